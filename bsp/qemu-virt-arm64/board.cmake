@@ -1,0 +1,16 @@
+# QEMU "virt" with a Cortex-A53: GICv3 by default, GICv2 when QEMU is
+# started with gic-version=2 (the DT it passes says which; both drivers are
+# linked so either works).
+set(TAKT_ARCH arm64)
+set(TAKT_CPU_FLAGS -mcpu=cortex-a53)
+# Image header text_offset: QEMU -kernel and u-boot booti both load a raw
+# Image at DRAM base + text_offset, so the link address is fixed.
+set(TAKT_DRAM_BASE 0x40000000)
+set(TAKT_TEXT_OFFSET 0x80000)
+set(TAKT_DTS ${TAKT_ROOT}/dts/qemu-virt-arm64.dts)
+set(TAKT_FORCE_DRIVERS gicv2)
+set(TAKT_BOOT_STACK_SIZE 0x4000)
+# @IMAGE@ is replaced by the bootable image's path. -semihosting gives the
+# exit status to the host (PSCI SYSTEM_OFF always exits 0).
+set(TAKT_QEMU qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a53 -m 256M
+    -nographic -no-reboot -semihosting -kernel @IMAGE@)

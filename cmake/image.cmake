@@ -1,0 +1,36 @@
+# Link the image, then write takt.bin, size.txt and run.json.
+set(_ld ${TAKT_ROOT}/linker/${TAKT_ARCH}.ld)
+math(EXPR TAKT_LOAD_ADDR "${TAKT_DRAM_BASE} + ${TAKT_TEXT_OFFSET}" OUTPUT_FORMAT HEXADECIMAL)
+target_link_options(takt PRIVATE
+  -nostdlib -nostartfiles -static -no-pie ${TAKT_CPU_FLAGS}
+  -Wl,--gc-sections -Wl,--build-id=none -Wl,-T,${_ld}
+  -Wl,--defsym=TAKT_LOAD_ADDR=${TAKT_LOAD_ADDR}
+  -Wl,--defsym=TAKT_BOOT_STACK_SIZE=${TAKT_BOOT_STACK_SIZE}
+  -Wl,-Map=${CMAKE_BINARY_DIR}/takt.map)
+set_property(TARGET takt APPEND PROPERTY LINK_DEPENDS ${_ld})
+target_link_libraries(takt PRIVATE -Wl,--start-group takt_libfdt
+  ${NEWLIB_SYSROOT}/lib/libc.a ${NEWLIB_SYSROOT}/lib/libm.a ${TAKT_LIBGCC} -Wl,--end-group)
+
+set(TAKT_IMAGE ${CMAKE_BINARY_DIR}/takt.bin)
+add_custom_command(TARGET takt POST_BUILD
+  COMMAND ${TAKT_CROSS}objcopy -O binary $<TARGET_FILE:takt> ${TAKT_IMAGE}
+  COMMAND ${CMAKE_COMMAND} -DELF=$<TARGET_FILE:takt> -DSIZE=${TAKT_CROSS}size
+          -DOUT=${CMAKE_BINARY_DIR}/size.txt -P ${TAKT_ROOT}/cmake/size-report.cmake
+  VERBATIM)
+
+# run.json: the QEMU command line for this board and image.
+set(_argv "")
+foreach(_a ${TAKT_QEMU})
+  string(REPLACE "@IMAGE@" "${TAKT_IMAGE}" _a "${_a}")
+  string(REPLACE "\\" "\\\\" _a "${_a}")
+  string(REPLACE "\"" "\\\"" _a "${_a}")
+  list(APPEND _argv "\"${_a}\"")
+endforeach()
+list(JOIN _argv ", " _argv)
+file(WRITE ${CMAKE_BINARY_DIR}/run.json
+  "{\"board\": \"${BOARD}\", \"app\": \"${TAKT_APP_NAME}\", \"image\": \"${TAKT_IMAGE}\", \"qemu\": [${_argv}]}\n")
+
+get_property(_drivers GLOBAL PROPERTY TAKT_DRIVERS)
+list(JOIN _drivers ", " _drivers)
+message(STATUS "board ${BOARD}, app ${TAKT_APP_NAME} (${TAKT_APP_DIR})")
+message(STATUS "drivers: ${_drivers}")

@@ -1,0 +1,83 @@
+# The image target, compiler flags, and the two functions apps and drivers
+# use: takt_app() and takt_driver().
+execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=include
+                OUTPUT_VARIABLE TAKT_GCC_INCLUDE OUTPUT_STRIP_TRAILING_WHITESPACE)
+execute_process(COMMAND ${CMAKE_C_COMPILER} ${TAKT_CPU_FLAGS} -print-libgcc-file-name
+                OUTPUT_VARIABLE TAKT_LIBGCC OUTPUT_STRIP_TRAILING_WHITESPACE)
+
+# Flags for everything in the image, ours or third-party.
+add_library(takt_base INTERFACE)
+target_compile_options(takt_base INTERFACE
+  ${TAKT_CPU_FLAGS} -g -O2 -fno-pie -fno-pic -fno-stack-protector -fno-common
+  -ffunction-sections -fdata-sections
+  # newlib's headers, then gcc's own (stddef.h, stdarg.h), never glibc's.
+  # Given as flags: CMake drops the compiler's implicit dirs from
+  # include_directories, which -nostdinc needs back.
+  -nostdinc -isystem${NEWLIB_SYSROOT}/include -isystem${TAKT_GCC_INCLUDE}
+  $<$<COMPILE_LANGUAGE:C>:-std=gnu11>)
+target_include_directories(takt_base SYSTEM INTERFACE ${LIBFDT_SOURCE_DIR})
+target_include_directories(takt_base INTERFACE ${TAKT_ROOT}/kernel/include)
+target_compile_definitions(takt_base INTERFACE
+  TAKT_BOARD="${BOARD}" TAKT_APP="${TAKT_APP_NAME}" TAKT_TEXT_OFFSET=${TAKT_TEXT_OFFSET})
+
+# libfdt from u-boot's copy: not our code, so not built with -Werror.
+file(GLOB _fdt_src ${LIBFDT_SOURCE_DIR}/fdt*.c)
+add_library(takt_libfdt STATIC ${_fdt_src})
+target_link_libraries(takt_libfdt PRIVATE takt_base)
+
+add_executable(takt)
+set_target_properties(takt PROPERTIES SUFFIX ".elf" LINKER_LANGUAGE C)
+target_link_libraries(takt PRIVATE takt_base)
+# Project code: warnings are errors.
+target_compile_options(takt PRIVATE -Wall -Wextra -Werror)
+target_include_directories(takt PRIVATE ${TAKT_ROOT}/kernel)
+
+# takt_app(SOURCES a.c b.c [INCLUDES dir...] [FLOAT_PRINTF]) - the whole of
+# an app's CMakeLists.txt can be this one line. FLOAT_PRINTF links
+# newlib-nano's %f/%g support (about 8 KiB more).
+function(takt_app)
+  cmake_parse_arguments(A "FLOAT_PRINTF" "" "SOURCES;INCLUDES" ${ARGN})
+  if(NOT A_SOURCES)
+    message(FATAL_ERROR "takt_app() in ${CMAKE_CURRENT_SOURCE_DIR}: no SOURCES")
+  endif()
+  target_sources(takt PRIVATE ${A_SOURCES})
+  if(A_INCLUDES)
+    target_include_directories(takt PRIVATE ${A_INCLUDES})
+  endif()
+  if(A_FLOAT_PRINTF)
+    target_link_options(takt PRIVATE -Wl,-u,_printf_float)
+  endif()
+endfunction()
+
+# takt_driver(NAME SOURCES file.c [COMPATIBLE c...]) - linked when the board
+# DT has an enabled node with one of its compatibles, or the board forces
+# it (TAKT_FORCE_DRIVERS), unless excluded (TAKT_EXCLUDE_DRIVERS). Without
+# COMPATIBLE the list is read from the TK_DRIVER() line of the source, so
+# the driver file stays the one place that names them.
+function(takt_driver name)
+  cmake_parse_arguments(D "" "" "SOURCES;COMPATIBLE" ${ARGN})
+  if(NOT D_COMPATIBLE)
+    list(GET D_SOURCES 0 _main)
+    file(STRINGS ${CMAKE_CURRENT_SOURCE_DIR}/${_main} _line REGEX "^TK_DRIVER\\(${name},")
+    string(REGEX MATCHALL "\"[^\"]+\"" _quoted "${_line}")
+    string(REPLACE "\"" "" D_COMPATIBLE "${_quoted}")
+    if(NOT D_COMPATIBLE)
+      message(FATAL_ERROR "takt_driver(${name}): no TK_DRIVER(${name}, ...) line with compatibles in ${_main}")
+    endif()
+  endif()
+  set(_why "")
+  foreach(_c ${D_COMPATIBLE})
+    if(_c IN_LIST TAKT_DT_COMPATIBLES)
+      set(_why "${_c}")
+      break()
+    endif()
+  endforeach()
+  if(name IN_LIST TAKT_FORCE_DRIVERS)
+    set(_why "forced by bsp/${BOARD}")
+  endif()
+  if(name IN_LIST TAKT_EXCLUDE_DRIVERS OR NOT _why)
+    return()
+  endif()
+  target_sources(takt PRIVATE ${D_SOURCES})
+  set_property(GLOBAL APPEND PROPERTY TAKT_DRIVERS "${name} (${_why})")
+endfunction()

@@ -1,0 +1,52 @@
+/*
+ * The only place the kernel meets the CPU architecture. Every hook has a
+ * one-line contract; kernel/arch/<arch>/ implements them.
+ */
+#ifndef TAKT_ARCH_H
+#define TAKT_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Saved register state of an exception, as pushed by the vector stubs. */
+struct arch_frame;
+
+/* With the MMU off, from the entry code: map the image and the boot
+ * loader's DTB, turn MMU and caches on. Returns the DTB if it has the FDT
+ * magic, else NULL. */
+const void *arch_mmu_early(const void *dtb);
+
+/* Identity-map [pa, pa+size) as normal cacheable memory (device = false) or as
+ * device memory, execute-never (device = true). Safe to call with the MMU on.
+ * Returns 0, or -ENOMEM when the page-table pool is exhausted. */
+int arch_mmu_map(uint64_t pa, uint64_t size, bool device);
+
+/* Mask / unmask interrupts on this CPU; save returns the previous state. */
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long flags);
+void arch_irq_enable(void);
+
+/* Wait for an interrupt (wfi / hlt); returns after one was taken or pending. */
+void arch_wait_for_irq(void);
+
+/* Free-running counter and its frequency in Hz (generic timer / TSC). */
+uint64_t arch_counter(void);
+uint64_t arch_counter_freq(void);
+
+/* Counter value latched at the first instruction of the image. */
+extern uint64_t arch_boot_counter;
+
+/* Print the frame as a crash dump to the log (registers, fault address). */
+void arch_dump_frame(const struct arch_frame *f);
+
+/* Try the QEMU / debugger exit (semihosting, isa-debug-exit); returns only
+ * when no such channel exists. */
+void arch_debug_exit(int status);
+/* Write a string to the debug channel if one exists (early panic output). */
+void arch_debug_puts(const char *s);
+
+/* Stop this CPU for good, interrupts off. */
+__attribute__((noreturn)) void arch_halt(void);
+
+#endif

@@ -1,0 +1,44 @@
+/* Small arm64 CPU hooks: interrupt masking, counter, idle. */
+#include "../../arch.h"
+
+uint64_t arch_boot_counter;
+
+unsigned long arch_irq_save(void)
+{
+	unsigned long flags;
+
+	__asm__ volatile("mrs %0, daif\n msr daifset, #2" : "=r"(flags) :: "memory");
+	return flags;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	__asm__ volatile("msr daif, %0" :: "r"(flags) : "memory");
+}
+
+void arch_irq_enable(void)
+{
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+void arch_wait_for_irq(void)
+{
+	__asm__ volatile("dsb sy\n wfi" ::: "memory");
+}
+
+uint64_t arch_counter(void)
+{
+	uint64_t v;
+
+	/* isb: the counter read must not be hoisted above earlier code. */
+	__asm__ volatile("isb\n mrs %0, cntvct_el0" : "=r"(v) :: "memory");
+	return v;
+}
+
+uint64_t arch_counter_freq(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}

@@ -1,0 +1,114 @@
+/*
+ * Exception dispatch and crash dumps. IRQs go to the interrupt core; every
+ * other exception is fatal except the semihosting probe below.
+ */
+#include <takt/log.h>
+
+#include "../../arch.h"
+#include "../../irq.h"
+#include "frame.h"
+
+#define ESR_EC(esr) (((esr) >> 26) & 0x3f)
+
+static const char *const vec_names[16] = {
+	"sync (SP_EL0)", "irq (SP_EL0)", "fiq (SP_EL0)", "serror (SP_EL0)",
+	"sync", "irq", "fiq", "serror",
+	"sync (lower EL)", "irq (lower EL)", "fiq (lower EL)", "serror (lower EL)",
+	"sync (lower EL32)", "irq (lower EL32)", "fiq (lower EL32)", "serror (lower EL32)",
+};
+
+static const char *ec_name(unsigned ec)
+{
+	switch (ec) {
+	case 0x00: return "unknown/undefined instruction";
+	case 0x07: return "FP/SIMD access trap";
+	case 0x0e: return "illegal execution state";
+	case 0x15: return "SVC";
+	case 0x18: return "system register trap";
+	case 0x20: case 0x21: return "instruction abort";
+	case 0x22: return "PC alignment fault";
+	case 0x24: case 0x25: return "data abort";
+	case 0x26: return "SP alignment fault";
+	case 0x2f: return "SError";
+	case 0x3c: return "BRK";
+	default: return "other";
+	}
+}
+
+void arch_dump_frame(const struct arch_frame *f)
+{
+	unsigned ec = ESR_EC(f->esr);
+
+	tk_printk("exception: %s, class 0x%02x (%s)\n",
+		  f->kind < 16 ? vec_names[f->kind] : "?", ec, ec_name(ec));
+	tk_printk("  ESR 0x%016llx  FAR 0x%016llx\n",
+		  (unsigned long long)f->esr, (unsigned long long)f->far);
+	tk_printk("  ELR 0x%016llx  SPSR 0x%016llx  SP 0x%016llx\n",
+		  (unsigned long long)f->elr, (unsigned long long)f->spsr,
+		  (unsigned long long)f->sp);
+	for (int i = 0; i < 31; i += 2) {
+		if (i == 30)
+			tk_printk("  x30 0x%016llx\n", (unsigned long long)f->x[30]);
+		else
+			tk_printk("  x%-2d 0x%016llx  x%-2d 0x%016llx\n", i,
+				  (unsigned long long)f->x[i], i + 1,
+				  (unsigned long long)f->x[i + 1]);
+	}
+}
+
+/* Semihosting (ARM IHI 0069) traps with HLT #0xF000. Without a debugger or
+ * QEMU -semihosting the HLT is an undefined instruction: the handler below
+ * turns that into a -1 result and remembers not to try again. */
+extern const char semihost_hlt[];
+static bool semihost_absent;
+
+static bool semihost_fixup(struct arch_frame *f)
+{
+	if (f->kind != VEC_SYNC || ESR_EC(f->esr) != 0 ||
+	    f->elr != (uint64_t)(uintptr_t)semihost_hlt)
+		return false;
+	semihost_absent = true;
+	f->x[0] = (uint64_t)-1;
+	f->elr += 4;
+	return true;
+}
+
+/* noinline: the HLT's label must exist exactly once. */
+static __attribute__((noinline)) long semihost(unsigned op, const void *arg)
+{
+	register long x0 __asm__("x0") = op;
+	register const void *x1 __asm__("x1") = arg;
+
+	if (semihost_absent)
+		return -1;
+	__asm__ volatile(".global semihost_hlt\nsemihost_hlt: hlt #0xf000"
+			 : "+r"(x0) : "r"(x1) : "memory");
+	return x0;
+}
+
+void arch_debug_puts(const char *s)
+{
+	semihost(0x04 /* SYS_WRITE0 */, s);
+}
+
+void arch_debug_exit(int status)
+{
+	/* SYS_EXIT_EXTENDED with ADP_Stopped_ApplicationExit: QEMU exits with
+	 * the status as its own exit code. */
+	uint64_t block[2] = { 0x20026, (uint64_t)(int64_t)status };
+
+	semihost(0x20 /* SYS_EXIT_EXTENDED */, block);
+}
+
+struct arch_frame *arch_exception(struct arch_frame *f)
+{
+	if (f->kind == VEC_IRQ)
+		return irq_dispatch(f);
+	if (semihost_fixup(f))
+		return f;
+	arch_dump_frame(f);
+	tk_panic("unexpected exception: %s (class 0x%02x, %s) at 0x%llx",
+		 f->kind < 16 ? vec_names[f->kind] : "?",
+		 (unsigned)ESR_EC(f->esr), ec_name(ESR_EC(f->esr)),
+		 (unsigned long long)f->elr);
+}

@@ -1,0 +1,173 @@
+/*
+ * Identity-mapped MMU: 4 KiB granule, 39-bit addresses, translation starting
+ * at level 1. 1 GiB blocks where a whole aligned GiB is mapped, else 2 MiB
+ * blocks under a level-2 table from a small static pool.
+ *
+ *   L1 [512 x 1 GiB] --> block (RAM) | table --> L2 [512 x 2 MiB blocks]
+ *
+ * arch_mmu_early() runs with the MMU off, where every access is Device
+ * memory: this file is built with -mstrict-align and without builtins so no
+ * unaligned access or library call (memset's DC ZVA) can happen there.
+ * Only what the DT names gets mapped: any other access faults with a dump.
+ */
+#include <errno.h>
+
+#include "../../arch.h"
+#include "sysregs.h"
+
+#define L2_POOL		4
+#define BLOCK_1G	(1ull << 30)
+#define BLOCK_2M	(1ull << 21)
+#define VA_LIMIT	(1ull << 39)
+
+#define PTE_BLOCK	0x1ull
+#define PTE_TABLE	0x3ull
+#define PTE_TYPE_MASK	0x3ull
+#define PTE_ATTR_DEV	(0ull << 2)	/* MAIR attr 0: Device-nGnRnE */
+#define PTE_ATTR_NORMAL	(1ull << 2)	/* MAIR attr 1: Normal WB RA/WA */
+#define PTE_SH_INNER	(3ull << 8)
+#define PTE_AF		(1ull << 10)
+#define PTE_PXN		(1ull << 53)
+#define PTE_UXN		(1ull << 54)
+#define PTE_ADDR_MASK	0x0000fffffffff000ull
+
+#define MAIR_VALUE	0xff00ull
+#define TCR_T0SZ	(64 - 39)
+#define TCR_IRGN0_WBWA	(1ull << 8)
+#define TCR_ORGN0_WBWA	(1ull << 10)
+#define TCR_SH0_INNER	(3ull << 12)
+#define TCR_EPD1	(1ull << 23)
+#define TCR_IPS_SHIFT	32
+
+#define FDT_MAGIC_BE	0xedfe0dd0u	/* 0xd00dfeed as read little-endian */
+
+static uint64_t l1[512] __attribute__((aligned(4096)));
+static uint64_t l2_pool[L2_POOL][512] __attribute__((aligned(4096)));
+static unsigned l2_used;
+
+extern char _head[], _end[];
+
+static uint64_t block_attrs(bool device)
+{
+	if (device)
+		return PTE_ATTR_DEV | PTE_AF | PTE_PXN | PTE_UXN;
+	return PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF;
+}
+
+static void publish(void)
+{
+	/* New entries only ever replace invalid ones, so no TLB maintenance
+	 * is needed: make the store visible to the walker and resynchronise. */
+	__asm__ volatile("dsb ishst\n isb" ::: "memory");
+}
+
+static uint64_t *l2_for(uint64_t pa, bool device, int *err)
+{
+	uint64_t *e = &l1[pa / BLOCK_1G];
+
+	if ((*e & PTE_TYPE_MASK) == PTE_TABLE)
+		return (uint64_t *)(uintptr_t)(*e & PTE_ADDR_MASK);
+	if (*e & 1) {	/* already a 1 GiB block */
+		*err = ((*e & 0x1c) == (block_attrs(device) & 0x1c)) ? 0 : -EEXIST;
+		return 0;
+	}
+	if (l2_used == L2_POOL) {
+		*err = -ENOMEM;
+		return 0;
+	}
+	uint64_t *t = l2_pool[l2_used++];
+	*e = (uint64_t)(uintptr_t)t | PTE_TABLE;
+	return t;
+}
+
+static int map_2m(uint64_t pa, bool device)
+{
+	int err = 0;
+	uint64_t *t = l2_for(pa, device, &err);
+
+	if (!t)
+		return err;
+	uint64_t *e = &t[(pa % BLOCK_1G) / BLOCK_2M];
+	uint64_t want = (pa & ~(BLOCK_2M - 1)) | block_attrs(device) | PTE_BLOCK;
+
+	if (*e & 1)
+		return ((*e & 0x1c) == (want & 0x1c)) ? 0 : -EEXIST;
+	*e = want;
+	return 0;
+}
+
+int arch_mmu_map(uint64_t pa, uint64_t size, bool device)
+{
+	if (size == 0)
+		return 0;
+	if (pa >= VA_LIMIT || size > VA_LIMIT - pa)
+		return -ERANGE;
+	uint64_t end = (pa + size + BLOCK_2M - 1) & ~(BLOCK_2M - 1);
+
+	for (pa &= ~(BLOCK_2M - 1); pa < end;) {
+		uint64_t *e = &l1[pa / BLOCK_1G];
+		int err;
+
+		if (pa % BLOCK_1G == 0 && end - pa >= BLOCK_1G && *e == 0) {
+			*e = pa | block_attrs(device) | PTE_BLOCK;
+			pa += BLOCK_1G;
+			continue;
+		}
+		err = map_2m(pa, device);
+		if (err)
+			return err;
+		pa += BLOCK_2M;
+	}
+	publish();
+	return 0;
+}
+
+static uint32_t be32(uint32_t v)
+{
+	return __builtin_bswap32(v);
+}
+
+static void enable_mmu(void)
+{
+	uint64_t mmfr0, tcr, sctlr;
+
+	__asm__ volatile("mrs %0, id_aa64mmfr0_el1" : "=r"(mmfr0));
+	tcr = TCR_T0SZ | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER |
+	      TCR_EPD1 | ((mmfr0 & 0x7) << TCR_IPS_SHIFT);
+	__asm__ volatile("msr mair_el1, %0\n msr tcr_el1, %1\n msr ttbr0_el1, %2\n"
+			 "isb\n tlbi vmalle1\n dsb nsh\n isb"
+			 :: "r"(MAIR_VALUE), "r"(tcr), "r"(l1) : "memory");
+	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+	sctlr |= SCTLR_M | SCTLR_C | SCTLR_I;
+	sctlr &= ~(uint64_t)SCTLR_A;
+	__asm__ volatile("msr sctlr_el1, %0\n isb" :: "r"(sctlr) : "memory");
+}
+
+/* Called from start.S with the MMU off: map the image (code, data, bss and
+ * boot stack) and the boot loader's DTB, then turn the MMU and caches on.
+ * Returns the DTB when it carries the FDT magic (and so is mapped), else
+ * NULL: x0 was 0, misaligned, or points at something else. */
+const void *arch_mmu_early(const void *dtb)
+{
+	uintptr_t head = (uintptr_t)_head;
+	const void *found = 0;
+
+	arch_mmu_map(head, (uintptr_t)_end - head, false);
+	/* booting.rst: the DTB is 8-byte aligned; read its header with aligned
+	 * word loads. Only a blob with the right magic is mapped; the kernel
+	 * validates it fully once caches are on. */
+	if (dtb && ((uintptr_t)dtb & 7) == 0) {
+		const volatile uint32_t *h = dtb;
+
+		if (h[0] == FDT_MAGIC_BE) {
+			uint32_t size = be32(h[1]);
+
+			if (size > (2u << 20))
+				size = 2u << 20;
+			if (arch_mmu_map((uintptr_t)dtb, size, false) == 0)
+				found = dtb;
+		}
+	}
+	enable_mmu();
+	return found;
+}

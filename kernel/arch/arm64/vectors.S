@@ -1,0 +1,130 @@
+/*
+ * EL1 exception vectors. Every entry saves a struct arch_frame (see
+ * frame.h) and calls arch_exception(frame, kind), which returns the frame to
+ * resume: the same one, or another thread's once the scheduler switches from
+ * the interrupt return path. IRQs also save the FP/SIMD caller state, because
+ * handlers may call library code that uses the vector registers.
+ */
+#include "frame.h"
+
+.macro	ventry kind
+	.balign	0x80
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	mov	x1, #\kind
+	b	vec_common
+.endm
+
+	.section .text.vectors, "ax"
+	.balign	0x800
+	.global	arch_vectors
+arch_vectors:
+	ventry	VEC_SP0_SYNC
+	ventry	VEC_SP0_IRQ
+	ventry	VEC_SP0_FIQ
+	ventry	VEC_SP0_SERROR
+	ventry	VEC_SYNC
+	ventry	VEC_IRQ
+	ventry	VEC_FIQ
+	ventry	VEC_SERROR
+	ventry	VEC_LOWER_SYNC
+	ventry	VEC_LOWER_IRQ
+	ventry	VEC_LOWER_FIQ
+	ventry	VEC_LOWER_SERROR
+	ventry	VEC_LOWER32_SYNC
+	ventry	VEC_LOWER32_IRQ
+	ventry	VEC_LOWER32_FIQ
+	ventry	VEC_LOWER32_SERROR
+
+	.text
+vec_common:
+	stp	x2, x3, [sp, #16]
+	stp	x4, x5, [sp, #32]
+	stp	x6, x7, [sp, #48]
+	stp	x8, x9, [sp, #64]
+	stp	x10, x11, [sp, #80]
+	stp	x12, x13, [sp, #96]
+	stp	x14, x15, [sp, #112]
+	stp	x16, x17, [sp, #128]
+	stp	x18, x19, [sp, #144]
+	stp	x20, x21, [sp, #160]
+	stp	x22, x23, [sp, #176]
+	stp	x24, x25, [sp, #192]
+	stp	x26, x27, [sp, #208]
+	stp	x28, x29, [sp, #224]
+	add	x2, sp, #FRAME_SIZE
+	stp	x30, x2, [sp, #240]
+	mrs	x2, elr_el1
+	mrs	x3, spsr_el1
+	stp	x2, x3, [sp, #256]
+	mrs	x2, esr_el1
+	mrs	x3, far_el1
+	stp	x2, x3, [sp, #272]
+	str	x1, [sp, #FRAME_KIND]
+	mrs	x2, fpsr
+	mrs	x3, fpcr
+	stp	x2, x3, [sp, #FRAME_FPSR]
+	stp	q0, q1, [sp, #FRAME_Q + 0x000]
+	stp	q2, q3, [sp, #FRAME_Q + 0x020]
+	stp	q4, q5, [sp, #FRAME_Q + 0x040]
+	stp	q6, q7, [sp, #FRAME_Q + 0x060]
+	stp	q16, q17, [sp, #FRAME_Q + 0x080]
+	stp	q18, q19, [sp, #FRAME_Q + 0x0a0]
+	stp	q20, q21, [sp, #FRAME_Q + 0x0c0]
+	stp	q22, q23, [sp, #FRAME_Q + 0x0e0]
+	stp	q24, q25, [sp, #FRAME_Q + 0x100]
+	stp	q26, q27, [sp, #FRAME_Q + 0x120]
+	stp	q28, q29, [sp, #FRAME_Q + 0x140]
+	stp	q30, q31, [sp, #FRAME_Q + 0x160]
+	/* d8-d15 are callee-saved by the AAPCS64, but only their low 64 bits:
+	 * save q8-q15 whole so a preempted thread keeps its upper halves. */
+	stp	q8, q9, [sp, #FRAME_Q + 0x180]
+	stp	q10, q11, [sp, #FRAME_Q + 0x1a0]
+	stp	q12, q13, [sp, #FRAME_Q + 0x1c0]
+	stp	q14, q15, [sp, #FRAME_Q + 0x1e0]
+	mov	x0, sp
+	bl	arch_exception
+	mov	sp, x0
+
+	.global	arch_frame_restore
+arch_frame_restore:			/* x0 = sp = frame to resume */
+	ldp	q0, q1, [sp, #FRAME_Q + 0x000]
+	ldp	q2, q3, [sp, #FRAME_Q + 0x020]
+	ldp	q4, q5, [sp, #FRAME_Q + 0x040]
+	ldp	q6, q7, [sp, #FRAME_Q + 0x060]
+	ldp	q16, q17, [sp, #FRAME_Q + 0x080]
+	ldp	q18, q19, [sp, #FRAME_Q + 0x0a0]
+	ldp	q20, q21, [sp, #FRAME_Q + 0x0c0]
+	ldp	q22, q23, [sp, #FRAME_Q + 0x0e0]
+	ldp	q24, q25, [sp, #FRAME_Q + 0x100]
+	ldp	q26, q27, [sp, #FRAME_Q + 0x120]
+	ldp	q28, q29, [sp, #FRAME_Q + 0x140]
+	ldp	q30, q31, [sp, #FRAME_Q + 0x160]
+	ldp	q8, q9, [sp, #FRAME_Q + 0x180]
+	ldp	q10, q11, [sp, #FRAME_Q + 0x1a0]
+	ldp	q12, q13, [sp, #FRAME_Q + 0x1c0]
+	ldp	q14, q15, [sp, #FRAME_Q + 0x1e0]
+	ldp	x2, x3, [sp, #FRAME_FPSR]
+	msr	fpsr, x2
+	msr	fpcr, x3
+	ldp	x2, x3, [sp, #256]
+	msr	elr_el1, x2
+	msr	spsr_el1, x3
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+	ldr	x30, [sp, #240]
+	ldp	x0, x1, [sp, #0]
+	add	sp, sp, #FRAME_SIZE
+	eret

@@ -1,0 +1,152 @@
+/*
+ * From the arch entry to main(): pick and validate the DTB, find memory,
+ * bind devices, build argv from /chosen/bootargs, run the app, power off.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfdt.h>
+#include <takt/board.h>
+#include <takt/dt.h>
+#include <takt/log.h>
+#include <takt/time.h>
+
+#include "arch.h"
+#include "bootargs.h"
+#include "kernel.h"
+#include "memmap.h"
+
+#define MAX_ARGS 32
+#define BOOTARGS_MAX 1024
+
+extern int main(int argc, char **argv);
+extern const char board_dtb[], board_dtb_end[];
+extern char _head[], _end[];
+
+uintptr_t heap_start, heap_end;
+static const void *fdt;
+static uint64_t mem_total;
+static uint64_t boot_ns;
+static char bootargs[BOOTARGS_MAX];
+
+const char *tk_board_name(void) { return TAKT_BOARD; }
+uint64_t tk_mem_total(void) { return mem_total; }
+uint64_t tk_boot_ns(void) { return boot_ns; }
+const void *tk_fdt(void) { return fdt; }
+
+const char *tk_board_model(void)
+{
+	const char *model;
+
+	return tk_dt_prop_str(fdt, 0, "model", &model) ? "" : model;
+}
+
+/* The boot loader's DTB when it passed one, else the one built in. A blob
+ * that carries the FDT magic but does not validate is corrupt, not absent:
+ * booting on the built-in description instead could put the heap on top of
+ * memory that is not there, so that is a panic. */
+static const void *pick_dtb(const void *loader_dtb, uintptr_t x0)
+{
+	int err;
+
+	if (loader_dtb) {
+		err = tk_dt_validate(loader_dtb, TK_DT_MAX_SIZE);
+		if (err)
+			tk_panic("dtb: the boot loader's DTB at %p is invalid (%d: %s)",
+				 loader_dtb, err, tk_dt_last_error());
+		return loader_dtb;
+	}
+	tk_printk("dtb: no DTB from the boot loader (x0 = 0x%lx); using the built-in DTB\n",
+		  (unsigned long)x0);
+	err = tk_dt_validate(board_dtb, (size_t)(board_dtb_end - board_dtb));
+	if (err)
+		tk_panic("dtb: the built-in DTB is invalid (%d: %s)", err, tk_dt_last_error());
+	return board_dtb;
+}
+
+/* RAM from /memory, mapped; the heap is the largest part not holding the
+ * image, the DTB or a reserved region. */
+static void setup_memory(void)
+{
+	struct tk_memmap ram, avail;
+	struct tk_mem_region heap;
+	int err = tk_memmap_ram_from_dt(fdt, &ram);
+
+	if (err)
+		tk_panic("memory: %s (%d)", tk_dt_last_error(), err);
+	mem_total = tk_memmap_total(&ram);
+	for (int i = 0; i < ram.n; i++) {
+		err = arch_mmu_map(ram.r[i].base, ram.r[i].size, false);
+		if (err)
+			tk_panic("memory: cannot map 0x%llx+0x%llx (%d)",
+				 (unsigned long long)ram.r[i].base,
+				 (unsigned long long)ram.r[i].size, err);
+	}
+	avail = ram;
+	if (tk_memmap_remove(&avail, (uintptr_t)_head, (uintptr_t)(_end - _head)) ||
+	    tk_memmap_remove(&avail, (uintptr_t)fdt, fdt_totalsize(fdt)) ||
+	    tk_memmap_reserved_from_dt(fdt, &avail))
+		tk_panic("memory: too many regions after reservations (%s)", tk_dt_last_error());
+	if (tk_memmap_largest(&avail, 16, &heap))
+		tk_panic("memory: no free RAM left for the heap");
+	heap_start = (uintptr_t)heap.base;
+	heap_end = (uintptr_t)(heap.base + heap.size);
+}
+
+static int build_argv(char **argv)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	const char *args = 0;
+	int argc;
+
+	if (chosen >= 0 && tk_dt_prop_str(fdt, chosen, "bootargs", &args) == 0) {
+		size_t n = strlen(args);
+
+		if (n >= sizeof(bootargs))
+			tk_panic("bootargs: %u bytes, the limit is %u", (unsigned)n,
+				 (unsigned)sizeof(bootargs) - 1);
+		memcpy(bootargs, args, n + 1);
+	}
+	argc = tk_bootargs_split(args ? bootargs : 0, TAKT_APP, argv, MAX_ARGS + 1);
+	if (argc == -E2BIG)
+		tk_panic("bootargs: more than %d arguments", MAX_ARGS);
+	if (argc < 0)
+		tk_panic("bootargs: unterminated quote or trailing backslash in \"%s\"", args);
+	return argc;
+}
+
+static void setup_console(void)
+{
+	int chosen = fdt_path_offset(fdt, "/chosen");
+	const char *path;
+
+	if (chosen >= 0 && tk_dt_prop_str(fdt, chosen, "stdout-path", &path) == 0) {
+		int node = tk_dt_find_node(fdt, path);
+
+		if (node >= 0)
+			log_set_stdout_node(node);
+		else
+			tk_printk("console: stdout-path \"%s\" names no node; using the first serial port\n", path);
+	}
+}
+
+/* loader_dtb: the boot loader's blob when it has the FDT magic (the arch
+ * code mapped it), else NULL; x0: what the boot loader passed, for the log. */
+__attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0)
+{
+	static char *argv[MAX_ARGS + 1];
+	int argc;
+
+	time_init();
+	fdt = pick_dtb(loader_dtb, x0);
+	setup_console();
+	setup_memory();
+	device_probe_all(fdt);
+	if (!log_has_console())
+		tk_printk("console: no serial port bound; output goes to the debug channel only\n");
+	argc = build_argv(argv);
+	arch_irq_enable();
+	boot_ns = tk_now_ns();
+	exit(main(argc, argv));
+}

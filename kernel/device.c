@@ -1,0 +1,146 @@
+/*
+ * Device model: one pass over the DTB per probe level. A node is bound to
+ * the linked driver matching the earliest (most specific) entry of its
+ * compatible list. Bound devices are kept in probe order.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <libfdt.h>
+#include <takt/device.h>
+#include <takt/dt.h>
+#include <takt/log.h>
+
+#include "arch.h"
+#include "kernel.h"
+
+#define MAX_DEVICES 64
+#define PATH_POOL 1024
+#define MAX_REGS 8
+
+extern const struct tk_driver __takt_drivers_start[], __takt_drivers_end[];
+
+static struct tk_device devices[MAX_DEVICES];
+static int ndevices;
+static char path_pool[PATH_POOL];
+static size_t path_used;
+
+/* Best driver for a node: the one matching the lowest compatible index. */
+static const struct tk_driver *match(const void *fdt, int node)
+{
+	const struct tk_driver *best = 0;
+	int best_idx = 0x7fffffff;
+
+	for (const struct tk_driver *d = __takt_drivers_start; d < __takt_drivers_end; d++) {
+		for (const char *const *c = d->compat; *c; c++) {
+			int idx = tk_dt_compat_index(fdt, node, *c);
+
+			if (idx >= 0 && idx < best_idx) {
+				best = d;
+				best_idx = idx;
+			}
+		}
+	}
+	return best;
+}
+
+static const char *keep_path(const void *fdt, int node)
+{
+	char *p = path_pool + path_used;
+
+	if (tk_dt_path(fdt, node, p, PATH_POOL - path_used) < 0)
+		return "(path too long)";
+	path_used += strlen(p) + 1;
+	return p;
+}
+
+static void probe_one(const void *fdt, int node, const struct tk_driver *drv)
+{
+	if (ndevices == MAX_DEVICES) {
+		tk_printk("dev: more than %d devices, %s not bound\n", MAX_DEVICES, drv->name);
+		return;
+	}
+	struct tk_device *dev = &devices[ndevices];
+
+	memset(dev, 0, sizeof(*dev));
+	dev->fdt = fdt;
+	dev->node = node;
+	dev->drv = drv;
+	dev->path = keep_path(fdt, node);
+	int err = drv->probe(dev);
+
+	if (err == 0) {
+		ndevices++;
+		tk_printk("dev: %s -> %s\n", dev->path, drv->name);
+	} else if (err != -ENODEV) {
+		tk_printk("dev: %s -> %s failed (%d): %s\n", dev->path, drv->name,
+			  err, tk_dt_last_error());
+		path_used -= strlen(dev->path) + 1;
+	}
+}
+
+void device_probe_all(const void *fdt)
+{
+	for (int level = 0; level < TK_LEVEL_COUNT; level++) {
+		int node = -1;
+
+		while ((node = fdt_next_node(fdt, node, 0)) >= 0) {
+			if (!tk_dt_node_enabled(fdt, node))
+				continue;
+			const struct tk_driver *drv = match(fdt, node);
+
+			if (drv && drv->level == level)
+				probe_one(fdt, node, drv);
+		}
+	}
+}
+
+int tk_dev_count(void)
+{
+	return ndevices;
+}
+
+const struct tk_device *tk_dev_get(int i)
+{
+	return (i >= 0 && i < ndevices) ? &devices[i] : 0;
+}
+
+struct tk_device *device_by_node(int node)
+{
+	for (int i = 0; i < ndevices; i++)
+		if (devices[i].node == node)
+			return &devices[i];
+	return 0;
+}
+
+int tk_dev_reg(struct tk_device *dev, int idx, uint64_t *addr, uint64_t *size)
+{
+	struct tk_dt_reg regs[MAX_REGS];
+	int n = tk_dt_reg(dev->fdt, dev->node, regs, MAX_REGS);
+
+	if (n < 0)
+		return n;
+	if (idx < 0 || idx >= n)
+		return -ENOENT;
+	*addr = regs[idx].addr;
+	*size = regs[idx].size;
+	return 0;
+}
+
+int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size)
+{
+	uint64_t addr, len;
+	int err = tk_dev_reg(dev, idx, &addr, &len);
+
+	if (err)
+		return err;
+	if (len == 0)
+		return -EINVAL;
+	err = arch_mmu_map(addr, len, true);
+	if (err)
+		return err;
+	*base = (uintptr_t)addr;
+	if (size)
+		*size = len;
+	return 0;
+}

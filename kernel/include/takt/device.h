@@ -1,0 +1,95 @@
+/*
+ * Device model. A driver names the compatibles it binds in its own file:
+ *
+ *   TK_DRIVER(pl011, TK_LEVEL_CONSOLE, pl011_probe, "arm,pl011");
+ *
+ * At boot every enabled DT node whose compatible matches a linked driver is
+ * probed once, level by level (interrupt controllers, timers, consoles, the
+ * rest). Resources come translated from the DT; nothing is scanned.
+ */
+#ifndef TAKT_DEVICE_H
+#define TAKT_DEVICE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum tk_level { TK_LEVEL_INTC, TK_LEVEL_TIMER, TK_LEVEL_CONSOLE, TK_LEVEL_DEVICE, TK_LEVEL_COUNT };
+
+struct tk_device;
+
+struct tk_driver {
+	const char *name;
+	int level;
+	/* 0 bound; -ENODEV not this driver's after all (quietly skipped); any
+	 * other negative errno is a failed device, logged with the reason. */
+	int (*probe)(struct tk_device *dev);
+	const char *const *compat;	/* NULL-terminated */
+};
+
+#define TK_DRIVER(id, lvl, probe_fn, ...)                                      \
+	static const char *const id##_compat[] = { __VA_ARGS__, 0 };          \
+	__attribute__((used, section(".takt_drivers"), aligned(8)))           \
+	const struct tk_driver tk_driver_##id = { #id, lvl, probe_fn, id##_compat }
+
+struct tk_device {
+	const void *fdt;
+	int node;			/* DT node offset */
+	const struct tk_driver *drv;
+	void *priv;			/* driver state */
+	const char *path;		/* DT path, e.g. "/pl011@9000000" */
+};
+
+/* reg entry idx, translated to a CPU address and mapped as device memory.
+ * @retval 0, -ENOENT (no such entry), -EINVAL (malformed reg), -ENOMEM */
+int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size);
+/* reg entry idx as numbers only (I/O ports, config) - nothing mapped. */
+int tk_dev_reg(struct tk_device *dev, int idx, uint64_t *addr, uint64_t *size);
+
+/* Bound devices, in probe order. */
+int tk_dev_count(void);
+const struct tk_device *tk_dev_get(int i);
+
+/* Interrupts. A handler runs with interrupts masked. */
+typedef void (*tk_irq_handler_t)(void *arg);
+/* Translate interrupt idx of dev through its interrupt parent, install the
+ * handler and enable it. @retval 0, -ENOENT, -EINVAL, -ENXIO (no parent
+ * controller bound), -EBUSY (line already taken). */
+int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *arg);
+/* Number of times the line connected as dev's interrupt idx has fired. */
+uint64_t tk_irq_count(struct tk_device *dev, int idx);
+
+/* Class registration, called from probe. */
+struct tk_intc_ops {
+	/* DT interrupt specifier -> controller line number */
+	int (*xlate)(struct tk_device *dev, const uint32_t *cells, uint32_t n, unsigned *line);
+	void (*enable)(struct tk_device *dev, unsigned line);
+	void (*disable)(struct tk_device *dev, unsigned line);
+	/* acknowledge the highest pending line; TK_IRQ_SPURIOUS when none */
+	unsigned (*ack)(struct tk_device *dev);
+	void (*eoi)(struct tk_device *dev, unsigned line);
+	unsigned nlines;
+};
+#define TK_IRQ_SPURIOUS 0xffffffffu
+int tk_intc_register(struct tk_device *dev, const struct tk_intc_ops *ops);
+
+struct tk_console_ops {
+	void (*putc)(struct tk_device *dev, char c);	/* polled, any context */
+};
+int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops);
+
+struct tk_clockevent_ops {
+	/* Interrupt at (or soon after) counter value cval; drivers call
+	 * tk_clockevent_fire() from their handler. */
+	void (*set_oneshot)(struct tk_device *dev, uint64_t cval);
+	void (*cancel)(struct tk_device *dev);
+};
+int tk_clockevent_register(struct tk_device *dev, const struct tk_clockevent_ops *ops);
+void tk_clockevent_fire(void);
+
+struct tk_power_ops {
+	void (*off)(struct tk_device *dev);
+	void (*reset)(struct tk_device *dev);
+};
+int tk_power_register(struct tk_device *dev, const struct tk_power_ops *ops);
+
+#endif

@@ -1,0 +1,11 @@
+/* Everything an application may use. */
+#ifndef TAKT_TAKT_H
+#define TAKT_TAKT_H
+
+#include <takt/board.h>
+#include <takt/device.h>
+#include <takt/dt.h>
+#include <takt/log.h>
+#include <takt/time.h>
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * Interrupt core: the root interrupt controller's lines, their handlers and
+ * counts. Handlers live in a small table indexed through a byte map, so the
+ * dispatch path is two loads and no search.
+ */
+#include <errno.h>
+
+#include <takt/device.h>
+#include <takt/dt.h>
+#include <takt/log.h>
+
+#include "arch.h"
+#include "irq.h"
+#include "kernel.h"
+
+#define MAX_LINES 1024
+#define MAX_HANDLERS 32
+
+struct handler {
+	tk_irq_handler_t fn;
+	void *arg;
+	uint64_t count;
+};
+
+static struct tk_device *root;
+static const struct tk_intc_ops *root_ops;
+static uint8_t slot_of[MAX_LINES];	/* 0 = none, else handler index + 1 */
+static struct handler handlers[MAX_HANDLERS];
+static unsigned nhandlers;
+static uint64_t spurious;
+
+int tk_intc_register(struct tk_device *dev, const struct tk_intc_ops *ops)
+{
+	if (root)
+		return -EBUSY;	/* cascaded controllers: not yet supported */
+	root = dev;
+	root_ops = ops;
+	return 0;
+}
+
+static int line_of(struct tk_device *dev, int idx, unsigned *line)
+{
+	struct tk_dt_irq irqs[4];
+	int n = tk_dt_irqs(dev->fdt, dev->node, irqs, 4);
+
+	if (n < 0)
+		return n;
+	if (idx < 0 || idx >= n)
+		return -ENOENT;
+	if (!root || irqs[idx].parent != root->node)
+		return -ENXIO;
+	int err = root_ops->xlate(root, irqs[idx].cells, irqs[idx].ncells, line);
+
+	if (err)
+		return err;
+	return *line < MAX_LINES ? 0 : -EINVAL;
+}
+
+int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *arg)
+{
+	unsigned line;
+	int err;
+
+	if (!dev || !fn)
+		return -EINVAL;
+	err = line_of(dev, idx, &line);
+	if (err)
+		return err;
+	if (slot_of[line])
+		return -EBUSY;
+	if (nhandlers == MAX_HANDLERS)
+		return -ENOSPC;
+	handlers[nhandlers] = (struct handler){ fn, arg, 0 };
+	slot_of[line] = (uint8_t)(++nhandlers);
+	root_ops->enable(root, line);
+	return 0;
+}
+
+uint64_t tk_irq_count(struct tk_device *dev, int idx)
+{
+	unsigned line;
+
+	if (!dev || line_of(dev, idx, &line) || !slot_of[line])
+		return 0;
+	return handlers[slot_of[line] - 1].count;
+}
+
+struct arch_frame *irq_dispatch(struct arch_frame *f)
+{
+	if (!root_ops)
+		tk_panic("interrupt taken with no interrupt controller bound");
+	unsigned line = root_ops->ack(root);
+
+	if (line == TK_IRQ_SPURIOUS) {
+		spurious++;
+		return f;
+	}
+	if (line < MAX_LINES && slot_of[line]) {
+		struct handler *h = &handlers[slot_of[line] - 1];
+
+		h->count++;
+		h->fn(h->arg);
+	} else {
+		/* An unexpected line would fire forever: mask it and say so. */
+		root_ops->disable(root, line);
+		tk_printk("irq: line %u has no handler, disabled\n", line);
+	}
+	root_ops->eoi(root, line);
+	return f;
+}

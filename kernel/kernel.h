@@ -1,0 +1,24 @@
+/* Functions shared between kernel files; not part of the public API. */
+#ifndef TAKT_KERNEL_H
+#define TAKT_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* boot.c: from the arch entry code, MMU on; see arch_mmu_early(). */
+__attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0);
+
+/* log.c */
+void log_set_stdout_node(int node);
+bool log_has_console(void);
+
+/* device.c: probe every enabled node with a linked driver, level by level. */
+void device_probe_all(const void *fdt);
+
+/* time.c */
+void time_init(void);
+
+/* boot.c: the heap handed to newlib's _sbrk. */
+extern uintptr_t heap_start, heap_end;
+
+#endif

@@ -1,0 +1,136 @@
+/*
+ * newlib-nano's system calls (built with --disable-newlib-supplied-syscalls):
+ * the console for stdout/stderr, the DT-found heap for _sbrk, the arch
+ * counter for time, and power-off for _exit.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/times.h>
+
+#include <takt/board.h>
+#include <takt/log.h>
+#include <takt/time.h>
+
+#include "../kernel.h"
+
+#undef errno
+extern int errno;
+
+int _write(int fd, const char *buf, int len)
+{
+	if (fd != 1 && fd != 2) {
+		errno = EBADF;
+		return -1;
+	}
+	if (len < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	tk_console_write(buf, (size_t)len);
+	return len;
+}
+
+int _read(int fd, char *buf, int len)
+{
+	(void)buf;
+	(void)len;
+	errno = fd == 0 ? ENOSYS : EBADF;	/* console input: a later issue */
+	return -1;
+}
+
+void *_sbrk(ptrdiff_t incr)
+{
+	static uintptr_t brk;
+	uintptr_t old;
+
+	if (!brk)
+		brk = heap_start;
+	old = brk;
+	if ((incr > 0 && (uintptr_t)incr > heap_end - brk) ||
+	    (incr < 0 && (uintptr_t)-incr > brk - heap_start)) {
+		errno = ENOMEM;
+		return (void *)-1;
+	}
+	brk += (uintptr_t)incr;
+	return (void *)old;
+}
+
+void _exit(int status)
+{
+	tk_poweroff(status);
+}
+
+int _close(int fd)
+{
+	(void)fd;
+	errno = EBADF;
+	return -1;
+}
+
+int _fstat(int fd, struct stat *st)
+{
+	if (fd < 0 || fd > 2) {
+		errno = EBADF;
+		return -1;
+	}
+	st->st_mode = S_IFCHR;
+	return 0;
+}
+
+int _isatty(int fd)
+{
+	return fd >= 0 && fd <= 2;
+}
+
+off_t _lseek(int fd, off_t off, int whence)
+{
+	(void)fd;
+	(void)off;
+	(void)whence;
+	errno = ESPIPE;
+	return -1;
+}
+
+int _open(const char *path, int flags, int mode)
+{
+	(void)path;
+	(void)flags;
+	(void)mode;
+	errno = ENOENT;		/* no file system */
+	return -1;
+}
+
+int _kill(int pid, int sig)
+{
+	if (pid == 1)
+		tk_panic("signal %d raised (abort or assertion failure)", sig);
+	errno = ESRCH;
+	return -1;
+}
+
+int _getpid(void)
+{
+	return 1;
+}
+
+/* No RTC is read yet: wall time starts at the epoch when the image starts. */
+int _gettimeofday(struct timeval *tv, void *tz)
+{
+	(void)tz;
+	uint64_t ns = tk_now_ns();
+
+	tv->tv_sec = (time_t)(ns / 1000000000u);
+	tv->tv_usec = (suseconds_t)(ns % 1000000000u / 1000u);
+	return 0;
+}
+
+clock_t _times(struct tms *t)
+{
+	clock_t c = (clock_t)(tk_now_ns() / (1000000000u / CLOCKS_PER_SEC));
+
+	t->tms_utime = c;
+	t->tms_stime = t->tms_cutime = t->tms_cstime = 0;
+	return c;
+}

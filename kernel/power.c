@@ -1,0 +1,40 @@
+/* Power off and reset: the debug exit channel first (it carries the status
+ * out of QEMU), then the bound power driver (PSCI), then halt. */
+#include <errno.h>
+
+#include <takt/board.h>
+#include <takt/device.h>
+#include <takt/log.h>
+
+#include "arch.h"
+
+static struct tk_device *power_dev;
+static const struct tk_power_ops *power_ops;
+
+int tk_power_register(struct tk_device *dev, const struct tk_power_ops *ops)
+{
+	if (power_ops)
+		return -EBUSY;
+	power_dev = dev;
+	power_ops = ops;
+	return 0;
+}
+
+void tk_poweroff(int status)
+{
+	arch_irq_save();
+	arch_debug_exit(status);
+	if (power_ops)
+		power_ops->off(power_dev);
+	tk_printk("power: no way to power off; halted (status %d)\n", status);
+	arch_halt();
+}
+
+void tk_reset(void)
+{
+	arch_irq_save();
+	if (power_ops && power_ops->reset)
+		power_ops->reset(power_dev);
+	tk_printk("power: no way to reset; halted\n");
+	arch_halt();
+}

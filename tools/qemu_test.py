@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""Run one QEMU target test: boot, capture the console, check the result.
+
+Passes when QEMU exits with the expected status, every --expect regex
+matches the output, no --reject regex matches it, and, when the output has
+a closing 'N passed, N failed' line, N failed is 0 for an expected status
+of 0. A run longer than --timeout is killed and fails (a hang is a failure).
+"""
+import argparse
+import re
+import subprocess
+import sys
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--status", type=int, default=0, help="expected exit status")
+    ap.add_argument("--expect", action="append", default=[], help="regex that must match")
+    ap.add_argument("--reject", action="append", default=[], help="regex that must not match")
+    ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("cmd", nargs=argparse.REMAINDER)
+    a = ap.parse_args()
+    cmd = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
+    if not cmd:
+        ap.error("no command")
+    print("$ " + " ".join(cmd), flush=True)
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=a.timeout)
+    except subprocess.TimeoutExpired as e:
+        sys.stdout.write((e.output or b"").decode("utf-8", "replace"))
+        print(f"\nFAIL: no exit within {a.timeout:g} s (hang)")
+        return 1
+    out = p.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+    sys.stdout.write(out)
+    errors = []
+    if p.returncode != a.status:
+        errors.append(f"exit status {p.returncode}, expected {a.status}")
+    for rx in a.expect:
+        if not re.search(rx, out, re.M):
+            errors.append(f"missing /{rx}/")
+    for rx in a.reject:
+        m = re.search(rx, out, re.M)
+        if m:
+            errors.append(f"unexpected /{rx}/: {m.group(0)!r}")
+    tally = re.findall(r"^(\d+) passed, (\d+) failed", out, re.M)
+    if a.status == 0 and tally and int(tally[-1][1]) != 0:
+        errors.append(f"target reported {tally[-1][1]} failed case(s)")
+    for e in errors:
+        print("FAIL: " + e)
+    if not errors:
+        print("PASS")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
