@@ -1,0 +1,120 @@
+/*
+ * Checked devicetree access.
+ *
+ * Everything the kernel and the drivers learn about the hardware comes from
+ * the DTB, and a DTB is input we did not write: a boot loader may pass a
+ * stale, truncated or hand-edited one. So the blob is validated once
+ * (tk_dt_validate) and every later read goes through a checked accessor that
+ * returns a negative errno instead of trusting lengths and cell counts.
+ * Every failure also leaves a human sentence in tk_dt_last_error() naming the
+ * node and the property, so that a boot panic can say what is wrong.
+ *
+ * Node arguments are libfdt node offsets (0 is the root). All functions may
+ * be called only during single-threaded boot and from driver probe.
+ */
+#ifndef TAKT_DT_H
+#define TAKT_DT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TK_DT_MAX_SIZE (2u << 20) /* largest DTB we accept */
+#define TK_DT_MAX_IRQ_CELLS 4
+
+/* One 'reg' entry, translated to a CPU physical address. */
+struct tk_dt_reg {
+	uint64_t addr, size;
+};
+
+/* One interrupt specifier: the controller it belongs to and its raw cells. */
+struct tk_dt_irq {
+	int parent; /* node offset of the interrupt controller */
+	uint32_t ncells;
+	uint32_t cells[TK_DT_MAX_IRQ_CELLS];
+};
+
+/*
+ * Validate a blob before anything else reads it.
+ * @bufsize bytes known readable at fdt (SIZE_MAX when unknown; capped at
+ *          TK_DT_MAX_SIZE).
+ * @retval 0 the header and the whole structure block are sound
+ * @retval -EFAULT fdt NULL or not 8-byte aligned (devicetree spec 5.1, arm64
+ *         boot protocol, and libfdt >= 1.6 all require 8)
+ * @retval -EBADMSG bad magic/version/header, buffer smaller than a header, or
+ *         fdt_check_full fails (truncated or garbled structure)
+ * @retval -E2BIG totalsize > bufsize or > TK_DT_MAX_SIZE
+ */
+int tk_dt_validate(const void *fdt, size_t bufsize);
+
+/*
+ * Text of the last failure reported by any tk_dt_* / tk_memmap_*_dt call,
+ * naming node path and property. One static buffer (boot is single-threaded),
+ * valid until the next failure. Never NULL.
+ */
+const char *tk_dt_last_error(void);
+
+/* Start a new tk_dt_last_error() text "<path of node>: " (node < 0: no
+ * prefix) and append to it; for code that reports DT-related failures
+ * (memory map, device model, drivers' probe). */
+void tk_dt_err_begin(const void *fdt, int node);
+void tk_dt_err_str(const char *s);
+void tk_dt_err_num(uint64_t v, unsigned int base); /* base 10 or 16 (0x...) */
+
+/* @retval 0, -ENOENT missing, -EINVAL length != 4 */
+int tk_dt_prop_u32(const void *fdt, int node, const char *name, uint32_t *out);
+/* @retval 0, -ENOENT missing, -EINVAL length not 4 or 8 */
+int tk_dt_prop_u64(const void *fdt, int node, const char *name, uint64_t *out);
+/* @retval 0, -ENOENT missing, -EINVAL empty or not NUL-terminated within its length */
+int tk_dt_prop_str(const void *fdt, int node, const char *name, const char **out);
+
+/* True when 'status' is absent, "okay" or "ok". */
+bool tk_dt_node_enabled(const void *fdt, int node);
+
+/* @retval index of compat in the node's 'compatible' list, -ENOENT absent,
+ *         -EINVAL list not NUL-terminated */
+int tk_dt_compat_index(const void *fdt, int node, const char *compat);
+
+/* Node for a path or an alias, accepting stdout-path's "serial0:115200n8" /
+ * "/pl011@9000000:115200" form (options after ':' ignored).
+ * @retval node offset, -ENOENT no such node, -EINVAL path_or_alias NULL */
+int tk_dt_find_node(const void *fdt, const char *path_or_alias);
+
+/* Cells of node's parent: #address-cells (default 2) / #size-cells (default 1).
+ * @retval 0, -EINVAL a cell count > 2 (we handle up to 64 bits) or malformed,
+ *         or node is the root (it has no parent) */
+int tk_dt_parent_cells(const void *fdt, int node, uint32_t *acells, uint32_t *scells);
+
+/*
+ * Node's 'reg' entries, each translated to a CPU physical address through
+ * every ancestor's 'ranges' (empty ranges = identity).
+ * @retval number of entries written (<= max)
+ * @retval -ENOENT no 'reg'
+ * @retval -EINVAL reg length not a multiple of (acells+scells)*4, bad cells
+ * @retval -ENXIO a non-root ancestor has no 'ranges', or the region lies
+ *         outside every range entry
+ * @retval -EOVERFLOW address + size overflows 64 bits
+ * @retval -E2BIG more entries than max
+ */
+int tk_dt_reg(const void *fdt, int node, struct tk_dt_reg *out, int max);
+
+/*
+ * Node's interrupts: 'interrupts-extended' (phandle + cells per entry) when
+ * present, else 'interrupts' with the parent from 'interrupt-parent' of the
+ * node or its nearest ancestor having one.
+ * @retval number of entries written (<= max)
+ * @retval -ENOENT the node has no interrupts
+ * @retval -ENXIO no interrupt-parent anywhere, or a dangling phandle
+ * @retval -EINVAL parent without 'interrupt-controller', '#interrupt-cells'
+ *         outside 1..TK_DT_MAX_IRQ_CELLS, or a length not a multiple
+ * @retval -E2BIG more entries than max
+ */
+int tk_dt_irqs(const void *fdt, int node, struct tk_dt_irq *out, int max);
+
+/* Depth of a node (root = 0), for level-ordered probing. @retval >= 0, -EINVAL */
+int tk_dt_depth(const void *fdt, int node);
+
+/* The node's full path into buf. @retval 0, -ENOSPC buf too small, -EINVAL */
+int tk_dt_path(const void *fdt, int node, char *buf, size_t len);
+
+#endif /* TAKT_DT_H */

@@ -1,0 +1,869 @@
+/*
+ * kernel/dt.c: validation, checked property access, node lookup, 'reg'
+ * translation through 'ranges' and interrupt resolution, on good fixtures
+ * and on DTBs broken in every way the contract names. Each failure asserts
+ * the exact errno and that tk_dt_last_error() names the node.
+ */
+#include <errno.h>
+
+#include "fixture.h"
+
+#include "memmap.h"
+
+#define PL011 "/pl011@9000000"
+#define SOC "/soc@10000000"
+
+static void test_validate_accepts_qemu_virt_dtb(void **state)
+{
+	void *fdt = dtb_load("virt");
+
+	(void)state;
+	assert_int_equal(tk_dt_validate(fdt, fdt_totalsize(fdt)), 0);
+	/* The boot path passes SIZE_MAX when the loader did not say. */
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), 0);
+	free(fdt);
+}
+
+static void test_validate_rejects_null_and_misaligned_pointer(void **state)
+{
+	void *fdt = dtb_load("virt");
+	size_t size = fdt_totalsize(fdt);
+	char *shifted = malloc(size + 8);
+
+	(void)state;
+	assert_int_equal(tk_dt_validate(NULL, SIZE_MAX), -EFAULT);
+	assert_error_mentions("NULL or not 8-byte aligned");
+	memcpy(shifted + 4, fdt, size);
+	assert_int_equal(tk_dt_validate(shifted + 4, size), -EFAULT);
+	free(shifted);
+	free(fdt);
+}
+
+static void test_validate_rejects_bad_magic(void **state)
+{
+	void *fdt = dtb_load("virt");
+
+	(void)state;
+	fdt_set_magic(fdt, 0xfeedd00d);
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), -EBADMSG);
+	assert_error_mentions("bad magic");
+	assert_error_mentions("0xfeedd00d");
+	free(fdt);
+}
+
+static void test_validate_rejects_unsupported_version(void **state)
+{
+	void *fdt = dtb_load("virt");
+
+	(void)state;
+	fdt_set_version(fdt, 99);
+	fdt_set_last_comp_version(fdt, 99);
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), -EBADMSG);
+	assert_error_mentions("header rejected");
+	free(fdt);
+}
+
+static void test_validate_rejects_buffer_smaller_than_header(void **state)
+{
+	void *fdt = dtb_load("virt");
+
+	(void)state;
+	assert_int_equal(tk_dt_validate(fdt, 16), -EBADMSG);
+	assert_error_mentions("smaller than a header");
+	free(fdt);
+}
+
+/* The loader said fewer bytes than the header claims: a truncated blob. */
+static void test_validate_rejects_truncated_blob(void **state)
+{
+	void *full = dtb_load("virt");
+	size_t cut = fdt_totalsize(full) - 100;
+	void *fdt = malloc(cut);
+
+	(void)state;
+	memcpy(fdt, full, cut); /* exact size: a read past cut is an ASan error */
+	assert_int_equal(tk_dt_validate(fdt, cut), -E2BIG);
+	assert_error_mentions("totalsize");
+	free(fdt);
+	free(full);
+}
+
+static void test_validate_rejects_totalsize_past_buffer(void **state)
+{
+	void *fdt = dtb_load("virt");
+	size_t size = fdt_totalsize(fdt);
+
+	(void)state;
+	fdt_set_totalsize(fdt, (uint32_t)size + 4096);
+	assert_int_equal(tk_dt_validate(fdt, size), -E2BIG);
+	free(fdt);
+}
+
+/* Unknown buffer size: the 2 MiB cap must stop us before any read past it. */
+static void test_validate_rejects_totalsize_over_limit(void **state)
+{
+	void *fdt = dtb_load("virt");
+
+	(void)state;
+	fdt_set_totalsize(fdt, TK_DT_MAX_SIZE + 8);
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), -E2BIG);
+	assert_error_mentions("totalsize");
+	free(fdt);
+}
+
+/* Offset of the first FDT_PROP tag: after the root's BEGIN_NODE and its empty name. */
+static uint8_t *first_prop_tag(void *fdt)
+{
+	uint8_t *tag = (uint8_t *)fdt + fdt_off_dt_struct(fdt) + 8;
+	fdt32_t want = cpu_to_fdt32(FDT_PROP);
+
+	assert_memory_equal(tag, &want, 4);
+	return tag;
+}
+
+static void test_validate_rejects_garbled_structure_tag(void **state)
+{
+	void *fdt = dtb_load("virt");
+	fdt32_t junk = cpu_to_fdt32(0x12345678);
+
+	(void)state;
+	memcpy(first_prop_tag(fdt), &junk, 4);
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), -EBADMSG);
+	assert_error_mentions("structure block is damaged");
+	free(fdt);
+}
+
+static void test_validate_rejects_property_running_past_structure(void **state)
+{
+	void *fdt = dtb_load("virt");
+	fdt32_t huge = cpu_to_fdt32(0x10000);
+
+	(void)state;
+	memcpy(first_prop_tag(fdt) + 4, &huge, 4); /* the property's length */
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), -EBADMSG);
+	free(fdt);
+}
+
+static void test_validate_rejects_name_offset_past_strings(void **state)
+{
+	void *fdt = dtb_load("virt");
+	fdt32_t far = cpu_to_fdt32(0x7fff0000);
+
+	(void)state;
+	memcpy(first_prop_tag(fdt) + 8, &far, 4); /* the property's name offset */
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), -EBADMSG);
+	free(fdt);
+}
+
+static void test_prop_u32_reads_value_and_checks_length(void **state)
+{
+	void *fdt = dtb_load("virt");
+	int uart = dt_node(fdt, PL011);
+	uint32_t v = 0;
+
+	(void)state;
+	assert_int_equal(tk_dt_prop_u32(fdt, uart, "clock-frequency", &v), 0);
+	assert_int_equal(v, 24000000);
+	assert_int_equal(tk_dt_prop_u32(fdt, uart, "no-such-prop", &v), -ENOENT);
+	assert_error_mentions(PL011 ": 'no-such-prop' is missing");
+	assert_int_equal(tk_dt_prop_u32(fdt, uart, "reg", &v), -EINVAL);
+	assert_error_mentions(PL011 ": 'reg' is 16 bytes, not 4");
+	free(fdt);
+}
+
+static void test_prop_u64_accepts_4_and_8_bytes_only(void **state)
+{
+	void *fdt = dtb_load("virt");
+	int psci = dt_node(fdt, "/psci");
+	uint64_t v = 0;
+
+	(void)state;
+	assert_int_equal(tk_dt_prop_u64(fdt, psci, "big-value", &v), 0);
+	assert_int_equal(v, 0x123456789abcdef0ull);
+	assert_int_equal(tk_dt_prop_u64(fdt, dt_node(fdt, PL011), "clock-frequency", &v), 0);
+	assert_int_equal(v, 24000000);
+	assert_int_equal(tk_dt_prop_u64(fdt, psci, "compatible", &v), -EINVAL); /* 13 bytes */
+	assert_error_mentions("/psci: 'compatible' is 13 bytes, not 4 or 8");
+	free(fdt);
+}
+
+static void test_prop_u64_rejects_odd_length(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+	uint64_t v;
+
+	(void)state;
+	set_bytes(fdt, "/psci", "odd", "12345", 5);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_prop_u64(fdt, dt_node(fdt, "/psci"), "odd", &v), -EINVAL);
+	assert_error_mentions("/psci: 'odd' is 5 bytes");
+	free(fdt);
+}
+
+static void test_prop_str_reads_string(void **state)
+{
+	void *fdt = dtb_load("virt");
+	const char *s = NULL;
+
+	(void)state;
+	assert_int_equal(tk_dt_prop_str(fdt, dt_node(fdt, "/chosen"), "stdout-path", &s), 0);
+	assert_string_equal(s, "serial0:115200n8");
+	free(fdt);
+}
+
+static void test_prop_str_rejects_unterminated_string(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+	const char *s = NULL;
+
+	(void)state;
+	set_bytes(fdt, "/chosen", "stdout-path", "serial0", 7); /* no NUL */
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_prop_str(fdt, dt_node(fdt, "/chosen"), "stdout-path", &s), -EINVAL);
+	assert_null(s);
+	assert_error_mentions("/chosen: 'stdout-path' is not NUL-terminated");
+	free(fdt);
+}
+
+static void test_prop_str_rejects_empty_string(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+	const char *s = NULL;
+
+	(void)state;
+	set_bytes(fdt, "/chosen", "bootargs", "", 1);
+	set_bytes(fdt, "/chosen", "flag", NULL, 0);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_prop_str(fdt, dt_node(fdt, "/chosen"), "bootargs", &s), -EINVAL);
+	assert_error_mentions("/chosen: 'bootargs' is an empty string");
+	assert_int_equal(tk_dt_prop_str(fdt, dt_node(fdt, "/chosen"), "flag", &s), -EINVAL);
+	free(fdt);
+}
+
+static void test_node_enabled_accepts_absent_okay_and_ok_only(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+
+	(void)state;
+	set_bytes(fdt, "/timer", "status", "okay", 4); /* unterminated: not "okay" */
+	fdt = dtb_seal(fdt);
+	assert_true(tk_dt_node_enabled(fdt, dt_node(fdt, PL011)));          /* "okay" */
+	assert_true(tk_dt_node_enabled(fdt, dt_node(fdt, "/psci")));        /* "ok" */
+	assert_true(tk_dt_node_enabled(fdt, dt_node(fdt, "/chosen")));      /* absent */
+	assert_false(tk_dt_node_enabled(fdt, dt_node(fdt, "/pl031@9010000"))); /* "disabled" */
+	assert_false(tk_dt_node_enabled(fdt, dt_node(fdt, "/timer")));
+	assert_false(tk_dt_node_enabled(fdt, -1));
+	free(fdt);
+}
+
+static void test_compat_index_gives_position_in_list(void **state)
+{
+	void *fdt = dtb_load("virt");
+	int uart = dt_node(fdt, PL011);
+
+	(void)state;
+	assert_int_equal(tk_dt_compat_index(fdt, uart, "arm,pl011"), 0);
+	assert_int_equal(tk_dt_compat_index(fdt, uart, "arm,primecell"), 1);
+	assert_int_equal(tk_dt_compat_index(fdt, uart, "arm,pl01"), -ENOENT);
+	assert_int_equal(tk_dt_compat_index(fdt, dt_node(fdt, "/chosen"), "arm,pl011"), -ENOENT);
+	free(fdt);
+}
+
+static void test_compat_index_rejects_unterminated_list(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+
+	(void)state;
+	set_bytes(fdt, PL011, "compatible", "arm,pl011\0arm,prime", 19);
+	fdt = dtb_seal(fdt);
+	/* Even a match before the broken tail must not be trusted. */
+	assert_int_equal(tk_dt_compat_index(fdt, dt_node(fdt, PL011), "arm,pl011"), -EINVAL);
+	assert_error_mentions(PL011 ": 'compatible' is not a NUL-terminated string list");
+	free(fdt);
+}
+
+static void test_find_node_resolves_stdout_path_alias_with_options(void **state)
+{
+	void *fdt = dtb_load("virt");
+	int uart = dt_node(fdt, PL011);
+
+	(void)state;
+	assert_int_equal(tk_dt_find_node(fdt, "serial0:115200n8"), uart);
+	assert_int_equal(tk_dt_find_node(fdt, "serial0"), uart);
+	assert_int_equal(tk_dt_find_node(fdt, PL011 ":115200"), uart);
+	assert_int_equal(tk_dt_find_node(fdt, PL011), uart);
+	assert_int_equal(tk_dt_find_node(fdt, "/pl011"), uart); /* unit address optional */
+	assert_int_equal(tk_dt_find_node(fdt, "/"), 0);
+	free(fdt);
+}
+
+static void test_find_node_reports_unknown_path_and_alias(void **state)
+{
+	void *fdt = dtb_load("virt");
+
+	(void)state;
+	assert_int_equal(tk_dt_find_node(fdt, "serial1:115200n8"), -ENOENT);
+	assert_error_mentions("no node or alias 'serial1'");
+	assert_int_equal(tk_dt_find_node(fdt, "/nothing@0"), -ENOENT);
+	assert_error_mentions("'/nothing@0'");
+	assert_int_equal(tk_dt_find_node(fdt, ""), -ENOENT);
+	assert_int_equal(tk_dt_find_node(fdt, ":9600"), -ENOENT);
+	assert_int_equal(tk_dt_find_node(fdt, NULL), -EINVAL);
+	free(fdt);
+}
+
+static void test_find_node_rejects_unterminated_alias(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+
+	(void)state;
+	set_bytes(fdt, "/aliases", "serial0", "/pl011@9000000", 14); /* no NUL */
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_find_node(fdt, "serial0:115200n8"), -ENOENT);
+	free(fdt);
+}
+
+static void test_parent_cells_reads_bus_and_defaults(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("bus"));
+	uint32_t ac = 0, sc = 0;
+
+	(void)state;
+	assert_int_equal(tk_dt_parent_cells(fdt, dt_node(fdt, SOC "/uart@1000"), &ac, &sc), 0);
+	assert_int_equal(ac, 1);
+	assert_int_equal(sc, 1);
+	del_prop(fdt, "/", "#address-cells");
+	del_prop(fdt, "/", "#size-cells");
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_parent_cells(fdt, dt_node(fdt, SOC), &ac, &sc), 0);
+	assert_int_equal(ac, 2); /* devicetree spec 2.3.5 defaults */
+	assert_int_equal(sc, 1);
+	assert_int_equal(tk_dt_parent_cells(fdt, 0, &ac, &sc), -EINVAL); /* the root has no bus */
+	free(fdt);
+}
+
+static void test_parent_cells_rejects_three_cells(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("bus"));
+	uint32_t ac, sc;
+
+	(void)state;
+	set_cells(fdt, SOC, "#address-cells", 1, 3);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_parent_cells(fdt, dt_node(fdt, SOC "/uart@1000"), &ac, &sc), -EINVAL);
+	assert_error_mentions(SOC ": '#address-cells' is 3");
+	free(fdt);
+}
+
+static void test_reg_reads_qemu_virt_uart(void **state)
+{
+	void *fdt = dtb_load("virt");
+	struct tk_dt_reg reg[2];
+
+	(void)state;
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, PL011), reg, 2), 1);
+	assert_int_equal(reg[0].addr, 0x9000000);
+	assert_int_equal(reg[0].size, 0x1000);
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, "/intc@8000000"), reg, 2), 2);
+	assert_int_equal(reg[1].addr, 0x8010000);
+	free(fdt);
+}
+
+static void test_reg_translates_through_ranges(void **state)
+{
+	void *fdt = dtb_load("bus");
+	struct tk_dt_reg reg[1];
+
+	(void)state;
+	/* soc child 0x1000 lies in <0x0 -> 0x1000_0000> */
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, SOC "/uart@1000"), reg, 1), 1);
+	assert_int_equal(reg[0].addr, 0x10001000);
+	assert_int_equal(reg[0].size, 0x100);
+	free(fdt);
+}
+
+static void test_reg_translates_through_two_nested_buses(void **state)
+{
+	void *fdt = dtb_load("bus");
+	struct tk_dt_reg reg[1];
+
+	(void)state;
+	/* 0x100 -> sub: 0x2000_0100 -> soc: 0x1_0000_0100 */
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, SOC "/sub@20000000/button@100"), reg, 1), 1);
+	assert_int_equal(reg[0].addr, 0x100000100ull);
+	assert_int_equal(reg[0].size, 0x10);
+	free(fdt);
+}
+
+static void test_reg_returns_every_entry_each_translated(void **state)
+{
+	void *fdt = dtb_load("bus");
+	struct tk_dt_reg reg[4];
+
+	(void)state;
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, SOC "/dma@2000"), reg, 4), 3);
+	assert_int_equal(reg[0].addr, 0x10002000);
+	assert_int_equal(reg[1].addr, 0x10003000);
+	assert_int_equal(reg[1].size, 0x80);
+	assert_int_equal(reg[2].addr, 0x100000000ull);
+	assert_int_equal(reg[2].size, 0x1000);
+	free(fdt);
+}
+
+static void test_reg_rejects_more_entries_than_max(void **state)
+{
+	void *fdt = dtb_load("bus");
+	struct tk_dt_reg reg[2];
+
+	(void)state;
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, SOC "/dma@2000"), reg, 2), -E2BIG);
+	assert_error_mentions(SOC "/dma@2000: 'reg'");
+	free(fdt);
+}
+
+static void test_reg_rejects_length_not_multiple_of_cells(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+	struct tk_dt_reg reg[2];
+
+	(void)state;
+	set_cells(fdt, PL011, "reg", 3, 0, 0x9000000, 0x1000);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, PL011), reg, 2), -EINVAL);
+	assert_string_equal(tk_dt_last_error(),
+			    PL011 ": 'reg' is 12 bytes, not a multiple of 16 (#address-cells=2, "
+				  "#size-cells=2)");
+	free(fdt);
+}
+
+static void test_reg_rejects_address_cells_3(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("bus"));
+	struct tk_dt_reg reg[2];
+
+	(void)state;
+	set_cells(fdt, SOC, "#address-cells", 1, 3);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, SOC "/uart@1000"), reg, 2), -EINVAL);
+	assert_error_mentions(SOC ": '#address-cells' is 3, but only up to 2 cells");
+	free(fdt);
+}
+
+static void test_reg_rejects_missing_reg(void **state)
+{
+	void *fdt = dtb_load("virt");
+	struct tk_dt_reg reg[1];
+
+	(void)state;
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, "/timer"), reg, 1), -ENOENT);
+	assert_error_mentions("/timer: 'reg' is missing");
+	free(fdt);
+}
+
+static void test_reg_rejects_address_outside_parent_ranges(void **state)
+{
+	void *fdt = dtb_load("bus");
+	struct tk_dt_reg reg[1];
+
+	(void)state;
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, SOC "/outside@2000000"), reg, 1), -ENXIO);
+	assert_error_mentions(SOC "/outside@2000000: 'reg' 0x2000000+0x10 is outside every 'ranges'");
+	free(fdt);
+}
+
+/* Starting inside a range is not enough: the whole region must fit. */
+static void test_reg_rejects_region_straddling_range_end(void **state)
+{
+	void *fdt = dtb_load("bus");
+	struct tk_dt_reg reg[1];
+
+	(void)state;
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, SOC "/straddle@ffff00"), reg, 1), -ENXIO);
+	assert_error_mentions(SOC "/straddle@ffff00");
+	free(fdt);
+}
+
+static void test_reg_rejects_bus_without_ranges(void **state)
+{
+	void *fdt = dtb_load("bus");
+	struct tk_dt_reg reg[1];
+
+	(void)state;
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, "/nobus/island@0"), reg, 1), -ENXIO);
+	assert_error_mentions("/nobus/island@0: 'reg' 0x0+0x4 is not translatable: no 'ranges' in nobus");
+	free(fdt);
+}
+
+static void test_reg_rejects_ranges_not_multiple_of_cells(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("bus"));
+	struct tk_dt_reg reg[1];
+
+	(void)state;
+	set_cells(fdt, SOC, "ranges", 3, 0, 0, 0x10000000); /* needs 4 cells an entry */
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, SOC "/uart@1000"), reg, 1), -EINVAL);
+	assert_error_mentions(SOC ": 'ranges' is 12 bytes, not a multiple of 16");
+	free(fdt);
+}
+
+static void test_reg_rejects_region_wrapping_64_bits(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+	struct tk_dt_reg reg[1];
+
+	(void)state;
+	set_cells(fdt, PL011, "reg", 4, 0xffffffff, 0xfffff000, 0, 0x2000);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, PL011), reg, 1), -EOVERFLOW);
+	assert_error_mentions(PL011 ": 'reg' 0xfffffffffffff000+0x2000 overflows 64 bits");
+	free(fdt);
+}
+
+static void test_reg_rejects_translation_wrapping_64_bits(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("bus"));
+	struct tk_dt_reg reg[1];
+
+	(void)state;
+	set_cells(fdt, SOC, "ranges", 4, 0x0, 0xffffffff, 0xffffff00, 0x1000000);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_reg(fdt, dt_node(fdt, SOC "/uart@1000"), reg, 1), -EOVERFLOW);
+	assert_error_mentions(SOC "/uart@1000");
+	free(fdt);
+}
+
+static void test_irqs_reads_pl011_with_root_interrupt_parent(void **state)
+{
+	void *fdt = dtb_load("virt");
+	struct tk_dt_irq irq[2];
+
+	(void)state;
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, PL011), irq, 2), 1);
+	assert_int_equal(irq[0].parent, dt_node(fdt, "/intc@8000000"));
+	assert_int_equal(irq[0].ncells, 3);
+	assert_int_equal(irq[0].cells[0], 0);
+	assert_int_equal(irq[0].cells[1], 1);
+	assert_int_equal(irq[0].cells[2], 4);
+	free(fdt);
+}
+
+static void test_irqs_reads_every_timer_interrupt(void **state)
+{
+	void *fdt = dtb_load("virt");
+	struct tk_dt_irq irq[4];
+
+	(void)state;
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, "/timer"), irq, 4), 4);
+	assert_int_equal(irq[3].cells[1], 10);
+	assert_int_equal(irq[3].cells[2], 0x104);
+	free(fdt);
+}
+
+static void test_irqs_rejects_more_entries_than_max(void **state)
+{
+	void *fdt = dtb_load("virt");
+	struct tk_dt_irq irq[2];
+
+	(void)state;
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, "/timer"), irq, 2), -E2BIG);
+	assert_error_mentions("/timer: 'interrupts' has more entries than the 2 expected");
+	free(fdt);
+}
+
+static void test_irqs_inherits_interrupt_parent_from_nearest_ancestor(void **state)
+{
+	void *fdt = dtb_load("bus");
+	struct tk_dt_irq irq[1];
+
+	(void)state;
+	/* /soc has none, so the root's (the GIC) applies */
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, SOC "/uart@1000"), irq, 1), 1);
+	assert_int_equal(irq[0].parent, dt_node(fdt, "/interrupt-controller@8000000"));
+	/* /soc/sub overrides it with the GPIO controller (2 cells) */
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, SOC "/sub@20000000/button@100"), irq, 1), 1);
+	assert_int_equal(irq[0].parent, dt_node(fdt, SOC "/gpio@4000"));
+	assert_int_equal(irq[0].ncells, 2);
+	assert_int_equal(irq[0].cells[0], 3);
+	assert_int_equal(irq[0].cells[1], 1);
+	free(fdt);
+}
+
+static void test_irqs_extended_names_each_controller(void **state)
+{
+	void *fdt = dtb_load("bus");
+	struct tk_dt_irq irq[4];
+
+	(void)state;
+	/* interrupts-extended wins over the node's plain 'interrupts' */
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, SOC "/multi-irq@5000"), irq, 4), 2);
+	assert_int_equal(irq[0].parent, dt_node(fdt, "/interrupt-controller@8000000"));
+	assert_int_equal(irq[0].ncells, 3);
+	assert_int_equal(irq[0].cells[1], 7);
+	assert_int_equal(irq[1].parent, dt_node(fdt, SOC "/gpio@4000"));
+	assert_int_equal(irq[1].ncells, 2);
+	assert_int_equal(irq[1].cells[0], 9);
+	assert_int_equal(irq[1].cells[1], 2);
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, SOC "/multi-irq@5000"), irq, 1), -E2BIG);
+	assert_error_mentions(SOC "/multi-irq@5000: 'interrupts-extended' has more entries");
+	free(fdt);
+}
+
+static void test_irqs_extended_rejects_truncated_entry(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("bus"));
+	uint32_t gic = fdt_get_phandle(fdt, dt_node(fdt, "/interrupt-controller@8000000"));
+	struct tk_dt_irq irq[4];
+
+	(void)state;
+	set_cells(fdt, SOC "/multi-irq@5000", "interrupts-extended", 3, gic, 0, 7);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, SOC "/multi-irq@5000"), irq, 4), -EINVAL);
+	assert_error_mentions(SOC "/multi-irq@5000: 'interrupts-extended' is 12 bytes");
+	free(fdt);
+}
+
+static void test_irqs_extended_rejects_dangling_phandle(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("bus"));
+	struct tk_dt_irq irq[4];
+
+	(void)state;
+	set_cells(fdt, SOC "/multi-irq@5000", "interrupts-extended", 4, 0x777, 0, 7, 4);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, SOC "/multi-irq@5000"), irq, 4), -ENXIO);
+	assert_error_mentions(SOC "/multi-irq@5000: 'interrupts-extended' refers to phandle 0x777");
+	free(fdt);
+}
+
+static void test_irqs_rejects_node_without_interrupts(void **state)
+{
+	void *fdt = dtb_load("virt");
+	struct tk_dt_irq irq[1];
+
+	(void)state;
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, "/psci"), irq, 1), -ENOENT);
+	assert_error_mentions("/psci: 'interrupts' is missing");
+	free(fdt);
+}
+
+static void test_irqs_rejects_dangling_interrupt_parent(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+	struct tk_dt_irq irq[1];
+
+	(void)state;
+	set_cells(fdt, "/", "interrupt-parent", 1, 0x99);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, PL011), irq, 1), -ENXIO);
+	assert_error_mentions(PL011 ": 'interrupt-parent' refers to phandle 0x99, which no node has");
+	free(fdt);
+}
+
+static void test_irqs_rejects_missing_interrupt_parent(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+	struct tk_dt_irq irq[1];
+
+	(void)state;
+	del_prop(fdt, "/", "interrupt-parent");
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, PL011), irq, 1), -ENXIO);
+	assert_error_mentions(PL011 ": 'interrupts' has no interrupt-parent");
+	free(fdt);
+}
+
+static void test_irqs_rejects_parent_without_interrupt_controller(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+	struct tk_dt_irq irq[1];
+
+	(void)state;
+	del_prop(fdt, "/intc@8000000", "interrupt-controller");
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, PL011), irq, 1), -EINVAL);
+	assert_error_mentions(PL011 ": interrupt parent intc@8000000 has no 'interrupt-controller'");
+	free(fdt);
+}
+
+static void expect_interrupt_cells_rejected(uint32_t ncells)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+	struct tk_dt_irq irq[1];
+
+	set_cells(fdt, "/intc@8000000", "#interrupt-cells", 1, ncells);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, PL011), irq, 1), -EINVAL);
+	assert_error_mentions(PL011 ": interrupt parent intc@8000000 has '#interrupt-cells' = ");
+	free(fdt);
+}
+
+static void test_irqs_rejects_interrupt_cells_0_and_7(void **state)
+{
+	(void)state;
+	expect_interrupt_cells_rejected(0);
+	expect_interrupt_cells_rejected(7);
+}
+
+static void test_irqs_rejects_length_not_multiple_of_interrupt_cells(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+	struct tk_dt_irq irq[2];
+
+	(void)state;
+	set_cells(fdt, PL011, "interrupts", 2, 0, 1);
+	fdt = dtb_seal(fdt);
+	assert_int_equal(tk_dt_irqs(fdt, dt_node(fdt, PL011), irq, 2), -EINVAL);
+	assert_error_mentions(PL011 ": 'interrupts' is 8 bytes, not a multiple of #interrupt-cells=3");
+	free(fdt);
+}
+
+static void test_depth_and_path_describe_the_node(void **state)
+{
+	void *fdt = dtb_load("bus");
+	int button = dt_node(fdt, SOC "/sub@20000000/button@100");
+	char path[64];
+
+	(void)state;
+	assert_int_equal(tk_dt_depth(fdt, 0), 0);
+	assert_int_equal(tk_dt_depth(fdt, button), 3);
+	assert_int_equal(tk_dt_path(fdt, button, path, sizeof(path)), 0);
+	assert_string_equal(path, SOC "/sub@20000000/button@100");
+	assert_int_equal(tk_dt_path(fdt, button, path, 8), -ENOSPC);
+	assert_error_mentions("path does not fit in 8 bytes");
+	assert_int_equal(tk_dt_depth(fdt, -4), -EINVAL);
+	assert_int_equal(tk_dt_path(fdt, 3, path, sizeof(path)), -EINVAL); /* not a node offset */
+	free(fdt);
+}
+
+static void test_last_error_is_never_null(void **state)
+{
+	(void)state;
+	assert_non_null(tk_dt_last_error());
+}
+
+/* ---- never a crash: every single-byte corruption of every fixture ------ */
+
+/* Call every accessor on every node; results must stay within contract. */
+static void exercise_all(const void *fdt)
+{
+	struct tk_dt_reg reg[8];
+	struct tk_dt_irq irq[8];
+	struct tk_memmap m;
+	char path[128];
+	int node, guard = 0;
+
+	for (node = fdt_next_node(fdt, -1, NULL); node >= 0 && guard < 256;
+	     node = fdt_next_node(fdt, node, NULL), guard++) {
+		const char *s;
+		uint32_t u32, ac, sc;
+		uint64_t u64;
+
+		assert_true(tk_dt_reg(fdt, node, reg, 8) <= 8);
+		assert_true(tk_dt_irqs(fdt, node, irq, 8) <= 8);
+		if (tk_dt_prop_str(fdt, node, "compatible", &s) == 0)
+			assert_true(strlen(s) > 0);
+		(void)tk_dt_prop_u32(fdt, node, "#interrupt-cells", &u32);
+		(void)tk_dt_prop_u64(fdt, node, "reg", &u64);
+		(void)tk_dt_node_enabled(fdt, node);
+		(void)tk_dt_compat_index(fdt, node, "arm,pl011");
+		(void)tk_dt_parent_cells(fdt, node, &ac, &sc);
+		(void)tk_dt_depth(fdt, node);
+		(void)tk_dt_path(fdt, node, path, sizeof(path));
+	}
+	(void)tk_dt_find_node(fdt, "serial0:115200n8");
+	(void)tk_dt_find_node(fdt, PL011 ":115200");
+	if (tk_memmap_ram_from_dt(fdt, &m) == 0)
+		(void)tk_memmap_reserved_from_dt(fdt, &m);
+	assert_non_null(tk_dt_last_error());
+}
+
+static void sweep_corruptions(const char *name)
+{
+	void *good = dtb_load(name);
+	size_t size = fdt_totalsize(good);
+	void *fdt = malloc(size);
+	static const uint8_t values[] = { 0x00, 0x01, 0x03, 0xff };
+
+	for (size_t i = 0; i < size; i++) {
+		for (size_t v = 0; v < sizeof(values); v++) {
+			memcpy(fdt, good, size);
+			((uint8_t *)fdt)[i] = values[v];
+			if (tk_dt_validate(fdt, size) == 0)
+				exercise_all(fdt);
+		}
+	}
+	free(fdt);
+	free(good);
+}
+
+static void test_every_single_byte_corruption_is_rejected_or_safe(void **state)
+{
+	(void)state;
+	sweep_corruptions("virt");
+	sweep_corruptions("bus");
+	sweep_corruptions("memory");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_validate_accepts_qemu_virt_dtb),
+		cmocka_unit_test(test_validate_rejects_null_and_misaligned_pointer),
+		cmocka_unit_test(test_validate_rejects_bad_magic),
+		cmocka_unit_test(test_validate_rejects_unsupported_version),
+		cmocka_unit_test(test_validate_rejects_buffer_smaller_than_header),
+		cmocka_unit_test(test_validate_rejects_truncated_blob),
+		cmocka_unit_test(test_validate_rejects_totalsize_past_buffer),
+		cmocka_unit_test(test_validate_rejects_totalsize_over_limit),
+		cmocka_unit_test(test_validate_rejects_garbled_structure_tag),
+		cmocka_unit_test(test_validate_rejects_property_running_past_structure),
+		cmocka_unit_test(test_validate_rejects_name_offset_past_strings),
+		cmocka_unit_test(test_prop_u32_reads_value_and_checks_length),
+		cmocka_unit_test(test_prop_u64_accepts_4_and_8_bytes_only),
+		cmocka_unit_test(test_prop_u64_rejects_odd_length),
+		cmocka_unit_test(test_prop_str_reads_string),
+		cmocka_unit_test(test_prop_str_rejects_unterminated_string),
+		cmocka_unit_test(test_prop_str_rejects_empty_string),
+		cmocka_unit_test(test_node_enabled_accepts_absent_okay_and_ok_only),
+		cmocka_unit_test(test_compat_index_gives_position_in_list),
+		cmocka_unit_test(test_compat_index_rejects_unterminated_list),
+		cmocka_unit_test(test_find_node_resolves_stdout_path_alias_with_options),
+		cmocka_unit_test(test_find_node_reports_unknown_path_and_alias),
+		cmocka_unit_test(test_find_node_rejects_unterminated_alias),
+		cmocka_unit_test(test_parent_cells_reads_bus_and_defaults),
+		cmocka_unit_test(test_parent_cells_rejects_three_cells),
+		cmocka_unit_test(test_reg_reads_qemu_virt_uart),
+		cmocka_unit_test(test_reg_translates_through_ranges),
+		cmocka_unit_test(test_reg_translates_through_two_nested_buses),
+		cmocka_unit_test(test_reg_returns_every_entry_each_translated),
+		cmocka_unit_test(test_reg_rejects_more_entries_than_max),
+		cmocka_unit_test(test_reg_rejects_length_not_multiple_of_cells),
+		cmocka_unit_test(test_reg_rejects_address_cells_3),
+		cmocka_unit_test(test_reg_rejects_missing_reg),
+		cmocka_unit_test(test_reg_rejects_address_outside_parent_ranges),
+		cmocka_unit_test(test_reg_rejects_region_straddling_range_end),
+		cmocka_unit_test(test_reg_rejects_bus_without_ranges),
+		cmocka_unit_test(test_reg_rejects_ranges_not_multiple_of_cells),
+		cmocka_unit_test(test_reg_rejects_region_wrapping_64_bits),
+		cmocka_unit_test(test_reg_rejects_translation_wrapping_64_bits),
+		cmocka_unit_test(test_irqs_reads_pl011_with_root_interrupt_parent),
+		cmocka_unit_test(test_irqs_reads_every_timer_interrupt),
+		cmocka_unit_test(test_irqs_rejects_more_entries_than_max),
+		cmocka_unit_test(test_irqs_inherits_interrupt_parent_from_nearest_ancestor),
+		cmocka_unit_test(test_irqs_extended_names_each_controller),
+		cmocka_unit_test(test_irqs_extended_rejects_truncated_entry),
+		cmocka_unit_test(test_irqs_extended_rejects_dangling_phandle),
+		cmocka_unit_test(test_irqs_rejects_node_without_interrupts),
+		cmocka_unit_test(test_irqs_rejects_dangling_interrupt_parent),
+		cmocka_unit_test(test_irqs_rejects_missing_interrupt_parent),
+		cmocka_unit_test(test_irqs_rejects_parent_without_interrupt_controller),
+		cmocka_unit_test(test_irqs_rejects_interrupt_cells_0_and_7),
+		cmocka_unit_test(test_irqs_rejects_length_not_multiple_of_interrupt_cells),
+		cmocka_unit_test(test_depth_and_path_describe_the_node),
+		cmocka_unit_test(test_last_error_is_never_null),
+		cmocka_unit_test(test_every_single_byte_corruption_is_rejected_or_safe),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
