@@ -3,7 +3,7 @@ set(_ld ${TAKT_ROOT}/linker/${TAKT_ARCH}.ld)
 math(EXPR TAKT_LOAD_ADDR "${TAKT_DRAM_BASE} + ${TAKT_TEXT_OFFSET}" OUTPUT_FORMAT HEXADECIMAL)
 target_link_options(takt PRIVATE
   -nostdlib -nostartfiles -static -no-pie ${TAKT_CPU_FLAGS}
-  -Wl,--gc-sections -Wl,--build-id=none -Wl,-T,${_ld}
+  -Wl,--gc-sections -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,${_ld}
   -Wl,--defsym=TAKT_LOAD_ADDR=${TAKT_LOAD_ADDR}
   -Wl,--defsym=TAKT_BOOT_STACK_SIZE=${TAKT_BOOT_STACK_SIZE}
   -Wl,-Map=${CMAKE_BINARY_DIR}/takt.map)

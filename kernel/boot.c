@@ -79,9 +79,9 @@ static void setup_memory(void)
 	for (int i = 0; i < ram.n; i++) {
 		err = arch_mmu_map(ram.r[i].base, ram.r[i].size, false);
 		if (err)
-			tk_panic("memory: cannot map 0x%llx+0x%llx (%d)",
-				 (unsigned long long)ram.r[i].base,
-				 (unsigned long long)ram.r[i].size, err);
+			tk_panic("memory: cannot map 0x%lx+0x%lx (%d)",
+				 (unsigned long)ram.r[i].base,
+				 (unsigned long)ram.r[i].size, err);
 	}
 	avail = ram;
 	if (tk_memmap_remove(&avail, (uintptr_t)_head, (uintptr_t)(_end - _head)) ||

@@ -6,12 +6,12 @@
 int main(int argc, char **argv)
 {
 	printf("\nTakt hello on %s (%s)\n", tk_board_name(), tk_board_model());
-	printf("memory: %llu MiB\n", (unsigned long long)(tk_mem_total() >> 20));
+	printf("memory: %lu MiB\n", (unsigned long)(tk_mem_total() >> 20));
 	printf("devices: %d bound\n", tk_dev_count());
 	for (int i = 0; i < tk_dev_count(); i++)
 		printf("  %s -> %s\n", tk_dev_get(i)->path, tk_dev_get(i)->drv->name);
-	unsigned long long ns = tk_boot_ns();
-	printf("boot: entry to main in %llu.%03llu us\n", ns / 1000, ns % 1000);
+	unsigned long ns = tk_boot_ns();
+	printf("boot: entry to main in %lu.%03lu us\n", ns / 1000, ns % 1000);
 	printf("args: %d\n", argc);
 	for (int i = 0; i < argc; i++)
 		printf("  argv[%d] = \"%s\"\n", i, argv[i]);

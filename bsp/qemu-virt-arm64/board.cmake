@@ -4,9 +4,11 @@
 set(TAKT_ARCH arm64)
 set(TAKT_CPU_FLAGS -mcpu=cortex-a53)
 # Image header text_offset: QEMU -kernel and u-boot booti both load a raw
-# Image at DRAM base + text_offset, so the link address is fixed.
+# Image at DRAM base + text_offset, so the link address is fixed. 2 MiB,
+# not Linux's old 0x80000: QEMU keeps its DTB in the first MiB of RAM when
+# it starts firmware (u-boot, or an ELF through -device loader).
 set(TAKT_DRAM_BASE 0x40000000)
-set(TAKT_TEXT_OFFSET 0x80000)
+set(TAKT_TEXT_OFFSET 0x200000)
 set(TAKT_DTS ${TAKT_ROOT}/dts/qemu-virt-arm64.dts)
 set(TAKT_FORCE_DRIVERS gicv2)
 set(TAKT_BOOT_STACK_SIZE 0x4000)

@@ -41,18 +41,18 @@ void arch_dump_frame(const struct arch_frame *f)
 
 	tk_printk("exception: %s, class 0x%02x (%s)\n",
 		  f->kind < 16 ? vec_names[f->kind] : "?", ec, ec_name(ec));
-	tk_printk("  ESR 0x%016llx  FAR 0x%016llx\n",
-		  (unsigned long long)f->esr, (unsigned long long)f->far);
-	tk_printk("  ELR 0x%016llx  SPSR 0x%016llx  SP 0x%016llx\n",
-		  (unsigned long long)f->elr, (unsigned long long)f->spsr,
-		  (unsigned long long)f->sp);
+	tk_printk("  ESR 0x%016lx  FAR 0x%016lx\n",
+		  (unsigned long)f->esr, (unsigned long)f->far);
+	tk_printk("  ELR 0x%016lx  SPSR 0x%016lx  SP 0x%016lx\n",
+		  (unsigned long)f->elr, (unsigned long)f->spsr,
+		  (unsigned long)f->sp);
 	for (int i = 0; i < 31; i += 2) {
 		if (i == 30)
-			tk_printk("  x30 0x%016llx\n", (unsigned long long)f->x[30]);
+			tk_printk("  x30 0x%016lx\n", (unsigned long)f->x[30]);
 		else
-			tk_printk("  x%-2d 0x%016llx  x%-2d 0x%016llx\n", i,
-				  (unsigned long long)f->x[i], i + 1,
-				  (unsigned long long)f->x[i + 1]);
+			tk_printk("  x%-2d 0x%016lx  x%-2d 0x%016lx\n", i,
+				  (unsigned long)f->x[i], i + 1,
+				  (unsigned long)f->x[i + 1]);
 	}
 }
 
@@ -107,8 +107,8 @@ struct arch_frame *arch_exception(struct arch_frame *f)
 	if (semihost_fixup(f))
 		return f;
 	arch_dump_frame(f);
-	tk_panic("unexpected exception: %s (class 0x%02x, %s) at 0x%llx",
+	tk_panic("unexpected exception: %s (class 0x%02x, %s) at 0x%lx",
 		 f->kind < 16 ? vec_names[f->kind] : "?",
 		 (unsigned)ESR_EC(f->esr), ec_name(ESR_EC(f->esr)),
-		 (unsigned long long)f->elr);
+		 (unsigned long)f->elr);
 }

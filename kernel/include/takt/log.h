@@ -4,7 +4,8 @@
 
 #include <stddef.h>
 
-/* printf-style; callable from any context, lines stay whole (interrupts are
+/* printf-style (newlib-nano's formats: no %ll - use %l, 64-bit on arm64
+ * and x86_64, or <inttypes.h>'s PRIx64); callable from any context, lines stay whole (interrupts are
  * masked while a line is written). Before a console is bound the text goes
  * to a boot buffer (flushed when it binds) and to the debug channel. */
 void tk_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -36,12 +36,14 @@ int main(int argc, char **argv)
 	char buf[64];
 	struct timeval tv;
 
-	snprintf(buf, sizeof(buf), "%d %s %5.2f %llx", 42, "x", 3.14159, 0xabcull);
+	snprintf(buf, sizeof(buf), "%d %s %5.2f %lx", 42, "x", 3.14159, 0xabcul);
 	TK_CHECK("snprintf", strcmp(buf, "42 x  3.14 abc") == 0);
-	TK_CHECK("snprintf_truncates", snprintf(buf, 4, "%s", "abcdef") == 6 && strcmp(buf, "abc") == 0);
+	const char *volatile six = "abcdef";	/* volatile: no compile-time truncation warning */
+
+	TK_CHECK("snprintf_truncates", snprintf(buf, 4, "%s", six) == 6 && strcmp(buf, "abc") == 0);
 	check_heap();
 	TK_CHECK("gettimeofday", gettimeofday(&tv, 0) == 0);
-	TK_CHECK("clock_advances", clock() >= 0);
+	TK_CHECK("time_advances", tv.tv_sec > 0 || tv.tv_usec > 0);
 	TK_CHECK("argv_from_bootargs", argc == 3 && strcmp(argv[1], "two words") == 0 &&
 				       strcmp(argv[2], "x") == 0);
 	int rc = tk_test_done();
