@@ -1,0 +1,462 @@
+"""Set-up of Takt's host dependencies (used by ./takt; standard library only).
+
+What it does, each step skipped when already done (see DESIGN.md section 5):
+
+1. Debian packages: checked with dpkg-query, the missing ones installed with apt-get.
+2. deb-src: only when a source package has to be fetched and apt has no source index,
+   a copy of the machine's own apt entries with `Types: deb-src` is written.
+3. u-boot's source tarball, fetched once into CACHE/dl; its scripts/dtc/libfdt/ is
+   extracted flat into CACHE/libfdt (the device-tree-compiler source is not served).
+4. newlib-nano, built once per arch from Debian's newlib-source into
+   CACHE/newlib/<arch>/<target>/{include,lib}; a stamp holding a hash of the
+   configure flags marks a finished install, and a changed hash rebuilds.
+
+CACHE is ${XDG_CACHE_HOME:-~/.cache}/takt. Every step writes into a temporary
+directory and renames it into place, so an interrupted run never leaves a half result.
+"""
+
+import glob
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+
+APT_PACKAGES = [
+    "cmake", "gcc", "g++", "make",
+    "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu",
+    "qemu-system-arm", "qemu-system-x86",
+    "device-tree-compiler", "u-boot-tools",
+    "libcmocka-dev", "libfdt-dev",
+    "newlib-source", "dpkg-dev", "xz-utils", "python3",
+]
+
+NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"
+
+# Configure options shared by every arch: the newlib-nano set.
+NEWLIB_NANO_OPTIONS = [
+    "--disable-newlib-supplied-syscalls",
+    "--enable-newlib-reent-small",
+    "--disable-newlib-fvwrite-in-streamio",
+    "--disable-newlib-fseek-optimization",
+    "--disable-newlib-wide-orient",
+    "--enable-newlib-nano-malloc",
+    "--disable-newlib-unbuf-stream-opt",
+    "--enable-lite-exit",
+    "--enable-newlib-global-atexit",
+    "--enable-newlib-nano-formatted-io",
+    "--enable-newlib-retargetable-locking",
+    "--disable-nls",
+    "--disable-multilib",
+    "--disable-libgloss",
+]
+
+NEWLIB_COMMON_CFLAGS = ("-O2 -g -ffunction-sections -fdata-sections -fno-pie -fno-pic "
+                        "-fno-stack-protector -U__linux__ -U__gnu_linux__")
+
+# One entry per arch. `tools` is the prefix of the host's binutils/gcc for that arch
+# ("" = the host's own), `cc` the compiler, `cflags` what is added to the common flags.
+# `default` arches are built by every set-up; the others only when asked for.
+NEWLIB_ARCHES = {
+    "aarch64": {
+        "target": "aarch64-none-elf",
+        "tools": "aarch64-linux-gnu-",
+        "cc": "aarch64-linux-gnu-gcc",
+        "cflags": "-mcpu=cortex-a53",
+        "minutes": 3,
+        "default": True,
+    },
+    # Not built by default yet: the x86_64 port will enable it (and may revise the flags).
+    "x86_64": {
+        "target": "x86_64-none-elf",
+        "tools": "",
+        "cc": "gcc",
+        "cflags": "-mno-red-zone -mcmodel=small",
+        "minutes": 3,
+        "default": False,
+    },
+}
+
+STAMP = ".takt-stamp"
+
+
+def read_text(path):
+    """The file's text, or "" if it cannot be read."""
+    try:
+        with open(path, errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+class SetupError(Exception):
+    """A set-up step failed; the message says what to do."""
+
+
+def cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(os.path.abspath(base), "takt")
+
+
+def newlib_prefix(arch, cache=None):
+    """Install prefix of newlib for `arch`: headers and libs are in PREFIX/<target>/."""
+    return os.path.join(cache or cache_dir(), "newlib", arch)
+
+
+def libfdt_dir(cache=None):
+    return os.path.join(cache or cache_dir(), "libfdt")
+
+
+class Setup:
+    def __init__(self, quiet=False, verbose=False, cache=None, out=None):
+        self.quiet = quiet          # print only when something is done
+        self.verbose = verbose      # also stream long build logs to the terminal
+        self.out = out or sys.stdout
+        self.cache = cache or cache_dir()
+        self.did_update = False
+        self.did_work = False
+
+    # -- output -------------------------------------------------------------------
+
+    def say(self, msg):
+        """A progress line for work being done: always shown."""
+        self.did_work = True
+        print("[setup] " + msg, file=self.out, flush=True)
+
+    def note(self, msg):
+        """A status line for something already in place: hidden when quiet."""
+        if not self.quiet:
+            print("[setup] " + msg, file=self.out, flush=True)
+
+    def run(self, cmd, cwd=None, env=None):
+        """Run a command with its output streamed live; raise on failure."""
+        if self.verbose:
+            print("+ " + " ".join(cmd), file=self.out, flush=True)
+        self.out.flush()
+        redirect = {} if self.out is sys.stdout else {"stdout": self.out,
+                                                       "stderr": subprocess.STDOUT}
+        try:
+            rc = subprocess.call(cmd, cwd=cwd, env=env, **redirect)
+        except OSError as e:
+            raise SetupError("cannot run %s: %s" % (cmd[0], e))
+        if rc != 0:
+            raise SetupError("command failed (exit %d): %s" % (rc, " ".join(cmd)))
+
+    # -- 1. packages --------------------------------------------------------------
+
+    @staticmethod
+    def missing_packages(packages=APT_PACKAGES):
+        proc = subprocess.run(["dpkg-query", "-W", "-f=${Package} ${Status}\n"] + packages,
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        installed = set()
+        for line in proc.stdout.splitlines():
+            name, _, status = line.partition(" ")
+            if status.endswith(" installed") and " not-installed" not in status:
+                installed.add(name.split(":")[0])
+        return [p for p in packages if p not in installed]
+
+    def need_root(self, what):
+        if os.geteuid() != 0:
+            raise SetupError("%s needs root; run `sudo ./takt setup` or do it yourself" % what)
+
+    def apt_update(self):
+        if self.did_update:
+            return
+        self.say("apt-get update ...")
+        self.run(["apt-get", "update"])
+        self.did_update = True
+
+    def ensure_packages(self):
+        missing = self.missing_packages()
+        if not missing:
+            self.note("packages: all %d present" % len(APT_PACKAGES))
+            return
+        if os.geteuid() != 0:
+            raise SetupError("missing Debian packages: %s; install them with: sudo apt-get "
+                             "install --no-install-recommends %s"
+                             % (" ".join(missing), " ".join(missing)))
+        self.say("installing %d package(s): %s" % (len(missing), " ".join(missing)))
+        self.apt_update()
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        self.run(["apt-get", "install", "-y", "--no-install-recommends"] + missing, env=env)
+        still = self.missing_packages()
+        if still:
+            raise SetupError("still missing after apt-get install: " + " ".join(still))
+
+    # -- 2. deb-src ---------------------------------------------------------------
+
+    @staticmethod
+    def source_indexes():
+        """(configured, present): apt's Sources index files, and those downloaded."""
+        proc = subprocess.run(["apt-get", "indextargets", "--format",
+                               "$(CREATED_BY) $(FILENAME)"],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        files = [line.split(" ", 1)[1] for line in proc.stdout.splitlines()
+                 if line.startswith("Sources ")]
+        return files, [f for f in files if glob.glob(f + "*")]
+
+    def write_deb_src(self, apt_etc="/etc/apt"):
+        d822 = os.path.join(apt_etc, "sources.list.d", "debian.sources")
+        one_line = os.path.join(apt_etc, "sources.list")
+        if os.path.isfile(d822):
+            with open(d822) as f:
+                text = f.read()
+            text, n = re.subn(r"(?im)^(Types:[ \t]*)deb[ \t]*$", r"\1deb-src", text)
+            if n == 0:
+                raise SetupError("no `Types: deb` entry in %s to copy as deb-src" % d822)
+            dest = os.path.join(apt_etc, "sources.list.d", "takt-deb-src.sources")
+        elif os.path.isfile(one_line):
+            with open(one_line) as f:
+                lines = [re.sub(r"^deb(\s)", r"deb-src\1", ln.strip())
+                         for ln in f if re.match(r"^deb\s", ln.strip())]
+            if not lines:
+                raise SetupError("no `deb` line in %s to copy as deb-src" % one_line)
+            text = "\n".join(lines) + "\n"
+            dest = os.path.join(apt_etc, "sources.list.d", "takt-deb-src.list")
+        else:
+            raise SetupError("cannot find the machine's apt sources (%s or %s) to enable "
+                             "deb-src; add a deb-src entry yourself" % (d822, one_line))
+        self.say("enabling deb-src: writing %s" % dest)
+        with open(dest, "w") as f:
+            f.write("# Written by takt setup: the machine's own entries, as deb-src.\n" + text)
+
+    def ensure_deb_src(self):
+        """Make `apt-get source` work: a deb-src entry and its downloaded index."""
+        configured, present = self.source_indexes()
+        if present:
+            return
+        self.need_root("enabling deb-src (for apt-get source)")
+        if not configured:
+            self.write_deb_src()
+        self.did_update = False     # the new entry needs its own update
+        self.apt_update()
+        if not self.source_indexes()[1]:
+            raise SetupError("apt has no source index even after enabling deb-src")
+
+    # -- 3. u-boot tarball and libfdt ------------------------------------------------
+
+    def fetch_source_tarball(self, package):
+        """CACHE/dl/<package>_*.orig.tar.*, fetched with apt-get source once."""
+        dl = os.path.join(self.cache, "dl")
+        found = sorted(glob.glob(os.path.join(dl, package + "_*.orig.tar.*")))
+        if found:
+            return found[-1]
+        self.ensure_deb_src()
+        os.makedirs(dl, exist_ok=True)
+        self.say("fetching the %s source tarball (apt-get source --tar-only %s) ..."
+                 % (package, package))
+        tmp = tempfile.mkdtemp(prefix=".fetch-", dir=dl)
+        try:
+            os.chmod(tmp, 0o755)
+            self.run(["apt-get", "source", "--tar-only", package], cwd=tmp)
+            got = glob.glob(os.path.join(tmp, package + "_*.orig.tar.*"))
+            if not got:
+                raise SetupError("apt-get source %s gave no .orig tarball" % package)
+            for path in got:
+                os.replace(path, os.path.join(dl, os.path.basename(path)))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return sorted(glob.glob(os.path.join(dl, package + "_*.orig.tar.*")))[-1]
+
+    def ensure_libfdt(self):
+        dest = libfdt_dir(self.cache)
+        if all(os.path.isfile(os.path.join(dest, f)) for f in ("libfdt.h", "fdt.c", STAMP)):
+            self.note("libfdt: %s" % dest)
+            return
+        tarball = self.fetch_source_tarball("u-boot")
+        self.say("extracting libfdt from %s ..." % os.path.basename(tarball))
+        os.makedirs(self.cache, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".libfdt-", dir=self.cache)
+        try:
+            count = 0
+            with tarfile.open(tarball) as tar:
+                for m in tar:
+                    parts = m.name.split("/")
+                    if (m.isfile() and len(parts) == 5
+                            and parts[1:4] == ["scripts", "dtc", "libfdt"]):
+                        src = tar.extractfile(m)
+                        with open(os.path.join(tmp, parts[4]), "wb") as out:
+                            shutil.copyfileobj(src, out)
+                        count += 1
+            if not os.path.isfile(os.path.join(tmp, "libfdt.h")):
+                raise SetupError("%s has no */scripts/dtc/libfdt/libfdt.h" % tarball)
+            with open(os.path.join(tmp, STAMP), "w") as f:
+                f.write(os.path.basename(tarball) + "\n")
+            os.chmod(tmp, 0o755)
+            if os.path.exists(dest):
+                shutil.rmtree(dest)
+            os.rename(tmp, dest)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        self.say("libfdt: %d files in %s" % (count, dest))
+
+    # -- 4. newlib-nano -----------------------------------------------------------
+
+    @staticmethod
+    def newlib_tarball():
+        found = sorted(glob.glob(NEWLIB_TARBALLS))
+        if not found:
+            raise SetupError("no %s (is newlib-source installed?)" % NEWLIB_TARBALLS)
+        return found[-1]
+
+    @staticmethod
+    def newlib_configure_args(arch, prefix):
+        a = NEWLIB_ARCHES[arch]
+        t = a["tools"]
+        tools = ["%s_FOR_TARGET=%s%s" % (var, t, tool) for var, tool in (
+            ("AR", "ar"), ("RANLIB", "ranlib"), ("AS", "as"), ("LD", "ld"), ("NM", "nm"),
+            ("OBJDUMP", "objdump"), ("READELF", "readelf"), ("STRIP", "strip"))]
+        return (["--target=" + a["target"], "--prefix=" + prefix,
+                 "CC_FOR_TARGET=" + a["cc"]] + tools
+                + ["CFLAGS_FOR_TARGET=%s %s" % (NEWLIB_COMMON_CFLAGS, a["cflags"])]
+                + NEWLIB_NANO_OPTIONS)
+
+    def newlib_stamp(self, arch, prefix, tarball):
+        h = hashlib.sha256()
+        for part in [os.path.basename(tarball), str(os.path.getsize(tarball))] + \
+                self.newlib_configure_args(arch, prefix):
+            h.update(part.encode() + b"\0")
+        return h.hexdigest()
+
+    def extract_newlib(self, tarball):
+        """CACHE/src/<top dir of the tarball>, extracted once per tarball."""
+        src_root = os.path.join(self.cache, "src")
+        with tarfile.open(tarball) as tar:
+            top = tar.next().name.split("/")[0]
+        dest = os.path.join(src_root, top)
+        marker = os.path.join(dest, STAMP)
+        want = "%s %d\n" % (os.path.basename(tarball), os.path.getsize(tarball))
+        if read_text(marker) == want:
+            return dest
+        self.say("extracting %s ..." % os.path.basename(tarball))
+        os.makedirs(src_root, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".extract-", dir=src_root)
+        try:
+            with tarfile.open(tarball) as tar:
+                if hasattr(tarfile, "data_filter"):
+                    tar.extractall(tmp, filter="data")
+                else:
+                    tar.extractall(tmp)
+            with open(os.path.join(tmp, top, STAMP), "w") as f:
+                f.write(want)
+            if os.path.exists(dest):
+                shutil.rmtree(dest)
+            os.rename(os.path.join(tmp, top), dest)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+        return dest
+
+    def run_logged(self, cmd, log, cwd, env, label):
+        """Run cmd with its output appended to log; a heartbeat line every 30 s."""
+        if self.verbose:
+            print("+ " + " ".join(cmd), file=self.out, flush=True)
+        start = time.monotonic()
+        with open(log, "a") as logf:
+            logf.write("\n+ %s\n" % " ".join(cmd))
+            logf.flush()
+            if self.verbose:
+                proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT)
+                for chunk in iter(lambda: proc.stdout.readline(), b""):
+                    logf.write(chunk.decode(errors="replace"))
+                    self.out.write(chunk.decode(errors="replace"))
+                rc = proc.wait()
+            else:
+                proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=logf,
+                                        stderr=subprocess.STDOUT)
+                while True:
+                    try:
+                        rc = proc.wait(timeout=30)
+                        break
+                    except subprocess.TimeoutExpired:
+                        print("[setup]   ... %s, %d s" % (label, time.monotonic() - start),
+                              file=self.out, flush=True)
+        if rc != 0:
+            lines = read_text(log).splitlines()
+            errors = [ln for ln in lines if "error:" in ln][:5]
+            if errors:
+                print("first errors:\n" + "\n".join("    " + ln for ln in errors),
+                      file=sys.stderr)
+            print("last lines of the log:\n" + "\n".join("    " + ln for ln in lines[-30:]),
+                  file=sys.stderr)
+            raise SetupError("%s failed (exit %d); full log: %s" % (label, rc, log))
+
+    def ensure_newlib(self, arch):
+        if arch not in NEWLIB_ARCHES:
+            raise SetupError("no newlib recipe for arch '%s' (known: %s)"
+                             % (arch, ", ".join(sorted(NEWLIB_ARCHES))))
+        a = NEWLIB_ARCHES[arch]
+        prefix = newlib_prefix(arch, self.cache)
+        tarball = self.newlib_tarball()
+        stamp = self.newlib_stamp(arch, prefix, tarball)
+        stamp_file = os.path.join(prefix, STAMP)
+        if read_text(stamp_file).strip() == stamp:
+            self.note("newlib-nano %s: %s" % (arch, prefix))
+            return prefix
+        for tool in (a["cc"], a["tools"] + "ar"):
+            if not shutil.which(tool):
+                raise SetupError("%s not found (needed to build newlib for %s)" % (tool, arch))
+
+        self.say("building newlib-nano for %s (about %d min) ..." % (arch, a["minutes"]))
+        start = time.monotonic()
+        src = self.extract_newlib(tarball)
+        build = os.path.join(self.cache, "build", "newlib-" + arch)
+        logs = os.path.join(self.cache, "logs")
+        log = os.path.join(logs, "newlib-%s.log" % arch)
+        staging = os.path.join(self.cache, "newlib", ".staging-" + arch)
+        for d in (build, staging):
+            shutil.rmtree(d, ignore_errors=True)
+        os.makedirs(build)
+        os.makedirs(logs, exist_ok=True)
+        open(log, "w").close()
+        env = dict(os.environ, LC_ALL="C")
+        for var in ("CFLAGS", "CPPFLAGS", "LDFLAGS", "CC", "MAKEFLAGS"):
+            env.pop(var, None)
+        jobs = str(os.cpu_count() or 1)
+
+        self.say("  configure (log: %s)" % log)
+        self.run_logged([os.path.join(src, "configure")] +
+                        self.newlib_configure_args(arch, prefix),
+                        log, build, env, "newlib %s configure" % arch)
+        self.say("  make -j%s all-target-newlib" % jobs)
+        self.run_logged(["make", "-j" + jobs, "all-target-newlib"],
+                        log, build, env, "newlib %s make" % arch)
+        self.say("  make install-target-newlib")
+        self.run_logged(["make", "install-target-newlib", "DESTDIR=" + staging],
+                        log, build, env, "newlib %s install" % arch)
+
+        # DESTDIR puts the tree at staging/<prefix>; move it into place in one rename.
+        staged = staging + prefix
+        for f in ("libc.a", "libm.a"):
+            if not os.path.isfile(os.path.join(staged, a["target"], "lib", f)):
+                raise SetupError("newlib install has no %s/lib/%s; see %s"
+                                 % (a["target"], f, log))
+        with open(os.path.join(staged, STAMP), "w") as f:
+            f.write(stamp + "\n")
+        old = prefix + ".old"
+        shutil.rmtree(old, ignore_errors=True)
+        if os.path.exists(prefix):
+            os.rename(prefix, old)
+        os.rename(staged, prefix)
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(build, ignore_errors=True)    # the log keeps what it said
+        self.say("newlib-nano %s installed in %s (%d s)"
+                 % (arch, prefix, time.monotonic() - start))
+        return prefix
+
+    # -- all ----------------------------------------------------------------------
+
+    def ensure_all(self, arches=None):
+        start = time.monotonic()
+        self.ensure_packages()
+        self.ensure_libfdt()
+        for arch in arches or [k for k, v in NEWLIB_ARCHES.items() if v["default"]]:
+            self.ensure_newlib(arch)
+        if self.did_work or not self.quiet:
+            print("[setup] ready (cache: %s, %.1f s)" % (self.cache, time.monotonic() - start),
+                  file=self.out, flush=True)
