@@ -96,7 +96,7 @@ static void setup_memory(void)
 
 static int build_argv(char **argv)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = tk_dt_subnode(fdt, 0, "chosen");
 	const char *args = 0;
 	int argc;
 
@@ -118,7 +118,7 @@ static int build_argv(char **argv)
 
 static void setup_console(void)
 {
-	int chosen = fdt_path_offset(fdt, "/chosen");
+	int chosen = tk_dt_subnode(fdt, 0, "chosen");
 	const char *path;
 
 	if (chosen >= 0 && tk_dt_prop_str(fdt, chosen, "stdout-path", &path) == 0) {
@@ -140,6 +140,9 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 
 	time_init();
 	fdt = pick_dtb(loader_dtb, x0);
+	if (tk_dt_index_build(fdt) < 0)
+		tk_printk("dtb: more than %d nodes; lookups walk the blob (slower boot)\n",
+			  TK_DT_INDEX_MAX);
 	setup_console();
 	setup_memory();
 	device_probe_all(fdt);

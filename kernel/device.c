@@ -25,23 +25,23 @@ static int ndevices;
 static char path_pool[PATH_POOL];
 static size_t path_used;
 
-/* Best driver for a node: the one matching the lowest compatible index. */
+/* Best driver for a node: the one matching the earliest entry of its
+ * compatible list. One property read per node; the string compares are
+ * in memory, so the cost is nodes + compatibles x drivers, not a DT walk
+ * per driver. */
 static const struct tk_driver *match(const void *fdt, int node)
 {
-	const struct tk_driver *best = 0;
-	int best_idx = 0x7fffffff;
+	int len;
+	const char *list = fdt_getprop(fdt, node, "compatible", &len);
 
-	for (const struct tk_driver *d = __takt_drivers_start; d < __takt_drivers_end; d++) {
-		for (const char *const *c = d->compat; *c; c++) {
-			int idx = tk_dt_compat_index(fdt, node, *c);
-
-			if (idx >= 0 && idx < best_idx) {
-				best = d;
-				best_idx = idx;
-			}
-		}
-	}
-	return best;
+	if (!list || len <= 0 || list[len - 1] != 0)
+		return 0;
+	for (const char *c = list; c < list + len; c += strlen(c) + 1)
+		for (const struct tk_driver *d = __takt_drivers_start; d < __takt_drivers_end; d++)
+			for (const char *const *dc = d->compat; *dc; dc++)
+				if (strcmp(c, *dc) == 0)
+					return d;
+	return 0;
 }
 
 static const char *keep_path(const void *fdt, int node)
@@ -56,10 +56,6 @@ static const char *keep_path(const void *fdt, int node)
 
 static void probe_one(const void *fdt, int node, const struct tk_driver *drv)
 {
-	if (ndevices == MAX_DEVICES) {
-		tk_printk("dev: more than %d devices, %s not bound\n", MAX_DEVICES, drv->name);
-		return;
-	}
 	struct tk_device *dev = &devices[ndevices];
 
 	memset(dev, 0, sizeof(*dev));
@@ -79,20 +75,31 @@ static void probe_one(const void *fdt, int node, const struct tk_driver *drv)
 	}
 }
 
+/* One walk over the DT collects the nodes a linked driver matches; they
+ * are then probed level by level in DT order. */
 void device_probe_all(const void *fdt)
 {
-	for (int level = 0; level < TK_LEVEL_COUNT; level++) {
-		int node = -1;
+	static struct found {
+		int node;
+		const struct tk_driver *drv;
+	} found[MAX_DEVICES];
+	int nfound = 0, node = -1;
 
-		while ((node = fdt_next_node(fdt, node, 0)) >= 0) {
-			if (!tk_dt_node_enabled(fdt, node))
-				continue;
-			const struct tk_driver *drv = match(fdt, node);
+	while ((node = tk_dt_next_node(fdt, node)) >= 0) {
+		const struct tk_driver *drv = match(fdt, node);
 
-			if (drv && drv->level == level)
-				probe_one(fdt, node, drv);
+		if (!drv || !tk_dt_node_enabled(fdt, node))
+			continue;
+		if (nfound == MAX_DEVICES) {
+			tk_printk("dev: more than %d devices; %s not bound\n", MAX_DEVICES, drv->name);
+			continue;
 		}
+		found[nfound++] = (struct found){ node, drv };
 	}
+	for (int level = 0; level < TK_LEVEL_COUNT; level++)
+		for (int i = 0; i < nfound; i++)
+			if (found[i].drv->level == level)
+				probe_one(fdt, found[i].node, found[i].drv);
 }
 
 int tk_dev_count(void)

@@ -293,6 +293,8 @@ int tk_dt_compat_index(const void *fdt, int node, const char *compat)
 
 /* ---- finding nodes ---------------------------------------------------- */
 
+static int sub_node(const void *fdt, int parent, const char *name, int len);
+
 /* Follow the path components in [p, end) down from node. */
 static int walk_path(const void *fdt, int node, const char *p, const char *end)
 {
@@ -306,7 +308,7 @@ static int walk_path(const void *fdt, int node, const char *p, const char *end)
 		q = memchr(p, '/', (size_t)(end - p));
 		if (!q)
 			q = end;
-		node = fdt_subnode_offset_namelen(fdt, node, p, (int)(q - p));
+		node = sub_node(fdt, node, p, (int)(q - p));
 		p = q;
 	}
 	return node;
@@ -318,7 +320,7 @@ static int alias_node(const void *fdt, const char *name, size_t n)
 {
 	const char *slash = memchr(name, '/', n);
 	size_t alen = slash ? (size_t)(slash - name) : n;
-	int aliases = fdt_subnode_offset(fdt, 0, "aliases");
+	int aliases = sub_node(fdt, 0, "aliases", 7);
 	const char *target;
 	int len, node;
 
@@ -394,10 +396,128 @@ static int bus_cells(const void *fdt, int bus, uint32_t *ac, uint32_t *sc)
 	return rc ? rc : cell_prop(fdt, bus, "#size-cells", 1, sc);
 }
 
+/* ---- node index ------------------------------------------------------- */
+
+static struct {
+	const void *fdt;	/* the blob indexed, NULL if none */
+	int n;
+	int32_t off[TK_DT_INDEX_MAX];	/* ascending: DT order */
+	int32_t parent[TK_DT_INDEX_MAX];	/* -1 for the root */
+	uint32_t phandle[TK_DT_INDEX_MAX];	/* 0 when none */
+} idx;
+
+int tk_dt_index_build(const void *fdt)
+{
+	int32_t stack[64];	/* open nodes by depth */
+	int node = -1, depth = -1;
+
+	idx.fdt = 0;
+	idx.n = 0;
+	/* fdt_next_node returns past the root's end with depth -1: done. */
+	while ((node = fdt_next_node(fdt, node, &depth)) >= 0 && depth >= 0) {
+		if (idx.n == TK_DT_INDEX_MAX || depth >= 64)
+			return -ENOSPC;
+		stack[depth] = node;
+		idx.off[idx.n] = node;
+		idx.parent[idx.n] = depth ? stack[depth - 1] : -1;
+		idx.phandle[idx.n] = fdt_get_phandle(fdt, node);
+		idx.n++;
+	}
+	idx.fdt = fdt;
+	return idx.n;
+}
+
+/* Position of node in the index, or -1 when not indexed. */
+static int idx_find(const void *fdt, int node)
+{
+	int lo = 0, hi = idx.n - 1;
+
+	if (fdt != idx.fdt)
+		return -1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (idx.off[mid] == node)
+			return mid;
+		if (idx.off[mid] < node)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+int tk_dt_next_node(const void *fdt, int node)
+{
+	if (fdt == idx.fdt) {
+		int i = node < 0 ? 0 : idx_find(fdt, node) + 1;
+
+		if (i > 0 || node < 0)
+			return i < idx.n ? idx.off[i] : -ENOENT;
+	}
+	node = fdt_next_node(fdt, node, 0);
+	return node >= 0 ? node : -ENOENT;
+}
+
+/* libfdt's node-name rule: "name" matches "name" and, when it has no
+ * unit address itself, "name@unit". */
+static bool name_matches(const void *fdt, int node, const char *name, int len)
+{
+	int n;
+	const char *s = fdt_get_name(fdt, node, &n);
+
+	if (!s || n < len || memcmp(s, name, (size_t)len))
+		return false;
+	return n == len || (s[len] == '@' && !memchr(name, '@', (size_t)len));
+}
+
+static int sub_node(const void *fdt, int parent, const char *name, int len)
+{
+	int i = idx_find(fdt, parent);
+
+	if (i < 0)
+		return fdt_subnode_offset_namelen(fdt, parent, name, len);
+	for (i++; i < idx.n; i++)
+		if (idx.parent[i] == parent && name_matches(fdt, idx.off[i], name, len))
+			return idx.off[i];
+	return -FDT_ERR_NOTFOUND;
+}
+
+int tk_dt_subnode(const void *fdt, int parent, const char *name)
+{
+	int node = name ? sub_node(fdt, parent, name, (int)strlen(name)) : -FDT_ERR_NOTFOUND;
+
+	return node >= 0 ? node : -ENOENT;
+}
+
+int tk_dt_next_child(const void *fdt, int parent, int prev)
+{
+	int i = idx_find(fdt, prev < 0 ? parent : prev);
+
+	if (i < 0) {
+		int n = prev < 0 ? fdt_first_subnode(fdt, parent) : fdt_next_subnode(fdt, prev);
+
+		return n >= 0 ? n : -ENOENT;
+	}
+	for (i++; i < idx.n; i++)
+		if (idx.parent[i] == parent)
+			return idx.off[i];
+	return -ENOENT;
+}
+
+static int fast_parent(const void *fdt, int node)
+{
+	int i = idx_find(fdt, node);
+
+	if (i >= 0)
+		return idx.parent[i] >= 0 ? idx.parent[i] : -FDT_ERR_NOTFOUND;
+	return fdt_parent_offset(fdt, node);
+}
+
 /* The parent of node, or -EINVAL for the root (it has no bus). */
 static int parent_of(const void *fdt, int node)
 {
-	int parent = fdt_parent_offset(fdt, node);
+	int parent = fast_parent(fdt, node);
 
 	if (parent < 0) {
 		tk_dt_err_begin(fdt, node);
@@ -486,7 +606,7 @@ static int translate(const void *fdt, int node, int bus, struct tk_dt_reg *r)
 
 		if (r->size > UINT64_MAX - r->addr)
 			return region_err(fdt, node, r, " overflows 64 bits", -EOVERFLOW);
-		up = fdt_parent_offset(fdt, bus);
+		up = fast_parent(fdt, bus);
 		if (up < 0)
 			return 0; /* bus is the root: CPU physical addresses */
 		ranges = fdt_getprop(fdt, bus, "ranges", &len);
@@ -545,7 +665,27 @@ int tk_dt_reg(const void *fdt, int node, struct tk_dt_reg *out, int max)
 /* The node a phandle in node's property prop refers to; -ENXIO if none. */
 static int phandle_node(const void *fdt, int node, const char *prop, uint32_t ph)
 {
-	int target = fdt_node_offset_by_phandle(fdt, ph);
+	/* Devices mostly name the same controller: remember the last answer. */
+	static const void *memo_fdt;
+	static uint32_t memo_ph;
+	static int memo_node;
+	int target;
+
+	if (fdt == memo_fdt && ph == memo_ph)
+		return memo_node;
+	target = -FDT_ERR_NOTFOUND;
+	if (fdt == idx.fdt) {
+		for (int i = 0; i < idx.n && target < 0; i++)
+			if (ph && idx.phandle[i] == ph)
+				target = idx.off[i];
+	} else {
+		target = fdt_node_offset_by_phandle(fdt, ph);
+	}
+	if (target >= 0) {
+		memo_fdt = fdt;
+		memo_ph = ph;
+		memo_node = target;
+	}
 
 	if (target >= 0)
 		return target;
@@ -559,7 +699,7 @@ static int phandle_node(const void *fdt, int node, const char *prop, uint32_t ph
  * node and its ancestors that has one decides. */
 static int irq_parent(const void *fdt, int node)
 {
-	for (int cur = node; cur >= 0; cur = fdt_parent_offset(fdt, cur)) {
+	for (int cur = node; cur >= 0; cur = fast_parent(fdt, cur)) {
 		int len;
 		const uint8_t *p = fdt_getprop(fdt, cur, "interrupt-parent", &len);
 
@@ -697,10 +837,40 @@ int tk_dt_depth(const void *fdt, int node)
 	return -EINVAL;
 }
 
+/* The path from the index: names of node and its ancestors, right to left. */
+static int idx_path(const void *fdt, int i, char *buf, size_t len)
+{
+	size_t pos = len;
+
+	if (len == 0)
+		return -FDT_ERR_NOSPACE;
+	buf[--pos] = 0;
+	for (; i >= 0 && idx.parent[i] >= 0; i = idx_find(fdt, idx.parent[i])) {
+		int n;
+		const char *name = fdt_get_name(fdt, idx.off[i], &n);
+
+		if (!name)
+			return n;
+		if ((size_t)n + 1 > pos)
+			return -FDT_ERR_NOSPACE;
+		pos -= (size_t)n;
+		memcpy(buf + pos, name, (size_t)n);
+		buf[--pos] = '/';
+	}
+	if (i < 0)
+		return -FDT_ERR_INTERNAL;
+	if (pos == len - 1)	/* the root itself */
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, len - pos);
+	return 0;
+}
+
 int tk_dt_path(const void *fdt, int node, char *buf, size_t len)
 {
+	int i = idx_find(fdt, node);
 	/* libfdt takes an int; no path is longer than the largest DTB. */
-	int rc = fdt_get_path(fdt, node, buf, (int)(len < TK_DT_MAX_SIZE ? len : TK_DT_MAX_SIZE));
+	int rc = i >= 0 ? idx_path(fdt, i, buf, len)
+			: fdt_get_path(fdt, node, buf, (int)(len < TK_DT_MAX_SIZE ? len : TK_DT_MAX_SIZE));
 
 	if (rc == 0)
 		return 0;

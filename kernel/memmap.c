@@ -197,7 +197,7 @@ int tk_memmap_ram_from_dt(const void *fdt, struct tk_memmap *ram)
 
 	tk_memmap_init(ram);
 	/* Memory nodes are children of the root, so no 'ranges' apply. */
-	fdt_for_each_subnode(node, fdt, 0) {
+	for (node = -1; (node = tk_dt_next_child(fdt, 0, node)) >= 0;) {
 		int rc = is_memory_node(fdt, node) ? add_node_ram(fdt, node, ram) : 0;
 
 		if (rc)
@@ -251,12 +251,12 @@ static int remove_node_reg(const void *fdt, int node, struct tk_memmap *m)
 int tk_memmap_reserved_from_dt(const void *fdt, struct tk_memmap *m)
 {
 	int rc = remove_memreserve(fdt, m);
-	int resv = fdt_subnode_offset(fdt, 0, "reserved-memory");
+	int resv = tk_dt_subnode(fdt, 0, "reserved-memory");
 	int node;
 
 	if (rc || resv < 0)
 		return rc;
-	fdt_for_each_subnode(node, fdt, resv) {
+	for (node = -1; (node = tk_dt_next_child(fdt, resv, node)) >= 0;) {
 		rc = remove_node_reg(fdt, node, m);
 		if (rc)
 			return rc;

@@ -805,10 +805,64 @@ static void test_every_single_byte_corruption_is_rejected_or_safe(void **state)
 	sweep_corruptions("memory");
 }
 
+
+/* The node index must answer exactly as libfdt's walks do, for every node
+ * of every fixture: next node, path, parent cells, reg and interrupts. */
+static void check_index_agrees(const char *name)
+{
+	void *fdt = dtb_load(name);
+	int n = 0;
+
+	for (int node = -1; (node = fdt_next_node(fdt, node, NULL)) >= 0;)
+		n++;
+	/* Answers without the index first, then with it. */
+	struct answer { char path[256]; int cells_rc, reg_rc, irq_rc, first_child, chosen; uint32_t ac, sc;
+			struct tk_dt_reg reg[4]; struct tk_dt_irq irq[4]; } *a = calloc((size_t)n, sizeof(*a));
+	assert_non_null(a);
+	for (int pass = 0; pass < 2; pass++) {
+		int i = 0;
+
+		if (pass == 1)
+			assert_int_equal(tk_dt_index_build(fdt), n);
+		for (int node = -1; (node = tk_dt_next_node(fdt, node)) >= 0; i++) {
+			struct answer b;
+
+			memset(&b, 0, sizeof(b));
+			assert_int_equal(tk_dt_path(fdt, node, b.path, sizeof(b.path)), 0);
+			/* only the string counts, not the bytes after its NUL */
+			size_t len = strlen(b.path);
+			memset(b.path + len, 0, sizeof(b.path) - len);
+			b.cells_rc = node ? tk_dt_parent_cells(fdt, node, &b.ac, &b.sc) : 0;
+			b.reg_rc = node ? tk_dt_reg(fdt, node, b.reg, 4) : 0;
+			b.irq_rc = tk_dt_irqs(fdt, node, b.irq, 4);
+			b.first_child = tk_dt_next_child(fdt, node, -1);
+			b.chosen = tk_dt_find_node(fdt, b.path);
+			if (pass == 0)
+				a[i] = b;
+			else
+				assert_memory_equal(&a[i], &b, sizeof(b));
+		}
+		assert_int_equal(i, n);
+		assert_int_equal(tk_dt_next_node(fdt, -1), 0);
+		assert_int_equal(tk_dt_subnode(fdt, 0, "no-such-node"), -ENOENT);
+	}
+	free(a);
+	free(fdt);
+}
+
+static void test_index_agrees_with_libfdt_walks(void **state)
+{
+	(void)state;
+	check_index_agrees("virt");
+	check_index_agrees("bus");
+	check_index_agrees("memory");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_validate_accepts_qemu_virt_dtb),
+		cmocka_unit_test(test_index_agrees_with_libfdt_walks),
 		cmocka_unit_test(test_validate_rejects_null_and_misaligned_pointer),
 		cmocka_unit_test(test_validate_rejects_bad_magic),
 		cmocka_unit_test(test_validate_rejects_unsupported_version),

@@ -114,6 +114,22 @@ int tk_dt_irqs(const void *fdt, int node, struct tk_dt_irq *out, int max);
 /* Depth of a node (root = 0), for level-ordered probing. @retval >= 0, -EINVAL */
 int tk_dt_depth(const void *fdt, int node);
 
+/* Node index. libfdt finds a node's parent or a phandle's node by walking
+ * the blob from the start (a DT walk costs ~1000 instructions a node), so
+ * the kernel builds this index in one walk after validation; parent and
+ * path lookups then cost a binary search. Optional: without it, or for a
+ * DTB with more than TK_DT_INDEX_MAX nodes, lookups fall back to libfdt.
+ * @retval number of nodes indexed, -ENOSPC when too many (index unused) */
+#define TK_DT_INDEX_MAX 256
+int tk_dt_index_build(const void *fdt);
+/* Next node in DT order after node (-1 = first), via the index when built;
+ * -ENOENT at the end. */
+int tk_dt_next_node(const void *fdt, int node);
+/* Child of parent named name ("name" also matches "name@unit"); -ENOENT. */
+int tk_dt_subnode(const void *fdt, int parent, const char *name);
+/* Children of parent in order: prev = -1 for the first; -ENOENT at the end. */
+int tk_dt_next_child(const void *fdt, int parent, int prev);
+
 /* The node's full path into buf. @retval 0, -ENOSPC buf too small, -EINVAL */
 int tk_dt_path(const void *fdt, int node, char *buf, size_t len);
 
