@@ -17,6 +17,23 @@
 
 #include <takt/dt.h>
 
+/*
+ * In the image, libfdt is built trusting its input (FDT_ASSUME_MASK, about
+ * half the cost of every lookup), which is sound only for a blob that
+ * passed tk_dt_validate(); validation uses a strict copy of libfdt's
+ * checks, built separately with its symbols renamed (cmake/takt.cmake).
+ * Host builds (unit tests, tools) use the ordinary libfdt.
+ */
+#ifdef TAKT_LIBFDT_STRICT
+int fdt_check_header_strict(const void *fdt);
+int fdt_check_full_strict(const void *fdt, size_t bufsize);
+#define check_header fdt_check_header_strict
+#define check_full fdt_check_full_strict
+#else
+#define check_header fdt_check_header
+#define check_full fdt_check_full
+#endif
+
 #define ERR_LEN 256
 
 /* Failure reporting is off every good path: keep it out of line and small. */
@@ -164,14 +181,18 @@ int tk_dt_validate(const void *fdt, size_t bufsize)
 		return blob_err("buffer is smaller than a header, bytes: ", cap, -EBADMSG);
 	if (fdt_magic(fdt) != FDT_MAGIC)
 		return blob_err("bad magic (want 0xd00dfeed): ", fdt_magic(fdt), -EBADMSG);
-	rc = fdt_check_header(fdt);
+	rc = check_header(fdt);
 	if (rc)
 		return blob_fdt_err("header rejected: ", rc);
 	/* Only now is totalsize meaningful; nothing past it is read below. */
 	if (fdt_totalsize(fdt) > cap)
 		return blob_err("totalsize exceeds the readable buffer (or the 2 MiB limit): ",
 				fdt_totalsize(fdt), -E2BIG);
-	rc = fdt_check_full(fdt, fdt_totalsize(fdt));
+	/* The trusting libfdt assumes the current format (FDT_ASSUME_LATEST). */
+	if (fdt_version(fdt) < 17)
+		return blob_err("version is older than 17, the only one supported: ",
+				fdt_version(fdt), -EBADMSG);
+	rc = check_full(fdt, fdt_totalsize(fdt));
 	if (rc)
 		return blob_fdt_err("structure block is damaged: ", rc);
 	return 0;
@@ -406,6 +427,16 @@ static struct {
 	uint32_t phandle[TK_DT_INDEX_MAX];	/* 0 when none */
 } idx;
 
+/* The node's "phandle" (the legacy "linux,phandle" is not read: one
+ * property scan per node instead of two); 0 when none. */
+static uint32_t node_phandle(const void *fdt, int node)
+{
+	int len;
+	const uint8_t *p = fdt_getprop(fdt, node, "phandle", &len);
+
+	return p && len == 4 ? be32(p) : 0;
+}
+
 int tk_dt_index_build(const void *fdt)
 {
 	int32_t stack[64];	/* open nodes by depth */
@@ -420,7 +451,7 @@ int tk_dt_index_build(const void *fdt)
 		stack[depth] = node;
 		idx.off[idx.n] = node;
 		idx.parent[idx.n] = depth ? stack[depth - 1] : -1;
-		idx.phandle[idx.n] = fdt_get_phandle(fdt, node);
+		idx.phandle[idx.n] = node_phandle(fdt, node);
 		idx.n++;
 	}
 	idx.fdt = fdt;
