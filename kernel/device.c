@@ -12,6 +12,7 @@
 #include <takt/log.h>
 
 #include "arch.h"
+#include "device_match.h"
 #include "kernel.h"
 
 #define MAX_DEVICES 64
@@ -24,25 +25,6 @@ static struct tk_device devices[MAX_DEVICES];
 static int ndevices;
 static char path_pool[PATH_POOL];
 static size_t path_used;
-
-/* Best driver for a node: the one matching the earliest entry of its
- * compatible list. One property read per node; the string compares are
- * in memory, so the cost is nodes + compatibles x drivers, not a DT walk
- * per driver. */
-static const struct tk_driver *match(const void *fdt, int node)
-{
-	int len;
-	const char *list = fdt_getprop(fdt, node, "compatible", &len);
-
-	if (!list || len <= 0 || list[len - 1] != 0)
-		return 0;
-	for (const char *c = list; c < list + len; c += strlen(c) + 1)
-		for (const struct tk_driver *d = __takt_drivers_start; d < __takt_drivers_end; d++)
-			for (const char *const *dc = d->compat; *dc; dc++)
-				if (strcmp(c, *dc) == 0)
-					return d;
-	return 0;
-}
 
 static const char *keep_path(const void *fdt, int node)
 {
@@ -86,7 +68,8 @@ void device_probe_all(const void *fdt)
 	int nfound = 0, node = -1;
 
 	while ((node = tk_dt_next_node(fdt, node)) >= 0) {
-		const struct tk_driver *drv = match(fdt, node);
+		const struct tk_driver *drv = device_match(fdt, node, __takt_drivers_start,
+							   __takt_drivers_end);
 
 		if (!drv || !tk_dt_node_enabled(fdt, node))
 			continue;

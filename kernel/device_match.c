@@ -1,0 +1,33 @@
+/*
+ * One property read per node; the string compares are in memory, so the
+ * cost is compatibles x drivers, not a DT walk per driver.
+ */
+#include <string.h>
+
+#include <libfdt.h>
+
+#include "device_match.h"
+
+static bool driver_has(const struct tk_driver *d, const char *compat)
+{
+	for (const char *const *dc = d->compat; *dc; dc++)
+		if (strcmp(compat, *dc) == 0)
+			return true;
+	return false;
+}
+
+const struct tk_driver *device_match(const void *fdt, int node,
+				     const struct tk_driver *first,
+				     const struct tk_driver *end)
+{
+	int len;
+	const char *list = fdt_getprop(fdt, node, "compatible", &len);
+
+	if (!list || len <= 0 || list[len - 1] != 0)
+		return 0;
+	for (const char *c = list; c < list + len; c += strlen(c) + 1)
+		for (const struct tk_driver *d = first; d < end; d++)
+			if (driver_has(d, c))
+				return d;
+	return 0;
+}
