@@ -1,0 +1,59 @@
+"""./takt bench: benchmarks, never pass/fail (DESIGN.md section 7).
+
+`boot`: the hello image's size (text, data, bss) and its entry-to-main time
+under QEMU -icount shift=0,align=off,sleep=off, where one guest instruction
+is one virtual ns, so the figure repeats to the tick. Run twice to show it.
+Results go to build/bench/<board>-boot.json.
+"""
+import json
+import os
+import re
+import subprocess
+
+ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
+BENCHES = ["boot"]
+
+
+def size_of(build_dir):
+    """(text, data, bss) from the build's size.txt (berkeley format)."""
+    with open(os.path.join(build_dir, "size.txt")) as f:
+        m = re.search(r"^\s*(\d+)\s+(\d+)\s+(\d+)\s", f.read(), re.M)
+    if not m:
+        raise ValueError("no size line in size.txt")
+    return tuple(int(x) for x in m.groups())
+
+
+def boot_us(qemu_cmd, extra):
+    """Entry-to-main in us as hello prints it, from one icount run."""
+    out = subprocess.run(qemu_cmd + ICOUNT + extra, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         timeout=120).stdout.decode("utf-8", "replace")
+    m = re.search(r"^boot: entry to main in ([0-9.]+) us", out, re.M)
+    if not m:
+        raise ValueError("hello printed no boot line:\n" + out[-2000:])
+    return float(m.group(1))
+
+
+def bench_boot(root, board, build_dir, qemu_cmd, variants):
+    """variants: list of (label, extra QEMU args)."""
+    text, data, bss = size_of(build_dir)
+    rows = []
+    for label, extra in variants:
+        runs = [boot_us(qemu_cmd, extra) for _ in range(2)]
+        rows.append({"dtb": label, "entry_to_main_us": runs})
+    result = {"board": board, "app": "hello", "text": text, "data": data, "bss": bss,
+              "image_bytes": os.path.getsize(os.path.join(build_dir, "takt.bin")),
+              "qemu": qemu_cmd + ICOUNT, "boot": rows}
+    out_dir = os.path.join(root, "build", "bench")
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "%s-boot.json" % board)
+    with open(path, "w") as f:
+        json.dump(result, f, indent=2)
+    print("\nboot benchmark, %s, hello (QEMU %s)" % (board, " ".join(ICOUNT)))
+    print("  size: text %d  data %d  bss %d  (text+data %d, all %d bytes; image file %d)"
+          % (text, data, bss, text + data, text + data + bss, result["image_bytes"]))
+    for r in rows:
+        print("  entry to main, %-28s %s us" % (r["dtb"] + ":",
+              "  ".join("%.3f" % v for v in r["entry_to_main_us"])))
+    print("results: " + path)
+    return result
