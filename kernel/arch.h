@@ -46,6 +46,24 @@ void arch_debug_exit(int status);
 /* Write a string to the debug channel if one exists (early panic output). */
 void arch_debug_puts(const char *s);
 
+/* A thread's saved context: its stack pointer. Everything else a switch
+ * must keep (the callee-saved registers) is pushed on that stack. */
+struct arch_context {
+	void *sp;
+};
+
+/* Prepare ctx so that the first switch to it runs entry(arg) on the stack
+ * [stack, stack + size) with interrupts enabled. entry must not return.
+ * stack is aligned down to 16 bytes; size must leave room for one frame. */
+void arch_context_init(struct arch_context *ctx, void *stack, size_t size,
+		       void (*entry)(void *), void *arg);
+
+/* Save the caller's callee-saved state in from, resume to. Returns when
+ * another switch resumes from. Interrupts: the caller's mask is kept
+ * across the switch (call with them masked from the scheduler). The
+ * interrupt path saves the rest of a preempted thread's state itself. */
+void arch_context_switch(struct arch_context *from, struct arch_context *to);
+
 /* Stop this CPU for good, interrupts off. */
 __attribute__((noreturn)) void arch_halt(void);
 

@@ -42,3 +42,19 @@ uint64_t arch_counter_freq(void)
 	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
 	return v;
 }
+
+extern void arch_thread_start(void);
+
+void arch_context_init(struct arch_context *ctx, void *stack, size_t size,
+		       void (*entry)(void *), void *arg)
+{
+	uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
+	uint64_t *frame = (uint64_t *)(top - 160);	/* see context.S */
+
+	for (int i = 0; i < 20; i++)
+		frame[i] = 0;
+	frame[0] = (uint64_t)(uintptr_t)entry;		/* x19 */
+	frame[1] = (uint64_t)(uintptr_t)arg;		/* x20 */
+	frame[11] = (uint64_t)(uintptr_t)arch_thread_start;	/* x30 */
+	ctx->sp = frame;
+}
