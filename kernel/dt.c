@@ -39,8 +39,14 @@ int fdt_check_full_strict(const void *fdt, size_t bufsize);
 /* Failure reporting is off every good path: keep it out of line and small. */
 #define COLD __attribute__((cold, noinline))
 
-/* The last failure; one buffer because boot is single-threaded. */
+/* The last failure; one buffer because boot is single-threaded. The node's
+ * path is put in front only when the text is asked for: a missing optional
+ * property is an ordinary answer on the boot path, and fdt_get_path walks
+ * the blob from the start. */
 static char err_buf[ERR_LEN] = "no devicetree error";
+static char err_text[ERR_LEN];
+static const void *err_fdt;
+static int err_node = -1;
 
 /* ---- error text ------------------------------------------------------- */
 
@@ -86,23 +92,35 @@ COLD static void err_int(int v)
 	tk_dt_err_num(v < 0 ? (uint64_t)-(int64_t)v : (uint64_t)v, 10);
 }
 
+static int path_quiet(const void *fdt, int node, char *buf, size_t len);
+
 COLD void tk_dt_err_begin(const void *fdt, int node)
 {
 	err_buf[0] = '\0';
-	if (node < 0)
-		return;
-	/* The path goes straight into the buffer: no second copy on the stack. */
-	if (fdt_get_path(fdt, node, err_buf, ERR_LEN) < 0) {
-		err_buf[0] = '\0';
-		tk_dt_err_str("node at offset ");
-		err_int(node);
-	}
-	tk_dt_err_str(": ");
+	err_fdt = fdt;
+	err_node = node;
 }
 
 const char *tk_dt_last_error(void)
 {
-	return err_buf;
+	size_t n;
+
+	if (err_node < 0)
+		return err_buf;
+	if (path_quiet(err_fdt, err_node, err_text, ERR_LEN) < 0)
+		memcpy(err_text, "(node with no valid path)", 26);
+	n = strlen(err_text);
+	if (n + 2 < ERR_LEN) {
+		memcpy(err_text + n, ": ", 3);
+		n += 2;
+	}
+	size_t rest = strlen(err_buf);
+
+	if (rest > ERR_LEN - 1 - n)
+		rest = ERR_LEN - 1 - n;
+	memcpy(err_text + n, err_buf, rest);
+	err_text[n + rest] = 0;
+	return err_text;
 }
 
 /* "<node>: '<prop>' <what>" and the error code, for one-line returns. */
@@ -896,12 +914,19 @@ static int idx_path(const void *fdt, int i, char *buf, size_t len)
 	return 0;
 }
 
-int tk_dt_path(const void *fdt, int node, char *buf, size_t len)
+/* The path, or a libfdt error; sets no error text (tk_dt_last_error uses it). */
+static int path_quiet(const void *fdt, int node, char *buf, size_t len)
 {
 	int i = idx_find(fdt, node);
+
 	/* libfdt takes an int; no path is longer than the largest DTB. */
-	int rc = i >= 0 ? idx_path(fdt, i, buf, len)
-			: fdt_get_path(fdt, node, buf, (int)(len < TK_DT_MAX_SIZE ? len : TK_DT_MAX_SIZE));
+	return i >= 0 ? idx_path(fdt, i, buf, len)
+		      : fdt_get_path(fdt, node, buf, (int)(len < TK_DT_MAX_SIZE ? len : TK_DT_MAX_SIZE));
+}
+
+int tk_dt_path(const void *fdt, int node, char *buf, size_t len)
+{
+	int rc = path_quiet(fdt, node, buf, len);
 
 	if (rc == 0)
 		return 0;
