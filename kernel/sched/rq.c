@@ -1,0 +1,172 @@
+/* Run queue: class ordering, pick, and the DL queue/timer glue (see rq.h). */
+#include "rq.h"
+#include "list.h"
+
+void rq_init(struct rq *rq)
+{
+	rb_init(&rq->dl_ready);
+	fp_rq_init(&rq->fp);
+	timerq_init(&rq->dl_timers);
+	dl_bw_init(&rq->bw);
+}
+
+struct sched_entity *rq_pick(const struct rq *rq)
+{
+	struct rb_node *n = rb_first(&rq->dl_ready);
+	struct fp_entity *f;
+
+	if (n)
+		return container_of(n, struct sched_entity, dl.node);
+	f = fp_pick(&rq->fp);
+	return f ? container_of(f, struct sched_entity, fp) : NULL;
+}
+
+bool sched_entity_before(const struct sched_entity *a, const struct sched_entity *b)
+{
+	if (a->cls != b->cls)
+		return a->cls > b->cls;
+	if (a->cls == SCHED_CLASS_DL)
+		return a->dl.deadline < b->dl.deadline;
+	if (a->cls == SCHED_CLASS_FP)
+		return a->fp.prio > b->fp.prio;
+	return false;
+}
+
+bool sched_preempt_check(const struct sched_entity *curr, const struct sched_entity *woken)
+{
+	if (!woken)
+		return false;
+	if (!curr)
+		return woken->cls != SCHED_CLASS_IDLE;
+	return sched_entity_before(woken, curr);
+}
+
+uint64_t rq_next_event(const struct rq *rq, const struct sched_entity *curr, uint64_t now)
+{
+	uint64_t t = timerq_earliest(&rq->dl_timers);
+
+	if (curr && curr->cls == SCHED_CLASS_DL && curr->dl.runtime > 0 &&
+	    now + (uint64_t)curr->dl.runtime < t)
+		t = now + (uint64_t)curr->dl.runtime;
+	return t;
+}
+
+/* Make the tree and the timer agree with the CBS state: runnable entities
+ * are in the tree under their current deadline, throttled ones have their
+ * timer armed at the next period. */
+static void dl_sync(struct rq *rq, struct dl_entity *dl)
+{
+	bool runnable = !dl->throttled && !dl->sleeping;
+
+	if (rb_linked(&dl->node) && (!runnable || dl->node.key != dl->deadline))
+		rb_erase(&rq->dl_ready, &dl->node);
+	if (runnable && !rb_linked(&dl->node))
+		rb_insert(&rq->dl_ready, &dl->node, dl->deadline);
+	if (!dl->throttled)
+		timerq_cancel(&rq->dl_timers, &dl->timer);
+	else if (!timeout_pending(&dl->timer))
+		timerq_add(&rq->dl_timers, &dl->timer, dl_next_period(dl));
+}
+
+static struct dl_params params_of(const struct dl_entity *dl)
+{
+	struct dl_params p = { dl->dl_runtime, dl->dl_deadline, dl->dl_period };
+
+	return p;
+}
+
+int rq_dl_attach(struct rq *rq, struct sched_entity *se, const struct dl_params *p)
+{
+	int err = dl_bw_admit(&rq->bw, p);
+
+	if (err)
+		return err;
+	dl_init(&se->dl, p); /* cannot fail: dl_bw_admit checked p */
+	se->cls = SCHED_CLASS_DL;
+	return 0;
+}
+
+int rq_dl_change(struct rq *rq, struct sched_entity *se, const struct dl_params *p)
+{
+	struct dl_params old = params_of(&se->dl);
+	int err = dl_bw_change(&rq->bw, &old, p);
+
+	if (err)
+		return err;
+	dl_set_params(&se->dl, p);
+	if (se->dl.throttled) /* the next period moved with the period */
+		timerq_add(&rq->dl_timers, &se->dl.timer, dl_next_period(&se->dl));
+	dl_sync(rq, &se->dl);
+	return 0;
+}
+
+void rq_dl_detach(struct rq *rq, struct sched_entity *se)
+{
+	struct dl_params p = params_of(&se->dl);
+
+	if (rb_linked(&se->dl.node))
+		rb_erase(&rq->dl_ready, &se->dl.node);
+	timerq_cancel(&rq->dl_timers, &se->dl.timer);
+	dl_bw_release(&rq->bw, &p);
+	se->cls = SCHED_CLASS_IDLE;
+}
+
+unsigned rq_dl_wakeup(struct rq *rq, struct sched_entity *se, uint64_t now)
+{
+	unsigned ev = dl_wakeup(&se->dl, now);
+
+	dl_sync(rq, &se->dl);
+	return ev;
+}
+
+unsigned rq_dl_charge(struct rq *rq, struct sched_entity *se, uint64_t now, uint64_t delta)
+{
+	unsigned ev = dl_charge(&se->dl, now, delta);
+
+	dl_sync(rq, &se->dl);
+	return ev;
+}
+
+unsigned rq_dl_yield(struct rq *rq, struct sched_entity *se, uint64_t now, uint64_t delta)
+{
+	unsigned ev = dl_yield(&se->dl, now, delta);
+
+	dl_sync(rq, &se->dl);
+	return ev;
+}
+
+unsigned rq_dl_block(struct rq *rq, struct sched_entity *se, uint64_t now, uint64_t delta)
+{
+	unsigned ev = dl_block(&se->dl, now, delta);
+
+	dl_sync(rq, &se->dl);
+	return ev;
+}
+
+struct sched_entity *rq_dl_expire(struct rq *rq, uint64_t now, unsigned *ev)
+{
+	struct timeout *t = timerq_pop_expired(&rq->dl_timers, now);
+	struct sched_entity *se;
+
+	if (!t)
+		return NULL;
+	se = container_of(t, struct sched_entity, dl.timer);
+	*ev = dl_replenish(&se->dl, now);
+	dl_sync(rq, &se->dl);
+	return se;
+}
+
+void rq_fp_wakeup(struct rq *rq, struct sched_entity *se)
+{
+	fp_enqueue(&rq->fp, &se->fp);
+}
+
+void rq_fp_block(struct rq *rq, struct sched_entity *se)
+{
+	fp_dequeue(&rq->fp, &se->fp);
+}
+
+bool rq_fp_charge(struct rq *rq, struct sched_entity *se, uint64_t delta)
+{
+	return fp_charge(&rq->fp, &se->fp, delta);
+}

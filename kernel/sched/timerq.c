@@ -1,0 +1,47 @@
+/* Timer queue on the cached-minimum red-black tree (see timerq.h). */
+#include "timerq.h"
+#include "list.h"
+
+void timerq_init(struct timerq *q)
+{
+	rb_init(&q->tree);
+}
+
+void timeout_init(struct timeout *t)
+{
+	rb_node_init(&t->node);
+	t->expiry = TIMERQ_NEVER;
+}
+
+void timerq_add(struct timerq *q, struct timeout *t, uint64_t expiry)
+{
+	if (timeout_pending(t))
+		rb_erase(&q->tree, &t->node);
+	t->expiry = expiry;
+	rb_insert(&q->tree, &t->node, expiry);
+}
+
+bool timerq_cancel(struct timerq *q, struct timeout *t)
+{
+	if (!timeout_pending(t))
+		return false;
+	rb_erase(&q->tree, &t->node);
+	return true;
+}
+
+uint64_t timerq_earliest(const struct timerq *q)
+{
+	const struct rb_node *n = rb_first(&q->tree);
+
+	return n ? n->key : TIMERQ_NEVER;
+}
+
+struct timeout *timerq_pop_expired(struct timerq *q, uint64_t now)
+{
+	struct rb_node *n = rb_first(&q->tree);
+
+	if (!n || n->key > now)
+		return NULL;
+	rb_erase(&q->tree, n);
+	return container_of(n, struct timeout, node);
+}

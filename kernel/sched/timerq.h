@@ -1,0 +1,49 @@
+/*
+ * Timer queue: pending one-shot timeouts ordered by expiry (absolute ns).
+ *
+ * The kernel is tickless (DESIGN.md section 4): it programs the one hardware
+ * one-shot timer to min(timerq_earliest(), the running thread's budget end)
+ * and, in the interrupt, pops every expired timeout. Timeouts with equal
+ * expiry pop in the order they were armed.
+ *
+ * Add/cancel O(log n), earliest O(1). The caller owns the timeouts and
+ * serializes calls (interrupts off on one CPU).
+ */
+#ifndef TAKT_SCHED_TIMERQ_H
+#define TAKT_SCHED_TIMERQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "rbtree.h"
+
+#define TIMERQ_NEVER UINT64_MAX
+
+struct timeout {
+	struct rb_node node;
+	uint64_t expiry; /* absolute ns; valid while pending */
+};
+
+struct timerq {
+	struct rb_tree tree;
+};
+
+void timerq_init(struct timerq *q);
+void timeout_init(struct timeout *t);
+
+static inline bool timeout_pending(const struct timeout *t)
+{
+	return rb_linked(&t->node);
+}
+
+/* Arm t to expire at expiry; a pending t is moved (re-armed). */
+void timerq_add(struct timerq *q, struct timeout *t, uint64_t expiry);
+/* Disarm t. @retval true it was pending, false it was not (no change) */
+bool timerq_cancel(struct timerq *q, struct timeout *t);
+/* Expiry of the earliest pending timeout, TIMERQ_NEVER when none. O(1). */
+uint64_t timerq_earliest(const struct timerq *q);
+/* Remove and return one timeout with expiry <= now (the earliest), or NULL.
+ * Call in a loop from the timer interrupt. */
+struct timeout *timerq_pop_expired(struct timerq *q, uint64_t now);
+
+#endif /* TAKT_SCHED_TIMERQ_H */
