@@ -18,7 +18,8 @@ target_compile_options(takt_base INTERFACE
 target_include_directories(takt_base SYSTEM INTERFACE ${LIBFDT_SOURCE_DIR})
 target_include_directories(takt_base INTERFACE ${TAKT_ROOT}/kernel/include)
 target_compile_definitions(takt_base INTERFACE
-  TAKT_BOARD="${BOARD}" TAKT_APP="${TAKT_APP_NAME}" TAKT_TEXT_OFFSET=${TAKT_TEXT_OFFSET})
+  TAKT_BOARD="${BOARD}" TAKT_APP="${TAKT_APP_NAME}" TAKT_TEXT_OFFSET=${TAKT_TEXT_OFFSET}
+  TAKT_BOOT_STACK_SIZE=${TAKT_BOOT_STACK_SIZE})
 
 # libfdt from u-boot's copy: not our code, so not built with -Werror.
 # Built trusting its input (SANE | LATEST: about half the cost of a lookup),

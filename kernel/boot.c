@@ -149,6 +149,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	if (!log_has_console())
 		tk_printk("console: no serial port bound; output goes to the debug channel only\n");
 	argc = build_argv(argv);
+	thread_boot();
 	arch_irq_enable();
 	boot_ns = tk_now_ns();
 	exit(main(argc, argv));

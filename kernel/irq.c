@@ -12,18 +12,29 @@
 #include "arch.h"
 #include "irq.h"
 #include "kernel.h"
+#include "thread_impl.h"
 
 #define MAX_LINES 1024
 #define MAX_HANDLERS 32
+#define MAX_ROUTERS 4
+
+struct intc {
+	struct tk_device *dev;
+	const struct tk_intc_ops *ops;
+};
 
 struct handler {
 	tk_irq_handler_t fn;
 	void *arg;
 	uint64_t count;
+	const struct intc *ctl;	/* the controller that enables/disables it */
 };
 
 static struct tk_device *root;
 static const struct tk_intc_ops *root_ops;
+static struct intc root_intc;
+static struct intc routers[MAX_ROUTERS];
+static unsigned nrouters;
 static uint8_t slot_of[MAX_LINES];	/* 0 = none, else handler index + 1 */
 static struct handler handlers[MAX_HANDLERS];
 static unsigned nhandlers;
@@ -31,14 +42,31 @@ static uint64_t spurious;
 
 int tk_intc_register(struct tk_device *dev, const struct tk_intc_ops *ops)
 {
+	if (ops->router) {
+		if (nrouters == MAX_ROUTERS)
+			return -ENOSPC;
+		routers[nrouters++] = (struct intc){ dev, ops };
+		return 0;
+	}
 	if (root)
 		return -EBUSY;	/* cascaded controllers: not yet supported */
 	root = dev;
 	root_ops = ops;
+	root_intc = (struct intc){ dev, ops };
 	return 0;
 }
 
-static int line_of(struct tk_device *dev, int idx, unsigned *line)
+static const struct intc *intc_of(int node)
+{
+	if (root && root->node == node)
+		return &root_intc;
+	for (unsigned i = 0; i < nrouters; i++)
+		if (routers[i].dev->node == node)
+			return &routers[i];
+	return 0;
+}
+
+static int line_of(struct tk_device *dev, int idx, unsigned *line, const struct intc **ctl)
 {
 	struct tk_dt_irq irqs[4];
 	int n = tk_dt_irqs(dev->fdt, dev->node, irqs, 4);
@@ -47,9 +75,10 @@ static int line_of(struct tk_device *dev, int idx, unsigned *line)
 		return n;
 	if (idx < 0 || idx >= n)
 		return -ENOENT;
-	if (!root || irqs[idx].parent != root->node)
+	*ctl = intc_of(irqs[idx].parent);
+	if (!root || !*ctl)
 		return -ENXIO;
-	int err = root_ops->xlate(root, irqs[idx].cells, irqs[idx].ncells, line);
+	int err = (*ctl)->ops->xlate((*ctl)->dev, irqs[idx].cells, irqs[idx].ncells, line);
 
 	if (err)
 		return err;
@@ -58,29 +87,31 @@ static int line_of(struct tk_device *dev, int idx, unsigned *line)
 
 int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *arg)
 {
+	const struct intc *ctl;
 	unsigned line;
 	int err;
 
 	if (!dev || !fn)
 		return -EINVAL;
-	err = line_of(dev, idx, &line);
+	err = line_of(dev, idx, &line, &ctl);
 	if (err)
 		return err;
 	if (slot_of[line])
 		return -EBUSY;
 	if (nhandlers == MAX_HANDLERS)
 		return -ENOSPC;
-	handlers[nhandlers] = (struct handler){ fn, arg, 0 };
+	handlers[nhandlers] = (struct handler){ fn, arg, 0, ctl };
 	slot_of[line] = (uint8_t)(++nhandlers);
-	root_ops->enable(root, line);
+	ctl->ops->enable(ctl->dev, line);
 	return 0;
 }
 
 uint64_t tk_irq_count(struct tk_device *dev, int idx)
 {
+	const struct intc *ctl;
 	unsigned line;
 
-	if (!dev || line_of(dev, idx, &line) || !slot_of[line])
+	if (!dev || line_of(dev, idx, &line, &ctl) || !slot_of[line])
 		return 0;
 	return handlers[slot_of[line] - 1].count;
 }
@@ -95,6 +126,7 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 		spurious++;
 		return f;
 	}
+	sched_irq_enter();
 	if (line < MAX_LINES && slot_of[line]) {
 		struct handler *h = &handlers[slot_of[line] - 1];
 
@@ -106,5 +138,8 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 		tk_printk("irq: line %u has no handler, disabled\n", line);
 	}
 	root_ops->eoi(root, line);
+	/* A wake-up may have made another thread the one to run: switch now,
+	 * with this thread's frame kept on its stack until it resumes here. */
+	sched_irq_exit();
 	return f;
 }

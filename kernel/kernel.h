@@ -15,6 +15,9 @@ bool log_has_console(void);
 /* device.c: probe every enabled node with a linked driver, level by level. */
 void device_probe_all(const void *fdt);
 
+/* thread.c: the boot context becomes thread "main"; the scheduler starts. */
+void thread_boot(void);
+
 /* time.c */
 void time_init(void);
 

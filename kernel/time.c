@@ -11,6 +11,7 @@
 
 #include "arch.h"
 #include "kernel.h"
+#include "thread_impl.h"
 
 static uint64_t ns_per_tick_32;		/* 1e9 / freq, 32.32 */
 static uint64_t ticks_per_ns_32;	/* freq / 1e9, 32.32 */
@@ -18,14 +19,28 @@ static struct tk_device *ce_dev;
 static const struct tk_clockevent_ops *ce_ops;
 static volatile uint64_t timer_irqs;
 
+/* 32.32 fixed-point a/b for a, b < 2^32 * 1e9, without 128-bit division
+ * (x86_64's libgcc __udivti3 uses the red zone, unsafe in a kernel). */
+static uint64_t ratio_32(uint64_t a, uint64_t b)
+{
+	uint64_t q = a / b, r = a % b;
+
+	/* r < b: shift the remainder in 16 bits at a time to keep it in range */
+	r <<= 16;
+	uint64_t hi = r / b;
+
+	r = (r % b) << 16;
+	return (q << 32) | (hi << 16) | (r / b);
+}
+
 void time_init(void)
 {
 	uint64_t freq = arch_counter_freq();
 
 	if (freq == 0)
 		tk_panic("time: counter frequency is 0 (firmware did not set CNTFRQ)");
-	ns_per_tick_32 = (uint64_t)(((__uint128_t)1000000000u << 32) / freq);
-	ticks_per_ns_32 = (uint64_t)(((__uint128_t)freq << 32) / 1000000000u);
+	ns_per_tick_32 = ratio_32(1000000000u, freq);
+	ticks_per_ns_32 = ratio_32(freq, 1000000000u);
 }
 
 uint64_t tk_now_ns(void)
@@ -55,6 +70,17 @@ int tk_clockevent_register(struct tk_device *dev, const struct tk_clockevent_ops
 void tk_clockevent_fire(void)
 {
 	timer_irqs++;
+	sched_timer_event();
+}
+
+void time_set_event(uint64_t ns)
+{
+	if (!ce_ops)
+		return;
+	if (ns == TIMERQ_NEVER)
+		ce_ops->cancel(ce_dev);
+	else
+		ce_ops->set_oneshot(ce_dev, ns_to_counter(ns));
 }
 
 uint64_t tk_timer_irqs(void)
@@ -65,17 +91,20 @@ uint64_t tk_timer_irqs(void)
 void tk_sleep_until_ns(uint64_t t)
 {
 	while (tk_now_ns() < t) {
-		if (!ce_ops)
-			continue;	/* no timer bound: busy-wait */
-		/* Program and wait with interrupts masked: wfi still wakes on a
-		 * pending interrupt, and unmasking then runs its handler. */
+		if (!ce_ops || !sched_current || sched_in_irq())
+			continue;	/* no timer or no threads yet: busy-wait */
 		unsigned long flags = arch_irq_save();
 
-		ce_ops->set_oneshot(ce_dev, ns_to_counter(t));
-		if (tk_now_ns() < t)
-			arch_wait_for_irq();
+		sched_block(0, t);
 		arch_irq_restore(flags);
 	}
+}
+
+uint64_t tk_after_ns(uint64_t ns)
+{
+	uint64_t now = tk_now_ns();
+
+	return ns >= TK_FOREVER - now ? TK_FOREVER : now + ns;
 }
 
 void tk_sleep_ns(uint64_t ns)

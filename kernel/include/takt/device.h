@@ -68,6 +68,10 @@ struct tk_intc_ops {
 	unsigned (*ack)(struct tk_device *dev);
 	void (*eoi)(struct tk_device *dev, unsigned line);
 	unsigned nlines;
+	/* A router (the x86 IOAPIC) is not the root: xlate gives a root line,
+	 * enable/disable program its route to it; ack and eoi are unused
+	 * (the root's are called). Several routers may register. */
+	bool router;
 };
 #define TK_IRQ_SPURIOUS 0xffffffffu
 int tk_intc_register(struct tk_device *dev, const struct tk_intc_ops *ops);

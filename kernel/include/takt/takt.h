@@ -6,6 +6,8 @@
 #include <takt/device.h>
 #include <takt/dt.h>
 #include <takt/log.h>
+#include <takt/sync.h>
+#include <takt/thread.h>
 #include <takt/time.h>
 
 #endif

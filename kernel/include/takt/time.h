@@ -6,8 +6,9 @@
 
 /* Nanoseconds since the image's first instruction. Any context. */
 uint64_t tk_now_ns(void);
-/* Sleep until tk_now_ns() >= t, in wfi, woken by the one-shot timer.
- * Before a timer is bound it busy-waits. Thread context only. */
+/* Sleep until tk_now_ns() >= t: the thread blocks and others run; woken
+ * by the one-shot timer. Before a timer is bound it busy-waits. Thread
+ * context only. */
 void tk_sleep_until_ns(uint64_t t);
 void tk_sleep_ns(uint64_t ns);
 /* Timer interrupts taken so far (for tests and statistics). */

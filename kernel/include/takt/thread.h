@@ -1,0 +1,99 @@
+/*
+ * Threads and their scheduling (DESIGN.md section 4). Three classes,
+ * highest first: deadline (EDF + CBS, Linux SCHED_DEADLINE semantics),
+ * fixed priority 1..99 (FIFO within a priority, optional round-robin),
+ * idle. Times are ns on the tk_now_ns() clock; every blocking call takes an
+ * absolute deadline: TK_FOREVER waits forever, a time already past tries
+ * once (-ETIMEDOUT when it would have to wait).
+ */
+#ifndef TAKT_THREAD_H
+#define TAKT_THREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TK_FOREVER UINT64_MAX
+#define TK_STACK_DEFAULT (16u * 1024)
+#define TK_STACK_MIN 2048u
+#define TK_PRIO_MIN 1
+#define TK_PRIO_MAX 99
+#define TK_NAME_MAX 16		/* including the NUL */
+
+typedef struct tk_thread tk_thread_t;
+typedef void *(*tk_thread_fn)(void *arg);
+
+enum tk_policy { TK_SCHED_FIFO = 1, TK_SCHED_RR = 2, TK_SCHED_DEADLINE = 6 };
+
+/* Scheduling parameters. FIFO/RR use prio (and rr_slice_ns for RR, 0 =
+ * the default slice); DEADLINE uses runtime <= deadline <= period in ns
+ * (period 0 = deadline), as Linux's struct sched_attr. */
+struct tk_sched {
+	enum tk_policy policy;
+	int prio;
+	uint64_t rr_slice_ns;
+	uint64_t runtime, deadline, period;
+};
+
+struct tk_thread_attr {
+	const char *name;	/* copied, truncated to TK_NAME_MAX - 1 */
+	void *stack;		/* NULL: allocated, and freed when joined */
+	size_t stack_size;	/* 0: TK_STACK_DEFAULT; at least TK_STACK_MIN */
+	struct tk_sched sched;	/* policy 0: FIFO at the creator's priority */
+	bool detached;		/* no join: resources go when it exits */
+};
+
+/* Create and start a thread running fn(arg). Any context but interrupts.
+ * @retval 0, -EINVAL (bad attr), -ENOMEM, -EBUSY (deadline not admitted) */
+int tk_thread_create(tk_thread_t **out, const struct tk_thread_attr *attr,
+		     tk_thread_fn fn, void *arg);
+/* Wait for t to exit; *ret gets its return value. @retval 0, -EINVAL (t
+ * detached or not joinable), -EDEADLK (t is the caller), -ESRCH */
+int tk_thread_join(tk_thread_t *t, void **ret);
+int tk_thread_detach(tk_thread_t *t);
+__attribute__((noreturn)) void tk_thread_exit(void *ret);
+tk_thread_t *tk_thread_self(void);
+const char *tk_thread_name(const tk_thread_t *t);
+
+/* Change t's class and parameters (t NULL = the caller), at once.
+ * @retval 0, -EINVAL (nothing changed), -EBUSY (deadline bandwidth would
+ * pass the admission bound: nothing changed), -ESRCH */
+int tk_thread_setsched(tk_thread_t *t, const struct tk_sched *s);
+int tk_thread_getsched(tk_thread_t *t, struct tk_sched *s);
+/* Admission bound for the sum of runtime/period of deadline threads, in
+ * percent (1..100, default 95). @retval 0, -EINVAL, -EBUSY (below what is
+ * admitted already) */
+int tk_sched_set_bound(unsigned percent);
+
+/* FIFO/RR: go to the tail of the caller's priority. DEADLINE: end the
+ * current job and sleep until the next period (the periodic-job call). */
+void tk_yield(void);
+
+/* Told (from the scheduler, interrupts off: keep it short) when a deadline
+ * thread overruns its budget (TK_EV_OVERRUN) or misses a deadline
+ * (TK_EV_MISS). */
+#define TK_EV_OVERRUN 1u
+#define TK_EV_MISS 2u
+typedef void (*tk_dl_handler_t)(tk_thread_t *t, unsigned events, void *arg);
+int tk_thread_set_dl_handler(tk_thread_t *t, tk_dl_handler_t fn, void *arg);
+
+struct tk_thread_stats {
+	uint64_t cpu_ns;	/* time spent running */
+	uint64_t switches;	/* times switched in */
+	uint32_t overruns;	/* deadline class: budget exhausted */
+	uint32_t misses;	/* deadline class: job late */
+	size_t stack_size;
+};
+int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st);
+/* Calls fn for every live thread (interrupts are on; the list may change
+ * between calls but fn is never given a freed thread). */
+void tk_thread_foreach(void (*fn)(tk_thread_t *t, void *arg), void *arg);
+
+/* Absolute deadline ns from now, saturating at TK_FOREVER. */
+uint64_t tk_after_ns(uint64_t ns);
+
+/* Thread-local slots for pthread keys: TK_TLS_SLOTS per thread. */
+#define TK_TLS_SLOTS 8
+void **tk_thread_tls(tk_thread_t *t);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * newlib's retargetable locks (built with --enable-newlib-retargetable-
+ * locking): malloc, stdio, atexit and the rest take these, so they are
+ * safe from many threads. Each newlib lock is a tk_mutex. Before the
+ * scheduler runs, and inside interrupts, there is nothing to exclude.
+ */
+#include <stdlib.h>
+#include <sys/lock.h>
+
+#include <takt/sync.h>
+
+#include "../sync/sync_impl.h"
+
+struct __lock {
+	struct tk_mutex m;
+};
+
+/* The static locks newlib names (newlib/libc/misc/lock.c). */
+struct __lock __lock___sinit_recursive_mutex, __lock___sfp_recursive_mutex,
+	__lock___atexit_recursive_mutex, __lock___at_quick_exit_mutex,
+	__lock___malloc_recursive_mutex, __lock___env_recursive_mutex, __lock___tz_mutex,
+	__lock___dd_hash_mutex, __lock___arc4random_mutex;
+
+static bool no_threads(void)
+{
+	return !sched_current || sched_in_irq();
+}
+
+void __retarget_lock_init(_LOCK_T *lock)
+{
+	*lock = calloc(1, sizeof(struct __lock));
+}
+
+void __retarget_lock_init_recursive(_LOCK_T *lock)
+{
+	*lock = calloc(1, sizeof(struct __lock));
+	if (*lock)
+		tk_mutex_init(&(*lock)->m, TK_MUTEX_RECURSIVE);
+}
+
+void __retarget_lock_close(_LOCK_T lock)
+{
+	free(lock);
+}
+
+void __retarget_lock_close_recursive(_LOCK_T lock)
+{
+	free(lock);
+}
+
+void __retarget_lock_acquire(_LOCK_T lock)
+{
+	if (lock && !no_threads())
+		tk_mutex_lock(&lock->m, TK_FOREVER);
+}
+
+/* Zero-initialised static locks learn they are recursive on first use. */
+static void make_recursive(_LOCK_T lock)
+{
+	mutex_init_if_zero(&lock->m, TK_MUTEX_RECURSIVE);
+}
+
+void __retarget_lock_acquire_recursive(_LOCK_T lock)
+{
+	if (!lock || no_threads())
+		return;
+	unsigned long flags = arch_irq_save();
+
+	make_recursive(lock);
+	arch_irq_restore(flags);
+	tk_mutex_lock(&lock->m, TK_FOREVER);
+}
+
+int __retarget_lock_try_acquire(_LOCK_T lock)
+{
+	return !lock || no_threads() || tk_mutex_lock(&lock->m, 0) == 0;
+}
+
+int __retarget_lock_try_acquire_recursive(_LOCK_T lock)
+{
+	if (!lock || no_threads())
+		return 1;
+	unsigned long flags = arch_irq_save();
+
+	make_recursive(lock);
+	arch_irq_restore(flags);
+	return tk_mutex_lock(&lock->m, 0) == 0;
+}
+
+void __retarget_lock_release(_LOCK_T lock)
+{
+	if (lock && !no_threads())
+		tk_mutex_unlock(&lock->m);
+}
+
+void __retarget_lock_release_recursive(_LOCK_T lock)
+{
+	if (lock && !no_threads())
+		tk_mutex_unlock(&lock->m);
+}

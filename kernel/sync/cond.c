@@ -1,0 +1,79 @@
+/* Condition variable. Releasing the mutex and starting to wait happen with
+ * interrupts masked, so a signal between the two cannot be lost. */
+#include <errno.h>
+
+#include "sync_impl.h"
+
+static struct kcond *get(struct tk_cond *c)
+{
+	struct kcond *k = (struct kcond *)c;
+
+	if (!c)
+		return 0;
+	if (k->magic == 0)
+		tk_cond_init(c);
+	return k->magic == COND_MAGIC ? k : 0;
+}
+
+int tk_cond_init(struct tk_cond *c)
+{
+	struct kcond *k = (struct kcond *)c;
+
+	if (!c)
+		return -EINVAL;
+	waitq_init(&k->waiters);
+	k->magic = COND_MAGIC;
+	return 0;
+}
+
+int tk_cond_wait(struct tk_cond *c, struct tk_mutex *m, uint64_t deadline)
+{
+	unsigned long flags;
+	struct kcond *k;
+	int err;
+
+	if (sched_in_irq() || !sched_current)
+		return -EINVAL;
+	flags = arch_irq_save();
+	k = get(c);
+	if (!k || !m) {
+		arch_irq_restore(flags);
+		return -EINVAL;
+	}
+	if (!mutex_owned_by_caller(m)) {
+		arch_irq_restore(flags);
+		return -EPERM;
+	}
+	mutex_unlock_locked((struct kmutex *)m);
+	err = sched_block(&k->waiters, deadline);
+	arch_irq_restore(flags);
+	/* POSIX: the mutex is held again on return, whatever happened. */
+	tk_mutex_lock(m, TK_FOREVER);
+	return err;
+}
+
+static int wake(struct tk_cond *c, bool all)
+{
+	unsigned long flags = arch_irq_save();
+	struct kcond *k = get(c);
+
+	if (k) {
+		if (all)
+			waitq_wake_all(&k->waiters, 0);
+		else
+			waitq_wake_one(&k->waiters, 0);
+		sched_preempt_point();
+	}
+	arch_irq_restore(flags);
+	return k ? 0 : -EINVAL;
+}
+
+int tk_cond_signal(struct tk_cond *c)
+{
+	return wake(c, false);
+}
+
+int tk_cond_broadcast(struct tk_cond *c)
+{
+	return wake(c, true);
+}

@@ -1,0 +1,88 @@
+/* Message queue: a ring of fixed-size messages in a caller's buffer, with
+ * waiting getters and putters. put from interrupts must not wait. */
+#include <errno.h>
+#include <string.h>
+
+#include <takt/time.h>
+
+#include "sync_impl.h"
+
+static struct kmsgq *get(struct tk_msgq *q)
+{
+	struct kmsgq *k = (struct kmsgq *)q;
+
+	return q && k->magic == MSGQ_MAGIC ? k : 0;
+}
+
+int tk_msgq_init(struct tk_msgq *q, void *buf, size_t msg_size, size_t capacity)
+{
+	struct kmsgq *k = (struct kmsgq *)q;
+
+	if (!q || !buf || !msg_size || !capacity || capacity > SIZE_MAX / msg_size)
+		return -EINVAL;
+	k->buf = buf;
+	k->msg_size = msg_size;
+	k->capacity = capacity;
+	k->head = k->count = 0;
+	waitq_init(&k->getters);
+	waitq_init(&k->putters);
+	k->magic = MSGQ_MAGIC;
+	return 0;
+}
+
+/* Wait on wq while cond holds; interrupts may only try once. */
+static int wait_while(struct kmsgq *k, struct waitq *wq, bool full, uint64_t deadline)
+{
+	while (full ? k->count == k->capacity : k->count == 0) {
+		int err;
+
+		if (sched_in_irq() || !sched_current)
+			return deadline <= tk_now_ns() ? -ETIMEDOUT : -EINVAL;
+		err = sched_block(wq, deadline);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int tk_msgq_put(struct tk_msgq *q, const void *msg, uint64_t deadline)
+{
+	unsigned long flags = arch_irq_save();
+	struct kmsgq *k = get(q);
+	int err = k && msg ? wait_while(k, &k->putters, true, deadline) : -EINVAL;
+
+	if (err == 0) {
+		size_t slot = (k->head + k->count) % k->capacity;
+
+		memcpy(k->buf + slot * k->msg_size, msg, k->msg_size);
+		k->count++;
+		if (waitq_wake_one(&k->getters, 0))
+			sched_preempt_point();
+	}
+	arch_irq_restore(flags);
+	return err;
+}
+
+int tk_msgq_get(struct tk_msgq *q, void *msg, uint64_t deadline)
+{
+	unsigned long flags = arch_irq_save();
+	struct kmsgq *k = get(q);
+	int err = k && msg ? wait_while(k, &k->getters, false, deadline) : -EINVAL;
+
+	if (err == 0) {
+		memcpy(msg, k->buf + k->head * k->msg_size, k->msg_size);
+		k->head = (k->head + 1) % k->capacity;
+		k->count--;
+		if (waitq_wake_one(&k->putters, 0))
+			sched_preempt_point();
+	}
+	arch_irq_restore(flags);
+	return err;
+}
+
+size_t tk_msgq_count(struct tk_msgq *q)
+{
+	struct kmsgq *k = get(q);
+
+	return k ? k->count : 0;
+}

@@ -1,0 +1,343 @@
+/*
+ * Threads: creation, exit, join, parameters and statistics. A thread's
+ * control block sits at the low end of its stack allocation, with a canary
+ * word right above it that the scheduler checks at every switch:
+ *
+ *   alloc/stack buffer: [ struct tk_thread | canary | ... stack ... <- sp ]
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <takt/log.h>
+#include <takt/thread.h>
+#include <takt/time.h>
+
+#include "kernel.h"
+#include "thread_impl.h"
+
+#define TCB_SIZE ((sizeof(struct tk_thread) + 15) & ~(size_t)15)
+#define IDLE_STACK 4096	/* an interrupt frame (832 bytes) and the switch path */
+
+static struct list_node all_threads = { &all_threads, &all_threads };
+static struct list_node zombies = { &zombies, &zombies };	/* detached, exited */
+static struct tk_thread main_tcb;
+static struct {
+	struct tk_thread tcb;
+	uint64_t stack[IDLE_STACK / 8] __attribute__((aligned(16)));
+} idle_space;
+
+extern char _boot_stack_top[];
+
+static void set_name(struct tk_thread *t, const char *name)
+{
+	size_t n = name ? strlen(name) : 0;
+
+	if (n > TK_NAME_MAX - 1)
+		n = TK_NAME_MAX - 1;
+	memcpy(t->name, name ? name : "", n);
+	t->name[n] = 0;
+}
+
+static void init_tcb(struct tk_thread *t, const char *name, uint64_t *stack_lo, size_t size)
+{
+	memset(t, 0, sizeof(*t));
+	t->magic = THREAD_MAGIC;
+	set_name(t, name);
+	t->stack_lo = stack_lo;
+	t->stack_size = size;
+	if (stack_lo)
+		*stack_lo = STACK_CANARY;
+	timeout_init(&t->tmo);
+	list_init(&t->wait_node);
+	list_init(&t->all_node);
+	struct pi_key k = { SCHED_CLASS_FP, 1, 0 };
+	pi_thread_init(&t->pi, &k);
+	t->reent_ptr = &t->reent;
+	_REENT_INIT_PTR(t->reent_ptr);
+}
+
+static __attribute__((noreturn)) void thread_start(void *arg)
+{
+	struct tk_thread *t = arg;
+
+	tk_thread_exit(t->fn(t->arg));
+}
+
+/* Detached threads that exited: their stacks can only go once another
+ * thread runs. Called with interrupts on. */
+static void reap_zombies(void)
+{
+	for (;;) {
+		unsigned long flags = arch_irq_save();
+		struct tk_thread *z = list_empty(&zombies) ? 0 :
+			container_of(zombies.next, struct tk_thread, all_node);
+
+		if (z)
+			list_del(&z->all_node);
+		arch_irq_restore(flags);
+		if (!z)
+			return;
+		z->magic = 0;
+		free(z->alloc);
+	}
+}
+
+static int check_attr(const struct tk_thread_attr *a, size_t *size)
+{
+	*size = a && a->stack_size ? a->stack_size : TK_STACK_DEFAULT;
+	if (*size < TK_STACK_MIN)
+		return -EINVAL;
+	if (a && a->stack && *size < TCB_SIZE + TK_STACK_MIN)
+		return -EINVAL;
+	if (a && a->sched.policy && a->sched.policy != TK_SCHED_FIFO &&
+	    a->sched.policy != TK_SCHED_RR && a->sched.policy != TK_SCHED_DEADLINE)
+		return -EINVAL;
+	return 0;
+}
+
+/* The creator's fixed priority when none is given. */
+static struct tk_sched default_sched(void)
+{
+	struct tk_sched s = { TK_SCHED_FIFO, 1, 0, 0, 0, 0 };
+
+	if (sched_current && sched_current->se.cls == SCHED_CLASS_FP)
+		s.prio = sched_current->se.fp.prio;
+	return s;
+}
+
+int tk_thread_create(tk_thread_t **out, const struct tk_thread_attr *a,
+		     tk_thread_fn fn, void *arg)
+{
+	struct tk_sched s = a && a->sched.policy ? a->sched : default_sched();
+	size_t size;
+	char *mem;
+	int err;
+
+	if (!out || !fn || sched_in_irq())
+		return -EINVAL;
+	err = check_attr(a, &size);
+	if (err)
+		return err;
+	reap_zombies();
+	mem = a && a->stack ? a->stack : malloc(TCB_SIZE + size);
+	if (!mem)
+		return -ENOMEM;
+	struct tk_thread *t = (struct tk_thread *)(((uintptr_t)mem + 15) & ~(uintptr_t)15);
+	char *end = mem + (a && a->stack ? size : TCB_SIZE + size);
+	uint64_t *lo = (uint64_t *)((char *)t + TCB_SIZE);
+
+	init_tcb(t, a && a->name ? a->name : "thread", lo, (size_t)(end - (char *)lo));
+	t->alloc = a && a->stack ? 0 : mem;
+	t->fn = fn;
+	t->arg = arg;
+	t->detached = a && a->detached;
+	t->se.cls = SCHED_CLASS_FP;
+	fp_entity_init(&t->se.fp, 1, 0);
+	arch_context_init(&t->ctx, lo, t->stack_size, thread_start, t);
+
+	unsigned long flags = arch_irq_save();
+
+	t->state = THREAD_BLOCKED;	/* not runnable until its class is set */
+	err = sched_set_params(t, &s);
+	if (err) {
+		arch_irq_restore(flags);
+		free(t->alloc);
+		return err;
+	}
+	list_add_tail(&all_threads, &t->all_node);
+	sched_add_thread(t);
+	*out = t;
+	sched_preempt_point();
+	arch_irq_restore(flags);
+	return 0;
+}
+
+void tk_thread_exit(void *ret)
+{
+	struct tk_thread *t = sched_current;
+
+	if (t == &main_tcb)
+		exit((int)(intptr_t)ret);	/* main's return ends the program */
+	_reclaim_reent(t->reent_ptr);
+	arch_irq_save();
+	t->retval = ret;
+	list_del(&t->all_node);
+	if (t->detached)
+		list_add_tail(&zombies, &t->all_node);
+	if (t->joiner)
+		sched_wake(t->joiner, 0);
+	sched_exit_current();
+}
+
+int tk_thread_join(tk_thread_t *t, void **ret)
+{
+	unsigned long flags;
+
+	if (!t || t->magic != THREAD_MAGIC || sched_in_irq())
+		return -ESRCH;
+	if (t == sched_current)
+		return -EDEADLK;
+	flags = arch_irq_save();
+	if (t->detached || (t->joiner && t->joiner != sched_current)) {
+		arch_irq_restore(flags);
+		return -EINVAL;
+	}
+	t->joiner = sched_current;
+	while (t->state != THREAD_EXITED)
+		sched_block(0, TK_FOREVER);
+	t->magic = 0;
+	arch_irq_restore(flags);
+	if (ret)
+		*ret = t->retval;
+	free(t->alloc);
+	return 0;
+}
+
+int tk_thread_detach(tk_thread_t *t)
+{
+	unsigned long flags = arch_irq_save();
+	bool gone = false;
+	int err = 0;
+
+	if (!t || t->magic != THREAD_MAGIC || t->detached || t->joiner)
+		err = -EINVAL;
+	else if (t->state == THREAD_EXITED)
+		gone = true;	/* exited already: nobody will join, free it now */
+	else
+		t->detached = true;
+	if (gone)
+		t->magic = 0;
+	arch_irq_restore(flags);
+	if (gone)
+		free(t->alloc);
+	return err;
+}
+
+tk_thread_t *tk_thread_self(void)
+{
+	return sched_current;
+}
+
+const char *tk_thread_name(const tk_thread_t *t)
+{
+	return t && t->magic == THREAD_MAGIC ? t->name : "?";
+}
+
+int tk_thread_setsched(tk_thread_t *t, const struct tk_sched *s)
+{
+	unsigned long flags;
+	int err;
+
+	if (!s)
+		return -EINVAL;
+	if (!t)
+		t = sched_current;
+	flags = arch_irq_save();
+	err = thread_valid(t) ? sched_set_params(t, s) : -ESRCH;
+	if (err == 0)
+		sched_preempt_point();
+	arch_irq_restore(flags);
+	return err;
+}
+
+int tk_thread_getsched(tk_thread_t *t, struct tk_sched *s)
+{
+	if (!t)
+		t = sched_current;
+	if (!s || !thread_valid(t))
+		return s ? -ESRCH : -EINVAL;
+	*s = t->sched;
+	return 0;
+}
+
+int tk_sched_set_bound(unsigned percent)
+{
+	unsigned long flags = arch_irq_save();
+	int err = sched_set_bound(percent);
+
+	arch_irq_restore(flags);
+	return err;
+}
+
+void tk_yield(void)
+{
+	unsigned long flags = arch_irq_save();
+
+	sched_yield_current();
+	arch_irq_restore(flags);
+}
+
+int tk_thread_set_dl_handler(tk_thread_t *t, tk_dl_handler_t fn, void *arg)
+{
+	if (!t)
+		t = sched_current;
+	if (!thread_valid(t))
+		return -ESRCH;
+	unsigned long flags = arch_irq_save();
+
+	t->dl_handler = fn;
+	t->dl_arg = arg;
+	arch_irq_restore(flags);
+	return 0;
+}
+
+int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st)
+{
+	if (!t)
+		t = sched_current;
+	if (!st || !t || t->magic != THREAD_MAGIC)
+		return st ? -ESRCH : -EINVAL;
+	unsigned long flags = arch_irq_save();
+
+	st->cpu_ns = t->cpu_ns;
+	st->switches = t->switches;
+	st->overruns = t->se.dl.nr_overruns;
+	st->misses = t->se.dl.nr_misses;
+	st->stack_size = t->stack_size;
+	arch_irq_restore(flags);
+	return 0;
+}
+
+void tk_thread_foreach(void (*fn)(tk_thread_t *t, void *arg), void *arg)
+{
+	unsigned long flags = arch_irq_save();
+	struct list_node *pos;
+
+	/* Called with interrupts masked so no thread can exit under it. */
+	list_for_each(pos, &all_threads)
+		fn(container_of(pos, struct tk_thread, all_node), arg);
+	arch_irq_restore(flags);
+}
+
+void **tk_thread_tls(tk_thread_t *t)
+{
+	if (!t)
+		t = sched_current;
+	return t ? t->tls : 0;
+}
+
+static void idle_entry(void *arg)
+{
+	sched_idle_entry(arg);
+}
+
+/* The boot context becomes the thread "main" (FIFO priority 1) on the boot
+ * stack; the idle thread gets its small static stack. */
+void thread_boot(void)
+{
+	size_t boot_stack = TAKT_BOOT_STACK_SIZE;
+	uint64_t *lo = (uint64_t *)((uintptr_t)_boot_stack_top - boot_stack);
+	struct tk_sched s = { TK_SCHED_FIFO, 1, 0, 0, 0, 0 };
+
+	init_tcb(&main_tcb, "main", lo, boot_stack);
+	main_tcb.reent_ptr = _impure_ptr;	/* keep the boot's stdio */
+	main_tcb.se.cls = SCHED_CLASS_FP;
+	fp_entity_init(&main_tcb.se.fp, 1, 0);
+	main_tcb.sched = s;
+	list_add_tail(&all_threads, &main_tcb.all_node);
+	init_tcb(&idle_space.tcb, "idle", idle_space.stack, sizeof(idle_space.stack));
+	arch_context_init(&idle_space.tcb.ctx, idle_space.stack, sizeof(idle_space.stack),
+			  idle_entry, 0);
+	sched_start(&main_tcb, &idle_space.tcb);
+}

@@ -1,0 +1,110 @@
+/*
+ * The thread control block and the scheduler core's interface to the rest
+ * of the kernel (sync objects, time, the interrupt exit path). Private.
+ */
+#ifndef TAKT_THREAD_IMPL_H
+#define TAKT_THREAD_IMPL_H
+
+#include <reent.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <takt/thread.h>
+
+#include "arch.h"
+#include "sched/list.h"
+#include "sched/pi.h"
+#include "sched/rq.h"
+#include "sched/timerq.h"
+
+#define THREAD_MAGIC 0x54616b74u	/* "Takt" */
+#define STACK_CANARY 0x5354414b43414e59ull
+
+enum thread_state { THREAD_READY, THREAD_BLOCKED, THREAD_EXITED };
+
+/* Waiters of one object, best scheduling key first, FIFO among equals. */
+struct waitq {
+	struct list_node head;
+};
+
+struct tk_thread {
+	uint32_t magic;
+	enum thread_state state;
+	struct sched_entity se;
+	struct pi_thread pi;
+	struct arch_context ctx;
+	char name[TK_NAME_MAX];
+	struct tk_sched sched;		/* parameters as last set */
+	/* stack: [stack_lo, stack_lo + stack_size), canary at stack_lo */
+	uint64_t *stack_lo;
+	size_t stack_size;
+	void *alloc;			/* what to free at join, or NULL */
+	tk_thread_fn fn;
+	void *arg, *retval;
+	bool detached;
+	struct tk_thread *joiner;
+	/* blocking */
+	struct timeout tmo;
+	struct waitq *waitq;		/* the queue it waits in, or NULL */
+	struct list_node wait_node;
+	int wait_result;
+	/* statistics and hooks */
+	uint64_t cpu_ns, switches;
+	tk_dl_handler_t dl_handler;
+	void *dl_arg;
+	struct list_node all_node;
+	void *tls[TK_TLS_SLOTS];
+	struct _reent *reent_ptr;	/* newlib's state (errno, stdio): &reent, or the boot one for main */
+	struct _reent reent;
+};
+
+#define TK_RR_SLICE_DEFAULT 10000000u	/* 10 ms, Linux's sched_rr_timeslice is 100 ms */
+
+static inline bool thread_valid(const struct tk_thread *t)
+{
+	return t && t->magic == THREAD_MAGIC && t->state != THREAD_EXITED;
+}
+
+/* sched/core.c. All with interrupts masked. */
+extern struct tk_thread *sched_current;
+/* The boot context becomes main_thread; idle_thread is ready-made (its
+ * context initialised to run sched_idle_entry) and runs when nothing else can. */
+void sched_start(struct tk_thread *main_thread, struct tk_thread *idle_thread);
+void *sched_idle_entry(void *arg);
+void sched_add_thread(struct tk_thread *t);		/* new, ready */
+/* Block the caller on wq (NULL: a plain sleep) until sched_wake or the
+ * deadline. @retval the wake result, -ETIMEDOUT */
+int sched_block(struct waitq *wq, uint64_t deadline);
+/* Make a blocked t ready with result; marks a reschedule if it preempts. */
+void sched_wake(struct tk_thread *t, int result);
+/* Switch now if a wake-up asked for it (thread context; from interrupts
+ * the switch happens on their way out). */
+void sched_preempt_point(void);
+/* The caller leaves for good: switch away, never to return. */
+__attribute__((noreturn)) void sched_exit_current(void);
+bool sched_in_irq(void);
+void sched_irq_enter(void);
+void sched_irq_exit(void);
+int sched_set_params(struct tk_thread *t, const struct tk_sched *s);
+int sched_set_bound(unsigned percent);
+void sched_yield_current(void);
+/* Run fixed-priority t at prio (a PI boost or its end); requeues it. */
+void sched_set_fp_prio(struct tk_thread *t, int prio);
+void sched_timer_event(void);
+
+/* sync/waitq.c */
+void waitq_init(struct waitq *q);
+void waitq_insert(struct waitq *q, struct tk_thread *t);	/* by key, FIFO among equals */
+struct tk_thread *waitq_first(struct waitq *q);		/* NULL when empty */
+/* Wake the first waiter with result; @retval it, or NULL */
+struct tk_thread *waitq_wake_one(struct waitq *q, int result);
+void waitq_wake_all(struct waitq *q, int result);
+
+/* time.c: program the one-shot event at absolute ns (TIMERQ_NEVER: none). */
+void time_set_event(uint64_t ns);
+static inline bool waitq_empty(struct waitq *q)
+{
+	return list_empty(&q->head);
+}
+
+#endif
