@@ -11,9 +11,16 @@ set_property(TARGET takt APPEND PROPERTY LINK_DEPENDS ${_ld})
 target_link_libraries(takt PRIVATE -Wl,--start-group takt_libfdt
   ${NEWLIB_SYSROOT}/lib/libc.a ${NEWLIB_SYSROOT}/lib/libm.a ${TAKT_LIBGCC} -Wl,--end-group)
 
+# The bootable image: a raw binary (arm64 Image), or, where the toolchain
+# file sets TAKT_IMAGE_IS_ELF (x86_64 PVH), the ELF without debug info.
 set(TAKT_IMAGE ${CMAKE_BINARY_DIR}/takt.bin)
+if(TAKT_IMAGE_IS_ELF)
+  set(_objcopy_args --strip-debug)
+else()
+  set(_objcopy_args -O binary)
+endif()
 add_custom_command(TARGET takt POST_BUILD
-  COMMAND ${TAKT_CROSS}objcopy -O binary $<TARGET_FILE:takt> ${TAKT_IMAGE}
+  COMMAND ${TAKT_CROSS}objcopy ${_objcopy_args} $<TARGET_FILE:takt> ${TAKT_IMAGE}
   COMMAND ${CMAKE_COMMAND} -DELF=$<TARGET_FILE:takt> -DSIZE=${TAKT_CROSS}size
           -DOUT=${CMAKE_BINARY_DIR}/size.txt -P ${TAKT_ROOT}/cmake/size-report.cmake
   VERBATIM)

@@ -16,7 +16,11 @@ static void worker(void *arg)
 {
 	unsigned long flags = arch_irq_save();
 
+#if defined(__x86_64__)
+	irqs_on_in_worker = (flags & 0x200) != 0;	/* RFLAGS.IF set on entry */
+#else
 	irqs_on_in_worker = (flags & 0x80) == 0;	/* DAIF.I clear on entry */
+#endif
 	arch_irq_restore(flags);
 	for (;;) {
 		turns += (int)(uintptr_t)arg;

@@ -1,0 +1,194 @@
+/*
+ * x86 local APIC (Intel SDM vol. 3, ch. 11), xAPIC MMIO mode: the root
+ * interrupt controller, whose lines are the CPU's interrupt vectors, and,
+ * through its timer, the one-shot clock event. Binds "intel,ce4100-lapic".
+ *
+ * Specifier <source>: 0 = the LAPIC timer (vector 0x20). IOAPIC lines
+ * arrive as other vectors (drivers/intc/ioapic.c routes them). There is no
+ * acknowledge register: the vector being serviced is the highest bit set
+ * in the in-service registers (handlers run with interrupts masked, so it
+ * is the one just taken). The spurious vector 0xff never sets ISR and needs
+ * no EOI, so it reads as TK_IRQ_SPURIOUS.
+ *
+ * Timer: TSC-deadline mode when CPUID.01H:ECX[24] offers it (the deadline
+ * is the TSC value itself, no conversion), else one-shot mode with
+ * divide-by-1, counting the DT's clock-frequency: QEMU's TCG has no
+ * TSC-deadline, and its APIC timer counts the virtual clock in ns (1 GHz),
+ * so a deadline in TSC ticks is turned into APIC ticks with the TSC rate
+ * (kernel/arch/x86_64/tsc.c). A delta beyond 32 bits fires early; the
+ * sleep loop re-arms.
+ */
+#include <errno.h>
+
+#include <takt/device.h>
+#include <takt/dt.h>
+
+#define LAPIC_ID	0x020
+#define LAPIC_TPR	0x080
+#define LAPIC_EOI	0x0b0
+#define LAPIC_SVR	0x0f0
+#define LAPIC_ISR	0x100
+#define LAPIC_LVT_TIMER	0x320
+#define LAPIC_TIMER_ICR	0x380
+#define LAPIC_TIMER_DCR	0x3e0
+#define SVR_ENABLE	(1u << 8)
+#define LVT_MASKED	(1u << 16)
+#define LVT_TSC_DEADLINE (2u << 17)
+#define MSR_TSC_DEADLINE 0x6e0
+#define VEC_TIMER	0x20
+#define VEC_SPURIOUS	0xff
+#define SRC_TIMER	0
+
+/* arch hooks this driver needs, without pulling in the kernel's arch.h */
+uint64_t arch_counter(void);
+uint64_t arch_counter_freq(void);
+
+struct lapic {
+	uintptr_t base;
+	bool deadline;
+	uint64_t ticks_per_tsc_32;	/* LAPIC ticks per TSC tick, 32.32 */
+};
+
+static struct lapic lapic;
+
+static volatile uint32_t *reg(unsigned off)
+{
+	return (volatile uint32_t *)(lapic.base + off);
+}
+
+static int lapic_xlate(struct tk_device *dev, const uint32_t *c, uint32_t n, unsigned *line)
+{
+	if (n != 1 || c[0] != SRC_TIMER) {
+		tk_dt_err_begin(dev->fdt, dev->node);
+		tk_dt_err_str("interrupt source must be <0> (the LAPIC timer)");
+		return -EINVAL;
+	}
+	*line = VEC_TIMER;
+	return 0;
+}
+
+static void lapic_mask(unsigned line, bool masked)
+{
+	if (line != VEC_TIMER)
+		return;
+	uint32_t v = *reg(LAPIC_LVT_TIMER);
+
+	*reg(LAPIC_LVT_TIMER) = masked ? v | LVT_MASKED : v & ~LVT_MASKED;
+}
+
+static void lapic_enable(struct tk_device *dev, unsigned line)
+{
+	(void)dev;
+	lapic_mask(line, false);
+}
+
+static void lapic_disable(struct tk_device *dev, unsigned line)
+{
+	(void)dev;
+	lapic_mask(line, true);
+}
+
+static unsigned lapic_ack(struct tk_device *dev)
+{
+	(void)dev;
+	for (int i = 7; i >= 0; i--) {
+		uint32_t isr = *reg(LAPIC_ISR + 0x10 * i);
+
+		if (isr)
+			return 32 * i + 31 - __builtin_clz(isr);
+	}
+	return TK_IRQ_SPURIOUS;
+}
+
+static void lapic_eoi(struct tk_device *dev, unsigned line)
+{
+	(void)dev;
+	(void)line;
+	*reg(LAPIC_EOI) = 0;
+}
+
+static const struct tk_intc_ops lapic_ops = {
+	.xlate = lapic_xlate, .enable = lapic_enable, .disable = lapic_disable,
+	.ack = lapic_ack, .eoi = lapic_eoi, .nlines = 256,
+};
+
+static void wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static void timer_set_oneshot(struct tk_device *dev, uint64_t cval)
+{
+	(void)dev;
+	if (lapic.deadline) {
+		wrmsr(MSR_TSC_DEADLINE, cval ? cval : 1);
+		return;
+	}
+	uint64_t now = arch_counter();
+	uint64_t ticks = cval > now ?
+		(uint64_t)(((__uint128_t)(cval - now) * lapic.ticks_per_tsc_32 + 0xffffffffu) >> 32) : 1;
+
+	*reg(LAPIC_TIMER_ICR) = ticks > 0xffffffffu ? 0xffffffffu : ticks ? (uint32_t)ticks : 1;
+}
+
+static void timer_cancel(struct tk_device *dev)
+{
+	(void)dev;
+	if (lapic.deadline)
+		wrmsr(MSR_TSC_DEADLINE, 0);
+	else
+		*reg(LAPIC_TIMER_ICR) = 0;
+}
+
+static void timer_irq(void *arg)
+{
+	(void)arg;
+	tk_clockevent_fire();	/* one-shot: nothing to silence */
+}
+
+static const struct tk_clockevent_ops timer_ops = {
+	.set_oneshot = timer_set_oneshot,
+	.cancel = timer_cancel,
+};
+
+static int timer_init(struct tk_device *dev)
+{
+	uint32_t a, b, c, d, hz = 0;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	lapic.deadline = c & (1u << 24);
+	if (!lapic.deadline) {
+		int err = tk_dt_prop_u32(dev->fdt, dev->node, "clock-frequency", &hz);
+
+		if (err)
+			return err;
+		if (hz == 0 || arch_counter_freq() == 0)
+			return -EINVAL;
+		lapic.ticks_per_tsc_32 = (uint64_t)(((__uint128_t)hz << 32) / arch_counter_freq());
+		*reg(LAPIC_TIMER_DCR) = 0xb;	/* divide by 1 */
+	}
+	*reg(LAPIC_TIMER_ICR) = 0;
+	*reg(LAPIC_LVT_TIMER) = VEC_TIMER | LVT_MASKED | (lapic.deadline ? LVT_TSC_DEADLINE : 0);
+	int err = tk_irq_connect(dev, 0, timer_irq, dev);
+
+	if (err)
+		return err;
+	return tk_clockevent_register(dev, &timer_ops);
+}
+
+static int lapic_probe(struct tk_device *dev)
+{
+	int err = tk_dev_mmio(dev, 0, &lapic.base, 0);
+
+	if (err)
+		return err;
+	*reg(LAPIC_TPR) = 0;
+	*reg(LAPIC_SVR) = SVR_ENABLE | VEC_SPURIOUS;
+	dev->priv = &lapic;
+	err = tk_intc_register(dev, &lapic_ops);
+	if (err)
+		return err;
+	return timer_init(dev);
+}
+
+TK_DRIVER(lapic, TK_LEVEL_INTC, lapic_probe, "intel,ce4100-lapic");

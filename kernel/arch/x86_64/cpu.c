@@ -1,0 +1,75 @@
+/* Small x86_64 CPU hooks: interrupt masking, the TSC counter, idle. */
+#include "../../arch.h"
+#include "x86.h"
+
+uint64_t arch_boot_counter;
+uint64_t x86_tsc_hz;	/* set by boot_x86.c before kernel_start() */
+
+unsigned long arch_irq_save(void)
+{
+	unsigned long flags;
+
+	__asm__ volatile("pushfq\n pop %0\n cli" : "=r"(flags) :: "memory");
+	return flags;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	if (flags & (1ul << 9))	/* IF */
+		__asm__ volatile("sti" ::: "memory");
+	else
+		__asm__ volatile("cli" ::: "memory");
+}
+
+void arch_irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+
+/* sti's one-instruction shadow makes "sti; hlt" atomic: an interrupt that
+ * is pending wakes the hlt instead of being taken before it. Then restore
+ * the caller's masking (arch.h: returns with the interrupt taken or
+ * pending; the caller's restore runs its handler). */
+void arch_wait_for_irq(void)
+{
+	unsigned long flags;
+
+	__asm__ volatile("pushfq\n pop %0" : "=r"(flags));
+	__asm__ volatile("sti\n hlt\n cli" ::: "memory");
+	if (flags & (1ul << 9))
+		__asm__ volatile("sti" ::: "memory");
+}
+
+uint64_t arch_counter(void)
+{
+	uint32_t lo, hi;
+
+	/* lfence: the TSC read must not be hoisted above earlier code. */
+	__asm__ volatile("lfence\n rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+uint64_t arch_counter_freq(void)
+{
+	return x86_tsc_hz;
+}
+
+extern char arch_thread_start[];
+
+/* The first switch to ctx pops the frame context.S describes: entry in
+ * rbx, arg in r12, default MXCSR/x87 control, and returns into
+ * arch_thread_start with RSP 16-byte aligned for its call. */
+void arch_context_init(struct arch_context *ctx, void *stack, size_t size,
+		       void (*entry)(void *), void *arg)
+{
+	uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
+	uint64_t *f = (uint64_t *)(top - 64);
+
+	for (int i = 0; i < 8; i++)
+		f[i] = 0;
+	f[0] = 0x1f80 | (uint64_t)0x037f << 32;	/* reset MXCSR, x87 CW */
+	f[4] = (uint64_t)(uintptr_t)arg;	/* r12 */
+	f[6] = (uint64_t)(uintptr_t)entry;	/* rbx */
+	f[7] = (uint64_t)(uintptr_t)arch_thread_start;
+	ctx->sp = f;
+}

@@ -1,0 +1,129 @@
+/*
+ * x86_64 entry through the PVH boot ABI (Xen's arch-x86/hvm/start_info.h,
+ * which QEMU implements for ELF kernels): the ELF note below gives the
+ * 32-bit entry point; we arrive in flat 32-bit protected mode, paging off,
+ * with the physical address of struct hvm_start_info in ebx.
+ *
+ * Here: read the TSC first (boot-time origin), clear BSS, identity-map
+ * [0, _end) with 2 MiB pages, enable PAE + long mode (and NX when the CPU
+ * has it), load a 64-bit GDT and jump to x86_start(start_info) in C.
+ */
+#include "x86.h"
+
+	/* XEN_ELFNOTE_PHYS32_ENTRY (18): the 32-bit physical entry point.
+	 * The linker puts this section in a PT_NOTE segment of alignment 4. */
+	.section .note.pvh, "a"
+	.balign	4
+	.long	4f - 3f			/* namesz */
+	.long	6f - 5f			/* descsz */
+	.long	18			/* type */
+3:	.asciz	"Xen"
+4:	.balign	4
+5:	.long	_start32
+6:	.balign	4
+
+	.section .text.head, "ax"
+	.code32
+	.global	_start32, _head
+_head:
+_start32:
+	cld
+	rdtsc				/* boot-time origin, before anything else */
+	mov	%eax, %ebp
+	mov	%edx, %esi
+	mov	$_boot_stack_top, %esp
+	push	%ebx			/* hvm_start_info: cpuid below clobbers ebx */
+
+	/* BSS: 16-byte aligned and sized by the linker script. */
+	mov	$__bss_start, %edi
+	mov	$__bss_end, %ecx
+	sub	%edi, %ecx
+	shr	$2, %ecx
+	xor	%eax, %eax
+	rep stosl
+
+	/* pml4[0] -> pdpt, pdpt[0] -> pd0, pd0[i] = 2 MiB page i for
+	 * [0, _end). mmu.c owns these tables and extends them later. */
+	mov	$x86_pdpt, %eax
+	or	$3, %eax		/* present, writable */
+	mov	%eax, x86_pml4
+	mov	$x86_pd_pool, %eax
+	or	$3, %eax
+	mov	%eax, x86_pdpt
+	movl	$1, x86_pd_used
+	mov	$_end + 0x1fffff, %ecx
+	shr	$21, %ecx		/* number of 2 MiB pages */
+	mov	$x86_pd_pool, %edi
+	mov	$0x83, %eax		/* present, writable, 2 MiB page */
+1:	mov	%eax, (%edi)
+	add	$0x200000, %eax
+	add	$8, %edi
+	loop	1b
+
+	mov	%cr4, %eax
+	or	$(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
+	mov	%eax, %cr4
+	mov	$x86_pml4, %eax
+	mov	%eax, %cr3
+
+	/* EFER: long mode, and NX when CPUID 0x80000001 EDX[20] says so. */
+	mov	$0x80000000, %eax
+	cpuid
+	xor	%edi, %edi
+	cmp	$0x80000001, %eax
+	jb	2f
+	mov	$0x80000001, %eax
+	cpuid
+	bt	$CPUID_NX_BIT, %edx
+	jnc	2f
+	mov	$EFER_NXE, %edi
+2:	mov	$MSR_EFER, %ecx
+	rdmsr
+	or	$EFER_LME, %eax
+	or	%edi, %eax
+	wrmsr
+	pop	%ebx
+
+	mov	%cr0, %eax
+	and	$~CR0_EM, %eax
+	or	$(CR0_PG | CR0_PE | CR0_MP | CR0_NE | CR0_WP), %eax
+	mov	%eax, %cr0
+	lgdt	gdt_ptr
+	ljmp	$SEL_CODE64, $long_entry
+
+	.code64
+long_entry:
+	mov	$SEL_DATA, %eax
+	mov	%eax, %ds
+	mov	%eax, %es
+	mov	%eax, %ss
+	xor	%eax, %eax
+	mov	%eax, %fs
+	mov	%eax, %gs
+	mov	$_boot_stack_top, %rsp
+	shl	$32, %rsi
+	or	%rbp, %rsi
+	mov	%rsi, arch_boot_counter(%rip)
+	mov	%ebx, %edi		/* hvm_start_info (zero-extended) */
+	call	x86_start		/* never returns */
+	jmp	arch_halt
+
+	.text
+	.global	arch_halt
+arch_halt:
+	cli
+1:	hlt
+	jmp	1b
+
+	.section .data.gdt, "aw"
+	.balign	16
+gdt:
+	.quad	0
+	.quad	0x00af9a000000ffff	/* 0x08: 64-bit code, DPL 0 */
+	.quad	0x00cf92000000ffff	/* 0x10: data */
+gdt_end:
+	.balign	8
+	.word	0
+gdt_ptr:
+	.word	gdt_end - gdt - 1
+	.quad	gdt

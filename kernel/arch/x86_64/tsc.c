@@ -1,0 +1,115 @@
+/*
+ * TSC frequency. The TSC is the clock source (arch_counter); its rate is
+ * taken, in order, from
+ *  1. CPUID 0x15 (crystal clock x TSC/crystal ratio) when fully populated,
+ *  2. CPUID 0x40000010 (hypervisor timing leaf, KVM/VMware) when offered,
+ *  3. a calibration against the local APIC timer, whose input clock the
+ *     DT's LAPIC node gives as clock-frequency.
+ * QEMU's TCG offers neither leaf, so (3) is what runs there: QEMU's LAPIC
+ * timer counts QEMU's virtual clock in ns (1 GHz with divide-by-1), and
+ * the TCG TSC is the host's TSC, or, under -icount, the instruction count
+ * in ns too. Calibrating over 100 us of LAPIC time, reading the TSC on both
+ * sides of each LAPIC read and rounding to 1 MHz gives exactly 1 GHz under
+ * -icount shift=0 (repeatable benchmarks) and the host TSC rate within
+ * about 0.1 % without it.
+ */
+#include <libfdt.h>
+#include <takt/log.h>
+
+#include "../../arch.h"
+#include "x86.h"
+
+#define MSR_APIC_BASE	0x1b
+#define LAPIC_LVT_TIMER	0x320
+#define LAPIC_TIMER_ICR	0x380
+#define LAPIC_TIMER_CCR	0x390
+#define LAPIC_TIMER_DCR	0x3e0
+#define LVT_MASKED	(1u << 16)
+#define CALIB_DIV	10000	/* 1 / 10000 s = 100 us */
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence\n rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static uint64_t from_cpuid(const char **how)
+{
+	uint32_t r[4];
+
+	cpuid(0, 0, r);
+	if (r[0] >= 0x15) {
+		cpuid(0x15, 0, r);
+		if (r[0] && r[1] && r[2]) {
+			*how = "CPUID 0x15";
+			return (uint64_t)r[2] * r[1] / r[0];
+		}
+	}
+	cpuid(1, 0, r);
+	if (r[2] & (1u << 31)) {	/* running under a hypervisor */
+		cpuid(0x40000000, 0, r);
+		if (r[0] >= 0x40000010) {
+			cpuid(0x40000010, 0, r);
+			if (r[0]) {
+				*how = "CPUID 0x40000010";
+				return (uint64_t)r[0] * 1000;
+			}
+		}
+	}
+	return 0;
+}
+
+/* TSC at the moment of a LAPIC current-count read: the midpoint. */
+static uint32_t sample(volatile uint32_t *ccr, uint64_t *tsc)
+{
+	uint64_t a = rdtsc();
+	uint32_t c = *ccr;
+	uint64_t b = rdtsc();
+
+	*tsc = a + (b - a) / 2;
+	return c;
+}
+
+static uint64_t calibrate(const void *fdt)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, "intel,ce4100-lapic");
+	const fdt32_t *p = node >= 0 ? fdt_getprop(fdt, node, "clock-frequency", 0) : 0;
+
+	if (!p)
+		return 0;
+	uint64_t lapic_hz = fdt32_to_cpu(*p);
+	uintptr_t base = rdmsr(MSR_APIC_BASE) & ~0xfffull;
+
+	if (lapic_hz < CALIB_DIV || arch_mmu_map(base, 0x1000, true))
+		return 0;
+	volatile uint32_t *r = (volatile uint32_t *)base;
+	uint64_t t0, t1;
+
+	r[LAPIC_TIMER_DCR / 4] = 0xb;	/* divide by 1 */
+	r[LAPIC_LVT_TIMER / 4] = LVT_MASKED;
+	r[LAPIC_TIMER_ICR / 4] = 0xffffffffu;
+	uint32_t c0 = sample(&r[LAPIC_TIMER_CCR / 4], &t0), c1;
+
+	do
+		c1 = sample(&r[LAPIC_TIMER_CCR / 4], &t1);
+	while (c0 - c1 < lapic_hz / CALIB_DIV);
+	r[LAPIC_TIMER_ICR / 4] = 0;
+	uint64_t hz = (uint64_t)((__uint128_t)(t1 - t0) * lapic_hz / (c0 - c1));
+
+	return (hz + 500000) / 1000000 * 1000000;
+}
+
+uint64_t x86_tsc_calibrate(const void *fdt)
+{
+	const char *how = "calibrated against the LAPIC timer";
+	uint64_t hz = from_cpuid(&how);
+
+	if (!hz)
+		hz = calibrate(fdt);
+	if (!hz)
+		tk_panic("time: TSC frequency unknown: no CPUID 0x15/0x40000010 and no LAPIC clock-frequency in the DT");
+	tk_printk("time: TSC at %lu Hz (%s)\n", (unsigned long)hz, how);
+	return hz;
+}

@@ -1,0 +1,77 @@
+/* x86_64 registers, MSRs and port I/O used by the arch code (Intel SDM). */
+#ifndef TAKT_X86_64_X86_H
+#define TAKT_X86_64_X86_H
+
+#define CR0_PE		(1 << 0)
+#define CR0_MP		(1 << 1)
+#define CR0_EM		(1 << 2)
+#define CR0_NE		(1 << 5)
+#define CR0_WP		(1 << 16)
+#define CR0_PG		(1 << 31)
+#define CR4_PAE		(1 << 5)
+#define CR4_OSFXSR	(1 << 9)
+#define CR4_OSXMMEXCPT	(1 << 10)
+#define MSR_EFER	0xc0000080
+#define EFER_LME	(1 << 8)
+#define EFER_NXE	(1 << 11)
+#define CPUID_NX_BIT	20	/* CPUID 0x80000001 EDX */
+
+#define SEL_CODE64	0x08
+#define SEL_DATA	0x10
+
+#define PVH_MAGIC	0x336ec578	/* xen/include/public/arch-x86/hvm/start_info.h */
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" :: "a"(v), "Nd"(port));
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" :: "a"(v), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+/* Xen's PVH boot ABI (start_info.h), as QEMU's PVH loader fills it. */
+struct hvm_start_info {
+	uint32_t magic, version, flags, nr_modules;
+	uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr;
+	uint64_t memmap_paddr;		/* version >= 1 */
+	uint32_t memmap_entries, reserved;
+};
+
+struct hvm_memmap_entry {
+	uint64_t addr, size;
+	uint32_t type, reserved;
+};
+#define HVM_MEMMAP_RAM	1
+
+/* x86 boot steps in C (boot_x86.c, cpu.c) */
+void x86_idt_init(void);
+uint64_t x86_tsc_calibrate(const void *fdt);
+#endif
+#endif
