@@ -1,9 +1,11 @@
 /*
  * Threads: creation, exit, join, parameters and statistics. A thread's
- * control block sits at the low end of its stack allocation, with a canary
- * word right above it that the scheduler checks at every switch:
+ * control block sits at the high end of its stack allocation, above the
+ * stack, so an overflow (growing down) hits the canary word at the bottom,
+ * which the scheduler checks at every switch, and never the block that
+ * names the thread in the panic:
  *
- *   alloc/stack buffer: [ struct tk_thread | canary | ... stack ... <- sp ]
+ *   alloc/stack buffer: [ canary | ... stack ... <- sp | struct tk_thread ]
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -123,11 +125,11 @@ int tk_thread_create(tk_thread_t **out, const struct tk_thread_attr *a,
 	mem = a && a->stack ? a->stack : malloc(TCB_SIZE + size);
 	if (!mem)
 		return -ENOMEM;
-	struct tk_thread *t = (struct tk_thread *)(((uintptr_t)mem + 15) & ~(uintptr_t)15);
 	char *end = mem + (a && a->stack ? size : TCB_SIZE + size);
-	uint64_t *lo = (uint64_t *)((char *)t + TCB_SIZE);
+	struct tk_thread *t = (struct tk_thread *)(((uintptr_t)end - TCB_SIZE) & ~(uintptr_t)15);
+	uint64_t *lo = (uint64_t *)(((uintptr_t)mem + 15) & ~(uintptr_t)15);
 
-	init_tcb(t, a && a->name ? a->name : "thread", lo, (size_t)(end - (char *)lo));
+	init_tcb(t, a && a->name ? a->name : "thread", lo, (size_t)((char *)t - (char *)lo));
 	t->alloc = a && a->stack ? 0 : mem;
 	t->fn = fn;
 	t->arg = arg;

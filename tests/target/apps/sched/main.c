@@ -1,0 +1,325 @@
+/*
+ * Scheduler claims, one check each (issue 3): EDF order, preemption by an
+ * earlier deadline woken from the timer interrupt, CBS isolation of an
+ * overrunning thread, admission control, priority inheritance, 1000
+ * threads, timeouts. No sleeps as synchronisation: threads hand results
+ * back through joins and flags; time bounds only stop a failing case.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <takt/takt.h>
+
+#include "tk_test.h"
+
+#define MS 1000000ull
+
+static tk_thread_t *spawn(const char *name, struct tk_sched s, tk_thread_fn fn, void *arg)
+{
+	struct tk_thread_attr a = { .name = name, .stack_size = 8192, .sched = s };
+	tk_thread_t *t = 0;
+	int err = tk_thread_create(&t, &a, fn, arg);
+
+	if (err)
+		printf("spawn %s: %d\n", name, err);
+	return t;
+}
+
+static struct tk_sched dl(uint64_t runtime, uint64_t deadline, uint64_t period)
+{
+	return (struct tk_sched){ .policy = TK_SCHED_DEADLINE, .runtime = runtime,
+				  .deadline = deadline, .period = period };
+}
+
+static struct tk_sched fifo(int prio)
+{
+	return (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = prio };
+}
+
+/* The same as pointers, for tk_thread_setsched. */
+#define P_DL(r, d, p) (&(struct tk_sched){ .policy = TK_SCHED_DEADLINE, .runtime = (r), \
+					  .deadline = (d), .period = (p) })
+#define P_FIFO(pr) (&(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = (pr) })
+
+/* ---- EDF order: released together, they run earliest deadline first */
+static int order[3], norder;
+
+static void *record(void *arg)
+{
+	order[norder++] = (int)(intptr_t)arg;
+	return 0;
+}
+
+static void test_edf_order(void)
+{
+	tk_thread_t *t[3];
+
+	/* main takes the earliest deadline (and budget to spare) so nothing
+	 * runs until it blocks in the first join */
+	tk_thread_setsched(0, P_DL(100 * MS, 100 * MS, 1000 * MS));
+	t[0] = spawn("d300", dl(1 * MS, 300 * MS, 300 * MS), record, (void *)30);
+	t[1] = spawn("d200", dl(1 * MS, 200 * MS, 200 * MS), record, (void *)20);
+	t[2] = spawn("d250", dl(1 * MS, 250 * MS, 250 * MS), record, (void *)25);
+	TK_CHECK("edf_nothing_ran_before_main_blocked", norder == 0);
+	for (int i = 0; i < 3; i++)
+		tk_thread_join(t[i], 0);
+	tk_thread_setsched(0, P_FIFO(1));
+	TK_CHECK("edf_earliest_deadline_first", norder == 3 && order[0] == 20 &&
+						 order[1] == 25 && order[2] == 30);
+}
+
+/* ---- a wake-up with an earlier deadline preempts a running thread */
+static volatile bool woke_ran, spinner_saw_it;
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	tk_sleep_ns(5 * MS);
+	woke_ran = true;
+	return 0;
+}
+
+static void *spinner(void *arg)
+{
+	uint64_t give_up = tk_now_ns() + 500 * MS;
+
+	(void)arg;
+	while (!woke_ran && tk_now_ns() < give_up)
+		;
+	spinner_saw_it = woke_ran;
+	return 0;
+}
+
+static void test_preemption(void)
+{
+	/* the sleeper runs first (deadline class) and sleeps; the spinner
+	 * then holds the CPU until the sleeper's timer wakes it */
+	tk_thread_t *w = spawn("sleeper", dl(1 * MS, 10 * MS, 10 * MS), sleeper, 0);
+	tk_thread_t *s = spawn("spinner", fifo(50), spinner, 0);
+
+	tk_thread_join(s, 0);
+	tk_thread_join(w, 0);
+	TK_CHECK("wakeup_of_deadline_thread_preempts_spinning_fifo", spinner_saw_it);
+}
+
+/* ---- CBS isolation: an overrunning thread is throttled; an admitted
+ * periodic neighbour misses nothing */
+static volatile bool stop_hog;
+static volatile unsigned handler_overruns;
+
+static void on_dl_event(tk_thread_t *t, unsigned ev, void *arg)
+{
+	(void)t;
+	(void)arg;
+	if (ev & TK_EV_OVERRUN)
+		handler_overruns++;
+}
+
+static void *hog(void *arg)
+{
+	(void)arg;
+	tk_thread_set_dl_handler(0, on_dl_event, 0);
+	while (!stop_hog)
+		;
+	return 0;
+}
+
+static void *periodic(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 40; i++) {
+		uint64_t until = tk_now_ns() + 200000;	/* 0.2 ms of work per 1 ms budget */
+
+		while (tk_now_ns() < until)
+			;
+		tk_yield();	/* end of job: sleep to the next period */
+	}
+	return 0;
+}
+
+static void test_cbs_isolation(void)
+{
+	struct tk_thread_stats hs, ps;
+	tk_thread_t *h = spawn("hog", dl(2 * MS, 10 * MS, 10 * MS), hog, 0);
+	tk_thread_t *p = spawn("periodic", dl(1 * MS, 5 * MS, 5 * MS), periodic, 0);
+
+	tk_thread_join(p, 0);
+	tk_thread_stats(p, &ps);
+	stop_hog = true;
+	tk_thread_stats(h, &hs);
+	tk_thread_join(h, 0);
+	printf("cbs: hog overruns %u, cpu %lu us; periodic misses %u\n", (unsigned)hs.overruns,
+	       (unsigned long)(hs.cpu_ns / 1000), (unsigned)ps.misses);
+	TK_CHECK("cbs_overrunning_thread_is_throttled", hs.overruns >= 5);
+	TK_CHECK("cbs_overrun_handler_told", handler_overruns >= 5);
+	TK_CHECK("cbs_neighbour_misses_no_deadline", ps.misses == 0);
+}
+
+/* ---- admission control and parameter checks */
+static void *park(void *arg)
+{
+	tk_sem_take(arg, TK_FOREVER);
+	return 0;
+}
+
+static void test_admission(void)
+{
+	static struct tk_sem go;
+	struct tk_sched s;
+
+	tk_sem_init(&go, 0, 10);
+	tk_thread_t *a = spawn("a60", dl(60 * MS, 100 * MS, 100 * MS), park, &go);
+	tk_thread_t *b = spawn("b30", dl(30 * MS, 100 * MS, 100 * MS), park, &go);
+	struct tk_thread_attr attr = { .name = "c10", .sched = dl(10 * MS, 100 * MS, 100 * MS) };
+	tk_thread_t *c = 0;
+
+	TK_CHECK("admission_rejects_over_95_percent",
+		 tk_thread_create(&c, &attr, park, &go) == -EBUSY && c == 0);
+	TK_CHECK("admission_change_over_bound_is_ebusy",
+		 tk_thread_setsched(b, P_DL(40 * MS, 100 * MS, 100 * MS)) == -EBUSY);
+	TK_CHECK("rejected_change_leaves_parameters",
+		 tk_thread_getsched(b, &s) == 0 && s.runtime == 30 * MS);
+	TK_CHECK("runtime_over_deadline_is_einval",
+		 tk_thread_setsched(b, P_DL(30 * MS, 20 * MS, 100 * MS)) == -EINVAL);
+	TK_CHECK("deadline_over_period_is_einval",
+		 tk_thread_setsched(b, P_DL(1 * MS, 200 * MS, 100 * MS)) == -EINVAL);
+	TK_CHECK("bad_priority_is_einval", tk_thread_setsched(b, P_FIFO(100)) == -EINVAL &&
+					   tk_thread_setsched(b, P_FIFO(0)) == -EINVAL);
+	TK_CHECK("bad_policy_is_einval",
+		 tk_thread_setsched(b, &(struct tk_sched){ .policy = 42 }) == -EINVAL);
+	TK_CHECK("bound_below_admitted_is_ebusy", tk_sched_set_bound(50) == -EBUSY);
+	tk_sem_give(&go);
+	tk_sem_give(&go);
+	tk_thread_join(a, 0);
+	tk_thread_join(b, 0);
+	TK_CHECK("released_bandwidth_is_admissible_again",
+		 tk_thread_create(&c, &attr, park, &go) == 0);
+	tk_sem_give(&go);
+	tk_thread_join(c, 0);
+}
+
+/* ---- priority inheritance lifts a late holder past a medium hog */
+static struct tk_mutex pi_lock;
+static volatile bool high_done, medium_stop;
+
+static void *low(void *arg)
+{
+	struct tk_sem *ready = arg;
+
+	tk_mutex_lock(&pi_lock, TK_FOREVER);
+	tk_sem_give(ready);		/* high and medium start now */
+	for (volatile int i = 0; i < 200000; i++)
+		;
+	tk_mutex_unlock(&pi_lock);
+	return 0;
+}
+
+static void *high(void *arg)
+{
+	(void)arg;
+	tk_mutex_lock(&pi_lock, TK_FOREVER);
+	tk_mutex_unlock(&pi_lock);
+	high_done = true;
+	return 0;
+}
+
+static void *medium(void *arg)
+{
+	uint64_t give_up = tk_now_ns() + 1000 * MS;
+
+	(void)arg;
+	while (!high_done && tk_now_ns() < give_up)
+		;
+	medium_stop = high_done;
+	return 0;
+}
+
+static void test_inheritance(void)
+{
+	static struct tk_sem ready;
+
+	tk_mutex_init(&pi_lock, 0);
+	tk_sem_init(&ready, 0, 1);
+	tk_thread_setsched(0, P_FIFO(40));
+	tk_thread_t *l = spawn("low", fifo(5), low, &ready);
+
+	tk_sem_take(&ready, TK_FOREVER);	/* low holds the lock */
+	tk_thread_t *m = spawn("medium", fifo(10), medium, 0);
+	tk_thread_t *h = spawn("high", fifo(20), high, 0);
+
+	tk_thread_join(h, 0);
+	tk_thread_join(m, 0);
+	tk_thread_join(l, 0);
+	tk_thread_setsched(0, P_FIFO(1));
+	TK_CHECK("inheritance_lifts_holder_past_medium", medium_stop);
+}
+
+/* ---- 1000 threads */
+static void *add(void *arg)
+{
+	return (void *)((intptr_t)arg + 1);
+}
+
+static void test_thousand(void)
+{
+	static tk_thread_t *t[1000];
+	struct tk_thread_attr a = { .name = "many", .stack_size = 4096 };
+	int created = 0, sum_ok = 1;
+
+	for (int i = 0; i < 1000; i++)
+		created += tk_thread_create(&t[i], &a, add, (void *)(intptr_t)i) == 0;
+	for (int i = 0; i < created; i++) {
+		void *r;
+
+		sum_ok &= tk_thread_join(t[i], &r) == 0 && (intptr_t)r == i + 1;
+	}
+	TK_CHECK("thousand_threads_created_run_joined", created == 1000 && sum_ok);
+}
+
+/* ---- timeouts expire, never early */
+static void test_timeouts(void)
+{
+	static struct tk_sem s;
+	static struct tk_mutex m;
+	static struct tk_cond c;
+	static struct tk_msgq q;
+	static int qbuf[4];
+	uint64_t d;
+	int msg;
+
+	tk_sem_init(&s, 0, 1);
+	d = tk_after_ns(3 * MS);
+	TK_CHECK("sem_take_times_out", tk_sem_take(&s, d) == -ETIMEDOUT && tk_now_ns() >= d);
+	TK_CHECK("sem_try_once", tk_sem_take(&s, 0) == -ETIMEDOUT);
+	tk_mutex_init(&m, 0);
+	tk_cond_init(&c);
+	tk_mutex_lock(&m, TK_FOREVER);
+	d = tk_after_ns(3 * MS);
+	TK_CHECK("cond_wait_times_out_holding_mutex",
+		 tk_cond_wait(&c, &m, d) == -ETIMEDOUT && tk_now_ns() >= d &&
+		 tk_mutex_unlock(&m) == 0);
+	tk_msgq_init(&q, qbuf, sizeof(int), 4);
+	d = tk_after_ns(3 * MS);
+	TK_CHECK("msgq_get_times_out", tk_msgq_get(&q, &msg, d) == -ETIMEDOUT && tk_now_ns() >= d);
+	msg = 7;
+	TK_CHECK("msgq_roundtrip", tk_msgq_put(&q, &msg, 0) == 0 && tk_msgq_get(&q, &msg, 0) == 0 &&
+				   msg == 7);
+	TK_CHECK("sem_give_over_max", tk_sem_give(&s) == 0 && tk_sem_give(&s) == -EOVERFLOW);
+	TK_CHECK("unlock_not_owner_is_eperm", tk_mutex_unlock(&m) == -EPERM);
+	TK_CHECK("null_objects_are_einval", tk_sem_take(0, 0) == -EINVAL &&
+					    tk_mutex_lock(0, 0) == -EINVAL &&
+					    tk_msgq_put(0, &msg, 0) == -EINVAL);
+}
+
+int main(void)
+{
+	test_edf_order();
+	test_preemption();
+	test_cbs_isolation();
+	test_admission();
+	test_inheritance();
+	test_thousand();
+	test_timeouts();
+	return tk_test_done();
+}
