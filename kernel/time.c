@@ -67,16 +67,22 @@ int tk_clockevent_register(struct tk_device *dev, const struct tk_clockevent_ops
 	return 0;
 }
 
+/* What the one-shot timer is set to: the scheduler asks after every
+ * decision, and most leave it unchanged, so only a change is written. */
+static uint64_t armed_ns = TIMERQ_NEVER;
+
 void tk_clockevent_fire(void)
 {
 	timer_irqs++;
+	armed_ns = TIMERQ_NEVER;	/* the driver silenced the fired event */
 	sched_timer_event();
 }
 
 void time_set_event(uint64_t ns)
 {
-	if (!ce_ops)
+	if (!ce_ops || ns == armed_ns)
 		return;
+	armed_ns = ns;
 	if (ns == TIMERQ_NEVER)
 		ce_ops->cancel(ce_dev);
 	else
