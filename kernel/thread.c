@@ -319,6 +319,23 @@ void **tk_thread_tls(tk_thread_t *t)
 	return t ? t->tls : 0;
 }
 
+extern const struct tk_thread_static __takt_threads_start[], __takt_threads_end[];
+
+/* Threads defined with TK_THREAD_DEFINE: started with main, in order. The
+ * extra 1 KiB of their buffer holds the thread's control block. */
+static void start_static_threads(void)
+{
+	for (const struct tk_thread_static *d = __takt_threads_start; d < __takt_threads_end; d++) {
+		struct tk_thread_attr a = { .name = d->name, .stack = d->stack,
+					    .stack_size = d->stack_size,
+					    .sched = { .policy = TK_SCHED_FIFO, .prio = d->prio } };
+		int err = tk_thread_create(d->handle, &a, d->fn, d->arg);
+
+		if (err)
+			tk_panic("TK_THREAD_DEFINE(%s): cannot start it (%d)", d->name, err);
+	}
+}
+
 static void idle_entry(void *arg)
 {
 	sched_idle_entry(arg);
@@ -342,4 +359,5 @@ void thread_boot(void)
 	arch_context_init(&idle_space.tcb.ctx, idle_space.stack, sizeof(idle_space.stack),
 			  idle_entry, 0);
 	sched_start(&main_tcb, &idle_space.tcb);
+	start_static_threads();
 }

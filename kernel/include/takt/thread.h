@@ -89,6 +89,27 @@ int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st);
  * between calls but fn is never given a freed thread). */
 void tk_thread_foreach(void (*fn)(tk_thread_t *t, void *arg), void *arg);
 
+/* A thread defined at build time, started before main() with its stack
+ * in .bss: TK_THREAD_DEFINE(blink, 4096, blink_fn, NULL, prio 10). Its
+ * handle is available as tk_thread_static(blink) once main runs. */
+struct tk_thread_static {
+	const char *name;
+	void *stack;
+	size_t stack_size;
+	tk_thread_fn fn;
+	void *arg;
+	int prio;
+	tk_thread_t **handle;
+};
+#define TK_THREAD_DEFINE(id, stack_bytes, fn_, arg_, prio_)                        \
+	static uint64_t id##_stack[((stack_bytes) + 1024 + 7) / 8]                \
+		__attribute__((aligned(16)));                                      \
+	tk_thread_t *id##_thread;                                                  \
+	__attribute__((used, section(".takt_threads"), aligned(8)))               \
+	static const struct tk_thread_static id##_def = {                          \
+		#id, id##_stack, sizeof(id##_stack), fn_, arg_, prio_, &id##_thread }
+#define tk_thread_static(id) (id##_thread)
+
 /* Absolute deadline ns from now, saturating at TK_FOREVER. */
 uint64_t tk_after_ns(uint64_t ns);
 
