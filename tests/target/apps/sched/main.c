@@ -255,6 +255,97 @@ static void test_inheritance(void)
 	TK_CHECK("inheritance_lifts_holder_past_medium", medium_stop);
 }
 
+/* ---- inheritance through a chain: mid waits on M1 held by low (lending
+ * its priority 8), then high waits on M2 held by mid: the boost must go
+ * on to low, or a hog at 10 keeps low, and so high, waiting */
+static struct tk_mutex m1, m2;
+static struct tk_sem ready1, go;
+static volatile bool chain_high_done, chain_hog_saw_done;
+
+static void *chain_low(void *arg)
+{
+	(void)arg;
+	tk_mutex_lock(&m1, TK_FOREVER);
+	tk_sem_give(&ready1);
+	tk_sem_take(&go, TK_FOREVER);	/* hold M1 until main says go */
+	for (volatile int i = 0; i < 200000; i++)
+		;
+	tk_mutex_unlock(&m1);
+	return 0;
+}
+
+static void *chain_mid(void *arg)
+{
+	(void)arg;
+	tk_mutex_lock(&m2, TK_FOREVER);
+	tk_mutex_lock(&m1, TK_FOREVER);	/* blocks: low holds it */
+	tk_mutex_unlock(&m1);
+	tk_mutex_unlock(&m2);
+	return 0;
+}
+
+static void *chain_high(void *arg)
+{
+	(void)arg;
+	tk_mutex_lock(&m2, TK_FOREVER);
+	tk_mutex_unlock(&m2);
+	chain_high_done = true;
+	return 0;
+}
+
+static void *chain_hog(void *arg)
+{
+	uint64_t give_up = tk_now_ns() + 1000 * MS;
+
+	(void)arg;
+	while (!chain_high_done && tk_now_ns() < give_up)
+		;
+	chain_hog_saw_done = chain_high_done;
+	return 0;
+}
+
+static void test_inheritance_chain(void)
+{
+	tk_mutex_init(&m1, 0);
+	tk_mutex_init(&m2, 0);
+	tk_sem_init(&ready1, 0, 1);
+	tk_sem_init(&go, 0, 1);
+	tk_thread_setsched(0, P_FIFO(40));
+	tk_thread_t *l = spawn("chain-low", fifo(5), chain_low, 0);
+
+	tk_sem_take(&ready1, TK_FOREVER);	/* low holds M1, waits for go */
+	tk_thread_t *m = spawn("chain-mid", fifo(8), chain_mid, 0);
+
+	tk_thread_setsched(0, P_FIFO(6));	/* mid runs: takes M2, blocks on M1 */
+	tk_thread_setsched(0, P_FIFO(40));
+	tk_thread_t *g = spawn("chain-hog", fifo(10), chain_hog, 0);
+	tk_thread_t *h = spawn("chain-high", fifo(20), chain_high, 0);
+
+	tk_sem_give(&go);
+	tk_thread_join(h, 0);
+	tk_thread_join(g, 0);
+	tk_thread_join(m, 0);
+	tk_thread_join(l, 0);
+	tk_thread_setsched(0, P_FIFO(1));
+	TK_CHECK("inheritance_is_transitive_through_a_chain", chain_hog_saw_done);
+}
+
+static void test_recursive_mutex(void)
+{
+	static struct tk_mutex r, n;
+
+	tk_mutex_init(&r, TK_MUTEX_RECURSIVE);
+	tk_mutex_init(&n, 0);
+	TK_CHECK("recursive_mutex_nests",
+		 tk_mutex_lock(&r, TK_FOREVER) == 0 && tk_mutex_lock(&r, TK_FOREVER) == 0 &&
+		 tk_mutex_unlock(&r) == 0 && tk_mutex_unlock(&r) == 0 &&
+		 tk_mutex_unlock(&r) == -EPERM);
+	TK_CHECK("plain_mutex_relock_is_edeadlk",
+		 tk_mutex_lock(&n, TK_FOREVER) == 0 && tk_mutex_lock(&n, TK_FOREVER) == -EDEADLK &&
+		 tk_mutex_unlock(&n) == 0);
+	TK_CHECK("bad_mutex_flags_are_einval", tk_mutex_init(&n, 0x80) == -EINVAL);
+}
+
 /* ---- 1000 threads */
 static void *add(void *arg)
 {
@@ -319,6 +410,8 @@ int main(void)
 	test_cbs_isolation();
 	test_admission();
 	test_inheritance();
+	test_inheritance_chain();
+	test_recursive_mutex();
 	test_thousand();
 	test_timeouts();
 	return tk_test_done();
