@@ -28,6 +28,7 @@ static struct timerq sleepq;
 static uint64_t last_ns;	/* when the running thread was last charged */
 static bool need_resched;
 static int irq_depth;
+static bool deciding;	/* inside schedule(): handlers it calls must not re-enter */
 
 static struct tk_thread *thread_of(struct sched_entity *se)
 {
@@ -101,7 +102,9 @@ static void schedule(void)
 	struct sched_entity *se;
 	struct tk_thread *prev = sched_current, *next;
 
+	deciding = true;	/* charge() may call a thread's deadline handler */
 	charge(now);
+	deciding = false;
 	se = rq_pick(&rq);
 	next = se ? thread_of(se) : idle;
 	need_resched = false;
@@ -133,7 +136,7 @@ void sched_irq_exit(void)
 
 void sched_preempt_point(void)
 {
-	if (need_resched && !irq_depth && sched_current)
+	if (need_resched && !irq_depth && !deciding && sched_current)
 		schedule();
 }
 
