@@ -1,0 +1,18 @@
+/* newlib's <unistd.h> plus gettid() (glibc, _GNU_SOURCE): the calling
+ * thread's id for sched_setattr() and friends. */
+#ifndef TAKT_POSIX_UNISTD_H
+#define TAKT_POSIX_UNISTD_H
+
+#include_next <unistd.h>
+
+#if __GNU_VISIBLE
+#ifdef __cplusplus
+extern "C" {
+#endif
+pid_t gettid(void);
+#ifdef __cplusplus
+}
+#endif
+#endif
+
+#endif

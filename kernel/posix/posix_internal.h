@@ -1,0 +1,54 @@
+/* Shared by the POSIX layer's files (kernel/posix/); not public. */
+#ifndef TAKT_POSIX_INTERNAL_H
+#define TAKT_POSIX_INTERNAL_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include <takt/thread.h>
+
+/* A timespec a caller passed: tv_nsec in [0, 1e9). */
+static inline bool posix_ts_valid(const struct timespec *ts)
+{
+	return ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
+}
+
+/* ns of a valid timespec, saturating at TK_FOREVER; a negative time is 0
+ * (already past). */
+static inline uint64_t posix_ts_ns(const struct timespec *ts)
+{
+	if (ts->tv_sec < 0)
+		return 0;
+	if ((uint64_t)ts->tv_sec > (TK_FOREVER - 999999999u) / 1000000000u)
+		return TK_FOREVER;
+	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
+/* The kernel deadline of an absolute timeout on CLOCK_REALTIME or
+ * CLOCK_MONOTONIC (one clock here: tk_now_ns()). 0 or EINVAL. */
+static inline int posix_abstime(const struct timespec *abstime, uint64_t *deadline)
+{
+	if (!abstime || !posix_ts_valid(abstime))
+		return EINVAL;
+	*deadline = posix_ts_ns(abstime);
+	return 0;
+}
+
+/* Scheduling policy + priority -> kernel parameters (FIFO/RR only).
+ * 0, EINVAL (bad priority or policy), ENOTSUP (a Linux policy that does
+ * not exist here: SCHED_OTHER, BATCH, IDLE). */
+int posix_sched_fp(int policy, int prio, struct tk_sched *s);
+
+/* The thread a pid names (0 and getpid(): the caller), or NULL. */
+tk_thread_t *posix_thread_of_pid(pid_t pid);
+
+/* Kernel error (negative) to the POSIX error number for thread lookups. */
+static inline int posix_err(int rc)
+{
+	return rc < 0 ? -rc : rc;
+}
+
+#endif
