@@ -41,3 +41,4 @@ get_property(_drivers GLOBAL PROPERTY TAKT_DRIVERS)
 list(JOIN _drivers ", " _drivers)
 message(STATUS "board ${BOARD}, app ${TAKT_APP_NAME} (${TAKT_APP_DIR})")
 message(STATUS "drivers: ${_drivers}")
+include(${TAKT_ROOT}/cmake/fit.cmake)   # arm64: FIT, boot.scr, card image

@@ -33,6 +33,8 @@ APT_PACKAGES = [
     "device-tree-compiler", "u-boot-tools",
     "libcmocka-dev", "libfdt-dev",
     "newlib-source", "dpkg-dev", "xz-utils", "python3",
+    # FIT, card image, boot through u-boot in QEMU (cmake/fit.cmake, tools/takt_image.py)
+    "u-boot-qemu", "mtools", "dosfstools", "fdisk", "openssl", "bmap-tools",
 ]
 
 NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"

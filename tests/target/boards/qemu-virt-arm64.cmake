@@ -27,3 +27,57 @@ set_tests_properties(make_corrupt_dtb PROPERTIES FIXTURES_SETUP corrupt_dtb)
 takt_qemu_test(corrupt_dtb_panics hello STATUS 1 FIXTURE corrupt_dtb
   QEMU_ARGS -dtb ${CMAKE_BINARY_DIR}/corrupt.dtb
   EXPECT "^PANIC: dtb: .*invalid" REJECT "^Takt hello")
+
+# Through Debian's real u-boot (u-boot-qemu, -bios): distro boot finds boot.scr
+# on the card image's FAT partition (virtio-blk), which loads the FIT and bootm's
+# it; Takt runs with the DTB u-boot hands over (the FIT's, /memory fixed up).
+set(_uboot -bios ${TAKT_UBOOT_QEMU_BIOS})
+function(takt_card_args var card)
+  set(${var} -drive if=none,file=${card},format=raw,id=sd,readonly=on
+      -device virtio-blk-device,drive=sd PARENT_SCOPE)
+endfunction()
+takt_card_args(_card ${TAKT_BUILD_ROOT}/hello/takt-sdcard.img)
+takt_qemu_test(uboot_boots_card hello NO_KERNEL QEMU_ARGS ${_uboot} ${_card}
+  EXPECT "Found U-Boot script /boot.scr" "sha256\\+ OK" "^Starting kernel"
+         "^Takt hello on qemu-virt-arm64" "^boot: entry to main in")
+takt_qemu_test(uboot_fixes_memory hello NO_KERNEL QEMU_ARGS ${_uboot} ${_card} -m 128M
+  EXPECT "^Starting kernel" "^memory: 128 MiB")
+# The app's exit status comes through too (crash: PANIC, status 1).
+takt_card_args(_crash_card ${TAKT_BUILD_ROOT}/crash/takt-sdcard.img)
+takt_qemu_test(uboot_exit_status crash STATUS 1 NO_KERNEL
+  QEMU_ARGS ${_uboot} ${_crash_card}
+  EXPECT "^Starting kernel" "^PANIC: unexpected exception")
+
+# Verified boot: key A in u-boot's control DTB (QEMU's dumped virt DTB +
+# mkimage -K, required = "conf", passed with -dtb). Signed with A: boots.
+# One kernel byte flipped after signing, or signed with key B, or not signed
+# at all: u-boot refuses and Takt never starts.
+set(_vb ${CMAKE_BINARY_DIR}/verified-boot)
+string(REPLACE ";" "|" _q "${TAKT_QEMU}")
+math(EXPR _load "${TAKT_DRAM_BASE} + ${TAKT_TEXT_OFFSET}" OUTPUT_FORMAT HEXADECIMAL)
+math(EXPR _fit "${TAKT_DRAM_BASE} + 0x4000000" OUTPUT_FORMAT HEXADECIMAL)
+add_test(NAME make_verified_boot_cards
+  COMMAND ${Python3_EXECUTABLE} ${TAKT_ROOT}/tools/takt_image.py testcards ${_vb}
+          --build-dir ${TAKT_BUILD_ROOT}/hello --load ${_load} --fit-addr ${_fit}
+          --boot-cmd ${TAKT_ROOT}/bsp/${BOARD}/boot.cmd.in "--qemu=${_q}")
+set_tests_properties(make_verified_boot_cards PROPERTIES FIXTURES_SETUP verified_boot)
+set(_vb_refused "^Takt hello" "^Starting kernel")
+takt_card_args(_c ${_vb}/signed.img)
+takt_qemu_test(uboot_signed_boots hello NO_KERNEL FIXTURE verified_boot
+  QEMU_ARGS ${_uboot} -dtb ${_vb}/ctrl.dtb ${_c}
+  EXPECT "Verifying Hash Integrity \\.\\.\\. sha256,rsa2048:takt\\+ OK" "^Takt hello")
+takt_card_args(_c ${_vb}/tampered.img)
+takt_qemu_test(uboot_tampered_refused hello NO_KERNEL FIXTURE verified_boot
+  QEMU_ARGS ${_uboot} -dtb ${_vb}/ctrl.dtb ${_c}
+  EXPECT "Bad hash value for 'hash' hash node in 'kernel' image node"
+         "ERROR: can't get kernel image!" "^Takt: boot refused"
+  REJECT ${_vb_refused})
+takt_card_args(_c ${_vb}/wrongkey.img)
+takt_qemu_test(uboot_wrong_key_refused hello NO_KERNEL FIXTURE verified_boot
+  QEMU_ARGS ${_uboot} -dtb ${_vb}/ctrl.dtb ${_c}
+  EXPECT "sha256,rsa2048:takt-  error!" "Failed to verify required signature 'key-takt'"
+  REJECT ${_vb_refused})
+takt_qemu_test(uboot_unsigned_refused hello NO_KERNEL FIXTURE verified_boot
+  QEMU_ARGS ${_uboot} -dtb ${_vb}/ctrl.dtb ${_card}
+  EXPECT "Failed to verify required signature 'key-takt'"
+  REJECT ${_vb_refused})
