@@ -1,0 +1,360 @@
+"""./takt bench latency: Takt's cyclictest beside Linux PREEMPT_RT's, same QEMU machine.
+
+Runs the same cyclictest parameters (PARAMS) on
+  (a) Takt's apps/cyclictest on the board, and
+  (b) Debian's PREEMPT_RT kernel (linux-image-rt-arm64) with rt-tests' cyclictest in a
+      busybox initramfs,
+both in `qemu-system-aarch64 -M virt -cpu cortex-a53 -smp 1 -m 256M`, once under
+`-icount shift=0,align=off,sleep=off` (one instruction per virtual ns: repeatable) and
+REPEATS times without (wall clock: noisy; medians reported). Prints a side-by-side table
+(min, avg, p99, max in ns and the Linux/Takt ratio) and writes
+build/bench/BOARD-latency.json, BOARD-latency.png and the console logs under
+build/bench/latency/.
+
+The Linux peer comes at run time: arm64 is added to dpkg as a foreign architecture (for
+the download only: nothing arm64 is installed), `apt-get download` fetches the kernel,
+rt-tests, busybox-static, libc6 and libnuma1 into ${XDG_CACHE_HOME:-~/.cache}/takt/peer/,
+`dpkg-deb -x` unpacks them there, and the initramfs (a cpio newc archive) is written by
+this file: no root tools, no device nodes made on the host.
+"""
+import gzip
+import json
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import time
+
+sys.dont_write_bytecode = True
+import cyclictest_report as ctr  # noqa: E402
+
+PARAMS = ["-m", "-t1", "-p99", "-i1000", "-l2000", "-N", "-v"]
+REPEATS = 3
+ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
+RUN_TIMEOUT = 300
+PEER_PKGS = ["rt-tests", "busybox-static", "libc6", "libnuma1"]
+# What rt-tests' cyclictest loads (readelf -d: librt, libpthread, libnuma, libc, ld.so).
+LIBS = ["ld-linux-aarch64.so.1", "libc.so.6", "libm.so.6", "libpthread.so.0", "librt.so.1",
+        "libdl.so.2", "libnuma.so.1"]
+LINUX_QEMU = ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", "cortex-a53",
+              "-smp", "1", "-m", "256M", "-nographic", "-no-reboot"]
+LINUX_APPEND = "console=ttyAMA0 rdinit=/init quiet"
+
+
+def log(msg):
+    print("[bench latency] " + msg, flush=True)
+
+
+def cache_root():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "takt", "peer")
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, **kw).stdout
+
+
+# -- fetching the peer ------------------------------------------------------------------
+
+def ensure_arch(arch):
+    if arch in run(["dpkg", "--print-foreign-architectures"]).split():
+        return
+    log("dpkg --add-architecture %s (package lists only; nothing %s is installed)"
+        % (arch, arch))
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    run(sudo + ["dpkg", "--add-architecture", arch])
+    apt_update()
+
+
+def apt_update():
+    log("apt-get update ...")
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    run(sudo + ["apt-get", "update"])
+
+
+def kernel_pkg(arch):
+    out = run(["apt-cache", "depends", "linux-image-rt-%s:%s" % (arch, arch)])
+    m = re.search(r"Depends: (linux-image-\S+?)(?::\S+)?$", out, re.M)
+    if not m:
+        raise RuntimeError("cannot resolve linux-image-rt-%s: %s" % (arch, out.strip()))
+    return m.group(1)
+
+
+def download(pkgs, arch, dest):
+    """apt-get download what is not in dest yet; returns {pkg: deb path}."""
+    os.makedirs(dest, exist_ok=True)
+
+    def have(p):
+        for f in os.listdir(dest):
+            if f.startswith(p + "_") and f.endswith("_%s.deb" % arch):
+                return os.path.join(dest, f)
+        return None
+    missing = [p for p in pkgs if not have(p)]
+    if missing:
+        log("apt-get download %s" % " ".join("%s:%s" % (p, arch) for p in missing))
+        cmd = ["apt-get", "download"] + ["%s:%s" % (p, arch) for p in missing]
+        try:
+            run(cmd, cwd=dest)
+        except subprocess.CalledProcessError:
+            apt_update()        # stale lists: the archive moved on
+            run(cmd, cwd=dest)
+    return {p: have(p) for p in pkgs}
+
+
+def unpack(deb, dest):
+    stamp = os.path.join(dest, ".unpacked-" + os.path.basename(deb))
+    if not os.path.exists(stamp):
+        os.makedirs(dest, exist_ok=True)
+        log("dpkg-deb -x %s" % os.path.basename(deb))
+        run(["dpkg-deb", "-x", deb, dest])
+        open(stamp, "w").close()
+    return dest
+
+
+def fetch_peer(arch="arm64"):
+    """(kernel Image path, unpacked root with the user-space packages)."""
+    root = os.path.join(cache_root(), arch)
+    ensure_arch(arch)
+    kpkg = kernel_pkg(arch)
+    debs = download([kpkg] + PEER_PKGS, arch, os.path.join(root, "debs"))
+    kroot = unpack(debs[kpkg], os.path.join(root, "kernel"))
+    uroot = os.path.join(root, "userland")
+    for p in PEER_PKGS:
+        unpack(debs[p], uroot)
+    boot = os.path.join(kroot, "boot")
+    vmlinuz = [f for f in os.listdir(boot) if f.startswith("vmlinuz-")]
+    if not vmlinuz:
+        raise RuntimeError("no vmlinuz in %s" % debs[kpkg])
+    image = os.path.join(root, "Image-" + vmlinuz[0][len("vmlinuz-"):])
+    if not os.path.exists(image):
+        with open(os.path.join(boot, vmlinuz[0]), "rb") as f:
+            data = f.read()
+        if data[:2] == b"\x1f\x8b":
+            data = gzip.decompress(data)
+        with open(image, "wb") as f:
+            f.write(data)
+    return image, uroot, kpkg
+
+
+# -- the initramfs ------------------------------------------------------------------------
+
+class Cpio:
+    """A cpio 'newc' archive, as the kernel's initramfs unpacker reads it."""
+
+    def __init__(self):
+        self.parts = []
+        self.ino = 1
+
+    def add(self, name, mode, data=b"", rdev=(0, 0)):
+        name_b = name.encode() + b"\0"
+        fields = [self.ino, mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1],
+                  len(name_b), 0]
+        self.ino += 1
+        hdr = b"070701" + b"".join(b"%08X" % v for v in fields)
+        self.parts += [hdr, name_b, b"\0" * ((4 - (len(hdr) + len(name_b)) % 4) % 4),
+                       data, b"\0" * ((4 - len(data) % 4) % 4)]
+
+    def dir(self, name):
+        self.add(name, 0o040755)
+
+    def file(self, name, data, mode=0o755):
+        self.add(name, 0o100000 | mode, data)
+
+    def symlink(self, name, target):
+        self.add(name, 0o120777, target.encode())
+
+    def chardev(self, name, major, minor):
+        self.add(name, 0o020600, rdev=(major, minor))
+
+    def bytes(self):
+        self.add("TRAILER!!!", 0)
+        return b"".join(self.parts)
+
+
+def find_lib(uroot, name):
+    for d in ("lib/aarch64-linux-gnu", "usr/lib/aarch64-linux-gnu"):
+        p = os.path.join(uroot, d, name)
+        if os.path.exists(p):
+            return os.path.realpath(p)
+    raise RuntimeError("%s is in none of the unpacked packages" % name)
+
+
+def initramfs(uroot, args, path):
+    c = Cpio()
+    for d in ("bin", "dev", "proc", "sys", "tmp", "lib", "lib/aarch64-linux-gnu", "usr",
+              "usr/bin"):
+        c.dir(d)
+    c.chardev("dev/console", 5, 1)
+    c.chardev("dev/null", 1, 3)
+    with open(os.path.join(uroot, "bin", "busybox"), "rb") as f:
+        c.file("bin/busybox", f.read())
+    c.symlink("bin/sh", "busybox")
+    with open(os.path.join(uroot, "usr", "bin", "cyclictest"), "rb") as f:
+        c.file("usr/bin/cyclictest", f.read())
+    for lib in LIBS:
+        with open(find_lib(uroot, lib), "rb") as f:
+            c.file("lib/aarch64-linux-gnu/" + lib, f.read())
+    c.symlink("lib/ld-linux-aarch64.so.1", "aarch64-linux-gnu/ld-linux-aarch64.so.1")
+    init = ("#!/bin/busybox sh\n"
+            "/bin/busybox mount -t proc proc /proc\n"
+            "/bin/busybox mount -t sysfs sysfs /sys\n"
+            "/bin/busybox mount -t devtmpfs devtmpfs /dev 2>/dev/null\n"
+            "/bin/busybox mkdir -p /dev/shm\n"
+            "/bin/busybox mount -t tmpfs tmpfs /dev/shm\n"
+            "echo \"=== linux $(/bin/busybox uname -r)\"\n"
+            "echo '=== cyclictest %s'\n"
+            "/usr/bin/cyclictest %s\n"
+            "echo \"=== cyclictest exit $?\"\n"
+            "/bin/busybox poweroff -f\n") % (" ".join(args), " ".join(args))
+    c.file("init", init.encode())
+    with open(path, "wb") as f:
+        f.write(c.bytes())
+    return path
+
+
+# -- runs ---------------------------------------------------------------------------------
+
+def boot(cmd, logpath):
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=RUN_TIMEOUT)
+        out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, rc = (e.output or b"").decode("utf-8", "replace"), "timeout"
+    with open(logpath, "w") as f:
+        f.write("$ %s\n%s" % (shlex.join(cmd), out))
+    return out, rc, time.monotonic() - t0
+
+
+def measure(name, cmd, logpath):
+    out, rc, secs = boot(cmd, logpath)
+    res = ctr.parse(out)
+    s = ctr.summarize(res, "ns", name)
+    o = s["overall"]
+    if rc != 0 or not o or not o.get("count"):
+        log("%s: FAILED (exit %s, %d samples, %.0f s; log %s)"
+            % (name, rc, o.get("count") or 0, secs, os.path.relpath(logpath)))
+        return None, res
+    log("%s: %d samples, min %s avg %s p99 %s max %s ns (%.0f s)"
+        % (name, o["count"], ctr.fmt(o["min"]), ctr.fmt(o["avg"]), ctr.fmt(o.get("p99")),
+           ctr.fmt(o["max"]), secs))
+    return s, res
+
+
+KEYS = ("min", "avg", "p99", "max")
+
+
+def median_of(summaries):
+    ok = [s["overall"] for s in summaries if s]
+    if not ok:
+        return None
+    return {k: statistics.median(o[k] for o in ok if o.get(k) is not None)
+            for k in KEYS if any(o.get(k) is not None for o in ok)} | {"runs": len(ok)}
+
+
+def table(rows):
+    lines = ["%-8s %-24s %9s %9s %9s %9s" % ("mode", "system", *[k + " ns" for k in KEYS])]
+    for mode, takt, linux, linux_name in rows:
+        for name, d in (("Takt", takt), (linux_name, linux)):
+            lines.append("%-8s %-24s " % (mode, name) + " ".join(
+                "%9s" % (ctr.fmt(d.get(k)) if d else "-") for k in KEYS))
+        ratio = []
+        for k in KEYS:
+            a, b = (takt or {}).get(k), (linux or {}).get(k)
+            ratio.append("%8.1fx" % (b / a) if a and b and a > 0 else "%9s" % "-")
+        lines.append("%-8s %-24s " % (mode, "ratio Linux/Takt") + " ".join(ratio))
+    return "\n".join(lines)
+
+
+def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
+    out_dir = os.path.join(root, "build", "bench")
+    log_dir = os.path.join(out_dir, "latency")
+    os.makedirs(log_dir, exist_ok=True)
+    t_start = time.monotonic()
+    args = " ".join(PARAMS)
+    log("parameters: cyclictest %s; %d wall-clock runs per system" % (args, REPEATS))
+
+    peer = None
+    if board == "qemu-virt-arm64":
+        try:
+            image, uroot, kpkg = fetch_peer("arm64")
+            rd = initramfs(uroot, PARAMS, os.path.join(log_dir, "linux-initramfs.cpio"))
+            peer = (image, rd, kpkg)
+            log("Linux peer: %s, initramfs %d KiB" % (kpkg, os.path.getsize(rd) // 1024))
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            out = getattr(e, "output", "") or ""
+            log("Linux peer unavailable: %s %s" % (e, out.strip()[-300:]))
+    else:
+        log("no Linux peer for %s yet (linux-image-rt-amd64 on microvm is not done)" % board)
+
+    def takt_cmd(extra):
+        cmd = [a for a in takt_qemu]
+        return cmd + ["-smp", "1", "-append", args] + extra
+
+    def linux_cmd(extra):
+        return LINUX_QEMU + ["-kernel", peer[0], "-initrd", peer[1], "-append",
+                             LINUX_APPEND] + extra
+
+    results = {"icount": {}, "wall": {}}
+    series = []
+    runs = []
+    if takt_qemu:
+        runs.append(("takt", "Takt", takt_cmd))
+    elif takt_error:
+        log("Takt's cyclictest is not available: %s" % takt_error)
+    if peer:
+        runs.append(("linux", "Linux PREEMPT_RT", linux_cmd))
+    for key, name, mk in runs:
+        log("%s, icount: booting ..." % name)
+        s, res = measure("%s icount" % name, mk(ICOUNT),
+                         os.path.join(log_dir, "%s-icount.log" % key))
+        results["icount"][key] = s
+        if s:
+            series.append(("%s icount" % name, ctr.series_for_plot(res, "ns")))
+        walls = []
+        for r in range(REPEATS):
+            log("%s, wall clock run %d/%d: booting ..." % (name, r + 1, REPEATS))
+            s, res = measure("%s wall %d" % (name, r + 1), mk([]),
+                             os.path.join(log_dir, "%s-wall-%d.log" % (key, r + 1)))
+            walls.append(s)
+            if s and r == 0:
+                series.append(("%s wall" % name, ctr.series_for_plot(res, "ns")))
+        results["wall"][key] = walls
+
+    def ov(s):
+        return dict(s["overall"]) if s else None
+    rows = [("icount", ov(results["icount"].get("takt")), ov(results["icount"].get("linux")),
+             "Linux PREEMPT_RT"),
+            ("wall", median_of(results["wall"].get("takt", [])),
+             median_of(results["wall"].get("linux", [])), "Linux PREEMPT_RT")]
+    print()
+    print("cyclictest %s on %s (QEMU -M virt -cpu cortex-a53 -smp 1 -m 256M); "
+          "wall = median of %d runs" % (args, board, REPEATS))
+    if peer:
+        print("Linux: %s with rt-tests' cyclictest" % peer[2])
+    print(table(rows), flush=True)
+
+    summary = {
+        "board": board, "params": PARAMS, "repeats": REPEATS,
+        "linux_kernel_package": peer[2] if peer else None,
+        "icount": {k: (s and {"overall": s["overall"], "threads": s["threads"]})
+                   for k, s in results["icount"].items()},
+        "wall": {k: {"runs": [s and s["overall"] for s in v], "median": median_of(v)}
+                 for k, v in results["wall"].items()},
+        "table": [{"mode": m, "takt": t, "linux": lx} for m, t, lx, _ in rows],
+        "unit": "ns",
+        "seconds": round(time.monotonic() - t_start, 1),
+    }
+    jpath = os.path.join(out_dir, "%s-latency.json" % board)
+    with open(jpath, "w") as f:
+        json.dump(summary, f, indent=1)
+    ppath = os.path.join(out_dir, "%s-latency.png" % board)
+    ctr.plot(series, ppath, "cyclictest %s, %s" % (args, board))
+    print("json: %s\nplot: %s\nlogs: %s/" % (os.path.relpath(jpath), os.path.relpath(ppath),
+                                             os.path.relpath(log_dir)))
+    log("done in %.0f s" % (time.monotonic() - t_start))
+    return summary
