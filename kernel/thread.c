@@ -53,6 +53,7 @@ static void init_tcb(struct tk_thread *t, const char *name, uint64_t *stack_lo, 
 	timeout_init(&t->tmo);
 	list_init(&t->wait_node);
 	list_init(&t->all_node);
+	list_init(&t->boost_node);
 	struct pi_key k = { SCHED_CLASS_FP, 1, 0 };
 	pi_thread_init(&t->pi, &k);
 	t->reent_ptr = &t->reent;
@@ -164,6 +165,7 @@ void tk_thread_exit(void *ret)
 	_reclaim_reent(t->reent_ptr);
 	arch_irq_save();
 	t->retval = ret;
+	list_del(&t->boost_node);	/* a boost cannot outlive its thread */
 	list_del(&t->all_node);
 	if (t->detached)
 		list_add_tail(&zombies, &t->all_node);

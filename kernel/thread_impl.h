@@ -53,6 +53,10 @@ struct tk_thread {
 	tk_dl_handler_t dl_handler;
 	void *dl_arg;
 	struct list_node all_node;
+	/* deadline inheritance: while a deadline thread waits on a mutex this
+	 * thread holds, it runs as if its deadline were boost_deadline */
+	struct list_node boost_node;
+	uint64_t boost_deadline;
 	void *tls[TK_TLS_SLOTS];
 	struct _reent *reent_ptr;	/* newlib's state (errno, stdio): &reent, or the boot one for main */
 	struct _reent reent;
@@ -90,6 +94,9 @@ int sched_set_bound(unsigned percent);
 void sched_yield_current(void);
 /* Run fixed-priority t at prio (a PI boost or its end); requeues it. */
 void sched_set_fp_prio(struct tk_thread *t, int prio);
+/* Run t (any class) ahead of every deadline thread whose deadline is later
+ * than deadline, without throttling (Linux's dl_boosted); 0 ends it. */
+void sched_set_dl_boost(struct tk_thread *t, uint64_t deadline);
 void sched_timer_event(void);
 
 /* sync/waitq.c */

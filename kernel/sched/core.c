@@ -29,6 +29,7 @@ static uint64_t last_ns;	/* when the running thread was last charged */
 static bool need_resched;
 static int irq_depth;
 static bool deciding;	/* inside schedule(): handlers it calls must not re-enter */
+static struct list_node boosted = { &boosted, &boosted };	/* few: owners with DL waiters */
 
 static struct tk_thread *thread_of(struct sched_entity *se)
 {
@@ -96,17 +97,56 @@ static void check_stack(struct tk_thread *t)
 			 (unsigned)t->stack_size, (void *)t->stack_lo);
 }
 
+/* The urgency a thread runs with: its deadline, or a lent earlier one. */
+static bool runs_before(const struct tk_thread *b, const struct tk_thread *best)
+{
+	if (best == idle || best->se.cls != SCHED_CLASS_DL)
+		return true;	/* any boost beats fixed priorities and idle */
+	uint64_t d = best->se.dl.deadline;
+
+	if (best->boost_deadline && best->boost_deadline < d)
+		d = best->boost_deadline;
+	return b->boost_deadline < d;
+}
+
+/* EDF's pick, unless a boosted mutex owner must run first. Boosted owners
+ * run even when throttled: their waiters' deadlines are at stake (as
+ * Linux runs a dl_boosted task past its budget). */
+static struct tk_thread *pick(void)
+{
+	struct sched_entity *se = rq_pick(&rq);
+	struct tk_thread *best = se ? thread_of(se) : idle;
+	struct list_node *pos;
+
+	list_for_each(pos, &boosted) {
+		struct tk_thread *b = container_of(pos, struct tk_thread, boost_node);
+
+		if (b->state == THREAD_READY && b != best && runs_before(b, best))
+			best = b;
+	}
+	return best;
+}
+
+void sched_set_dl_boost(struct tk_thread *t, uint64_t deadline)
+{
+	if (t->boost_deadline == deadline)
+		return;
+	t->boost_deadline = deadline;
+	list_del(&t->boost_node);
+	if (deadline)
+		list_add_tail(&boosted, &t->boost_node);
+	need_resched = true;
+}
+
 static void schedule(void)
 {
 	uint64_t now = tk_now_ns();
-	struct sched_entity *se;
 	struct tk_thread *prev = sched_current, *next;
 
 	deciding = true;	/* charge() may call a thread's deadline handler */
 	charge(now);
 	deciding = false;
-	se = rq_pick(&rq);
-	next = se ? thread_of(se) : idle;
+	next = pick();
 	need_resched = false;
 	program_timer(next, now);
 	if (next == prev)
@@ -172,7 +212,7 @@ void sched_wake(struct tk_thread *t, int result)
 		dl_events(t, rq_dl_wakeup(&rq, &t->se, tk_now_ns()));
 	else
 		rq_fp_wakeup(&rq, &t->se);
-	if (sched_preempt_check(running_se(), &t->se))
+	if (t->boost_deadline || sched_preempt_check(running_se(), &t->se))
 		need_resched = true;
 }
 

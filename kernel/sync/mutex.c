@@ -1,8 +1,9 @@
 /*
  * Mutex with priority inheritance. The bookkeeping (who lends whom, through
  * chains, cycle refusal) is sched/pi.c; here the effective key is applied:
- * a fixed-priority owner runs at the best waiting priority, and at the top
- * fixed priority when a deadline thread waits on it. The owner hands the
+ * a fixed-priority owner runs at the best waiting priority; an owner of
+ * either class that a deadline thread waits on runs with that thread's
+ * deadline, ahead of later deadlines and unthrottled. The owner hands the
  * mutex straight to its best waiter at unlock (no barging), so a woken
  * waiter never finds it taken again.
  */
@@ -34,15 +35,13 @@ static struct pi_key own_key(const struct tk_thread *t)
 static void apply_eff(struct tk_thread *t)
 {
 	const struct pi_key *e = &t->pi.eff;
-	int prio = t->sched.prio;
+	bool lent_dl = e->cls == SCHED_CLASS_DL &&
+		       !(t->se.cls == SCHED_CLASS_DL && e->deadline >= t->se.dl.deadline);
 
-	if (t->se.cls != SCHED_CLASS_FP)
-		return;	/* deadline owners keep EDF order (see the note above) */
-	if (e->cls == SCHED_CLASS_DL)
-		prio = TK_PRIO_MAX;
-	else if (e->cls == SCHED_CLASS_FP && e->prio > prio)
-		prio = e->prio;
-	sched_set_fp_prio(t, prio);
+	sched_set_dl_boost(t, lent_dl ? e->deadline : 0);
+	if (t->se.cls == SCHED_CLASS_FP)
+		sched_set_fp_prio(t, e->cls == SCHED_CLASS_FP && e->prio > t->sched.prio ?
+					     e->prio : t->sched.prio);
 }
 
 static void apply_chain(struct tk_thread *t)

@@ -330,6 +330,62 @@ static void test_inheritance_chain(void)
 	TK_CHECK("inheritance_is_transitive_through_a_chain", chain_hog_saw_done);
 }
 
+/* ---- deadline inheritance: a late-deadline holder runs with the deadline
+ * of the urgent thread waiting for it, ahead of a mid-deadline hog */
+static struct tk_mutex dl_lock;
+static struct tk_sem dl_ready;
+static volatile bool dl_high_done, dl_hog_saw_done;
+
+static void *dl_low(void *arg)
+{
+	(void)arg;
+	tk_mutex_lock(&dl_lock, TK_FOREVER);
+	tk_sem_give(&dl_ready);
+	for (volatile int i = 0; i < 100000; i++)
+		;
+	tk_mutex_unlock(&dl_lock);
+	return 0;
+}
+
+static void *dl_high(void *arg)
+{
+	(void)arg;
+	tk_mutex_lock(&dl_lock, TK_FOREVER);
+	tk_mutex_unlock(&dl_lock);
+	dl_high_done = true;
+	return 0;
+}
+
+static void *dl_hog(void *arg)
+{
+	uint64_t give_up = tk_now_ns() + 25 * MS;	/* within its 30 ms budget */
+
+	(void)arg;
+	while (!dl_high_done && tk_now_ns() < give_up)
+		;
+	dl_hog_saw_done = dl_high_done;
+	return 0;
+}
+
+static void test_deadline_inheritance(void)
+{
+	tk_mutex_init(&dl_lock, 0);
+	tk_sem_init(&dl_ready, 0, 1);
+	/* main holds the earliest deadline while it sets the scene */
+	tk_thread_setsched(0, P_DL(5 * MS, 6 * MS, 100 * MS));
+	tk_thread_t *l = spawn("dl-low", dl(10 * MS, 500 * MS, 500 * MS), dl_low, 0);
+
+	tk_sem_take(&dl_ready, TK_FOREVER);	/* low runs, takes the lock */
+	tk_thread_t *g = spawn("dl-hog", dl(30 * MS, 50 * MS, 50 * MS), dl_hog, 0);
+	tk_thread_t *h = spawn("dl-high", dl(1 * MS, 10 * MS, 10 * MS), dl_high, 0);
+
+	tk_thread_setsched(0, P_FIFO(1));	/* EDF takes over: high blocks, then who? */
+	tk_thread_join(h, 0);
+	tk_thread_join(g, 0);
+	tk_thread_join(l, 0);
+	TK_CHECK("deadline_inheritance_lifts_late_holder", dl_hog_saw_done);
+}
+
 static void test_recursive_mutex(void)
 {
 	static struct tk_mutex r, n;
@@ -411,6 +467,7 @@ int main(void)
 	test_admission();
 	test_inheritance();
 	test_inheritance_chain();
+	test_deadline_inheritance();
 	test_recursive_mutex();
 	test_thousand();
 	test_timeouts();
