@@ -39,6 +39,16 @@ def boot_us(qemu_cmd, extra):
     return float(m.group(1))
 
 
+def write_result(root, board, kind, result):
+    """build/bench/<board>-<kind>.json; returns its path."""
+    out_dir = os.path.join(root, "build", "bench")
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "%s-%s.json" % (board, kind))
+    with open(path, "w") as f:
+        json.dump(result, f, indent=2)
+    return path
+
+
 def bench_boot(root, board, build_dir, qemu_cmd, variants):
     """variants: list of (label, extra QEMU args)."""
     text, data, bss = size_of(build_dir)
@@ -49,11 +59,7 @@ def bench_boot(root, board, build_dir, qemu_cmd, variants):
     result = {"board": board, "app": "hello", "text": text, "data": data, "bss": bss,
               "image_bytes": os.path.getsize(os.path.join(build_dir, "takt.bin")),
               "qemu": qemu_cmd + ICOUNT, "boot": rows}
-    out_dir = os.path.join(root, "build", "bench")
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, "%s-boot.json" % board)
-    with open(path, "w") as f:
-        json.dump(result, f, indent=2)
+    path = write_result(root, board, "boot", result)
     print("\nboot benchmark, %s, hello (QEMU %s)" % (board, " ".join(ICOUNT)))
     print("  size: text %d  data %d  bss %d  (text+data %d, all %d bytes; image file %d)"
           % (text, data, bss, text + data, text + data + bss, result["image_bytes"]))
@@ -73,11 +79,7 @@ def bench_sched(root, board, build_dir, qemu_cmd):
     if not lines:
         raise ValueError("the sched benchmark printed no results:\n" + out[-2000:])
     result = {"board": board, "qemu": qemu_cmd + ICOUNT, "results": dict(lines)}
-    out_dir = os.path.join(root, "build", "bench")
-    os.makedirs(out_dir, exist_ok=True)
-    path = os.path.join(out_dir, "%s-sched.json" % board)
-    with open(path, "w") as f:
-        json.dump(result, f, indent=2)
+    path = write_result(root, board, "sched", result)
     print("\nsched benchmark, %s (QEMU %s; guest ns = instructions)" % (board, " ".join(ICOUNT)))
     for name, value in lines:
         goal = SCHED_GOALS.get(name)
