@@ -107,13 +107,18 @@ static void test_preemption(void)
  * periodic neighbour misses nothing */
 static volatile bool stop_hog;
 static volatile unsigned handler_overruns;
+static struct tk_sem overrun_sem;
 
+/* Called by the scheduler, from the timer interrupt when the budget runs
+ * out there: a semaphore give is allowed from that context. */
 static void on_dl_event(tk_thread_t *t, unsigned ev, void *arg)
 {
 	(void)t;
 	(void)arg;
-	if (ev & TK_EV_OVERRUN)
+	if (ev & TK_EV_OVERRUN) {
 		handler_overruns++;
+		tk_sem_give(&overrun_sem);
+	}
 }
 
 static void *hog(void *arg)
@@ -141,6 +146,8 @@ static void *periodic(void *arg)
 static void test_cbs_isolation(void)
 {
 	struct tk_thread_stats hs, ps;
+
+	tk_sem_init(&overrun_sem, 0, 1000);
 	tk_thread_t *h = spawn("hog", dl(2 * MS, 10 * MS, 10 * MS), hog, 0);
 	tk_thread_t *p = spawn("periodic", dl(1 * MS, 5 * MS, 5 * MS), periodic, 0);
 
@@ -153,6 +160,7 @@ static void test_cbs_isolation(void)
 	       (unsigned long)(hs.cpu_ns / 1000), (unsigned)ps.misses);
 	TK_CHECK("cbs_overrunning_thread_is_throttled", hs.overruns >= 5);
 	TK_CHECK("cbs_overrun_handler_told", handler_overruns >= 5);
+	TK_CHECK("sem_given_from_interrupt_path", tk_sem_count(&overrun_sem) == handler_overruns);
 	TK_CHECK("cbs_neighbour_misses_no_deadline", ps.misses == 0);
 }
 
