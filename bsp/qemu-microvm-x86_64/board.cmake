@@ -1,6 +1,13 @@
 # QEMU "microvm" (x86_64), booted as a PVH ELF: no firmware tables, no PCI;
 # the embedded board DTB describes it, merged at boot with the PVH memory
-# map and command line (kernel/arch/x86_64/boot_x86.c).
+# map and command line (kernel/arch/x86_64/boot_x86.c), and with QEMU's own
+# DT (fw_cfg file etc/fdt, read by fw_cfg DMA, header first): its
+# virtio,mmio nodes (the slots with a device attached) replace the eight
+# built-in ones, and the boot log says how many ("virtio: N virtio-mmio
+# slots from QEMU's etc/fdt"). Without fw_cfg or etc/fdt the built-in slots
+# stay (one log line). A bad etc/fdt (failing validation or the slot checks
+# in qemu_dt.c) is logged and ignored: the board boots on the built-in slots.
+# A DTB passed as PVH module 0 (-initrd) is taken as given, slots included.
 set(TAKT_ARCH x86_64)
 # -mno-red-zone: interrupts are taken on the interrupted stack (no IST), so
 # the 128 bytes below RSP are not the function's. -mcmodel=small: the image

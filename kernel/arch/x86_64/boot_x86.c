@@ -6,8 +6,13 @@
  * (into /chosen/bootargs). kernel_start() then validates the result like
  * any boot loader's DTB. A loader may also pass a DTB as the first PVH
  * module (QEMU: -initrd board.dtb): when it carries the FDT magic it
- * replaces the built-in one as the base, after a full validation.
+ * replaces the built-in one as the base, after a full validation. With the
+ * built-in base, the virtio-mmio slots are QEMU's: those its own DT (fw_cfg
+ * "etc/fdt") lists, i.e. the ones with a device attached this run. The
+ * checks of the loader's data are pure functions in pvh.c (unit-tested);
+ * this file turns their errors into PANIC lines.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <libfdt.h>
@@ -16,23 +21,25 @@
 
 #include "../../arch.h"
 #include "../../kernel.h"
+#include "qemu_dt.h"
 #include "x86.h"
 
 #define FDT_BUF_SIZE	(64 * 1024)
 #define MAX_RAM		16
-#define CMDLINE_MAX	4096
+#define QEMU_FDT_SIZE	(16 * 1024)
 
 extern const char board_dtb[];
 extern char _end[];
 extern uint64_t x86_tsc_hz;
 
 static char fdt_buf[FDT_BUF_SIZE] __attribute__((aligned(8)));
+static char qemu_fdt[QEMU_FDT_SIZE] __attribute__((aligned(8)));
 
 /* Loader data lives in low RAM, mapped by entry.S; anything above _end
  * (another loader's choice) is mapped before it is read. */
 static const void *loader_ptr(uint64_t pa, uint64_t size, const char *what)
 {
-	if (pa == 0 || pa + size < pa || arch_mmu_map(pa, size, false))
+	if (pvh_check_range(pa, size) || arch_mmu_map(pa, size, false))
 		tk_panic("boot: PVH %s at 0x%lx cannot be read", what, (unsigned long)pa);
 	return (const void *)(uintptr_t)pa;
 }
@@ -46,31 +53,48 @@ static void fdt_must(int err, const char *what)
 /* /memory's reg = the PVH map's RAM entries (type 1), in the root's cells. */
 static void merge_memory(const struct hvm_start_info *si)
 {
-	if (si->version < 1 || si->memmap_entries == 0) {
+	uint64_t bytes;
+	int r = pvh_memmap_where(si, &bytes);
+
+	if (r == 0) {
 		tk_printk("boot: no PVH memory map (start_info version %u); RAM from the built-in DTB\n",
 			  si->version);
 		return;
 	}
-	const struct hvm_memmap_entry *m = loader_ptr(si->memmap_paddr,
-		(uint64_t)si->memmap_entries * sizeof(*m), "memory map");
+	if (r == -E2BIG)
+		tk_panic("memory: the PVH memory map claims %u entries (the limit is %d)",
+			 si->memmap_entries, PVH_MEMMAP_MAX);
+	if (r < 0)
+		tk_panic("memory: the PVH memory map at 0x%lx (%u entries) is not readable memory",
+			 (unsigned long)si->memmap_paddr, si->memmap_entries);
+	const struct hvm_memmap_entry *m = loader_ptr(si->memmap_paddr, bytes, "memory map");
+	struct pvh_ram ram[MAX_RAM];
+	uint32_t dropped = 0, bad = 0;
+	int n = pvh_ram_regions(m, si->memmap_entries, ram, MAX_RAM, &dropped, &bad);
+
+	if (n == -ENOENT)
+		tk_panic("memory: the PVH memory map (%u entries) has no usable RAM",
+			 si->memmap_entries);
+	if (n == -EOVERFLOW)
+		tk_panic("memory: PVH memory map entry %u (0x%lx + 0x%lx) wraps past 2^64", bad,
+			 (unsigned long)m[bad].addr, (unsigned long)m[bad].size);
+	if (n < 0)
+		tk_panic("memory: the PVH memory map is unusable (%d)", n);
+	if (dropped)
+		tk_printk("memory: %u RAM entries of the PVH map beyond the first %d ignored\n",
+			  dropped, MAX_RAM);
 	int ac = fdt_address_cells(fdt_buf, 0), sc = fdt_size_cells(fdt_buf, 0);
 	fdt32_t reg[MAX_RAM * 4];
-	int n = 0, cells = 0;
+	int cells = 0;
 
 	if (ac != 2 || sc != 2)
 		tk_panic("boot: the built-in DTB's root must have 2 address and 2 size cells");
-	for (uint32_t i = 0; i < si->memmap_entries && n < MAX_RAM; i++) {
-		if (m[i].type != HVM_MEMMAP_RAM || m[i].size == 0)
-			continue;
-		reg[cells++] = cpu_to_fdt32((uint32_t)(m[i].addr >> 32));
-		reg[cells++] = cpu_to_fdt32((uint32_t)m[i].addr);
-		reg[cells++] = cpu_to_fdt32((uint32_t)(m[i].size >> 32));
-		reg[cells++] = cpu_to_fdt32((uint32_t)m[i].size);
-		n++;
+	for (int i = 0; i < n; i++) {
+		reg[cells++] = cpu_to_fdt32((uint32_t)(ram[i].addr >> 32));
+		reg[cells++] = cpu_to_fdt32((uint32_t)ram[i].addr);
+		reg[cells++] = cpu_to_fdt32((uint32_t)(ram[i].size >> 32));
+		reg[cells++] = cpu_to_fdt32((uint32_t)ram[i].size);
 	}
-	if (n == 0)
-		tk_panic("memory: the PVH memory map (%u entries) has no usable RAM",
-			 si->memmap_entries);
 	int node = fdt_path_offset(fdt_buf, "/memory");
 
 	if (node < 0)
@@ -84,11 +108,14 @@ static void merge_cmdline(const struct hvm_start_info *si)
 {
 	if (!si->cmdline_paddr)
 		return;
-	const char *s = loader_ptr(si->cmdline_paddr, CMDLINE_MAX, "command line");
-	size_t n = strnlen(s, CMDLINE_MAX);
+	if (pvh_check_range(si->cmdline_paddr, PVH_CMDLINE_MAX))
+		tk_panic("boot: PVH command line at 0x%lx is not readable memory",
+			 (unsigned long)si->cmdline_paddr);
+	const char *s = loader_ptr(si->cmdline_paddr, PVH_CMDLINE_MAX, "command line");
+	long n = pvh_cmdline_len(s, PVH_CMDLINE_MAX);
 
-	if (n == CMDLINE_MAX)
-		tk_panic("boot: PVH command line not terminated within %d bytes", CMDLINE_MAX);
+	if (n < 0)
+		tk_panic("boot: PVH command line not terminated within %d bytes", PVH_CMDLINE_MAX);
 	if (n == 0)
 		return;
 	int chosen = fdt_path_offset(fdt_buf, "/chosen");
@@ -125,6 +152,81 @@ static const void *base_dtb(const struct hvm_start_info *si)
 	return dtb;
 }
 
+/*
+ * The virtio-mmio slots populated this run, from QEMU's own DT (fw_cfg
+ * "etc/fdt"): they replace the built-in DTB's eight. Read header first,
+ * then only the blocks it names (QEMU's blob is 1 MiB of mostly free
+ * space), by fw_cfg DMA (rep insb without it), validated before use. No
+ * fw_cfg or no etc/fdt (not QEMU, or a QEMU without it): the built-in
+ * slots stay, one line says so. A bad etc/fdt is logged and ignored: the
+ * board boots on the built-in slots.
+ */
+static uint64_t rdtsc_now(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("lfence\n rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void merge_qemu_virtio(void)
+{
+	uint64_t t0 = rdtsc_now();
+	bool dma;
+	uint16_t sel;
+	uint32_t fsize;
+	size_t need;
+	int err;
+
+	if (x86_fwcfg_probe(&dma)) {
+		tk_printk("virtio: no fw_cfg: keeping the built-in DTB's virtio-mmio slots\n");
+		return;
+	}
+	if (x86_fwcfg_find("etc/fdt", &sel, &fsize)) {
+		tk_printk("virtio: no fw_cfg etc/fdt: keeping the built-in DTB's virtio-mmio slots\n");
+		return;
+	}
+	if (fsize < sizeof(struct fdt_header)) {
+		tk_printk("virtio: QEMU's etc/fdt ignored (%u bytes, smaller than a header)\n", fsize);
+		return;
+	}
+	err = x86_fwcfg_read(sel, qemu_fdt, sizeof(struct fdt_header));
+	if (!err)
+		err = qemu_fdt_prefix(qemu_fdt, sizeof(struct fdt_header), fsize, sizeof(qemu_fdt),
+				      &need);
+	if (!err)
+		err = x86_fwcfg_read(-1, qemu_fdt + sizeof(struct fdt_header),
+				     (uint32_t)(need - sizeof(struct fdt_header)));
+	if (err) {
+		tk_printk("virtio: QEMU's etc/fdt ignored (%d: %s); built-in slots kept\n", err,
+			  tk_dt_last_error());
+		return;
+	}
+	uint64_t t1 = rdtsc_now();
+
+	fdt_set_totalsize(qemu_fdt, (uint32_t)need);
+	int n = qemu_dt_merge_virtio(fdt_buf, qemu_fdt, need);
+
+	if (n == -ENOSPC)
+		tk_panic("boot: merging QEMU's virtio slots: %s", tk_dt_last_error());
+	if (n < 0) {
+		tk_printk("virtio: QEMU's etc/fdt ignored (%d: %s); built-in slots kept\n", n,
+			  tk_dt_last_error());
+		return;
+	}
+	tk_printk("virtio: %d virtio-mmio slots from QEMU's etc/fdt (%lu of %u bytes read by %s in %lu us)\n",
+		  n, (unsigned long)need, fsize, dma ? "fw_cfg DMA" : "rep insb",
+		  (unsigned long)((t1 - t0) * 1000000 / (x86_tsc_hz ? x86_tsc_hz : 1)));
+	for (int node = fdt_node_offset_by_compatible(fdt_buf, -1, "virtio,mmio"); node >= 0;
+	     node = fdt_node_offset_by_compatible(fdt_buf, node, "virtio,mmio")) {
+		const fdt32_t *r = fdt_getprop(fdt_buf, node, "reg", 0);
+		const fdt32_t *i = fdt_getprop(fdt_buf, node, "interrupts", 0);
+
+		tk_printk("virtio: /%s reg 0x%x irq %u\n", fdt_get_name(fdt_buf, node, 0),
+			  fdt32_to_cpu(r[1]), fdt32_to_cpu(i[0]));
+	}
+}
+
 /* ebx from the loader: the physical address of struct hvm_start_info. */
 __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 {
@@ -134,12 +236,19 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 		tk_panic("boot: no hvm_start_info (ebx = 0): not started through PVH");
 	const struct hvm_start_info *si = loader_ptr(info_pa, sizeof(*si), "start_info");
 
-	if (si->magic != PVH_MAGIC)
+	if (pvh_check_magic(si))
 		tk_panic("boot: bad PVH magic 0x%08x in hvm_start_info at 0x%x (expected 0x%08x): not started through PVH",
 			 si->magic, info_pa, PVH_MAGIC);
-	fdt_must(fdt_open_into(base_dtb(si), fdt_buf, sizeof(fdt_buf)), "the PVH data");
+	const void *base = base_dtb(si);
+
+	fdt_must(fdt_open_into(base, fdt_buf, sizeof(fdt_buf)), "the PVH data");
 	merge_memory(si);
 	merge_cmdline(si);
 	x86_tsc_hz = x86_tsc_calibrate(fdt_buf);
+	/* A DTB the loader passed describes the machine as given. */
+	if (base == board_dtb)
+		merge_qemu_virtio();
+	else
+		tk_printk("virtio: slots as the PVH module's DTB lists them (fw_cfg etc/fdt not merged)\n");
 	kernel_start(fdt_buf, info_pa);
 }

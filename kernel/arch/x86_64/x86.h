@@ -19,10 +19,11 @@
 #define SEL_CODE64	0x08
 #define SEL_DATA	0x10
 
-#define PVH_MAGIC	0x336ec578	/* xen/include/public/arch-x86/hvm/start_info.h */
-
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "pvh.h"
 
 static inline void outb(uint16_t port, uint8_t v)
 {
@@ -56,22 +57,16 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 			 : "a"(leaf), "c"(sub));
 }
 
-/* Xen's PVH boot ABI (start_info.h), as QEMU's PVH loader fills it. */
-struct hvm_start_info {
-	uint32_t magic, version, flags, nr_modules;
-	uint64_t modlist_paddr, cmdline_paddr, rsdp_paddr;
-	uint64_t memmap_paddr;		/* version >= 1 */
-	uint32_t memmap_entries, reserved;
-};
-
-struct hvm_memmap_entry {
-	uint64_t addr, size;
-	uint32_t type, reserved;
-};
-#define HVM_MEMMAP_RAM	1
 
 /* x86 boot steps in C (boot_x86.c, cpu.c) */
 void x86_idt_init(void);
 uint64_t x86_tsc_calibrate(const void *fdt);
+
+/* QEMU fw_cfg (fwcfg.c). probe: -ENODEV when no fw_cfg answers; find: the
+ * selector and size of a named file, -ENOENT; read: len bytes of item sel,
+ * or of the current item from where the last read ended (sel < 0). */
+int x86_fwcfg_probe(bool *dma);
+int x86_fwcfg_find(const char *name, uint16_t *sel, uint32_t *size);
+int x86_fwcfg_read(int sel, void *buf, uint32_t len);
 #endif
 #endif

@@ -1,0 +1,74 @@
+/*
+ * Checks of the PVH loader's data (see pvh.h). Pure: the host unit tests
+ * build this file as it is (tests/unit/test_pvh.c).
+ */
+#include <errno.h>
+
+#include "pvh.h"
+
+int pvh_check_magic(const struct hvm_start_info *si)
+{
+	return si && si->magic == PVH_MAGIC ? 0 : -EINVAL;
+}
+
+int pvh_check_range(uint64_t pa, uint64_t size)
+{
+	if (pa == 0 || pa >= PVH_PA_LIMIT || size > PVH_PA_LIMIT - pa)
+		return -EFAULT;
+	return 0;
+}
+
+int pvh_memmap_where(const struct hvm_start_info *si, uint64_t *bytes)
+{
+	if (si->version < 1 || si->memmap_entries == 0)
+		return 0;
+	if (si->memmap_entries > PVH_MEMMAP_MAX)
+		return -E2BIG;
+	uint64_t n = (uint64_t)si->memmap_entries * sizeof(struct hvm_memmap_entry);
+
+	if (pvh_check_range(si->memmap_paddr, n))
+		return -EFAULT;
+	*bytes = n;
+	return 1;
+}
+
+int pvh_ram_regions(const struct hvm_memmap_entry *m, uint32_t n, struct pvh_ram *out,
+		    int max, uint32_t *dropped, uint32_t *bad_index)
+{
+	int k = 0;
+	uint32_t drop = 0;
+
+	if (n > PVH_MEMMAP_MAX)
+		return -E2BIG;
+	if ((n > 0 && !m) || !out || max < 1)
+		return -EINVAL;
+	for (uint32_t i = 0; i < n; i++) {
+		if (m[i].type != HVM_MEMMAP_RAM || m[i].size == 0)
+			continue;
+		if (m[i].addr + m[i].size < m[i].addr) {
+			if (bad_index)
+				*bad_index = i;
+			return -EOVERFLOW;
+		}
+		if (k == max) {
+			drop++;
+			continue;
+		}
+		out[k].addr = m[i].addr;
+		out[k].size = m[i].size;
+		k++;
+	}
+	if (dropped)
+		*dropped = drop;
+	return k ? k : -ENOENT;
+}
+
+long pvh_cmdline_len(const char *s, size_t max)
+{
+	if (!s)
+		return -EINVAL;
+	for (size_t i = 0; i < max; i++)
+		if (!s[i])
+			return (long)i;
+	return -E2BIG;
+}

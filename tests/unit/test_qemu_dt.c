@@ -1,0 +1,297 @@
+/*
+ * kernel/arch/x86_64/qemu_dt.c: QEMU microvm's etc/fdt, read header first
+ * (qemu_fdt_prefix), and its virtio,mmio slots replacing the kernel DT's
+ * (qemu_dt_merge_virtio). Fixtures: dts/microvm_base.dts (the kernel's
+ * side), dts/microvm_qemu.dts (QEMU's DT with two virtio-blk devices).
+ */
+#include <errno.h>
+
+#include "fixture.h"
+
+#include "qemu_dt.h"
+
+struct ctx {
+	void *base, *qemu, *before;
+	size_t qlen;
+};
+
+static int setup(void **state)
+{
+	struct ctx *c = calloc(1, sizeof(*c));
+
+	c->base = dtb_edit(dtb_load("microvm_base"));
+	c->before = malloc(fdt_totalsize(c->base));
+	memcpy(c->before, c->base, fdt_totalsize(c->base));
+	c->qemu = dtb_load("microvm_qemu");
+	c->qlen = fdt_totalsize(c->qemu);
+	*state = c;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ctx *c = *state;
+
+	free(c->base);
+	free(c->before);
+	free(c->qemu);
+	free(c);
+	return 0;
+}
+
+static void assert_base_unchanged(const struct ctx *c)
+{
+	assert_memory_equal(c->base, c->before, fdt_totalsize(c->before));
+}
+
+/* Edit QEMU's blob, then seal it into an exact-size buffer. */
+static void qemu_edit_begin(struct ctx *c)
+{
+	c->qemu = dtb_edit(c->qemu);
+}
+
+static void qemu_edit_end(struct ctx *c)
+{
+	c->qemu = dtb_seal(c->qemu);
+	c->qlen = fdt_totalsize(c->qemu);
+}
+
+static int count_virtio(const void *fdt)
+{
+	int n = 0;
+
+	for (int node = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio"); node >= 0;
+	     node = fdt_node_offset_by_compatible(fdt, node, "virtio,mmio"))
+		n++;
+	return n;
+}
+
+static void assert_slot(const void *fdt, int node, const char *name, uint64_t addr,
+			uint32_t pin)
+{
+	struct tk_dt_reg r;
+	struct tk_dt_irq irq;
+
+	assert_string_equal(fdt_get_name(fdt, node, NULL), name);
+	assert_int_equal(tk_dt_reg(fdt, node, &r, 1), 1);
+	assert_int_equal(r.addr, addr);
+	assert_int_equal(r.size, 0x200);
+	assert_int_equal(tk_dt_irqs(fdt, node, &irq, 1), 1);
+	assert_int_equal(irq.parent, fdt_path_offset(fdt, "/ioapic1@fec00000"));
+	assert_int_equal(irq.ncells, 2);
+	assert_int_equal(irq.cells[0], pin);
+	assert_int_equal(irq.cells[1], QEMU_DT_VIRTIO_IRQ_TYPE);
+	assert_non_null(fdt_getprop(fdt, node, "dma-coherent", NULL));
+	assert_int_equal(tk_dt_compat_index(fdt, node, "virtio,mmio"), 0);
+}
+
+/* The two slots QEMU lists replace the two built-in ones, in QEMU's order,
+ * with the kernel's IOAPIC phandle; nothing else changes. */
+static void test_qemu_slots_replace_builtin(void **state)
+{
+	struct ctx *c = *state;
+
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), 2);
+	assert_int_equal(tk_dt_validate(c->base, fdt_totalsize(c->base)), 0);
+	assert_int_equal(count_virtio(c->base), 2);
+	assert_true(fdt_path_offset(c->base, "/virtio_mmio@feb00000") < 0);
+	assert_true(fdt_path_offset(c->base, "/virtio_mmio@feb00200") < 0);
+	int first = fdt_node_offset_by_compatible(c->base, -1, "virtio,mmio");
+	int second = fdt_node_offset_by_compatible(c->base, first, "virtio,mmio");
+
+	assert_slot(c->base, first, "virtio_mmio@feb00e00", 0xfeb00e00, 12);
+	assert_slot(c->base, second, "virtio_mmio@feb00c00", 0xfeb00c00, 11);
+	/* The serial keeps the kernel's own specifier <4 3>. */
+	struct tk_dt_irq irq;
+
+	assert_int_equal(tk_dt_irqs(c->base, fdt_path_offset(c->base, "/serial@3f8"), &irq, 1), 1);
+	assert_int_equal(irq.cells[1], 3);
+}
+
+/* QEMU without devices lists no slot: the kernel's DT then has none. */
+static void test_no_slots_listed_leaves_none(void **state)
+{
+	struct ctx *c = *state;
+	int node;
+
+	qemu_edit_begin(c);
+	while ((node = fdt_node_offset_by_compatible(c->qemu, -1, "virtio,mmio")) >= 0)
+		assert_int_equal(fdt_del_node(c->qemu, node), 0);
+	qemu_edit_end(c);
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), 0);
+	assert_int_equal(count_virtio(c->base), 0);
+	assert_true(fdt_path_offset(c->base, "/serial@3f8") >= 0);
+}
+
+static void test_garbage_blob_ignored(void **state)
+{
+	struct ctx *c = *state;
+	uint64_t junk[64];
+
+	memset(junk, 0xa5, sizeof(junk));
+	assert_int_equal(qemu_dt_merge_virtio(c->base, junk, sizeof(junk)), -EBADMSG);
+	assert_base_unchanged(c);
+}
+
+static void test_truncated_blob_ignored(void **state)
+{
+	struct ctx *c = *state;
+
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen - 8), -E2BIG);
+	assert_base_unchanged(c);
+}
+
+static void test_damaged_structure_ignored(void **state)
+{
+	struct ctx *c = *state;
+
+	/* A property name offset past the strings block. */
+	fdt_set_size_dt_strings(c->qemu, 4);
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), -EBADMSG);
+	assert_base_unchanged(c);
+}
+
+static void test_unknown_interrupt_parent_ignored(void **state)
+{
+	struct ctx *c = *state;
+
+	assert_int_equal(fdt_set_name(c->qemu, fdt_path_offset(c->qemu, "/ioapic1@fec00000"),
+				      "ioapic9@fec00000"), 0);
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), -ENXIO);
+	assert_non_null(strstr(tk_dt_last_error(), "ioapic9@fec00000"));
+	assert_base_unchanged(c);
+}
+
+static void test_slot_with_two_regs_ignored(void **state)
+{
+	struct ctx *c = *state;
+	const fdt32_t reg[8] = { 0, cpu_to_fdt32(0xfeb00c00), 0, cpu_to_fdt32(0x200),
+				 0, cpu_to_fdt32(0xfeb01000), 0, cpu_to_fdt32(0x200) };
+
+	qemu_edit_begin(c);
+	assert_int_equal(fdt_setprop(c->qemu, fdt_path_offset(c->qemu, "/virtio_mmio@feb00c00"),
+				     "reg", reg, sizeof(reg)), 0);
+	qemu_edit_end(c);
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), -EINVAL);
+	assert_base_unchanged(c);
+}
+
+static void test_slot_without_interrupts_ignored(void **state)
+{
+	struct ctx *c = *state;
+
+	assert_int_equal(fdt_delprop(c->qemu, fdt_path_offset(c->qemu, "/virtio_mmio@feb00e00"),
+				     "interrupts"), 0);
+	assert_true(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen) < 0);
+	assert_base_unchanged(c);
+}
+
+/* A slot named like one of the kernel's other nodes would replace it. */
+static void test_slot_named_like_other_node_ignored(void **state)
+{
+	struct ctx *c = *state;
+
+	assert_int_equal(fdt_set_name(c->qemu, fdt_path_offset(c->qemu, "/serial@3f8"),
+				      "uart@3f8"), 0);
+	assert_int_equal(fdt_set_name(c->qemu, fdt_path_offset(c->qemu, "/virtio_mmio@feb00c00"),
+				      "serial@3f8"), 0);
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), -EINVAL);
+	assert_base_unchanged(c);
+}
+
+static void test_too_many_slots_ignored(void **state)
+{
+	struct ctx *c = *state;
+	char name[32];
+
+	qemu_edit_begin(c);
+	int ioapic = fdt_path_offset(c->qemu, "/ioapic1@fec00000");
+	uint32_t ph = fdt_get_phandle(c->qemu, ioapic);
+
+	for (int i = 0; i < QEMU_DT_MAX_SLOTS; i++) {
+		snprintf(name, sizeof(name), "virtio_mmio@%x", 0xd0000000 + i * 0x200);
+		int n = fdt_add_subnode(c->qemu, 0, name);
+		fdt32_t reg[4] = { 0, cpu_to_fdt32(0xd0000000 + i * 0x200), 0, cpu_to_fdt32(0x200) };
+		fdt32_t irq[2] = { cpu_to_fdt32(5), 0 };
+
+		assert_true(n >= 0);
+		assert_int_equal(fdt_setprop_string(c->qemu, n, "compatible", "virtio,mmio"), 0);
+		assert_int_equal(fdt_setprop(c->qemu, n, "reg", reg, sizeof(reg)), 0);
+		assert_int_equal(fdt_setprop_u32(c->qemu, n, "interrupt-parent", ph), 0);
+		assert_int_equal(fdt_setprop(c->qemu, n, "interrupts", irq, sizeof(irq)), 0);
+	}
+	qemu_edit_end(c);
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), -E2BIG);
+	assert_base_unchanged(c);
+}
+
+/* QEMU's blob as fw_cfg holds it: 1 MiB of totalsize, the used blocks at
+ * the start. The prefix covers them; sealed to it, the copy validates. */
+static void test_prefix_of_qemu_sized_blob(void **state)
+{
+	struct ctx *c = *state;
+	const size_t file = 1 << 20;
+	char *big = malloc(file);
+	size_t need = 0;
+
+	assert_int_equal(fdt_open_into(c->qemu, big, (int)file), 0);
+	assert_int_equal(fdt_totalsize(big), file);
+	assert_int_equal(qemu_fdt_prefix(big, sizeof(struct fdt_header), file, 16384, &need), 0);
+	assert_true(need <= c->qlen + 64 && need >= sizeof(struct fdt_header));
+	char *copy = malloc(need);	/* exact size: ASan on any read past it */
+
+	memcpy(copy, big, need);
+	fdt_set_totalsize(copy, (uint32_t)need);
+	assert_int_equal(tk_dt_validate(copy, need), 0);
+	assert_int_equal(qemu_dt_merge_virtio(c->base, copy, need), 2);
+	/* Too small a buffer; a file shorter than totalsize; a short header. */
+	assert_int_equal(qemu_fdt_prefix(big, sizeof(struct fdt_header), file, need - 1, &need),
+			 -E2BIG);
+	assert_int_equal(qemu_fdt_prefix(big, sizeof(struct fdt_header), file - 1, 16384, &need),
+			 -EBADMSG);
+	assert_int_equal(qemu_fdt_prefix(big, 39, file, 16384, &need), -EBADMSG);
+	free(copy);
+	free(big);
+}
+
+static void test_prefix_rejects_bad_headers(void **state)
+{
+	struct ctx *c = *state;
+	struct fdt_header h;
+	size_t need;
+
+	memcpy(&h, c->qemu, sizeof(h));
+	h.magic = cpu_to_fdt32(0xfeedd00d);
+	assert_int_equal(qemu_fdt_prefix(&h, sizeof(h), 1 << 20, 16384, &need), -EBADMSG);
+	memcpy(&h, c->qemu, sizeof(h));
+	h.version = cpu_to_fdt32(16);
+	assert_int_equal(qemu_fdt_prefix(&h, sizeof(h), 1 << 20, 16384, &need), -EBADMSG);
+	memcpy(&h, c->qemu, sizeof(h));
+	h.size_dt_strings = cpu_to_fdt32(0xfffffff0);	/* past totalsize (no wrap: 64-bit sums) */
+	assert_int_equal(qemu_fdt_prefix(&h, sizeof(h), 1 << 20, 16384, &need), -EBADMSG);
+	memcpy(&h, c->qemu, sizeof(h));
+	h.off_dt_struct = cpu_to_fdt32(0xfffffff0);
+	assert_int_equal(qemu_fdt_prefix(&h, sizeof(h), 1 << 20, 16384, &need), -EBADMSG);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_qemu_slots_replace_builtin),
+		T(test_no_slots_listed_leaves_none),
+		T(test_garbage_blob_ignored),
+		T(test_truncated_blob_ignored),
+		T(test_damaged_structure_ignored),
+		T(test_unknown_interrupt_parent_ignored),
+		T(test_slot_with_two_regs_ignored),
+		T(test_slot_without_interrupts_ignored),
+		T(test_slot_named_like_other_node_ignored),
+		T(test_too_many_slots_ignored),
+		T(test_prefix_of_qemu_sized_blob),
+		T(test_prefix_rejects_bad_headers),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
