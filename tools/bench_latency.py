@@ -2,20 +2,23 @@
 
 Runs the same cyclictest parameters (PARAMS) on
   (a) Takt's apps/cyclictest on the board, and
-  (b) Debian's PREEMPT_RT kernel (linux-image-rt-arm64) with rt-tests' cyclictest in a
-      busybox initramfs,
-both in `qemu-system-aarch64 -M virt -cpu cortex-a53 -smp 1 -m 256M`, once under
-`-icount shift=0,align=off,sleep=off` (one instruction per virtual ns: repeatable) and
-REPEATS times without (wall clock: noisy; medians reported). Prints a side-by-side table
-(min, avg, p99, max in ns and the Linux/Takt ratio) and writes
-build/bench/BOARD-latency.json, BOARD-latency.png and the console logs under
-build/bench/latency/.
+  (b) Debian's PREEMPT_RT kernel (linux-image-rt-arm64 or linux-image-rt-amd64) with
+      rt-tests' cyclictest in a busybox initramfs,
+in the same QEMU machine (PEERS): for qemu-virt-arm64 `qemu-system-aarch64 -M virt -cpu
+cortex-a53 -smp 1 -m 256M`, for qemu-microvm-x86_64 `qemu-system-x86_64 -M microvm -cpu max
+-smp 1 -m 256M` (the Linux side with acpi=on,pit=on where Takt's board has them off: see
+PEERS; the table's header says so), once under `-icount shift=0,align=off,sleep=off` (one
+instruction per virtual ns: repeatable) and REPEATS times without (wall clock: noisy;
+medians reported). Prints a side-by-side table (min, avg, p99, max in ns and the
+Linux/Takt ratio) and writes build/bench/BOARD-latency.json, BOARD-latency.png and the
+console logs as build/bench/latency/BOARD-*.log.
 
-The Linux peer comes at run time: arm64 is added to dpkg as a foreign architecture (for
-the download only: nothing arm64 is installed), `apt-get download` fetches the kernel,
-rt-tests, busybox-static, libc6 and libnuma1 into ${XDG_CACHE_HOME:-~/.cache}/takt/peer/,
-`dpkg-deb -x` unpacks them there, and the initramfs (a cpio newc archive) is written by
-this file: no root tools, no device nodes made on the host.
+The Linux peer comes at run time: a foreign architecture (arm64 on an amd64 host) is added
+to dpkg for the download only (nothing of it is installed), `apt-get download` fetches the
+kernel, rt-tests, busybox-static, libc6 and libnuma1 into
+${XDG_CACHE_HOME:-~/.cache}/takt/peer/ARCH/, `dpkg-deb -x` unpacks them there, and the
+initramfs (a cpio newc archive) is written by this file: no root tools, no device nodes
+made on the host.
 """
 import gzip
 import json
@@ -25,6 +28,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -36,11 +40,59 @@ ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 RUN_TIMEOUT = 300
 PEER_PKGS = ["rt-tests", "busybox-static", "libc6", "libnuma1"]
 # What rt-tests' cyclictest loads (readelf -d: librt, libpthread, libnuma, libc, ld.so).
-LIBS = ["ld-linux-aarch64.so.1", "libc.so.6", "libm.so.6", "libpthread.so.0", "librt.so.1",
-        "libdl.so.2", "libnuma.so.1"]
-LINUX_QEMU = ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", "cortex-a53",
-              "-smp", "1", "-m", "256M", "-nographic", "-no-reboot"]
-LINUX_APPEND = "console=ttyAMA0 rdinit=/init quiet"
+COMMON_LIBS = ["libc.so.6", "libm.so.6", "libpthread.so.0", "librt.so.1", "libdl.so.2",
+               "libnuma.so.1"]
+
+# The Linux peer per board: Debian architecture, multiarch directory, the dynamic
+# loader and where the ELF interpreter path (readelf -l) puts it, the QEMU command
+# (without -kernel/-initrd/-append), the kernel command line, and the machine as the
+# table's header names it ("takt_machine" when Takt's board command differs).
+PEERS = {
+    "qemu-virt-arm64": {
+        "arch": "arm64", "multiarch": "aarch64-linux-gnu",
+        "ld": "ld-linux-aarch64.so.1", "ld_link": "lib/ld-linux-aarch64.so.1",
+        "qemu": ["qemu-system-aarch64", "-M", "virt,gic-version=3", "-cpu", "cortex-a53",
+                 "-smp", "1", "-m", "256M", "-nographic", "-no-reboot"],
+        "append": "console=ttyAMA0 rdinit=/init quiet",
+        "machine": "QEMU -M virt -cpu cortex-a53 -smp 1 -m 256M",
+        "takt_machine": None,   # the same command as Takt's board
+        "ready": None, "tries": 1,
+    },
+    # Takt's board (bsp/qemu-microvm-x86_64/board.cmake) is
+    #   -M microvm,acpi=off,pic=off,pit=off,rtc=off -cpu max -m 256M -nodefaults
+    # booted as a PVH ELF. Debian's vmlinuz is a bzImage: QEMU takes a PVH entry only
+    # from an ELF's PVH note (a vmlinux, which the package does not ship; its CONFIG_PVH=y
+    # is unreachable through a bzImage), so on microvm the bzImage is booted by microvm's
+    # default firmware (qboot, bios-microvm.bin) with the Linux boot protocol through
+    # fw_cfg: -kernel/-initrd/-append as on a PC; no -bios, no q35.
+    # The machine differs from Takt's in two switches, both needed under TCG (measured with
+    # QEMU 7.2 and 6.1.0-*-rt-amd64, each other combination hangs or loses hrtimers):
+    #   pit=on   Linux calibrates the TSC and the LAPIC timer against the i8254 (TCG has
+    #            no CPUID 0x15 TSC frequency and microvm no HPET); with pit=off it hangs in
+    #            early time init. Takt needs no calibration: its DTB gives the frequency.
+    #   acpi=on  with acpi=off (qboot's MP table only) and pic=off Linux finds no usable
+    #            clock event for oneshot mode: "High resolution timers not available".
+    #            acpi=off,pic=on also works, but cannot power off (S5 is ACPI's).
+    # pic=off and rtc=off stay as on Takt's board. nokaslr: with KASLR the kernel hangs
+    # early under TCG at some load addresses (not all), and a fixed layout keeps the
+    # -icount run repeatable.
+    "qemu-microvm-x86_64": {
+        "arch": "amd64", "multiarch": "x86_64-linux-gnu",
+        "ld": "ld-linux-x86-64.so.2", "ld_link": "lib64/ld-linux-x86-64.so.2",
+        "qemu": ["qemu-system-x86_64", "-M", "microvm,acpi=on,pic=off,pit=on,rtc=off",
+                 "-cpu", "max", "-smp", "1", "-m", "256M", "-nodefaults", "-no-reboot",
+                 "-nographic", "-serial", "stdio"],
+        "append": "console=ttyS0 rdinit=/init nokaslr quiet",
+        # Now and then (about 1 boot in 5 under wall clock, seen with and without KASLR)
+        # the kernel stalls in early boot, spinning on jiffies that no longer advance:
+        # the i8254 tick is lost under TCG. Such a boot is killed and retried.
+        "ready": (b"=== linux", 90), "tries": 4,
+        "machine": "QEMU -M microvm -cpu max -smp 1 -m 256M",
+        "takt_machine": "Takt: acpi=off,pic=off,pit=off,rtc=off (its board); "
+                        "Linux: acpi=on,pit=on,pic=off,rtc=off (TSC/LAPIC calibration, "
+                        "hrtimers)",
+    },
+}
 
 
 def log(msg):
@@ -60,6 +112,8 @@ def run(cmd, **kw):
 # -- fetching the peer ------------------------------------------------------------------
 
 def ensure_arch(arch):
+    if arch == run(["dpkg", "--print-architecture"]).strip():
+        return      # the host's own architecture: nothing to add
     if arch in run(["dpkg", "--print-foreign-architectures"]).split():
         return
     log("dpkg --add-architecture %s (package lists only; nothing %s is installed)"
@@ -115,7 +169,9 @@ def unpack(deb, dest):
 
 
 def fetch_peer(arch="arm64"):
-    """(kernel Image path, unpacked root with the user-space packages)."""
+    """(kernel image path, unpacked root with the user-space packages, kernel package).
+    arm64's vmlinuz is a gzipped Image (QEMU's -kernel wants it decompressed); amd64's
+    is a bzImage, booted as it is."""
     root = os.path.join(cache_root(), arch)
     ensure_arch(arch)
     kpkg = kernel_pkg(arch)
@@ -128,12 +184,15 @@ def fetch_peer(arch="arm64"):
     vmlinuz = [f for f in os.listdir(boot) if f.startswith("vmlinuz-")]
     if not vmlinuz:
         raise RuntimeError("no vmlinuz in %s" % debs[kpkg])
+    src = os.path.join(boot, vmlinuz[0])
+    with open(src, "rb") as f:
+        gz = f.read(2) == b"\x1f\x8b"
+    if not gz:
+        return src, uroot, kpkg
     image = os.path.join(root, "Image-" + vmlinuz[0][len("vmlinuz-"):])
     if not os.path.exists(image):
-        with open(os.path.join(boot, vmlinuz[0]), "rb") as f:
-            data = f.read()
-        if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
+        with open(src, "rb") as f:
+            data = gzip.decompress(f.read())
         with open(image, "wb") as f:
             f.write(data)
     return image, uroot, kpkg
@@ -174,18 +233,21 @@ class Cpio:
         return b"".join(self.parts)
 
 
-def find_lib(uroot, name):
-    for d in ("lib/aarch64-linux-gnu", "usr/lib/aarch64-linux-gnu"):
+def find_lib(uroot, name, multiarch):
+    for d in ("lib/" + multiarch, "usr/lib/" + multiarch):
         p = os.path.join(uroot, d, name)
         if os.path.exists(p):
             return os.path.realpath(p)
     raise RuntimeError("%s is in none of the unpacked packages" % name)
 
 
-def initramfs(uroot, args, path):
+def initramfs(uroot, args, path, peer):
+    ma = peer["multiarch"]
     c = Cpio()
-    for d in ("bin", "dev", "proc", "sys", "tmp", "lib", "lib/aarch64-linux-gnu", "usr",
-              "usr/bin"):
+    dirs = ["bin", "dev", "proc", "sys", "tmp", "lib", "lib/" + ma, "usr", "usr/bin"]
+    if os.path.dirname(peer["ld_link"]) not in dirs:
+        dirs.append(os.path.dirname(peer["ld_link"]))
+    for d in dirs:
         c.dir(d)
     c.chardev("dev/console", 5, 1)
     c.chardev("dev/null", 1, 3)
@@ -194,10 +256,11 @@ def initramfs(uroot, args, path):
     c.symlink("bin/sh", "busybox")
     with open(os.path.join(uroot, "usr", "bin", "cyclictest"), "rb") as f:
         c.file("usr/bin/cyclictest", f.read())
-    for lib in LIBS:
-        with open(find_lib(uroot, lib), "rb") as f:
-            c.file("lib/aarch64-linux-gnu/" + lib, f.read())
-    c.symlink("lib/ld-linux-aarch64.so.1", "aarch64-linux-gnu/ld-linux-aarch64.so.1")
+    for lib in [peer["ld"]] + COMMON_LIBS:
+        with open(find_lib(uroot, lib, ma), "rb") as f:
+            c.file("lib/%s/%s" % (ma, lib), f.read())
+    # The ELF interpreter path: /lib/ld-linux-aarch64.so.1, /lib64/ld-linux-x86-64.so.2.
+    c.symlink(peer["ld_link"], "/lib/%s/%s" % (ma, peer["ld"]))
     init = ("#!/bin/busybox sh\n"
             "/bin/busybox mount -t proc proc /proc\n"
             "/bin/busybox mount -t sysfs sysfs /sys\n"
@@ -205,6 +268,14 @@ def initramfs(uroot, args, path):
             "/bin/busybox mkdir -p /dev/shm\n"
             "/bin/busybox mount -t tmpfs tmpfs /dev/shm\n"
             "echo \"=== linux $(/bin/busybox uname -r)\"\n"
+            # High-resolution (oneshot) timers come on only once a clocksource valid
+            # for them is in use: on x86 the TSC after its refined calibration, about
+            # 1 s after boot (tsc-early is not). cyclictest must not start before.
+            "i=0\n"
+            "while [ $i -lt 200 ] && ! /bin/busybox grep -q 'hres_active *: *1' "
+            "/proc/timer_list; do /bin/busybox sleep 0.05; i=$((i+1)); done\n"
+            "echo \"=== hres_active $(/bin/busybox grep -c 'hres_active *: *1' "
+            "/proc/timer_list) after $i waits\"\n"
             "echo '=== cyclictest %s'\n"
             "/usr/bin/cyclictest %s\n"
             "echo \"=== cyclictest exit $?\"\n"
@@ -217,21 +288,41 @@ def initramfs(uroot, args, path):
 
 # -- runs ---------------------------------------------------------------------------------
 
-def boot(cmd, logpath):
+def boot(cmd, logpath, ready=None):
+    """Run one QEMU boot. With ready=(marker, seconds): give up (rc "stalled") when the
+    marker has not been printed that many seconds after the start."""
     t0 = time.monotonic()
-    try:
-        p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, timeout=RUN_TIMEOUT)
-        out, rc = p.stdout.decode("utf-8", "replace"), p.returncode
-    except subprocess.TimeoutExpired as e:
-        out, rc = (e.output or b"").decode("utf-8", "replace"), "timeout"
+    chunks = []
+    p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT)
+    reader = threading.Thread(target=lambda: chunks.extend(iter(
+        lambda: p.stdout.read1(65536), b"")), daemon=True)
+    reader.start()
+    rc = None
+    while rc is None:
+        try:
+            rc = p.wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            el = time.monotonic() - t0
+            stalled = ready and el > ready[1] and ready[0] not in b"".join(chunks)
+            if el > RUN_TIMEOUT or stalled:
+                p.kill()
+                p.wait()
+                rc = "stalled" if stalled else "timeout"
+    reader.join(5)
+    out = b"".join(chunks).decode("utf-8", "replace")
     with open(logpath, "w") as f:
         f.write("$ %s\n%s" % (shlex.join(cmd), out))
     return out, rc, time.monotonic() - t0
 
 
-def measure(name, cmd, logpath):
-    out, rc, secs = boot(cmd, logpath)
+def measure(name, cmd, logpath, ready=None, tries=1):
+    for t in range(tries):
+        out, rc, secs = boot(cmd, logpath, ready)
+        if rc != "stalled":
+            break
+        log("%s: stalled in early boot (no %r after %d s), try %d/%d"
+            % (name, ready[0].decode(), ready[1], t + 1, tries))
     res = ctr.parse(out)
     s = ctr.summarize(res, "ns", name)
     o = s["overall"]
@@ -279,39 +370,42 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
     log("parameters: cyclictest %s; %d wall-clock runs per system" % (args, REPEATS))
 
     peer = None
-    if board == "qemu-virt-arm64":
+    pcfg = PEERS.get(board)
+    if pcfg:
         try:
-            image, uroot, kpkg = fetch_peer("arm64")
-            rd = initramfs(uroot, PARAMS, os.path.join(log_dir, "linux-initramfs.cpio"))
+            image, uroot, kpkg = fetch_peer(pcfg["arch"])
+            rd = initramfs(uroot, PARAMS, os.path.join(log_dir, "%s-linux-initramfs.cpio"
+                                                       % board), pcfg)
             peer = (image, rd, kpkg)
             log("Linux peer: %s, initramfs %d KiB" % (kpkg, os.path.getsize(rd) // 1024))
         except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
             out = getattr(e, "output", "") or ""
             log("Linux peer unavailable: %s %s" % (e, out.strip()[-300:]))
     else:
-        log("no Linux peer for %s yet (linux-image-rt-amd64 on microvm is not done)" % board)
+        log("no Linux peer for %s (known: %s)" % (board, ", ".join(PEERS)))
 
     def takt_cmd(extra):
         cmd = [a for a in takt_qemu]
         return cmd + ["-smp", "1", "-append", args] + extra
 
     def linux_cmd(extra):
-        return LINUX_QEMU + ["-kernel", peer[0], "-initrd", peer[1], "-append",
-                             LINUX_APPEND] + extra
+        return pcfg["qemu"] + ["-kernel", peer[0], "-initrd", peer[1], "-append",
+                               pcfg["append"]] + extra
 
     results = {"icount": {}, "wall": {}}
     series = []
     runs = []
     if takt_qemu:
-        runs.append(("takt", "Takt", takt_cmd))
+        runs.append(("takt", "Takt", takt_cmd, {}))
     elif takt_error:
         log("Takt's cyclictest is not available: %s" % takt_error)
     if peer:
-        runs.append(("linux", "Linux PREEMPT_RT", linux_cmd))
-    for key, name, mk in runs:
+        runs.append(("linux", "Linux PREEMPT_RT", linux_cmd,
+                     {"ready": pcfg["ready"], "tries": pcfg["tries"]}))
+    for key, name, mk, kw in runs:
         log("%s, icount: booting ..." % name)
         s, res = measure("%s icount" % name, mk(ICOUNT),
-                         os.path.join(log_dir, "%s-icount.log" % key))
+                         os.path.join(log_dir, "%s-%s-icount.log" % (board, key)), **kw)
         results["icount"][key] = s
         if s:
             series.append(("%s icount" % name, ctr.series_for_plot(res, "ns")))
@@ -319,7 +413,8 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
         for r in range(REPEATS):
             log("%s, wall clock run %d/%d: booting ..." % (name, r + 1, REPEATS))
             s, res = measure("%s wall %d" % (name, r + 1), mk([]),
-                             os.path.join(log_dir, "%s-wall-%d.log" % (key, r + 1)))
+                             os.path.join(log_dir, "%s-%s-wall-%d.log"
+                                          % (board, key, r + 1)), **kw)
             walls.append(s)
             if s and r == 0:
                 series.append(("%s wall" % name, ctr.series_for_plot(res, "ns")))
@@ -332,8 +427,11 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
             ("wall", median_of(results["wall"].get("takt", [])),
              median_of(results["wall"].get("linux", [])), "Linux PREEMPT_RT")]
     print()
-    print("cyclictest %s on %s (QEMU -M virt -cpu cortex-a53 -smp 1 -m 256M); "
-          "wall = median of %d runs" % (args, board, REPEATS))
+    machine = pcfg["machine"] if pcfg else " ".join(takt_qemu or [])
+    print("cyclictest %s on %s (%s); wall = median of %d runs"
+          % (args, board, machine, REPEATS))
+    if pcfg and pcfg["takt_machine"]:
+        print("machines differ: %s" % pcfg["takt_machine"])
     if peer:
         print("Linux: %s with rt-tests' cyclictest" % peer[2])
     print(table(rows), flush=True)
@@ -341,6 +439,8 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
     summary = {
         "board": board, "params": PARAMS, "repeats": REPEATS,
         "linux_kernel_package": peer[2] if peer else None,
+        "qemu": {"takt": takt_cmd([]) if takt_qemu else None,
+                 "linux": linux_cmd([]) if peer else None},
         "icount": {k: (s and {"overall": s["overall"], "threads": s["threads"]})
                    for k, s in results["icount"].items()},
         "wall": {k: {"runs": [s and s["overall"] for s in v], "median": median_of(v)}
