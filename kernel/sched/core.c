@@ -72,7 +72,7 @@ static void charge(uint64_t now)
 		return;
 	if (c->se.cls == SCHED_CLASS_DL)
 		dl_events(c, rq_dl_charge(&rq, &c->se, now, d));
-	else if (rq_fp_charge(&rq, &c->se, d))
+	else if (c->se.fp.slice && rq_fp_charge(&rq, &c->se, d))	/* FIFO: nothing to charge */
 		need_resched = true;
 }
 
@@ -138,9 +138,9 @@ void sched_set_dl_boost(struct tk_thread *t, uint64_t deadline)
 	need_resched = true;
 }
 
-static void schedule(void)
+/* Decide and switch; now is the caller's clock reading (one per path). */
+static void schedule_at(uint64_t now)
 {
-	uint64_t now = tk_now_ns();
 	struct tk_thread *prev = sched_current, *next;
 
 	deciding = true;	/* charge() may call a thread's deadline handler */
@@ -156,6 +156,11 @@ static void schedule(void)
 	sched_current = next;
 	_impure_ptr = next->reent_ptr;
 	arch_context_switch(&prev->ctx, &next->ctx);
+}
+
+static void schedule(void)
+{
+	schedule_at(tk_now_ns());
 }
 
 bool sched_in_irq(void)
@@ -242,7 +247,7 @@ int sched_block(struct waitq *wq, uint64_t deadline)
 	c->wait_result = 0;
 	dequeue_current(now);
 	c->state = THREAD_BLOCKED;
-	schedule();
+	schedule_at(now);
 	return c->wait_result;
 }
 
@@ -259,7 +264,7 @@ void sched_yield_current(void)
 		rq_fp_block(&rq, &c->se);	/* to the tail of its priority */
 		rq_fp_wakeup(&rq, &c->se);
 	}
-	schedule();
+	schedule_at(now);
 }
 
 void sched_exit_current(void)
