@@ -1,0 +1,51 @@
+/* Network device registry and the tk_netdev_* calls (takt/netdev.h). */
+#include <errno.h>
+
+#include <takt/netdev.h>
+
+static struct tk_netdev *netdevs[TK_NETDEV_MAX];
+static int nnetdevs;
+
+int tk_netdev_register(struct tk_netdev *nd)
+{
+	if (nnetdevs == TK_NETDEV_MAX)
+		return -ENOSPC;
+	netdevs[nnetdevs] = nd;
+	return nnetdevs++;
+}
+
+struct tk_netdev *tk_netdev_get(int index)
+{
+	return (index >= 0 && index < nnetdevs) ? netdevs[index] : 0;
+}
+
+int tk_netdev_count(void)
+{
+	return nnetdevs;
+}
+
+const uint8_t *tk_netdev_mac(struct tk_netdev *nd)
+{
+	return nd ? nd->mac : 0;
+}
+
+int tk_netdev_send(struct tk_netdev *nd, const void *frame, size_t len)
+{
+	if (!nd || !frame || len < 14)
+		return -EINVAL;
+	if (len > TK_ETH_FRAME_MAX)
+		return -EMSGSIZE;
+	return nd->ops->send(nd, frame, len);
+}
+
+int tk_netdev_recv(struct tk_netdev *nd, void *buf, size_t len, uint64_t deadline)
+{
+	if (!nd || !buf || len == 0)
+		return -EINVAL;
+	return nd->ops->recv(nd, buf, len, deadline);
+}
+
+bool tk_netdev_link_up(struct tk_netdev *nd)
+{
+	return nd && nd->ops->link_up ? nd->ops->link_up(nd) : nd != 0;
+}

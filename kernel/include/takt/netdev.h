@@ -1,0 +1,63 @@
+/*
+ * Network devices: Ethernet frames in and out, for the TCP/IP stack. A NIC
+ * driver registers one struct tk_netdev per interface at probe; the stack
+ * (or an application) finds it by index. Frames are whole Ethernet frames
+ * (destination MAC first, no FCS). Thread context only.
+ *
+ * The registry is kept by drivers/virtio/netdev.c for now (the only NIC
+ * driver); it moves to the kernel when a second NIC family appears.
+ */
+#ifndef TAKT_NETDEV_H
+#define TAKT_NETDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define TK_NETDEV_MAX 4
+#define TK_ETH_ALEN 6
+#define TK_ETH_FRAME_MAX 1514	/* without FCS; VLAN tags not counted */
+
+struct tk_netdev;
+
+struct tk_netdev_ops {
+	int (*send)(struct tk_netdev *nd, const void *frame, size_t len);
+	int (*recv)(struct tk_netdev *nd, void *buf, size_t len, uint64_t deadline);
+	bool (*link_up)(struct tk_netdev *nd);
+};
+
+struct tk_netdev {
+	const struct tk_netdev_ops *ops;
+	void *priv;
+	const char *name;			/* the DT path of the device */
+	uint8_t mac[TK_ETH_ALEN];
+	/* counters, updated by the driver */
+	uint64_t rx_frames, rx_bytes, rx_dropped;
+	uint64_t tx_frames, tx_bytes, tx_errors;
+};
+
+/* Called by NIC drivers at probe. @retval index, -ENOSPC */
+int tk_netdev_register(struct tk_netdev *nd);
+
+/* Interface index (0 first) or NULL when there is none (-ENODEV). */
+struct tk_netdev *tk_netdev_get(int index);
+int tk_netdev_count(void);
+
+/* The interface's MAC address (6 bytes). */
+const uint8_t *tk_netdev_mac(struct tk_netdev *nd);
+
+/* Queue one frame for transmission (copied; the call returns when it is
+ * on the device's queue). @retval 0, -EINVAL (NULL, len < 14),
+ * -EMSGSIZE (len > TK_ETH_FRAME_MAX), -EAGAIN (the transmit queue is full) */
+int tk_netdev_send(struct tk_netdev *nd, const void *frame, size_t len);
+
+/* Wait until a frame arrives or the absolute deadline (tk_now_ns() time,
+ * TK_FOREVER, or a past time to poll once) passes; copy it to buf.
+ * @retval frame length (a frame longer than len is truncated to len),
+ * -ETIMEDOUT, -EINVAL */
+int tk_netdev_recv(struct tk_netdev *nd, void *buf, size_t len, uint64_t deadline);
+
+/* Link state (true when the device cannot tell). */
+bool tk_netdev_link_up(struct tk_netdev *nd);
+
+#endif
