@@ -427,12 +427,32 @@ static int cell_prop(const void *fdt, int bus, const char *name, uint32_t dflt, 
 	return 0;
 }
 
+/* The last bus asked about, for an indexed (so immutable) blob: devices
+ * on one bus (QEMU's 32 virtio slots on the root) need one lookup. */
+static struct {
+	const void *fdt;
+	int bus;
+	uint32_t ac, sc;
+} cells_memo = { 0, -1, 0, 0 };
+
+static const void *indexed_fdt;
+
 /* The #address-cells / #size-cells that bus declares for its children. */
 static int bus_cells(const void *fdt, int bus, uint32_t *ac, uint32_t *sc)
 {
-	int rc = cell_prop(fdt, bus, "#address-cells", 2, ac);
+	int rc;
 
-	return rc ? rc : cell_prop(fdt, bus, "#size-cells", 1, sc);
+	if (fdt == indexed_fdt && fdt == cells_memo.fdt && bus == cells_memo.bus) {
+		*ac = cells_memo.ac;
+		*sc = cells_memo.sc;
+		return 0;
+	}
+	rc = cell_prop(fdt, bus, "#address-cells", 2, ac);
+	if (!rc)
+		rc = cell_prop(fdt, bus, "#size-cells", 1, sc);
+	if (!rc && fdt == indexed_fdt)
+		cells_memo = (typeof(cells_memo)){ fdt, bus, *ac, *sc };
+	return rc;
 }
 
 /* ---- node index ------------------------------------------------------- */
@@ -462,6 +482,8 @@ int tk_dt_index_build(const void *fdt)
 
 	idx.fdt = 0;
 	idx.n = 0;
+	indexed_fdt = 0;
+	cells_memo.fdt = 0;
 	/* fdt_next_node returns past the root's end with depth -1: done. */
 	while ((node = fdt_next_node(fdt, node, &depth)) >= 0 && depth >= 0) {
 		if (idx.n == TK_DT_INDEX_MAX || depth >= 64)
@@ -473,6 +495,7 @@ int tk_dt_index_build(const void *fdt)
 		idx.n++;
 	}
 	idx.fdt = fdt;
+	indexed_fdt = fdt;
 	return idx.n;
 }
 
