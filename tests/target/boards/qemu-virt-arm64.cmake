@@ -82,31 +82,5 @@ takt_qemu_test(uboot_unsigned_refused hello NO_KERNEL FIXTURE verified_boot
   EXPECT "Failed to verify required signature 'key-takt'"
   REJECT ${_vb_refused})
 
-# virtio-net on virtio-mmio (tests/target/apps/virtio_net), not in the shared
-# list since the default command has no netdev: an ARP request for QEMU
-# user-net's gateway 10.0.2.2 is answered, through a legacy (version 1) and a
-# modern (version 2) transport; with status=off the link is taken as up;
-# without a netdev there is no network device.
-foreach(legacy true false)
-  if(legacy)
-    set(_ver "1 \\(legacy\\)")
-    set(_kind legacy)
-  else()
-    set(_ver "2 \\(modern\\)")
-    set(_kind modern)
-  endif()
-  takt_qemu_test(virtio_net_arp_${_kind} virtio_net
-    QEMU_ARGS -global virtio-mmio.force-legacy=${legacy}
-              -netdev user,id=n0 -device virtio-net-device,netdev=n0
-    EXPECT "^virtio-mmio: /virtio_mmio@[0-9a-f]+: net, version ${_ver}"
-           "^net0: /virtio_mmio@[0-9a-f]+ mac 52:54:00:12:34:56, link up$"
-           "^own mac 52:54:00:12:34:56$"
-           "^arp: 10\\.0\\.2\\.2 is at [0-9a-f]{2}(:[0-9a-f]{2}){5} "
-           "^PASS arp_reply_unicast_mac" "^7 passed, 0 failed")
-endforeach()
-takt_qemu_test(virtio_net_no_status_feature virtio_net
-  QEMU_ARGS -netdev user,id=n0 -device virtio-net-device,netdev=n0,status=off,mac=52:54:00:aa:bb:cc
-  EXPECT "^net0: /virtio_mmio@[0-9a-f]+ mac 52:54:00:aa:bb:cc, link up \\(no status feature\\)$"
-         "^own mac 52:54:00:aa:bb:cc$" "^7 passed, 0 failed")
-takt_qemu_test(virtio_net_absent virtio_net QEMU_ARGS -append none
-  EXPECT "^PASS no_netdev_without_device" "^2 passed, 0 failed" REJECT "^net0:")
+# virtio-net: the same cases on every board with virtio-mmio slots.
+include(${CMAKE_CURRENT_LIST_DIR}/../virtio_net.cmake)
