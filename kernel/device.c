@@ -95,14 +95,6 @@ const struct tk_device *tk_dev_get(int i)
 	return (i >= 0 && i < ndevices) ? &devices[i] : 0;
 }
 
-struct tk_device *device_by_node(int node)
-{
-	for (int i = 0; i < ndevices; i++)
-		if (devices[i].node == node)
-			return &devices[i];
-	return 0;
-}
-
 int tk_dev_reg(struct tk_device *dev, int idx, uint64_t *addr, uint64_t *size)
 {
 	struct tk_dt_reg regs[MAX_REGS];
