@@ -8,6 +8,7 @@ if(NOT TAKT_CACHE_DIR)
   endif()
 endif()
 set(NEWLIB_DIR ${TAKT_CACHE_DIR}/newlib/${TAKT_NEWLIB_ARCH} CACHE PATH "newlib-nano install prefix")
+set(LWIP_SOURCE_DIR ${TAKT_CACHE_DIR}/lwip/src CACHE PATH "lwIP's src/ tree (apt-get source lwip)")
 set(LIBFDT_SOURCE_DIR ${TAKT_CACHE_DIR}/libfdt CACHE PATH "libfdt sources (u-boot's scripts/dtc/libfdt)")
 
 set(NEWLIB_SYSROOT ${NEWLIB_DIR}/${TAKT_NEWLIB_TRIPLE})

@@ -56,11 +56,18 @@ target_compile_definitions(takt PRIVATE TAKT_LIBFDT_STRICT)
 target_sources(takt PRIVATE ${TAKT_LIBFDT_STRICT})
 set_source_files_properties(${TAKT_LIBFDT_STRICT} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
 
-# takt_app(SOURCES a.c b.c [INCLUDES dir...] [FLOAT_PRINTF]) - the whole of
-# an app's CMakeLists.txt can be this one line. FLOAT_PRINTF links
-# newlib-nano's %f/%g support (about 8 KiB more).
+# takt_app(SOURCES a.c b.c [INCLUDES dir...] [FLOAT_PRINTF] [NET] [MQTT])
+# - the whole of an app's CMakeLists.txt can be this one line. FLOAT_PRINTF
+# links newlib-nano's %f/%g support (about 8 KiB more); NET links the
+# network (net/: lwIP, sockets; takt/net.h), MQTT lwIP's MQTT client too.
 function(takt_app)
-  cmake_parse_arguments(A "FLOAT_PRINTF" "" "SOURCES;INCLUDES" ${ARGN})
+  cmake_parse_arguments(A "FLOAT_PRINTF;NET;MQTT" "" "SOURCES;INCLUDES" ${ARGN})
+  if(A_NET OR A_MQTT)
+    set_property(GLOBAL PROPERTY TAKT_NET ON)
+  endif()
+  if(A_MQTT)
+    set_property(GLOBAL PROPERTY TAKT_NET_MQTT ON)
+  endif()
   if(NOT A_SOURCES)
     message(FATAL_ERROR "takt_app() in ${CMAKE_CURRENT_SOURCE_DIR}: no SOURCES")
   endif()

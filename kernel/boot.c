@@ -133,11 +133,31 @@ static void setup_console(void)
 
 /* loader_dtb: the boot loader's blob when it has the FDT magic (the arch
  * code mapped it), else NULL; x0: what the boot loader passed, for the log. */
+static char *argv[MAX_ARGS + 1];
+static int argc;
+
+const char *tk_bootarg(const char *key)
+{
+	size_t n = key ? strlen(key) : 0;
+	const char *found = 0;
+
+	for (int i = 1; n && i < argc; i++) {
+		if (strncmp(argv[i], key, n) == 0 && (argv[i][n] == '=' || !argv[i][n]))
+			found = argv[i][n] ? argv[i] + n + 1 : argv[i] + n;
+	}
+	return found;
+}
+
+static void run_init_hooks(void)
+{
+	extern const tk_init_fn __takt_init_start[], __takt_init_end[];
+
+	for (const tk_init_fn *f = __takt_init_start; f < __takt_init_end; f++)
+		(*f)();
+}
+
 __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0)
 {
-	static char *argv[MAX_ARGS + 1];
-	int argc;
-
 	time_init();
 	fdt = pick_dtb(loader_dtb, x0);
 	if (tk_dt_index_build(fdt) < 0)
@@ -151,6 +171,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	argc = build_argv(argv);
 	thread_boot();
 	arch_irq_enable();
-	boot_ns = tk_now_ns();
+	boot_ns = tk_now_ns();	/* TK_INIT work is the subsystems', not boot's */
+	run_init_hooks();
 	exit(main(argc, argv));
 }

@@ -143,3 +143,13 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 	sched_irq_exit();
 	return f;
 }
+
+unsigned long tk_irq_lock(void)
+{
+	return arch_irq_save();
+}
+
+void tk_irq_unlock(unsigned long key)
+{
+	arch_irq_restore(key);
+}

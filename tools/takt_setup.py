@@ -7,7 +7,12 @@ What it does, each step skipped when already done (see DESIGN.md section 5):
    a copy of the machine's own apt entries with `Types: deb-src` is written.
 3. u-boot's source tarball, fetched once into CACHE/dl; its scripts/dtc/libfdt/ is
    extracted flat into CACHE/libfdt (the device-tree-compiler source is not served).
-4. newlib-nano, built once per arch from Debian's newlib-source into
+4. lwIP: `apt-get source lwip` (Debian's patches applied) fetched once; its src/
+   tree is copied into CACHE/lwip/src.
+5. promtool (the test checker for /metrics), taken out of Debian's prometheus
+   package with `apt-get download` into CACHE/tools: installing the package would
+   pull 100 MB and start a Prometheus server.
+6. newlib-nano, built once per arch from Debian's newlib-source into
    CACHE/newlib/<arch>/<target>/{include,lib}; a stamp holding a hash of the
    configure flags marks a finished install, and a changed hash rebuilds.
 
@@ -35,6 +40,8 @@ APT_PACKAGES = [
     "newlib-source", "dpkg-dev", "xz-utils", "python3",
     # FIT, card image, boot through u-boot in QEMU (cmake/fit.cmake, tools/takt_image.py)
     "u-boot-qemu", "mtools", "dosfstools", "fdisk", "openssl", "bmap-tools",
+    # network tests and `./takt bench net`: real peers on loopback
+    "mosquitto", "mosquitto-clients", "curl", "wrk",
 ]
 
 NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"
@@ -109,6 +116,14 @@ def cache_dir():
 def newlib_prefix(arch, cache=None):
     """Install prefix of newlib for `arch`: headers and libs are in PREFIX/<target>/."""
     return os.path.join(cache or cache_dir(), "newlib", arch)
+
+
+def lwip_dir(cache=None):
+    return os.path.join(cache or cache_dir(), "lwip")
+
+
+def promtool_path(cache=None):
+    return os.path.join(cache or cache_dir(), "tools", "promtool")
 
 
 def libfdt_dir(cache=None):
@@ -298,7 +313,62 @@ class Setup:
             shutil.rmtree(tmp, ignore_errors=True)
         self.say("libfdt: %d files in %s" % (count, dest))
 
-    # -- 4. newlib-nano -----------------------------------------------------------
+    # -- 4. lwIP source -------------------------------------------------------------
+
+    def ensure_lwip(self):
+        dest = lwip_dir(self.cache)
+        if all(os.path.exists(os.path.join(dest, f))
+               for f in ("src/include/lwip/opt.h", "src/Filelists.cmake", STAMP)):
+            self.note("lwIP: %s" % dest)
+            return
+        self.ensure_deb_src()
+        self.say("fetching lwIP's source (apt-get source lwip) ...")
+        os.makedirs(self.cache, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".lwip-", dir=self.cache)
+        try:
+            os.chmod(tmp, 0o755)
+            self.run(["apt-get", "source", "lwip"], cwd=tmp)
+            trees = [d for d in glob.glob(os.path.join(tmp, "lwip-*")) if os.path.isdir(d)]
+            if len(trees) != 1 or not os.path.isfile(
+                    os.path.join(trees[0], "src", "include", "lwip", "opt.h")):
+                raise SetupError("apt-get source lwip gave no lwip-*/src/include/lwip/opt.h")
+            stage = os.path.join(tmp, "stage")
+            shutil.copytree(os.path.join(trees[0], "src"), os.path.join(stage, "src"))
+            with open(os.path.join(stage, STAMP), "w") as f:
+                f.write(os.path.basename(trees[0]) + "\n")
+            if os.path.exists(dest):
+                shutil.rmtree(dest)
+            os.rename(stage, dest)
+            self.say("lwIP: %s (%s)" % (dest, os.path.basename(trees[0])))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    # -- 5. promtool ----------------------------------------------------------------
+
+    def ensure_promtool(self):
+        dest = promtool_path(self.cache)
+        if os.access(dest, os.X_OK):
+            self.note("promtool: %s" % dest)
+            return
+        self.say("fetching promtool (apt-get download prometheus, 19 MB) ...")
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".prom-", dir=os.path.dirname(dest))
+        try:
+            os.chmod(tmp, 0o755)
+            self.run(["apt-get", "download", "prometheus"], cwd=tmp)
+            debs = glob.glob(os.path.join(tmp, "prometheus_*.deb"))
+            if not debs:
+                raise SetupError("apt-get download prometheus gave no .deb")
+            self.run(["dpkg-deb", "-x", debs[0], os.path.join(tmp, "x")])
+            got = os.path.join(tmp, "x", "usr", "bin", "promtool")
+            if not os.path.isfile(got):
+                raise SetupError("%s has no usr/bin/promtool" % os.path.basename(debs[0]))
+            os.replace(got, dest)
+            self.say("promtool: %s" % dest)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    # -- 6. newlib-nano -----------------------------------------------------------
 
     @staticmethod
     def newlib_tarball():
@@ -459,6 +529,8 @@ class Setup:
         start = time.monotonic()
         self.ensure_packages()
         self.ensure_libfdt()
+        self.ensure_lwip()
+        self.ensure_promtool()
         for arch in arches or [k for k, v in NEWLIB_ARCHES.items() if v["default"]]:
             self.ensure_newlib(arch)
         if self.did_work or not self.quiet:

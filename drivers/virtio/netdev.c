@@ -29,13 +29,29 @@ const uint8_t *tk_netdev_mac(struct tk_netdev *nd)
 	return nd ? nd->mac : 0;
 }
 
+int tk_netdev_sendv(struct tk_netdev *nd, const struct tk_netdev_seg *seg, unsigned nseg)
+{
+	size_t total = 0;
+
+	if (!nd || !seg || nseg == 0 || nseg > TK_NETDEV_SEGS_MAX)
+		return -EINVAL;
+	for (unsigned i = 0; i < nseg; i++) {
+		if (!seg[i].data || seg[i].len > TK_ETH_FRAME_MAX)
+			return seg[i].data ? -EMSGSIZE : -EINVAL;
+		total += seg[i].len;
+	}
+	if (total < 14)
+		return -EINVAL;
+	if (total > TK_ETH_FRAME_MAX)
+		return -EMSGSIZE;
+	return nd->ops->sendv(nd, seg, nseg, total);
+}
+
 int tk_netdev_send(struct tk_netdev *nd, const void *frame, size_t len)
 {
-	if (!nd || !frame || len < 14)
-		return -EINVAL;
-	if (len > TK_ETH_FRAME_MAX)
-		return -EMSGSIZE;
-	return nd->ops->send(nd, frame, len);
+	struct tk_netdev_seg one = { frame, len };
+
+	return tk_netdev_sendv(nd, &one, 1);
 }
 
 int tk_netdev_recv(struct tk_netdev *nd, void *buf, size_t len, uint64_t deadline)

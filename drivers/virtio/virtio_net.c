@@ -68,7 +68,8 @@ static void vnet_isr(struct virtio_dev *v, uint32_t status, void *arg)
 		tk_sem_give(&n->rx_ready);	/* -EOVERFLOW: already signalled */
 }
 
-static int vnet_send(struct tk_netdev *nd, const void *frame, size_t len)
+static int vnet_send(struct tk_netdev *nd, const struct tk_netdev_seg *seg, unsigned nseg,
+		     size_t len)
 {
 	struct vnet *n = nd->priv;
 	struct nbuf *b;
@@ -84,7 +85,8 @@ static int vnet_send(struct tk_netdev *nd, const void *frame, size_t len)
 	}
 	b = n->tx_free[--n->ntx_free];
 	memset(b->hdr, 0, sizeof(b->hdr));
-	memcpy(b->data, frame, len);
+	for (size_t off = 0; nseg--; off += seg++->len)
+		memcpy(b->data + off, seg->data, seg->len);
 
 	struct virtio_buf pieces[2] = {
 		{ b->hdr, n->hdr_len, false },
@@ -151,7 +153,7 @@ static bool vnet_link_up(struct tk_netdev *nd)
 }
 
 static const struct tk_netdev_ops vnet_ops = {
-	.send = vnet_send, .recv = vnet_recv, .link_up = vnet_link_up,
+	.sendv = vnet_send, .recv = vnet_recv, .link_up = vnet_link_up,
 };
 
 int virtio_net_probe(struct virtio_dev *v)

@@ -1,7 +1,8 @@
 /*
  * newlib-nano's system calls (built with --disable-newlib-supplied-syscalls):
  * the console for stdout/stderr, the DT-found heap for _sbrk, the arch
- * counter for time, and power-off for _exit.
+ * counter for time, and power-off for _exit. Descriptors above the console
+ * go to the one registered provider (takt/fd.h: the network's sockets).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <sys/times.h>
 
 #include <takt/board.h>
+#include <takt/fd.h>
 #include <takt/log.h>
 #include <takt/time.h>
 
@@ -18,8 +20,33 @@
 #undef errno
 extern int errno;
 
+static const struct tk_fd_ops *fd_ops;
+static int fd_base, fd_end;
+
+int tk_fd_register(int base, int count, const struct tk_fd_ops *ops)
+{
+	if (base < 3 || count <= 0 || count > 4096 || !ops || !ops->read ||
+	    !ops->write || !ops->close || !ops->fcntl)
+		return -EINVAL;
+	if (fd_ops)
+		return -EBUSY;
+	fd_base = base;
+	fd_end = base + count;
+	fd_ops = ops;
+	return 0;
+}
+
+static const struct tk_fd_ops *provider(int fd)
+{
+	return fd_ops && fd >= fd_base && fd < fd_end ? fd_ops : 0;
+}
+
 int _write(int fd, const char *buf, int len)
 {
+	const struct tk_fd_ops *p = provider(fd);
+
+	if (p)
+		return (int)p->write(fd, buf, len < 0 ? 0 : (size_t)len);
 	if (fd != 1 && fd != 2) {
 		errno = EBADF;
 		return -1;
@@ -34,6 +61,10 @@ int _write(int fd, const char *buf, int len)
 
 int _read(int fd, char *buf, int len)
 {
+	const struct tk_fd_ops *p = provider(fd);
+
+	if (p)
+		return (int)p->read(fd, buf, len < 0 ? 0 : (size_t)len);
 	(void)buf;
 	(void)len;
 	errno = fd == 0 ? ENOSYS : EBADF;	/* console input: a later issue */
@@ -64,8 +95,21 @@ void _exit(int status)
 
 int _close(int fd)
 {
-	(void)fd;
+	const struct tk_fd_ops *p = provider(fd);
+
+	if (p)
+		return p->close(fd);
 	errno = EBADF;
+	return -1;
+}
+
+int _fcntl(int fd, int cmd, int arg)
+{
+	const struct tk_fd_ops *p = provider(fd);
+
+	if (p)
+		return p->fcntl(fd, cmd, arg);
+	errno = fd >= 0 && fd <= 2 ? ENOSYS : EBADF;
 	return -1;
 }
 

@@ -57,6 +57,10 @@ typedef void (*tk_irq_handler_t)(void *arg);
 int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *arg);
 /* Number of times the line connected as dev's interrupt idx has fired. */
 uint64_t tk_irq_count(struct tk_device *dev, int idx);
+/* Mask interrupts on this CPU and return the previous state (nestable);
+ * for a few instructions only: it delays every interrupt. */
+unsigned long tk_irq_lock(void);
+void tk_irq_unlock(unsigned long key);
 
 /* Class registration, called from probe. */
 struct tk_intc_ops {

@@ -20,8 +20,17 @@
 
 struct tk_netdev;
 
+/* One piece of a frame handed over in parts (a TCP/IP stack's buffer
+ * chain): the driver gathers them straight into its transmit buffer. */
+struct tk_netdev_seg {
+	const void *data;
+	size_t len;
+};
+#define TK_NETDEV_SEGS_MAX 16
+
 struct tk_netdev_ops {
-	int (*send)(struct tk_netdev *nd, const void *frame, size_t len);
+	int (*sendv)(struct tk_netdev *nd, const struct tk_netdev_seg *seg, unsigned nseg,
+		     size_t total);
 	int (*recv)(struct tk_netdev *nd, void *buf, size_t len, uint64_t deadline);
 	bool (*link_up)(struct tk_netdev *nd);
 };
@@ -50,6 +59,9 @@ const uint8_t *tk_netdev_mac(struct tk_netdev *nd);
  * on the device's queue). @retval 0, -EINVAL (NULL, len < 14),
  * -EMSGSIZE (len > TK_ETH_FRAME_MAX), -EAGAIN (the transmit queue is full) */
 int tk_netdev_send(struct tk_netdev *nd, const void *frame, size_t len);
+/* The same for a frame in nseg pieces (1..TK_NETDEV_SEGS_MAX, none NULL);
+ * their total length is checked as for tk_netdev_send. */
+int tk_netdev_sendv(struct tk_netdev *nd, const struct tk_netdev_seg *seg, unsigned nseg);
 
 /* Wait until a frame arrives or the absolute deadline (tk_now_ns() time,
  * TK_FOREVER, or a past time to poll once) passes; copy it to buf.

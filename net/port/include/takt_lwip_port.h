@@ -1,0 +1,10 @@
+/* What lwipopts.h and arch/cc.h need from the port (net/port/sys_arch.c). */
+#ifndef TAKT_LWIP_PORT_H
+#define TAKT_LWIP_PORT_H
+
+#include <stdint.h>
+
+uint32_t tk_lwip_rand(void);
+void tk_lwip_set_prio(int prio);	/* before the first network thread starts */
+
+#endif

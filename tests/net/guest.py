@@ -1,0 +1,121 @@
+"""Boot a Takt image in QEMU with a user-mode NIC and host port forwards, and
+follow its console: the harness of the network tests (tests/net/test_*.py)
+and `./takt run ... gateway`. Standard library only.
+
+    with Guest(build_dir, forwards=[80], append="net.ip=...") as g:
+        g.wait_for(r"^net: net0 bound ")
+        port = g.port(80)          # host port forwarded to guest port 80
+        ...
+    g.status                       # QEMU's exit status once stopped
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import threading
+import time
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class GuestError(Exception):
+    pass
+
+
+class Guest:
+    def __init__(self, build_dir, forwards=(80,), append=None, extra=(), icount=False,
+                 netdev_opts="", log=None):
+        with open(os.path.join(build_dir, "run.json")) as f:
+            self.base = list(json.load(f)["qemu"])
+        self.ports = {gp: free_port() for gp in forwards}
+        fwd = "".join(",hostfwd=tcp:127.0.0.1:%d-:%d" % (hp, gp) for gp, hp in self.ports.items())
+        self.cmd = self.base + ["-netdev", "user,id=n0" + fwd + netdev_opts,
+                                "-device", "virtio-net-device,netdev=n0"]
+        if icount:
+            self.cmd += ["-icount", "shift=0,align=off,sleep=off"]
+        if append is not None:
+            self.cmd += ["-append", append]
+        self.cmd += list(extra)
+        self.lines = []
+        self.cond = threading.Condition()
+        self.proc = None
+        self.status = None
+        self.log = log
+
+    # -- life cycle ---------------------------------------------------------------
+
+    def start(self):
+        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        threading.Thread(target=self._reader, daemon=True).start()
+        return self
+
+    def _reader(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            if self.log:
+                self.log.write(line + "\n")
+                self.log.flush()
+            with self.cond:
+                self.lines.append(line)
+                self.cond.notify_all()
+        with self.cond:
+            self.status = self.proc.wait()
+            self.cond.notify_all()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait()
+        return self.status
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # -- console --------------------------------------------------------------------
+
+    def wait_for(self, regex, timeout=60, start=0):
+        """The first console line from index start matching regex (a re.Match);
+        GuestError with the console's tail when it does not come or QEMU exits."""
+        rx = re.compile(regex)
+        deadline = time.monotonic() + timeout
+        i = start
+        with self.cond:
+            while True:
+                while i < len(self.lines):
+                    m = rx.search(self.lines[i])
+                    if m:
+                        return m
+                    i += 1
+                left = deadline - time.monotonic()
+                if self.status is not None or left <= 0:
+                    why = ("QEMU exited with status %s" % self.status if self.status is not None
+                           else "timed out after %d s" % timeout)
+                    raise GuestError("waiting for /%s/: %s; console tail:\n  %s"
+                                     % (regex, why, "\n  ".join(self.lines[-15:])))
+                self.cond.wait(left)
+
+    def wait_exit(self, timeout=60):
+        with self.cond:
+            if not self.cond.wait_for(lambda: self.status is not None, timeout):
+                raise GuestError("QEMU still running after %d s; console tail:\n  %s"
+                                 % (timeout, "\n  ".join(self.lines[-15:])))
+        return self.status
+
+    def output(self):
+        with self.cond:
+            return list(self.lines)
+
+    def port(self, guest_port):
+        return self.ports[guest_port]

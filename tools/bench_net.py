@@ -1,0 +1,579 @@
+"""./takt bench net: HTTP requests/second and latency, Takt beside Linux, same QEMU machine.
+
+`wrk` (Debian package wrk) on the host loads a small page through QEMU's user network
+(slirp) and a host port forward, -netdev user,hostfwd=tcp:127.0.0.1:PORT-:80 with a
+virtio-net-device (virtio-mmio on both boards), served by
+  (a) the Takt gateway image, whose complete QEMU command the caller gives (with
+      @PORT@ where the host port goes), and
+  (b) Debian's Linux kernel (the PREEMPT_RT package bench_latency fetches, with the
+      virtio-mmio/virtio-net modules it ships) and busybox httpd in a busybox initramfs,
+      in the machine bench_latency.PEERS boots Linux in (the same as Takt's board on
+      qemu-virt-arm64; on qemu-microvm-x86_64 Linux needs acpi=on,pit=on, see PEERS).
+Each guest is booted, probed with plain HTTP GETs until it answers, warmed up with a short
+wrk run, then measured with `wrk -t1 -cN -dSs --latency`. No -icount: the figures are
+wall clock under TCG, relative only (both systems in the same run on the same host).
+Prints a side-by-side table and writes build/bench/BOARD-net.json; console logs and wrk
+output go to build/bench/net/BOARD-*.log.
+
+Standalone: python3 tools/bench_net.py -b qemu-virt-arm64 [--takt-cmd-json FILE]
+[--linux-only]; FILE holds the QEMU argv as a JSON list (or a run.json-like object with
+a "qemu" list).
+"""
+import argparse
+import http.client
+import json
+import lzma
+import os
+import re
+import shlex
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_latency as bl  # noqa: E402
+import takt_bench  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# The page both sides serve unless told otherwise: about 100 bytes of text.
+PAGE = (b"Takt bench net: the same small page from both guests, for wrk through QEMU "
+        b"user networking.\n")
+PORT_TOKEN = "@PORT@"
+NIC = ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%s-:80" % PORT_TOKEN,
+       "-device", "virtio-net-device,netdev=n0"]
+WARMUP = 2              # s of wrk before the measured run
+LINUX_READY = 180       # s from QEMU start to the initramfs's "=== net ready"
+TAKT_READY = 60         # s from QEMU start to the first HTTP answer (Takt prints no marker)
+PROBE_AFTER_READY = 30  # s of HTTP probing after Linux's ready marker
+WRK_TIMEOUT = "2s"      # wrk's own default, written out: a slower reply counts as an error
+# The modules Linux needs for the NIC; their dependencies come from their .modinfo.
+NET_MODULES = ["virtio_mmio", "virtio_net"]
+# busybox applets /init uses, as links in /bin.
+APPLETS = ["sh", "mount", "uname", "insmod", "ip", "httpd", "wget", "sleep", "cat"]
+
+
+def log(msg):
+    print("[bench net] " + msg, flush=True)
+
+
+class Error(Exception):
+    pass
+
+
+# -- Linux's modules ---------------------------------------------------------------------
+
+def ko_bytes(path):
+    """A module's ELF bytes; .ko.xz decompressed (busybox insmod takes plain ELF)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if path.endswith(".xz"):
+        return lzma.decompress(data)
+    if path.endswith(".zst") or path.endswith(".gz"):
+        raise Error("%s: compressed modules other than .xz are not handled" % path)
+    return data
+
+
+def modinfo(elf):
+    """The .modinfo section of a 64-bit little-endian module as {key: [values]}."""
+    if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
+        raise Error("not a 64-bit little-endian ELF module")
+    shoff, = struct.unpack_from("<Q", elf, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", elf, 0x3A)
+
+    def sh(i):
+        name, _, _, _, off, size = struct.unpack_from("<IIQQQQ", elf, shoff + i * shentsize)
+        return name, off, size
+    stroff = sh(shstrndx)[1]
+    info = {}
+    for i in range(shnum):
+        name, off, size = sh(i)
+        if elf[stroff + name:elf.index(b"\0", stroff + name)] == b".modinfo":
+            for item in elf[off:off + size].split(b"\0"):
+                k, sep, v = item.decode("utf-8", "replace").partition("=")
+                if sep:
+                    info.setdefault(k, []).append(v)
+    return info
+
+
+def modules_for(kroot, wanted):
+    """[(name, ELF bytes)] for the wanted modules and their dependencies, dependencies
+    first; a name that is built in (modules.builtin) is skipped."""
+    mdir = os.path.join(kroot, "lib", "modules")
+    vers = os.listdir(mdir)
+    if len(vers) != 1:
+        raise Error("expected one kernel version in %s, found %s" % (mdir, vers))
+    base = os.path.join(mdir, vers[0])
+    index = {}
+    for d, _, files in os.walk(os.path.join(base, "kernel")):
+        for f in files:
+            m = re.match(r"(.+)\.ko(\.xz|\.zst|\.gz)?$", f)
+            if m:
+                index[m.group(1).replace("-", "_")] = os.path.join(d, f)
+    builtin = set()
+    bpath = os.path.join(base, "modules.builtin")
+    if os.path.exists(bpath):
+        with open(bpath) as f:
+            builtin = {re.sub(r"\.ko$", "", os.path.basename(line.strip())).replace("-", "_")
+                       for line in f if line.strip()}
+    order, seen = [], set()
+
+    def visit(name, chain):
+        if name in seen or name in builtin:
+            return
+        if name in chain:
+            raise Error("module dependency loop: %s" % " -> ".join(chain + [name]))
+        if name not in index:
+            raise Error("module %s is neither in %s nor built in" % (name, base))
+        data = ko_bytes(index[name])
+        for dep in ",".join(modinfo(data).get("depends", [])).split(","):
+            if dep:
+                visit(dep.replace("-", "_"), chain + [name])
+        seen.add(name)
+        order.append((name, data))
+    for w in wanted:
+        visit(w, [])
+    return order
+
+
+# -- the initramfs ------------------------------------------------------------------------
+
+def initramfs(kroot, uroot, page, path):
+    """busybox, the NIC's modules, /www/index.html and an /init that brings eth0 up the
+    way QEMU's user network expects (10.0.2.15/24, gateway 10.0.2.2) and starts httpd."""
+    mods = modules_for(kroot, NET_MODULES)
+    c = bl.Cpio()
+    for d in ("bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules", "www"):
+        c.dir(d)
+    c.chardev("dev/console", 5, 1)
+    c.chardev("dev/null", 1, 3)
+    with open(os.path.join(uroot, "bin", "busybox"), "rb") as f:
+        c.file("bin/busybox", f.read())
+    for a in APPLETS:
+        c.symlink("bin/" + a, "busybox")
+    for name, data in mods:
+        c.file("lib/modules/%s.ko" % name, data, 0o644)
+    c.file("www/index.html", page, 0o644)
+    insmods = "".join("insmod /lib/modules/%s.ko || echo '=== insmod %s failed'\n"
+                      % (n, n) for n, _ in mods)
+    init = ("#!/bin/sh\n"
+            "export PATH=/bin\n"
+            "mount -t proc proc /proc\n"
+            "mount -t sysfs sysfs /sys\n"
+            "mount -t devtmpfs devtmpfs /dev 2>/dev/null\n"
+            "echo \"=== linux $(uname -r)\"\n"
+            + insmods +
+            "i=0\n"
+            "while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 200 ]; do sleep 0.05; "
+            "i=$((i+1)); done\n"
+            "[ -e /sys/class/net/eth0 ] || echo '=== no eth0'\n"
+            "ip link set lo up\n"
+            "ip link set eth0 up\n"
+            "ip addr add 10.0.2.15/24 dev eth0\n"
+            "ip route add default via 10.0.2.2\n"
+            "httpd -f -p 80 -h /www &\n"
+            # Ready once httpd answers inside the guest.
+            "i=0\n"
+            "while ! wget -q -O /dev/null http://127.0.0.1/ && [ $i -lt 100 ]; do "
+            "sleep 0.1; i=$((i+1)); done\n"
+            "echo \"=== net ready $(cat /sys/class/net/eth0/address 2>/dev/null)\"\n"
+            "while true; do sleep 3600; done\n")
+    c.file("init", init.encode())
+    with open(path, "wb") as f:
+        f.write(c.bytes())
+    return path, [n for n, _ in mods]
+
+
+# -- a running guest ---------------------------------------------------------------------
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def with_port(cmd, port):
+    if not any(PORT_TOKEN in a for a in cmd):
+        raise Error("the QEMU command has no %s placeholder (hostfwd=tcp:127.0.0.1:%s-:80)"
+                    % (PORT_TOKEN, PORT_TOKEN))
+    return [a.replace(PORT_TOKEN, str(port)) for a in cmd]
+
+
+class Guest:
+    """One QEMU process, its console collected by a thread; always stop() it."""
+
+    def __init__(self, cmd, logpath):
+        self.cmd, self.logpath = cmd, logpath
+        self.chunks = []
+        self.t0 = time.monotonic()
+        self.p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT)
+        self.reader = threading.Thread(target=lambda: self.chunks.extend(iter(
+            lambda: self.p.stdout.read1(65536), b"")), daemon=True)
+        self.reader.start()
+
+    def console(self):
+        return b"".join(self.chunks).decode("utf-8", "replace")
+
+    def tail(self, n=15):
+        text = self.console().replace("\r", "").strip("\n")
+        if not text:
+            return "    (no console output)"
+        return "\n".join("    | " + ln for ln in text.split("\n")[-n:])
+
+    def elapsed(self):
+        return time.monotonic() - self.t0
+
+    def exited(self):
+        return self.p.poll() is not None
+
+    def wait_for(self, marker, seconds):
+        """True once marker (bytes) is on the console; False after seconds from the
+        start or when QEMU has exited."""
+        while self.elapsed() < seconds:
+            if marker in b"".join(self.chunks):
+                return True
+            if self.exited():
+                self.reader.join(2)
+                return marker in b"".join(self.chunks)
+            time.sleep(0.2)
+        return False
+
+    def stop(self, extra=""):
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait()
+        self.reader.join(5)
+        with open(self.logpath, "w") as f:
+            f.write("$ %s\n%s\n%s" % (shlex.join(self.cmd), self.console(), extra))
+
+
+def http_get(port, path, timeout=3):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        c.request("GET", path)
+        r = c.getresponse()
+        return r.status, r.read()
+    finally:
+        c.close()
+
+
+def probe(guest, port, path, deadline):
+    """GET until a 2xx answer (returns its body) or deadline (guest-elapsed seconds)."""
+    last = None
+    while guest.elapsed() < deadline:
+        if guest.exited():
+            raise Error("QEMU exited (status %s) before HTTP answered" % guest.p.returncode)
+        try:
+            status, body = http_get(port, path)
+            if 200 <= status < 300:
+                return body
+            last = "HTTP %d" % status
+        except (OSError, http.client.HTTPException) as e:
+            last = "%s: %s" % (type(e).__name__, e)
+        time.sleep(0.5)
+    raise Error("no HTTP answer on 127.0.0.1:%d%s within %d s of the start (last: %s)"
+                % (port, path, deadline, last))
+
+
+# -- wrk ------------------------------------------------------------------------------------
+
+UNITS_US = {"us": 1.0, "ms": 1e3, "s": 1e6, "m": 60e6, "h": 3600e6}
+SCALE = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
+
+
+def to_us(text):
+    m = re.fullmatch(r"([0-9.]+)(us|ms|s|m|h)", text)
+    if not m:
+        raise Error("unexpected wrk time %r" % text)
+    return float(m.group(1)) * UNITS_US[m.group(2)]
+
+
+def parse_wrk(out):
+    """wrk 4's text output -> dict (latencies in us)."""
+    r = {}
+    m = re.search(r"^\s*Latency\s+(\S+)\s+(\S+)\s+(\S+)\s+\S+%", out, re.M)
+    if m:
+        r["avg_us"], r["stdev_us"], r["max_us"] = (to_us(x) for x in m.groups())
+    pct = re.search(r"Latency Distribution\s*\n((?:\s+\d+%\s+\S+\s*\n)+)", out)
+    if pct:
+        for p, v in re.findall(r"(\d+)%\s+(\S+)", pct.group(1)):
+            r["p%s_us" % p] = to_us(v)
+    m = re.search(r"^\s*(\d+) requests in ([0-9.]+)(us|ms|s|m|h), ([0-9.]+)([KMGT]?B) read",
+                  out, re.M)
+    if m:
+        r["requests"] = int(m.group(1))
+        r["duration_s"] = float(m.group(2)) * UNITS_US[m.group(3)] / 1e6
+        r["bytes_read"] = round(float(m.group(4)) * {"B": 1, "KB": 1024, "MB": 1024 ** 2,
+                                                     "GB": 1024 ** 3, "TB": 1024 ** 4}
+                                [m.group(5)])
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                  out)
+    r["socket_errors"] = dict(zip(("connect", "read", "write", "timeout"),
+                                  (int(x) for x in m.groups()) if m else (0, 0, 0, 0)))
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    r["non_2xx_3xx"] = int(m.group(1)) if m else 0
+    r["errors"] = r["non_2xx_3xx"] + sum(r["socket_errors"].values())
+    m = re.search(r"^Requests/sec:\s+([0-9.]+)([kMG]?)", out, re.M)
+    if not m:
+        raise Error("no Requests/sec in wrk's output:\n" + out.strip())
+    r["requests_per_sec"] = float(m.group(1)) * SCALE[m.group(2)]
+    return r
+
+
+def wrk(port, path, connections, seconds, latency=True):
+    exe = shutil.which("wrk")
+    if not exe:
+        raise Error("wrk is not installed (apt-get install wrk)")
+    cmd = [exe, "-t1", "-c%d" % connections, "-d%ds" % seconds, "--timeout", WRK_TIMEOUT]
+    if latency:
+        cmd.append("--latency")
+    cmd.append("http://127.0.0.1:%d%s" % (port, path))
+    p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True, timeout=seconds + 60)
+    if p.returncode != 0:
+        raise Error("%s exited %d:\n%s" % (shlex.join(cmd), p.returncode, p.stdout.strip()))
+    return cmd, p.stdout
+
+
+# -- one system -------------------------------------------------------------------------------
+
+def serve_and_measure(name, make_cmd, logpath, path, connections, duration, warmup,
+                      ready=None, ready_timeout=None, stall=None, tries=1, probe_deadline=60):
+    """Boot make_cmd(port), wait for the ready marker (if any), probe HTTP, warm up,
+    measure. Returns the result dict ({"error": ...} on failure); QEMU is always killed."""
+    for attempt in range(1, tries + 1):
+        port = free_port()
+        cmd = make_cmd(port)
+        log("%s: booting (host port %d)%s ..." % (name, port, "" if tries == 1 else
+                                                  ", try %d/%d" % (attempt, tries)))
+        g = Guest(cmd, logpath)
+        wrk_out = []
+        try:
+            if stall and not g.wait_for(stall[0], stall[1]) and not g.exited():
+                log("%s: stalled in early boot (no %r after %d s)"
+                    % (name, stall[0].decode(), stall[1]))
+                continue
+            if ready and not g.wait_for(ready, ready_timeout):
+                raise Error("no %r on the console %s %d s; last console lines:\n%s"
+                            % (ready.decode(), "(QEMU exited %s) within" %
+                               g.p.returncode if g.exited() else "within",
+                               ready_timeout, g.tail()))
+            t_ready = g.elapsed()
+            deadline = (t_ready + PROBE_AFTER_READY) if ready else probe_deadline
+            try:
+                body = probe(g, port, path, deadline)
+            except Error as e:
+                raise Error("%s; last console lines:\n%s" % (e, g.tail()))
+            t_http = g.elapsed()
+            log("%s: HTTP answers %d bytes after %.1f s; warm-up %d s ..."
+                % (name, len(body), t_http, warmup))
+            if warmup > 0:
+                _, out = wrk(port, path, connections, warmup, latency=False)
+                wrk_out.append(out)
+            log("%s: measuring, wrk -c%d for %d s ..." % (name, connections, duration))
+            cmd_w, out = wrk(port, path, connections, duration)
+            wrk_out.append(out)
+            r = parse_wrk(out)
+            if g.exited():
+                raise Error("QEMU exited during the run; last console lines:\n%s"
+                            % g.tail())
+            r.update({"boot_to_http_s": round(t_http, 2), "page_bytes": len(body),
+                      "wrk": shlex.join(cmd_w), "wrk_output": out})
+            log("%s: %.0f req/s, p50 %s p99 %s us, %d errors"
+                % (name, r["requests_per_sec"], fmt(r.get("p50_us")), fmt(r.get("p99_us")),
+                   r["errors"]))
+            return r
+        except (Error, OSError, subprocess.SubprocessError) as e:
+            log("%s: FAILED: %s (log %s)" % (name, e, os.path.relpath(logpath)))
+            return {"error": str(e).split("\n")[0]}
+        finally:
+            g.stop("".join("\n--- wrk ---\n" + o for o in wrk_out))
+    log("%s: FAILED: stalled in early boot %d times (log %s)"
+        % (name, tries, os.path.relpath(logpath)))
+    return {"error": "stalled in early boot %d times" % tries}
+
+
+# -- the table ------------------------------------------------------------------------------
+
+COLS = [("req/s", "requests_per_sec"), ("p50 us", "p50_us"), ("p75 us", "p75_us"),
+        ("p90 us", "p90_us"), ("p99 us", "p99_us"), ("max us", "max_us"),
+        ("errors", "errors")]
+
+
+def fmt(v):
+    if v is None:
+        return "-"
+    if isinstance(v, int):
+        return str(v)
+    return "%.0f" % v if v >= 100 else "%.1f" % v
+
+
+def table(rows):
+    lines = ["%-24s" % "system" + "".join("%10s" % c for c, _ in COLS)]
+    for name, r in rows:
+        if r is None or "error" in r:
+            lines.append("%-24s  %s" % (name, "(not run)" if r is None
+                                         else "FAILED: " + r["error"][:90]))
+            continue
+        lines.append("%-24s" % name + "".join("%10s" % fmt(r.get(k)) for _, k in COLS))
+    (_, t), (_, lx) = rows
+    if t and lx and "error" not in t and "error" not in lx:
+        cells = []
+        for _, k in COLS[:-1]:
+            a, b = t.get(k), lx.get(k)
+            cells.append("%9.2fx" % (b / a) if a and b else "%10s" % "-")
+        lines.append("%-24s" % "ratio Linux/Takt" + "".join(cells))
+    return "\n".join(lines)
+
+
+# -- the benchmark -----------------------------------------------------------------------
+
+def linux_peer(board, page, out_dir):
+    """(pcfg, kernel image, initramfs, kernel package, modules) for the board."""
+    pcfg = bl.PEERS.get(board)
+    if not pcfg:
+        raise Error("no Linux peer for %s (known: %s)" % (board, ", ".join(bl.PEERS)))
+    log("fetching Debian's kernel and busybox-static (%s, cached) ..." % pcfg["arch"])
+    image, uroot, kpkg = bl.fetch_peer(pcfg["arch"])
+    kroot = os.path.join(bl.cache_root(), pcfg["arch"], "kernel")
+    rd, mods = initramfs(kroot, uroot, page,
+                         os.path.join(out_dir, "%s-linux-initramfs.cpio" % board))
+    log("Linux peer: %s, modules %s, initramfs %d KiB"
+        % (kpkg, " ".join(mods), os.path.getsize(rd) // 1024))
+    return pcfg, image, rd, kpkg, mods
+
+
+def bench(root, board, takt_cmd, takt_url_path="/", takt_error=None, connections=8,
+          duration=10, page=PAGE, warmup=WARMUP, linux=True):
+    """Measure the Takt guest (takt_cmd: its complete QEMU argv with @PORT@ in its
+    hostfwd; None: takt_error goes in its row) and the Linux peer; print the table,
+    write build/bench/BOARD-net.json and return the summary."""
+    t_start = time.monotonic()
+    out_dir = os.path.join(root, "build", "bench")
+    log_dir = os.path.join(out_dir, "net")
+    os.makedirs(log_dir, exist_ok=True)
+    log("wrk -t1 -c%d -d%ds --latency after a %d s warm-up; wall clock, no -icount"
+        % (connections, duration, warmup))
+    common = dict(connections=connections, duration=duration, warmup=warmup)
+
+    results = {"takt": None, "linux": None}
+    takt_full = None
+    if takt_cmd and not any(PORT_TOKEN in a for a in takt_cmd):
+        takt_error = ("the Takt QEMU command has no %s placeholder "
+                      "(hostfwd=tcp:127.0.0.1:%s-:80)" % (PORT_TOKEN, PORT_TOKEN))
+        takt_cmd = None
+    if takt_cmd:
+        takt_full = list(takt_cmd)
+        results["takt"] = serve_and_measure(
+            "Takt", lambda port: with_port(takt_full, port),
+            os.path.join(log_dir, "%s-takt.log" % board), takt_url_path,
+            probe_deadline=TAKT_READY, **common)
+    else:
+        results["takt"] = {"error": takt_error or "no Takt image"}
+        if takt_error:
+            log("Takt's gateway is not available: %s" % takt_error)
+
+    peer, linux_full = None, None
+    if linux:
+        try:
+            peer = linux_peer(board, page, log_dir)
+        except (Error, OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            out = getattr(e, "output", "") or ""
+            log("Linux peer unavailable: %s %s" % (e, out.strip()[-300:]))
+            results["linux"] = {"error": "peer unavailable: %s" % e}
+    if peer:
+        pcfg, image, rd, kpkg, mods = peer
+        linux_full = (pcfg["qemu"] + ["-kernel", image, "-initrd", rd, "-append",
+                                      pcfg["append"]] + NIC)
+        results["linux"] = serve_and_measure(
+            "Linux", lambda port: with_port(linux_full, port),
+            os.path.join(log_dir, "%s-linux.log" % board), "/",
+            ready=b"=== net ready", ready_timeout=LINUX_READY, stall=pcfg["ready"],
+            tries=pcfg["tries"], **common)
+        if "error" not in results["linux"] and results["linux"]["page_bytes"] != len(page):
+            log("warning: Linux served %d bytes, the page has %d"
+                % (results["linux"]["page_bytes"], len(page)))
+    t = results["takt"]
+    if t and "error" not in t and t["page_bytes"] != len(page):
+        log("note: Takt's page is %d bytes, Linux's %d: not the same page"
+            % (t["page_bytes"], len(page)))
+
+    linux_name = "Linux %s" % (re.sub(r"^linux-image-", "", peer[3]) if peer else "")
+    print()
+    print("HTTP GET, wrk -t1 -c%d -d%ds --latency (after %d s warm-up), %s on %s"
+          % (connections, duration, warmup, board,
+             bl.PEERS[board]["machine"] if board in bl.PEERS else "QEMU"))
+    print("QEMU user network, host 127.0.0.1:PORT -> guest :80 on virtio-net-device; "
+          "wall clock, no -icount: TCG figures, compare side by side only")
+    if board in bl.PEERS and bl.PEERS[board]["takt_machine"]:
+        print("machines differ: %s" % bl.PEERS[board]["takt_machine"])
+    if peer:
+        print("Linux: %s, busybox httpd, page %d bytes; Takt: %s"
+              % (peer[3], len(page), takt_url_path if takt_cmd else "-"))
+    print(table([("Takt", results["takt"]), (linux_name.strip(), results["linux"])]))
+    print("(ratio Linux/Takt: above 1x favours Takt in the latency columns, below 1x in "
+          "req/s)", flush=True)
+
+    summary = {
+        "board": board, "tool": "wrk", "unit_latency": "us",
+        "params": {"threads": 1, "connections": connections, "duration_s": duration,
+                   "warmup_s": warmup, "wrk_timeout": WRK_TIMEOUT, "icount": False},
+        "page_bytes": len(page), "takt_url_path": takt_url_path,
+        "linux_kernel_package": peer[3] if peer else None,
+        "linux_modules": peer[4] if peer else None,
+        "qemu": {"takt": takt_full, "linux": linux_full},
+        "results": results,
+        "seconds": round(time.monotonic() - t_start, 1),
+    }
+    jpath = takt_bench.write_result(root, board, "net", summary)
+    print("json: %s\nlogs: %s/" % (os.path.relpath(jpath), os.path.relpath(log_dir)))
+    log("done in %.0f s" % (time.monotonic() - t_start))
+    return summary
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-b", "--board", default="qemu-virt-arm64", choices=sorted(bl.PEERS))
+    ap.add_argument("--takt-cmd-json", metavar="FILE",
+                    help="the Takt guest's QEMU argv (JSON list, or an object with 'qemu')")
+    ap.add_argument("--takt-url-path", default="/")
+    ap.add_argument("--linux-only", action="store_true", help="measure Linux only")
+    ap.add_argument("-c", "--connections", type=int, default=8)
+    ap.add_argument("-d", "--duration", type=int, default=10, help="seconds measured")
+    ap.add_argument("--warmup", type=int, default=WARMUP, help="seconds of warm-up")
+    ap.add_argument("--page", metavar="FILE", help="the page Linux serves (default: %d "
+                    "bytes of text)" % len(PAGE))
+    ap.add_argument("--root", default=ROOT, help="the tree whose build/bench gets results")
+    a = ap.parse_args(argv)
+    takt_cmd, takt_error = None, None
+    if a.linux_only:
+        takt_error = "not run (--linux-only)"
+    elif not a.takt_cmd_json:
+        ap.error("give --takt-cmd-json FILE or --linux-only")
+    else:
+        with open(a.takt_cmd_json) as f:
+            j = json.load(f)
+        takt_cmd = j.get("qemu") if isinstance(j, dict) else j
+        if not (isinstance(takt_cmd, list) and all(isinstance(x, str) for x in takt_cmd)):
+            ap.error("%s: expected a JSON list of strings (or {'qemu': [...]})"
+                     % a.takt_cmd_json)
+    page = PAGE
+    if a.page:
+        with open(a.page, "rb") as f:
+            page = f.read()
+    s = bench(a.root, a.board, takt_cmd, a.takt_url_path, takt_error, a.connections,
+              a.duration, page=page, warmup=a.warmup)
+    want = ["linux"] + ([] if a.linux_only else ["takt"])
+    return 1 if any("error" in (s["results"][k] or {"error": 1}) for k in want) else 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
