@@ -56,14 +56,23 @@ target_compile_definitions(takt PRIVATE TAKT_LIBFDT_STRICT)
 target_sources(takt PRIVATE ${TAKT_LIBFDT_STRICT})
 set_source_files_properties(${TAKT_LIBFDT_STRICT} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
 
-# takt_app(SOURCES a.c b.c [INCLUDES dir...] [FLOAT_PRINTF] [NET] [MQTT])
-# - the whole of an app's CMakeLists.txt can be this one line. FLOAT_PRINTF
-# links newlib-nano's %f/%g support (about 8 KiB more); NET links the
-# network (net/: lwIP, sockets; takt/net.h), MQTT lwIP's MQTT client too.
+# takt_app(SOURCES a.c b.c [INCLUDES dir...] [FLOAT_PRINTF] [NET] [MQTT]
+#          [METRICS]) - the whole of an app's CMakeLists.txt can be this one
+# line. FLOAT_PRINTF links newlib-nano's %f/%g support (about 8 KiB more);
+# NET links the network (net/: lwIP, sockets; takt/net.h), MQTT lwIP's MQTT
+# client too, METRICS the HTTP metrics endpoint (takt/metrics.h; the
+# cache option TAKT_METRICS=ON/OFF overrides the app's choice).
 function(takt_app)
-  cmake_parse_arguments(A "FLOAT_PRINTF;NET;MQTT" "" "SOURCES;INCLUDES" ${ARGN})
-  if(A_NET OR A_MQTT)
+  cmake_parse_arguments(A "FLOAT_PRINTF;NET;MQTT;METRICS" "" "SOURCES;INCLUDES" ${ARGN})
+  if(DEFINED TAKT_METRICS)
+    set(A_METRICS ${TAKT_METRICS})
+  endif()
+  if(A_NET OR A_MQTT OR A_METRICS)
     set_property(GLOBAL PROPERTY TAKT_NET ON)
+  endif()
+  if(A_METRICS)
+    set_property(GLOBAL PROPERTY TAKT_NET_METRICS ON)
+    target_compile_definitions(takt PRIVATE TAKT_METRICS=1)
   endif()
   if(A_MQTT)
     set_property(GLOBAL PROPERTY TAKT_NET_MQTT ON)

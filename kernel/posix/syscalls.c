@@ -5,6 +5,8 @@
  * go to the one registered provider (takt/fd.h: the network's sockets).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -103,9 +105,17 @@ int _close(int fd)
 	return -1;
 }
 
-int _fcntl(int fd, int cmd, int arg)
+/* fcntl() itself: newlib's generic one answers ENOSYS without calling a
+ * system call, so this replaces it. */
+int fcntl(int fd, int cmd, ...)
 {
 	const struct tk_fd_ops *p = provider(fd);
+	va_list ap;
+	int arg;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, int);
+	va_end(ap);
 
 	if (p)
 		return p->fcntl(fd, cmd, arg);

@@ -15,7 +15,6 @@ struct tms;
 int _write(int fd, const char *buf, int len);
 int _read(int fd, char *buf, int len);
 int _close(int fd);
-int _fcntl(int fd, int cmd, int arg);
 long _lseek(int fd, long off, int whence);
 int _fstat(int fd, struct stat *st);
 int _isatty(int fd);
@@ -29,8 +28,6 @@ long _times(struct tms *t);
 int write(int fd, const char *buf, int len) { return _write(fd, buf, len); }
 int read(int fd, char *buf, int len) { return _read(fd, buf, len); }
 int close(int fd) { return _close(fd); }
-/* newlib's fcntl() is variadic; the third argument lands in the same register. */
-int fcntl(int fd, int cmd, int arg) { return _fcntl(fd, cmd, arg); }
 long lseek(int fd, long off, int whence) { return _lseek(fd, off, whence); }
 int fstat(int fd, struct stat *st) { return _fstat(fd, st); }
 int isatty(int fd) { return _isatty(fd); }

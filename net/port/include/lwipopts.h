@@ -74,10 +74,10 @@
 #define LWIP_NETIF_API			0
 #define ETH_PAD_SIZE			0
 
-/* -- sequential APIs: netconn and BSD sockets under the POSIX names --------- */
+/* -- sequential APIs: netconn and BSD sockets (POSIX names: net/posix.c) ---- */
 #define LWIP_NETCONN			1
 #define LWIP_SOCKET			1
-#define LWIP_COMPAT_SOCKETS		2	/* socket(), bind()... are the real symbols */
+#define LWIP_COMPAT_SOCKETS		0	/* the POSIX names are net/posix.c's, which check */
 #define LWIP_POSIX_SOCKETS_IO_NAMES	0	/* read/write/close/fcntl: takt/fd.h routes them */
 #define LWIP_SOCKET_OFFSET		3	/* after stdin, stdout, stderr */
 #define LWIP_SOCKET_SELECT		1

@@ -1,6 +1,7 @@
-/* inet_pton, inet_ntop, inet_addr, inet_ntoa (lwIP's). */
+/* inet_pton, inet_ntop (net/posix.c); inet_addr, inet_aton, inet_ntoa (lwIP's macros). */
 #ifndef TAKT_ARPA_INET_H
 #define TAKT_ARPA_INET_H
-#include <lwip/sockets.h>
-#include <lwip/inet.h>
+#include <netinet/in.h>
+const char *inet_ntop(int af, const void *src, char *dst, socklen_t size);
+int inet_pton(int af, const char *src, void *dst);
 #endif

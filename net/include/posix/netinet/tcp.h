@@ -1,5 +1,5 @@
 /* TCP_NODELAY, TCP_KEEPIDLE, ... (lwIP's). */
 #ifndef TAKT_NETINET_TCP_H
 #define TAKT_NETINET_TCP_H
-#include <lwip/sockets.h>
+#include <sys/socket.h>
 #endif

@@ -1,6 +1,6 @@
-/* ioctl() on sockets: FIONBIO, FIONREAD (net/sockets.c). */
+/* ioctl() on sockets: FIONBIO, FIONREAD (net/posix.c). */
 #ifndef TAKT_SYS_IOCTL_H
 #define TAKT_SYS_IOCTL_H
-#include <lwip/sockets.h>
+#include <sys/socket.h>
 int ioctl(int fd, unsigned long request, ...);
 #endif
