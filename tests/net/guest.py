@@ -31,13 +31,15 @@ class GuestError(Exception):
 
 class Guest:
     def __init__(self, build_dir, forwards=(80,), append=None, extra=(), icount=False,
-                 netdev_opts="", log=None):
+                 netdev_opts="", log=None, nic=True):
         with open(os.path.join(build_dir, "run.json")) as f:
             self.base = list(json.load(f)["qemu"])
         self.ports = {gp: free_port() for gp in forwards}
         fwd = "".join(",hostfwd=tcp:127.0.0.1:%d-:%d" % (hp, gp) for gp, hp in self.ports.items())
-        self.cmd = self.base + ["-netdev", "user,id=n0" + fwd + netdev_opts,
-                                "-device", "virtio-net-device,netdev=n0"]
+        self.cmd = list(self.base)
+        if nic:
+            self.cmd += ["-netdev", "user,id=n0" + fwd + netdev_opts,
+                         "-device", "virtio-net-device,netdev=n0"]
         if icount:
             self.cmd += ["-icount", "shift=0,align=off,sleep=off"]
         if append is not None:

@@ -1,3 +1,4 @@
 # The network tests, for every board with virtio-net (included by
 # tests/target/virtio_net.cmake). Apps: apps/gateway, tests/target/apps/net_*.
-takt_net_test(net_dhcp_static test_addressing.py gateway)
+takt_net_test(net_addressing test_addressing.py net_sockets TIMEOUT 300)
+takt_net_test(net_sockets test_sockets.py net_sockets)
