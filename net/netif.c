@@ -1,10 +1,14 @@
 /*
  * lwIP network interface on a tk_netdev (takt/netdev.h). Receive: a thread
- * per interface waits in tk_netdev_recv straight into a pool pbuf (one copy:
- * the device's buffer to the pbuf) and feeds the stack under the core lock
- * (LWIP_TCPIP_CORE_LOCKING_INPUT), so a frame costs no mailbox trip. Send:
- * the pbuf chain goes to the driver as segments it gathers into its
- * transmit buffer (one copy).
+ * per interface waits for a frame and feeds the stack under the core lock
+ * (LWIP_TCPIP_CORE_LOCKING_INPUT), so a frame costs no mailbox trip. The
+ * frame stays in the driver's buffer, wrapped in a custom pbuf that gives
+ * the buffer back when lwIP frees it (zero copy) - but only for up to half
+ * the receive ring: data waiting unread in socket queues must not pin
+ * every buffer, or the device could not receive the ACK that frees them;
+ * past that, or with a driver that cannot lend, frames are copied into
+ * pool pbufs. Send: the pbuf chain goes to the driver as segments it
+ * gathers into its transmit buffer (one copy).
  */
 #include <errno.h>
 #include <string.h>
@@ -75,16 +79,99 @@ static err_t netif_setup(struct netif *nif)
 	return ERR_OK;
 }
 
-/* A frame the pool has no room for is still taken off the device (into a
- * scratch buffer) so the device keeps receiving; it counts as dropped. */
-static void drop_one(struct tk_netdev *nd)
+#define LENT_MAX 16	/* frames lent at once: half of virtio-net's 32 RX buffers */
+
+struct lent {
+	struct pbuf_custom pc;	/* first: lwIP hands the pbuf back */
+	struct tk_netdev *nd;
+	void *token;
+	struct lent *next;
+};
+
+static struct lent lent_pool[LENT_MAX], *lent_free;
+static uint32_t lent_frames, copied_frames;
+
+static struct lent *lent_get(void)
+{
+	SYS_ARCH_DECL_PROTECT(key);
+	SYS_ARCH_PROTECT(key);
+	struct lent *l = lent_free;
+
+	if (l)
+		lent_free = l->next;
+	SYS_ARCH_UNPROTECT(key);
+	return l;
+}
+
+/* lwIP freed a lent frame's pbuf (any thread): the buffer goes back. */
+static void lent_done(struct pbuf *p)
+{
+	struct lent *l = (struct lent *)p;
+
+	tk_netdev_release(l->nd, l->token);
+	SYS_ARCH_DECL_PROTECT(key);
+	SYS_ARCH_PROTECT(key);
+	l->next = lent_free;
+	lent_free = l;
+	SYS_ARCH_UNPROTECT(key);
+}
+
+/* The frame as a pbuf: lent when a wrapper is free, else copied into the
+ * pool (and the buffer given back at once). NULL: no memory; dropped. */
+static struct pbuf *frame_pbuf(struct tk_netdev *nd, const struct tk_netdev_frame *f)
+{
+	struct lent *l = lent_get();
+	struct pbuf *p;
+
+	if (l) {
+		l->nd = nd;
+		l->token = f->token;
+		l->pc.custom_free_function = lent_done;
+		lent_frames++;
+		return pbuf_alloced_custom(PBUF_RAW, (u16_t)f->len, PBUF_REF, &l->pc, f->data,
+					   (u16_t)f->len);
+	}
+	p = pbuf_alloc(PBUF_RAW, (u16_t)f->len, PBUF_POOL);
+	if (p)
+		pbuf_take(p, f->data, (u16_t)f->len);
+	tk_netdev_release(nd, f->token);
+	copied_frames++;
+	return p;
+}
+
+/* A driver that cannot lend: receive straight into a pool pbuf. A frame
+ * the pool has no room for is still taken off the device (into a scratch
+ * buffer) so the device keeps receiving. */
+static struct pbuf *copy_recv(struct tk_netdev *nd)
 {
 	static uint8_t scratch[TK_ETH_FRAME_MAX];
+	struct pbuf *p = pbuf_alloc(PBUF_RAW, TK_ETH_FRAME_MAX, PBUF_POOL);
+	int n;
 
-	if (tk_netdev_recv(nd, scratch, sizeof(scratch), TK_FOREVER) >= 0) {
-		LINK_STATS_INC(link.memerr);
-		LINK_STATS_INC(link.drop);
+	if (!p || p->next) {	/* the pool's buffers hold a whole frame */
+		if (p)
+			pbuf_free(p);
+		tk_netdev_recv(nd, scratch, sizeof(scratch), TK_FOREVER);
+		return 0;
 	}
+	n = tk_netdev_recv(nd, p->payload, p->len, TK_FOREVER);
+	if (n < 0) {
+		pbuf_free(p);
+		return 0;
+	}
+	pbuf_realloc(p, (u16_t)n);
+	copied_frames++;
+	return p;
+}
+
+static struct pbuf *next_frame(struct tk_netdev *nd)
+{
+	struct tk_netdev_frame f;
+	int err = tk_netdev_recv_frame(nd, &f, TK_FOREVER);
+
+	if (err == -ENOTSUP)
+		return copy_recv(nd);
+	return err ? 0 : frame_pbuf(nd, &f);
 }
 
 static void *rx_thread(void *arg)
@@ -93,26 +180,29 @@ static void *rx_thread(void *arg)
 	struct tk_netdev *nd = nif->state;
 
 	for (;;) {
-		struct pbuf *p = pbuf_alloc(PBUF_RAW, TK_ETH_FRAME_MAX, PBUF_POOL);
+		struct pbuf *p = next_frame(nd);
 
-		if (!p || p->next) {	/* the pool's buffers hold a whole frame */
-			if (p)
-				pbuf_free(p);
-			drop_one(nd);
+		if (!p) {
+			LINK_STATS_INC(link.memerr);
+			LINK_STATS_INC(link.drop);
 			continue;
 		}
-		int n = tk_netdev_recv(nd, p->payload, p->len, TK_FOREVER);
-
-		if (n < SIZEOF_ETH_HDR) {
+		if (p->tot_len < SIZEOF_ETH_HDR) {
 			pbuf_free(p);
+			LINK_STATS_INC(link.lenerr);
 			continue;
 		}
-		pbuf_realloc(p, (u16_t)n);
 		LINK_STATS_INC(link.recv);
 		if (nif->input(p, nif) != ERR_OK)
 			pbuf_free(p);
 	}
 	return 0;
+}
+
+void net_netif_rx_counts(uint32_t *lent, uint32_t *copied)
+{
+	*lent = lent_frames;
+	*copied = copied_frames;
 }
 
 int net_netif_add(struct netif *nif, struct tk_netdev *nd, const char *hostname, int prio)
@@ -125,6 +215,10 @@ int net_netif_add(struct netif *nif, struct tk_netdev *nd, const char *hostname,
 		.detached = true,
 	};
 
+	for (int i = 0; i < LENT_MAX; i++) {
+		lent_pool[i].next = lent_free;
+		lent_free = &lent_pool[i];
+	}
 	LOCK_TCPIP_CORE();
 	struct netif *ok = netif_add(nif, 0, 0, 0, nd, netif_setup, tcpip_input);
 

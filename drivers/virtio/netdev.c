@@ -61,6 +61,21 @@ int tk_netdev_recv(struct tk_netdev *nd, void *buf, size_t len, uint64_t deadlin
 	return nd->ops->recv(nd, buf, len, deadline);
 }
 
+int tk_netdev_recv_frame(struct tk_netdev *nd, struct tk_netdev_frame *f, uint64_t deadline)
+{
+	if (!nd || !f)
+		return -EINVAL;
+	if (!nd->ops->recv_frame || !nd->ops->release)
+		return -ENOTSUP;
+	return nd->ops->recv_frame(nd, f, deadline);
+}
+
+void tk_netdev_release(struct tk_netdev *nd, void *token)
+{
+	if (nd && token && nd->ops->release)
+		nd->ops->release(nd, token);
+}
+
 bool tk_netdev_link_up(struct tk_netdev *nd)
 {
 	return nd && nd->ops->link_up ? nd->ops->link_up(nd) : nd != 0;

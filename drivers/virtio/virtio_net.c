@@ -2,7 +2,9 @@
  * virtio-net (virtio 1.2, 5.1) on the virtio transport (virtio.h): the MAC
  * from config space, one receive and one transmit queue, interrupt-driven
  * receive (the interrupt wakes the thread waiting in tk_netdev_recv), link
- * status from config space when VIRTIO_NET_F_STATUS is offered. Registered
+ * status from config space when VIRTIO_NET_F_STATUS is offered. A received
+ * frame can be lent to the stack in its RX buffer (tk_netdev_recv_frame)
+ * and the buffer goes back on the ring when released. Registered
  * as a tk_netdev (takt/netdev.h). No offloads, no mergeable RX buffers, no
  * control queue: every frame is one RX buffer of header + 1514 bytes.
  *
@@ -43,7 +45,7 @@ struct vnet {
 	struct virtq rx, tx;
 	uint32_t hdr_len;
 	struct tk_sem rx_ready;
-	struct tk_mutex rx_lock, tx_lock;
+	struct tk_mutex rxq_lock, tx_lock;
 	struct nbuf *rxb, *txb;
 	struct nbuf *tx_free[TX_BUFS];
 	unsigned ntx_free;
@@ -106,41 +108,77 @@ static int vnet_send(struct tk_netdev *nd, const struct tk_netdev_seg *seg, unsi
 	return err ? -EAGAIN : 0;
 }
 
+/* The next used RX buffer, waiting for the interrupt until the deadline.
+ * rxq_lock guards the queue only, never a wait, so buffers can be given
+ * back (vnet_release) while a receiver sleeps. */
+static struct nbuf *rx_take(struct vnet *n, uint32_t *flen, uint64_t deadline)
+{
+	for (;;) {
+		uint32_t used = 0;
+		bool dropped = false;
+
+		tk_mutex_lock(&n->rxq_lock, TK_FOREVER);
+		struct nbuf *b = virtq_get_used(&n->rx, &used);
+
+		if (b && used < n->hdr_len) {	/* device bug: drop it, look again */
+			n->nd.rx_dropped++;
+			rx_post(n, b);
+			virtq_kick(&n->rx);
+			b = 0;
+			dropped = true;
+		}
+		tk_mutex_unlock(&n->rxq_lock);
+		if (b) {
+			*flen = used - n->hdr_len;
+			n->nd.rx_frames++;
+			n->nd.rx_bytes += *flen;
+			return b;
+		}
+		if (!dropped && tk_sem_take(&n->rx_ready, deadline))
+			return 0;
+	}
+}
+
+static void rx_repost(struct vnet *n, struct nbuf *b)
+{
+	tk_mutex_lock(&n->rxq_lock, TK_FOREVER);
+	rx_post(n, b);
+	virtq_kick(&n->rx);
+	tk_mutex_unlock(&n->rxq_lock);
+}
+
 static int vnet_recv(struct tk_netdev *nd, void *buf, size_t len, uint64_t deadline)
 {
 	struct vnet *n = nd->priv;
-	int ret;
+	uint32_t flen;
+	struct nbuf *b = rx_take(n, &flen, deadline);
 
-	if (tk_mutex_lock(&n->rx_lock, deadline))
+	if (!b)
 		return -ETIMEDOUT;
-	for (;;) {
-		uint32_t used;
-		struct nbuf *b = virtq_get_used(&n->rx, &used);
+	size_t c = flen < len ? flen : len;
 
-		if (b) {
-			if (used < n->hdr_len) {	/* device bug: drop it */
-				nd->rx_dropped++;
-				rx_post(n, b);
-				virtq_kick(&n->rx);
-				continue;
-			}
-			size_t flen = used - n->hdr_len, c = flen < len ? flen : len;
+	memcpy(buf, b->data, c);
+	rx_repost(n, b);
+	return (int)c;
+}
 
-			memcpy(buf, b->data, c);
-			rx_post(n, b);
-			virtq_kick(&n->rx);
-			nd->rx_frames++;
-			nd->rx_bytes += flen;
-			ret = (int)c;
-			break;
-		}
-		if (tk_sem_take(&n->rx_ready, deadline)) {
-			ret = -ETIMEDOUT;
-			break;
-		}
-	}
-	tk_mutex_unlock(&n->rx_lock);
-	return ret;
+static int vnet_recv_frame(struct tk_netdev *nd, struct tk_netdev_frame *f, uint64_t deadline)
+{
+	struct vnet *n = nd->priv;
+	uint32_t flen;
+	struct nbuf *b = rx_take(n, &flen, deadline);
+
+	if (!b)
+		return -ETIMEDOUT;
+	f->data = b->data;
+	f->len = flen;
+	f->token = b;
+	return 0;
+}
+
+static void vnet_release(struct tk_netdev *nd, void *token)
+{
+	rx_repost(nd->priv, token);
 }
 
 static bool vnet_link_up(struct tk_netdev *nd)
@@ -153,7 +191,8 @@ static bool vnet_link_up(struct tk_netdev *nd)
 }
 
 static const struct tk_netdev_ops vnet_ops = {
-	.sendv = vnet_send, .recv = vnet_recv, .link_up = vnet_link_up,
+	.sendv = vnet_send, .recv = vnet_recv, .recv_frame = vnet_recv_frame,
+	.release = vnet_release, .link_up = vnet_link_up,
 };
 
 int virtio_net_probe(struct virtio_dev *v)
@@ -180,7 +219,7 @@ int virtio_net_probe(struct virtio_dev *v)
 	v->priv = n;
 	n->hdr_len = virtio_has(v->accepted, VIRTIO_F_VERSION_1) ? 12 : 10;
 	tk_sem_init(&n->rx_ready, 0, 1);
-	tk_mutex_init(&n->rx_lock, 0);
+	tk_mutex_init(&n->rxq_lock, 0);
 	tk_mutex_init(&n->tx_lock, 0);
 	n->rxb = calloc(RX_BUFS, sizeof(struct nbuf));
 	n->txb = calloc(TX_BUFS, sizeof(struct nbuf));

@@ -28,10 +28,21 @@ struct tk_netdev_seg {
 };
 #define TK_NETDEV_SEGS_MAX 16
 
+/* A received frame lent by the driver in its own buffer (zero copy): it
+ * stays valid, and the buffer off the receive ring, until released. */
+struct tk_netdev_frame {
+	void *data;
+	size_t len;
+	void *token;
+};
+
 struct tk_netdev_ops {
 	int (*sendv)(struct tk_netdev *nd, const struct tk_netdev_seg *seg, unsigned nseg,
 		     size_t total);
 	int (*recv)(struct tk_netdev *nd, void *buf, size_t len, uint64_t deadline);
+	/* optional: zero-copy receive */
+	int (*recv_frame)(struct tk_netdev *nd, struct tk_netdev_frame *f, uint64_t deadline);
+	void (*release)(struct tk_netdev *nd, void *token);
 	bool (*link_up)(struct tk_netdev *nd);
 };
 
@@ -68,6 +79,13 @@ int tk_netdev_sendv(struct tk_netdev *nd, const struct tk_netdev_seg *seg, unsig
  * @retval frame length (a frame longer than len is truncated to len),
  * -ETIMEDOUT, -EINVAL */
 int tk_netdev_recv(struct tk_netdev *nd, void *buf, size_t len, uint64_t deadline);
+
+/* Wait as tk_netdev_recv, but lend the frame in the driver's buffer
+ * instead of copying it; give it back with tk_netdev_release (any thread).
+ * Every lent frame is a receive buffer off the ring: hold few.
+ * @retval 0, -ETIMEDOUT, -EINVAL, -ENOTSUP (the driver always copies) */
+int tk_netdev_recv_frame(struct tk_netdev *nd, struct tk_netdev_frame *f, uint64_t deadline);
+void tk_netdev_release(struct tk_netdev *nd, void *token);
 
 /* Link state (true when the device cannot tell). */
 bool tk_netdev_link_up(struct tk_netdev *nd);
