@@ -43,6 +43,7 @@
 #define MEMP_NUM_SYS_TIMEOUT		(LWIP_NUM_SYS_TIMEOUT_INTERNAL + 4)
 #define PBUF_POOL_SIZE			48
 #define PBUF_POOL_BUFSIZE		1536	/* one Ethernet frame, so RX lands in one pbuf */
+#define LWIP_SUPPORT_CUSTOM_PBUF	1	/* received frames lent in the driver's buffer */
 
 /* -- protocols ------------------------------------------------------------ */
 #define LWIP_IPV4			1
@@ -93,6 +94,7 @@
 
 /* -- statistics: the counters /metrics publishes ---------------------------- */
 #define LWIP_STATS			1
+#define LWIP_STATS_LARGE		1	/* 32-bit counters: 16-bit ones wrap within a minute of load */
 #define LWIP_STATS_DISPLAY		0
 #define LINK_STATS			1
 #define IP_STATS			1
