@@ -142,36 +142,60 @@ static struct pbuf *frame_pbuf(struct tk_netdev *nd, const struct tk_netdev_fram
 /* A driver that cannot lend: receive straight into a pool pbuf. A frame
  * the pool has no room for is still taken off the device (into a scratch
  * buffer) so the device keeps receiving. */
-static struct pbuf *copy_recv(struct tk_netdev *nd)
+static int copy_recv(struct tk_netdev *nd, struct pbuf **out, uint64_t deadline)
 {
 	static uint8_t scratch[TK_ETH_FRAME_MAX];
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, TK_ETH_FRAME_MAX, PBUF_POOL);
 	int n;
 
+	*out = 0;
 	if (!p || p->next) {	/* the pool's buffers hold a whole frame */
 		if (p)
 			pbuf_free(p);
-		tk_netdev_recv(nd, scratch, sizeof(scratch), TK_FOREVER);
-		return 0;
+		n = tk_netdev_recv(nd, scratch, sizeof(scratch), deadline);
+		return n < 0 ? n : 0;
 	}
-	n = tk_netdev_recv(nd, p->payload, p->len, TK_FOREVER);
+	n = tk_netdev_recv(nd, p->payload, p->len, deadline);
 	if (n < 0) {
 		pbuf_free(p);
-		return 0;
+		return n;
 	}
 	pbuf_realloc(p, (u16_t)n);
 	copied_frames++;
-	return p;
+	*out = p;
+	return 0;
 }
 
-static struct pbuf *next_frame(struct tk_netdev *nd)
+/* 0 with *out the frame (NULL: dropped for want of memory), or -ETIMEDOUT. */
+static int next_frame(struct tk_netdev *nd, struct pbuf **out, uint64_t deadline)
 {
 	struct tk_netdev_frame f;
-	int err = tk_netdev_recv_frame(nd, &f, TK_FOREVER);
+	int err = tk_netdev_recv_frame(nd, &f, deadline);
 
 	if (err == -ENOTSUP)
-		return copy_recv(nd);
-	return err ? 0 : frame_pbuf(nd, &f);
+		return copy_recv(nd, out, deadline);
+	*out = err ? 0 : frame_pbuf(nd, &f);
+	return err;
+}
+
+/* The link state is polled when the receive thread has been idle for
+ * LINK_POLL_NS: cheaper than a configuration interrupt path, and a cable
+ * pulled under load is noticed by TCP anyway. */
+#define LINK_POLL_NS 1000000000ull
+
+static void link_check(struct netif *nif)
+{
+	bool up = tk_netdev_link_up(nif->state);
+
+	if (up == !!netif_is_link_up(nif))
+		return;
+	LOCK_TCPIP_CORE();
+	if (up)
+		netif_set_link_up(nif);
+	else
+		netif_set_link_down(nif);
+	UNLOCK_TCPIP_CORE();
+	tk_printk("net: net%u link %s\n", nif->num, up ? "up" : "down");
 }
 
 static void *rx_thread(void *arg)
@@ -180,8 +204,12 @@ static void *rx_thread(void *arg)
 	struct tk_netdev *nd = nif->state;
 
 	for (;;) {
-		struct pbuf *p = next_frame(nd);
+		struct pbuf *p;
 
+		if (next_frame(nd, &p, tk_after_ns(LINK_POLL_NS)) == -ETIMEDOUT) {
+			link_check(nif);
+			continue;
+		}
 		if (!p) {
 			LINK_STATS_INC(link.memerr);
 			LINK_STATS_INC(link.drop);

@@ -12,8 +12,10 @@ and `./takt run ... gateway`. Standard library only.
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -31,7 +33,7 @@ class GuestError(Exception):
 
 class Guest:
     def __init__(self, build_dir, forwards=(80,), append=None, extra=(), icount=False,
-                 netdev_opts="", log=None, nic=True):
+                 netdev_opts="", log=None, nic=True, monitor=False):
         with open(os.path.join(build_dir, "run.json")) as f:
             self.base = list(json.load(f)["qemu"])
         self.ports = {gp: free_port() for gp in forwards}
@@ -44,6 +46,11 @@ class Guest:
             self.cmd += ["-icount", "shift=0,align=off,sleep=off"]
         if append is not None:
             self.cmd += ["-append", append]
+        self.monitor_path = None
+        if monitor:
+            self.tmp = tempfile.mkdtemp(prefix="takt-guest-")
+            self.monitor_path = os.path.join(self.tmp, "monitor.sock")
+            self.cmd += ["-monitor", "unix:%s,server=on,wait=off" % self.monitor_path]
         self.cmd += list(extra)
         self.lines = []
         self.cond = threading.Condition()
@@ -77,7 +84,28 @@ class Guest:
             self.proc.kill()
         if self.proc:
             self.proc.wait()
+        if self.monitor_path:
+            shutil.rmtree(self.tmp, ignore_errors=True)
         return self.status
+
+    def hmp(self, command, timeout=10):
+        """Run a QEMU monitor command (Guest(monitor=True)); its output."""
+        with socket.socket(socket.AF_UNIX) as s:
+            s.settimeout(timeout)
+            s.connect(self.monitor_path)
+            self._read_prompt(s)
+            s.sendall(command.encode() + b"\n")
+            return self._read_prompt(s)
+
+    @staticmethod
+    def _read_prompt(s):
+        data = b""
+        while not data.endswith(b"(qemu) "):
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data.decode("utf-8", "replace")
 
     def __enter__(self):
         return self.start()

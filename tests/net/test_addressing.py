@@ -36,6 +36,22 @@ def boot(build_dir, append, expect, status, dtb=None, board=None, nic=True, name
         check(name, False, str(e))
 
 
+def link_cycle(build_dir):
+    """The link is pulled and plugged back (QEMU's set_link): both logged."""
+    try:
+        with Guest(build_dir, forwards=[], append="hold", monitor=True) as g:
+            g.wait_for(r"^holding$")
+            n = len(g.output())
+            g.hmp("set_link n0 off")
+            g.wait_for(r"^net: net0 link down$", timeout=30, start=n)
+            n = len(g.output())
+            g.hmp("set_link n0 on")
+            g.wait_for(r"^net: net0 link up$", timeout=30, start=n)
+            check("link_down_and_up_noticed", True)
+    except (GuestError, OSError) as e:
+        check("link_down_and_up_noticed", False, str(e))
+
+
 def dt_with(build_dir, tmp, props):
     """A copy of the board DTB with /chosen string properties set (fdtput)."""
     out = os.path.join(tmp, "net-%d.dtb" % len(os.listdir(tmp)))
@@ -89,6 +105,7 @@ def main():
         for args, rx in bad:
             boot(b, args, [rx + r".*; the network stays down$", r"^not bound: -22$"], NOT_BOUND,
                  name="refused " + args)
+        link_cycle(b)
         boot(b, "net=off", [r"^net: off \(net=off\)$", r"^not bound: -19$"], NOT_BOUND,
              name="net_off")
         boot(b, "", [r"^net: no network device; the network stays down$", r"^not bound: -19$"],

@@ -4,7 +4,8 @@
  * Bootargs name the peers: echo=IP:PORT (TCP and UDP echo), refused=IP:PORT
  * (nothing listens), name=DNS-NAME (resolves to the echo host), nxname=NAME
  * (does not resolve), listen=PORT (a host client connects, sends a line and
- * expects it back). Without echo= only the address is printed.
+ * expects it back). Without echo= only the address is printed; with hold
+ * the app then stays up (the host toggles the link meanwhile).
  * Exit: 0 all passed, 1 a check failed, 3 the network did not come up.
  */
 #include <arpa/inet.h>
@@ -24,6 +25,7 @@
 #include <takt/board.h>
 #include <takt/net.h>
 #include <takt/thread.h>
+#include <takt/time.h>
 
 #include "tk_test.h"
 
@@ -218,6 +220,11 @@ int main(void)
 	tk_net_info(&info);
 	printf("address %u.%u.%u.%u (%s), network threads at FIFO %d\n", info.addr[0], info.addr[1],
 	       info.addr[2], info.addr[3], info.dhcp ? "dhcp" : "static", info.prio);
+	if (tk_bootarg("hold")) {
+		printf("holding\n");
+		for (;;)
+			tk_sleep_ns(1000000000ull);
+	}
 	if (parse_peer(tk_bootarg("echo"), &echo))
 		return 0;
 	test_bad_args();
