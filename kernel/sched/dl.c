@@ -226,6 +226,11 @@ unsigned dl_wakeup(struct dl_entity *dl, uint64_t now)
  * throttled (Linux update_curr_dl, dl_runtime_exceeded). */
 unsigned dl_charge(struct dl_entity *dl, uint64_t now, uint64_t delta)
 {
+	/* No time used, nothing to charge: the scheduler charges the current
+	 * thread once more right after it yields, throttled at runtime 0, and
+	 * that is not an overrun. */
+	if (delta == 0 && dl->throttled)
+		return 0;
 	unsigned ev = check_miss(dl, now, false);
 
 	dl->runtime -= (int64_t)delta;

@@ -402,6 +402,9 @@ static void test_yield_throttles_until_next_period_then_starts_new_job(void **st
 	assert_true(dl.throttled);
 	assert_int_equal(dl.runtime, 0); /* the 7 ms left are given up */
 	assert_false(dl.job_active);
+	/* the scheduler charges the yielder once more with no time used */
+	assert_int_equal(dl_charge(&dl, 3 * MS, 0), 0);
+	assert_int_equal(dl.nr_overruns, 0);
 	assert_int_equal(dl_replenish(&dl, 100 * MS), DL_EV_REPLENISHED | DL_EV_RUNNABLE);
 	assert_int_equal(dl.deadline, 200 * MS);
 	assert_int_equal(dl.runtime, 10 * MS);

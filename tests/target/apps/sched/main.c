@@ -162,6 +162,8 @@ static void test_cbs_isolation(void)
 	TK_CHECK("cbs_overrun_handler_told", handler_overruns >= 5);
 	TK_CHECK("sem_given_from_interrupt_path", tk_sem_count(&overrun_sem) == handler_overruns);
 	TK_CHECK("cbs_neighbour_misses_no_deadline", ps.misses == 0);
+	/* 40 jobs ended with tk_yield inside their budget: none overran */
+	TK_CHECK("yield_within_budget_is_no_overrun", ps.overruns == 0);
 }
 
 /* ---- admission control and parameter checks */
