@@ -43,8 +43,11 @@ static void set_name(struct tk_thread *t, const char *name)
 
 static void init_tcb(struct tk_thread *t, const char *name, uint64_t *stack_lo, size_t size)
 {
+	static uint32_t last_id;	/* main 1, idle 2, then in creation order */
+
 	memset(t, 0, sizeof(*t));
 	t->magic = THREAD_MAGIC;
+	t->id = __atomic_add_fetch(&last_id, 1, __ATOMIC_RELAXED);
 	set_name(t, name);
 	t->stack_lo = stack_lo;
 	t->stack_size = size;
@@ -299,6 +302,7 @@ int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st)
 	st->overruns = t->se.dl.nr_overruns;
 	st->misses = t->se.dl.nr_misses;
 	st->stack_size = t->stack_size;
+	st->id = t->id;
 	arch_irq_restore(flags);
 	return 0;
 }
@@ -308,7 +312,7 @@ void tk_thread_foreach(void (*fn)(tk_thread_t *t, void *arg), void *arg)
 	unsigned long flags = arch_irq_save();
 	struct list_node *pos;
 
-	/* Called with interrupts masked so no thread can exit under it. */
+	/* Interrupts masked so no thread can exit under it (see thread.h). */
 	list_for_each(pos, &all_threads)
 		fn(container_of(pos, struct tk_thread, all_node), arg);
 	arch_irq_restore(flags);

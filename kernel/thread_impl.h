@@ -29,6 +29,7 @@ struct waitq {
 
 struct tk_thread {
 	uint32_t magic;
+	uint32_t id;			/* unique for the run, never reused */
 	enum thread_state state;
 	struct sched_entity se;
 	struct pi_thread pi;

@@ -174,6 +174,26 @@ static void test_range_checks(void **state)
 	assert_int_equal(pvh_check_range(PVH_PA_LIMIT - 1, 1), 0);
 }
 
+static void test_cmdline_strip_qemu(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(pvh_cmdline_strip_qemu(out, sizeof(out),
+		"-t2 -l 5 virtio_mmio.device=512@0xfeb00e00:12 virtio_mmio.device=512@0xfeb00c00:11"), 8);
+	assert_string_equal(out, "-t2 -l 5");
+	assert_int_equal(pvh_cmdline_strip_qemu(out, sizeof(out), "virtio_mmio.device=1 a  b"), 4);
+	assert_string_equal(out, "a  b");	/* the user's spacing stays */
+	assert_int_equal(pvh_cmdline_strip_qemu(out, sizeof(out), "virtio_mmio.device=1"), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(pvh_cmdline_strip_qemu(out, sizeof(out), "xvirtio_mmio.device=1"), 21);
+	assert_int_equal(pvh_cmdline_strip_qemu(out, 4, "abcd"), -E2BIG);
+	assert_string_equal(out, "");
+	assert_int_equal(pvh_cmdline_strip_qemu(out, 5, "abcd"), 4);
+	assert_int_equal(pvh_cmdline_strip_qemu(NULL, 5, "abcd"), -EINVAL);
+	assert_int_equal(pvh_cmdline_strip_qemu(out, 0, "abcd"), -EINVAL);
+}
+
 static void test_cmdline_length(void **state)
 {
 	(void)state;
@@ -205,6 +225,7 @@ int main(void)
 		cmocka_unit_test(test_memmap_where),
 		cmocka_unit_test(test_range_checks),
 		cmocka_unit_test(test_cmdline_length),
+		cmocka_unit_test(test_cmdline_strip_qemu),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

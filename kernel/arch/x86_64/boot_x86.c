@@ -116,14 +116,16 @@ static void merge_cmdline(const struct hvm_start_info *si)
 
 	if (n < 0)
 		tk_panic("boot: PVH command line not terminated within %d bytes", PVH_CMDLINE_MAX);
-	if (n == 0)
+	static char args[PVH_CMDLINE_MAX];
+
+	if (n == 0 || pvh_cmdline_strip_qemu(args, sizeof(args), s) <= 0)
 		return;
 	int chosen = fdt_path_offset(fdt_buf, "/chosen");
 
 	if (chosen < 0)
 		chosen = fdt_add_subnode(fdt_buf, 0, "chosen");
 	fdt_must(chosen, "/chosen");
-	fdt_must(fdt_setprop_string(fdt_buf, chosen, "bootargs", s), "/chosen/bootargs");
+	fdt_must(fdt_setprop_string(fdt_buf, chosen, "bootargs", args), "/chosen/bootargs");
 }
 
 struct hvm_modlist_entry {

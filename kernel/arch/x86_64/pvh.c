@@ -3,6 +3,8 @@
  * build this file as it is (tests/unit/test_pvh.c).
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "pvh.h"
 
@@ -71,4 +73,41 @@ long pvh_cmdline_len(const char *s, size_t max)
 		if (!s[i])
 			return (long)i;
 	return -E2BIG;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+long pvh_cmdline_strip_qemu(char *dst, size_t dst_len, const char *src)
+{
+	static const char qemu_word[] = "virtio_mmio.device=";
+	size_t k = 0;
+
+	if (!dst || !src || dst_len == 0)
+		return -EINVAL;
+	for (size_t i = 0; src[i];) {
+		size_t end = i;
+
+		while (src[end] && !is_space(src[end]))
+			end++;
+		bool drop = strncmp(src + i, qemu_word, sizeof(qemu_word) - 1) == 0;
+
+		while (src[end] && is_space(src[end]))
+			end++;	/* a dropped word takes its trailing blanks along */
+		if (!drop) {
+			if (k + (end - i) >= dst_len) {
+				dst[0] = 0;
+				return -E2BIG;
+			}
+			memcpy(dst + k, src + i, end - i);
+			k += end - i;
+		}
+		i = end;
+	}
+	while (k && is_space(dst[k - 1]))
+		k--;
+	dst[k] = 0;
+	return (long)k;
 }

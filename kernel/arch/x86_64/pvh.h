@@ -66,4 +66,12 @@ int pvh_ram_regions(const struct hvm_memmap_entry *m, uint32_t n, struct pvh_ram
 /* The command line's length: a NUL within max bytes.
  * @retval length (0 = empty), -E2BIG not terminated within max, -EINVAL s NULL */
 long pvh_cmdline_len(const char *s, size_t max);
+
+/* Copy the command line without the `virtio_mmio.device=...` words QEMU's
+ * microvm appends for Linux (Takt takes the devices from fw_cfg's DT), so
+ * apps see only the user's arguments. Words are split at spaces and tabs;
+ * the rest keeps its spacing. dst gets at most dst_len - 1 chars and a NUL.
+ * @retval the length written, -E2BIG (dst too small: dst left empty),
+ * -EINVAL (NULL) */
+long pvh_cmdline_strip_qemu(char *dst, size_t dst_len, const char *src);
 #endif
