@@ -404,6 +404,55 @@ static long calcdiff_us(struct timespec t1, struct timespec t2)
 	return diff + ((int)t1.tv_nsec - (int)t2.tv_nsec) / 1000;
 }
 
+#ifdef TAKT_METRICS
+#include <takt/metrics.h>
+/* With -h and the metrics endpoint linked (takt_app(... METRICS)): the
+ * latency histogram on /metrics as it fills, one series per thread,
+ * buckets as cyclictest's own (1 us, 1 ns with -N). Each series has one
+ * writer, its thread; the server reads with plain 64-bit loads. A
+ * negative latency counts as an overflow, as in the "# Histogram" block,
+ * and adds nothing to the sum (which the server publishes as a counter). */
+static struct {
+	uint64_t *counts, *overflow, *sum_ns;
+	struct tk_metrics_histogram h;
+} ct_metrics;
+
+static void ct_metrics_register(void)
+{
+	struct tk_metrics_histogram *h = &ct_metrics.h;
+	size_t n = (size_t)o.threads * (size_t)o.histogram;
+	int err;
+
+	ct_metrics.counts = calloc(n, sizeof(uint64_t));
+	ct_metrics.overflow = calloc((size_t)o.threads, sizeof(uint64_t));
+	ct_metrics.sum_ns = calloc((size_t)o.threads, sizeof(uint64_t));
+	*h = (struct tk_metrics_histogram){
+		"takt_cyclictest_latency_seconds", "cyclictest wake-up latency, per thread",
+		"thread", (unsigned)o.threads, (unsigned)o.histogram, o.nsecs ? 1 : 1000,
+		ct_metrics.counts, ct_metrics.overflow, ct_metrics.sum_ns };
+	err = ct_metrics.counts && ct_metrics.overflow && ct_metrics.sum_ns
+		? tk_metrics_add_histogram(h) : -ENOMEM;
+	if (err) {
+		fprintf(stderr, "cyclictest: histogram not on /metrics (%d)\n", err);
+		ct_metrics.counts = NULL;	/* nothing to count into */
+	}
+}
+
+static void ct_metrics_sample(int t, long diff)
+{
+	uint64_t *c;
+
+	if (!ct_metrics.counts)
+		return;
+	c = diff < 0 || diff >= o.histogram ? &ct_metrics.overflow[t]
+		: &ct_metrics.counts[(size_t)t * (size_t)o.histogram + (size_t)diff];
+	if (diff > 0)
+		__atomic_store_n(&ct_metrics.sum_ns[t], ct_metrics.sum_ns[t] +
+				 (uint64_t)diff * ct_metrics.h.bucket_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(c, *c + 1, __ATOMIC_RELAXED);
+}
+#endif
+
 static void *timerthread(void *arg)
 {
 	struct thread_param *par = arg;
@@ -458,6 +507,9 @@ static void *timerthread(void *arg)
 			else
 				st->hist[diff]++;
 		}
+#ifdef TAKT_METRICS
+		ct_metrics_sample(par->index, diff);
+#endif
 		st->cycles++;
 		if (par->policy == POL_DEADLINE) {
 			/* Self-measured miss: the job ended after its deadline. */
@@ -666,6 +718,10 @@ int main(int argc, char **argv)
 	if (o.load && start_load(load_th))
 		return EXIT_FAILURE;
 
+#ifdef TAKT_METRICS
+	if (o.histogram)
+		ct_metrics_register();
+#endif
 	interval = o.interval;
 	prio = o.prio;
 	for (i = 0; i < o.threads; i++) {

@@ -1,0 +1,55 @@
+/* Shared between the files of net/http/ (the metrics endpoint). */
+#ifndef TAKT_HTTP_INTERNAL_H
+#define TAKT_HTTP_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A response body built in a malloc'd buffer that grows (doubling) up to
+ * HBUF_MAX. HBUF_HEADROOM bytes are kept free before the body so the
+ * server can put the status line and headers right in front of it and
+ * send the response in one piece:
+ *
+ *   buf: [ .... headroom .... | body: len bytes | free ]
+ *                  head ->^   ^ buf + HBUF_HEADROOM
+ *
+ * After a failed allocation or passing the cap, err says which
+ * (-ENOMEM, -E2BIG), further output is dropped and the server answers 503.
+ */
+#define HBUF_HEADROOM	256
+#define HBUF_START	4096
+#define HBUF_MAX	(256u * 1024)
+
+struct hbuf {
+	char *buf;
+	size_t len, cap;	/* body bytes; body capacity */
+	int err;
+};
+
+void hbuf_init(struct hbuf *b);
+void hbuf_free(struct hbuf *b);
+void hbuf_printf(struct hbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void hbuf_put(struct hbuf *b, const char *s, size_t n);
+static inline char *hbuf_body(const struct hbuf *b)
+{
+	return b->buf + HBUF_HEADROOM;
+}
+
+/* The pages (metrics.c). @retval 0, or b->err */
+int metrics_page(struct hbuf *b);
+int threads_page(struct hbuf *b);
+
+/* The server's own figures, kept by server.c, published by metrics.c. */
+#define HTTP_CODES 11
+struct http_counters {
+	uint64_t connections;		/* accepted */
+	uint64_t open;			/* open now */
+	uint64_t timeouts;		/* closed for a slow or idle client */
+	uint64_t by_code[HTTP_CODES];	/* responses, by http_codes[] */
+};
+extern struct http_counters http_counters;
+extern const int http_codes[HTTP_CODES];
+
+#endif

@@ -1,0 +1,552 @@
+/*
+ * The metrics endpoint's HTTP/1.1 server (takt/metrics.h): one thread, one
+ * poll() loop over non-blocking sockets, up to CLIENTS connections at once.
+ *
+ *   GET|HEAD /metrics   Prometheus text (metrics.c)
+ *   GET|HEAD /threads   JSON
+ *   other paths 404; other known methods 405 (Allow: GET, HEAD); unknown
+ *   methods 501; malformed heads 400/413/414/431/505/501 (parse.h)
+ *
+ * A connection goes round
+ *
+ *   accept -> READING --head parsed--> WRITING --sent--> READING (keep-alive)
+ *                |                        |
+ *                +--bad head, timeout---->+--sent, Connection: close--> DRAINING -> closed
+ *
+ * Every state has a deadline (bootarg metrics.timeout_ms, default 5 s):
+ * READING from the end of the previous response (or the accept) to the
+ * end of the head, not pushed back by a byte now and then, so a client
+ * trickling a head (slowloris) is cut off as surely as an idle one; an
+ * idle keep-alive connection is closed quietly, a half-sent head gets a
+ * 408. WRITING has as long to take the response. An answer that closes
+ * the connection is followed by shutdown(SHUT_WR) and DRAINING: what the
+ * client still sends (the rest of a 1 MiB header, a body) is read and
+ * dropped until it closes too, for at most DRAIN_MS_MAX. Closing with
+ * unread data instead would make lwIP send a reset, and a client still
+ * writing could lose the answer along with its receive queue.
+ *
+ * A request with a body (Content-Length > 0) is answered and the
+ * connection closed: nothing here takes a body, and skipping it is not
+ * worth the code. Pipelined requests are served in order from the
+ * connection's input buffer.
+ *
+ * When all CLIENTS slots are taken the listening socket is left out of
+ * the poll set: new connections wait in lwIP's accept queue (the listen
+ * backlog, LISTEN_BACKLOG; beyond it the SYN is dropped and the client
+ * retries) and are taken as slots free up, at the latest when a slot's
+ * deadline passes. No 503: answering one would take a socket of lwIP's
+ * MEMP_NUM_NETCONN (20, shared with the app) at the moment they run out.
+ *
+ * Started by a TK_INIT hook: the bootargs are checked there, the thread
+ * waits for the network to be bound, then listens on metrics.port (80)
+ * and prints "metrics: http://A.B.C.D:PORT/metrics".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <takt/board.h>
+#include <takt/log.h>
+#include <takt/net.h>
+#include <takt/thread.h>
+#include <takt/time.h>
+
+#include "../config.h"
+#include "http_internal.h"
+#include "parse.h"
+
+#define CLIENTS			12	/* of MEMP_NUM_NETCONN 20: the listener, the app's */
+#define LISTEN_BACKLOG		8	/* lwIP's DEFAULT_ACCEPTMBOX_SIZE */
+#define PORT_DEFAULT		80
+#define TIMEOUT_MS_DEFAULT	5000
+#define TIMEOUT_MS_MIN		10
+#define TIMEOUT_MS_MAX		600000
+#define DRAIN_MS_MAX		2000
+#define DRAIN_GULP		16	/* recv()s of in[] per poll round */
+#define STACK_SIZE		8192
+#define MS			1000000ull
+
+enum cstate { FREE, READING, WRITING, DRAINING };
+
+struct conn {
+	int fd;
+	enum cstate state;
+	uint64_t deadline;
+	bool close_after;	/* drain and close once the response is out */
+	struct http_parser p;
+	char in[1024];		/* received, in[in_off..in_len) not parsed yet */
+	size_t in_off, in_len;
+	struct hbuf out;	/* a page being sent */
+	char small[384];	/* or a short answer: an error, a 503 */
+	const char *send_ptr;
+	size_t send_left;
+};
+
+static struct {
+	int port;
+	uint64_t timeout_ns;
+	int lfd;
+	unsigned open;
+	struct conn c[CLIENTS];
+	struct pollfd pfd[CLIENTS + 1];
+	int owner[CLIENTS + 1];	/* pfd[i] is c[owner[i]], -1 the listener */
+} srv;
+
+struct http_counters http_counters;
+const int http_codes[HTTP_CODES] = { 200, 400, 404, 405, 408, 413, 414, 431, 501, 503, 505 };
+
+static const char *reason(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
+	case 413: return "Content Too Large";
+	case 414: return "URI Too Long";
+	case 431: return "Request Header Fields Too Large";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	case 505: return "HTTP Version Not Supported";
+	default: return "Error";	/* none other is sent */
+	}
+}
+
+static void count_code(int code)
+{
+	for (int i = 0; i < HTTP_CODES; i++)
+		if (http_codes[i] == code)
+			http_counters.by_code[i]++;
+}
+
+/* ---- responses -------------------------------------------------------------- */
+
+/* The status line and headers for a body of len bytes. @retval its length */
+static size_t put_head(char *dst, size_t size, const struct conn *c, int code, const char *type,
+		       size_t len)
+{
+	const char *conn = c->close_after ? "Connection: close\r\n" :
+			   c->p.minor == 0 ? "Connection: keep-alive\r\n" : "";
+	int n = snprintf(dst, size, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
+			 "Content-Length: %lu\r\n%s%s\r\n", code, reason(code), type,
+			 (unsigned long)len, code == 405 ? "Allow: GET, HEAD\r\n" : "", conn);
+
+	return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
+static void start_sending(struct conn *c, const char *p, size_t n)
+{
+	c->send_ptr = p;
+	c->send_left = n;
+	c->state = WRITING;
+	c->deadline = tk_after_ns(srv.timeout_ns);
+}
+
+/* A short plain-text answer ("404 Not Found"), from c->small. */
+static void respond_short(struct conn *c, int code, bool head_only)
+{
+	char body[64];
+	int blen = snprintf(body, sizeof(body), "%d %s\n", code, reason(code));
+	size_t n = put_head(c->small, sizeof(c->small) - sizeof(body), c, code,
+			    "text/plain; charset=utf-8", (size_t)blen);
+
+	if (!head_only) {
+		memcpy(c->small + n, body, (size_t)blen);
+		n += (size_t)blen;
+	}
+	count_code(code);
+	start_sending(c, c->small, n);
+}
+
+static void respond_error(struct conn *c, int code)
+{
+	c->close_after = true;
+	respond_short(c, code, false);
+}
+
+/* A page: the head goes into the headroom right before the body. */
+static void respond_page(struct conn *c, int (*page)(struct hbuf *), const char *type,
+			 bool head_only)
+{
+	char head[HBUF_HEADROOM];
+	struct hbuf *b = &c->out;
+	size_t n;
+
+	hbuf_init(b);
+	if (page(b) || !b->buf) {
+		hbuf_free(b);
+		respond_short(c, 503, head_only);	/* out of memory, or past HBUF_MAX */
+		return;
+	}
+	n = put_head(head, sizeof(head), c, 200, type, b->len);
+	memcpy(hbuf_body(b) - n, head, n);
+	count_code(200);
+	start_sending(c, hbuf_body(b) - n, n + (head_only ? 0 : b->len));
+}
+
+static bool path_is(const struct http_parser *p, const char *path)
+{
+	return p->path_len == strlen(path) && !memcmp(p->path, path, p->path_len);
+}
+
+static bool known_method(const char *m)
+{
+	static const char *const others[] = { "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
+					      "TRACE", "CONNECT" };
+
+	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
+		if (!strcmp(m, others[i]))
+			return true;
+	return false;
+}
+
+static void serve(struct conn *c)
+{
+	const struct http_parser *p = &c->p;
+	bool head = !strcmp(p->method, "HEAD");
+
+	c->close_after = !p->keep_alive || p->content_length > 0;
+	if (!head && strcmp(p->method, "GET") != 0)
+		respond_short(c, known_method(p->method) ? 405 : 501, false);
+	else if (path_is(p, "/metrics"))
+		respond_page(c, metrics_page, "text/plain; version=0.0.4; charset=utf-8", head);
+	else if (path_is(p, "/threads"))
+		respond_page(c, threads_page, "application/json", head);
+	else
+		respond_short(c, 404, head);
+}
+
+/* ---- connections --------------------------------------------------------------- */
+
+static void drop(struct conn *c)
+{
+	hbuf_free(&c->out);
+	close(c->fd);
+	c->fd = -1;
+	c->state = FREE;
+	srv.open--;
+	http_counters.open = srv.open;
+}
+
+static void wait_request(struct conn *c)
+{
+	http_parser_init(&c->p);
+	c->state = READING;
+	c->deadline = tk_after_ns(srv.timeout_ns);
+}
+
+/* The response is out: next request, or close (after draining). */
+static void sent(struct conn *c)
+{
+	hbuf_free(&c->out);
+	if (!c->close_after) {
+		wait_request(c);
+		return;
+	}
+	shutdown(c->fd, SHUT_WR);
+	c->state = DRAINING;
+	c->deadline = tk_after_ns(srv.timeout_ns < DRAIN_MS_MAX * MS ? srv.timeout_ns :
+				  DRAIN_MS_MAX * MS);
+}
+
+/* Send what the socket takes. @retval 0 all sent, 1 later, -1 failed */
+static int pump(struct conn *c)
+{
+	while (c->send_left) {
+		ssize_t n = send(c->fd, c->send_ptr, c->send_left, 0);
+
+		if (n > 0) {
+			c->send_ptr += n;
+			c->send_left -= (size_t)n;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			return 1;
+		} else {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void parse_input(struct conn *c)
+{
+	size_t used;
+	int r = http_parser_feed(&c->p, c->in + c->in_off, c->in_len - c->in_off, &used);
+
+	c->in_off += used;
+	if (r == HTTP_DONE)
+		serve(c);
+	else if (r == HTTP_ERROR)
+		respond_error(c, c->p.status);
+}
+
+/* Run c until it waits for the network (or is closed). */
+static void advance(struct conn *c)
+{
+	for (;;) {
+		if (c->state == READING && c->in_off < c->in_len) {
+			parse_input(c);
+		} else if (c->state == WRITING) {
+			int r = pump(c);
+
+			if (r > 0)
+				return;
+			if (r < 0) {
+				drop(c);
+				return;
+			}
+			sent(c);
+		} else {
+			return;
+		}
+	}
+}
+
+static void readable(struct conn *c)
+{
+	ssize_t n;
+
+	if (c->state == DRAINING) {
+		/* A bounded gulp per round: a client still flooding must not
+		 * keep the loop from the others. */
+		for (int i = 0; i < DRAIN_GULP; i++)
+			if ((n = recv(c->fd, c->in, sizeof(c->in), 0)) <= 0)
+				break;
+		if (n > 0)
+			return;
+	} else {
+		n = recv(c->fd, c->in, sizeof(c->in), 0);
+		if (n > 0) {
+			c->in_off = 0;
+			c->in_len = (size_t)n;
+			advance(c);
+			return;
+		}
+	}
+	if (n == 0 || errno != EAGAIN)
+		drop(c);	/* closed by the client, or reset */
+}
+
+static void timed_out(struct conn *c)
+{
+	if (c->state != DRAINING)
+		http_counters.timeouts++;	/* draining is on our side of the close */
+	if (c->state == READING && c->p.head_len) {
+		respond_error(c, 408);	/* a half-sent head: say why */
+		advance(c);
+	} else {
+		drop(c);	/* idle, a stuck reader, or done draining */
+	}
+}
+
+static void accept_all(void)
+{
+	while (srv.open < CLIENTS) {
+		int one = 1, fd = accept(srv.lfd, NULL, NULL);
+		struct conn *c = srv.c;
+
+		if (fd < 0)
+			return;
+		while (c->state != FREE)
+			c++;
+		fcntl(fd, F_SETFL, O_NONBLOCK);
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		c->fd = fd;
+		c->in_off = c->in_len = 0;
+		hbuf_init(&c->out);
+		wait_request(c);
+		srv.open++;
+		http_counters.open = srv.open;
+		http_counters.connections++;
+	}
+}
+
+/* ---- the loop ----------------------------------------------------------------- */
+
+/* Fill the poll set; the poll timeout in ms for the nearest deadline. */
+static int poll_set(nfds_t *nfds)
+{
+	uint64_t now = tk_now_ns(), first = UINT64_MAX;
+	nfds_t n = 0;
+
+	if (srv.open < CLIENTS) {
+		srv.pfd[n] = (struct pollfd){ .fd = srv.lfd, .events = POLLIN };
+		srv.owner[n++] = -1;
+	}
+	for (int i = 0; i < CLIENTS; i++) {
+		struct conn *c = &srv.c[i];
+
+		if (c->state == FREE)
+			continue;
+		srv.pfd[n] = (struct pollfd){ .fd = c->fd,
+					      .events = c->state == WRITING ? POLLOUT : POLLIN };
+		srv.owner[n++] = i;
+		if (c->deadline < first)
+			first = c->deadline;
+	}
+	*nfds = n;
+	if (first == UINT64_MAX)
+		return -1;
+	return first <= now ? 0 : (int)((first - now + MS - 1) / MS);
+}
+
+static void expire(void)
+{
+	uint64_t now = tk_now_ns();
+
+	for (int i = 0; i < CLIENTS; i++)
+		if (srv.c[i].state != FREE && srv.c[i].deadline <= now)
+			timed_out(&srv.c[i]);
+}
+
+static __attribute__((noreturn)) void serve_forever(void)
+{
+	for (;;) {
+		nfds_t n;
+		int ms = poll_set(&n);
+
+		if (poll(srv.pfd, n, ms) < 0) {
+			tk_sleep_ns(10 * MS);	/* lwIP out of something: do not spin */
+			continue;
+		}
+		for (nfds_t i = 0; i < n; i++) {
+			struct conn *c = srv.owner[i] < 0 ? NULL : &srv.c[srv.owner[i]];
+			short ev = srv.pfd[i].revents;
+
+			if (!ev)
+				continue;
+			if (!c)
+				accept_all();
+			else if (c->state == WRITING && !(ev & POLLOUT))
+				drop(c);	/* POLLERR: reset */
+			else if (c->state == WRITING)
+				advance(c);
+			else
+				readable(c);
+		}
+		expire();
+	}
+}
+
+static int listen_on(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_ANY) };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, LISTEN_BACKLOG) ||
+	    fcntl(fd, F_SETFL, O_NONBLOCK)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	srv.lfd = fd;
+	return 0;
+}
+
+/* Below the network's own threads, so that a scrape never holds up the
+ * stack (the receive thread always drains the NIC first); deadline
+ * threads sit above every FIFO thread anyway, so neither the server nor
+ * the network can take the bandwidth reserved for them. */
+static void set_prio(int net_prio)
+{
+	struct tk_sched s = { .policy = TK_SCHED_FIFO,
+			      .prio = net_prio > TK_PRIO_MIN ? net_prio - 1 : TK_PRIO_MIN };
+
+	tk_thread_setsched(NULL, &s);
+}
+
+static void *server_main(void *arg)
+{
+	struct tk_net_info info;
+	int err = tk_net_wait_bound(TK_FOREVER);
+
+	(void)arg;
+	if (!err)
+		err = tk_net_info(&info);
+	if (err) {
+		tk_printk("metrics: no network (%d); the server stays off\n", err);
+		return NULL;
+	}
+	set_prio(info.prio);
+	err = listen_on(srv.port);
+	if (err) {
+		tk_printk("metrics: cannot listen on port %d (%d); the server stays off\n",
+			  srv.port, err);
+		return NULL;
+	}
+	tk_printk("metrics: http://%u.%u.%u.%u:%d/metrics\n", info.addr[0], info.addr[1],
+		  info.addr[2], info.addr[3], srv.port);
+	serve_forever();
+}
+
+/* ---- start-up ------------------------------------------------------------------ */
+
+/* key=N within [lo, hi], or the default. @retval 0, -EINVAL (reported) */
+static int bootarg_num(const char *key, unsigned long lo, unsigned long hi, unsigned long *v,
+		       const char *what)
+{
+	const char *s = tk_bootarg(key);
+
+	if (!s)
+		return 0;
+	if (http_parse_ulong(s, lo, hi, v) == 0)
+		return 0;
+	tk_printk("metrics: bad %s=%s (want %s, %lu..%lu); the server stays off\n", key, s,
+		  what, lo, hi);
+	return -EINVAL;
+}
+
+static int configure(void)
+{
+	const char *off = tk_bootarg("metrics");
+	unsigned long port = PORT_DEFAULT, ms = TIMEOUT_MS_DEFAULT;
+
+	if (off && strcmp(off, "off") == 0) {
+		tk_printk("metrics: off (metrics=off)\n");
+		return -ENODEV;
+	}
+	if (off) {
+		tk_printk("metrics: bad metrics=%s (only metrics=off); the server stays off\n", off);
+		return -EINVAL;
+	}
+	if (bootarg_num("metrics.port", 1, 65535, &port, "a TCP port") ||
+	    bootarg_num("metrics.timeout_ms", TIMEOUT_MS_MIN, TIMEOUT_MS_MAX, &ms,
+			"milliseconds"))
+		return -EINVAL;
+	srv.port = (int)port;
+	srv.timeout_ns = ms * MS;
+	return 0;
+}
+
+static void metrics_boot(void)
+{
+	/* Created at the network's default priority: it blocks at once in
+	 * tk_net_wait_bound, then moves below the network's actual one. */
+	struct tk_thread_attr a = {
+		.name = "metrics", .stack_size = STACK_SIZE, .detached = true,
+		.sched = { .policy = TK_SCHED_FIFO, .prio = NET_PRIO_DEFAULT - 1 },
+	};
+	tk_thread_t *t;
+	int err;
+
+	for (int i = 0; i < CLIENTS; i++)
+		srv.c[i].fd = -1;
+	if (configure())
+		return;
+	err = tk_thread_create(&t, &a, server_main, NULL);
+	if (err)
+		tk_printk("metrics: cannot start the server thread (%d)\n", err);
+}
+TK_INIT(metrics_boot);

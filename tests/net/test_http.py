@@ -1,0 +1,416 @@
+"""The metrics endpoint (net/http/) in apps/gateway: /metrics fetched with
+curl and passed through `promtool check metrics`, with the figures the issue
+asks for present and sane; /threads parsed as JSON; HEAD, 404, 405, 501,
+keep-alive and pipelining; then bad input from raw sockets (malformed heads,
+1 MiB of headers sent while the answer is read, a 10 MB Content-Length, a
+2000-byte request line), a half-sent head that stalls, an idle connection
+and a client trickling a head byte by byte, each answered or timed out
+while other clients are served; /metrics still works at the end. A bad
+metrics.* bootarg keeps the server off with a message naming it.
+
+Each check prints one PASS/FAIL line; the exit status is 1 if any failed.
+No sleeps: every wait is on a socket, a process or a console line, with a
+timeout."""
+
+import argparse
+import json
+import os
+import re
+import select
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from guest import Guest, GuestError
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+IO_TIMEOUT = 30          # s, any one exchange (TCG on a busy host is slow)
+URL_RX = r"^metrics: http://(\d+\.\d+\.\d+\.\d+):80/metrics$"
+failures = []
+
+
+def check(name, ok, detail=""):
+    print("%s %s%s" % ("PASS" if ok else "FAIL", name, (": " + detail) if detail and not ok else ""),
+          flush=True)
+    if not ok:
+        failures.append(name)
+    return ok
+
+
+def promtool_path():
+    sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
+    import takt_setup
+    return takt_setup.promtool_path()
+
+
+# -- HTTP clients ---------------------------------------------------------------------
+
+def curl(port, path, *args):
+    """(status, content type, body) of one request through curl."""
+    out = subprocess.run(["curl", "-sS", "--max-time", str(IO_TIMEOUT), "-w",
+                          "\n%{http_code} %{content_type}", *args,
+                          "http://127.0.0.1:%d%s" % (port, path)],
+                         capture_output=True, timeout=IO_TIMEOUT + 10)
+    body, _, tail = out.stdout.rpartition(b"\n")
+    code, _, ctype = tail.decode().partition(" ")
+    return int(code or 0), ctype, body
+
+
+def connect(port):
+    s = socket.create_connection(("127.0.0.1", port), timeout=IO_TIMEOUT)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+
+
+def read_until_closed(s, timeout=IO_TIMEOUT):
+    """All bytes until the peer closes (or resets); (data, closed)."""
+    data, end = b"", time.monotonic() + timeout
+    while time.monotonic() < end:
+        r, _, _ = select.select([s], [], [], end - time.monotonic())
+        if not r:
+            break
+        try:
+            d = s.recv(65536)
+        except ConnectionResetError:
+            return data, True
+        if not d:
+            return data, True
+        data += d
+    return data, False
+
+
+def read_response(s, buf=b"", head_only=False):
+    """One response off a keep-alive connection: (status, headers, body, rest);
+    head_only: the answer to a HEAD (a Content-Length but no body)."""
+    end = time.monotonic() + IO_TIMEOUT
+    while b"\r\n\r\n" not in buf:
+        r, _, _ = select.select([s], [], [], max(0, end - time.monotonic()))
+        d = s.recv(65536) if r else b""
+        if not d:
+            raise IOError("connection closed or timed out in a response head: %r" % buf[:200])
+        buf += d
+    head, _, rest = buf.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, _, v in (l.partition(":") for l in lines[1:])}
+    n = 0 if head_only else int(headers.get("content-length", "0"))
+    while len(rest) < n:
+        r, _, _ = select.select([s], [], [], max(0, end - time.monotonic()))
+        d = s.recv(65536) if r else b""
+        if not d:
+            raise IOError("connection closed or timed out in a body")
+        rest += d
+    return int(lines[0].split()[1]), headers, rest[:n], rest[n:]
+
+
+def status_of(data):
+    m = re.match(rb"HTTP/1\.1 (\d{3}) ", data)
+    return int(m.group(1)) if m else None
+
+
+def exchange(port, data):
+    """Send data, read until the server closes: (status, response, closed)."""
+    with connect(port) as s:
+        s.sendall(data)
+        resp, closed = read_until_closed(s)
+    return status_of(resp), resp, closed
+
+
+def send_big_while_reading(port, head, filler):
+    """Send head + filler from a thread while reading the answer here: the
+    server answers before the client is done sending, and must not reset
+    the connection before the client has read it. (status, sender error)."""
+    s = connect(port)
+    err = []
+
+    def sender():
+        try:
+            s.sendall(head)
+            s.sendall(filler)
+        except OSError as e:   # a reset after the answer is the server's right
+            err.append(e)
+    t = threading.Thread(target=sender, daemon=True)
+    t.start()
+    resp, _ = read_until_closed(s)
+    t.join(IO_TIMEOUT)
+    s.close()
+    return status_of(resp), resp, err
+
+
+# -- the metrics text -----------------------------------------------------------------
+
+SAMPLE_RX = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+LABEL_RX = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def samples(text):
+    """[(name, {label: value}, float)] of the sample lines."""
+    out = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = SAMPLE_RX.match(line)
+        if m:
+            out.append((m.group(1), dict(LABEL_RX.findall(m.group(2) or "")),
+                        float(m.group(3))))
+    return out
+
+
+def value(ss, name, **labels):
+    for n, l, v in ss:
+        if n == name and all(l.get(k) == w for k, w in labels.items()):
+            return v
+    return None
+
+
+def promtool_ok(text, promtool, name):
+    p = subprocess.run([promtool, "check", "metrics"], input=text.encode(),
+                       capture_output=True, timeout=60)
+    said = (p.stdout + p.stderr).decode().strip()
+    return check(name, p.returncode == 0 and not said, "exit %d: %s" % (p.returncode, said))
+
+
+FAMILIES = ["takt_uptime_seconds", "takt_boot_seconds", "takt_info",
+            "takt_thread_cpu_seconds_total", "takt_thread_switches_total",
+            "takt_thread_overruns_total", "takt_thread_deadline_misses_total",
+            "takt_memory_heap_used_bytes", "takt_net_rx_frames_total",
+            "takt_net_tx_bytes_total", "takt_lwip_packets_received_total",
+            "takt_http_requests_total"]
+
+
+def check_metrics_page(port, promtool):
+    code, ctype, body = curl(port, "/metrics")
+    check("metrics_200_text_0_0_4", code == 200 and ctype ==
+          "text/plain; version=0.0.4; charset=utf-8", "%s %s" % (code, ctype))
+    text = body.decode("utf-8", "replace")
+    promtool_ok(text, promtool, "metrics_pass_promtool_check_metrics")
+    ss = samples(text)
+    names = {n for n, _, _ in ss}
+    missing = [f for f in FAMILIES if f not in names]
+    check("metrics_families_present", not missing, "missing %s" % missing)
+    up = value(ss, "takt_uptime_seconds")
+    check("uptime_positive", up is not None and up > 0, "uptime %s" % up)
+    threads = {l.get("thread") for n, l, _ in ss if n == "takt_thread_cpu_seconds_total"}
+    check("thread_main_or_tcpip_listed", bool(threads & {"main", "tcpip"}), "threads %s" % threads)
+    ids = [l.get("id") for n, l, _ in ss if n == "takt_thread_switches_total"]
+    check("thread_ids_unique", len(ids) == len(set(ids)) and all(ids), "ids %s" % ids)
+    cpu = [v for n, _, v in ss if n == "takt_thread_cpu_seconds_total"]
+    check("thread_cpu_time_sane", cpu and all(v >= 0 for v in cpu) and sum(cpu) <= up * 1.01 + 0.01,
+          "cpu %s, uptime %s" % (cpu, up))
+    rx = value(ss, "takt_net_rx_frames_total", interface="net0")
+    check("net_rx_frames_positive", rx is not None and rx > 0, "rx frames %s" % rx)
+    heap = value(ss, "takt_memory_heap_used_bytes")
+    ram = value(ss, "takt_memory_ram_bytes")
+    check("heap_used_sane", heap and ram and 0 < heap < ram, "heap %s of %s" % (heap, ram))
+    tcp = value(ss, "takt_lwip_packets_received_total", proto="tcp")
+    check("lwip_tcp_received_positive", tcp and tcp > 0, "tcp received %s" % tcp)
+    return ss
+
+
+def check_threads_page(port):
+    code, ctype, body = curl(port, "/threads")
+    try:
+        threads = json.loads(body)
+    except ValueError as e:
+        check("threads_json", False, "%s: %r" % (e, body[:200]))
+        return
+    keys = {"id", "name", "policy", "prio", "runtime_ns", "deadline_ns", "period_ns", "cpu_ns",
+            "switches", "overruns", "misses", "stack_size"}
+    ok = code == 200 and ctype == "application/json" and isinstance(threads, list) and threads
+    check("threads_json", ok, "%s %s %r" % (code, ctype, body[:200]))
+    if not ok:
+        return
+    bad = [t for t in threads if not isinstance(t, dict) or set(t) != keys]
+    check("threads_have_the_keys", not bad, "%r" % bad[:2])
+    names = {t.get("name") for t in threads}
+    check("threads_lists_metrics_server", "metrics" in names and bool(names & {"main", "tcpip"}),
+          "names %s" % names)
+    srv = [t for t in threads if t.get("name") == "metrics"]
+    net = [t for t in threads if t.get("name") == "tcpip"]
+    check("server_fifo_below_network", srv and net and srv[0]["policy"] == "fifo" and
+          srv[0]["prio"] < net[0]["prio"], "server %s, tcpip %s" % (srv, net))
+
+
+# -- the checks of one boot -----------------------------------------------------------
+
+def check_methods(port):
+    with connect(port) as s:
+        s.sendall(b"HEAD /metrics HTTP/1.1\r\nHost: t\r\n\r\n")
+        code, h, body, rest = read_response(s, head_only=True)
+        s.sendall(b"GET /nothing HTTP/1.1\r\nHost: t\r\n\r\n")   # nothing came in between
+        code2, _, _, rest2 = read_response(s, rest)
+        check("head_metrics_has_length_no_body", code == 200 and int(h["content-length"]) > 1000
+              and body == b"" and code2 == 404 and rest2 == b"", "%s %s %s" % (code, h, code2))
+    code, _, _ = curl(port, "/nothing-here")
+    check("unknown_path_404", code == 404, "%s" % code)
+    code, resp, closed = exchange(port, b"POST /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 3"
+                                        b"\r\n\r\nabc")
+    check("post_405_with_allow", code == 405 and b"\r\nAllow: GET, HEAD\r\n" in resp and closed,
+          "%r" % resp[:200])
+    code, resp, closed = exchange(port, b"BREW /pot HTTP/1.1\r\nHost: t\r\n\r\n")
+    check("unknown_method_501", code == 501 and closed, "%r" % resp[:200])
+    code, resp, closed = exchange(port, b"GET /metrics HTTP/1.0\r\n\r\n")
+    check("http10_answered_then_closed", code == 200 and closed and b"# TYPE " in resp,
+          "%r" % resp[:200])
+
+
+def check_keep_alive(port):
+    with connect(port) as s:
+        codes = []
+        for _ in range(3):
+            s.sendall(b"GET /threads HTTP/1.1\r\nHost: t\r\n\r\n")
+            code, h, body, rest = read_response(s)
+            codes.append((code, h.get("connection"), rest))
+        check("keep_alive_three_requests_one_connection",
+              all(c == (200, None, b"") for c in codes), "%s" % codes)
+        s.sendall(b"GET /threads HTTP/1.1\r\nHost: t\r\n\r\nHEAD /metrics HTTP/1.1\r\nHost: t\r\n\r\n"
+                  b"GET /nope HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        c1, _, _, rest = read_response(s)
+        c2, _, b2, rest = read_response(s, rest, head_only=True)
+        c3, h3, _, rest = read_response(s, rest)
+        tail, closed = read_until_closed(s)
+        check("pipelined_requests_in_order", (c1, c2, b2, c3) == (200, 200, b"", 404) and
+              h3.get("connection") == "close" and closed and rest + tail == b"",
+              "%s" % [c1, c2, c3, h3, rest + tail])
+
+
+MALFORMED = [
+    ("garbage_line", b"GARBAGE\r\n\r\n", 400),
+    ("extra_word_in_request_line", b"GET /metrics HTTP/1.1 please\r\nHost: t\r\n\r\n", 400),
+    ("header_without_colon", b"GET /metrics HTTP/1.1\r\nHost t\r\n\r\n", 400),
+    ("bare_cr", b"GET /metrics HTTP/1.1\rHost: t\r\n\r\n", 400),
+    ("no_host_in_1_1", b"GET /metrics HTTP/1.1\r\n\r\n", 400),
+    ("obs_fold", b"GET /metrics HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n", 400),
+    ("tls_client_hello", bytes.fromhex("160301020001000001fc0303") + os.urandom(64), 400),
+    ("http_2_0", b"GET /metrics HTTP/2.0\r\nHost: t\r\n\r\n", 505),
+    ("chunked_body", b"POST /metrics HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     b"0\r\n\r\n", 501),
+    ("request_line_2000_bytes", b"GET /" + b"a" * 2000 + b" HTTP/1.1\r\nHost: t\r\n\r\n", 414),
+]
+
+
+def check_bad_input(port):
+    for name, data, want in MALFORMED:
+        code, resp, closed = exchange(port, data)
+        check("malformed_%s_%d" % (name, want), code == want and closed and
+              b"\r\nConnection: close\r\n" in resp, "got %r, closed %s" % (resp[:120], closed))
+    line = b"X-Filler-%06d: " + b"f" * 100 + b"\r\n"
+    filler = b"".join(line % i for i in range((1 << 20) // len(line % 0) + 1)) + b"\r\n"
+    code, resp, err = send_big_while_reading(port, b"GET /metrics HTTP/1.1\r\nHost: t\r\n", filler)
+    check("one_mib_of_headers_431", code == 431, "got %r (sender: %s)" % (resp[:120], err))
+    print("  (1 MiB sender %s)" % ("finished" if not err else "stopped: %s" % err[0]))
+    code, resp, err = send_big_while_reading(
+        port, b"POST /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\n\r\n",
+        b"b" * 65536)
+    check("content_length_10mb_413", code == 413, "got %r (sender: %s)" % (resp[:120], err))
+
+
+def boot_main(build_dir, promtool):
+    with Guest(build_dir, forwards=[80]) as g:
+        g.wait_for(URL_RX, timeout=90)
+        port = g.port(80)
+        check_metrics_page(port, promtool)
+        check_threads_page(port)
+        check_methods(port)
+        check_keep_alive(port)
+        check_bad_input(port)
+        ss = check_metrics_page(port, promtool)   # still serving, counters in the page
+        got = {c: value(ss, "takt_http_requests_total", code=str(c)) for c in
+               (400, 404, 405, 413, 414, 431, 501, 505)}
+        check("error_responses_counted", all(v and v >= 1 for v in got.values()), "%s" % got)
+        check("no_panic", not any(l.startswith("PANIC") for l in g.output()))
+
+
+# -- slow clients (metrics.timeout_ms=1000) --------------------------------------------
+
+def curls_while_open(port, stalled):
+    """curl /metrics over and over until `stalled` hears from the server;
+    (successful curls before that, the stalled socket's bytes, closed)."""
+    ok, end = 0, time.monotonic() + IO_TIMEOUT
+
+    def spoke():
+        return bool(select.select([stalled], [], [], 0)[0])
+    while time.monotonic() < end and not spoke():
+        code, _, body = curl(port, "/metrics")
+        if spoke():
+            break       # maybe only served once the stall was over: not counted
+        if code == 200 and b"takt_uptime_seconds" in body:
+            ok += 1
+    data, closed = read_until_closed(stalled)
+    return ok, data, closed
+
+
+def trickle(port):
+    """A head sent one byte per 200 ms, paced by select on the socket: the
+    deadline counts from the start of the request, so the server must cut
+    it off although bytes keep coming. (answer, closed, bytes sent)"""
+    s = connect(port)
+    head = b"GET /metrics HTTP/1.1\r\nHost: t\r\nX-Slow: " + b"s" * 10000
+    sent, end = 0, time.monotonic() + IO_TIMEOUT
+    while sent < len(head) and time.monotonic() < end:
+        r, _, _ = select.select([s], [], [], 0.2)
+        if r:
+            break           # the server spoke (or closed): stop trickling
+        try:
+            s.sendall(head[sent:sent + 1])
+        except OSError:
+            break
+        sent += 1
+    data, closed = read_until_closed(s)
+    s.close()
+    return data, closed, sent
+
+
+def boot_slow(build_dir, promtool):
+    with Guest(build_dir, forwards=[80], append="metrics.timeout_ms=1000") as g:
+        g.wait_for(URL_RX, timeout=90)
+        port = g.port(80)
+        with connect(port) as stalled, connect(port) as idle:
+            stalled.sendall(b"GET /metrics HTTP/1.1\r\nHost: t\r\nX-Half: ")
+            ok, data, closed = curls_while_open(port, stalled)
+            check("others_served_during_a_stall", ok >= 1, "%d curls done before the stall ended" % ok)
+            print("  (%d curls of /metrics served during the stall)" % ok)
+            check("stalled_head_408_and_closed", status_of(data) == 408 and closed,
+                  "got %r, closed %s" % (data[:120], closed))
+            data, closed = read_until_closed(idle)
+            check("idle_connection_closed_quietly", data == b"" and closed,
+                  "got %r, closed %s" % (data[:120], closed))
+        data, closed, sent = trickle(port)
+        check("trickled_head_cut_off", status_of(data) == 408 and closed and sent < 10000,
+              "got %r after %d bytes, closed %s" % (data[:120], sent, closed))
+        ss = check_metrics_page(port, promtool)
+        t = value(ss, "takt_http_timeouts_total")
+        check("timeouts_counted", t is not None and t >= 3, "timeouts %s" % t)
+
+
+def boot_bad_setting(build_dir):
+    with Guest(build_dir, forwards=[], append="metrics.port=99999") as g:
+        g.wait_for(r"^metrics: bad metrics\.port=99999 \(want a TCP port, 1\.\.65535\); "
+                   r"the server stays off$", timeout=90)
+        g.wait_for(r"^net: net0 bound ", timeout=90)
+        check("bad_port_setting_refused", not any(l.startswith("metrics: http") for l in g.output()))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--board", required=True)
+    a = ap.parse_args()
+    promtool = promtool_path()
+    if not os.access(promtool, os.X_OK):
+        print("FAIL promtool not found at %s (./takt setup fetches it)" % promtool)
+        return 1
+    for name, fn, args in (("main", boot_main, (a.build_dir, promtool)),
+                           ("slow clients", boot_slow, (a.build_dir, promtool)),
+                           ("bad setting", boot_bad_setting, (a.build_dir,))):
+        try:
+            fn(*args)
+        except (GuestError, OSError, ValueError, subprocess.SubprocessError) as e:
+            check("boot_%s" % name.replace(" ", "_"), False, "%s: %s" % (type(e).__name__, e))
+    print("%d failed" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
