@@ -44,6 +44,11 @@ static __attribute__((noreturn)) void idle_forever(void)
 }
 
 #ifdef TAKT_METRICS
+static const char index_page[] =
+	"Takt gateway\n"
+	"  /metrics  Prometheus text: threads, memory, network, MQTT, sample latency\n"
+	"  /threads  the threads as JSON\n";
+
 static void add_metrics(const struct gw_pub_counters *n)
 {
 	static struct tk_metrics_value v[] = {
@@ -76,10 +81,24 @@ static void add_metrics(const struct gw_pub_counters *n)
 	if (err)
 		printf("gateway: metrics not registered (%d)\n", err);
 }
+
+/* "/" on the metrics server says what else is there (also without MQTT). */
+static void add_index_page(void)
+{
+	int err = tk_metrics_add_page("/", "text/plain; charset=utf-8", index_page,
+				      sizeof(index_page) - 1);
+
+	if (err)
+		printf("gateway: index page not registered (%d)\n", err);
+}
 #else
 static void add_metrics(const struct gw_pub_counters *n)
 {
 	(void)n;
+}
+
+static void add_index_page(void)
+{
 }
 #endif
 
@@ -129,6 +148,7 @@ int main(int argc, char **argv)
 		printf("gateway: %s\n", err);
 		return 1;
 	}
+	add_index_page();
 	if (!cfg.mqtt) {
 		printf("gateway: MQTT is off (no mqtt= bootarg)\n");
 		idle_forever();

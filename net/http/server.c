@@ -53,6 +53,7 @@
 #include <sys/socket.h>
 
 #include <takt/board.h>
+#include <takt/metrics.h>
 #include <takt/log.h>
 #include <takt/net.h>
 #include <takt/thread.h>
@@ -197,6 +198,51 @@ static bool path_is(const struct http_parser *p, const char *path)
 	return p->path_len == strlen(path) && !memcmp(p->path, path, p->path_len);
 }
 
+/* ---- fixed pages the app registers -------------------------------------------- */
+
+static struct fixed_page {
+	const char *path, *type;
+	const void *body;
+	size_t len;
+} pages[TK_METRICS_PAGES_MAX];
+static unsigned npages;
+
+int tk_metrics_add_page(const char *path, const char *content_type, const void *body,
+			size_t len)
+{
+	if (!path || path[0] != '/' || strlen(path) > 256 || strpbrk(path, " \t\r\n") ||
+	    !content_type || strpbrk(content_type, "\r\n") || !body || !len ||
+	    !strcmp(path, "/metrics") || !strcmp(path, "/threads"))
+		return -EINVAL;
+	for (unsigned i = 0; i < npages; i++)
+		if (!strcmp(pages[i].path, path))
+			return -EEXIST;
+	if (npages == TK_METRICS_PAGES_MAX)
+		return -ENOSPC;
+	/* published last: the server thread reads npages without a lock */
+	pages[npages] = (struct fixed_page){ path, content_type, body, len };
+	__atomic_store_n(&npages, npages + 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static const struct fixed_page *find_page(const struct http_parser *p)
+{
+	unsigned n = __atomic_load_n(&npages, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < n; i++)
+		if (path_is(p, pages[i].path))
+			return &pages[i];
+	return 0;
+}
+
+static const struct fixed_page *page_wanted;
+
+static int fixed_page(struct hbuf *b)
+{
+	hbuf_put(b, page_wanted->body, page_wanted->len);
+	return 0;
+}
+
 static bool known_method(const char *m)
 {
 	static const char *const others[] = { "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
@@ -220,6 +266,8 @@ static void serve(struct conn *c)
 		respond_page(c, metrics_page, "text/plain; version=0.0.4; charset=utf-8", head);
 	else if (path_is(p, "/threads"))
 		respond_page(c, threads_page, "application/json", head);
+	else if ((page_wanted = find_page(p)))	/* one server thread: no race */
+		respond_page(c, fixed_page, page_wanted->type, head);
 	else
 		respond_short(c, 404, head);
 }

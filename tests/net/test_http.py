@@ -244,6 +244,9 @@ def check_methods(port):
               and body == b"" and code2 == 404 and rest2 == b"", "%s %s %s" % (code, h, code2))
     code, _, _ = curl(port, "/nothing-here")
     check("unknown_path_404", code == 404, "%s" % code)
+    code, ctype, body = curl(port, "/")
+    check("app_page_served", code == 200 and ctype.startswith("text/plain")
+          and body.startswith(b"Takt gateway\n"), "%s %s %r" % (code, ctype, body[:80]))
     code, resp, closed = exchange(port, b"POST /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 3"
                                         b"\r\n\r\nabc")
     check("post_405_with_allow", code == 405 and b"\r\nAllow: GET, HEAD\r\n" in resp and closed,

@@ -13,6 +13,7 @@
 #ifndef TAKT_METRICS_H
 #define TAKT_METRICS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* A histogram with fixed-width buckets, in series (one per thread, say):
@@ -45,5 +46,13 @@ struct tk_metrics_value {
 #define TK_METRICS_MAX 16
 int tk_metrics_add_histogram(const struct tk_metrics_histogram *h);
 int tk_metrics_add_value(const struct tk_metrics_value *v);
+
+/* A fixed page the same server answers GET/HEAD path with (a status page,
+ * a device description). path starts with '/', not /metrics or /threads;
+ * the strings and the body (not empty) must stay valid. @retval 0, -EINVAL, -EEXIST (path
+ * taken), -ENOSPC (TK_METRICS_PAGES_MAX pages) */
+#define TK_METRICS_PAGES_MAX 8
+int tk_metrics_add_page(const char *path, const char *content_type, const void *body,
+			size_t len);
 
 #endif
