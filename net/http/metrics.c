@@ -42,7 +42,9 @@
 #include <string.h>
 
 #include <lwip/memp.h>
+#include <lwip/priv/tcp_priv.h>
 #include <lwip/stats.h>
+#include <lwip/tcpip.h>
 
 #include <takt/board.h>
 #include <takt/metrics.h>
@@ -205,7 +207,7 @@ enum fam_id {
 	NET_RX_FRAMES, NET_RX_BYTES, NET_RX_DROPPED, NET_TX_FRAMES, NET_TX_BYTES,
 	NET_TX_ERRORS,
 	IP_SENT, IP_RECEIVED, IP_DROPPED, IP_ERRORS,
-	POOL_USED, POOL_SIZE, POOL_MAX, POOL_FAILURES,
+	POOL_USED, POOL_SIZE, POOL_MAX, POOL_FAILURES, TCP_PCBS,
 	HTTP_REQUESTS, HTTP_CONNECTIONS, HTTP_OPEN, HTTP_TIMEOUTS,
 	FAMS
 };
@@ -259,6 +261,8 @@ static const struct fam {
 	[HTTP_CONNECTIONS] = { "takt_http_connections_total", "counter",
 			       "Metrics server: connections accepted." },
 	[HTTP_OPEN] = { "takt_http_connections_open", "gauge", "Metrics server: open connections." },
+	[TCP_PCBS] = { "takt_lwip_tcp_connections", "gauge",
+		       "lwIP TCP connections (control blocks) by state." },
 	[HTTP_TIMEOUTS] = { "takt_http_timeouts_total", "counter",
 			    "Metrics server: connections closed for a slow or idle client." },
 };
@@ -580,6 +584,28 @@ static void put_lwip_pools(struct hbuf *b)
 	}
 }
 
+/* TCP control blocks by state: the pool is small, and what holds it
+ * (TIME_WAIT, FIN_WAIT_2, ...) says why a connection was refused. Read
+ * under the core lock: lwIP's lists change in the stack's context. */
+static void put_tcp_states(struct hbuf *b)
+{
+	static const char *const names[] = { "closed", "listen", "syn_sent", "syn_received",
+					     "established", "fin_wait_1", "fin_wait_2",
+					     "close_wait", "closing", "last_ack", "time_wait" };
+	unsigned n[sizeof(names) / sizeof(names[0])] = { 0 };
+	struct tcp_pcb *const *lists[] = { &tcp_active_pcbs, &tcp_tw_pcbs };
+
+	LOCK_TCPIP_CORE();
+	for (unsigned l = 0; l < 2; l++)
+		for (struct tcp_pcb *p = *lists[l]; p; p = p->next)
+			if ((unsigned)p->state < sizeof(names) / sizeof(names[0]))
+				n[p->state]++;
+	UNLOCK_TCPIP_CORE();
+	fam_head(b, TCP_PCBS);
+	for (unsigned i = 2; i < sizeof(names) / sizeof(names[0]); i++)
+		hbuf_printf(b, "%s{state=\"%s\"} %u\n", fams[TCP_PCBS].name, names[i], n[i]);
+}
+
 static void put_http(struct hbuf *b)
 {
 	const struct http_counters *c = &http_counters;
@@ -721,6 +747,7 @@ int metrics_page(struct hbuf *b)
 	put_netdevs(b);
 	put_lwip_protos(b);
 	put_lwip_pools(b);
+	put_tcp_states(b);
 	put_http(b);
 	put_registered(b);
 	return b->err;

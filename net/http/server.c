@@ -19,11 +19,12 @@
  * trickling a head (slowloris) is cut off as surely as an idle one; an
  * idle keep-alive connection is closed quietly, a half-sent head gets a
  * 408. WRITING has as long to take the response. An answer that closes
- * the connection is followed by shutdown(SHUT_WR) and DRAINING: what the
- * client still sends (the rest of a 1 MiB header, a body) is read and
- * dropped until it closes too, for at most DRAIN_MS_MAX. Closing with
- * unread data instead would make lwIP send a reset, and a client still
- * writing could lose the answer along with its receive queue.
+ * the connection is closed at once when the client has nothing more in
+ * flight, else DRAINING: what it still sends (the rest of a 1 MiB header,
+ * a body) is read and dropped until it pauses, closes, or DRAIN_MS_MAX
+ * passes (see sent()). Closing with unread data instead would make lwIP
+ * send a reset, and a client still writing could lose the answer along
+ * with its receive queue.
  *
  * A request with a body (Content-Length > 0) is answered and the
  * connection closed: nothing here takes a body, and skipping it is not
@@ -50,6 +51,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <takt/board.h>
@@ -70,6 +72,7 @@
 #define TIMEOUT_MS_MIN		10
 #define TIMEOUT_MS_MAX		600000
 #define DRAIN_MS_MAX		2000
+#define DRAIN_IDLE_MS		200	/* a pause this long ends a drain */
 #define DRAIN_GULP		16	/* recv()s of in[] per poll round */
 #define STACK_SIZE		8192
 #define MS			1000000ull
@@ -84,6 +87,7 @@ struct conn {
 	struct http_parser p;
 	char in[1024];		/* received, in[in_off..in_len) not parsed yet */
 	size_t in_off, in_len;
+	uint64_t drain_end;	/* DRAINING: close at the latest then */
 	struct hbuf out;	/* a page being sent */
 	char small[384];	/* or a short answer: an error, a 503 */
 	const char *send_ptr;
@@ -291,7 +295,31 @@ static void wait_request(struct conn *c)
 	c->deadline = tk_after_ns(srv.timeout_ns);
 }
 
-/* The response is out: next request, or close (after draining). */
+/* When a draining client that stopped sending is closed. */
+static uint64_t drain_pause(const struct conn *c)
+{
+	uint64_t t = tk_after_ns(DRAIN_IDLE_MS * MS);
+
+	return t < c->drain_end ? t : c->drain_end;
+}
+
+/* Nothing received and left unread: closing now is a clean FIN. */
+static bool nothing_unread(struct conn *c)
+{
+	int pending = 0;
+
+	return c->in_off >= c->in_len && ioctl(c->fd, FIONREAD, &pending) == 0 && pending == 0;
+}
+
+/* The response is out: next request, or close. A client that sent nothing
+ * more is closed at once: lwIP detaches the connection from the socket, and
+ * no half-closed socket is left whose TIME_WAIT connection lwIP 2.1 could
+ * free under it (tcp_kill_timewait frees TIME_WAIT control blocks without
+ * telling a socket that still holds one - a use after free that corrupted
+ * the stack under connection churn). Otherwise linger: read and drop what
+ * the client still sends until it pauses for DRAIN_IDLE_MS (or closes, or
+ * DRAIN_MS_MAX passes), then close. Without a shutdown(SHUT_WR) first, so
+ * the same hazard cannot arise on this path either. */
 static void sent(struct conn *c)
 {
 	hbuf_free(&c->out);
@@ -299,10 +327,14 @@ static void sent(struct conn *c)
 		wait_request(c);
 		return;
 	}
-	shutdown(c->fd, SHUT_WR);
+	if (nothing_unread(c)) {
+		drop(c);
+		return;
+	}
 	c->state = DRAINING;
-	c->deadline = tk_after_ns(srv.timeout_ns < DRAIN_MS_MAX * MS ? srv.timeout_ns :
-				  DRAIN_MS_MAX * MS);
+	c->drain_end = tk_after_ns(srv.timeout_ns < DRAIN_MS_MAX * MS ? srv.timeout_ns :
+				   DRAIN_MS_MAX * MS);
+	c->deadline = drain_pause(c);
 }
 
 /* Send what the socket takes. @retval 0 all sent, 1 later, -1 failed */
@@ -367,8 +399,10 @@ static void readable(struct conn *c)
 		for (int i = 0; i < DRAIN_GULP; i++)
 			if ((n = recv(c->fd, c->in, sizeof(c->in), 0)) <= 0)
 				break;
-		if (n > 0)
+		if (n > 0 || (n < 0 && errno == EAGAIN)) {
+			c->deadline = drain_pause(c);
 			return;
+		}
 	} else {
 		n = recv(c->fd, c->in, sizeof(c->in), 0);
 		if (n > 0) {

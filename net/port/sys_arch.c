@@ -7,12 +7,15 @@
  * interrupts for the few instructions lwIP guards with it.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include <lwip/opt.h>
 #include <lwip/sys.h>
+#include <lwip/tcpip.h>
 
 #include <takt/device.h>
+#include <takt/log.h>
 #include <takt/netdev.h>
 #include <takt/time.h>
 
@@ -89,14 +92,41 @@ void sys_mutex_free(sys_mutex_t *m)
 	m->valid = false;
 }
 
+/* Who holds lwIP's core lock: LWIP_ASSERT_CORE_LOCKED checks it (lwipopts.h),
+ * so a call into the stack's core without the lock is a PANIC naming the
+ * place instead of a corrupted list later. */
+static tk_thread_t *core_owner;
+static bool tcpip_running;	/* lwip_init runs unlocked before the thread starts */
+
+void tk_lwip_mark_tcpip_thread(void)
+{
+	tcpip_running = true;
+}
+
 void sys_mutex_lock(sys_mutex_t *m)
 {
 	tk_mutex_lock(&m->mutex, TK_FOREVER);
+	if (m == &lock_tcpip_core) {
+		if (core_owner)
+			tk_panic("lwIP core lock taken by '%s' while '%s' holds it",
+				 tk_thread_name(tk_thread_self()), tk_thread_name(core_owner));
+		core_owner = tk_thread_self();
+	}
 }
 
 void sys_mutex_unlock(sys_mutex_t *m)
 {
+	if (m == &lock_tcpip_core)
+		core_owner = 0;
 	tk_mutex_unlock(&m->mutex);
+}
+
+void tk_lwip_assert_core_locked(void)
+{
+	if (tcpip_running && core_owner != tk_thread_self())
+		tk_panic("lwIP core called without its lock by '%s' (held by '%s')",
+			 tk_thread_name(tk_thread_self()),
+			 core_owner ? tk_thread_name(core_owner) : "nobody");
 }
 
 /* -- mailboxes: queues of pointers ------------------------------------------ */

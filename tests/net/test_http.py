@@ -322,7 +322,26 @@ def boot_main(build_dir, promtool):
         got = {c: value(ss, "takt_http_requests_total", code=str(c)) for c in
                (400, 404, 405, 413, 414, 431, 501, 505)}
         check("error_responses_counted", all(v and v >= 1 for v in got.values()), "%s" % got)
+        check_churn(port)
+        check_metrics_page(port, promtool)
         check("no_panic", not any(l.startswith("PANIC") for l in g.output()))
+
+
+def check_churn(port):
+    """Thousands of short connections (wrk asking 'Connection: close'): lwIP's
+    control blocks turn over through TIME_WAIT; once this corrupted the stack
+    (a closing socket still held a TIME_WAIT block lwIP recycled)."""
+    out = subprocess.run(["wrk", "-t1", "-c8", "-d8s", "--timeout", "5s", "-H",
+                          "Connection: close", "http://127.0.0.1:%d/" % port],
+                         capture_output=True, text=True, timeout=60).stdout
+    m = re.search(r"^\s*(\d+) requests in ", out, re.M)
+    n = int(m.group(1)) if m else 0
+    errors = re.search(r"^\s*Socket errors: (.*)$", out, re.M)
+    bad = re.search(r"^\s*Non-2xx or 3xx responses: (\d+)", out, re.M)
+    check("connection_churn_served", n > 1000 and not bad,
+          "%d requests, %s" % (n, bad.group(0) if bad else ""))
+    check("connection_churn_no_socket_errors", errors is None, errors.group(1) if errors else "")
+    print("  (%d connections in 8 s)" % n)
 
 
 # -- slow clients (metrics.timeout_ms=1000) --------------------------------------------

@@ -26,6 +26,8 @@
 #define DEFAULT_TCP_RECVMBOX_SIZE	16
 #define DEFAULT_ACCEPTMBOX_SIZE		8
 #define LWIP_RAND()			tk_lwip_rand()
+#define LWIP_ASSERT_CORE_LOCKED()	tk_lwip_assert_core_locked()
+#define LWIP_MARK_TCPIP_THREAD()	tk_lwip_mark_tcpip_thread()
 
 /* -- memory: lwIP's heap is newlib's malloc (thread-safe through Takt's
  * locks); the pools are static, sized below. ---------------------------- */
@@ -85,7 +87,7 @@
 #define LWIP_SOCKET_POLL		1
 #define LWIP_SO_RCVTIMEO		1
 #define LWIP_SO_SNDTIMEO		1
-#define LWIP_SO_RCVBUF			0
+#define LWIP_SO_RCVBUF			1	/* also what FIONREAD needs on TCP */
 #define LWIP_SO_LINGER			0
 #define LWIP_TIMEVAL_PRIVATE		0	/* newlib's struct timeval */
 #define LWIP_ERRNO_STDINCLUDE		1	/* newlib's per-thread errno */

@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 uint32_t tk_lwip_rand(void);
-void tk_lwip_set_prio(int prio);	/* before the first network thread starts */
+void tk_lwip_set_prio(int prio);
+void tk_lwip_assert_core_locked(void);	/* PANIC unless the caller holds it */
+void tk_lwip_mark_tcpip_thread(void);	/* from then on, checked */	/* before the first network thread starts */
 
 #endif
