@@ -10,16 +10,11 @@ import sys
 import tempfile
 
 from guest import Guest, GuestError
+from checks import check, failures
 from peers import Echo
 
 NOT_BOUND = 3
-failures = []
 
-
-def check(name, ok, detail=""):
-    print("%s %s%s" % ("PASS" if ok else "FAIL", name, (": " + detail) if detail and not ok else ""))
-    if not ok:
-        failures.append(name)
 
 
 def boot(build_dir, append, expect, status, dtb=None, board=None, nic=True, name=""):

@@ -24,25 +24,11 @@ import threading
 import time
 
 from guest import Guest, GuestError
+from checks import check, failures, promtool_path, URL_RX
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 IO_TIMEOUT = 30          # s, any one exchange (TCG on a busy host is slow)
-URL_RX = r"^metrics: http://(\d+\.\d+\.\d+\.\d+):80/metrics$"
-failures = []
 
 
-def check(name, ok, detail=""):
-    print("%s %s%s" % ("PASS" if ok else "FAIL", name, (": " + detail) if detail and not ok else ""),
-          flush=True)
-    if not ok:
-        failures.append(name)
-    return ok
-
-
-def promtool_path():
-    sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
-    import takt_setup
-    return takt_setup.promtool_path()
 
 
 # -- HTTP clients ---------------------------------------------------------------------
@@ -275,7 +261,7 @@ def check_keep_alive(port):
         tail, closed = read_until_closed(s)
         check("pipelined_requests_in_order", (c1, c2, b2, c3) == (200, 200, b"", 404) and
               h3.get("connection") == "close" and closed and rest + tail == b"",
-              "%s" % [c1, c2, c3, h3, rest + tail])
+              repr([c1, c2, c3, h3, rest + tail]))
 
 
 MALFORMED = [

@@ -25,8 +25,8 @@ import sys
 import time
 
 from guest import Guest, GuestError
+from checks import check, failures, promtool_path, URL_RX
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 # 3000 loops of 1 ms: several seconds of wall time under the load; -h puts
 # the histogram on /metrics; -q keeps the console to the summary. The guest
 # runs under -icount (guest time = instructions): on a shared host, TCG's
@@ -37,23 +37,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (the gate keeps key=value words from cyclictest).
 CYCLICTEST = "--policy deadline -t2 -i1000 -l3000 -q -h200 metrics.timeout_ms=600000"
 GATE = 81
-URL_RX = r"^metrics: http://(\d+\.\d+\.\d+\.\d+):80/metrics$"
 HIST = "takt_cyclictest_latency_seconds"
-failures = []
 
 
-def check(name, ok, detail=""):
-    print("%s %s%s" % ("PASS" if ok else "FAIL", name, (": " + detail) if detail and not ok else ""),
-          flush=True)
-    if not ok:
-        failures.append(name)
-    return ok
-
-
-def promtool_path():
-    sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
-    import takt_setup
-    return takt_setup.promtool_path()
 
 
 def fetch(port):
