@@ -19,7 +19,14 @@
 /* A histogram with fixed-width buckets, in series (one per thread, say):
  * bucket b of series s counts samples in [b*bucket_ns, (b+1)*bucket_ns),
  * counts[s * buckets + b]; published as a Prometheus histogram in seconds
- * (cumulative le="..." buckets, _sum, _count) with label="s". */
+ * (cumulative buckets whose le="..." is the bucket's upper edge, then +Inf
+ * with the overflow, _sum, _count) with label="s". Above 100 buckets only
+ * the edges 1, 2, 5, 10, 20, 50, ... (in buckets) and the last are
+ * published, so a 10000-bucket histogram stays a small page. counts,
+ * overflow and sum_ns must not be NULL; series and buckets not 0; the
+ * label name follows the metric name rules without ':'. Names are at most
+ * 200 characters, and must not clash with another family or one of its
+ * _bucket/_sum/_count names. */
 struct tk_metrics_histogram {
 	const char *name;		/* e.g. "takt_cyclictest_latency_seconds" */
 	const char *help;
