@@ -1,6 +1,7 @@
 """What the network tests share: one printed line per check, the failures kept
 for the exit status, promtool's path and the metrics endpoint's console line."""
 
+import argparse
 import os
 import sys
 
@@ -23,3 +24,20 @@ def promtool_path():
     sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
     import takt_setup
     return takt_setup.promtool_path()
+
+
+def parse_args():
+    """Every network test's arguments: --build-dir (the image) and --board."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build-dir", required=True)
+    ap.add_argument("--board", required=True)
+    return ap.parse_args()
+
+
+def require_promtool():
+    """promtool's path, or None after a FAIL line saying where it was looked for."""
+    promtool = promtool_path()
+    if os.access(promtool, os.X_OK):
+        return promtool
+    print("FAIL promtool not found at %s (./takt setup fetches it)" % promtool)
+    return None

@@ -12,7 +12,6 @@ Each check prints one PASS/FAIL line; the exit status is 1 if any failed.
 No sleeps: every wait is on a socket, a process or a console line, with a
 timeout."""
 
-import argparse
 import json
 import os
 import re
@@ -24,7 +23,7 @@ import threading
 import time
 
 from guest import Guest, GuestError
-from checks import check, failures, promtool_path, URL_RX
+from checks import check, failures, parse_args, require_promtool, URL_RX
 
 IO_TIMEOUT = 30          # s, any one exchange (TCG on a busy host is slow)
 
@@ -401,13 +400,9 @@ def boot_bad_setting(build_dir):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--board", required=True)
-    a = ap.parse_args()
-    promtool = promtool_path()
-    if not os.access(promtool, os.X_OK):
-        print("FAIL promtool not found at %s (./takt setup fetches it)" % promtool)
+    a = parse_args()
+    promtool = require_promtool()
+    if not promtool:
         return 1
     for name, fn, args in (("main", boot_main, (a.build_dir, promtool)),
                            ("slow clients", boot_slow, (a.build_dir, promtool)),

@@ -15,8 +15,6 @@ returns 0; QEMU exits 0. Latency figures are printed, never judged.
 
 No sleeps: every wait is on a process, a socket or a console line."""
 
-import argparse
-import os
 import re
 import signal
 import socket
@@ -25,7 +23,7 @@ import sys
 import time
 
 from guest import Guest, GuestError
-from checks import check, failures, promtool_path, URL_RX
+from checks import check, failures, parse_args, require_promtool, URL_RX
 
 # 3000 loops of 1 ms: several seconds of wall time under the load; -h puts
 # the histogram on /metrics; -q keeps the console to the summary. The guest
@@ -145,13 +143,9 @@ def run(build_dir, promtool):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--build-dir", required=True)
-    ap.add_argument("--board", required=True)
-    a = ap.parse_args()
-    promtool = promtool_path()
-    if not os.access(promtool, os.X_OK):
-        print("FAIL promtool not found at %s (./takt setup fetches it)" % promtool)
+    a = parse_args()
+    promtool = require_promtool()
+    if not promtool:
         return 1
     try:
         run(a.build_dir, promtool)
