@@ -120,7 +120,8 @@ static struct nbuf *rx_take(struct vnet *n, uint32_t *flen, uint64_t deadline)
 		tk_mutex_lock(&n->rxq_lock, TK_FOREVER);
 		struct nbuf *b = virtq_get_used(&n->rx, &used);
 
-		if (b && used < n->hdr_len) {	/* device bug: drop it, look again */
+		/* a length the buffer cannot hold is a device bug: drop, look again */
+		if (b && (used < n->hdr_len || used - n->hdr_len > sizeof(b->data))) {
 			n->nd.rx_dropped++;
 			rx_post(n, b);
 			virtq_kick(&n->rx);
