@@ -51,6 +51,12 @@
 #define LWIP_IPV4			1
 #define LWIP_IPV6			0
 #define LWIP_ARP			1
+/* Queue every packet waiting for an ARP answer, not just the last: the
+ * first burst of connections to a peer not yet in the cache (QEMU's
+ * gateway, right after DHCP) otherwise lost all SYN-ACKs but one, and each
+ * lost one cost the client its 3 s SYN retransmission. */
+#define ARP_QUEUEING			1
+#define MEMP_NUM_ARP_QUEUE		16
 #define LWIP_ETHERNET			1
 #define LWIP_ICMP			1
 #define LWIP_RAW			0
