@@ -392,11 +392,21 @@ def boot_slow(build_dir, promtool):
 
 
 def boot_bad_setting(build_dir):
-    with Guest(build_dir, forwards=[], append="metrics.port=99999") as g:
-        g.wait_for(r"^metrics: bad metrics\.port=99999 \(want a TCP port, 1\.\.65535\); "
-                   r"the server stays off$", timeout=90)
-        g.wait_for(r"^net: net0 bound ", timeout=90)
-        check("bad_port_setting_refused", not any(l.startswith("metrics: http") for l in g.output()))
+    """Each bad metrics setting is named and the server stays off; metrics=off too."""
+    cases = [("metrics.port=99999", r"^metrics: bad metrics\.port=99999 \(want a TCP port, "
+              r"1\.\.65535\); the server stays off$", "bad_port_setting_refused"),
+             ("metrics.timeout_ms=5", r"^metrics: bad metrics\.timeout_ms=5 \(want "
+              r"milliseconds, 10\.\.600000\); the server stays off$", "bad_timeout_refused"),
+             ("metrics.timeout_ms=1e3", r"^metrics: bad metrics\.timeout_ms=1e3 ",
+              "non_decimal_timeout_refused"),
+             ("metrics=on", r"^metrics: bad metrics=on \(only metrics=off\); the server "
+              r"stays off$", "bad_metrics_switch_refused"),
+             ("metrics=off", r"^metrics: off \(metrics=off\)$", "metrics_off")]
+    for append, rx, name in cases:
+        with Guest(build_dir, forwards=[], append=append) as g:
+            g.wait_for(rx, timeout=90)
+            g.wait_for(r"^net: net0 bound ", timeout=90)
+            check(name, not any(l.startswith("metrics: http") for l in g.output()))
 
 
 def main():

@@ -23,6 +23,8 @@
 #include <unistd.h>
 
 #include <takt/board.h>
+#include <takt/fd.h>
+#include <takt/netdev.h>
 #include <takt/net.h>
 #include <takt/thread.h>
 #include <takt/time.h>
@@ -169,6 +171,32 @@ static void test_dns(const char *name, const char *nxname, const struct sockaddr
 	TK_CHECK("getaddrinfo_nxdomain", getaddrinfo(nxname, port, &hints, &res) != 0 && !res);
 }
 
+/* The kernel and network APIs this issue added refuse bad arguments. */
+static void test_api_args(void)
+{
+	static const struct tk_fd_ops ops = { 0 };
+	struct tk_netdev *nd = tk_netdev_get(0);
+	struct tk_netdev_seg seg[TK_NETDEV_SEGS_MAX + 1];
+	static uint8_t frame[TK_ETH_FRAME_MAX + 1];
+
+	for (unsigned i = 0; i <= TK_NETDEV_SEGS_MAX; i++)
+		seg[i] = (struct tk_netdev_seg){ frame, 1 };
+	TK_CHECK("fd_register_bad_range", tk_fd_register(0, 4, &ops) == -EINVAL);
+	TK_CHECK("fd_register_null_ops", tk_fd_register(40, 4, &ops) == -EINVAL);
+	TK_CHECK("fd_register_taken", tk_fd_register(40, 4, &(struct tk_fd_ops){
+		(void *)1, (void *)1, (void *)1, (void *)1 }) == -EBUSY);
+	TK_CHECK("sendv_no_segments", tk_netdev_sendv(nd, seg, 0) == -EINVAL);
+	TK_CHECK("sendv_too_many_segments", tk_netdev_sendv(nd, seg, TK_NETDEV_SEGS_MAX + 1) == -EINVAL);
+	TK_CHECK("sendv_null_piece", tk_netdev_sendv(nd, (struct tk_netdev_seg[]){ { 0, 20 } }, 1) == -EINVAL);
+	TK_CHECK("sendv_runt", tk_netdev_sendv(nd, seg, 13) == -EINVAL);
+	TK_CHECK("send_oversize", tk_netdev_send(nd, frame, sizeof(frame)) == -EMSGSIZE);
+	TK_CHECK("recv_frame_null", tk_netdev_recv_frame(nd, 0, 0) == -EINVAL);
+	TK_CHECK("recv_frame_no_device", tk_netdev_recv_frame(0, &(struct tk_netdev_frame){ 0 }, 0) == -EINVAL);
+	TK_CHECK("net_info_null", tk_net_info(0) == -EINVAL);
+	TK_CHECK("bootarg_null_and_empty", !tk_bootarg(0) && !tk_bootarg(""));
+	TK_CHECK("bootarg_prefix_is_not_a_match", !tk_bootarg("ech") && tk_bootarg("echo"));
+}
+
 static void test_bad_args(void)
 {
 	TK_CHECK("socket_bad_family", socket(12345, SOCK_STREAM, 0) < 0);
@@ -227,6 +255,7 @@ int main(void)
 	}
 	if (parse_peer(tk_bootarg("echo"), &echo))
 		return 0;
+	test_api_args();
 	test_bad_args();
 	test_tcp(&echo);
 	test_udp(&echo);
