@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -53,6 +52,25 @@ int net_parse_cidr(const char *s, uint8_t addr[4], uint8_t mask[4])
 
 	for (int i = 0; i < 4; i++)
 		mask[i] = (uint8_t)(m >> (24 - 8 * i));
+	return 0;
+}
+
+int net_parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		unsigned d = (unsigned)(*s - '0');
+
+		if (d > 9 || v > hi / 10 || d > hi - v * 10)
+			return -EINVAL;	/* not a digit, or past hi (never wrapping) */
+		v = v * 10 + d;
+	}
+	if (v < lo)
+		return -EINVAL;
+	*out = v;
 	return 0;
 }
 
@@ -148,10 +166,9 @@ int net_config_read(struct net_config *c, net_lookup_fn bootarg, net_lookup_fn d
 		snprintf(c->hostname, sizeof(c->hostname), "%s", host.value);
 	}
 	if (prio.value) {
-		char *end;
-		long p = strtol(prio.value, &end, 10);
+		unsigned long p;
 
-		if (*end || end == prio.value || p < 1 || p > 99)
+		if (net_parse_ulong(prio.value, 1, 99, &p))
 			return bad(err, errlen, prio, "a FIFO priority 1..99");
 		c->prio = (int)p;
 	}

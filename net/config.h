@@ -22,6 +22,9 @@ int net_parse_ipv4(const char *s, uint8_t out[4]);
 int net_parse_cidr(const char *s, uint8_t addr[4], uint8_t mask[4]);
 /* 1..63 of letters, digits, '-' (not first or last). @retval 0, -EINVAL */
 int net_check_hostname(const char *s);
+/* A whole decimal number in [lo, hi]: digits only (no sign, space or
+ * base prefix), never wrapping. @retval 0, -EINVAL */
+int net_parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 /* Mask bits -> prefix length, or -EINVAL when the ones are not contiguous. */
 int net_prefix_len(const uint8_t mask[4]);
 

@@ -2,9 +2,10 @@
  * lwIP's BSD sockets under the POSIX names (IPv4). Mostly one-line
  * forwards; the checks are for what lwIP takes on trust or answers unlike
  * POSIX: the address family (lwIP ignores it), address lengths, F_SETFL
- * with the access-mode bits F_GETFL returns, and a refused connect (lwIP
- * says ECONNRESET). read, write, close and fcntl reach the sockets through
- * the kernel's descriptor table (takt/fd.h), claimed at network start.
+ * with the access-mode bits F_GETFL returns, a refused connect (lwIP
+ * says ECONNRESET), inet_pton's address form. read, write, close and
+ * fcntl reach the sockets through the kernel's descriptor table
+ * (takt/fd.h), claimed at network start.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include <takt/fd.h>
 
+#include "config.h"
 #include "net_internal.h"
 
 static int fail(int err)
@@ -105,9 +107,15 @@ const char *inet_ntop(int af, const void *src, char *dst, socklen_t size)
 	return lwip_inet_ntop(af, src, dst, size);
 }
 
+/* AF_INET takes the dotted-decimal form only, as POSIX says; lwIP's takes
+ * inet_aton's ("127.1", hex, octal). */
 int inet_pton(int af, const char *src, void *dst)
 {
-	return lwip_inet_pton(af, src, dst);
+	if (af != AF_INET)
+		return fail(EAFNOSUPPORT);	/* IPv4 only */
+	if (!src || !dst)
+		return fail(EFAULT);
+	return net_parse_ipv4(src, dst) == 0;
 }
 
 int getaddrinfo(const char *node, const char *service, const struct addrinfo *hints,

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <arpa/inet.h>	/* inet_pton: dotted quads only */
+
 #include "gateway.h"
 
 static const char *const known_keys[] = { "mqtt", "mqtt.topic", "mqtt.period_ms", "mqtt.id" };
@@ -65,26 +67,6 @@ static int parse_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
 	return 0;
 }
 
-/* Dotted quad, each part 1..3 digits and at most 255. */
-static int parse_ipv4(const char *s, uint8_t out[4])
-{
-	for (int part = 0; part < 4; part++) {
-		unsigned n = 0, digits = 0;
-
-		for (; *s >= '0' && *s <= '9'; s++) {
-			n = n * 10 + (unsigned)(*s - '0');
-			if (++digits > 3)
-				return -EINVAL;
-		}
-		if (digits == 0 || n > 255)
-			return -EINVAL;
-		out[part] = (uint8_t)n;
-		if (part < 3 && *s++ != '.')
-			return -EINVAL;
-	}
-	return *s ? -EINVAL : 0;
-}
-
 static bool is_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -133,7 +115,7 @@ static int parse_broker(struct gw_config *c, const char *v, char *err, size_t er
 	memcpy(c->host, v, hostlen);
 	c->host[hostlen] = '\0';
 	c->numeric = looks_numeric(c->host);
-	if (c->numeric ? parse_ipv4(c->host, c->addr) : check_dns_name(c->host)) {
+	if (c->numeric ? inet_pton(AF_INET, c->host, c->addr) != 1 : check_dns_name(c->host)) {
 		snprintf(err, errlen, "bad host '%s' in mqtt=%s: an IPv4 address (A.B.C.D) or "
 			 "a DNS name", c->host, v);
 		return -EINVAL;

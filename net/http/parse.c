@@ -410,25 +410,6 @@ int http_parser_feed(struct http_parser *p, const char *data, size_t len, size_t
 	return r;
 }
 
-int http_parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (!s || !*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		unsigned d = (unsigned)(*s - '0');
-
-		if (d > 9 || v > hi / 10 || d > hi - v * 10)
-			return -EINVAL;	/* not a digit, or past hi (never wrapping) */
-		v = v * 10 + d;
-	}
-	if (v < lo)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
 /* ---- metric names (takt/metrics.h) --------------------------------------- */
 
 static bool name_ok(const char *s, bool metric)

@@ -35,8 +35,8 @@
  *     keep-alive for 1.1 and close for 1.0.
  * Errors are final: after one, the parser stays in error until re-inited.
  *
- * Also here, being pure logic as well: the number parser for the metrics.*
- * bootargs and the name checks of the metrics registry (metrics.c).
+ * Also here, being pure logic as well: the name checks of the metrics
+ * registry (metrics.c). The metrics.* bootargs use net_parse_ulong (../config.h).
  */
 #ifndef TAKT_HTTP_PARSE_H
 #define TAKT_HTTP_PARSE_H
@@ -89,9 +89,6 @@ void http_parser_init(struct http_parser *p);
  */
 int http_parser_feed(struct http_parser *p, const char *data, size_t len, size_t *used);
 
-/* A decimal number, digits only, in [lo, hi] (for bootargs).
- * @retval 0 (*out set), -EINVAL */
-int http_parse_ulong(const char *s, unsigned long lo, unsigned long hi, unsigned long *out);
 
 /* The names takt/metrics.h registrations are checked with (pure as well):
  * a metric name [a-zA-Z_:][a-zA-Z0-9_:]* of at most HTTP_METRIC_NAME_MAX

@@ -583,7 +583,7 @@ static int bootarg_num(const char *key, unsigned long lo, unsigned long hi, unsi
 
 	if (!s)
 		return 0;
-	if (http_parse_ulong(s, lo, hi, v) == 0)
+	if (net_parse_ulong(s, lo, hi, v) == 0)
 		return 0;
 	tk_printk("metrics: bad %s=%s (want %s, %lu..%lu); the server stays off\n", key, s,
 		  what, lo, hi);

@@ -592,38 +592,6 @@ static void test_random_bytes_end_in_a_defined_answer(void **state)
 	}
 }
 
-/* ---- http_parse_ulong ------------------------------------------------------- */
-
-static void test_parse_ulong_takes_digits_in_range_only(void **state)
-{
-	unsigned long v = 0;
-
-	(void)state;
-	assert_int_equal(http_parse_ulong("80", 1, 65535, &v), 0);
-	assert_int_equal(v, 80);
-	assert_int_equal(http_parse_ulong("65535", 1, 65535, &v), 0);
-	assert_int_equal(v, 65535);
-	assert_int_equal(http_parse_ulong("1", 1, 65535, &v), 0);
-	assert_int_equal(http_parse_ulong("007", 1, 65535, &v), 0);
-	assert_int_equal(v, 7);
-	assert_int_equal(http_parse_ulong(ULONG_MAX == 18446744073709551615ul ?
-					  "18446744073709551615" : "4294967295",
-					  0, ULONG_MAX, &v), 0);
-	assert_true(v == ULONG_MAX);
-	v = 42;
-	static const char *const bad[] = { "0", "65536", "", "+1", "-1", " 1", "1 ", "1x", "0x10",
-					   "99999999999999999999999", "5", "9" };
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		unsigned long hi = i >= 10 ? 4 : 65535;	/* "5", "9": one digit past hi */
-
-		assert_int_equal(http_parse_ulong(bad[i], 1, hi, &v), -EINVAL);
-	}
-	assert_int_equal(http_parse_ulong(NULL, 0, 10, &v), -EINVAL);
-	assert_int_equal(http_parse_ulong("18446744073709551616", 0, ULONG_MAX, &v), -EINVAL);
-	assert_int_equal(v, 42);	/* untouched on failure */
-}
-
-
 /* ---- metric names --------------------------------------------------------- */
 
 static void test_metric_and_label_names(void **state)
@@ -704,7 +672,6 @@ int main(void)
 		cmocka_unit_test(test_byte_at_a_time_gives_the_same_answer),
 		cmocka_unit_test(test_random_splits_give_the_same_answer),
 		cmocka_unit_test(test_random_bytes_end_in_a_defined_answer),
-		cmocka_unit_test(test_parse_ulong_takes_digits_in_range_only),
 		cmocka_unit_test(test_metric_and_label_names),
 		cmocka_unit_test(test_names_clash_through_histogram_suffixes),
 	};

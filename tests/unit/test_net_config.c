@@ -1,5 +1,6 @@
 /* net/config.c: network settings from bootargs and DT, strictly parsed. */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,6 +93,35 @@ static void test_hostname(void **state)
 	assert_int_equal(net_check_hostname(long_name), -EINVAL);
 }
 
+static void test_parse_ulong_takes_digits_in_range_only(void **state)
+{
+	unsigned long v = 0;
+
+	(void)state;
+	assert_int_equal(net_parse_ulong("80", 1, 65535, &v), 0);
+	assert_int_equal(v, 80);
+	assert_int_equal(net_parse_ulong("65535", 1, 65535, &v), 0);
+	assert_int_equal(v, 65535);
+	assert_int_equal(net_parse_ulong("1", 1, 65535, &v), 0);
+	assert_int_equal(net_parse_ulong("007", 1, 65535, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(net_parse_ulong(ULONG_MAX == 18446744073709551615ul ?
+					 "18446744073709551615" : "4294967295",
+					  0, ULONG_MAX, &v), 0);
+	assert_true(v == ULONG_MAX);
+	v = 42;
+	static const char *const bad[] = { "0", "65536", "", "+1", "-1", " 1", "1 ", "1x", "0x10",
+					   "99999999999999999999999", "5", "9" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unsigned long hi = i >= 10 ? 4 : 65535;	/* "5", "9": one digit past hi */
+
+		assert_int_equal(net_parse_ulong(bad[i], 1, hi, &v), -EINVAL);
+	}
+	assert_int_equal(net_parse_ulong(NULL, 0, 10, &v), -EINVAL);
+	assert_int_equal(net_parse_ulong("18446744073709551616", 0, ULONG_MAX, &v), -EINVAL);
+	assert_int_equal(v, 42);	/* untouched on failure */
+}
+
 static void test_defaults(void **state)
 {
 	struct net_config c;
@@ -151,6 +181,8 @@ static void test_errors_name_the_setting(void **state)
 	expect_error((const char *[]){ "net.prio", "100", NULL }, NULL, "a FIFO priority 1..99");
 	expect_error((const char *[]){ "net.prio", "", NULL }, NULL, "net.prio \"\"");
 	expect_error((const char *[]){ "net.prio", "5x", NULL }, NULL, "net.prio \"5x\"");
+	expect_error((const char *[]){ "net.prio", "+5", NULL }, NULL, "net.prio \"+5\"");
+	expect_error((const char *[]){ "net.prio", " 5", NULL }, NULL, "net.prio \" 5\"");
 	expect_error((const char *[]){ "net.hostname", "a_b", NULL }, NULL, "net.hostname");
 	expect_error((const char *[]){ "net", "", NULL }, NULL, "the only value is \"off\"");
 }
@@ -173,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_ipv4),
 		cmocka_unit_test(test_cidr),
 		cmocka_unit_test(test_hostname),
+		cmocka_unit_test(test_parse_ulong_takes_digits_in_range_only),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_static_and_precedence),
 		cmocka_unit_test(test_errors_name_the_setting),

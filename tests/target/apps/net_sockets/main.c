@@ -195,6 +195,14 @@ static void test_api_args(void)
 	TK_CHECK("net_info_null", tk_net_info(0) == -EINVAL);
 	TK_CHECK("bootarg_null_and_empty", !tk_bootarg(0) && !tk_bootarg(""));
 	TK_CHECK("bootarg_prefix_is_not_a_match", !tk_bootarg("ech") && tk_bootarg("echo"));
+	struct in_addr a;
+
+	TK_CHECK("inet_pton_dotted_quad", inet_pton(AF_INET, "10.0.2.2", &a) == 1 &&
+					     a.s_addr == htonl(0x0a000202));
+	TK_CHECK("inet_pton_short_form_refused", inet_pton(AF_INET, "127.1", &a) == 0);
+	TK_CHECK("inet_pton_hex_refused", inet_pton(AF_INET, "0x7f.0.0.1", &a) == 0);
+	TK_CHECK("inet_pton_ipv6_unsupported", inet_pton(AF_INET6, "::1", &a) == -1 &&
+						   errno == EAFNOSUPPORT);
 }
 
 static void test_bad_args(void)
