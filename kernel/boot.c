@@ -131,8 +131,7 @@ static void setup_console(void)
 	}
 }
 
-/* loader_dtb: the boot loader's blob when it has the FDT magic (the arch
- * code mapped it), else NULL; x0: what the boot loader passed, for the log. */
+/* main()'s arguments, kept for tk_bootarg. */
 static char *argv[MAX_ARGS + 1];
 static int argc;
 
@@ -156,6 +155,8 @@ static void run_init_hooks(void)
 		(*f)();
 }
 
+/* loader_dtb: the boot loader's blob when it has the FDT magic (the arch
+ * code mapped it), else NULL; x0: what the boot loader passed, for the log. */
 __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0)
 {
 	time_init();
