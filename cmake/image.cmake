@@ -1,8 +1,16 @@
 # Link the image, then write takt.bin, size.txt and run.json.
 set(_ld ${TAKT_ROOT}/linker/${TAKT_ARCH}.ld)
 math(EXPR TAKT_LOAD_ADDR "${TAKT_DRAM_BASE} + ${TAKT_TEXT_OFFSET}" OUTPUT_FORMAT HEXADECIMAL)
+# arm64 links position-independent (start.S relocates itself: one image
+# runs at whatever address the Pi firmware, u-boot or QEMU loads it); x86_64
+# is loaded at its link address by the PVH loader.
+if(TAKT_ARCH STREQUAL "arm64")
+  set(_pie -Wl,-pie -Wl,--no-dynamic-linker)
+else()
+  set(_pie -no-pie)
+endif()
 target_link_options(takt PRIVATE
-  -nostdlib -nostartfiles -static -no-pie ${TAKT_CPU_FLAGS}
+  -nostdlib -nostartfiles -static ${_pie} ${TAKT_CPU_FLAGS}
   -Wl,--gc-sections -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,${_ld}
   -Wl,--defsym=TAKT_LOAD_ADDR=${TAKT_LOAD_ADDR}
   -Wl,--defsym=TAKT_BOOT_STACK_SIZE=${TAKT_BOOT_STACK_SIZE}
@@ -20,7 +28,12 @@ if(TAKT_IMAGE_IS_ELF)
 else()
   set(_objcopy_args -O binary)
 endif()
+if(TAKT_ARCH STREQUAL "arm64")
+  set(_relcheck COMMAND ${CMAKE_COMMAND} -DELF=$<TARGET_FILE:takt> -DREADELF=${TAKT_CROSS}readelf
+                -P ${TAKT_ROOT}/cmake/check-relocs.cmake)
+endif()
 add_custom_command(TARGET takt POST_BUILD
+  ${_relcheck}
   COMMAND ${TAKT_CROSS}objcopy ${_objcopy_args} $<TARGET_FILE:takt> ${TAKT_IMAGE}
   COMMAND ${CMAKE_COMMAND} -DELF=$<TARGET_FILE:takt> -DSIZE=${TAKT_CROSS}size
           -DOUT=${CMAKE_BINARY_DIR}/size.txt -P ${TAKT_ROOT}/cmake/size-report.cmake

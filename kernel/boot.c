@@ -165,6 +165,9 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 		tk_printk("dtb: more than %d nodes; lookups walk the blob (slower boot)\n",
 			  TK_DT_INDEX_MAX);
 	setup_console();
+	/* arm64 images are position-independent: say where this one runs. */
+	tk_printk("boot: image at 0x%lx, %lu KiB\n", (unsigned long)(uintptr_t)_head,
+		  (unsigned long)((_end - _head) >> 10));
 	setup_memory();
 	device_probe_all(fdt);
 	if (!log_has_console())

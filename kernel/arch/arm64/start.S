@@ -1,9 +1,26 @@
 /*
  * arm64 entry. The image starts with the 64-byte arm64 Image header
  * (Linux Documentation/arch/arm64/booting.rst), so QEMU -kernel and u-boot
- * booti both load it at DRAM base + text_offset and pass the DTB in x0.
+ * booti both load it and pass the DTB in x0.
+ *
+ * The image is position-independent (linked -pie): it runs wherever the
+ * loader put it, as long as that is 4 KiB-aligned (adrp is page-relative).
+ * RAM is at 0 on the Raspberry Pi and the ZCU102 and at 1 GiB on QEMU virt,
+ * and the Pi firmware, u-boot and QEMU each choose their own address, so one
+ * image serves every board. The only absolute addresses are the pointers in
+ * data (R_AARCH64_RELATIVE entries of .rela.dyn); relocate() fixes them up
+ * first thing, before any of them is read. Until then only PC-relative
+ * addressing (adr/adrp) is used.
  */
 #include "sysregs.h"
+
+/* x<reg> = run-time address of sym (PC-relative, +-4 GiB). */
+.macro	adr_l reg, sym
+	adrp	\reg, \sym
+	add	\reg, \reg, :lo12:\sym
+.endm
+
+#define R_AARCH64_RELATIVE 1027
 
 	.section .text.head, "ax"
 	.global _head
@@ -12,7 +29,7 @@ _head:
 	.long	0			/* code1 */
 	.quad	TAKT_TEXT_OFFSET	/* text_offset: load at DRAM base + this */
 	.quad	_image_size		/* image_size incl. bss, from the linker */
-	.quad	0x2			/* flags: LE, 4K pages, 2 MiB-aligned base at DRAM start */
+	.quad	0xa			/* flags: LE, 4K pages, placed anywhere (bit 3) */
 	.quad	0, 0, 0			/* res2..res4 */
 	.ascii	"ARM\x64"		/* magic */
 	.long	0			/* res5 (PE header offset): none */
@@ -21,6 +38,7 @@ _head:
 primary_entry:
 	mrs	x22, cntvct_el0		/* boot-time origin, before anything else */
 	mov	x21, x0			/* DTB pointer from the boot loader */
+	bl	relocate
 
 	mrs	x1, CurrentEL
 	lsr	x1, x1, #2
@@ -31,27 +49,53 @@ primary_entry:
 el1_entry:
 	mov	x1, #CPACR_FPEN		/* FP/SIMD: newlib and gcc use it */
 	msr	cpacr_el1, x1
-	ldr	x1, =arch_vectors
+	adr_l	x1, arch_vectors
 	msr	vbar_el1, x1
 	isb
-	ldr	x1, =_boot_stack_top
+	adr_l	x1, _boot_stack_top
 	mov	sp, x1
 
 	/* BSS is 16-byte aligned and sized by the linker script. */
-	ldr	x1, =__bss_start
-	ldr	x2, =__bss_end
+	adr_l	x1, __bss_start
+	adr_l	x2, __bss_end
 1:	cmp	x1, x2
 	b.hs	2f
 	stp	xzr, xzr, [x1], #16
 	b	1b
 2:
-	ldr	x1, =arch_boot_counter
+	adr_l	x1, arch_boot_counter
 	str	x22, [x1]
 	mov	x0, x21
 	bl	arch_mmu_early		/* identity map image + DTB, MMU and caches on */
 	mov	x1, x21			/* x0: the DTB if it has the magic, else 0 */
 	bl	kernel_start		/* never returns */
 	b	arch_halt
+
+/*
+ * Apply .rela.dyn for the load offset (run-time _head - link-time _head).
+ * Runs with the MMU off (Device memory: every access aligned, as RELA
+ * entries and pointer-sized targets are). The link only produces
+ * R_AARCH64_RELATIVE (cmake/check-relocs.cmake fails the build otherwise);
+ * any other type is skipped here rather than guessed at. Clobbers x9-x15.
+ */
+relocate:
+	adr	x9, _head
+	ldr	x10, =__link_base	/* absolute symbol: no relocation of its own */
+	sub	x9, x9, x10		/* the load offset */
+	cbz	x9, 3f
+	adr_l	x10, __rela_start
+	adr_l	x11, __rela_end
+1:	cmp	x10, x11
+	b.hs	3f
+	ldp	x12, x13, [x10], #16	/* r_offset, r_info */
+	ldr	x14, [x10], #8		/* r_addend */
+	mov	x15, #R_AARCH64_RELATIVE
+	cmp	x13, x15
+	b.ne	1b
+	add	x14, x14, x9
+	str	x14, [x12, x9]		/* at r_offset + load offset */
+	b	1b
+3:	ret
 
 /* Entered at EL2 (u-boot, QEMU virtualization=on): run the kernel at EL1. */
 el2_to_el1:
@@ -71,7 +115,8 @@ el2_to_el1:
 	orr	x1, x1, x2
 	msr	ICC_SRE_EL2, x1
 	isb
-1:	ldr	x1, =SCTLR_EL1_RES1
+1:	mov	x1, #(SCTLR_EL1_RES1 & 0xffff)
+	movk	x1, #(SCTLR_EL1_RES1 >> 16), lsl #16
 	msr	sctlr_el1, x1
 	mov	x1, #SPSR_EL1H_MASKED
 	msr	spsr_el2, x1

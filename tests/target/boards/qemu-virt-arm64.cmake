@@ -19,6 +19,16 @@ takt_qemu_test(builtin_dtb_when_none_passed hello NO_KERNEL
   QEMU_ARGS -device loader,file=@ELF@,cpu-num=0
   EXPECT "using the built-in DTB" "^memory: 256 MiB")
 
+# The image is position-independent (start.S applies its own relocations):
+# the raw takt.bin loaded at addresses other than its link address (DRAM
+# base + text_offset), one 2 MiB-aligned and one only 4 KiB-aligned, runs
+# the same. x0 = 0 there, so the built-in DTB is used.
+foreach(addr 0x48000000 0x4a345000)
+  takt_qemu_test(image_runs_at_${addr} hello NO_KERNEL
+    QEMU_ARGS -device loader,file=@IMAGE@,addr=${addr},cpu-num=0,force-raw=on
+    EXPECT "^boot: image at ${addr}, [0-9]+ KiB$" "^memory: 256 MiB" "^boot: entry to main in")
+endforeach()
+
 # A corrupt DTB from the boot loader: QEMU accepts and edits it, the kernel
 # must refuse it with a PANIC line and a failure status.
 add_test(NAME make_corrupt_dtb COMMAND dtb_corrupt ${TAKT_BUILD_ROOT}/hello/board.dtb
