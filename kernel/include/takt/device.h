@@ -81,9 +81,22 @@ struct tk_intc_ops {
 int tk_intc_register(struct tk_device *dev, const struct tk_intc_ops *ops);
 
 struct tk_console_ops {
-	void (*putc)(struct tk_device *dev, char c);	/* polled, any context */
+	/* Polled output of one byte, any context: used before interrupts are
+	 * on, in a panic, and always when the driver has no tx_start. */
+	void (*putc)(struct tk_device *dev, char c);
+	/* Optional, interrupt-driven transmit. The kernel keeps the console's
+	 * transmit ring and calls tx_start (interrupts masked) when bytes wait
+	 * in it and the transmitter is idle. The driver fills its FIFO from
+	 * tk_console_tx_pull() and enables its transmit interrupt; its handler
+	 * refills the FIFO the same way and, once tk_console_tx_pull() returns
+	 * -1 (ring empty: the kernel marks the transmitter idle), masks the
+	 * transmit interrupt again. */
+	void (*tx_start)(struct tk_device *dev);
 };
 int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops);
+/* For the console's transmit path (interrupts masked): the next byte to
+ * send, newlines already expanded to CR LF, or -1 when the ring is empty. */
+int tk_console_tx_pull(struct tk_device *dev);
 
 struct tk_clockevent_ops {
 	/* Interrupt at (or soon after) counter value cval; drivers call
