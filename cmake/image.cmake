@@ -43,6 +43,7 @@ add_custom_command(TARGET takt POST_BUILD
 set(_argv "")
 foreach(_a ${TAKT_QEMU})
   string(REPLACE "@IMAGE@" "${TAKT_IMAGE}" _a "${_a}")
+  string(REPLACE "@DTB@" "${TAKT_DTB}" _a "${_a}")
   string(REPLACE "\\" "\\\\" _a "${_a}")
   string(REPLACE "\"" "\\\"" _a "${_a}")
   list(APPEND _argv "\"${_a}\"")

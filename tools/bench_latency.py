@@ -16,7 +16,9 @@ console logs as build/bench/latency/BOARD-*.log.
 The Linux peer comes at run time: a foreign architecture (arm64 on an amd64 host) is added
 to dpkg for the download only (nothing of it is installed), `apt-get download` fetches the
 kernel, rt-tests, busybox-static, libc6 and libnuma1 into
-${XDG_CACHE_HOME:-~/.cache}/takt/peer/ARCH/, `dpkg-deb -x` unpacks them there, and the
+${XDG_CACHE_HOME:-~/.cache}/takt/debs/ARCH/ (tools/takt_boardfiles.py; the same kernel
+package gives the real boards' DTBs), `dpkg-deb -x` unpacks them into
+${XDG_CACHE_HOME:-~/.cache}/takt/peer/ARCH/, and the
 initramfs (a cpio newc archive) is written by this file: no root tools, no device nodes
 made on the host.
 """
@@ -33,6 +35,7 @@ import time
 
 sys.dont_write_bytecode = True
 import cyclictest_report as ctr  # noqa: E402
+import takt_boardfiles as tb  # noqa: E402
 
 PARAMS = ["-m", "-t1", "-p99", "-i1000", "-l2000", "-N", "-v"]
 REPEATS = 3
@@ -111,51 +114,18 @@ def run(cmd, **kw):
 
 # -- fetching the peer ------------------------------------------------------------------
 
-def ensure_arch(arch):
-    if arch == run(["dpkg", "--print-architecture"]).strip():
-        return      # the host's own architecture: nothing to add
-    if arch in run(["dpkg", "--print-foreign-architectures"]).split():
-        return
-    log("dpkg --add-architecture %s (package lists only; nothing %s is installed)"
-        % (arch, arch))
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    run(sudo + ["dpkg", "--add-architecture", arch])
-    apt_update()
-
-
 def apt_update():
     log("apt-get update ...")
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     run(sudo + ["apt-get", "update"])
 
 
-def kernel_pkg(arch):
-    out = run(["apt-cache", "depends", "linux-image-rt-%s:%s" % (arch, arch)])
-    m = re.search(r"Depends: (linux-image-\S+?)(?::\S+)?$", out, re.M)
-    if not m:
-        raise RuntimeError("cannot resolve linux-image-rt-%s: %s" % (arch, out.strip()))
-    return m.group(1)
-
-
-def download(pkgs, arch, dest):
-    """apt-get download what is not in dest yet; returns {pkg: deb path}."""
-    os.makedirs(dest, exist_ok=True)
-
-    def have(p):
-        for f in os.listdir(dest):
-            if f.startswith(p + "_") and f.endswith("_%s.deb" % arch):
-                return os.path.join(dest, f)
-        return None
-    missing = [p for p in pkgs if not have(p)]
-    if missing:
-        log("apt-get download %s" % " ".join("%s:%s" % (p, arch) for p in missing))
-        cmd = ["apt-get", "download"] + ["%s:%s" % (p, arch) for p in missing]
-        try:
-            run(cmd, cwd=dest)
-        except subprocess.CalledProcessError:
-            apt_update()        # stale lists: the archive moved on
-            run(cmd, cwd=dest)
-    return {p: have(p) for p in pkgs}
+def download(pkgs, arch):
+    """The .debs in the set-up cache's CACHE/debs/ARCH (shared with the board DTBs,
+    which come from the same kernel package): {pkg: deb path}."""
+    tb.ensure_arch(arch, log, apt_update)
+    return tb.download(pkgs, arch, tb.debs_dir(os.path.dirname(cache_root()), arch),
+                       log, apt_update)
 
 
 def unpack(deb, dest):
@@ -173,9 +143,8 @@ def fetch_peer(arch="arm64"):
     arm64's vmlinuz is a gzipped Image (QEMU's -kernel wants it decompressed); amd64's
     is a bzImage, booted as it is."""
     root = os.path.join(cache_root(), arch)
-    ensure_arch(arch)
-    kpkg = kernel_pkg(arch)
-    debs = download([kpkg] + PEER_PKGS, arch, os.path.join(root, "debs"))
+    kpkg = tb.kernel_package(arch)
+    debs = download([kpkg] + PEER_PKGS, arch)
     kroot = unpack(debs[kpkg], os.path.join(root, "kernel"))
     uroot = os.path.join(root, "userland")
     for p in PEER_PKGS:

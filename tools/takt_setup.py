@@ -12,7 +12,10 @@ What it does, each step skipped when already done (see DESIGN.md section 5):
 5. promtool (the test checker for /metrics), taken out of Debian's prometheus
    package with `apt-get download` into CACHE/tools: installing the package would
    pull 100 MB and start a Prometheus server.
-6. newlib-nano, built once per arch from Debian's newlib-source into
+6. Real boards: the upstream Linux DTBs of Debian's arm64 kernel package and
+   Debian's u-boot-rpi, with `apt-get download` (arm64 added to dpkg for the
+   download only) into CACHE/dtbs and CACHE/u-boot-rpi (tools/takt_boardfiles.py).
+7. newlib-nano, built once per arch from Debian's newlib-source into
    CACHE/newlib/<arch>/<target>/{include,lib}; a stamp holding a hash of the
    configure flags marks a finished install, and a changed hash rebuilds.
 
@@ -30,6 +33,8 @@ import sys
 import tarfile
 import tempfile
 import time
+
+import takt_boardfiles
 
 APT_PACKAGES = [
     "cmake", "gcc", "g++", "make",
@@ -186,8 +191,13 @@ class Setup:
         if self.did_update:
             return
         self.say("apt-get update ...")
-        self.run(["apt-get", "update"])
+        self.run_logged(["apt-get", "update"], self.apt_log(), None, None, "apt-get update")
         self.did_update = True
+
+    def apt_log(self):
+        logs = os.path.join(self.cache, "logs")
+        os.makedirs(logs, exist_ok=True)
+        return os.path.join(logs, "apt.log")
 
     def ensure_packages(self):
         missing = self.missing_packages()
@@ -201,7 +211,9 @@ class Setup:
         self.say("installing %d package(s): %s" % (len(missing), " ".join(missing)))
         self.apt_update()
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        self.run(["apt-get", "install", "-y", "--no-install-recommends"] + missing, env=env)
+        self.say("  (apt's output: %s)" % self.apt_log())
+        self.run_logged(["apt-get", "install", "-y", "--no-install-recommends"] + missing,
+                        self.apt_log(), None, env, "apt-get install")
         still = self.missing_packages()
         if still:
             raise SetupError("still missing after apt-get install: " + " ".join(still))
@@ -368,7 +380,19 @@ class Setup:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
-    # -- 6. newlib-nano -----------------------------------------------------------
+    # -- 6. real boards: upstream DTBs and u-boot-rpi (tools/takt_boardfiles.py) ----
+
+    def ensure_board_files(self):
+        try:
+            takt_boardfiles.ensure(self.cache, self.say, self.note, self.apt_update_again)
+        except takt_boardfiles.FetchError as e:
+            raise SetupError("board files: %s" % e)
+
+    def apt_update_again(self):
+        self.did_update = False
+        self.apt_update()
+
+    # -- 7. newlib-nano -----------------------------------------------------------
 
     @staticmethod
     def newlib_tarball():
@@ -531,6 +555,7 @@ class Setup:
         self.ensure_libfdt()
         self.ensure_lwip()
         self.ensure_promtool()
+        self.ensure_board_files()
         for arch in arches or [k for k, v in NEWLIB_ARCHES.items() if v["default"]]:
             self.ensure_newlib(arch)
         if self.did_work or not self.quiet:

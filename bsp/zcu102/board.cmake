@@ -1,0 +1,17 @@
+# Xilinx ZCU102 (Zynq UltraScale+ MPSoC, 4x Cortex-A53), described by the
+# upstream Linux DTB. GIC-400, generic timer, Cadence UARTs (console: serial0),
+# Cadence GEM3 Ethernet, PSCI over SMC. QEMU's xlnx-zcu102 emulates it: CPU0
+# starts at EL1, the others are off until PSCI CPU_ON.
+set(TAKT_ARCH arm64)
+set(TAKT_CPU_FLAGS -mcpu=cortex-a53 -mno-outline-atomics)
+set(TAKT_DRAM_BASE 0x0)
+set(TAKT_TEXT_OFFSET 0x200000)
+set(TAKT_UPSTREAM_DTB xilinx/zynqmp-zcu102-rev1.0.dtb)
+# The upstream /chosen/bootargs is Linux's "earlycon": it would reach main()
+# as an argument. bootargs.dtso empties it (a boot loader's bootargs or
+# QEMU's -append still replace it).
+set(TAKT_DT_OVERLAYS ${CMAKE_CURRENT_LIST_DIR}/bootargs.dtso)
+set(TAKT_BOOT_STACK_SIZE 0x4000)
+# -dtb is required (the machine makes no DTB); QEMU rewrites /memory to -m.
+set(TAKT_QEMU qemu-system-aarch64 -M xlnx-zcu102 -m 512M -nographic -audiodev none,id=snd0 -no-reboot -semihosting
+    -dtb @DTB@ -kernel @IMAGE@)
