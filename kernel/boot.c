@@ -116,19 +116,34 @@ static int build_argv(char **argv)
 	return argc;
 }
 
+/* The console is the node stdout-path names; a DT whose stdout-path names no
+ * node is missing its console, and booting silently would hide that. */
 static void setup_console(void)
 {
-	int chosen = tk_dt_subnode(fdt, 0, "chosen");
-	const char *path;
+	int node = tk_dt_stdout_node(fdt);
 
-	if (chosen >= 0 && tk_dt_prop_str(fdt, chosen, "stdout-path", &path) == 0) {
-		int node = tk_dt_find_node(fdt, path);
+	if (node == -ENODEV)
+		tk_panic("console: %s", tk_dt_last_error());
+	if (node >= 0)
+		log_set_stdout_node(node);
+}
 
-		if (node >= 0)
-			log_set_stdout_node(node);
-		else
-			tk_printk("console: stdout-path \"%s\" names no node; using the first serial port\n", path);
+/* After probing: the console stdout-path names must have bound (the probe's
+ * own failure line, just above in the log, says why it did not). */
+static void check_console(void)
+{
+	int node = tk_dt_stdout_node(fdt);
+	char path[128];
+
+	if (log_has_console())
+		return;
+	if (node < 0) {
+		tk_printk("console: no serial port bound; output goes to the debug channel only\n");
+		return;
 	}
+	if (tk_dt_path(fdt, node, path, sizeof(path)) < 0)
+		path[0] = 0;
+	tk_panic("console: %s (stdout-path) did not bind to a driver", path);
 }
 
 /* main()'s arguments, kept for tk_bootarg. */
@@ -170,8 +185,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 		  (unsigned long)((_end - _head) >> 10));
 	setup_memory();
 	device_probe_all(fdt);
-	if (!log_has_console())
-		tk_printk("console: no serial port bound; output goes to the debug channel only\n");
+	check_console();
 	argc = build_argv(argv);
 	thread_boot();
 	arch_irq_enable();

@@ -80,6 +80,11 @@ int tk_dt_compat_index(const void *fdt, int node, const char *compat);
  * @retval node offset, -ENOENT no such node, -EINVAL path_or_alias NULL */
 int tk_dt_find_node(const void *fdt, const char *path_or_alias);
 
+/* The console node /chosen/stdout-path names.
+ * @retval node offset, -ENOENT the DT names no console (no stdout-path),
+ *         -ENODEV stdout-path names no node (tk_dt_last_error says which) */
+int tk_dt_stdout_node(const void *fdt);
+
 /* Cells of node's parent: #address-cells (default 2) / #size-cells (default 1).
  * @retval 0, -EINVAL a cell count > 2 (we handle up to 64 bits) or malformed,
  *         or node is the root (it has no parent) */

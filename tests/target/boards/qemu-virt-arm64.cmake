@@ -94,3 +94,14 @@ takt_qemu_test(uboot_unsigned_refused hello NO_KERNEL FIXTURE verified_boot
 
 # virtio-net: the same cases on every board with virtio-mmio slots.
 include(${CMAKE_CURRENT_LIST_DIR}/../virtio_net.cmake)
+
+find_program(FDTPUT fdtput REQUIRED)
+# Bad input: a DT whose stdout-path names no node is missing its console:
+# a PANIC naming it (through semihosting: there is no console) and status 1,
+# never a silent boot.
+add_test(NAME make_no_console_dtb COMMAND ${CMAKE_COMMAND} -E env sh -c
+  "cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${CMAKE_BINARY_DIR}/no_console.dtb && ${FDTPUT} -t s ${CMAKE_BINARY_DIR}/no_console.dtb /chosen stdout-path serial7")
+set_tests_properties(make_no_console_dtb PROPERTIES FIXTURES_SETUP no_console_dtb)
+takt_qemu_test(console_missing_panics hello STATUS 1 FIXTURE no_console_dtb
+  QEMU_ARGS -dtb ${CMAKE_BINARY_DIR}/no_console.dtb
+  EXPECT "PANIC: console: /chosen: stdout-path \"serial7\" names no node" REJECT "^Takt hello")
