@@ -18,3 +18,6 @@ set(TAKT_BOOT_STACK_SIZE 0x4000)
 # kept by the GPU). -semihosting carries the exit status out.
 set(TAKT_QEMU qemu-system-aarch64 -M raspi3b -display none -audiodev none,id=snd0 -no-reboot -semihosting
     -serial null -serial mon:stdio -dtb @DTB@ -kernel @IMAGE@)
+# Other upstream DTBs of the same board that the same image must boot
+# (tests/target: hello with -dtb each).
+set(TAKT_BOARD_VARIANTS broadcom/bcm2837-rpi-3-b-plus.dtb)

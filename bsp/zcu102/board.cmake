@@ -15,3 +15,6 @@ set(TAKT_BOOT_STACK_SIZE 0x4000)
 # -dtb is required (the machine makes no DTB); QEMU rewrites /memory to -m.
 set(TAKT_QEMU qemu-system-aarch64 -M xlnx-zcu102 -m 512M -nographic -audiodev none,id=snd0 -no-reboot -semihosting
     -dtb @DTB@ -kernel @IMAGE@)
+# Other upstream DTBs of the same board that the same image must boot
+# (tests/target: hello with -dtb each; their bootargs say "earlycon").
+set(TAKT_BOARD_VARIANTS xilinx/zynqmp-zcu102-rev1.1.dtb)
