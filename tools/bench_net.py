@@ -2,7 +2,8 @@
 
 `wrk` (Debian package wrk) on the host loads a small page through QEMU's user network
 (slirp) and a host port forward, -netdev user,hostfwd=tcp:127.0.0.1:PORT-:80 with a
-virtio-net-device (virtio-mmio on both boards), served by
+virtio-net-device (virtio-mmio on the QEMU boards; a board's own NIC where its
+bsp/<board>/board.cmake names one in TAKT_QEMU_NIC, e.g. the ZCU102's GEM3), served by
   (a) the Takt gateway image, whose complete QEMU command the caller gives (with
       @PORT@ where the host port goes), and
   (b) Debian's Linux kernel (the PREEMPT_RT package bench_latency fetches, with the
@@ -49,8 +50,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAGE = (b"Takt bench net: the same small page from both guests, for wrk through QEMU "
         b"user networking.\n")
 PORT_TOKEN = "@PORT@"
-NIC = ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%s-:80" % PORT_TOKEN,
-       "-device", "virtio-net-device,netdev=n0"]
+NETDEV = ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%s-:80" % PORT_TOKEN]
+# The NIC on netdev n0: virtio-net unless the board names its own (run.json "nic",
+# from bsp/<board>/board.cmake TAKT_QEMU_NIC; a Linux peer's PEERS entry "nic").
+VIRTIO_NIC = ["-device", "virtio-net-device,netdev=n0"]
+NIC = NETDEV + VIRTIO_NIC
+
+
+def with_nic(run_info):
+    """A Takt run.json's QEMU argv with the user network on the board's NIC."""
+    nic = run_info.get("nic") or VIRTIO_NIC
+    return list(run_info["qemu"]) + NETDEV + list(nic)
+
 WARMUP = 2              # s of wrk before the measured run
 LINUX_READY = 180       # s from QEMU start to the initramfs's "=== net ready"
 TAKT_READY = 60         # s from QEMU start to the first HTTP answer (Takt prints no marker)
@@ -77,7 +88,8 @@ DOOMED = {"qemu-microvm-x86_64": (b"Kernel command line:", b"tsc: Detected")}
 # virtual ns), which this benchmark does not use.
 TSC_CACHE = "tsc_khz.json"
 WRK_TIMEOUT = "2s"      # wrk's own default, written out: a slower reply counts as an error
-# The modules Linux needs for the NIC; their dependencies come from their .modinfo.
+# The modules Linux needs for the NIC (a PEERS entry's "net_modules" replaces them);
+# their dependencies come from their .modinfo.
 NET_MODULES = ["virtio_mmio", "virtio_net"]
 # busybox applets /init uses, as links in /bin.
 APPLETS = ["sh", "mount", "uname", "insmod", "ip", "httpd", "wget", "sleep", "cat"]
@@ -168,10 +180,10 @@ def modules_for(kroot, wanted):
 
 # -- the initramfs ------------------------------------------------------------------------
 
-def initramfs(kroot, uroot, page, path):
+def initramfs(kroot, uroot, page, path, net_modules=NET_MODULES):
     """busybox, the NIC's modules, /www/index.html and an /init that brings eth0 up the
     way QEMU's user network expects (10.0.2.15/24, gateway 10.0.2.2) and starts httpd."""
-    mods = modules_for(kroot, NET_MODULES)
+    mods = modules_for(kroot, net_modules)
     c = bl.Cpio()
     for d in ("bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules", "www"):
         c.dir(d)
@@ -588,7 +600,8 @@ def linux_peer(board, page, out_dir):
     image, uroot, kpkg = bl.fetch_peer(pcfg["arch"])
     kroot = os.path.join(bl.cache_root(), pcfg["arch"], "kernel")
     rd, mods = initramfs(kroot, uroot, page,
-                         os.path.join(out_dir, "%s-linux-initramfs.cpio" % board))
+                         os.path.join(out_dir, "%s-linux-initramfs.cpio" % board),
+                         pcfg.get("net_modules", NET_MODULES))
     log("Linux peer: %s, modules %s, initramfs %d KiB"
         % (kpkg, " ".join(mods), os.path.getsize(rd) // 1024))
     return pcfg, image, rd, kpkg, mods
@@ -653,7 +666,7 @@ def bench(root, board, takt_cmd, takt_url_path="/", takt_error=None, connections
             khz = doomed and tsc_khz(pcfg["arch"])
             linux_full = (pcfg["qemu"] + ["-kernel", image, "-initrd", rd, "-append",
                                           append + (" tsc_early_khz=%d" % khz if khz else "")]
-                          + NIC)
+                          + NETDEV + pcfg.get("nic", VIRTIO_NIC))
             return with_port(linux_full, port)
         results["linux"] = serve_and_measure(
             "Linux", linux_cmd,
@@ -677,8 +690,11 @@ def bench(root, board, takt_cmd, takt_url_path="/", takt_error=None, connections
           % (connections, duration, warmup,
              "" if repeats == 1 else "; median of %d runs" % repeats, board,
              bl.PEERS[board]["machine"] if board in bl.PEERS else "QEMU"))
-    print("QEMU user network, host 127.0.0.1:PORT -> guest :80 on virtio-net-device; "
-          "wall clock, no -icount: TCG figures, compare side by side only")
+    on = "virtio-net-device"
+    if takt_full and "virtio-net-device,netdev=n0" not in takt_full:
+        on = "the board's NIC (Takt), virtio-net-device (Linux)"
+    print("QEMU user network, host 127.0.0.1:PORT -> guest :80 on %s; wall clock, no "
+          "-icount: TCG figures, compare side by side only" % on)
     print("CPUs: %s" % ("QEMU pinned to host CPU 0, wrk to CPU 1 (taskset)" if PIN
                         else "not pinned (one host CPU, or no taskset)"))
     print("requests: %s" % ("'Connection: close' asked of both (one TCP connection per "
@@ -746,6 +762,8 @@ def main(argv=None):
         with open(a.takt_cmd_json) as f:
             j = json.load(f)
         takt_cmd = j.get("qemu") if isinstance(j, dict) else j
+        if isinstance(j, dict) and "nic" in j and isinstance(takt_cmd, list):
+            takt_cmd = with_nic(j)
         if not (isinstance(takt_cmd, list) and all(isinstance(x, str) for x in takt_cmd)):
             ap.error("%s: expected a JSON list of strings (or {'qemu': [...]})"
                      % a.takt_cmd_json)

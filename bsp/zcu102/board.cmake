@@ -18,3 +18,5 @@ set(TAKT_QEMU qemu-system-aarch64 -M xlnx-zcu102 -m 512M -nographic -audiodev no
 # Other upstream DTBs of the same board that the same image must boot
 # (tests/target: hello with -dtb each; their bootargs say "earlycon").
 set(TAKT_BOARD_VARIANTS xilinx/zynqmp-zcu102-rev1.1.dtb)
+# User NIC (netdev n0; tests/net, ./takt run, bench net): QEMU gives the n-th NIC to GEM n and the DT enables GEM3 only.
+set(TAKT_QEMU_NIC -nic user,restrict=on -nic user,restrict=on -nic user,restrict=on -net nic,netdev=n0)

@@ -31,17 +31,32 @@ class GuestError(Exception):
     pass
 
 
+# QEMU arguments that attach a board's NIC to netdev n0: run.json's "nic" (from the
+# board's TAKT_QEMU_NIC in bsp/<board>/board.cmake), virtio-net when it names none.
+VIRTIO_NIC = ["-device", "virtio-net-device,netdev=n0"]
+
+
+def board_nic(info):
+    nic = info.get("nic")
+    if nic and isinstance(nic, list) and all(isinstance(a, str) for a in nic):
+        return list(nic)
+    return list(VIRTIO_NIC)
+
+
 class Guest:
     def __init__(self, build_dir, forwards=(80,), append=None, extra=(), icount=False,
                  netdev_opts="", log=None, nic=True, monitor=False):
         with open(os.path.join(build_dir, "run.json")) as f:
-            self.base = list(json.load(f)["qemu"])
+            self.info = json.load(f)
+        self.base = list(self.info["qemu"])
+        if "-dtb" in extra and "-dtb" in self.base:    # a test's DTB replaces the board's
+            i = self.base.index("-dtb")
+            del self.base[i:i + 2]
         self.ports = {gp: free_port() for gp in forwards}
         fwd = "".join(",hostfwd=tcp:127.0.0.1:%d-:%d" % (hp, gp) for gp, hp in self.ports.items())
         self.cmd = list(self.base)
         if nic:
-            self.cmd += ["-netdev", "user,id=n0" + fwd + netdev_opts,
-                         "-device", "virtio-net-device,netdev=n0"]
+            self.cmd += ["-netdev", "user,id=n0" + fwd + netdev_opts] + board_nic(self.info)
         if icount:
             self.cmd += ["-icount", "shift=0,align=off,sleep=off"]
         if append is not None:

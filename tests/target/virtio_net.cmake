@@ -28,21 +28,5 @@ takt_qemu_test(virtio_net_no_status_feature virtio_net
 takt_qemu_test(virtio_net_absent virtio_net QEMU_ARGS -append none
   EXPECT "^PASS no_netdev_without_device" "^2 passed, 0 failed" REJECT "^net0:")
 
-# The network stack against real peers on loopback (tests/net/*.py): each
-# script boots the image it is given with a user-mode NIC and host port
-# forwards (tests/net/guest.py), drives it from the host and exits non-zero
-# on a failed check. takt_net_test(NAME SCRIPT APP [TIMEOUT s] [DNS] [ARGS ...]);
-# DNS: the test runs the DNS peer on 127.0.0.1:53, which one test at a time may.
-function(takt_net_test name script app)
-  cmake_parse_arguments(T "DNS" "TIMEOUT" "ARGS" ${ARGN})
-  if(NOT T_TIMEOUT)
-    set(T_TIMEOUT 120)
-  endif()
-  add_test(NAME ${name} COMMAND ${Python3_EXECUTABLE} -B ${TAKT_ROOT}/tests/net/${script}
-           --build-dir ${TAKT_BUILD_ROOT}/${app} --board ${BOARD} ${T_ARGS})
-  set_tests_properties(${name} PROPERTIES TIMEOUT ${T_TIMEOUT})
-  if(T_DNS)
-    set_tests_properties(${name} PROPERTIES RESOURCE_LOCK host_dns_port_53)
-  endif()
-endfunction()
+# The network tests (tests/net), on the virtio-net NIC.
 include(${CMAKE_CURRENT_LIST_DIR}/../net/tests.cmake)

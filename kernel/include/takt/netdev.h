@@ -4,8 +4,8 @@
  * (or an application) finds it by index. Frames are whole Ethernet frames
  * (destination MAC first, no FCS). Thread context only.
  *
- * The registry is kept by drivers/virtio/netdev.c for now (the only NIC
- * driver); it moves to the kernel when a second NIC family appears.
+ * The registry is the kernel's (kernel/netdev.c); NIC drivers register
+ * with it: virtio-net (drivers/virtio/), Cadence GEM (drivers/net/).
  */
 #ifndef TAKT_NETDEV_H
 #define TAKT_NETDEV_H

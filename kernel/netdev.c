@@ -1,4 +1,6 @@
-/* Network device registry and the tk_netdev_* calls (takt/netdev.h). */
+/* Network device registry and the tk_netdev_* calls (takt/netdev.h), for
+ * every NIC driver (virtio-net, Cadence GEM). Unused without one: the
+ * linker's --gc-sections drops it. */
 #include <errno.h>
 
 #include <takt/netdev.h>
