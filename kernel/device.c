@@ -57,14 +57,51 @@ static void probe_one(const void *fdt, int node, const struct tk_driver *drv)
 	}
 }
 
+struct found {
+	int node;
+	const struct tk_driver *drv;
+};
+
+/* The interrupt parent of controller node, as an index into list, or -1
+ * (a root: no interrupts of its own, its own parent, or one not listed). */
+static int intc_parent(const void *fdt, int node, const struct found *list, int n)
+{
+	struct tk_dt_irq irqs[4];
+
+	if (tk_dt_irqs(fdt, node, irqs, 4) < 1)
+		return -1;
+	for (int i = 0; i < n; i++)
+		if (list[i].node == irqs[0].parent)
+			return i;
+	return -1;
+}
+
+/* Interrupt controllers probe parents first: on the Raspberry Pi 3 the
+ * chained ARM controller comes before the per-core root in DT order. */
+static void probe_intcs(const void *fdt, const struct found *found, int nfound)
+{
+	_Static_assert(DEVICE_ORDER_MAX >= MAX_DEVICES, "order buffer");
+	static struct found intcs[DEVICE_ORDER_MAX];
+	static int parent[DEVICE_ORDER_MAX], order[DEVICE_ORDER_MAX];
+	int n = 0;
+
+	for (int i = 0; i < nfound; i++)
+		if (found[i].drv->level == TK_LEVEL_INTC)
+			intcs[n++] = found[i];
+	for (int i = 0; i < n; i++)
+		parent[i] = intc_parent(fdt, intcs[i].node, intcs, n);
+	if (device_order_by_parent(n, parent, order))
+		for (int i = 0; i < n; i++)
+			order[i] = i;
+	for (int i = 0; i < n; i++)
+		probe_one(fdt, intcs[order[i]].node, intcs[order[i]].drv);
+}
+
 /* One walk over the DT collects the nodes a linked driver matches; they
- * are then probed level by level in DT order. */
+ * are then probed level by level in DT order (controllers parents first). */
 void device_probe_all(const void *fdt)
 {
-	static struct found {
-		int node;
-		const struct tk_driver *drv;
-	} found[MAX_DEVICES];
+	static struct found found[MAX_DEVICES];
 	int nfound = 0, node = -1;
 
 	while ((node = tk_dt_next_node(fdt, node)) >= 0) {
@@ -79,7 +116,8 @@ void device_probe_all(const void *fdt)
 		}
 		found[nfound++] = (struct found){ node, drv };
 	}
-	for (int level = 0; level < TK_LEVEL_COUNT; level++)
+	probe_intcs(fdt, found, nfound);
+	for (int level = TK_LEVEL_INTC + 1; level < TK_LEVEL_COUNT; level++)
 		for (int i = 0; i < nfound; i++)
 			if (found[i].drv->level == level)
 				probe_one(fdt, found[i].node, found[i].drv);

@@ -2,6 +2,8 @@
  * One property read per node; the string compares are in memory, so the
  * cost is compatibles x drivers, not a DT walk per driver.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <libfdt.h>
@@ -29,5 +31,34 @@ const struct tk_driver *device_match(const void *fdt, int node,
 		for (const struct tk_driver *d = first; d < end; d++)
 			if (driver_has(d, c))
 				return d;
+	return 0;
+}
+
+/* Repeated passes, each taking (in DT order) the controllers whose parent
+ * is already placed: n is a handful, so n^2 is nothing. */
+int device_order_by_parent(int n, const int *parent, int *order)
+{
+	bool placed[DEVICE_ORDER_MAX] = { false };
+	int k = 0;
+
+	if (n < 0 || n > DEVICE_ORDER_MAX)
+		return -EINVAL;
+	for (int i = 0; i < n; i++)
+		if (parent[i] < -1 || parent[i] >= n)
+			return -EINVAL;
+	for (bool progress = true; progress;) {
+		progress = false;
+		for (int i = 0; i < n; i++) {
+			int p = parent[i];
+
+			if (placed[i] || !(p < 0 || p == i || placed[p]))
+				continue;
+			placed[i] = progress = true;
+			order[k++] = i;
+		}
+	}
+	for (int i = 0; i < n; i++)	/* cycles */
+		if (!placed[i])
+			order[k++] = i;
 	return 0;
 }

@@ -767,6 +767,28 @@ static int phandle_node(const void *fdt, int node, const char *prop, uint32_t ph
 	return -ENXIO;
 }
 
+int tk_dt_prop_phandle(const void *fdt, int node, const char *name, int *target)
+{
+	int len;
+	const uint8_t *p = get_prop(fdt, node, name, &len);
+
+	if (!p)
+		return len;
+	if (len < 4 || len % 4)
+		return len_err(fdt, node, name, len, "not a list of cells");
+	int t = phandle_node(fdt, node, name, be32(p));
+
+	if (t < 0)
+		return t;
+	*target = t;
+	return 0;
+}
+
+bool tk_dt_prop_bool(const void *fdt, int node, const char *name)
+{
+	return fdt_getprop(fdt, node, name, NULL) != NULL;
+}
+
 /* interrupt-parent is inherited (devicetree spec 2.4.1): the nearest of
  * node and its ancestors that has one decides. */
 static int irq_parent(const void *fdt, int node)

@@ -2,6 +2,18 @@
  * Interrupt core: the root interrupt controller's lines, their handlers and
  * counts. Handlers live in a small table indexed through a byte map, so the
  * dispatch path is two loads and no search.
+ *
+ * Line space (what slot_of is indexed by):
+ *
+ *   0 .. ROOT_LINES-1            the root's lines (and the routers', which
+ *                                are root lines too)
+ *   ROOT_LINES .. MAX_LINES-1    chained controllers, each a range
+ *                                [base, base + nlines) handed out in
+ *                                registration order
+ *
+ * The root's lines are dispatched by irq_dispatch; a chained controller's
+ * are dispatched by its own handler (on one of its parent's lines) through
+ * tk_intc_dispatch, so the root's path does not change when one exists.
  */
 #include <errno.h>
 
@@ -14,13 +26,18 @@
 #include "kernel.h"
 #include "thread_impl.h"
 
-#define MAX_LINES 1024
+#define ROOT_LINES 1024
+#define CHAINED_LINES 256
+#define MAX_LINES (ROOT_LINES + CHAINED_LINES)
 #define MAX_HANDLERS 32
 #define MAX_ROUTERS 4
+#define MAX_CHAINED 4
 
 struct intc {
 	struct tk_device *dev;
 	const struct tk_intc_ops *ops;
+	unsigned base;		/* its line 0 in the kernel's line space */
+	unsigned limit;		/* one past its last line there */
 };
 
 struct handler {
@@ -35,24 +52,41 @@ static const struct tk_intc_ops *root_ops;
 static struct intc root_intc;
 static struct intc routers[MAX_ROUTERS];
 static unsigned nrouters;
+static struct intc chained[MAX_CHAINED];
+static unsigned nchained, chained_next = ROOT_LINES;
 static uint8_t slot_of[MAX_LINES];	/* 0 = none, else handler index + 1 */
 static struct handler handlers[MAX_HANDLERS];
 static unsigned nhandlers;
 static uint64_t spurious;
 
+static int register_chained(struct tk_device *dev, const struct tk_intc_ops *ops)
+{
+	if (ops->nlines == 0)
+		return -EINVAL;
+	if (nchained == MAX_CHAINED || ops->nlines > MAX_LINES - chained_next)
+		return -ENOSPC;
+	chained[nchained++] = (struct intc){ dev, ops, chained_next, chained_next + ops->nlines };
+	chained_next += ops->nlines;
+	return 0;
+}
+
 int tk_intc_register(struct tk_device *dev, const struct tk_intc_ops *ops)
 {
+	if (!dev || !ops || !ops->xlate || !ops->enable || !ops->disable)
+		return -EINVAL;
+	if (ops->chained)
+		return register_chained(dev, ops);
 	if (ops->router) {
 		if (nrouters == MAX_ROUTERS)
 			return -ENOSPC;
-		routers[nrouters++] = (struct intc){ dev, ops };
+		routers[nrouters++] = (struct intc){ dev, ops, 0, ROOT_LINES };
 		return 0;
 	}
 	if (root)
-		return -EBUSY;	/* cascaded controllers: not yet supported */
+		return -EBUSY;
 	root = dev;
 	root_ops = ops;
-	root_intc = (struct intc){ dev, ops };
+	root_intc = (struct intc){ dev, ops, 0, ROOT_LINES };
 	return 0;
 }
 
@@ -63,7 +97,25 @@ static const struct intc *intc_of(int node)
 	for (unsigned i = 0; i < nrouters; i++)
 		if (routers[i].dev->node == node)
 			return &routers[i];
+	for (unsigned i = 0; i < nchained; i++)
+		if (chained[i].dev->node == node)
+			return &chained[i];
 	return 0;
+}
+
+/* Why a device's interrupt has no controller, for its probe's failure line:
+ * the parent never bound (no driver, or its own probe failed, logged above). */
+static int unbound_parent(struct tk_device *dev, int parent)
+{
+	char path[96];
+
+	if (tk_dt_path(dev->fdt, parent, path, sizeof(path)) < 0)
+		path[0] = 0;
+	tk_dt_err_begin(dev->fdt, dev->node);
+	tk_dt_err_str("interrupt parent ");
+	tk_dt_err_str(path);
+	tk_dt_err_str(" is not a bound interrupt controller");
+	return -ENXIO;
 }
 
 static int line_of(struct tk_device *dev, int idx, unsigned *line, const struct intc **ctl)
@@ -77,12 +129,13 @@ static int line_of(struct tk_device *dev, int idx, unsigned *line, const struct 
 		return -ENOENT;
 	*ctl = intc_of(irqs[idx].parent);
 	if (!root || !*ctl)
-		return -ENXIO;
+		return unbound_parent(dev, irqs[idx].parent);
 	int err = (*ctl)->ops->xlate((*ctl)->dev, irqs[idx].cells, irqs[idx].ncells, line);
 
 	if (err)
 		return err;
-	return *line < MAX_LINES ? 0 : -EINVAL;
+	*line += (*ctl)->base;	/* the controller's line -> the kernel's */
+	return *line < (*ctl)->limit ? 0 : -EINVAL;
 }
 
 int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *arg)
@@ -102,7 +155,7 @@ int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *ar
 		return -ENOSPC;
 	handlers[nhandlers] = (struct handler){ fn, arg, 0, ctl };
 	slot_of[line] = (uint8_t)(++nhandlers);
-	ctl->ops->enable(ctl->dev, line);
+	ctl->ops->enable(ctl->dev, line - ctl->base);
 	return 0;
 }
 
@@ -127,7 +180,7 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 		return f;
 	}
 	sched_irq_enter();
-	if (line < MAX_LINES && slot_of[line]) {
+	if (line < ROOT_LINES && slot_of[line]) {
 		struct handler *h = &handlers[slot_of[line] - 1];
 
 		h->count++;
@@ -142,6 +195,28 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 	 * with this thread's frame kept on its stack until it resumes here. */
 	sched_irq_exit();
 	return f;
+}
+
+void tk_intc_dispatch(struct tk_device *intc, unsigned line)
+{
+	const struct intc *c = 0;
+
+	for (unsigned i = 0; i < nchained && !c; i++)
+		if (chained[i].dev == intc)
+			c = &chained[i];
+	if (!c || line >= c->limit - c->base)
+		return;
+	unsigned kline = c->base + line;
+
+	if (slot_of[kline]) {
+		struct handler *h = &handlers[slot_of[kline] - 1];
+
+		h->count++;
+		h->fn(h->arg);
+		return;
+	}
+	c->ops->disable(intc, line);
+	tk_printk("irq: %s line %u has no handler, disabled\n", intc->path, line);
 }
 
 unsigned long tk_irq_lock(void)

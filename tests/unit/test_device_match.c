@@ -1,5 +1,7 @@
 /* Driver matching: the most specific compatible wins, whatever the order of
  * the driver table; no compatible or a malformed list binds nothing. */
+#include <errno.h>
+
 #include "fixture.h"
 
 #include "device_match.h"
@@ -68,6 +70,60 @@ static void test_unterminated_compatible_list_binds_nothing(void **state)
 	free(fdt);
 }
 
+/* Interrupt controllers probe parents first: the Pi 3's chained ARM
+ * controller (index 0 in DT order) waits for the per-core root (index 1). */
+static void test_chained_controller_probes_after_its_parent(void **state)
+{
+	const int parent[] = { 1, -1 };
+	int order[2];
+
+	(void)state;
+	assert_int_equal(device_order_by_parent(2, parent, order), 0);
+	assert_int_equal(order[0], 1);
+	assert_int_equal(order[1], 0);
+}
+
+/* Roots (no parent, their own parent, one not in the list) keep DT order,
+ * and a chain of three comes out root, middle, leaf. */
+static void test_roots_keep_dt_order_and_chains_unfold(void **state)
+{
+	const int parent[] = { 0, 3, -1, 1, 2 };
+	const int chain[] = { 2, 0, -1 };	/* leaf 1 -> middle 0 -> root 2 */
+	int order[5];
+
+	(void)state;
+	/* 0: self, 2: root, 4 -> 2, 1 <-> 3 form a cycle: last, in DT order. */
+	assert_int_equal(device_order_by_parent(5, parent, order), 0);
+	assert_int_equal(order[0], 0);
+	assert_int_equal(order[1], 2);
+	assert_int_equal(order[2], 4);
+	assert_int_equal(order[3], 1);
+	assert_int_equal(order[4], 3);
+	assert_int_equal(device_order_by_parent(3, chain, order), 0);
+	assert_int_equal(order[0], 2);
+	assert_int_equal(order[1], 0);
+	assert_int_equal(order[2], 1);
+}
+
+static void test_order_refuses_bad_input(void **state)
+{
+	const int out_of_range[] = { 2, -1 };
+	const int below[] = { -2 };
+	int order[DEVICE_ORDER_MAX + 1];
+	int many[DEVICE_ORDER_MAX + 1];
+
+	(void)state;
+	for (int i = 0; i <= DEVICE_ORDER_MAX; i++)
+		many[i] = -1;
+	assert_int_equal(device_order_by_parent(2, out_of_range, order), -EINVAL);
+	assert_int_equal(device_order_by_parent(1, below, order), -EINVAL);
+	assert_int_equal(device_order_by_parent(-1, many, order), -EINVAL);
+	assert_int_equal(device_order_by_parent(DEVICE_ORDER_MAX + 1, many, order), -EINVAL);
+	assert_int_equal(device_order_by_parent(0, many, order), 0);
+	assert_int_equal(device_order_by_parent(DEVICE_ORDER_MAX, many, order), 0);
+	assert_int_equal(order[DEVICE_ORDER_MAX - 1], DEVICE_ORDER_MAX - 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -75,6 +131,9 @@ int main(void)
 		cmocka_unit_test(test_second_compatible_entry_of_a_driver_matches),
 		cmocka_unit_test(test_no_match_and_no_compatible_bind_nothing),
 		cmocka_unit_test(test_unterminated_compatible_list_binds_nothing),
+		cmocka_unit_test(test_chained_controller_probes_after_its_parent),
+		cmocka_unit_test(test_roots_keep_dt_order_and_chains_unfold),
+		cmocka_unit_test(test_order_refuses_bad_input),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,9 +76,22 @@ struct tk_intc_ops {
 	 * enable/disable program its route to it; ack and eoi are unused
 	 * (the root's are called). Several routers may register. */
 	bool router;
+	/* A chained controller (the BCM2835 ARM controller behind line 8 of
+	 * the BCM2836 per-core one) is not the root either: its lines
+	 * 0..nlines-1 (xlate, enable, disable) get a range of their own in
+	 * the kernel's line space; ack and eoi are unused. Its driver connects
+	 * its own interrupt with tk_irq_connect (failing its probe when that
+	 * parent is not bound) and calls tk_intc_dispatch from that handler. */
+	bool chained;
 };
 #define TK_IRQ_SPURIOUS 0xffffffffu
+/* Called from probe. @retval 0, -EBUSY (a second root), -ENOSPC (no room
+ * for another router or chained controller, or for its nlines), -EINVAL */
 int tk_intc_register(struct tk_device *dev, const struct tk_intc_ops *ops);
+/* From a chained controller's interrupt handler, once per pending line:
+ * runs (and counts) the handler connected to it; a line without one is
+ * disabled and logged. */
+void tk_intc_dispatch(struct tk_device *intc, unsigned line);
 
 struct tk_console_ops {
 	/* Polled output of one byte, any context: used before interrupts are

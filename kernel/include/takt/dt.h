@@ -68,6 +68,13 @@ int tk_dt_prop_u64(const void *fdt, int node, const char *name, uint64_t *out);
 /* @retval 0, -ENOENT missing, -EINVAL empty or not NUL-terminated within its length */
 int tk_dt_prop_str(const void *fdt, int node, const char *name, const char **out);
 
+/* The node the first cell of a phandle list (clocks = <&aux 0>) names.
+ * @retval 0, -ENOENT missing, -EINVAL not whole cells, -ENXIO no node has
+ *         that phandle */
+int tk_dt_prop_phandle(const void *fdt, int node, const char *name, int *target);
+/* True when the property exists (a boolean such as interrupt-controller). */
+bool tk_dt_prop_bool(const void *fdt, int node, const char *name);
+
 /* True when 'status' is absent, "okay" or "ok". */
 bool tk_dt_node_enabled(const void *fdt, int node);
 

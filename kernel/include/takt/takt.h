@@ -9,5 +9,6 @@
 #include <takt/sync.h>
 #include <takt/thread.h>
 #include <takt/time.h>
+#include <takt/watchdog.h>
 
 #endif

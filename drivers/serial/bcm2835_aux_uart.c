@@ -1,0 +1,167 @@
+/*
+ * BCM2835 auxiliary mini-UART (BCM2835 ARM Peripherals, chapter 2; the
+ * same block on the BCM2836/7/2711), the console the Raspberry Pi DTs name
+ * (stdout-path = serial1). Binds "brcm,bcm2835-aux-uart".
+ *
+ * Transmit is interrupt-driven (the console contract of <takt/device.h>):
+ * tx_start fills the 8-byte FIFO from the kernel's ring and turns on the
+ * "transmit FIFO empty" interrupt; its handler refills the FIFO and turns
+ * the interrupt off once the ring is empty. putc polls (boot, panic).
+ *
+ * The UART is gated by the AUX block's enable register (2.1.1, AUXENB),
+ * which the DT reaches through 'clocks' (the "brcm,bcm2835-aux" node). The
+ * firmware sets it with enable_uart=1; when it did not, the UART is
+ * enabled here as 8N1 at 115200 baud, assuming the 250 MHz core clock that
+ * enable_uart=1 also fixes (2.2.1: baud = clock / (8 * (BAUD + 1))).
+ */
+#include <errno.h>
+
+#include <takt/device.h>
+#include <takt/dt.h>
+
+#define AUX_ENABLES	0x04		/* 2.1.1 AUXENB, in the AUX block */
+#define AUXENB_UART	(1u << 0)
+
+/* 2.2.2, offsets from the mini-UART's reg (0x7e215040). */
+#define MU_IO		0x00
+#define MU_IER		0x04
+#define MU_IIR		0x08
+#define MU_LCR		0x0c
+#define MU_MCR		0x10
+#define MU_LSR		0x14
+#define MU_CNTL		0x20
+#define MU_BAUD		0x28
+
+/* IER: the manual swaps the two bits' descriptions (known erratum); the
+ * block is 16550-like, as Linux's 8250 driver and QEMU treat it. */
+#define IER_TX		(1u << 1)
+#define IIR_NONE	(1u << 0)	/* 0 while an interrupt is pending */
+#define IIR_CLEAR_FIFOS	0xc6
+#define LCR_8BIT	0x3		/* bit 1 too: erratum, 7-bit otherwise */
+#define LSR_TX_ROOM	(1u << 5)	/* the FIFO takes at least one byte */
+#define CNTL_RX_TX	0x3
+#define BAUD_115200_AT_250MHZ 270
+
+struct mu {
+	uintptr_t base;
+};
+
+static struct mu mu;
+
+static inline volatile uint32_t *reg(unsigned off)
+{
+	return (volatile uint32_t *)(mu.base + off);
+}
+
+static void mu_putc(struct tk_device *dev, char c)
+{
+	(void)dev;
+	while (!(*reg(MU_LSR) & LSR_TX_ROOM))
+		;
+	*reg(MU_IO) = (uint8_t)c;
+}
+
+/* Move ring bytes into the FIFO while it has room; true when the ring ran
+ * empty (the kernel has marked the transmitter idle). */
+static bool mu_fill(struct tk_device *dev)
+{
+	while (*reg(MU_LSR) & LSR_TX_ROOM) {
+		int c = tk_console_tx_pull(dev);
+
+		if (c < 0)
+			return true;
+		*reg(MU_IO) = (uint8_t)c;
+	}
+	return false;
+}
+
+/* Called with interrupts masked (the contract), as is the handler. */
+static void mu_tx_start(struct tk_device *dev)
+{
+	if (mu_fill(dev))
+		*reg(MU_IER) &= ~IER_TX;
+	else
+		*reg(MU_IER) |= IER_TX;
+}
+
+/* The AUX line is shared with the two SPI masters: do nothing unless the
+ * UART itself has an interrupt pending. */
+static void mu_irq(void *arg)
+{
+	struct tk_device *dev = arg;
+
+	if (*reg(MU_IIR) & IIR_NONE)
+		return;
+	if (mu_fill(dev))
+		*reg(MU_IER) &= ~IER_TX;
+}
+
+static const struct tk_console_ops mu_ops = { .putc = mu_putc, .tx_start = mu_tx_start };
+static const struct tk_console_ops mu_polled_ops = { .putc = mu_putc };
+
+/* Program 8N1 115200 from scratch (2.2.2): the firmware did not. */
+static void mu_setup(void)
+{
+	*reg(MU_CNTL) = 0;
+	*reg(MU_IER) = 0;
+	*reg(MU_LCR) = LCR_8BIT;
+	*reg(MU_MCR) = 0;
+	*reg(MU_IIR) = IIR_CLEAR_FIFOS;
+	*reg(MU_BAUD) = BAUD_115200_AT_250MHZ;
+	*reg(MU_CNTL) = CNTL_RX_TX;
+}
+
+/* Turn the UART on in AUXENB, found through 'clocks' (the AUX node). */
+static int aux_enable(struct tk_device *dev)
+{
+	struct tk_device aux = *dev;
+	uintptr_t base;
+	int err = tk_dt_prop_phandle(dev->fdt, dev->node, "clocks", &aux.node);
+
+	if (err)
+		return err;
+	if (tk_dt_compat_index(dev->fdt, aux.node, "brcm,bcm2835-aux") < 0) {
+		tk_dt_err_begin(dev->fdt, dev->node);
+		tk_dt_err_str("'clocks' does not name the brcm,bcm2835-aux block (AUXENB)");
+		return -EINVAL;
+	}
+	err = tk_dev_mmio(&aux, 0, &base, 0);
+	if (err)
+		return err;
+	volatile uint32_t *enb = (volatile uint32_t *)(base + AUX_ENABLES);
+
+	if (*enb & AUXENB_UART)
+		return 0;
+	*enb |= AUXENB_UART;
+	mu_setup();
+	return 0;
+}
+
+static int mu_probe(struct tk_device *dev)
+{
+	int err = tk_dev_mmio(dev, 0, &mu.base, 0);
+
+	if (err == -ENOENT) {
+		tk_dt_err_begin(dev->fdt, dev->node);
+		tk_dt_err_str("no 'reg': the mini-UART's registers are unknown");
+		return -EINVAL;
+	}
+	if (err)
+		return err;
+	err = aux_enable(dev);
+	if (err)
+		return err;
+	*reg(MU_IER) = 0;
+	*reg(MU_CNTL) |= CNTL_RX_TX;
+	dev->priv = &mu;
+	/* Without 'interrupts' it still works, polled; an interrupt that does
+	 * not connect (its controller not bound: -ENXIO) fails the device. */
+	err = tk_irq_connect(dev, 0, mu_irq, dev);
+	if (err == -ENOENT)
+		return tk_console_register(dev, &mu_polled_ops);
+	if (err)
+		return err;
+	return tk_console_register(dev, &mu_ops);
+}
+
+TK_DRIVER(bcm2835_aux_uart, TK_LEVEL_CONSOLE, mu_probe, "brcm,bcm2835-aux-uart");
