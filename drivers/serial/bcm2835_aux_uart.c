@@ -41,6 +41,7 @@
 #define LSR_TX_ROOM	(1u << 5)	/* the FIFO takes at least one byte */
 #define CNTL_RX_TX	0x3
 #define BAUD_115200_AT_250MHZ 270
+#define MU_FIFO_DEPTH	8		/* 2.2: 8-symbol transmit FIFO */
 
 struct mu {
 	uintptr_t base;
@@ -61,11 +62,13 @@ static void mu_putc(struct tk_device *dev, char c)
 	*reg(MU_IO) = (uint8_t)c;
 }
 
-/* Move ring bytes into the FIFO while it has room; true when the ring ran
- * empty (the kernel has marked the transmitter idle). */
+/* Move ring bytes into the FIFO while it has room, at most its depth: the
+ * caller has interrupts masked, and an emulated UART that never fills (QEMU)
+ * would otherwise drain the whole ring here. True when the ring ran empty
+ * (the kernel has marked the transmitter idle). */
 static bool mu_fill(struct tk_device *dev)
 {
-	while (*reg(MU_LSR) & LSR_TX_ROOM) {
+	for (int n = 0; n < MU_FIFO_DEPTH && (*reg(MU_LSR) & LSR_TX_ROOM); n++) {
 		int c = tk_console_tx_pull(dev);
 
 		if (c < 0)
