@@ -59,8 +59,15 @@ endif()
 if(_metrics)
   set(_metrics_json "true")
 endif()
+# "nic": the QEMU arguments that put netdev n0 on the board's NIC (TAKT_QEMU_NIC in
+# bsp/<board>/board.cmake; empty: the users take virtio-net-device).
+set(_nic "")
+foreach(_a ${TAKT_QEMU_NIC})
+  list(APPEND _nic "\"${_a}\"")
+endforeach()
+list(JOIN _nic ", " _nic)
 file(WRITE ${CMAKE_BINARY_DIR}/run.json
-  "{\"board\": \"${BOARD}\", \"app\": \"${TAKT_APP_NAME}\", \"image\": \"${TAKT_IMAGE}\", \"net\": ${_net_json}, \"metrics\": ${_metrics_json}, \"qemu\": [${_argv}]}\n")
+  "{\"board\": \"${BOARD}\", \"app\": \"${TAKT_APP_NAME}\", \"image\": \"${TAKT_IMAGE}\", \"net\": ${_net_json}, \"metrics\": ${_metrics_json}, \"nic\": [${_nic}], \"qemu\": [${_argv}]}\n")
 
 get_property(_drivers GLOBAL PROPERTY TAKT_DRIVERS)
 list(JOIN _drivers ", " _drivers)
