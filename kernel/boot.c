@@ -8,6 +8,7 @@
 
 #include <libfdt.h>
 #include <takt/board.h>
+#include <takt/device.h>
 #include <takt/dt.h>
 #include <takt/log.h>
 #include <takt/time.h>
@@ -146,6 +147,18 @@ static void check_console(void)
 	tk_panic("console: %s (stdout-path) did not bind to a driver", path);
 }
 
+/* After probing: the kernel cannot run without an interrupt controller
+ * (DESIGN.md 3). One that found other hardware than the DT describes (a
+ * GICv3 DT on a GICv2) refused with its own line above; stop here with a
+ * failure status instead of running on with no interrupts. */
+static void check_intc(void)
+{
+	for (int i = 0; i < tk_dev_count(); i++)
+		if (tk_dev_get(i)->drv->level == TK_LEVEL_INTC)
+			return;
+	tk_panic("irq: no interrupt controller bound (the lines above say why)");
+}
+
 /* main()'s arguments, kept for tk_bootarg. */
 static char *argv[MAX_ARGS + 1];
 static int argc;
@@ -185,6 +198,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 		  (unsigned long)((_end - _head) >> 10));
 	setup_memory();
 	device_probe_all(fdt);
+	check_intc();
 	check_console();
 	argc = build_argv(argv);
 	thread_boot();

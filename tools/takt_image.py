@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Flashable packages of a Takt build (standard library only; see DESIGN.md section 6).
 
-  takt_image.py build   ...   takt.itb (FIT: kernel + DTB, sha256 each, one configuration,
-                              signed with --sign-dir), boot.scr, takt-sdcard.img (+ .bmap),
-                              and with --sign-dir the u-boot control DTB holding the key
+  takt_image.py build   ...   the card of the board's kind (--card, see CARDS below):
+                              fit: takt.itb (FIT: the kernel, and with --fit-dtb the DTB,
+                              sha256 each, one configuration, signed with --sign-dir),
+                              boot.scr, takt-sdcard.img (+ .bmap), and with --sign-dir
+                              the u-boot control DTB holding the key; rpi3/rpi4: boot.scr
+                              and a Raspberry Pi card; zynqmp: a FIT card for the ZCU102
   takt_image.py keygen DIR    an RSA-2048 key pair for FIT signing (DIR/takt.key, .crt)
   takt_image.py fit ...       just the FIT
   takt_image.py card OUT FILE...
@@ -20,10 +23,22 @@
 
 No root and no loop mounts: the FAT file system is made with mkfs.vfat -C on a file and
 filled with mcopy (mtools); the partition table is written by sfdisk on the image file.
+The card image is sparse, and IMAGE.bmap (bmaptool's format 2.0, written here) lists the
+blocks that hold data: ./takt flash and bmaptool copy write only those.
+
+Which DT Takt gets: by default the boot script hands over the boot loader's own DT
+(u-boot's control DT, ${fdtcontroladdr}; on the Pi the firmware's, ${fdt_addr}), which
+describes the machine as it is (QEMU's GICv2 or GICv3, the memory the firmware found).
+--fit-dtb puts the build's board.dtb into the FIT and boots with it instead: the way for
+a signature to cover the DT too.
 """
 
 import argparse
+import fnmatch
+import glob
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -31,6 +46,32 @@ import tempfile
 
 KEY_NAME = "takt"            # key-name-hint: DIR/takt.key, DIR/takt.crt
 SECTOR = 512
+MIB = 1 << 20
+
+# Card kinds. fat32: the boot ROMs of the Pi and the ZynqMP read FAT16/FAT32 only
+# (u-boot on QEMU reads the small FAT12 too); the card is then a power of two in size
+# (64 MiB at least), which QEMU's SD card model requires. firmware: files the board's
+# own boot firmware needs on the card, which no Debian package carries: `need` are
+# checked (one warning naming the missing ones), `copy` are the patterns taken from
+# --firmware-dir.
+RPI_HINT = ("the Raspberry Pi GPU firmware from the raspberrypi/firmware repository's "
+            "boot/ folder")
+CARDS = {
+    "fit": {"fit": True, "fat32": False, "firmware": None},
+    "rpi3": {"fit": False, "fat32": True, "firmware": {
+        "need": ["bootcode.bin", "start.elf", "fixup.dat"],
+        "copy": ["bootcode.bin", "start*.elf", "fixup*.dat"],
+        "hint": RPI_HINT}},
+    "rpi4": {"fit": False, "fat32": True, "firmware": {
+        "need": ["start4.elf", "fixup4.dat"],
+        "copy": ["start4*.elf", "fixup4*.dat"],
+        "hint": RPI_HINT}},
+    "zynqmp": {"fit": True, "fat32": True, "firmware": {
+        "need": ["BOOT.BIN"],
+        "copy": ["BOOT.BIN"],
+        "hint": ("the board's BOOT.BIN (FSBL, PMU firmware, TF-A and u-boot, made with "
+                 "Xilinx's bootgen; see bsp/zcu102/README.md)")}},
+}
 
 
 class ImageError(Exception):
@@ -85,6 +126,7 @@ def check_keys(key_dir):
 # -- FIT ------------------------------------------------------------------------------
 
 def its_text(kernel, dtb, load, entry, desc, sign):
+    """The FIT source; dtb None: kernel only (the boot loader's DT is used)."""
     def q(s):
         return '"%s"' % s.replace("\\", "\\\\").replace('"', '\\"')
     # Node names without unit addresses: u-boot's signature check refuses '@'.
@@ -94,8 +136,23 @@ def its_text(kernel, dtb, load, entry, desc, sign):
 			signature {
 				algo = "sha256,rsa2048";
 				key-name-hint = %s;
-				sign-images = "kernel", "fdt";
-			};""" % q(KEY_NAME)
+				sign-images = %s;
+			};""" % (q(KEY_NAME), '"kernel", "fdt"' if dtb else '"kernel"')
+    fdt_image = fdt_conf = ""
+    if dtb:
+        fdt_image = """
+		fdt {
+			description = "board DTB";
+			data = /incbin/(%s);
+			type = "flat_dt";
+			arch = "arm64";
+			compression = "none";
+			hash {
+				algo = "sha256";
+			};
+		};""" % q(os.path.abspath(dtb))
+        fdt_conf = """
+			fdt = "fdt";"""
     return """/dts-v1/;
 
 / {
@@ -115,36 +172,26 @@ def its_text(kernel, dtb, load, entry, desc, sign):
 			hash {
 				algo = "sha256";
 			};
-		};
-		fdt {
-			description = "board DTB";
-			data = /incbin/(%(dtb)s);
-			type = "flat_dt";
-			arch = "arm64";
-			compression = "none";
-			hash {
-				algo = "sha256";
-			};
-		};
+		};%(fdt_image)s
 	};
 
 	configurations {
 		default = "conf";
 		conf {
 			description = %(desc)s;
-			kernel = "kernel";
-			fdt = "fdt";%(signature)s
+			kernel = "kernel";%(fdt_conf)s%(signature)s
 		};
 	};
 };
-""" % {"desc": q(desc), "kernel": q(os.path.abspath(kernel)), "dtb": q(os.path.abspath(dtb)),
-       "load": load, "entry": entry, "signature": signature}
+""" % {"desc": q(desc), "kernel": q(os.path.abspath(kernel)), "fdt_image": fdt_image,
+       "fdt_conf": fdt_conf, "load": load, "entry": entry, "signature": signature}
 
 
 def make_fit(out, kernel, dtb, load, entry, desc, sign_dir=None, ctrl_in=None, ctrl_out=None):
-    """Write the .its and the FIT; when signing, also ctrl_out = ctrl_in + public key."""
+    """Write the .its and the FIT (dtb None: without a DT); when signing, also
+    ctrl_out = ctrl_in + public key."""
     for f in (kernel, dtb):
-        if not os.path.isfile(f):
+        if f is not None and not os.path.isfile(f):
             raise ImageError("no such file: %s" % f)
     if int(load, 0) >= 1 << 32 or int(entry, 0) >= 1 << 32:
         raise ImageError("load/entry above 4 GiB need #address-cells = <2> (not done)")
@@ -212,9 +259,33 @@ def make_boot_scr(out, template, values):
 
 # -- card image -------------------------------------------------------------------------
 
+def _mtools_env():
+    return dict(os.environ, MTOOLS_SKIP_CHECK="1")
+
+
+def _sources(files):
+    """[(source path, name on the card)] from paths or (path, name) pairs."""
+    out = []
+    for f in files:
+        src, name = f if isinstance(f, tuple) else (f, os.path.basename(f))
+        if not os.path.isfile(src):
+            raise ImageError("no such file: %s" % src)
+        out.append((src, name))
+    names = [n.lower() for _, n in out]
+    dup = sorted(set(n for n in names if names.count(n) > 1))
+    if dup:
+        raise ImageError("two files named %s on the card" % ", ".join(dup))
+    return out
+
+
+def _fill_fat(path, files):
+    for src, name in files:
+        run(["mcopy", "-i", path, "-m", src, "::/" + name], env=_mtools_env())
+
+
 def fat_image(path, files, label):
     """The smallest FAT file system (in 4 KiB steps) mcopy can put `files` into."""
-    payload = sum(os.path.getsize(f) for f in files)
+    payload = sum(os.path.getsize(src) for src, _ in files)
     # FAT12 with 512-byte clusters, one FAT, 16 root entries: a few KiB of overhead.
     size_kib = max(32, (payload + len(files) * SECTOR) // 1024 + 4)
     size_kib = (size_kib + 3) // 4 * 4
@@ -224,8 +295,7 @@ def fat_image(path, files, label):
         run(["mkfs.vfat", "-C", "-n", label, "-i", "7a6b7400", "-s", "1", "-f", "1",
              "-r", "16", "-S", str(SECTOR), path, str(size_kib)])
         try:
-            run(["mcopy", "-i", path, "-m"] + files + ["::/"],
-                env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
+            _fill_fat(path, files)
             return size_kib * 1024
         except ImageError as e:
             if "Disk full" not in str(e) and "No free" not in str(e):
@@ -234,35 +304,224 @@ def fat_image(path, files, label):
     raise ImageError("could not size the FAT image for %d bytes" % payload)
 
 
-def make_card(out, files, label="TAKTBOOT", start_sector=2048):
-    """MBR + one bootable FAT partition (type 0x0c) at start_sector holding files."""
-    for f in files:
-        if not os.path.isfile(f):
-            raise ImageError("no such file: %s" % f)
+def fat32_card_size(payload, start_sector=2048):
+    """The card size for fat32 cards: a power of two, 64 MiB at least, with 8 MiB
+    to spare after the payload (QEMU's SD card model takes powers of two only)."""
+    size = 64 * MIB
+    while size < start_sector * SECTOR + payload + 8 * MIB:
+        size *= 2
+    return size
+
+
+def fat32_image(path, files, label, size):
+    """A FAT32 file system of `size` bytes (512-byte clusters: a 63 MiB partition
+    has ~129000 clusters, well above FAT32's minimum of 65525) holding files."""
+    if os.path.exists(path):
+        os.remove(path)
+    run(["mkfs.vfat", "-C", "-F", "32", "-n", label, "-i", "7a6b7400", "-s", "1",
+         "-S", str(SECTOR), path, str(size // 1024)])
+    _fill_fat(path, files)
+    return size
+
+
+def data_extents(path):
+    """[(offset, length)] of the parts of path that hold data (holes left out);
+    the whole file where the file system cannot say."""
+    size = os.path.getsize(path)
+    out = []
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        pos = 0
+        while pos < size:
+            try:
+                start = os.lseek(fd, pos, os.SEEK_DATA)
+            except OSError:          # ENXIO: no data after pos
+                break
+            end = os.lseek(fd, start, os.SEEK_HOLE)
+            out.append((start, end - start))
+            pos = end
+    except (AttributeError, OSError):
+        return [(0, size)] if size else []
+    finally:
+        os.close(fd)
+    return out
+
+
+def copy_sparse(src, dst, offset):
+    """Copy src's data extents into dst at offset, leaving src's holes as holes
+    (the blocks mkfs.vfat wrote, zeros included, stay data: they must reach the card)."""
+    with open(src, "rb") as fi, open(dst, "r+b") as fo:
+        for start, length in data_extents(src):
+            fi.seek(start)
+            fo.seek(offset + start)
+            while length:
+                buf = fi.read(min(length, MIB))
+                if not buf:
+                    break
+                fo.write(buf)
+                length -= len(buf)
+
+
+def make_card(out, files, label="TAKTBOOT", start_sector=2048, fat32=False):
+    """MBR + one bootable FAT partition (type 0x0c) at start_sector holding files
+    (paths, or (path, name on the card) pairs). Writes out + ".bmap"."""
+    files = _sources(files)
     d = os.path.dirname(os.path.abspath(out))
     tmpdir = tempfile.mkdtemp(prefix=".card-", dir=d)
     try:
         fat = os.path.join(tmpdir, "fat.img")
-        fat_bytes = fat_image(fat, files, label)
+        if fat32:
+            payload = sum(os.path.getsize(src) for src, _ in files)
+            card_bytes = fat32_card_size(payload, start_sector)
+            fat_bytes = fat32_image(fat, files, label, card_bytes - start_sector * SECTOR)
+        else:
+            fat_bytes = fat_image(fat, files, label)
+            card_bytes = start_sector * SECTOR + fat_bytes
         img = os.path.join(tmpdir, "card.img")
         with open(img, "wb") as f:
-            f.truncate(start_sector * SECTOR + fat_bytes)
-        layout = "label: dos\nstart=%d, size=%d, type=c, bootable\n" % (
+            # Zeros written, not a hole: the gap before the partition is cleared on
+            # the card too (a stale GPT header from its last use would linger).
+            f.write(bytes(start_sector * SECTOR))
+            f.truncate(card_bytes)
+        layout = "label: dos\nlabel-id: 0x7a6b7400\nstart=%d, size=%d, type=c, bootable\n" % (
             start_sector, fat_bytes // SECTOR)
         run(["sfdisk", "--quiet", "--no-reread", "--no-tell-kernel", img], input=layout)
-        with open(fat, "rb") as src, open(img, "r+b") as dst:
-            dst.seek(start_sector * SECTOR)
-            shutil.copyfileobj(src, dst)
+        copy_sparse(fat, img, start_sector * SECTOR)
+        write_bmap(img, out + ".bmap.tmp", name=os.path.basename(out))
         replace(img, out)
+        replace(out + ".bmap.tmp", out + ".bmap")
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
-    bmap = out + ".bmap"
-    if shutil.which("bmaptool"):
-        run(["bmaptool", "create", "-o", bmap + ".tmp", out])
-        replace(bmap + ".tmp", bmap)
-    elif os.path.exists(bmap):
-        os.remove(bmap)
     return os.path.getsize(out)
+
+
+# -- bmap -------------------------------------------------------------------------------
+
+BMAP_BLOCK = 4096
+BMAP_ZERO_SUM = "0" * 64
+
+
+def mapped_ranges(path, block=BMAP_BLOCK):
+    """[(first block, last block)] covering path's data extents, merged."""
+    ranges = []
+    for start, length in data_extents(path):
+        first, last = start // block, (start + length - 1) // block
+        if ranges and first <= ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], max(last, ranges[-1][1]))
+        else:
+            ranges.append((first, last))
+    return ranges
+
+
+def range_sha256(f, first, last, block, size):
+    h = hashlib.sha256()
+    pos, end = first * block, min((last + 1) * block, size)
+    f.seek(pos)
+    while pos < end:
+        buf = f.read(min(MIB, end - pos))
+        if not buf:
+            break
+        h.update(buf)
+        pos += len(buf)
+    return h.hexdigest()
+
+
+def write_bmap(image, out, block=BMAP_BLOCK, name=None):
+    """bmaptool's bmap format 2.0 for image: the mapped block ranges with a sha256
+    each, and the sha256 of the bmap file itself (computed with its own value as
+    64 zeros), so that bmaptool copy and ./takt flash both take it."""
+    size = os.path.getsize(image)
+    ranges = mapped_ranges(image, block)
+    count = (size + block - 1) // block
+    mapped = sum(b - a + 1 for a, b in ranges)
+    lines = []
+    with open(image, "rb") as f:
+        for a, b in ranges:
+            text = ("%d" % a) if a == b else ("%d-%d" % (a, b))
+            lines.append('        <Range chksum="%s"> %s </Range>'
+                         % (range_sha256(f, a, b, block, size), text))
+    xml = """<?xml version="1.0" ?>
+<!-- The block map of %(name)s (written by Takt's tools/takt_image.py): the blocks
+     that hold data (partition table, file system metadata, files). The others
+     need not be written to a card: ./takt flash and bmaptool copy skip them. -->
+<bmap version="2.0">
+    <ImageSize> %(size)d </ImageSize>
+    <BlockSize> %(block)d </BlockSize>
+    <BlocksCount> %(count)d </BlocksCount>
+    <MappedBlocksCount> %(mapped)d </MappedBlocksCount>
+    <ChecksumType> sha256 </ChecksumType>
+    <BmapFileChecksum> %(sum)s </BmapFileChecksum>
+    <BlockMap>
+%(ranges)s
+    </BlockMap>
+</bmap>
+""" % {"name": (name or os.path.basename(image)).replace("--", "-"), "size": size, "block": block,
+       "count": count, "mapped": mapped, "sum": BMAP_ZERO_SUM, "ranges": "\n".join(lines)}
+    digest = hashlib.sha256(xml.encode()).hexdigest()
+    xml = xml.replace("<BmapFileChecksum> %s </BmapFileChecksum>" % BMAP_ZERO_SUM,
+                      "<BmapFileChecksum> %s </BmapFileChecksum>" % digest)
+    with open(out, "w") as f:
+        f.write(xml)
+    return ranges
+
+
+# -- board cards ------------------------------------------------------------------------
+
+def config_txt_dtb(config_txt):
+    """The device_tree= file a Pi's config.txt names, or None."""
+    with open(config_txt) as f:
+        for line in f:
+            m = re.match(r"\s*device_tree\s*=\s*(\S+)", line)
+            if m:
+                return m.group(1)
+    return None
+
+
+def firmware_files(kind, firmware_dir):
+    """([(path, name)] to copy, [names needed but missing]) for the card kind."""
+    fw = CARDS[kind]["firmware"]
+    if not fw:
+        return [], []
+    found = []
+    if firmware_dir:
+        if not os.path.isdir(firmware_dir):
+            raise ImageError("--firmware %s: no such folder" % firmware_dir)
+        names = sorted(os.listdir(firmware_dir))
+        for n in names:
+            p = os.path.join(firmware_dir, n)
+            if os.path.isfile(p) and any(fnmatch.fnmatchcase(n, pat) for pat in fw["copy"]):
+                found.append((p, n))
+    have = {n for _, n in found}
+    return found, [n for n in fw["need"] if n not in have]
+
+
+def firmware_warning(kind, missing):
+    fw = CARDS[kind]["firmware"]
+    return ("warning: the card has no %s, which the board's boot firmware needs: get "
+            "%s and build with ./takt build --firmware DIR (or copy them onto the card's "
+            "FAT partition)" % (", ".join(missing), fw["hint"]))
+
+
+def card_files(a, scr, itb):
+    """What goes on the card of kind a.card: [(path, name)] and the warning, if any."""
+    kind = a.card
+    files = [(scr, "boot.scr")]
+    if CARDS[kind]["fit"]:
+        files.append((itb, "takt.itb"))
+    else:
+        if not a.config_txt or not a.uboot:
+            raise ImageError("a %s card needs --config-txt and --uboot" % kind)
+        if not os.path.isfile(a.uboot):
+            raise ImageError("no u-boot for the card: %s (./takt setup fetches Debian's "
+                             "u-boot-rpi)" % a.uboot)
+        files += [(a.config_txt, "config.txt"), (a.uboot, "u-boot.bin"),
+                  (a.kernel, "takt.bin")]
+        dtb_name = config_txt_dtb(a.config_txt)
+        if dtb_name:
+            files.append((a.dtb, dtb_name))
+    fw, missing = firmware_files(kind, a.firmware_dir)
+    files += fw
+    return files, (firmware_warning(kind, missing) if missing else None)
 
 
 # -- test helper --------------------------------------------------------------------------
@@ -301,6 +560,15 @@ def main(argv):
     b.add_argument("--ctrl-dtb", default="", help="u-boot's control DTB to add the key to")
     b.add_argument("--qemu", default="", help="'|'-separated QEMU command: dump the control DTB of its machine")
     b.add_argument("--no-card", action="store_true")
+    b.add_argument("--card", default="fit", choices=sorted(CARDS),
+                   help="the kind of card (the board's boot chain)")
+    b.add_argument("--fit-dtb", action="store_true",
+                   help="put the DTB into the FIT and boot with it (else: the loader's DT)")
+    b.add_argument("--uboot", default="", help="rpi cards: u-boot.bin")
+    b.add_argument("--config-txt", default="", help="rpi cards: the Pi firmware's config.txt")
+    b.add_argument("--firmware-dir", default="",
+                   help="copy the board's boot firmware (Pi: bootcode.bin, start*.elf, "
+                        "fixup*.dat; ZCU102: BOOT.BIN) from DIR onto the card")
 
     k = sub.add_parser("keygen")
     k.add_argument("dir")
@@ -319,7 +587,12 @@ def main(argv):
 
     c = sub.add_parser("card")
     c.add_argument("out")
-    c.add_argument("files", nargs="+")
+    c.add_argument("files", nargs="+", help="FILE or FILE=NAME-ON-THE-CARD")
+    c.add_argument("--fat32", action="store_true")
+
+    bm = sub.add_parser("bmap")
+    bm.add_argument("image")
+    bm.add_argument("out")
 
     t = sub.add_parser("tamper")
     t.add_argument("src")
@@ -347,7 +620,10 @@ def main(argv):
             make_fit(a.out, a.kernel, a.dtb, a.load, a.entry or a.load, a.desc,
                      a.sign_dir or None, a.ctrl_in, a.ctrl_out or a.ctrl_in)
         elif a.cmd == "card":
-            print("%s: %d bytes" % (a.out, make_card(a.out, a.files)))
+            files = [tuple(f.split("=", 1)) if "=" in f else f for f in a.files]
+            print("%s: %d bytes" % (a.out, make_card(a.out, files, fat32=a.fat32)))
+        elif a.cmd == "bmap":
+            write_bmap(a.image, a.out)
         elif a.cmd == "tamper":
             print("flipped the byte at offset %d" % tamper(a.src, a.dst, a.needle))
         elif a.cmd == "dumpdtb":
@@ -363,12 +639,28 @@ def main(argv):
     return 0
 
 
+def boot_values(a, fit_dtb):
+    """The boot script template's @NAME@ values."""
+    if fit_dtb:
+        fdt, what = "", "the FIT's DT (built with TAKT_FIT_DTB: the signature covers it)"
+    else:
+        # The loader's DT. Without one (a u-boot with no control DT) bootm passes
+        # none and Takt uses its built-in DTB.
+        fdt, what = " - ${fdtcontroladdr}", "u-boot's own DT (${fdtcontroladdr})"
+    return {"FIT_ADDR": a.fit_addr, "DESC": a.desc, "BOOTM_FDT": fdt, "FDT_WHAT": what,
+            "LOAD_ADDR": a.load}
+
+
 def build(a):
     out = a.outdir
+    kind = CARDS[a.card]
     itb = os.path.join(out, "takt.itb")
     ctrl_out = os.path.join(out, "u-boot-ctrl.dtb")
     sign = os.path.abspath(a.sign_dir) if a.sign_dir else None
     ctrl_in = a.ctrl_dtb
+    if sign and not kind["fit"]:
+        raise ImageError("a %s card boots a plain image (its u-boot has no FIT): it "
+                         "cannot be signed" % a.card)
     if sign:
         check_keys(sign)
         if not ctrl_in:
@@ -379,11 +671,18 @@ def build(a):
             dump_qemu_dtb(ctrl_in, a.qemu.split("|"))
     elif os.path.exists(ctrl_out):
         os.remove(ctrl_out)            # no stale key DTB next to an unsigned FIT
-    make_fit(itb, a.kernel, a.dtb, a.load, a.entry or a.load, a.desc, sign, ctrl_in, ctrl_out)
+    if kind["fit"]:
+        make_fit(itb, a.kernel, a.dtb if a.fit_dtb else None, a.load, a.entry or a.load,
+                 a.desc, sign, ctrl_in, ctrl_out)
+    elif os.path.exists(itb):
+        os.remove(itb)
     scr = os.path.join(out, "boot.scr")
-    make_boot_scr(scr, a.boot_cmd, {"FIT_ADDR": a.fit_addr, "DESC": a.desc})
+    make_boot_scr(scr, a.boot_cmd, boot_values(a, a.fit_dtb))
     if not a.no_card:
-        make_card(os.path.join(out, "takt-sdcard.img"), [scr, itb])
+        files, warning = card_files(a, scr, itb)
+        make_card(os.path.join(out, "takt-sdcard.img"), files, fat32=kind["fat32"])
+        if warning:
+            print("takt_image: %s" % warning, file=sys.stderr)
 
 
 def testcards(a):
@@ -394,7 +693,9 @@ def testcards(a):
     qemu_dtb = os.path.join(out, "qemu-virt.dtb")
     dump_qemu_dtb(qemu_dtb, a.qemu.split("|"))
     scr = os.path.join(out, "boot.scr")
-    make_boot_scr(scr, a.boot_cmd, {"FIT_ADDR": a.fit_addr, "DESC": "verified-boot test"})
+    # The DT goes into the FIT, so that the signature covers it (--fit-dtb).
+    a.desc = "verified-boot test"
+    make_boot_scr(scr, a.boot_cmd, boot_values(a, True))
     keys = {}
     for k in ("key-a", "key-b"):
         keys[k] = os.path.join(out, k)

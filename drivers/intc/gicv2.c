@@ -4,6 +4,7 @@
  * reg: <distributor>, <cpu interface>.
  */
 #include <takt/device.h>
+#include <takt/log.h>
 
 #include "gic_common.h"
 
@@ -11,6 +12,7 @@
 #define GICC_PMR	0x04
 #define GICC_IAR	0x0c
 #define GICC_EOIR	0x10
+#define GICD_PIDR2	0xfe8	/* ARM's implementations (GIC-390/400, QEMU) */
 
 struct gicv2 {
 	uintptr_t dist, cpu;
@@ -58,11 +60,36 @@ static const struct tk_intc_ops v2_ops = {
 	.ack = v2_ack, .eoi = v2_eoi,
 };
 
+/*
+ * Is the distributor a GICv1/v2? GICD_TYPER bits [23:19] are RES0 on a
+ * GICv2 and IDbits (>= 15) on a GICv3, whose distributor this driver must
+ * not program (its CPU interface is not at reg[1]). GICD_PIDR2.ArchRev is
+ * 1 or 2 on ARM's GICv2 parts; the GICv2 ID registers are implementation
+ * defined, so a 0 there is let through. Logs why and returns -ENODEV when not.
+ */
+static int check_v2(struct tk_device *dev, uintptr_t dist)
+{
+	uint32_t typer = *gic_reg(dist, GICD_TYPER);
+	uint32_t rev = (*gic_reg(dist, GICD_PIDR2) >> 4) & 0xf;
+	uint32_t idbits = (typer >> 19) & 0x1f;
+
+	if (idbits == 0 && rev <= 2)
+		return 0;
+	if (idbits)
+		tk_printk("gicv2: %s: the distributor is not a GICv2 (GICD_TYPER.IDbits %u: "
+			  "a GICv3's): not bound\n", dev->path, (unsigned)idbits);
+	else
+		tk_printk("gicv2: %s: the distributor is not a GICv2 (GICD_PIDR2 ArchRev %u): "
+			  "not bound\n", dev->path, (unsigned)rev);
+	return -ENODEV;
+}
+
 static int gicv2_probe(struct tk_device *dev)
 {
 	int err;
 
 	if ((err = tk_dev_mmio(dev, 0, &gic.dist, 0)) ||
+	    (err = check_v2(dev, gic.dist)) ||
 	    (err = tk_dev_mmio(dev, 1, &gic.cpu, 0)))
 		return err;
 	*gic_reg(gic.dist, GICD_CTLR) = 0;

@@ -2,8 +2,14 @@
  * GICv3 (ARM IHI 0069): distributor with affinity routing, this CPU's
  * redistributor, and the system-register CPU interface. Binds "arm,gic-v3".
  * reg: <distributor>, <redistributor region>.
+ *
+ * The DT may describe other hardware than the machine has (a GICv3 DT on a
+ * QEMU started with gic-version=2, a stale DT from the boot loader): the
+ * distributor's ID registers are read before anything else, and anything
+ * but a GICv3/v4 is refused with a log line and -ENODEV, never touched.
  */
 #include <takt/device.h>
+#include <takt/log.h>
 
 #include "gic_common.h"
 
@@ -12,6 +18,11 @@
 #define GICD_CTLR_G1A		(1u << 1)
 #define GICD_CTLR_G1		(1u << 0)
 #define GICD_IROUTER		0x6000
+#define GICD_PIDR2		0xffe8	/* GICv3: in the 64 KiB distributor frame */
+#define GICD_V2_PIDR2		0x0fe8	/* GICv2: in its 4 KiB distributor */
+#define GICD_FRAME		0x10000
+#define TYPER_IDBITS(t)		(((t) >> 19) & 0x1f)
+#define PIDR2_ARCHREV(p)	(((p) >> 4) & 0xf)
 #define GICR_TYPER		0x0008
 #define GICR_WAKER		0x0014
 #define GICR_FRAME		0x20000		/* RD_base + SGI_base */
@@ -121,19 +132,57 @@ static const struct tk_intc_ops v3_ops = {
 	.ack = v3_ack, .eoi = v3_eoi,
 };
 
+/*
+ * Is the distributor at dist a GICv3/v4? Read only what is safe on a GICv2
+ * first: GICD_TYPER (offset 4 on both) has IDbits >= 15 on a GICv3 (at
+ * least 16 interrupt ID bits, IHI 0069 12.9.38) and RES0 there on a GICv2;
+ * a GICv2's distributor is 4 KiB, and reading the GICv3 ID register at
+ * 0xffe8 of it takes an external abort. Then GICD_PIDR2.ArchRev must say 3
+ * or 4. Logs why and returns -ENODEV when not.
+ */
+static int check_v3(struct tk_device *dev, uintptr_t dist, uint64_t size)
+{
+	uint32_t typer = *gic_reg(dist, GICD_TYPER), pidr2;
+
+	if (TYPER_IDBITS(typer) < 15) {
+		pidr2 = *gic_reg(dist, GICD_V2_PIDR2);
+		tk_printk("gicv3: %s: the distributor is not a GICv3 (GICD_TYPER.IDbits %u; "
+			  "GICD_PIDR2 at 0x%x: ArchRev %u, a GICv%u): not bound\n", dev->path,
+			  (unsigned)TYPER_IDBITS(typer), GICD_V2_PIDR2,
+			  (unsigned)PIDR2_ARCHREV(pidr2), (unsigned)PIDR2_ARCHREV(pidr2));
+		return -ENODEV;
+	}
+	if (size < GICD_FRAME) {
+		tk_printk("gicv3: %s: the DT gives the distributor 0x%lx bytes, a GICv3's is "
+			  "0x%x: not bound\n", dev->path, (unsigned long)size, GICD_FRAME);
+		return -ENODEV;
+	}
+	pidr2 = *gic_reg(dist, GICD_PIDR2);
+	if (PIDR2_ARCHREV(pidr2) != 3 && PIDR2_ARCHREV(pidr2) != 4) {
+		tk_printk("gicv3: %s: GICD_PIDR2 0x%x: ArchRev %u, not a GICv3/v4: not bound\n",
+			  dev->path, (unsigned)pidr2, (unsigned)PIDR2_ARCHREV(pidr2));
+		return -ENODEV;
+	}
+	return 0;
+}
+
 static int gicv3_probe(struct tk_device *dev)
 {
 	uintptr_t rbase;
-	uint64_t rsize;
+	uint64_t dsize, rsize;
 	int err;
 
-	if ((err = tk_dev_mmio(dev, 0, &gic.dist, 0)) ||
+	if ((err = tk_dev_mmio(dev, 0, &gic.dist, &dsize)) ||
+	    (err = check_v3(dev, gic.dist, dsize)) ||
 	    (err = tk_dev_mmio(dev, 1, &rbase, &rsize)))
 		return err;
 	uintptr_t rd = find_redist(rbase, rsize);
 
-	if (!rd)
+	if (!rd) {
+		tk_printk("gicv3: %s: no redistributor for this CPU in the DT's region: "
+			  "not bound\n", dev->path);
 		return -ENODEV;
+	}
 	*gic_reg(gic.dist, GICD_CTLR) = 0;
 	while (*gic_reg(gic.dist, GICD_CTLR) & GICD_CTLR_RWP)
 		;

@@ -40,7 +40,8 @@ takt_qemu_test(corrupt_dtb_panics hello STATUS 1 FIXTURE corrupt_dtb
 
 # Through Debian's real u-boot (u-boot-qemu, -bios): distro boot finds boot.scr
 # on the card image's FAT partition (virtio-blk), which loads the FIT and bootm's
-# it; Takt runs with the DTB u-boot hands over (the FIT's, /memory fixed up).
+# it; Takt runs with u-boot's own DT (QEMU's, /memory fixed up), not a copy in
+# the FIT (that only with TAKT_FIT_DTB: the verified-boot cases below).
 set(_uboot -bios ${TAKT_UBOOT_QEMU_BIOS})
 function(takt_card_args var card)
   set(${var} -drive if=none,file=${card},format=raw,id=sd,readonly=on
@@ -52,6 +53,13 @@ takt_qemu_test(uboot_boots_card hello NO_KERNEL QEMU_ARGS ${_uboot} ${_card}
          "^Takt hello on qemu-virt-arm64" "^boot: entry to main in")
 takt_qemu_test(uboot_fixes_memory hello NO_KERNEL QEMU_ARGS ${_uboot} ${_card} -m 128M
   EXPECT "^Starting kernel" "^memory: 128 MiB")
+# u-boot hands over the machine's DT: the card boots on QEMU's default GIC
+# (v2) and on a GICv3 alike, each driver bound as the DT says.
+foreach(v 2 3)
+  takt_qemu_test(uboot_card_gicv${v} hello NO_KERNEL
+    QEMU_ARGS ${_uboot} ${_card} -M virt,gic-version=${v}
+    EXPECT "^Starting kernel" "^dev: /intc@8000000 -> gicv${v}$" "^Takt hello")
+endforeach()
 # The app's exit status comes through too (crash: PANIC, status 1).
 takt_card_args(_crash_card ${TAKT_BUILD_ROOT}/crash/takt-sdcard.img)
 takt_qemu_test(uboot_exit_status crash STATUS 1 NO_KERNEL
@@ -105,3 +113,25 @@ set_tests_properties(make_no_console_dtb PROPERTIES FIXTURES_SETUP no_console_dt
 takt_qemu_test(console_missing_panics hello STATUS 1 FIXTURE no_console_dtb
   QEMU_ARGS -dtb ${CMAKE_BINARY_DIR}/no_console.dtb
   EXPECT "PANIC: console: /chosen: stdout-path \"serial7\" names no node" REJECT "^Takt hello")
+
+# A DT that describes other hardware than the machine has: each GIC driver
+# reads the distributor's ID registers first and refuses another GIC with a
+# line saying what it found, never touching it (a GICv3 driver on a GICv2
+# took a data abort at the redistributor). With the root interrupt
+# controller missing, the kernel stops: a PANIC and status 1, not a hang.
+takt_qemu_test(gicv3_dt_on_gicv2_refused hello STATUS 1
+  QEMU_ARGS -M virt,gic-version=2 -dtb ${TAKT_BUILD_ROOT}/hello/board.dtb
+  EXPECT "^gicv3: /intc@8000000: the distributor is not a GICv3 \\(.*ArchRev 2, a GICv2\\): not bound"
+         "^PANIC: irq: no interrupt controller bound"
+  REJECT "^Takt hello" "data abort" "^dev: /intc@8000000 -> ")
+find_program(DTC dtc REQUIRED)
+add_test(NAME make_gicv2_dtb COMMAND sh -ec "
+  ${Python3_EXECUTABLE} ${TAKT_ROOT}/tools/takt_image.py dumpdtb ${CMAKE_BINARY_DIR}/gicv2-full.dtb -- \
+    qemu-system-aarch64 -M virt,gic-version=2 -cpu cortex-a53 -m 256M -nographic
+  ${DTC} -q -I dtb -O dtb -o ${CMAKE_BINARY_DIR}/gicv2.dtb ${CMAKE_BINARY_DIR}/gicv2-full.dtb")
+set_tests_properties(make_gicv2_dtb PROPERTIES FIXTURES_SETUP gicv2_dtb)
+takt_qemu_test(gicv2_dt_on_gicv3_refused hello STATUS 1 FIXTURE gicv2_dtb
+  QEMU_ARGS -M virt,gic-version=3 -dtb ${CMAKE_BINARY_DIR}/gicv2.dtb
+  EXPECT "^gicv2: /intc@8000000: the distributor is not a GICv2 \\(GICD_TYPER.IDbits [0-9]+: a GICv3's\\): not bound"
+         "^PANIC: irq: no interrupt controller bound"
+  REJECT "^Takt hello" "data abort" "^dev: /intc@8000000 -> ")
