@@ -67,3 +67,32 @@ takt_qemu_test(chained_intc_parent_unbound hello STATUS 1 FIXTURE rpi3_bad_dtbs
   EXPECT "^dev: ${_armctrl} -> bcm2835_armctrl_ic failed \\(-6\\): .*interrupt parent /soc/gpio@7e200000 is not a bound interrupt controller"
          ${_no_console}
   REJECT "^Takt hello")
+
+# --- The card, booted the way a Pi boots it (cmake/fit.cmake, card kind rpi3) ---
+# QEMU has no GPU firmware: it loads Debian's u-boot-rpi (rpi_3) as the
+# kernel and hands it the board DTB as the firmware would; u-boot's distro
+# boot reads the card on the SD controller (sdhost), runs boot.scr, which
+# loads the plain takt.bin and booti's it with the firmware's DT
+# (${fdt_addr}). snapshot=on: QEMU 7.2's SD card refuses a read-only drive,
+# and the runs must not write the card (nor lock it against each other).
+if(DEFINED ENV{XDG_CACHE_HOME})
+  set(_uboot_rpi $ENV{XDG_CACHE_HOME}/takt/u-boot-rpi/rpi_3/u-boot.bin)
+else()
+  set(_uboot_rpi $ENV{HOME}/.cache/takt/u-boot-rpi/rpi_3/u-boot.bin)
+endif()
+set(_rpi_card ${TAKT_BUILD_ROOT}/hello/takt-sdcard.img)
+set(_rpi_via_uboot -drive if=sd,format=raw,file=${_rpi_card},snapshot=on)
+# takt_qemu_test(NO_KERNEL) drops "-kernel @IMAGE@"; u-boot goes in its place.
+takt_qemu_test(uboot_rpi_finds_boot_scr hello NO_KERNEL TIMEOUT 90
+  QEMU_ARGS -kernel ${_uboot_rpi} ${_rpi_via_uboot}
+  EXPECT "^U-Boot 20" "Found U-Boot script /boot.scr"
+         "^Takt: loading /takt.bin from mmc 0:1, DT at [0-9a-f]+$" "^Starting kernel")
+takt_qemu_test(uboot_rpi_boots_card hello NO_KERNEL TIMEOUT 90
+  QEMU_ARGS -kernel ${_uboot_rpi} ${_rpi_via_uboot}
+  EXPECT "^Starting kernel" "^dev: /soc/local_intc@40000000 -> bcm2836_l1_intc$"
+         "^Takt hello on rpi-3b" "^memory: 960 MiB" "^boot: entry to main in")
+# The app's status comes through u-boot too (crash: PANIC, status 1).
+takt_qemu_test(uboot_rpi_exit_status crash STATUS 1 NO_KERNEL TIMEOUT 90
+  QEMU_ARGS -kernel ${_uboot_rpi}
+            -drive if=sd,format=raw,file=${TAKT_BUILD_ROOT}/crash/takt-sdcard.img,snapshot=on
+  EXPECT "^Starting kernel" "^PANIC: unexpected exception")
