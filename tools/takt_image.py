@@ -60,7 +60,7 @@ CARDS = {
     "fit": {"fit": True, "fat32": False, "firmware": None},
     "rpi3": {"fit": False, "fat32": True, "firmware": {
         "need": ["bootcode.bin", "start.elf", "fixup.dat"],
-        "copy": ["bootcode.bin", "start*.elf", "fixup*.dat"],
+        "copy": ["bootcode.bin", "start.elf", "start_*.elf", "fixup.dat", "fixup_*.dat"],
         "hint": RPI_HINT}},
     "rpi4": {"fit": False, "fat32": True, "firmware": {
         "need": ["start4.elf", "fixup4.dat"],
@@ -287,7 +287,7 @@ def fat_image(path, files, label):
     """The smallest FAT file system (in 4 KiB steps) mcopy can put `files` into."""
     payload = sum(os.path.getsize(src) for src, _ in files)
     # FAT12 with 512-byte clusters, one FAT, 16 root entries: a few KiB of overhead.
-    size_kib = max(32, (payload + len(files) * SECTOR) // 1024 + 4)
+    size_kib = max(64, (payload + len(files) * SECTOR) // 1024 + 4)  # mkfs.vfat's least
     size_kib = (size_kib + 3) // 4 * 4
     for _ in range(64):
         if os.path.exists(path):
@@ -426,12 +426,14 @@ def range_sha256(f, first, last, block, size):
     return h.hexdigest()
 
 
-def write_bmap(image, out, block=BMAP_BLOCK, name=None):
-    """bmaptool's bmap format 2.0 for image: the mapped block ranges with a sha256
-    each, and the sha256 of the bmap file itself (computed with its own value as
-    64 zeros), so that bmaptool copy and ./takt flash both take it."""
+def write_bmap(image, out, block=BMAP_BLOCK, name=None, ranges=None):
+    """bmaptool's bmap format 2.0 for image: the mapped block ranges (the image's
+    data extents, or `ranges` [(first, last)] given) with a sha256 each, and the
+    sha256 of the bmap file itself (computed with its own value as 64 zeros), so
+    that bmaptool copy and ./takt flash both take it."""
     size = os.path.getsize(image)
-    ranges = mapped_ranges(image, block)
+    if ranges is None:
+        ranges = mapped_ranges(image, block)
     count = (size + block - 1) // block
     mapped = sum(b - a + 1 for a, b in ranges)
     lines = []
@@ -498,8 +500,9 @@ def firmware_files(kind, firmware_dir):
 def firmware_warning(kind, missing):
     fw = CARDS[kind]["firmware"]
     return ("warning: the card has no %s, which the board's boot firmware needs: get "
-            "%s and build with ./takt build --firmware DIR (or copy them onto the card's "
-            "FAT partition)" % (", ".join(missing), fw["hint"]))
+            "%s and build with ./takt build --firmware DIR (or copy %s onto the card's "
+            "FAT partition)" % (", ".join(missing), fw["hint"],
+                                "it" if len(missing) == 1 else "them"))
 
 
 def card_files(a, scr, itb):

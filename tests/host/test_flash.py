@@ -308,6 +308,126 @@ class RefusalTests(Base):
         self.assertEqual(self.snapshot()["sdz"], FILL * 256)
 
 
+class BmapTests(Base):
+    """IMAGE.bmap beside the image: only the mapped blocks are written and read back.
+    The fake device starts full of 0xa5: what was not written keeps it."""
+    RANGES = [(0, 1), (10, 12), (74, 75)]     # 4 KiB blocks; the last one is partial
+
+    def setUp(self):
+        super().setUp()
+        import takt_image
+        self.takt_image = takt_image
+        self.bmap = self.fs.image + ".bmap"
+        takt_image.write_bmap(self.fs.image, self.bmap, ranges=self.RANGES)
+
+    def mapped(self, size=IMAGE_SIZE):
+        out = set()
+        for a, b in self.RANGES:
+            out.update(range(a * 4096, min((b + 1) * 4096, size)))
+        return out
+
+    def assertOnlyMappedWritten(self, device, fill=0xa5):
+        with open(self.fs.image, "rb") as f:
+            want = f.read()
+        with open(device, "rb") as f:
+            got = f.read(len(want))
+        mapped = self.mapped()
+        for i in (0, 8191, 10 * 4096, 13 * 4096 - 1, 74 * 4096, IMAGE_SIZE - 1):
+            self.assertIn(i, mapped)
+            self.assertEqual(got[i], want[i], "mapped byte %d" % i)
+        for i in (8192, 9 * 4096, 13 * 4096, 73 * 4096 + 5):
+            self.assertNotIn(i, mapped)
+            self.assertEqual(got[i], fill, "unmapped byte %d was written" % i)
+        self.assertEqual(bytes(got[i] for i in sorted(mapped)),
+                         bytes(want[i] for i in sorted(mapped)))
+
+    def test_writes_and_verifies_only_the_mapped_blocks(self):
+        dev = self.fs.disk("sdz")
+        self.flash(dev)
+        self.assertOnlyMappedWritten(dev)
+        text = self.out.getvalue()
+        self.assertIn("only those blocks are written and verified", text)
+        self.assertIn("wrote and verified", text)
+        self.assertIn("in 3 block ranges", text)
+
+    def test_a_file_target_gets_the_image_size_with_holes(self):
+        target = os.path.join(self.fs.root, "copy.img")
+        self.flash(target, assume_block=False)
+        self.assertEqual(os.path.getsize(target), IMAGE_SIZE)
+        with open(target, "rb") as f:
+            got = f.read()
+        self.assertEqual(got[9 * 4096], 0)           # unwritten: a hole reads as zero
+        self.assertOnlyMappedWritten(target, fill=0)
+
+    def test_stale_bmap_refused_before_writing(self):
+        dev = self.fs.disk("sdz")
+        with open(self.fs.image, "r+b") as f:        # the image changed after the bmap
+            f.seek(11 * 4096)
+            f.write(b"new")
+        self.assertRefused(dev, "does not match its .bmap at bytes 40960..53248")
+
+    def test_bmap_of_another_size_refused(self):
+        dev = self.fs.disk("sdz")
+        with open(self.fs.image, "ab") as f:
+            f.write(b"x")
+        self.assertRefused(dev, "says the image has %d bytes, the image has %d"
+                           % (IMAGE_SIZE, IMAGE_SIZE + 1))
+
+    def test_damaged_bmap_refused(self):
+        dev = self.fs.disk("sdz")
+        with open(self.bmap) as f:
+            text = f.read().replace("> 10-12 <", "> 10-13 <")
+        with open(self.bmap, "w") as f:
+            f.write(text)
+        self.assertRefused(dev, "is damaged: its own checksum does not match")
+
+    def test_garbage_bmap_refused(self):
+        dev = self.fs.disk("sdz")
+        with open(self.bmap, "w") as f:
+            f.write("<bmap version='2.0'><ImageSize>")
+        self.assertRefused(dev, "cannot read the block map")
+
+    def test_range_outside_the_image_refused(self):
+        dev = self.fs.disk("sdz")
+        self.takt_image.write_bmap(self.fs.image, self.bmap, ranges=[(0, 0), (500, 501)])
+        # write_bmap checksums what it can read; the range itself is out of bounds
+        self.assertRefused(dev, "outside the image's 76 blocks")
+
+    def test_verify_catches_a_bad_read_back_of_a_mapped_block(self):
+        dev = self.fs.disk("sdz")
+        real_read = os.read
+        reads = []
+
+        def bad_read(fd, n):
+            buf = bytearray(real_read(fd, n))
+            reads.append(n)
+            if buf and len(reads) > 3:          # the read-back, not the pre-check
+                buf[0] ^= 1
+            return bytes(buf)
+        with mock.patch.object(takt_flash.os, "read", bad_read):
+            with self.assertRaisesRegex(FlashError, "verify FAILED: .* at bytes"):
+                self.flash(dev)
+
+    @unittest.skipUnless(shutil.which("bmaptool"), "bmaptool not installed")
+    def test_bmaptool_reads_our_bmap_and_we_read_its(self):
+        import subprocess
+        target = os.path.join(self.fs.root, "bt.img")
+        subprocess.run(["bmaptool", "copy", "--bmap", self.bmap, self.fs.image, target],
+                       check=True, capture_output=True)
+        with open(target, "rb") as f:
+            got = f.read()
+        with open(self.fs.image, "rb") as f:
+            want = f.read()
+        for i in sorted(self.mapped()):
+            if got[i] != want[i]:
+                self.fail("bmaptool copy differs at mapped byte %d" % i)
+        subprocess.run(["bmaptool", "create", "-o", self.bmap, self.fs.image], check=True,
+                       capture_output=True)
+        dev = self.fs.disk("sdz")
+        self.flash(dev)
+        self.assertWritten(dev)
+
+
 class CommandLineTests(unittest.TestCase):
     def test_missing_image_exits_1_with_one_line(self):
         err = io.StringIO()
