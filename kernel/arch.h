@@ -64,6 +64,13 @@ void arch_context_init(struct arch_context *ctx, void *stack, size_t size,
  * interrupt path saves the rest of a preempted thread's state itself. */
 void arch_context_switch(struct arch_context *from, struct arch_context *to);
 
+/* This CPU's hardware ID as the DT's /cpus/cpu@N reg gives it (MPIDR
+ * affinity on arm64, the local APIC ID on x86_64). */
+uint64_t arch_cpu_hwid(void);
+/* Send the CPU spinning on the spin-table slot release_addr to a parking
+ * loop (every exception masked, wfi), where it stays (kernel/cpus_park.c). */
+void arch_spin_table_park(uint64_t release_addr);
+
 /* Stop this CPU for good, interrupts off. */
 __attribute__((noreturn)) void arch_halt(void);
 

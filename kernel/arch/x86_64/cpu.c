@@ -73,3 +73,17 @@ void arch_context_init(struct arch_context *ctx, void *stack, size_t size,
 	f[7] = (uint64_t)(uintptr_t)arch_thread_start;
 	ctx->sp = f;
 }
+
+uint64_t arch_cpu_hwid(void)
+{
+	uint32_t a = 1, b, c = 0, d;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return b >> 24;		/* initial local APIC ID */
+}
+
+/* x86 has no spin tables (APs wait for INIT-SIPI): never called. */
+void arch_spin_table_park(uint64_t release_addr)
+{
+	(void)release_addr;
+}
