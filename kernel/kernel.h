@@ -8,9 +8,14 @@
 /* boot.c: from the arch entry code, MMU on; see arch_mmu_early(). */
 __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0);
 
-/* log.c */
+/* console.c (the console device and its transmit ring; log.c formats) */
 void log_set_stdout_node(int node);
 bool log_has_console(void);
+/* The end (panic, power-off, reset): interrupts masked for good, what the
+ * transmit ring holds sent polled, and every later write polled. */
+void console_flush(void);
+/* No console bound: the boot buffer to the debug channel. */
+void console_debug_dump(void);
 
 /* device.c: probe every enabled node with a linked driver, level by level. */
 void device_probe_all(const void *fdt);

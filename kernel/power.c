@@ -7,6 +7,7 @@
 #include <takt/log.h>
 
 #include "arch.h"
+#include "kernel.h"
 
 static struct tk_device *power_dev;
 static const struct tk_power_ops *power_ops;
@@ -20,9 +21,13 @@ int tk_power_register(struct tk_device *dev, const struct tk_power_ops *ops)
 	return 0;
 }
 
+/* Both send what the console's transmit ring still holds first, and any
+ * later line, polled: the last lines before power-off are the ones that
+ * matter, and no transmit interrupt comes any more. */
 void tk_poweroff(int status)
 {
 	arch_irq_save();
+	console_flush();
 	arch_debug_exit(status);
 	if (power_ops)
 		power_ops->off(power_dev);
@@ -33,6 +38,7 @@ void tk_poweroff(int status)
 void tk_reset(void)
 {
 	arch_irq_save();
+	console_flush();
 	if (power_ops && power_ops->reset)
 		power_ops->reset(power_dev);
 	tk_printk("power: no way to reset; halted\n");

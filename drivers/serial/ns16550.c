@@ -1,10 +1,21 @@
 /*
- * NS16550-compatible UART, polled transmit. Binds "ns16550a", "ns16550".
+ * NS16550-compatible UART. Binds "ns16550a", "ns16550".
  * Registers are in I/O port space when the node has the boolean property
  * io-mapped (as in Zephyr's ns16550 binding; the PC's COM ports), else
  * memory-mapped, reg-shift apart (default 0), reg-io-width 1 or 4.
- * The interrupt, if the node names one, is connected for the receive path
- * to come; IER stays 0, so it never fires yet.
+ * Console: polled putc (early boot, panic) and, when the node names an
+ * interrupt, interrupt-driven transmit (device.h: tx_start /
+ * tk_console_tx_pull) on the THR-empty interrupt (IER bit 1). Receive is
+ * not used.
+ *
+ * THRE (LSR bit 5) means the whole transmit FIFO is empty: a fill writes
+ * up to the FIFO depth without looking again. The depth is what the chip
+ * says after FIFOs are enabled (IIR bits 7:6 = 11: a working 16550A FIFO,
+ * 16 bytes), else 1 - the DT's "ns16550" does not tell (QEMU's is a 16550A).
+ * The interrupt is cleared by reading IIR or writing THR and is raised
+ * again when the FIFO runs empty; the x86 IOAPIC takes it as an edge, so
+ * the handler reads IIR once and refills once - reading IIR again after
+ * the refill could clear the next THRE before its edge was seen.
  */
 #include <errno.h>
 
@@ -14,16 +25,24 @@
 
 #define THR	0
 #define IER	1
-#define FCR	2
+#define IIR	2	/* read */
+#define FCR	2	/* write */
 #define LCR	3
 #define MCR	4
 #define LSR	5
 #define LSR_THRE (1u << 5)
+#define IER_THRI (1u << 1)
+#define IIR_ID_MASK 0x0fu	/* bit 0 set: nothing pending */
+#define IIR_ID_THRI 0x02u
+#define IIR_FIFO_OK 0xc0u
+#define FIFO_DEPTH 16u		/* 16550A */
 
 struct ns16550 {
 	uintptr_t base;
 	uint32_t shift, width;
 	bool io;
+	uint8_t ier;		/* what IER holds (it is not read back) */
+	unsigned fifo;		/* bytes a fill may write after THRE */
 };
 
 #define MAX_UARTS 4
@@ -70,12 +89,59 @@ static void ns16550_putc(struct tk_device *dev, char c)
 	wr(u, THR, (uint8_t)c);
 }
 
-static void ns16550_irq(void *arg)
+/* Move ring bytes into an empty FIFO; false once the ring is empty (the
+ * kernel then counts the transmitter idle). A FIFO still sending (bytes a
+ * polled putc left) is left alone: its THRE interrupt comes when empty. */
+static bool fifo_fill(struct tk_device *dev)
 {
-	(void)arg;	/* IER is 0: nothing is enabled to interrupt yet */
+	const struct ns16550 *u = dev->priv;
+
+	if (!(rd(u, LSR) & LSR_THRE))
+		return true;
+	for (unsigned n = 0; n < u->fifo; n++) {
+		int c = tk_console_tx_pull(dev);
+
+		if (c < 0)
+			return false;
+		wr(u, THR, (uint8_t)c);
+	}
+	return true;
 }
 
-static const struct tk_console_ops ns16550_ops = { .putc = ns16550_putc };
+static void set_thri(struct tk_device *dev, bool on)
+{
+	struct ns16550 *u = dev->priv;
+	uint8_t ier = on ? u->ier | IER_THRI : u->ier & ~IER_THRI;
+
+	if (ier != u->ier) {
+		u->ier = ier;
+		wr(u, IER, ier);
+	}
+}
+
+/* Interrupts masked (device.h). Enabling THRI with THR already empty
+ * raises the interrupt at once; after a fill it comes when the FIFO has
+ * drained. */
+static void ns16550_tx_start(struct tk_device *dev)
+{
+	if (fifo_fill(dev))
+		set_thri(dev, true);
+}
+
+static void ns16550_irq(void *arg)
+{
+	struct tk_device *dev = arg;
+	const struct ns16550 *u = dev->priv;
+
+	/* Only THRI is enabled; reading IIR clears it. */
+	if ((rd(u, IIR) & IIR_ID_MASK) == IIR_ID_THRI && !fifo_fill(dev))
+		set_thri(dev, false);
+}
+
+static const struct tk_console_ops ns16550_polled_ops = { .putc = ns16550_putc };
+static const struct tk_console_ops ns16550_irq_ops = {
+	.putc = ns16550_putc, .tx_start = ns16550_tx_start,
+};
 
 static int map_regs(struct tk_device *dev, struct ns16550 *u)
 {
@@ -116,17 +182,20 @@ static int ns16550_probe(struct tk_device *dev)
 	if (err)
 		return err;
 	/* Baud rate and format as firmware left them (QEMU ignores them);
-	 * 8N1, FIFOs on, DTR/RTS/OUT2. */
+	 * 8N1, FIFOs on, DTR/RTS/OUT2 (OUT2 gates the PC's IRQ line). */
+	u->ier = 0;
 	wr(u, IER, 0);
 	wr(u, LCR, 0x03);
 	wr(u, FCR, 0x07);
 	wr(u, MCR, 0x0b);
+	u->fifo = (rd(u, IIR) & IIR_FIFO_OK) == IIR_FIFO_OK ? FIFO_DEPTH : 1;
 	dev->priv = u;
 	err = tk_irq_connect(dev, 0, ns16550_irq, dev);
 	if (err && err != -ENOENT)
 		return err;
 	nuarts++;
-	return tk_console_register(dev, &ns16550_ops);
+	/* Without an interrupt the UART still works, polled. */
+	return tk_console_register(dev, err ? &ns16550_polled_ops : &ns16550_irq_ops);
 }
 
 TK_DRIVER(ns16550, TK_LEVEL_CONSOLE, ns16550_probe, "ns16550a", "ns16550");

@@ -1,15 +1,38 @@
-/* ARM PrimeCell UART (PL011), polled transmit. Binds "arm,pl011". */
+/*
+ * ARM PrimeCell UART (PL011, ARM DDI 0183). Binds "arm,pl011".
+ * Console: polled putc (early boot, panic) and interrupt-driven transmit
+ * (device.h: tx_start / tk_console_tx_pull) on the transmit interrupt.
+ * Receive is not used.
+ *
+ * The transmit interrupt fires when the TX FIFO level crosses down through
+ * the trigger level (UARTIFLS, half full by default): enabling it with the
+ * FIFO already below that level raises nothing, so tx_start fills the FIFO
+ * first and enables the interrupt after. QEMU's model differs - it raises
+ * TX status after every write to UARTDR and has no FIFO-full flag - which
+ * the same code handles: a fill stops at the FIFO depth, and the interrupt
+ * comes at once, until the ring is empty.
+ */
 #include <errno.h>
+#include <stdbool.h>
 
 #include <takt/device.h>
 
 #define UARTDR		0x00
 #define UARTFR		0x18
+#define UARTLCR_H	0x2c
 #define UARTCR		0x30
+#define UARTIMSC	0x38	/* 1 = interrupt enabled */
+#define UARTMIS		0x40	/* masked status */
+#define UARTICR		0x44	/* write 1 to clear */
+#define FR_BUSY		(1u << 3)
 #define FR_TXFF		(1u << 5)
+#define LCRH_FEN	(1u << 4)
 #define CR_UARTEN	(1u << 0)
 #define CR_TXE		(1u << 8)
 #define CR_RXE		(1u << 9)
+#define INT_TX		(1u << 5)	/* TXIM / TXMIS / TXIC */
+#define INT_ALL		0x7ffu
+#define TX_FIFO_DEPTH	32	/* r1p5; older parts have 16 and say so with TXFF */
 
 static inline volatile uint32_t *reg(struct tk_device *dev, unsigned off)
 {
@@ -23,7 +46,58 @@ static void pl011_putc(struct tk_device *dev, char c)
 	*reg(dev, UARTDR) = (uint8_t)c;
 }
 
-static const struct tk_console_ops pl011_ops = { .putc = pl011_putc };
+/* Move ring bytes into the FIFO while it has room, at most its depth (QEMU
+ * never says full); false once the ring is empty (the kernel then counts
+ * the transmitter idle). */
+static bool fifo_fill(struct tk_device *dev)
+{
+	for (unsigned n = 0; n < TX_FIFO_DEPTH && !(*reg(dev, UARTFR) & FR_TXFF); n++) {
+		int c = tk_console_tx_pull(dev);
+
+		if (c < 0)
+			return false;
+		*reg(dev, UARTDR) = (uint8_t)c;
+	}
+	return true;
+}
+
+/* Interrupts masked (device.h). Fill first: a full FIFO is above the
+ * trigger level, so its draining raises the interrupt we enable next. */
+static void pl011_tx_start(struct tk_device *dev)
+{
+	if (fifo_fill(dev))
+		*reg(dev, UARTIMSC) |= INT_TX;
+}
+
+/* Cleared before the refill: on real hardware the refill lifts the level
+ * above the trigger again; on QEMU each write sets TX status anew. */
+static void pl011_isr(void *arg)
+{
+	struct tk_device *dev = arg;
+
+	if (!(*reg(dev, UARTMIS) & INT_TX))
+		return;
+	*reg(dev, UARTICR) = INT_TX;
+	if (!fifo_fill(dev))
+		*reg(dev, UARTIMSC) &= ~INT_TX;
+}
+
+static const struct tk_console_ops pl011_polled_ops = { .putc = pl011_putc };
+static const struct tk_console_ops pl011_irq_ops = {
+	.putc = pl011_putc, .tx_start = pl011_tx_start,
+};
+
+/* Without FIFOs the UART holds one byte: an interrupt per byte. UARTLCR_H
+ * may change only while the UART is off and idle (DDI 0183 3.3.7). */
+static void enable_fifos(struct tk_device *dev)
+{
+	if (*reg(dev, UARTLCR_H) & LCRH_FEN)
+		return;
+	while (*reg(dev, UARTFR) & FR_BUSY)
+		;
+	*reg(dev, UARTCR) &= ~CR_UARTEN;
+	*reg(dev, UARTLCR_H) |= LCRH_FEN;
+}
 
 static int pl011_probe(struct tk_device *dev)
 {
@@ -35,8 +109,14 @@ static int pl011_probe(struct tk_device *dev)
 	dev->priv = (void *)base;
 	/* Firmware may have left the UART off; baud and format are kept as
 	 * the boot loader set them (QEMU ignores them). */
+	enable_fifos(dev);
+	*reg(dev, UARTIMSC) = 0;
+	*reg(dev, UARTICR) = INT_ALL;
 	*reg(dev, UARTCR) |= CR_UARTEN | CR_TXE | CR_RXE;
-	return tk_console_register(dev, &pl011_ops);
+	/* Without its interrupt the UART still works, polled. */
+	if (tk_irq_connect(dev, 0, pl011_isr, dev) != 0)
+		return tk_console_register(dev, &pl011_polled_ops);
+	return tk_console_register(dev, &pl011_irq_ops);
 }
 
 TK_DRIVER(pl011, TK_LEVEL_CONSOLE, pl011_probe, "arm,pl011");

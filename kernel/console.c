@@ -1,0 +1,404 @@
+/*
+ * The console: the bound console device and its transmit ring.
+ *
+ * A console driver gives a polled putc and, optionally, tx_start
+ * (device.h). With tx_start, output goes through a ring the kernel owns:
+ * writers copy into it and the driver's transmit interrupt empties it with
+ * tk_console_tx_pull(), so a write masks interrupts only for a few
+ * instructions (reserve, publish, and tx_start's FIFO fill) instead of for
+ * the whole time the UART takes to send it (a 256-byte line at 115200 baud
+ * is 22 ms).
+ *
+ * The ring: bytes are stored already expanded ('\n' as "\r\n"). Three
+ * free-running indices, changed only with interrupts masked:
+ *   head   next byte for the transmitter;
+ *   commit bytes before it are complete and may be sent;
+ *   tail   end of the space handed out.
+ * A thread reserves [tail, tail + n) for one piece of its write, copies into
+ * it with interrupts on (nobody else touches a reserved region), then
+ * publishes (commit = tail). Threads take turns through a mutex (priority
+ * inheritance), held across all pieces of one write, so a write is never
+ * interleaved with another thread's. Interrupt context cannot take the
+ * mutex: it reserves, copies and, unless a thread's reservation is open
+ * before it, publishes in one masked stretch; behind an open reservation
+ * its bytes are published with the thread's. Pieces are cut after a
+ * newline where possible, so such bytes fall between lines.
+ *
+ * When the ring is full a thread waits (blocked, woken from the transmit
+ * path once half the ring is free). Contexts that cannot wait - interrupt
+ * handlers, and a thread whose write is already in progress (a crash dump
+ * from inside one) - send ring bytes polled until theirs fit, and if a
+ * thread's open reservation still holds the room, send their own polled.
+ * Before the scheduler runs, in a panic, without tx_start, and with the
+ * bootarg console.tx=polled, output is polled with interrupts masked for
+ * the whole write, as it was before the ring: lines stay whole, in order.
+ * A panic (and power-off) first sends what the ring holds, polled; only a
+ * piece a thread was still copying when the panic came is not sent.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include <takt/board.h>
+#include <takt/device.h>
+#include <takt/log.h>
+#include <takt/sync.h>
+#include <takt/time.h>
+
+#include "arch.h"
+#include "kernel.h"
+#include "sync/sync_impl.h"
+#include "thread_impl.h"
+
+#define BOOTBUF_SIZE 2048
+#define RING_SIZE 4096u			/* a power of two */
+#define RING_MASK (RING_SIZE - 1)
+#define PIECE_MAX (RING_SIZE / 2)	/* largest reservation, expanded bytes */
+#define WAKE_ROOM (RING_SIZE / 2)	/* a waiting writer wakes at this much room */
+#define STUCK_NS 500000000ull		/* no byte sent for this long: transmitter stuck */
+
+_Static_assert((RING_SIZE & RING_MASK) == 0, "RING_SIZE must be a power of two");
+_Static_assert(PIECE_MAX <= WAKE_ROOM, "a woken writer must fit");
+
+static int stdout_node = -1;
+static struct tk_device *console_dev;
+static const struct tk_console_ops *console_ops;
+static char bootbuf[BOOTBUF_SIZE];
+static size_t bootbuf_len;
+
+static char ring[RING_SIZE];
+static uint32_t head, commit, tail;
+static bool reserved;		/* a thread's reservation ends at or before tail */
+static bool tx_busy;		/* tx_start called; the ring not seen empty since */
+static bool polled_only;	/* panic, or console.tx=polled */
+static struct waitq room_wq;	/* the writer waiting for room (at most one) */
+static struct tk_mutex writer;	/* whose turn it is to write from a thread */
+
+static struct {
+	uint64_t bytes, ring_waits, polled_writes, stuck;
+	uint64_t max_masked;	/* arch_counter ticks */
+} stats;
+
+/* Interrupts masked, timed: the stretch goes into max_masked. */
+static unsigned long mask_begin(uint64_t *t0)
+{
+	unsigned long flags = arch_irq_save();
+
+	*t0 = arch_counter();
+	return flags;
+}
+
+/* Close the stretch begun at t0 (interrupts stay masked). */
+static void mask_lap(uint64_t t0)
+{
+	uint64_t d = arch_counter() - t0;
+
+	if (d > stats.max_masked)
+		stats.max_masked = d;
+}
+
+static void mask_end(unsigned long flags, uint64_t t0)
+{
+	mask_lap(t0);
+	arch_irq_restore(flags);
+}
+
+static uint32_t ring_room(void)
+{
+	return RING_SIZE - (tail - head);
+}
+
+/* Polled output of len bytes, '\n' as "\r\n"; interrupts masked. */
+static void raw_write(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			console_ops->putc(console_dev, '\r');
+		console_ops->putc(console_dev, s[i]);
+	}
+}
+
+/* Interrupts masked. The next published byte, or -1 (and the transmitter
+ * counts as idle) when none is left. */
+static int pull(void)
+{
+	if (head == commit) {
+		tx_busy = false;
+		return -1;
+	}
+	int c = (unsigned char)ring[head++ & RING_MASK];
+
+	if (!waitq_empty(&room_wq) && ring_room() >= WAKE_ROOM)
+		waitq_wake_one(&room_wq, 0);
+	return c;
+}
+
+int tk_console_tx_pull(struct tk_device *dev)
+{
+	return dev == console_dev ? pull() : -1;
+}
+
+/* Interrupts masked: send published bytes polled until need bytes fit
+ * (RING_SIZE: all of them). Bytes already in the UART's FIFO go first, so
+ * the order holds. */
+static void drain_polled(uint32_t need)
+{
+	int c;
+
+	while (ring_room() < need && (c = pull()) >= 0)
+		console_ops->putc(console_dev, (char)c);
+}
+
+/* Interrupts masked: start the transmitter if bytes wait and it is idle.
+ * tx_busy is set first: tx_start may empty the ring and clear it. */
+static void kick(void)
+{
+	if (!tx_busy && head != commit && !polled_only) {
+		tx_busy = true;
+		console_ops->tx_start(console_dev);
+	}
+}
+
+static uint32_t copy_in(uint32_t pos, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			ring[pos++ & RING_MASK] = '\r';
+		ring[pos++ & RING_MASK] = s[i];
+	}
+	return pos;
+}
+
+static uint32_t expanded_len(const char *s, size_t len)
+{
+	size_t n = len;
+
+	for (size_t i = 0; i < len; i++)
+		n += s[i] == '\n';
+	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+}
+
+/* The first piece of s to reserve at once: at most PIECE_MAX expanded
+ * bytes, cut after its last newline when it has one. */
+static size_t piece_len(const char *s, size_t len, uint32_t *need)
+{
+	size_t cut = 0, i = 0;
+	uint32_t n = 0, cut_need = 0;
+
+	while (i < len) {
+		uint32_t w = s[i] == '\n' ? 2 : 1;
+
+		if (n + w > PIECE_MAX)
+			break;
+		n += w;
+		if (s[i++] == '\n')
+			cut = i, cut_need = n;
+	}
+	if (i < len && cut) {
+		*need = cut_need;
+		return cut;
+	}
+	*need = n;
+	return i;
+}
+
+/* Thread context, writer mutex held: room for need bytes, reserved.
+ * Blocks while the ring is full. A transmitter that sends nothing for
+ * STUCK_NS (its interrupt lost) is drained polled, so output never stops. */
+static uint32_t reserve_wait(uint32_t need)
+{
+	uint64_t t0;
+	unsigned long flags = mask_begin(&t0);
+
+	while (ring_room() < need) {
+		uint32_t seen = head;
+
+		stats.ring_waits++;
+		kick();
+		mask_lap(t0);	/* others run while this thread waits */
+		int r = sched_block(&room_wq, tk_now_ns() + STUCK_NS);
+
+		t0 = arch_counter();
+		if (r == -ETIMEDOUT && head == seen && ring_room() < need) {
+			stats.stuck++;
+			drain_polled(need);
+		}
+	}
+	uint32_t pos = tail;
+
+	tail += need;
+	reserved = true;
+	mask_end(flags, t0);
+	return pos;
+}
+
+/* Thread context: the reservation is filled; send it (and whatever an
+ * interrupt handler queued behind it). */
+static void publish(void)
+{
+	uint64_t t0;
+	unsigned long flags = mask_begin(&t0);
+
+	reserved = false;
+	commit = tail;
+	kick();
+	mask_end(flags, t0);
+}
+
+static void write_atomic(const char *s, size_t len);
+
+static void write_thread(const char *s, size_t len)
+{
+	if (tk_mutex_lock(&writer, TK_FOREVER) != 0) {
+		write_atomic(s, len);	/* cannot happen; never lose the text */
+		return;
+	}
+	while (len) {
+		uint32_t need;
+		size_t n = piece_len(s, len, &need);
+		uint32_t pos = reserve_wait(need);
+
+		copy_in(pos, s, n);	/* interrupts on: the region is ours */
+		publish();
+		s += n;
+		len -= n;
+	}
+	tk_mutex_unlock(&writer);
+}
+
+/* Interrupt context (or a nested write): never blocks. */
+static void write_atomic(const char *s, size_t len)
+{
+	uint64_t t0;
+	unsigned long flags = mask_begin(&t0);
+	uint32_t need = expanded_len(s, len);
+
+	if (ring_room() < need) {
+		stats.polled_writes++;
+		drain_polled(need);
+	}
+	if (ring_room() < need) {
+		/* A thread's open reservation holds the room: this write goes
+		 * out now, whole, ahead of that thread's piece. */
+		raw_write(s, len);
+	} else {
+		tail = copy_in(tail, s, len);
+		if (!reserved)
+			commit = tail;
+		kick();
+	}
+	mask_end(flags, t0);
+}
+
+/* Interrupts masked for the whole write: before the ring can be used, in a
+ * panic, or for a driver without tx_start. */
+static void write_polled(const char *s, size_t len)
+{
+	uint64_t t0;
+	unsigned long flags = mask_begin(&t0);
+
+	stats.polled_writes++;
+	drain_polled(RING_SIZE);
+	raw_write(s, len);
+	mask_end(flags, t0);
+}
+
+static void write_bootbuf(const char *s, size_t len)
+{
+	unsigned long flags = arch_irq_save();
+	size_t room = BOOTBUF_SIZE - bootbuf_len;
+	size_t n = len < room ? len : room;
+
+	memcpy(bootbuf + bootbuf_len, s, n);
+	bootbuf_len += n;
+	arch_irq_restore(flags);
+}
+
+void tk_console_write(const char *s, size_t len)
+{
+	if (!console_ops) {
+		write_bootbuf(s, len);
+		return;
+	}
+	__atomic_fetch_add(&stats.bytes, len, __ATOMIC_RELAXED);
+	if (!console_ops->tx_start || polled_only || !sched_current)
+		write_polled(s, len);
+	else if (sched_in_irq() || mutex_owned_by_caller(&writer))
+		write_atomic(s, len);
+	else
+		write_thread(s, len);
+}
+
+void log_set_stdout_node(int node)
+{
+	stdout_node = node;
+}
+
+bool log_has_console(void)
+{
+	return console_ops != 0;
+}
+
+int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
+{
+	unsigned long flags = arch_irq_save();
+
+	/* The console is the stdout-path node, or the first one to bind
+	 * when the DT names none. */
+	if (!console_ops && (stdout_node < 0 || dev->node == stdout_node)) {
+		waitq_init(&room_wq);
+		console_dev = dev;
+		console_ops = ops;
+		raw_write(bootbuf, bootbuf_len);
+		bootbuf_len = 0;
+	}
+	arch_irq_restore(flags);
+	return 0;
+}
+
+/* console.tx=polled: every write polled, as before the ring (to compare,
+ * or to chase a hang with output that is out before the next line runs). */
+static void console_bootargs(void)
+{
+	const char *v = tk_bootarg("console.tx");
+
+	if (v && strcmp(v, "polled") == 0)
+		polled_only = true;
+	else if (v && strcmp(v, "ring") != 0)
+		tk_printk("console: console.tx=%s unknown (ring or polled); ring kept\n", v);
+}
+TK_INIT(console_bootargs);
+
+void console_flush(void)
+{
+	arch_irq_save();
+	polled_only = true;
+	if (console_ops)
+		drain_polled(RING_SIZE);
+}
+
+void console_debug_dump(void)
+{
+	if (console_ops)
+		return;
+	/* Nowhere to print yet: hand the boot log, which ends with the panic
+	 * line, to the debug channel (semihosting under QEMU). */
+	bootbuf[bootbuf_len < BOOTBUF_SIZE ? bootbuf_len : BOOTBUF_SIZE - 1] = 0;
+	arch_debug_puts(bootbuf);
+}
+
+void tk_console_stats(struct tk_console_stats *st, bool reset)
+{
+	unsigned long flags = arch_irq_save();
+	uint64_t hz = arch_counter_freq();
+
+	st->bytes = stats.bytes;
+	st->ring_waits = stats.ring_waits;
+	st->polled_writes = stats.polled_writes;
+	st->stuck = stats.stuck;
+	st->max_masked_ns = hz ? stats.max_masked * 1000000000ull / hz : 0;
+	st->ring_size = console_ops && console_ops->tx_start && !polled_only ? RING_SIZE : 0;
+	if (reset)
+		memset(&stats, 0, sizeof(stats));
+	arch_irq_restore(flags);
+}

@@ -1,0 +1,151 @@
+/*
+ * The console's transmit ring (kernel/console.c) under load. The host
+ * checks the output (tests/target/CMakeLists.txt, console block): every
+ * line below has fixed content, so a regex that lists one thread's lines
+ * in order checks each of its bytes, and a torn line fails the REJECTs.
+ *
+ * Under QEMU the UART never throttles: the transmit interrupt empties the
+ * ring as soon as interrupts are on. To fill it, one writer writes with
+ * interrupts masked (tk_irq_lock) - more than the ring holds in one go - so
+ * the ring fills and it must wait for room, blocked, while the others queue
+ * for their turn. "burst" mode fills the ring the same way and panics with
+ * it full: the whole burst, then the PANIC line, must come out.
+ *
+ *   ct T SS <80 x letter T>   printer thread T (0..3), lines 00..39, printf
+ *   cm SS <100 x M>           the masked writer, lines 00..99, tk_printk
+ *   cb SS <90 x Z>            one write(1, ...) of 64 lines, 6.3 KB at once
+ *   burst SS <60 x B>         burst mode, lines 00..29, then the panic
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <takt/takt.h>
+
+#include "tk_test.h"
+
+#define PRINTERS 4
+#define PRINTER_LINES 40
+#define MASKED_LINES 100
+#define MASKED_PER_LOCK 50	/* 50 x 107 bytes: more than the 4 KiB ring */
+#define BIG_LINES 64
+#define BURST_LINES 30
+
+static void *printer(void *arg)
+{
+	int t = (int)(intptr_t)arg;
+	char pay[81];
+
+	memset(pay, 'A' + t, 80);
+	pay[80] = 0;
+	for (int i = 0; i < PRINTER_LINES; i++) {
+		printf("ct %d %02d %s\n", t, i, pay);
+		tk_yield();	/* let the others in between lines */
+	}
+	return 0;
+}
+
+static void *masked_writer(void *arg)
+{
+	char pay[101];
+
+	(void)arg;
+	memset(pay, 'M', 100);
+	pay[100] = 0;
+	for (int i = 0; i < MASKED_LINES; i += MASKED_PER_LOCK) {
+		unsigned long key = tk_irq_lock();
+
+		for (int j = i; j < i + MASKED_PER_LOCK; j++)
+			tk_printk("cm %02d %s\n", j, pay);
+		tk_irq_unlock(key);
+		tk_yield();
+	}
+	return 0;
+}
+
+static char big[BIG_LINES * 97];
+
+static void *big_writer(void *arg)
+{
+	size_t n = 0;
+
+	(void)arg;
+	for (int i = 0; i < BIG_LINES; i++) {
+		n += (size_t)snprintf(big + n, sizeof(big) - n, "cb %02d ", i);
+		memset(big + n, 'Z', 90);
+		n += 90;
+		big[n++] = '\n';
+	}
+	return (void *)(intptr_t)write(1, big, n);
+}
+
+/* Transmit interrupts taken by the bound consoles. */
+static uint64_t console_irqs(void)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < tk_dev_count(); i++) {
+		const struct tk_device *d = tk_dev_get(i);
+
+		if (d->drv->level == TK_LEVEL_CONSOLE)
+			n += tk_irq_count((struct tk_device *)d, 0);
+	}
+	return n;
+}
+
+static int start(tk_thread_t **t, const char *name, tk_thread_fn fn, void *arg)
+{
+	struct tk_thread_attr a = { .name = name, .sched = { .policy = TK_SCHED_FIFO, .prio = 10 } };
+
+	return tk_thread_create(t, &a, fn, arg);
+}
+
+static int load(void)
+{
+	tk_thread_t *t[PRINTERS + 2];
+	void *ret[PRINTERS + 2] = { 0 };
+	struct tk_console_stats st;
+	uint64_t irqs = console_irqs();
+	int err = 0;
+
+	tk_console_stats(&st, true);
+	TK_CHECK("console_is_interrupt_driven", st.ring_size > 0);
+	for (int i = 0; i < PRINTERS; i++)
+		err |= start(&t[i], "printer", printer, (void *)(intptr_t)i);
+	err |= start(&t[PRINTERS], "masked", masked_writer, 0);
+	err |= start(&t[PRINTERS + 1], "big", big_writer, 0);
+	TK_CHECK("threads_started", err == 0);
+	for (int i = 0; i < PRINTERS + 2; i++)
+		tk_thread_join(t[i], &ret[i]);
+	tk_console_stats(&st, false);
+	printf("console: %lu bytes, %lu waits for room, %lu polled, max masked %lu ns\n",
+	       (unsigned long)st.bytes, (unsigned long)st.ring_waits,
+	       (unsigned long)st.polled_writes, (unsigned long)st.max_masked_ns);
+	TK_CHECK("big_write_whole", (size_t)(intptr_t)ret[PRINTERS + 1] == BIG_LINES * 97u);
+	TK_CHECK("more_than_the_ring", st.bytes > 3u * st.ring_size);
+	TK_CHECK("writer_waited_for_room", st.ring_waits > 0);
+	TK_CHECK("never_polled", st.polled_writes == 0 && st.stuck == 0);
+	TK_CHECK("sent_by_tx_interrupt", console_irqs() > irqs);
+	return tk_test_done();
+}
+
+/* Fill the ring with interrupts masked, so nothing of it is sent yet, and
+ * panic: the panic must send the burst first. */
+static int burst_then_panic(void)
+{
+	char pay[61];
+
+	memset(pay, 'B', 60);
+	pay[60] = 0;
+	tk_irq_lock();
+	for (int i = 0; i < BURST_LINES; i++)
+		tk_printk("burst %02d %s\n", i, pay);
+	tk_panic("after a burst of %d lines", BURST_LINES);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "burst") == 0)
+		return burst_then_panic();
+	return load();
+}
