@@ -16,7 +16,11 @@ target_link_options(takt PRIVATE
   -Wl,--defsym=TAKT_BOOT_STACK_SIZE=${TAKT_BOOT_STACK_SIZE}
   -Wl,-Map=${CMAKE_BINARY_DIR}/takt.map)
 set_property(TARGET takt APPEND PROPERTY LINK_DEPENDS ${_ld})
-target_link_libraries(takt PRIVATE -Wl,--start-group takt_libfdt
+if(TAKT_KERNEL_LIB)	# the board's kernel library, whole (cmake/kernel-link.cmake)
+  target_link_libraries(takt PRIVATE -Wl,--whole-archive ${TAKT_KERNEL_LIB} -Wl,--no-whole-archive)
+  set_property(TARGET takt APPEND PROPERTY LINK_DEPENDS ${TAKT_KERNEL_LIB} ${TAKT_LIBFDT_LIB})
+endif()
+target_link_libraries(takt PRIVATE -Wl,--start-group ${TAKT_LIBFDT_LIB}
   ${NEWLIB_SYSROOT}/lib/libc.a ${NEWLIB_SYSROOT}/lib/libm.a ${TAKT_LIBGCC} -Wl,--end-group)
 
 # The bootable image: a raw binary (arm64 Image), or, where the toolchain
@@ -71,6 +75,9 @@ file(WRITE ${CMAKE_BINARY_DIR}/run.json
 
 get_property(_drivers GLOBAL PROPERTY TAKT_DRIVERS)
 list(JOIN _drivers ", " _drivers)
+if(TAKT_KERNEL_LIB)
+  set(_drivers "${TAKT_KERNEL_DRIVERS} (kernel library ${TAKT_KERNEL_DIR})")
+endif()
 message(STATUS "board ${BOARD}, app ${TAKT_APP_NAME} (${TAKT_APP_DIR})")
 message(STATUS "drivers: ${_drivers}")
 include(${TAKT_ROOT}/cmake/fit.cmake)   # arm64: FIT, boot.scr, card image

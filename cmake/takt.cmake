@@ -18,43 +18,48 @@ target_compile_options(takt_base INTERFACE
 target_include_directories(takt_base SYSTEM INTERFACE ${LIBFDT_SOURCE_DIR})
 target_include_directories(takt_base INTERFACE ${TAKT_ROOT}/kernel/include)
 target_compile_definitions(takt_base INTERFACE
-  TAKT_BOARD="${BOARD}" TAKT_APP="${TAKT_APP_NAME}" TAKT_TEXT_OFFSET=${TAKT_TEXT_OFFSET}
+  TAKT_BOARD="${BOARD}" TAKT_TEXT_OFFSET=${TAKT_TEXT_OFFSET}
   TAKT_BOOT_STACK_SIZE=${TAKT_BOOT_STACK_SIZE})
+# Headers newlib lacks (<semaphore.h>) or has only in part for a generic
+# target (<pthread.h>, <sched.h>, <sys/_pthreadtypes.h>, the _POSIX_*
+# options of <sys/features.h>, ...). They #include_next newlib's, so they
+# must come first: an INTERFACE include directory lands on the command
+# line before takt_base's compile options (-nostdinc -isystem newlib),
+# and BEFORE keeps it ahead of other include directories. Everything in
+# the image (kernel, drivers, app, third-party) must see the same pthread
+# types, hence takt_base.
+target_include_directories(takt_base SYSTEM BEFORE INTERFACE ${TAKT_ROOT}/kernel/posix/include)
 
-# libfdt from u-boot's copy: not our code, so not built with -Werror.
-# Built trusting its input (SANE | LATEST: about half the cost of a lookup),
-# because the kernel reads only a blob that passed tk_dt_validate(), which
-# uses a strict copy of the checks: fdt.c + fdt_ro.c built without
-# assumptions, linked into one object whose only global symbols are
-# fdt_check_header_strict and fdt_check_full_strict.
-file(GLOB _fdt_src ${LIBFDT_SOURCE_DIR}/fdt*.c)
-add_library(takt_libfdt STATIC ${_fdt_src})
-target_link_libraries(takt_libfdt PRIVATE takt_base)
-target_compile_definitions(takt_libfdt PRIVATE "FDT_ASSUME_MASK=(FDT_ASSUME_SANE|FDT_ASSUME_LATEST)")
+if(TAKT_KERNEL_ONLY AND TAKT_KERNEL_DIR)
+  message(FATAL_ERROR "TAKT_KERNEL_ONLY builds the kernel library; TAKT_KERNEL_DIR links one: not both")
+endif()
+if(NOT TAKT_KERNEL_DIR)
+  include(${TAKT_ROOT}/cmake/libfdt.cmake)
+endif()
 
-add_library(takt_libfdt_strict OBJECT ${LIBFDT_SOURCE_DIR}/fdt.c ${LIBFDT_SOURCE_DIR}/fdt_ro.c)
-target_link_libraries(takt_libfdt_strict PRIVATE takt_base)
-set(TAKT_LIBFDT_STRICT ${CMAKE_BINARY_DIR}/libfdt_strict.o)
-add_custom_command(OUTPUT ${TAKT_LIBFDT_STRICT}
-  COMMAND ${TAKT_CROSS}ld -r -o ${TAKT_LIBFDT_STRICT}.all $<TARGET_OBJECTS:takt_libfdt_strict>
-  COMMAND ${TAKT_CROSS}objcopy
-          --redefine-sym fdt_check_header=fdt_check_header_strict
-          --redefine-sym fdt_check_full=fdt_check_full_strict
-          --keep-global-symbol=fdt_check_header_strict
-          --keep-global-symbol=fdt_check_full_strict
-          ${TAKT_LIBFDT_STRICT}.all ${TAKT_LIBFDT_STRICT}
-  DEPENDS $<TARGET_OBJECTS:takt_libfdt_strict>
-  COMMAND_EXPAND_LISTS VERBATIM)
-
-add_executable(takt)
-set_target_properties(takt PROPERTIES SUFFIX ".elf" LINKER_LANGUAGE C)
+# The image (an executable), or with TAKT_KERNEL_ONLY the board's kernel
+# library; kernel/, drivers/ and net/ add their sources to it either way.
+if(TAKT_KERNEL_ONLY)
+  add_library(takt STATIC)
+else()
+  add_executable(takt)
+  set_target_properties(takt PROPERTIES SUFFIX ".elf" LINKER_LANGUAGE C)
+  # The app's name: argv[0] (kernel/boot.c) and the metrics' app label. A
+  # symbol, not a define, so the kernel library is the same for every app.
+  file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/app_name.c
+       CONTENT "const char tk_app_name[] = \"${TAKT_APP_NAME}\";\n")
+  target_sources(takt PRIVATE ${CMAKE_BINARY_DIR}/app_name.c)
+  target_compile_definitions(takt PRIVATE TAKT_APP="${TAKT_APP_NAME}")
+endif()
 target_link_libraries(takt PRIVATE takt_base)
 # Project code: warnings are errors.
 target_compile_options(takt PRIVATE -Wall -Wextra -Werror)
 target_include_directories(takt PRIVATE ${TAKT_ROOT}/kernel)
-target_compile_definitions(takt PRIVATE TAKT_LIBFDT_STRICT)
-target_sources(takt PRIVATE ${TAKT_LIBFDT_STRICT})
-set_source_files_properties(${TAKT_LIBFDT_STRICT} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+if(NOT TAKT_KERNEL_DIR)
+  target_compile_definitions(takt PRIVATE TAKT_LIBFDT_STRICT)
+  target_sources(takt PRIVATE ${TAKT_LIBFDT_STRICT})
+  set_source_files_properties(${TAKT_LIBFDT_STRICT} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+endif()
 
 # takt_app(SOURCES a.c b.c [INCLUDES dir...] [FLOAT_PRINTF] [NET] [MQTT]
 #          [METRICS]) - the whole of an app's CMakeLists.txt can be this one

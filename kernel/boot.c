@@ -22,6 +22,7 @@
 #define BOOTARGS_MAX 1024
 
 extern int main(int argc, char **argv);
+extern const char tk_app_name[];	/* the app build's app_name.c */
 extern const char board_dtb[], board_dtb_end[];
 extern char _head[], _end[];
 
@@ -109,7 +110,7 @@ static int build_argv(char **argv)
 				 (unsigned)sizeof(bootargs) - 1);
 		memcpy(bootargs, args, n + 1);
 	}
-	argc = tk_bootargs_split(args ? bootargs : 0, TAKT_APP, argv, MAX_ARGS + 1);
+	argc = tk_bootargs_split(args ? bootargs : 0, tk_app_name, argv, MAX_ARGS + 1);
 	if (argc == -E2BIG)
 		tk_panic("bootargs: more than %d arguments", MAX_ARGS);
 	if (argc < 0)
