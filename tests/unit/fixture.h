@@ -23,17 +23,16 @@
 #error "TAKT_DTB_DIR must name the directory of the compiled fixtures"
 #endif
 
-/* Copy of a compiled fixture (tests/unit/dts/<name>.dts), exact size. */
-static inline void *dtb_load(const char *name)
+/* Copy of the DTB file at path, exact size, validated by the kernel's checks. */
+static inline void *dtb_load_file(const char *path)
 {
-	char path[512];
 	FILE *f;
 	long size;
 	void *buf;
 
-	snprintf(path, sizeof(path), "%s/%s.dtb", TAKT_DTB_DIR, name);
 	f = fopen(path, "rb");
-	assert_non_null(f);
+	if (!f)
+		fail_msg("cannot open %s", path);
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	size = ftell(f);
 	assert_true(size > 0);
@@ -44,6 +43,15 @@ static inline void *dtb_load(const char *name)
 	fclose(f);
 	assert_int_equal(tk_dt_validate(buf, (size_t)size), 0);
 	return buf;
+}
+
+/* Copy of a compiled fixture (tests/unit/dts/<name>.dts), exact size. */
+static inline void *dtb_load(const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.dtb", TAKT_DTB_DIR, name);
+	return dtb_load_file(path);
 }
 
 /* Reopen fdt with room to grow; frees the old buffer. */
