@@ -17,6 +17,8 @@
 
 #include <takt/dt.h>
 
+#include "dt_impl.h"
+
 /*
  * In the image, libfdt is built trusting its input (FDT_ASSUME_MASK, about
  * half the cost of every lookup), which is sound only for a blob that
@@ -36,8 +38,6 @@ int fdt_check_full_strict(const void *fdt, size_t bufsize);
 
 #define ERR_LEN 256
 
-/* Failure reporting is off every good path: keep it out of line and small. */
-#define COLD __attribute__((cold, noinline))
 
 /* The last failure; one buffer because boot is single-threaded. The node's
  * path is put in front only when the text is asked for: a missing optional
@@ -124,7 +124,7 @@ const char *tk_dt_last_error(void)
 }
 
 /* "<node>: '<prop>' <what>" and the error code, for one-line returns. */
-COLD static int prop_err(const void *fdt, int node, const char *prop, const char *what, int err)
+COLD int dt_prop_err(const void *fdt, int node, const char *prop, const char *what, int err)
 {
 	tk_dt_err_begin(fdt, node);
 	tk_dt_err_str("'");
@@ -135,9 +135,9 @@ COLD static int prop_err(const void *fdt, int node, const char *prop, const char
 }
 
 /* "<node>: '<prop>' is <len> bytes, <what>" -> -EINVAL */
-COLD static int len_err(const void *fdt, int node, const char *prop, int len, const char *what)
+COLD int dt_len_err(const void *fdt, int node, const char *prop, int len, const char *what)
 {
-	prop_err(fdt, node, prop, "is ", -EINVAL);
+	dt_prop_err(fdt, node, prop, "is ", -EINVAL);
 	tk_dt_err_num((uint64_t)len, 10);
 	tk_dt_err_str(" bytes, ");
 	tk_dt_err_str(what);
@@ -145,7 +145,7 @@ COLD static int len_err(const void *fdt, int node, const char *prop, int len, co
 }
 
 /* libfdt's error codes as the errno values of our contracts. */
-static int fdt_errno(int err)
+int dt_fdt_errno(int err)
 {
 	switch (err) {
 	case -FDT_ERR_NOTFOUND:
@@ -218,7 +218,7 @@ int tk_dt_validate(const void *fdt, size_t bufsize)
 
 /* ---- properties ------------------------------------------------------- */
 
-static uint32_t be32(const uint8_t *p)
+uint32_t dt_be32(const uint8_t *p)
 {
 	fdt32_t v;
 
@@ -227,24 +227,24 @@ static uint32_t be32(const uint8_t *p)
 }
 
 /* A value of n (<= 2) big-endian cells. */
-static uint64_t cells_val(const uint8_t *p, uint32_t n)
+uint64_t dt_cells_val(const uint8_t *p, uint32_t n)
 {
 	uint64_t v = 0;
 
 	for (uint32_t i = 0; i < n; i++)
-		v = (v << 32) | be32(p + 4 * i);
+		v = (v << 32) | dt_be32(p + 4 * i);
 	return v;
 }
 
 /* fdt_getprop that explains a missing property or a bad node offset. */
-static const uint8_t *get_prop(const void *fdt, int node, const char *name, int *len)
+const uint8_t *dt_get_prop(const void *fdt, int node, const char *name, int *len)
 {
 	const uint8_t *p = fdt_getprop(fdt, node, name, len);
 
 	if (!p) {
-		int err = fdt_errno(*len);
+		int err = dt_fdt_errno(*len);
 
-		*len = prop_err(fdt, node, name,
+		*len = dt_prop_err(fdt, node, name,
 				err == -ENOENT ? "is missing" : "cannot be read (bad node)", err);
 	}
 	return p;
@@ -253,41 +253,41 @@ static const uint8_t *get_prop(const void *fdt, int node, const char *name, int 
 int tk_dt_prop_u32(const void *fdt, int node, const char *name, uint32_t *out)
 {
 	int len;
-	const uint8_t *p = get_prop(fdt, node, name, &len);
+	const uint8_t *p = dt_get_prop(fdt, node, name, &len);
 
 	if (!p)
 		return len;
 	if (len != 4)
-		return len_err(fdt, node, name, len, "not 4");
-	*out = be32(p);
+		return dt_len_err(fdt, node, name, len, "not 4");
+	*out = dt_be32(p);
 	return 0;
 }
 
 int tk_dt_prop_u64(const void *fdt, int node, const char *name, uint64_t *out)
 {
 	int len;
-	const uint8_t *p = get_prop(fdt, node, name, &len);
+	const uint8_t *p = dt_get_prop(fdt, node, name, &len);
 
 	if (!p)
 		return len;
 	if (len != 4 && len != 8)
-		return len_err(fdt, node, name, len, "not 4 or 8");
-	*out = cells_val(p, (uint32_t)len / 4);
+		return dt_len_err(fdt, node, name, len, "not 4 or 8");
+	*out = dt_cells_val(p, (uint32_t)len / 4);
 	return 0;
 }
 
 int tk_dt_prop_str(const void *fdt, int node, const char *name, const char **out)
 {
 	int len;
-	const char *p = (const char *)get_prop(fdt, node, name, &len);
+	const char *p = (const char *)dt_get_prop(fdt, node, name, &len);
 
 	if (!p)
 		return len;
 	if (len == 0 || p[0] == '\0')
-		return prop_err(fdt, node, name, "is an empty string", -EINVAL);
+		return dt_prop_err(fdt, node, name, "is an empty string", -EINVAL);
 	/* Without a NUL inside the value, strlen() would run into the next tag. */
 	if (!memchr(p, '\0', (size_t)len))
-		return prop_err(fdt, node, name, "is not NUL-terminated", -EINVAL);
+		return dt_prop_err(fdt, node, name, "is not NUL-terminated", -EINVAL);
 	*out = p;
 	return 0;
 }
@@ -322,9 +322,9 @@ int tk_dt_compat_index(const void *fdt, int node, const char *compat)
 	if (!compat)
 		return -EINVAL;
 	if (!list)
-		return len == -FDT_ERR_NOTFOUND ? -ENOENT : fdt_errno(len);
+		return len == -FDT_ERR_NOTFOUND ? -ENOENT : dt_fdt_errno(len);
 	if (len > 0 && list[len - 1] != '\0')
-		return prop_err(fdt, node, "compatible", "is not a NUL-terminated string list",
+		return dt_prop_err(fdt, node, "compatible", "is not a NUL-terminated string list",
 				-EINVAL);
 	idx = fdt_stringlist_search(fdt, node, "compatible", compat);
 	return idx >= 0 ? idx : -ENOENT;
@@ -402,57 +402,11 @@ int tk_dt_find_node(const void *fdt, const char *spec)
 	return -ENOENT;
 }
 
-/* ---- cells and reg ---------------------------------------------------- */
-
-/* One '#...-cells' of bus, dflt when absent; limited to 2 (64 bits). */
-static int cell_prop(const void *fdt, int bus, const char *name, uint32_t dflt, uint32_t *out)
-{
-	int len;
-	const uint8_t *p = fdt_getprop(fdt, bus, name, &len);
-
-	if (!p) {
-		*out = dflt;
-		return len == -FDT_ERR_NOTFOUND ? 0 : prop_err(fdt, bus, name, "cannot be read",
-							     fdt_errno(len));
-	}
-	if (len != 4)
-		return len_err(fdt, bus, name, len, "not 4");
-	*out = be32(p);
-	if (*out > 2) {
-		prop_err(fdt, bus, name, "is ", -EINVAL);
-		tk_dt_err_num(*out, 10);
-		tk_dt_err_str(", but only up to 2 cells (64 bits) are supported");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* The last bus asked about, for an indexed (so immutable) blob: devices
- * on one bus (QEMU's 32 virtio slots on the root) need one lookup. */
-static struct {
-	const void *fdt;
-	int bus;
-	uint32_t ac, sc;
-} cells_memo = { 0, -1, 0, 0 };
-
 static const void *indexed_fdt;
 
-/* The #address-cells / #size-cells that bus declares for its children. */
-static int bus_cells(const void *fdt, int bus, uint32_t *ac, uint32_t *sc)
+bool dt_indexed(const void *fdt)
 {
-	int rc;
-
-	if (fdt == indexed_fdt && fdt == cells_memo.fdt && bus == cells_memo.bus) {
-		*ac = cells_memo.ac;
-		*sc = cells_memo.sc;
-		return 0;
-	}
-	rc = cell_prop(fdt, bus, "#address-cells", 2, ac);
-	if (!rc)
-		rc = cell_prop(fdt, bus, "#size-cells", 1, sc);
-	if (!rc && fdt == indexed_fdt)
-		cells_memo = (typeof(cells_memo)){ fdt, bus, *ac, *sc };
-	return rc;
+	return fdt && fdt == indexed_fdt;
 }
 
 /* ---- node index ------------------------------------------------------- */
@@ -472,7 +426,7 @@ static uint32_t node_phandle(const void *fdt, int node)
 	int len;
 	const uint8_t *p = fdt_getprop(fdt, node, "phandle", &len);
 
-	return p && len == 4 ? be32(p) : 0;
+	return p && len == 4 ? dt_be32(p) : 0;
 }
 
 int tk_dt_index_build(const void *fdt)
@@ -483,7 +437,7 @@ int tk_dt_index_build(const void *fdt)
 	idx.fdt = 0;
 	idx.n = 0;
 	indexed_fdt = 0;
-	cells_memo.fdt = 0;
+	dt_reg_forget();
 	/* fdt_next_node returns past the root's end with depth -1: done. */
 	while ((node = fdt_next_node(fdt, node, &depth)) >= 0 && depth >= 0) {
 		if (idx.n == TK_DT_INDEX_MAX || depth >= 64)
@@ -577,7 +531,7 @@ int tk_dt_next_child(const void *fdt, int parent, int prev)
 	return -ENOENT;
 }
 
-static int fast_parent(const void *fdt, int node)
+int dt_fast_parent(const void *fdt, int node)
 {
 	int i = idx_find(fdt, node);
 
@@ -586,156 +540,8 @@ static int fast_parent(const void *fdt, int node)
 	return fdt_parent_offset(fdt, node);
 }
 
-/* The parent of node, or -EINVAL for the root (it has no bus). */
-static int parent_of(const void *fdt, int node)
-{
-	int parent = fast_parent(fdt, node);
-
-	if (parent < 0) {
-		tk_dt_err_begin(fdt, node);
-		tk_dt_err_str("has no parent bus (root or bad node)");
-		return -EINVAL;
-	}
-	return parent;
-}
-
-int tk_dt_parent_cells(const void *fdt, int node, uint32_t *acells, uint32_t *scells)
-{
-	int parent = parent_of(fdt, node);
-
-	return parent < 0 ? parent : bus_cells(fdt, parent, acells, scells);
-}
-
-/* A property of (ac + ... ) cell tuples must hold whole tuples. */
-static int tuple_check(const void *fdt, int node, const char *prop, int len, uint32_t ac,
-		       uint32_t tuple_cells, uint32_t sc)
-{
-	if (ac == 0)
-		return prop_err(fdt, node, prop, "needs #address-cells >= 1", -EINVAL);
-	if ((uint32_t)len % (tuple_cells * 4) == 0)
-		return 0;
-	len_err(fdt, node, prop, len, "not a multiple of ");
-	tk_dt_err_num(tuple_cells * 4, 10);
-	tk_dt_err_str(" (#address-cells=");
-	tk_dt_err_num(ac, 10);
-	tk_dt_err_str(", #size-cells=");
-	tk_dt_err_num(sc, 10);
-	tk_dt_err_str(")");
-	return -EINVAL;
-}
-
-/* "<node>: 'reg' 0xADDR+0xSIZE <why>" */
-COLD static int region_err(const void *fdt, int node, const struct tk_dt_reg *r, const char *why,
-		      int err)
-{
-	prop_err(fdt, node, "reg", "", err);
-	tk_dt_err_num(r->addr, 16);
-	tk_dt_err_str("+");
-	tk_dt_err_num(r->size, 16);
-	tk_dt_err_str(why);
-	return err;
-}
-
-/* Find the 'ranges' entry of bus that holds all of r and move r into the
- * address space of bus's parent (devicetree spec 2.3.8). */
-static int map_range(const void *fdt, int node, int bus, int up, const uint8_t *p, int len,
-		     struct tk_dt_reg *r)
-{
-	uint32_t cac, csc, pac, psc;
-	int rc = bus_cells(fdt, bus, &cac, &csc);
-
-	if (rc == 0)
-		rc = bus_cells(fdt, up, &pac, &psc);
-	if (rc == 0)
-		rc = tuple_check(fdt, bus, "ranges", len, cac, cac + pac + csc, csc);
-	if (rc)
-		return rc;
-	for (uint32_t e = 0; e < (uint32_t)len; e += (cac + pac + csc) * 4) {
-		uint64_t child = cells_val(p + e, cac);
-		uint64_t parent = cells_val(p + e + cac * 4, pac);
-		uint64_t size = cells_val(p + e + (cac + pac) * 4, csc);
-		uint64_t off = r->addr - child;
-
-		if (r->addr < child || off >= size || r->size > size - off)
-			continue;
-		if (off > UINT64_MAX - parent)
-			return region_err(fdt, node, r, " overflows 64 bits through 'ranges'",
-					  -EOVERFLOW);
-		r->addr = parent + off;
-		return 0;
-	}
-	region_err(fdt, node, r, " is outside every 'ranges' entry of ", -ENXIO);
-	tk_dt_err_str(fdt_get_name(fdt, bus, NULL));
-	return -ENXIO;
-}
-
-/* Translate r from the address space of bus up to the CPU's (the root's). */
-static int translate(const void *fdt, int node, int bus, struct tk_dt_reg *r)
-{
-	for (;;) {
-		const uint8_t *ranges;
-		int len, rc, up;
-
-		if (r->size > UINT64_MAX - r->addr)
-			return region_err(fdt, node, r, " overflows 64 bits", -EOVERFLOW);
-		up = fast_parent(fdt, bus);
-		if (up < 0)
-			return 0; /* bus is the root: CPU physical addresses */
-		ranges = fdt_getprop(fdt, bus, "ranges", &len);
-		/* No 'ranges' means the bus is not memory-mapped at all. */
-		if (!ranges) {
-			region_err(fdt, node, r, " is not translatable: no 'ranges' in ", -ENXIO);
-			tk_dt_err_str(fdt_get_name(fdt, bus, NULL));
-			return -ENXIO;
-		}
-		if (len > 0) {
-			rc = map_range(fdt, node, bus, up, ranges, len, r);
-			if (rc)
-				return rc;
-		}
-		bus = up;
-	}
-}
-
-int tk_dt_reg(const void *fdt, int node, struct tk_dt_reg *out, int max)
-{
-	uint32_t ac, sc;
-	int len, n, rc;
-	int bus = parent_of(fdt, node);
-	const uint8_t *p;
-
-	if (bus < 0)
-		return bus;
-	rc = bus_cells(fdt, bus, &ac, &sc);
-	if (rc)
-		return rc;
-	p = get_prop(fdt, node, "reg", &len);
-	if (!p)
-		return len;
-	rc = tuple_check(fdt, node, "reg", len, ac, ac + sc, sc);
-	if (rc)
-		return rc;
-	n = len / (int)((ac + sc) * 4);
-	if (n > max) {
-		len_err(fdt, node, "reg", len, "more entries than the ");
-		tk_dt_err_num(max < 0 ? 0 : (uint64_t)max, 10);
-		tk_dt_err_str(" expected");
-		return -E2BIG;
-	}
-	for (int i = 0; i < n; i++, p += (ac + sc) * 4) {
-		out[i].addr = cells_val(p, ac);
-		out[i].size = cells_val(p + ac * 4, sc);
-		rc = translate(fdt, node, bus, &out[i]);
-		if (rc)
-			return rc;
-	}
-	return n;
-}
-
-/* ---- interrupts ------------------------------------------------------- */
-
 /* The node a phandle in node's property prop refers to; -ENXIO if none. */
-static int phandle_node(const void *fdt, int node, const char *prop, uint32_t ph)
+int dt_phandle_node(const void *fdt, int node, const char *prop, uint32_t ph)
 {
 	/* Devices mostly name the same controller: remember the last answer. */
 	static const void *memo_fdt;
@@ -761,163 +567,11 @@ static int phandle_node(const void *fdt, int node, const char *prop, uint32_t ph
 
 	if (target >= 0)
 		return target;
-	prop_err(fdt, node, prop, "refers to phandle ", -ENXIO);
+	dt_prop_err(fdt, node, prop, "refers to phandle ", -ENXIO);
 	tk_dt_err_num(ph, 16);
 	tk_dt_err_str(", which no node has");
 	return -ENXIO;
 }
-
-int tk_dt_prop_phandle(const void *fdt, int node, const char *name, int *target)
-{
-	int len;
-	const uint8_t *p = get_prop(fdt, node, name, &len);
-
-	if (!p)
-		return len;
-	if (len < 4 || len % 4)
-		return len_err(fdt, node, name, len, "not a list of cells");
-	int t = phandle_node(fdt, node, name, be32(p));
-
-	if (t < 0)
-		return t;
-	*target = t;
-	return 0;
-}
-
-bool tk_dt_prop_bool(const void *fdt, int node, const char *name)
-{
-	return fdt_getprop(fdt, node, name, NULL) != NULL;
-}
-
-/* interrupt-parent is inherited (devicetree spec 2.4.1): the nearest of
- * node and its ancestors that has one decides. */
-static int irq_parent(const void *fdt, int node)
-{
-	for (int cur = node; cur >= 0; cur = fast_parent(fdt, cur)) {
-		int len;
-		const uint8_t *p = fdt_getprop(fdt, cur, "interrupt-parent", &len);
-
-		if (!p)
-			continue;
-		if (len != 4)
-			return len_err(fdt, cur, "interrupt-parent", len, "not 4");
-		return phandle_node(fdt, node, "interrupt-parent", be32(p));
-	}
-	return prop_err(fdt, node, "interrupts", "has no interrupt-parent in any ancestor",
-			-ENXIO);
-}
-
-/* "<node>: interrupt parent <ctl> <why>" -> -EINVAL */
-COLD static int ctl_err(const void *fdt, int node, int ctl, const char *why)
-{
-	tk_dt_err_begin(fdt, node);
-	tk_dt_err_str("interrupt parent ");
-	tk_dt_err_str(fdt_get_name(fdt, ctl, NULL));
-	tk_dt_err_str(why);
-	return -EINVAL;
-}
-
-/* The #interrupt-cells of controller ctl, which must be one. */
-static int irq_cells(const void *fdt, int node, int ctl, uint32_t *nc)
-{
-	int len;
-	const uint8_t *p;
-
-	if (!fdt_getprop(fdt, ctl, "interrupt-controller", NULL))
-		return ctl_err(fdt, node, ctl, " has no 'interrupt-controller'");
-	p = fdt_getprop(fdt, ctl, "#interrupt-cells", &len);
-	if (!p || len != 4)
-		return ctl_err(fdt, node, ctl, " has no valid '#interrupt-cells'");
-	*nc = be32(p);
-	if (*nc < 1 || *nc > TK_DT_MAX_IRQ_CELLS) {
-		ctl_err(fdt, node, ctl, " has '#interrupt-cells' = ");
-		tk_dt_err_num(*nc, 10);
-		tk_dt_err_str(", not 1..4");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static void irq_fill(struct tk_dt_irq *irq, int ctl, uint32_t nc, const uint8_t *p)
-{
-	irq->parent = ctl;
-	irq->ncells = nc;
-	memset(irq->cells, 0, sizeof(irq->cells));
-	for (uint32_t i = 0; i < nc; i++)
-		irq->cells[i] = be32(p + 4 * i);
-}
-
-COLD static int too_many_irqs(const void *fdt, int node, const char *prop, int max)
-{
-	prop_err(fdt, node, prop, "has more entries than the ", -E2BIG);
-	tk_dt_err_num(max < 0 ? 0 : (uint64_t)max, 10);
-	tk_dt_err_str(" expected");
-	return -E2BIG;
-}
-
-/* 'interrupts-extended': <phandle cells...> per entry, each its own controller. */
-static int irqs_extended(const void *fdt, int node, const uint8_t *p, int len,
-			 struct tk_dt_irq *out, int max)
-{
-	static const char prop[] = "interrupts-extended";
-	int n = 0;
-
-	for (int off = 0; off < len; n++) {
-		uint32_t nc;
-		int ctl, rc;
-
-		if (len - off < 4)
-			return len_err(fdt, node, prop, len, "ends inside a phandle");
-		ctl = phandle_node(fdt, node, prop, be32(p + off));
-		if (ctl < 0)
-			return ctl;
-		rc = irq_cells(fdt, node, ctl, &nc);
-		if (rc)
-			return rc;
-		off += 4;
-		if ((uint32_t)(len - off) < nc * 4)
-			return len_err(fdt, node, prop, len, "ends inside an entry's cells");
-		if (n >= max)
-			return too_many_irqs(fdt, node, prop, max);
-		irq_fill(&out[n], ctl, nc, p + off);
-		off += (int)nc * 4;
-	}
-	return n;
-}
-
-int tk_dt_irqs(const void *fdt, int node, struct tk_dt_irq *out, int max)
-{
-	uint32_t nc;
-	int len, ctl, n, rc;
-	const uint8_t *p = fdt_getprop(fdt, node, "interrupts-extended", &len);
-
-	/* interrupts-extended wins over interrupts (devicetree spec 2.4.1.3). */
-	if (p)
-		return irqs_extended(fdt, node, p, len, out, max);
-	p = get_prop(fdt, node, "interrupts", &len);
-	if (!p)
-		return len;
-	ctl = irq_parent(fdt, node);
-	if (ctl < 0)
-		return ctl;
-	rc = irq_cells(fdt, node, ctl, &nc);
-	if (rc)
-		return rc;
-	if ((uint32_t)len % (nc * 4)) {
-		len_err(fdt, node, "interrupts", len, "not a multiple of #interrupt-cells=");
-		tk_dt_err_num(nc, 10);
-		tk_dt_err_str(" cells");
-		return -EINVAL;
-	}
-	n = len / (int)(nc * 4);
-	if (n > max)
-		return too_many_irqs(fdt, node, "interrupts", max);
-	for (int i = 0; i < n; i++)
-		irq_fill(&out[i], ctl, nc, p + (size_t)i * nc * 4);
-	return n;
-}
-
-/* ---- node identity ---------------------------------------------------- */
 
 int tk_dt_depth(const void *fdt, int node)
 {
@@ -975,7 +629,7 @@ int tk_dt_path(const void *fdt, int node, char *buf, size_t len)
 
 	if (rc == 0)
 		return 0;
-	rc = fdt_errno(rc);
+	rc = dt_fdt_errno(rc);
 	if (rc == -ENOSPC) {
 		tk_dt_err_begin(fdt, node);
 		tk_dt_err_str("path does not fit in ");

@@ -1,0 +1,36 @@
+/*
+ * Private helpers of the checked DT layer, shared by dt.c (properties,
+ * paths, reg, the node index) and dt_irq.c (phandles, interrupts).
+ */
+#ifndef TAKT_DT_IMPL_H
+#define TAKT_DT_IMPL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Failure reporting is off every good path: keep it out of line and small. */
+#define COLD __attribute__((cold, noinline))
+
+/* "<node>: '<prop>' <what>" as the last error text; returns err. */
+COLD int dt_prop_err(const void *fdt, int node, const char *prop, const char *what, int err);
+/* "<node>: '<prop>' is <len> bytes, <what>"; returns -EINVAL. */
+COLD int dt_len_err(const void *fdt, int node, const char *prop, int len, const char *what);
+/* The property's bytes, or NULL with *len = -ENOENT (absent) or another
+ * negative errno (unreadable, error text set). */
+const uint8_t *dt_get_prop(const void *fdt, int node, const char *name, int *len);
+/* A big-endian cell, from any alignment; n (<= 2) cells as one value. */
+uint32_t dt_be32(const uint8_t *p);
+uint64_t dt_cells_val(const uint8_t *p, uint32_t n);
+/* libfdt's error codes as the errno values of the contracts. */
+int dt_fdt_errno(int err);
+/* Forget the bus cells remembered for the indexed blob (a new index). */
+void dt_reg_forget(void);
+/* True when fdt is the blob the node index was built for (so immutable). */
+bool dt_indexed(const void *fdt);
+/* The node's parent through the index when built; a libfdt error when none. */
+int dt_fast_parent(const void *fdt, int node);
+/* The node a phandle in node's property prop refers to; -ENXIO (error text
+ * naming prop and the phandle) if none. */
+int dt_phandle_node(const void *fdt, int node, const char *prop, uint32_t ph);
+
+#endif
