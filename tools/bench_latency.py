@@ -25,7 +25,6 @@ made on the host.
 import gzip
 import json
 import os
-import re
 import shlex
 import statistics
 import subprocess
