@@ -22,6 +22,13 @@ const void *arch_mmu_early(const void *dtb);
  * Returns 0, or -ENOMEM when the page-table pool is exhausted. */
 int arch_mmu_map(uint64_t pa, uint64_t size, bool device);
 
+/* Identity-map [pa, pa+size) as memory shared with DMA masters that do not
+ * snoop the CPU's caches (the ZynqMP GEM): normal, non-cacheable, never
+ * executable on arm64, so neither side needs cache maintenance; the same as
+ * RAM where DMA is coherent (x86_64). Same granularity and errors as
+ * arch_mmu_map; -EEXIST when part of the range is mapped otherwise. */
+int arch_mmu_map_dma(uint64_t pa, uint64_t size);
+
 /* Mask / unmask interrupts on this CPU; save returns the previous state. */
 unsigned long arch_irq_save(void);
 void arch_irq_restore(unsigned long flags);

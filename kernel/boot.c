@@ -67,29 +67,46 @@ static const void *pick_dtb(const void *loader_dtb, uintptr_t x0)
 	return board_dtb;
 }
 
-/* RAM from /memory, mapped; the heap is the largest part not holding the
- * image, the DTB or a reserved region. */
+/* Map RAM (cacheable) except the DMA pool's block (non-cacheable). */
+static void map_memory(const struct tk_memmap *ram, const struct tk_mem_region *pool)
+{
+	struct tk_memmap cached = *ram;
+	int err = pool->size ? tk_memmap_remove(&cached, pool->base, pool->size) : 0;
+
+	for (int i = 0; !err && i < cached.n; i++) {
+		err = arch_mmu_map(cached.r[i].base, cached.r[i].size, false);
+		if (err)
+			tk_panic("memory: cannot map 0x%lx+0x%lx (%d)",
+				 (unsigned long)cached.r[i].base,
+				 (unsigned long)cached.r[i].size, err);
+	}
+	if (!err && pool->size)
+		err = dma_pool_map(pool);
+	if (err)
+		tk_panic("memory: cannot map the DMA pool at 0x%lx (%d)",
+			 (unsigned long)pool->base, err);
+}
+
+/* RAM from /memory, mapped; the DMA pool and the heap come from what is not
+ * the image, the DTB or a reserved region: the pool from the top of the
+ * largest part, the heap is then the largest part left. */
 static void setup_memory(void)
 {
 	struct tk_memmap ram, avail;
-	struct tk_mem_region heap;
+	struct tk_mem_region heap, pool = { 0, 0 };
 	int err = tk_memmap_ram_from_dt(fdt, &ram);
 
 	if (err)
 		tk_panic("memory: %s (%d)", tk_dt_last_error(), err);
 	mem_total = tk_memmap_total(&ram);
-	for (int i = 0; i < ram.n; i++) {
-		err = arch_mmu_map(ram.r[i].base, ram.r[i].size, false);
-		if (err)
-			tk_panic("memory: cannot map 0x%lx+0x%lx (%d)",
-				 (unsigned long)ram.r[i].base,
-				 (unsigned long)ram.r[i].size, err);
-	}
 	avail = ram;
 	if (tk_memmap_remove(&avail, (uintptr_t)_head, (uintptr_t)(_end - _head)) ||
 	    tk_memmap_remove(&avail, (uintptr_t)fdt, fdt_totalsize(fdt)) ||
 	    tk_memmap_reserved_from_dt(fdt, &avail))
 		tk_panic("memory: too many regions after reservations (%s)", tk_dt_last_error());
+	if (dma_pool_carve(&avail, &pool))
+		pool.size = 0;
+	map_memory(&ram, &pool);
 	if (tk_memmap_largest(&avail, 16, &heap))
 		tk_panic("memory: no free RAM left for the heap");
 	heap_start = (uintptr_t)heap.base;

@@ -20,6 +20,13 @@ void console_debug_dump(void);
 /* device.c: probe every enabled node with a linked driver, level by level. */
 void device_probe_all(const void *fdt);
 
+/* dma.c: the pool behind tk_dma_alloc, carved from avail at boot (before
+ * RAM is mapped, so its 2 MiB block is mapped non-cacheable only). */
+struct tk_memmap;
+struct tk_mem_region;
+int dma_pool_carve(struct tk_memmap *avail, struct tk_mem_region *pool);
+int dma_pool_map(const struct tk_mem_region *pool);
+
 /* thread.c: the boot context becomes thread "main"; the scheduler starts. */
 void thread_boot(void);
 

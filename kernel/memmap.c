@@ -148,6 +148,32 @@ int tk_memmap_largest(const struct tk_memmap *m, uint64_t align, struct tk_mem_r
 	return found ? 0 : -ENOMEM;
 }
 
+int tk_memmap_carve_top(struct tk_memmap *m, uint64_t size, uint64_t align,
+			struct tk_mem_region *out)
+{
+	int best = -1;
+	uint64_t best_top = 0;
+
+	if (!size || (size & (size - 1)) || !align || (align & (align - 1)) || size < align)
+		return -EINVAL;
+	for (int i = 0; i < m->n; i++) {
+		uint64_t end = end_of(&m->r[i]);
+		uint64_t top = end & ~(align - 1);
+
+		if (top < size || top - size < m->r[i].base)
+			continue;	/* no aligned block fits in this region */
+		if (best < 0 || m->r[i].size > m->r[best].size) {
+			best = i;
+			best_top = top;
+		}
+	}
+	if (best < 0)
+		return -ENOMEM;
+	out->base = best_top - size;
+	out->size = size;
+	return tk_memmap_remove(m, out->base, out->size);
+}
+
 /* ---- from the devicetree ---------------------------------------------- */
 
 /* Say which node a memory-map failure came from (tk_dt_last_error). */

@@ -42,6 +42,13 @@ uint64_t tk_memmap_total(const struct tk_memmap *m);
  * @retval 0, -ENOMEM no region left after aligning, -EINVAL align not a power of two */
 int tk_memmap_largest(const struct tk_memmap *m, uint64_t align, struct tk_mem_region *out);
 
+/* Take an align-aligned block of size bytes (both powers of two) from the
+ * top of the largest region that holds one, and remove it from m.
+ * @retval 0, -ENOMEM no region holds such a block (m unchanged),
+ *         -EINVAL size or align not a power of two, or size < align */
+int tk_memmap_carve_top(struct tk_memmap *m, uint64_t size, uint64_t align,
+			struct tk_mem_region *out);
+
 /* RAM from every enabled child of the root with device_type = "memory"
  * (the "memory" / "memory@..." nodes), up to 8 'reg' entries each.
  * @retval 0, -ENOENT no RAM at all, or the errors of tk_dt_reg / tk_memmap_add

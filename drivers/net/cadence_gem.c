@@ -26,13 +26,12 @@
  * boot loader left in spec_add1 (u-boot and QEMU both put theirs there),
  * else a locally administered one made from the controller's address.
  *
- * DMA coherency: descriptors and buffers are ordinary cacheable heap memory
- * addressed by their physical (= identity-mapped virtual) address, ordered
- * with barriers only. That is right under QEMU and on a coherent
- * interconnect (the DT's dma-coherent). The ZynqMP GEM is not coherent by
- * default: there the rings need non-cacheable memory and every buffer a
- * cache clean before transmit and an invalidate before the CPU reads a
- * received frame (see dts/bindings/cdns,gem.md). The probe says so.
+ * DMA coherency: the ZynqMP GEM does not snoop the CPU's caches, and its
+ * descriptors pack four to a cache line (cleaning one could overwrite the
+ * used bit the GEM just wrote into its neighbour). Rings and buffers come
+ * from tk_dma_alloc, mapped non-cacheable, so no cache maintenance is needed
+ * and the barriers order every access; addresses are physical (identity
+ * map).
  */
 #include <errno.h>
 #include <malloc.h>
@@ -163,8 +162,8 @@ static int rings_alloc(struct gem *g)
 {
 	size_t rsz = (RX_SLOTS + TX_SLOTS + 1) * sizeof(struct gem_desc);
 	size_t bsz = (size_t)(TX_SLOTS + RX_SLOTS + RX_SPARE) * BUF_SIZE;
-	uint8_t *r = memalign(64, rsz);
-	uint8_t *b = memalign(64, bsz);
+	uint8_t *r = tk_dma_alloc(rsz, 64);
+	uint8_t *b = tk_dma_alloc(bsz, 64);
 
 	g->rx_slot = calloc(RX_SLOTS, sizeof(*g->rx_slot));
 	g->rx_spare = calloc(RX_SLOTS + RX_SPARE, sizeof(*g->rx_spare));
@@ -173,14 +172,11 @@ static int rings_alloc(struct gem *g)
 	if ((uintptr_t)r >> 32 != ((uintptr_t)r + rsz - 1) >> 32 ||
 	    (!g->addr64 && (!below_4g(r, rsz) || !below_4g(b, bsz))))
 		goto fail_free;
-	memset(r, 0, rsz);
-	g->rx = (struct gem_desc *)r;
+	g->rx = (struct gem_desc *)r;	/* zeroed by tk_dma_alloc */
 	g->tx = gem_desc_at(g, g->rx, RX_SLOTS);
 	g->txbuf = b;
 	return 0;
-fail_free:
-	free(r);
-	free(b);
+fail_free:	/* the DMA pool is never given back: a failed probe keeps its part */
 	free(g->rx_slot);
 	free(g->rx_spare);
 	tk_dt_err_begin(g->dev->fdt, g->dev->node);
@@ -268,9 +264,6 @@ static void gem_report(struct gem *g, int idx, const char *mac_from)
 		  m[0], m[1], m[2], m[3], m[4], m[5], gem_phy_link(g, false) ? "up" : "down");
 	tk_printk("gem: %s: module_id 0x%08lx, %s descriptors, mac from %s\n", g->dev->path,
 		  (unsigned long)gem_rd(g, GEM_MID), g->addr64 ? "64-bit" : "32-bit", mac_from);
-	if (!fdt_getprop(g->dev->fdt, g->dev->node, "dma-coherent", 0))
-		tk_printk("gem: %s: the DT does not say dma-coherent; this driver does no cache "
-			  "maintenance (fine under QEMU; see dts/bindings/cdns,gem.md)\n", g->dev->path);
 }
 
 static int gem_start(struct gem *g)

@@ -395,6 +395,40 @@ static void test_reserved_from_dt_propagates_untranslatable_reg(void **state)
 	free(fdt);
 }
 
+/* The DMA pool: a 2 MiB-aligned 2 MiB block from the top of the largest
+ * region that holds one, removed from the map. */
+static void test_carve_top_takes_aligned_block_from_largest_region(void **state)
+{
+	struct tk_memmap m;
+	struct tk_mem_region r;
+
+	(void)state;
+	tk_memmap_init(&m);
+	assert_int_equal(tk_memmap_add(&m, 0x1000, 0x300000), 0);		/* 3 MiB, small */
+	assert_int_equal(tk_memmap_add(&m, 0x40000000, 0x10100000), 0);	/* 257 MiB */
+	assert_int_equal(tk_memmap_carve_top(&m, 0x200000, 0x200000, &r), 0);
+	assert_int_equal(r.base, 0x50000000 - 0x200000);	/* end 0x50100000 aligned down */
+	assert_int_equal(r.size, 0x200000);
+	assert_int_equal(tk_memmap_total(&m), 0x300000 + 0x10100000 - 0x200000);
+}
+
+static void test_carve_top_refuses_when_no_aligned_block_fits(void **state)
+{
+	struct tk_memmap m;
+	struct tk_mem_region r;
+
+	(void)state;
+	tk_memmap_init(&m);
+	assert_int_equal(tk_memmap_add(&m, 0x100000, 0x300000), 0);	/* [1 MiB, 4 MiB) */
+	assert_int_equal(tk_memmap_carve_top(&m, 0x400000, 0x400000, &r), -ENOMEM);
+	assert_int_equal(tk_memmap_total(&m), 0x300000);		/* unchanged */
+	assert_int_equal(tk_memmap_carve_top(&m, 0x200000, 0x200000, &r), 0);
+	assert_int_equal(r.base, 0x200000);
+	assert_int_equal(tk_memmap_carve_top(&m, 0x300000, 0x200000, &r), -EINVAL);
+	assert_int_equal(tk_memmap_carve_top(&m, 0x100000, 0x200000, &r), -EINVAL);
+	assert_int_equal(tk_memmap_carve_top(&m, 0, 0x200000, &r), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +458,8 @@ int main(void)
 		cmocka_unit_test(test_ram_from_dt_rejects_more_than_8_entries_a_node),
 		cmocka_unit_test(test_ram_from_dt_reports_too_many_regions),
 		cmocka_unit_test(test_reserved_from_dt_propagates_untranslatable_reg),
+		cmocka_unit_test(test_carve_top_takes_aligned_block_from_largest_region),
+		cmocka_unit_test(test_carve_top_refuses_when_no_aligned_block_fits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

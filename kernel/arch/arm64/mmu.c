@@ -25,13 +25,14 @@
 #define PTE_TYPE_MASK	0x3ull
 #define PTE_ATTR_DEV	(0ull << 2)	/* MAIR attr 0: Device-nGnRnE */
 #define PTE_ATTR_NORMAL	(1ull << 2)	/* MAIR attr 1: Normal WB RA/WA */
+#define PTE_ATTR_NC	(2ull << 2)	/* MAIR attr 2: Normal non-cacheable */
 #define PTE_SH_INNER	(3ull << 8)
 #define PTE_AF		(1ull << 10)
 #define PTE_PXN		(1ull << 53)
 #define PTE_UXN		(1ull << 54)
 #define PTE_ADDR_MASK	0x0000fffffffff000ull
 
-#define MAIR_VALUE	0xff00ull
+#define MAIR_VALUE	0x44ff00ull	/* attr 2 = 0x44, 1 = 0xff, 0 = 0x00 */
 #define TCR_T0SZ	(64 - 39)
 #define TCR_IRGN0_WBWA	(1ull << 8)
 #define TCR_ORGN0_WBWA	(1ull << 10)
@@ -47,10 +48,14 @@ static unsigned l2_used;
 
 extern char _head[], _end[];
 
-static uint64_t block_attrs(bool device)
+enum kind { NORMAL, DEVICE, DMA };
+
+static uint64_t block_attrs(enum kind k)
 {
-	if (device)
+	if (k == DEVICE)
 		return PTE_ATTR_DEV | PTE_AF | PTE_PXN | PTE_UXN;
+	if (k == DMA)	/* shared with a non-snooping DMA master: never cached */
+		return PTE_ATTR_NC | PTE_SH_INNER | PTE_AF | PTE_PXN | PTE_UXN;
 	return PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF;
 }
 
@@ -61,14 +66,14 @@ static void publish(void)
 	__asm__ volatile("dsb ishst\n isb" ::: "memory");
 }
 
-static uint64_t *l2_for(uint64_t pa, bool device, int *err)
+static uint64_t *l2_for(uint64_t pa, enum kind k, int *err)
 {
 	uint64_t *e = &l1[pa / BLOCK_1G];
 
 	if ((*e & PTE_TYPE_MASK) == PTE_TABLE)
 		return (uint64_t *)(uintptr_t)(*e & PTE_ADDR_MASK);
 	if (*e & 1) {	/* already a 1 GiB block */
-		*err = ((*e & 0x1c) == (block_attrs(device) & 0x1c)) ? 0 : -EEXIST;
+		*err = ((*e & 0x1c) == (block_attrs(k) & 0x1c)) ? 0 : -EEXIST;
 		return 0;
 	}
 	if (l2_used == L2_POOL) {
@@ -80,15 +85,15 @@ static uint64_t *l2_for(uint64_t pa, bool device, int *err)
 	return t;
 }
 
-static int map_2m(uint64_t pa, bool device)
+static int map_2m(uint64_t pa, enum kind k)
 {
 	int err = 0;
-	uint64_t *t = l2_for(pa, device, &err);
+	uint64_t *t = l2_for(pa, k, &err);
 
 	if (!t)
 		return err;
 	uint64_t *e = &t[(pa % BLOCK_1G) / BLOCK_2M];
-	uint64_t want = (pa & ~(BLOCK_2M - 1)) | block_attrs(device) | PTE_BLOCK;
+	uint64_t want = (pa & ~(BLOCK_2M - 1)) | block_attrs(k) | PTE_BLOCK;
 
 	if (*e & 1)
 		return ((*e & 0x1c) == (want & 0x1c)) ? 0 : -EEXIST;
@@ -96,7 +101,7 @@ static int map_2m(uint64_t pa, bool device)
 	return 0;
 }
 
-int arch_mmu_map(uint64_t pa, uint64_t size, bool device)
+static int map_range(uint64_t pa, uint64_t size, enum kind k)
 {
 	if (size == 0)
 		return 0;
@@ -109,17 +114,27 @@ int arch_mmu_map(uint64_t pa, uint64_t size, bool device)
 		int err;
 
 		if (pa % BLOCK_1G == 0 && end - pa >= BLOCK_1G && *e == 0) {
-			*e = pa | block_attrs(device) | PTE_BLOCK;
+			*e = pa | block_attrs(k) | PTE_BLOCK;
 			pa += BLOCK_1G;
 			continue;
 		}
-		err = map_2m(pa, device);
+		err = map_2m(pa, k);
 		if (err)
 			return err;
 		pa += BLOCK_2M;
 	}
 	publish();
 	return 0;
+}
+
+int arch_mmu_map(uint64_t pa, uint64_t size, bool device)
+{
+	return map_range(pa, size, device ? DEVICE : NORMAL);
+}
+
+int arch_mmu_map_dma(uint64_t pa, uint64_t size)
+{
+	return map_range(pa, size, DMA);
 }
 
 static uint32_t be32(uint32_t v)

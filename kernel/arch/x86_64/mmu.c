@@ -95,3 +95,9 @@ const void *arch_mmu_early(const void *dtb)
 	(void)dtb;
 	return 0;
 }
+
+/* x86 DMA is cache-coherent: memory shared with devices is ordinary RAM. */
+int arch_mmu_map_dma(uint64_t pa, uint64_t size)
+{
+	return arch_mmu_map(pa, size, false);
+}

@@ -11,6 +11,7 @@
 #define TAKT_DEVICE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum tk_level { TK_LEVEL_INTC, TK_LEVEL_TIMER, TK_LEVEL_CONSOLE, TK_LEVEL_DEVICE, TK_LEVEL_COUNT };
@@ -44,6 +45,14 @@ struct tk_device {
 int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size);
 /* reg entry idx as numbers only (I/O ports, config) - nothing mapped. */
 int tk_dev_reg(struct tk_device *dev, int idx, uint64_t *addr, uint64_t *size);
+
+/* Memory for a DMA master that does not snoop the CPU's caches (descriptor
+ * rings, frame buffers): zeroed, align-aligned (a power of two), from a
+ * 2 MiB pool mapped non-cacheable on arm64, so no cache maintenance is ever
+ * needed; ordinary RAM on x86_64. For probe-time allocations: never freed.
+ * Addresses are physical (identity map). @retval NULL when size is 0, align
+ * is not a power of two, or the pool is used up. */
+void *tk_dma_alloc(size_t size, size_t align);
 
 /* Bound devices, in probe order. */
 int tk_dev_count(void);
