@@ -34,7 +34,6 @@
  * map).
  */
 #include <errno.h>
-#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
