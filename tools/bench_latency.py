@@ -45,6 +45,11 @@ PEER_PKGS = ["rt-tests", "busybox-static", "libc6", "libnuma1"]
 COMMON_LIBS = ["libc.so.6", "libm.so.6", "libpthread.so.0", "librt.so.1", "libdl.so.2",
                "libnuma.so.1"]
 
+def cache_root():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "takt", "peer")
+
+
 # The Linux peer per board: Debian architecture, multiarch directory, the dynamic
 # loader and where the ELF interpreter path (readelf -l) puts it, the QEMU command
 # (without -kernel/-initrd/-append), the kernel command line, and the machine as the
@@ -94,16 +99,30 @@ PEERS = {
                         "Linux: acpi=on,pit=on,pic=off,rtc=off (TSC/LAPIC calibration, "
                         "hrtimers)",
     },
+    # The Raspberry Pi 3 B model, with the same upstream DTB as Takt's board. Linux's
+    # console is the PL011 (QEMU's first serial port; its mini-UART driver prints
+    # nothing here), Takt's the mini-UART the DT names (the second). raspi3b has 4
+    # CPUs: Linux runs on all of them, Takt parks 3. Linux cannot power it off (the
+    # PM watchdog driver is a module), so a run ends at the initramfs's exit line.
+    "rpi-3b": {
+        "arch": "arm64", "multiarch": "aarch64-linux-gnu",
+        "ld": "ld-linux-aarch64.so.1", "ld_link": "lib/ld-linux-aarch64.so.1",
+        "qemu": ["qemu-system-aarch64", "-M", "raspi3b", "-display", "none",
+                 "-audiodev", "none,id=snd0", "-no-reboot", "-serial", "stdio",
+                 "-serial", "null", "-dtb",
+                 os.path.join(os.path.dirname(cache_root()), "dtbs", "broadcom",
+                              "bcm2837-rpi-3-b.dtb")],
+        "append": "console=ttyAMA0 rdinit=/init quiet",
+        "machine": "QEMU -M raspi3b (4 Cortex-A53, 1 GiB), upstream bcm2837-rpi-3-b.dtb",
+        "takt_machine": "Takt: console on the mini-UART (2nd serial port), CPUs 1-3 "
+                        "parked; Linux: console on the PL011, all 4 CPUs",
+        "ready": None, "tries": 1, "done": b"=== cyclictest exit",
+    },
 }
 
 
 def log(msg):
     print("[bench latency] " + msg, flush=True)
-
-
-def cache_root():
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(base, "takt", "peer")
 
 
 def run(cmd, **kw):
@@ -256,9 +275,11 @@ def initramfs(uroot, args, path, peer):
 
 # -- runs ---------------------------------------------------------------------------------
 
-def boot(cmd, logpath, ready=None):
+def boot(cmd, logpath, ready=None, done=None):
     """Run one QEMU boot. With ready=(marker, seconds): give up (rc "stalled") when the
-    marker has not been printed that many seconds after the start."""
+    marker has not been printed that many seconds after the start. With done=marker:
+    the run is over (rc 0) once the marker is printed, for a machine Linux cannot
+    power off (raspi3b: its power-off is the PM watchdog's module)."""
     t0 = time.monotonic()
     chunks = []
     p = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -272,6 +293,11 @@ def boot(cmd, logpath, ready=None):
             rc = p.wait(timeout=0.5)
         except subprocess.TimeoutExpired:
             el = time.monotonic() - t0
+            if done and done in b"".join(chunks):
+                p.kill()
+                p.wait()
+                rc = 0
+                break
             stalled = ready and el > ready[1] and ready[0] not in b"".join(chunks)
             if el > RUN_TIMEOUT or stalled:
                 p.kill()
@@ -284,9 +310,9 @@ def boot(cmd, logpath, ready=None):
     return out, rc, time.monotonic() - t0
 
 
-def measure(name, cmd, logpath, ready=None, tries=1):
+def measure(name, cmd, logpath, ready=None, tries=1, done=None):
     for t in range(tries):
-        out, rc, secs = boot(cmd, logpath, ready)
+        out, rc, secs = boot(cmd, logpath, ready, done)
         if rc != "stalled":
             break
         log("%s: stalled in early boot (no %r after %d s), try %d/%d"
@@ -352,9 +378,14 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
     else:
         log("no Linux peer for %s (known: %s)" % (board, ", ".join(PEERS)))
 
+    # -smp 1 matches the Linux peer's machine; a real board's model fixes its
+    # CPU count (raspi3b refuses anything but 4), and its secondaries are
+    # parked until the multicore scheduler exists.
+    smp = ["-smp", "1"] if pcfg and "-smp" in pcfg["qemu"] else []
+
     def takt_cmd(extra):
         cmd = [a for a in takt_qemu]
-        return cmd + ["-smp", "1", "-append", args] + extra
+        return cmd + smp + ["-append", args] + extra
 
     def linux_cmd(extra):
         return pcfg["qemu"] + ["-kernel", peer[0], "-initrd", peer[1], "-append",
@@ -369,7 +400,8 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
         log("Takt's cyclictest is not available: %s" % takt_error)
     if peer:
         runs.append(("linux", "Linux PREEMPT_RT", linux_cmd,
-                     {"ready": pcfg["ready"], "tries": pcfg["tries"]}))
+                     {"ready": pcfg["ready"], "tries": pcfg["tries"],
+                      "done": pcfg.get("done")}))
     for key, name, mk, kw in runs:
         log("%s, icount: booting ..." % name)
         s, res = measure("%s icount" % name, mk(ICOUNT),
