@@ -104,15 +104,16 @@ def read_bmap(path, image_size):
     return Bmap(block, size, ranges, hash_fn)
 
 
-def _read_exact(fd, length):
-    parts = []
+def read_span(fd, off, length):
+    """The bytes [off, off + length) of the open file descriptor fd, in chunks of at
+    most CHUNK; fewer when the file ends first (callers that care count them)."""
+    os.lseek(fd, off, os.SEEK_SET)
     while length:
         buf = os.read(fd, min(CHUNK, length))
         if not buf:
-            break
-        parts.append(buf)
+            return
+        yield buf
         length -= len(buf)
-    return b"".join(parts)
 
 
 def check_image_against_bmap(image, bmap):
@@ -122,8 +123,10 @@ def check_image_against_bmap(image, bmap):
         for off, length, chk in bmap.spans():
             if chk is None:
                 continue
-            os.lseek(fd, off, os.SEEK_SET)
-            if bmap.hash(_read_exact(fd, length)).hexdigest() != chk:
+            h = bmap.hash()
+            for buf in read_span(fd, off, length):
+                h.update(buf)
+            if h.hexdigest() != chk:
                 raise FlashError("the image does not match its .bmap at bytes %d..%d (a "
                                  "stale .bmap? rebuild, or remove it to write the whole "
                                  "image); nothing written" % (off, off + length))

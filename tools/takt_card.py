@@ -9,6 +9,8 @@ import shutil
 import subprocess
 import tempfile
 
+from takt_bmap import read_span
+
 SECTOR = 512
 MIB = 1 << 20
 
@@ -190,13 +192,8 @@ def mapped_ranges(path, block=BMAP_BLOCK):
 def range_sha256(f, first, last, block, size):
     h = hashlib.sha256()
     pos, end = first * block, min((last + 1) * block, size)
-    f.seek(pos)
-    while pos < end:
-        buf = f.read(min(MIB, end - pos))
-        if not buf:
-            break
+    for buf in read_span(f.fileno(), pos, max(end - pos, 0)):
         h.update(buf)
-        pos += len(buf)
     return h.hexdigest()
 
 

@@ -32,7 +32,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # FlashError (a refusal or a failure: one line for the user) is shared with the
 # block-map code.
-from takt_bmap import FlashError, check_image_against_bmap, read_bmap  # noqa: E402
+from takt_bmap import FlashError, check_image_against_bmap, read_bmap, read_span  # noqa: E402
 
 CHUNK = 1 << 20
 
@@ -433,13 +433,9 @@ def verify_mapped(device, written, out):
     try:
         done = 0
         for off, length, want in written:
-            os.lseek(fd, off, os.SEEK_SET)
             h = hashlib.sha256()
             left = length
-            while left:
-                buf = os.read(fd, min(CHUNK, left))
-                if not buf:
-                    break
+            for buf in read_span(fd, off, length):
                 h.update(buf)
                 left -= len(buf)
                 done += len(buf)
