@@ -28,14 +28,15 @@ extern char _head[], _end[];
 
 uintptr_t heap_start, heap_end;
 static const void *fdt;
-static uint64_t mem_total;
+static struct tk_memmap ram;	/* /memory, as parsed at boot */
 static uint64_t boot_ns;
 static char bootargs[BOOTARGS_MAX];
 
 const char *tk_board_name(void) { return TAKT_BOARD; }
-uint64_t tk_mem_total(void) { return mem_total; }
+uint64_t tk_mem_total(void) { return tk_memmap_total(&ram); }
 uint64_t tk_boot_ns(void) { return boot_ns; }
 const void *tk_fdt(void) { return fdt; }
+const struct tk_memmap *boot_ram(void) { return &ram; }
 
 const char *tk_board_model(void)
 {
@@ -92,13 +93,12 @@ static void map_memory(const struct tk_memmap *ram, const struct tk_mem_region *
  * largest part, the heap is then the largest part left. */
 static void setup_memory(void)
 {
-	struct tk_memmap ram, avail;
+	struct tk_memmap avail;
 	struct tk_mem_region heap, pool = { 0, 0 };
 	int err = tk_memmap_ram_from_dt(fdt, &ram);
 
 	if (err)
 		tk_panic("memory: %s (%d)", tk_dt_last_error(), err);
-	mem_total = tk_memmap_total(&ram);
 	avail = ram;
 	if (tk_memmap_remove(&avail, (uintptr_t)_head, (uintptr_t)(_end - _head)) ||
 	    tk_memmap_remove(&avail, (uintptr_t)fdt, fdt_totalsize(fdt)) ||

@@ -56,9 +56,8 @@ static bool spin_table_cpu(const void *fdt, int cpu)
 static int park_all(const void *fdt)
 {
 	int cpus = tk_dt_subnode(fdt, 0, "cpus"), parked = 0;
-	struct tk_memmap ram;
 
-	if (cpus < 0 || tk_memmap_ram_from_dt(fdt, &ram))
+	if (cpus < 0)
 		return 0;
 	for (int cpu = -1; (cpu = tk_dt_next_child(fdt, cpus, cpu)) >= 0;) {
 		uint64_t addr;
@@ -67,7 +66,7 @@ static int park_all(const void *fdt)
 
 		if (!spin_table_cpu(fdt, cpu) || !ok || id == arch_cpu_hwid())
 			continue;
-		if (tk_dt_prop_u64(fdt, cpu, "cpu-release-addr", &addr) || !slot_ok(&ram, addr)) {
+		if (tk_dt_prop_u64(fdt, cpu, "cpu-release-addr", &addr) || !slot_ok(boot_ram(), addr)) {
 			tk_printk("cpu: %s: no usable cpu-release-addr; left as the boot loader had it\n",
 				  fdt_get_name(fdt, cpu, NULL));
 			continue;

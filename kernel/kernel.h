@@ -33,6 +33,9 @@ void thread_boot(void);
 /* time.c */
 void time_init(void);
 
+/* boot.c: RAM as /memory gave it (valid once main's thread runs). */
+const struct tk_memmap *boot_ram(void);
+
 /* boot.c: the heap handed to newlib's _sbrk. */
 extern uintptr_t heap_start, heap_end;
 
