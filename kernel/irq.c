@@ -169,6 +169,24 @@ uint64_t tk_irq_count(struct tk_device *dev, int idx)
 	return handlers[slot_of[line] - 1].count;
 }
 
+/* Run the handler of controller c's line; an unexpected line would fire
+ * forever, so it is masked and named instead. Both the root's dispatch and
+ * the chained controllers' come here. */
+static inline void run_line(const struct intc *c, unsigned line)
+{
+	unsigned kline = c->base + line;
+
+	if (kline < c->limit && slot_of[kline]) {
+		struct handler *h = &handlers[slot_of[kline] - 1];
+
+		h->count++;
+		h->fn(h->arg);
+		return;
+	}
+	c->ops->disable(c->dev, line);
+	tk_printk("irq: %s line %u has no handler, disabled\n", c->dev->path, line);
+}
+
 struct arch_frame *irq_dispatch(struct arch_frame *f)
 {
 	if (!root_ops)
@@ -180,16 +198,7 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 		return f;
 	}
 	sched_irq_enter();
-	if (line < ROOT_LINES && slot_of[line]) {
-		struct handler *h = &handlers[slot_of[line] - 1];
-
-		h->count++;
-		h->fn(h->arg);
-	} else {
-		/* An unexpected line would fire forever: mask it and say so. */
-		root_ops->disable(root, line);
-		tk_printk("irq: line %u has no handler, disabled\n", line);
-	}
+	run_line(&root_intc, line);
 	root_ops->eoi(root, line);
 	/* A wake-up may have made another thread the one to run: switch now,
 	 * with this thread's frame kept on its stack until it resumes here. */
@@ -204,19 +213,8 @@ void tk_intc_dispatch(struct tk_device *intc, unsigned line)
 	for (unsigned i = 0; i < nchained && !c; i++)
 		if (chained[i].dev == intc)
 			c = &chained[i];
-	if (!c || line >= c->limit - c->base)
-		return;
-	unsigned kline = c->base + line;
-
-	if (slot_of[kline]) {
-		struct handler *h = &handlers[slot_of[kline] - 1];
-
-		h->count++;
-		h->fn(h->arg);
-		return;
-	}
-	c->ops->disable(intc, line);
-	tk_printk("irq: %s line %u has no handler, disabled\n", intc->path, line);
+	if (c)
+		run_line(c, line);
 }
 
 unsigned long tk_irq_lock(void)
