@@ -137,30 +137,33 @@ static int build_argv(char **argv)
 
 /* The console is the node stdout-path names; a DT whose stdout-path names no
  * node is missing its console, and booting silently would hide that. */
+static int console_node = -1;	/* the stdout-path node, or -1: none named */
+
 static void setup_console(void)
 {
 	int node = tk_dt_stdout_node(fdt);
 
 	if (node == -ENODEV)
 		tk_panic("console: %s", tk_dt_last_error());
-	if (node >= 0)
+	if (node >= 0) {
+		console_node = node;
 		log_set_stdout_node(node);
+	}
 }
 
 /* After probing: the console stdout-path names must have bound (the probe's
  * own failure line, just above in the log, says why it did not). */
 static void check_console(void)
 {
-	int node = tk_dt_stdout_node(fdt);
 	char path[128];
 
 	if (log_has_console())
 		return;
-	if (node < 0) {
+	if (console_node < 0) {
 		tk_printk("console: no serial port bound; output goes to the debug channel only\n");
 		return;
 	}
-	if (tk_dt_path(fdt, node, path, sizeof(path)) < 0)
+	if (tk_dt_path(fdt, console_node, path, sizeof(path)) < 0)
 		path[0] = 0;
 	tk_panic("console: %s (stdout-path) did not bind to a driver", path);
 }
