@@ -44,7 +44,9 @@ add_test(NAME make_rpi3_bad_dtbs COMMAND sh -ec "
   ${FDTPUT} -t x ${_bad}/intc-dangling.dtb ${_armctrl} interrupt-parent dead
   cp ${_dtb} ${_bad}/intc-unbound.dtb
   ${FDTPUT} -t x ${_bad}/intc-unbound.dtb ${_armctrl} interrupt-parent \
-    $(${FDTGET} -t x ${_dtb} /soc/gpio@7e200000 phandle)")
+    $(${FDTGET} -t x ${_dtb} /soc/gpio@7e200000 phandle)
+  cp ${_dtb} ${_bad}/release-unaligned.dtb
+  ${FDTPUT} -t x ${_bad}/release-unaligned.dtb /cpus/cpu@1 cpu-release-addr 0 dc")
 set_tests_properties(make_rpi3_bad_dtbs PROPERTIES FIXTURES_SETUP rpi3_bad_dtbs)
 set(_no_console "^PANIC: console: /soc/serial@7e215040 \\(stdout-path\\) did not bind")
 
@@ -67,6 +69,16 @@ takt_qemu_test(chained_intc_parent_unbound hello STATUS 1 FIXTURE rpi3_bad_dtbs
   EXPECT "^dev: ${_armctrl} -> bcm2835_armctrl_ic failed \\(-6\\): .*interrupt parent /soc/gpio@7e200000 is not a bound interrupt controller"
          ${_no_console}
   REJECT "^Takt hello")
+
+# The secondaries spinning on the spin table are parked before main; a
+# cpu-release-addr that is not an aligned RAM slot is left alone with a line
+# (never written through), and the others are still parked.
+takt_qemu_test(secondaries_parked hello
+  EXPECT "^cpu: 3 secondary CPUs parked" "^Takt hello")
+takt_qemu_test(cpu_release_addr_unaligned_left_alone hello FIXTURE rpi3_bad_dtbs
+  QEMU_ARGS -dtb ${_bad}/release-unaligned.dtb
+  EXPECT "^cpu: cpu@1: no usable cpu-release-addr; left as the boot loader had it"
+         "^cpu: 2 secondary CPUs parked" "^Takt hello")
 
 # --- The card, booted the way a Pi boots it (cmake/fit.cmake, card kind rpi3) ---
 # QEMU has no GPU firmware: it loads Debian's u-boot-rpi (rpi_3) as the
