@@ -1,7 +1,6 @@
 # The flashable card of an arm64 build (included by image.cmake), made by
 # tools/takt_image.py without root or loop mounts. What goes on it depends on the
-# board's boot chain (TAKT_CARD, which bsp/<board>/board.cmake may set; by default
-# from its upstream DTB):
+# board's boot chain (TAKT_CARD in bsp/<board>/board.cmake; fit when unset):
 #   fit      QEMU virt (Debian's u-boot-qemu): boot.scr + takt.itb on a small FAT
 #   rpi3     Raspberry Pi 3 (bcm2837), rpi4: Pi 4 B / CM4 (bcm2711): FAT32 with
 #            config.txt (bsp/<board>/config.txt), Debian's u-boot-rpi u-boot.bin,
@@ -41,15 +40,9 @@ if(NOT DEFINED TAKT_FIT_LOAD_ADDR)
   math(EXPR TAKT_FIT_LOAD_ADDR "${TAKT_DRAM_BASE} + 0x4000000" OUTPUT_FORMAT HEXADECIMAL)
 endif()
 if(NOT DEFINED TAKT_CARD)
-  if(TAKT_UPSTREAM_DTB MATCHES "^broadcom/bcm2837")
-    set(TAKT_CARD rpi3)
-  elseif(TAKT_UPSTREAM_DTB MATCHES "^broadcom/bcm2711")
-    set(TAKT_CARD rpi4)
-  elseif(TAKT_UPSTREAM_DTB MATCHES "^xilinx/zynqmp")
-    set(TAKT_CARD zynqmp)
-  else()
-    set(TAKT_CARD fit)
-  endif()
+  set(TAKT_CARD fit)
+elseif(NOT TAKT_CARD MATCHES "^(fit|rpi3|rpi4|zynqmp)$")
+  message(FATAL_ERROR "bsp/${BOARD}/board.cmake: TAKT_CARD '${TAKT_CARD}' is not one of fit, rpi3, rpi4, zynqmp")
 endif()
 set(_rpi FALSE)
 if(TAKT_CARD MATCHES "^rpi")

@@ -12,6 +12,8 @@ set(TAKT_DRAM_BASE 0x0)
 set(TAKT_TEXT_OFFSET 0x200000)
 set(TAKT_UPSTREAM_DTB broadcom/bcm2837-rpi-3-b.dtb)
 set(TAKT_BOOT_STACK_SIZE 0x4000)
+# The card cmake/fit.cmake makes for its boot chain.
+set(TAKT_CARD rpi3)
 # QEMU raspi3b: the first -serial is the PL011 (wired to Bluetooth on a real
 # Pi 3), the second the mini-UART the DT names as console. It makes no DTB of
 # its own (-dtb is required; it rewrites /memory to 960 MiB, the RAM not

@@ -10,4 +10,6 @@ set(TAKT_DRAM_BASE 0x0)
 set(TAKT_TEXT_OFFSET 0x200000)
 set(TAKT_UPSTREAM_DTB broadcom/bcm2711-rpi-4-b.dtb)
 set(TAKT_BOOT_STACK_SIZE 0x4000)
+# The card cmake/fit.cmake makes for its boot chain.
+set(TAKT_CARD rpi4)
 set(TAKT_QEMU "")

@@ -12,6 +12,8 @@ set(TAKT_UPSTREAM_DTB xilinx/zynqmp-zcu102-rev1.0.dtb)
 # QEMU's -append still replace it).
 set(TAKT_DT_OVERLAYS ${CMAKE_CURRENT_LIST_DIR}/bootargs.dtso)
 set(TAKT_BOOT_STACK_SIZE 0x4000)
+# The card cmake/fit.cmake makes for its boot chain.
+set(TAKT_CARD zynqmp)
 # -dtb is required (the machine makes no DTB); QEMU rewrites /memory to -m.
 set(TAKT_QEMU qemu-system-aarch64 -M xlnx-zcu102 -m 512M -nographic -audiodev none,id=snd0 -no-reboot -semihosting
     -dtb @DTB@ -kernel @IMAGE@)
