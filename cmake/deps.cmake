@@ -7,7 +7,7 @@ if(NOT TAKT_CACHE_DIR)
     set(TAKT_CACHE_DIR $ENV{HOME}/.cache/takt)
   endif()
 endif()
-set(NEWLIB_DIR ${TAKT_CACHE_DIR}/newlib/${TAKT_NEWLIB_ARCH} CACHE PATH "newlib-nano install prefix")
+set(NEWLIB_DIR ${TAKT_CACHE_DIR}/newlib-dr/${TAKT_NEWLIB_ARCH} CACHE PATH "newlib-nano install prefix")
 set(LWIP_SOURCE_DIR ${TAKT_CACHE_DIR}/lwip/src CACHE PATH "lwIP's src/ tree (apt-get source lwip)")
 set(LIBFDT_SOURCE_DIR ${TAKT_CACHE_DIR}/libfdt CACHE PATH "libfdt sources (u-boot's scripts/dtc/libfdt)")
 

@@ -17,7 +17,9 @@ target_compile_options(takt_base INTERFACE
   $<$<COMPILE_LANGUAGE:C>:-std=gnu11>)
 target_include_directories(takt_base SYSTEM INTERFACE ${LIBFDT_SOURCE_DIR})
 target_include_directories(takt_base INTERFACE ${TAKT_ROOT}/kernel/include)
-target_compile_definitions(takt_base INTERFACE
+# __DYNAMIC_REENT__: newlib was built with it (tools/takt_setup.py); stdout,
+# errno & co. go through __getreent(), the running thread's on this CPU.
+target_compile_definitions(takt_base INTERFACE __DYNAMIC_REENT__
   TAKT_BOARD="${BOARD}" TAKT_TEXT_OFFSET=${TAKT_TEXT_OFFSET}
   TAKT_BOOT_STACK_SIZE=${TAKT_BOOT_STACK_SIZE})
 # Headers newlib lacks (<semaphore.h>) or has only in part for a generic

@@ -74,9 +74,47 @@ void arch_context_switch(struct arch_context *from, struct arch_context *to);
 /* This CPU's hardware ID as the DT's /cpus/cpu@N reg gives it (MPIDR
  * affinity on arm64, the local APIC ID on x86_64). */
 uint64_t arch_cpu_hwid(void);
-/* Send the CPU spinning on the spin-table slot release_addr to a parking
- * loop (every exception masked, wfi), where it stays (kernel/cpus_park.c). */
-void arch_spin_table_park(uint64_t release_addr);
+
+/* Multicore. The kernel keeps one struct cpu per CPU; arch_percpu() is
+ * this CPU's (TPIDR_EL1 on arm64, the GS base on x86_64), one instruction. */
+void arch_percpu_set(void *cpu);
+static inline void *arch_percpu(void)
+{
+	void *p;
+#if defined(__aarch64__)
+	__asm__ volatile("mrs %0, tpidr_el1" : "=r"(p));
+#else
+	__asm__ volatile("movq %%gs:0, %0" : "=r"(p));	/* struct cpu starts with itself */
+#endif
+	return p;
+}
+
+/* Spin-wait politely (arm64 wfe, x86 pause); arch_cpu_kick wakes the CPUs
+ * waiting so (sev; nothing on x86). */
+static inline void arch_cpu_relax(void)
+{
+#if defined(__aarch64__)
+	__asm__ volatile("wfe" ::: "memory");
+#else
+	__asm__ volatile("pause" ::: "memory");
+#endif
+}
+static inline void arch_cpu_kick(void)
+{
+#if defined(__aarch64__)
+	__asm__ volatile("dsb ishst\n sev" ::: "memory");
+#endif
+}
+
+/* Where a secondary CPU enters the image (a physical address: PSCI CPU_ON
+ * and the spin-table release send it there), after arch_secondary_prepare
+ * said which stack it runs on and what it passes to smp_secondary_main
+ * (kernel.h). The entry turns the MMU on with the boot CPU's tables. One
+ * start at a time: the block is global. */
+uintptr_t arch_secondary_entry(void);
+void arch_secondary_prepare(void *stack_top, void *arg);
+/* Send the CPU spinning on the spin-table slot release_addr to entry. */
+void arch_spin_table_release(uint64_t release_addr, uintptr_t entry);
 
 /* Stop this CPU for good, interrupts off. */
 __attribute__((noreturn)) void arch_halt(void);

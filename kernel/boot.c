@@ -17,6 +17,7 @@
 #include "bootargs.h"
 #include "kernel.h"
 #include "memmap.h"
+#include "smp.h"
 
 #define MAX_ARGS 32
 #define BOOTARGS_MAX 1024
@@ -224,6 +225,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	argc = build_argv(argv);
 	thread_boot();
 	arch_irq_enable();
+	smp_start_secondaries(fdt);
 	boot_ns = tk_now_ns();	/* TK_INIT work is the subsystems', not boot's */
 	run_init_hooks();
 	exit(main(argc, argv));

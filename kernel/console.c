@@ -82,7 +82,7 @@ static struct {
 /* Interrupts masked, timed: the stretch goes into max_masked. */
 static unsigned long mask_begin(uint64_t *t0)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();	/* the ring is shared by every CPU */
 
 	*t0 = arch_counter();
 	return flags;
@@ -100,7 +100,7 @@ static void mask_lap(uint64_t t0)
 static void mask_end(unsigned long flags, uint64_t t0)
 {
 	mask_lap(t0);
-	arch_irq_restore(flags);
+	kunlock(flags);
 }
 
 static uint32_t ring_room(void)
@@ -135,7 +135,11 @@ static int pull(void)
 
 int tk_console_tx_pull(struct tk_device *dev)
 {
-	return dev == console_dev ? pull() : -1;
+	unsigned long f = klock();	/* from the UART's handler, maybe on another CPU than the writer */
+	int c = dev == console_dev ? pull() : -1;
+
+	kunlock(f);
+	return c;
 }
 
 /* Interrupts masked: send published bytes polled until need bytes fit
@@ -305,13 +309,13 @@ static void write_polled(const char *s, size_t len)
 
 static void write_bootbuf(const char *s, size_t len)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 	size_t room = BOOTBUF_SIZE - bootbuf_len;
 	size_t n = len < room ? len : room;
 
 	memcpy(bootbuf + bootbuf_len, s, n);
 	bootbuf_len += n;
-	arch_irq_restore(flags);
+	kunlock(flags);
 }
 
 void tk_console_write(const char *s, size_t len)
@@ -341,7 +345,7 @@ bool log_has_console(void)
 
 int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 
 	/* The console is the stdout-path node, or the first one to bind
 	 * when the DT names none. */
@@ -352,7 +356,7 @@ int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
 		raw_write(bootbuf, bootbuf_len);
 		bootbuf_len = 0;
 	}
-	arch_irq_restore(flags);
+	kunlock(flags);
 	return 0;
 }
 
@@ -389,7 +393,7 @@ void console_debug_dump(void)
 
 void tk_console_stats(struct tk_console_stats *st, bool reset)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 	uint64_t hz = arch_counter_freq();
 
 	st->bytes = stats.bytes;
@@ -400,5 +404,5 @@ void tk_console_stats(struct tk_console_stats *st, bool reset)
 	st->ring_size = console_ops && console_ops->tx_start && !polled_only ? RING_SIZE : 0;
 	if (reset)
 		memset(&stats, 0, sizeof(stats));
-	arch_irq_restore(flags);
+	kunlock(flags);
 }

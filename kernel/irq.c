@@ -59,6 +59,32 @@ static struct handler handlers[MAX_HANDLERS];
 static unsigned nhandlers;
 static uint64_t spurious;
 
+/* The IPI: a root line with the kernel's handler (smp.c), counted like any. */
+static void install_ipi(void)
+{
+	if (root_ops->ipi_line >= ROOT_LINES || slot_of[root_ops->ipi_line] ||
+	    nhandlers == MAX_HANDLERS)
+		return;
+	handlers[nhandlers] = (struct handler){ smp_ipi_handler, 0, 0, &root_intc };
+	slot_of[root_ops->ipi_line] = (uint8_t)(++nhandlers);
+	root_ops->enable(root, root_ops->ipi_line);
+}
+
+bool irq_can_ipi(void)
+{
+	return root_ops && root_ops->send_ipi && root_ops->cpu_init;
+}
+
+void irq_send_ipi(unsigned cpu, uint64_t hwid)
+{
+	root_ops->send_ipi(root, cpu, hwid);
+}
+
+void irq_cpu_init(unsigned cpu)
+{
+	root_ops->cpu_init(root, cpu);
+}
+
 static int register_chained(struct tk_device *dev, const struct tk_intc_ops *ops)
 {
 	if (ops->nlines == 0)
@@ -87,6 +113,8 @@ int tk_intc_register(struct tk_device *dev, const struct tk_intc_ops *ops)
 	root = dev;
 	root_ops = ops;
 	root_intc = (struct intc){ dev, ops, 0, ROOT_LINES };
+	if (irq_can_ipi())
+		install_ipi();
 	return 0;
 }
 
@@ -179,7 +207,7 @@ static inline void run_line(const struct intc *c, unsigned line)
 	if (kline < c->limit && slot_of[kline]) {
 		struct handler *h = &handlers[slot_of[kline] - 1];
 
-		h->count++;
+		__atomic_fetch_add(&h->count, 1, __ATOMIC_RELAXED);	/* several CPUs share per-CPU lines */
 		h->fn(h->arg);
 		return;
 	}
@@ -217,12 +245,15 @@ void tk_intc_dispatch(struct tk_device *intc, unsigned line)
 		run_line(c, line);
 }
 
+/* Masking this CPU's interrupts no longer excludes the others: the driver
+ * state these sections guard is shared with handlers that may run on
+ * another CPU, so they take the kernel's sync lock too (recursive). */
 unsigned long tk_irq_lock(void)
 {
-	return arch_irq_save();
+	return klock();
 }
 
 void tk_irq_unlock(unsigned long key)
 {
-	arch_irq_restore(key);
+	kunlock(key);
 }

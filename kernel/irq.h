@@ -2,11 +2,20 @@
 #ifndef TAKT_IRQ_H
 #define TAKT_IRQ_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct arch_frame;
 
 /* Called by the arch vectors for an IRQ: acknowledge, run the handler,
  * end it. Returns the frame to resume (a later issue's scheduler may
  * return another thread's). */
 struct arch_frame *irq_dispatch(struct arch_frame *f);
+
+/* Multicore: can the root send IPIs; send one to CPU index cpu (hardware
+ * ID hwid); ready this (secondary) CPU's interface. */
+bool irq_can_ipi(void);
+void irq_send_ipi(unsigned cpu, uint64_t hwid);
+void irq_cpu_init(unsigned cpu);
 
 #endif

@@ -3,6 +3,7 @@
 #define TAKT_KERNEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* boot.c: from the arch entry code, MMU on; see arch_mmu_early(). */
@@ -29,6 +30,15 @@ int dma_pool_map(const struct tk_mem_region *pool);
 
 /* thread.c: the boot context becomes thread "main"; the scheduler starts. */
 void thread_boot(void);
+
+/* smp.c */
+struct cpu;
+void smp_ipi_handler(void *arg);
+__attribute__((noreturn)) void smp_secondary_main(struct cpu *c);
+/* sched/core.c: a secondary's idle thread on [stack, stack + size), ready
+ * before the CPU starts; the CPU itself then starts its scheduler. */
+void sched_cpu_prepare(struct cpu *c, void *stack, size_t size);
+void sched_cpu_start(struct cpu *c);
 
 /* time.c */
 void time_init(void);

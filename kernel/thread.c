@@ -57,6 +57,9 @@ static void init_tcb(struct tk_thread *t, const char *name, uint64_t *stack_lo, 
 	list_init(&t->wait_node);
 	list_init(&t->all_node);
 	list_init(&t->boost_node);
+	list_init(&t->wake_node);
+	t->affinity = ~0u;
+	t->migrate_to = -1;
 	struct pi_key k = { SCHED_CLASS_FP, 1, 0 };
 	pi_thread_init(&t->pi, &k);
 	t->reent_ptr = &t->reent;
@@ -67,6 +70,7 @@ static __attribute__((noreturn)) void thread_start(void *arg)
 {
 	struct tk_thread *t = arg;
 
+	sched_finish_switch();
 	tk_thread_exit(t->fn(t->arg));
 }
 
@@ -75,13 +79,15 @@ static __attribute__((noreturn)) void thread_start(void *arg)
 static void reap_zombies(void)
 {
 	for (;;) {
-		unsigned long flags = arch_irq_save();
+		unsigned long flags = klock();
 		struct tk_thread *z = list_empty(&zombies) ? 0 :
 			container_of(zombies.next, struct tk_thread, all_node);
 
+		if (z && z->on_cpu)
+			z = 0;	/* still switching away on its CPU: next time */
 		if (z)
 			list_del(&z->all_node);
-		arch_irq_restore(flags);
+		kunlock(flags);
 		if (!z)
 			return;
 		z->magic = 0;
@@ -95,6 +101,8 @@ static int check_attr(const struct tk_thread_attr *a, size_t *size)
 	if (*size < TK_STACK_MIN)
 		return -EINVAL;
 	if (a && a->stack && *size < TCB_SIZE + TK_STACK_MIN)
+		return -EINVAL;
+	if (a && a->cpu_mask && (a->cpu_mask & ~tk_cpu_online_mask()))
 		return -EINVAL;
 	if (a && a->sched.policy && a->sched.policy != TK_SCHED_FIFO &&
 	    a->sched.policy != TK_SCHED_RR && a->sched.policy != TK_SCHED_DEADLINE)
@@ -141,19 +149,24 @@ int tk_thread_create(tk_thread_t **out, const struct tk_thread_attr *a,
 	t->se.cls = SCHED_CLASS_FP;
 	fp_entity_init(&t->se.fp, 1, 0);
 	arch_context_init(&t->ctx, lo, t->stack_size, thread_start, t);
-
-	unsigned long flags = arch_irq_save();
-
+	if (a && a->cpu_mask)
+		t->affinity = a->cpu_mask;
 	t->state = THREAD_BLOCKED;	/* not runnable until its class is set */
-	err = sched_set_params(t, &s);
+	sched_place_new(t);
+	err = sched_set_params(t, &s);	/* not added yet: no cross-call */
 	if (err) {
-		arch_irq_restore(flags);
+		sched_forget_new(t);
 		free(t->alloc);
 		return err;
 	}
+
+	unsigned long flags = klock();
+
 	list_add_tail(&all_threads, &t->all_node);
 	sched_add_thread(t);
 	*out = t;
+	kunlock(flags);
+	flags = arch_irq_save();
 	sched_preempt_point();
 	arch_irq_restore(flags);
 	return 0;
@@ -166,7 +179,7 @@ void tk_thread_exit(void *ret)
 	if (t == &main_tcb)
 		exit((int)(intptr_t)ret);	/* main's return ends the program */
 	_reclaim_reent(t->reent_ptr);
-	arch_irq_save();
+	klock();
 	t->retval = ret;
 	list_del(&t->boost_node);	/* a boost cannot outlive its thread */
 	list_del(&t->all_node);
@@ -185,16 +198,17 @@ int tk_thread_join(tk_thread_t *t, void **ret)
 		return -ESRCH;
 	if (t == sched_current)
 		return -EDEADLK;
-	flags = arch_irq_save();
+	flags = klock();
 	if (t->detached || (t->joiner && t->joiner != sched_current)) {
-		arch_irq_restore(flags);
+		kunlock(flags);
 		return -EINVAL;
 	}
 	t->joiner = sched_current;
 	while (t->state != THREAD_EXITED)
 		sched_block(0, TK_FOREVER);
 	t->magic = 0;
-	arch_irq_restore(flags);
+	kunlock(flags);
+	sched_wait_off_cpu(t);	/* its CPU may still be switching away from its stack */
 	if (ret)
 		*ret = t->retval;
 	free(t->alloc);
@@ -203,7 +217,7 @@ int tk_thread_join(tk_thread_t *t, void **ret)
 
 int tk_thread_detach(tk_thread_t *t)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 	bool gone = false;
 	int err = 0;
 
@@ -215,9 +229,11 @@ int tk_thread_detach(tk_thread_t *t)
 		t->detached = true;
 	if (gone)
 		t->magic = 0;
-	arch_irq_restore(flags);
-	if (gone)
+	kunlock(flags);
+	if (gone) {
+		sched_wait_off_cpu(t);
 		free(t->alloc);
+	}
 	return err;
 }
 
@@ -240,8 +256,8 @@ int tk_thread_setsched(tk_thread_t *t, const struct tk_sched *s)
 		return -EINVAL;
 	if (!t)
 		t = sched_current;
-	flags = arch_irq_save();
 	err = thread_valid(t) ? sched_set_params(t, s) : -ESRCH;
+	flags = arch_irq_save();
 	if (err == 0)
 		sched_preempt_point();
 	arch_irq_restore(flags);
@@ -260,11 +276,7 @@ int tk_thread_getsched(tk_thread_t *t, struct tk_sched *s)
 
 int tk_sched_set_bound(unsigned percent)
 {
-	unsigned long flags = arch_irq_save();
-	int err = sched_set_bound(percent);
-
-	arch_irq_restore(flags);
-	return err;
+	return sched_set_bound(percent);
 }
 
 void tk_yield(void)
@@ -303,19 +315,21 @@ int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st)
 	st->misses = t->se.dl.nr_misses;
 	st->stack_size = t->stack_size;
 	st->id = t->id;
+	st->cpu = t->cpu;
+	st->migrations = t->migrations;
 	arch_irq_restore(flags);
 	return 0;
 }
 
 void tk_thread_foreach(void (*fn)(tk_thread_t *t, void *arg), void *arg)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 	struct list_node *pos;
 
-	/* Interrupts masked so no thread can exit under it (see thread.h). */
+	/* Under klock so no thread can exit under it (see thread.h). */
 	list_for_each(pos, &all_threads)
 		fn(container_of(pos, struct tk_thread, all_node), arg);
-	arch_irq_restore(flags);
+	kunlock(flags);
 }
 
 void **tk_thread_tls(tk_thread_t *t)
@@ -344,7 +358,59 @@ static void start_static_threads(void)
 
 static void idle_entry(void *arg)
 {
+	sched_finish_switch();
 	sched_idle_entry(arg);
+}
+
+struct tk_thread *thread_new_idle(unsigned cpu, void *stack, size_t size)
+{
+	static struct tk_thread idles[TK_CPUS_MAX];
+	char name[TK_NAME_MAX] = "idle/";
+
+	name[5] = (char)('0' + cpu);
+	init_tcb(&idles[cpu], name, stack, size);
+	return &idles[cpu];
+}
+
+int tk_thread_set_affinity(tk_thread_t *t, uint32_t mask)
+{
+	if (!t)
+		t = sched_current;
+	if (!thread_valid(t) || sched_in_irq())
+		return -ESRCH;
+	return sched_set_affinity(t, mask);
+}
+
+int tk_thread_get_affinity(tk_thread_t *t, uint32_t *mask)
+{
+	if (!t)
+		t = sched_current;
+	if (!mask)
+		return -EINVAL;
+	if (!thread_valid(t))
+		return -ESRCH;
+	*mask = t->affinity & tk_cpu_online_mask();
+	return 0;
+}
+
+unsigned tk_cpu_id(void)
+{
+	return cpu_self()->id;
+}
+
+unsigned tk_cpu_count(void)
+{
+	return smp_ncpus;
+}
+
+unsigned tk_cpu_count_conf(void)
+{
+	return smp_ncpus_conf;
+}
+
+uint32_t tk_cpu_online_mask(void)
+{
+	return smp_online_mask();
 }
 
 /* The boot context becomes the thread "main" (FIFO priority 1) on the boot

@@ -12,6 +12,7 @@
 #include <takt/thread.h>
 
 #include "arch.h"
+#include "smp.h"
 #include "sched/list.h"
 #include "sched/pi.h"
 #include "sched/rq.h"
@@ -58,6 +59,22 @@ struct tk_thread {
 	 * thread holds, it runs as if its deadline were boost_deadline */
 	struct list_node boost_node;
 	uint64_t boost_deadline;
+	/* multicore (sched/core.c): the CPU it lives on, where it may run,
+	 * and its passage through other CPUs' wake lists */
+	uint8_t cpu;			/* home: its rq, sleepq and boost list are there */
+	uint8_t next_cpu;		/* != cpu: move there at the next wake-up */
+	int8_t migrate_to;		/* >= 0: leaving for that CPU once switched out */
+	bool added;			/* known to a run queue (sched_add_thread) */
+	bool on_rq;			/* in its CPU's run queue (READY may still wait in a wake list) */
+	bool on_wake_list;
+	uint8_t wake_flags;		/* WAKE_* of sched/core.c, under its CPU's lock */
+	volatile bool on_cpu;		/* running, or its switch-out not finished */
+	uint32_t affinity;		/* bit n = CPU n */
+	struct list_node wake_node;
+	uint64_t wake_ns;		/* when it was woken, for the CBS rule */
+	int want_prio;			/* PI: the fixed priority to run at (0: own) */
+	uint64_t want_boost;		/* PI: the deadline lent (0: none) */
+	uint64_t migrations;
 	void *tls[TK_TLS_SLOTS];
 	struct _reent *reent_ptr;	/* newlib's state (errno, stdio): &reent, or the boot one for main */
 	struct _reent reent;
@@ -70,8 +87,20 @@ static inline bool thread_valid(const struct tk_thread *t)
 	return t && t->magic == THREAD_MAGIC && t->state != THREAD_EXITED;
 }
 
+/* The caller's thread (NULL before the scheduler starts). Read with
+ * interrupts masked: a thread moved between reading its CPU and that
+ * CPU's current would otherwise see another thread. */
+static inline struct tk_thread *sched_self(void)
+{
+	unsigned long f = arch_irq_save();
+	struct tk_thread *t = cpu_self()->current;
+
+	arch_irq_restore(f);
+	return t;
+}
+#define sched_current (sched_self())
+
 /* sched/core.c. All with interrupts masked. */
-extern struct tk_thread *sched_current;
 /* The boot context becomes main_thread; idle_thread is ready-made (its
  * context initialised to run sched_idle_entry) and runs when nothing else can. */
 void sched_start(struct tk_thread *main_thread, struct tk_thread *idle_thread);
@@ -90,8 +119,26 @@ __attribute__((noreturn)) void sched_exit_current(void);
 bool sched_in_irq(void);
 void sched_irq_enter(void);
 void sched_irq_exit(void);
+/* New class and parameters for t. Thread context; for a thread living on
+ * another CPU with interrupts on and klock not held (a cross-call). */
 int sched_set_params(struct tk_thread *t, const struct tk_sched *s);
 int sched_set_bound(unsigned percent);
+/* Where t may run: a non-empty mask of online CPUs; t moves at once when its
+ * CPU leaves the mask. Thread context, interrupts on (may cross-call).
+ * @retval 0, -EINVAL (empty, or CPUs that are not online), -EBUSY (t's
+ * deadline bandwidth fits on no CPU of the mask: nothing changed) */
+int sched_set_affinity(struct tk_thread *t, uint32_t mask);
+/* Choose the CPU a new thread (not yet added) lives on, from its mask. */
+void sched_place_new(struct tk_thread *t);
+void sched_forget_new(struct tk_thread *t);
+/* The thread's switch-out is finished (its stack may be freed). */
+static inline void sched_wait_off_cpu(struct tk_thread *t)
+{
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+		arch_cpu_relax();
+}
+/* Called first by every thread's first run (after the switch that started it). */
+void sched_finish_switch(void);
 void sched_yield_current(void);
 /* Run fixed-priority t at prio (a PI boost or its end); requeues it. */
 void sched_set_fp_prio(struct tk_thread *t, int prio);
@@ -99,6 +146,19 @@ void sched_set_fp_prio(struct tk_thread *t, int prio);
  * than deadline, without throttling (Linux's dl_boosted); 0 ends it. */
 void sched_set_dl_boost(struct tk_thread *t, uint64_t deadline);
 void sched_timer_event(void);
+
+/* sync/klock.c: the lock of sync objects and thread lifetimes (wait queues,
+ * mutex owners, PI chains, joins, the thread list) - not the scheduler's:
+ * run queues are per CPU and lock-free on their own CPU. klock masks
+ * interrupts and nests on one CPU; sched_block lets go of it while the
+ * caller sleeps and takes it back before returning. */
+unsigned long klock(void);
+void kunlock(unsigned long flags);
+unsigned klock_drop(void);
+void klock_retake(unsigned depth);
+
+/* thread.c: a secondary CPU's idle thread, running on [stack, +size). */
+struct tk_thread *thread_new_idle(unsigned cpu, void *stack, size_t size);
 
 /* sync/waitq.c */
 void waitq_init(struct waitq *q);

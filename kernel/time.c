@@ -17,7 +17,7 @@ static uint64_t ns_per_tick_32;		/* 1e9 / freq, 32.32 */
 static uint64_t ticks_per_ns_32;	/* freq / 1e9, 32.32 */
 static struct tk_device *ce_dev;
 static const struct tk_clockevent_ops *ce_ops;
-static volatile uint64_t timer_irqs;
+static uint64_t timer_irqs;	/* every CPU's */
 
 /* 32.32 fixed-point a/b for a, b < 2^32 * 1e9, without 128-bit division
  * (x86_64's libgcc __udivti3 uses the red zone, unsafe in a kernel). */
@@ -67,22 +67,27 @@ int tk_clockevent_register(struct tk_device *dev, const struct tk_clockevent_ops
 	return 0;
 }
 
-/* What the one-shot timer is set to: the scheduler asks after every
- * decision, and most leave it unchanged, so only a change is written. */
-static uint64_t armed_ns = TIMERQ_NEVER;
-
+/* What this CPU's one-shot timer is set to (struct cpu armed_ns): the
+ * scheduler asks after every decision, and most leave it unchanged, so
+ * only a change is written. The clock event is per CPU (the generic
+ * timer's and the local APIC's registers are banked). */
 void tk_clockevent_fire(void)
 {
-	timer_irqs++;
-	armed_ns = TIMERQ_NEVER;	/* the driver silenced the fired event */
+	struct cpu *c = cpu_self();
+
+	__atomic_fetch_add(&timer_irqs, 1, __ATOMIC_RELAXED);
+	c->timer_irqs++;
+	c->armed_ns = TIMERQ_NEVER;	/* the driver silenced the fired event */
 	sched_timer_event();
 }
 
 void time_set_event(uint64_t ns)
 {
-	if (!ce_ops || ns == armed_ns)
+	struct cpu *c = cpu_self();
+
+	if (!ce_ops || ns == c->armed_ns)
 		return;
-	armed_ns = ns;
+	c->armed_ns = ns;
 	if (ns == TIMERQ_NEVER)
 		ce_ops->cancel(ce_dev);
 	else

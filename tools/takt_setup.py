@@ -69,8 +69,15 @@ NEWLIB_NANO_OPTIONS = [
     "--disable-libgloss",
 ]
 
+# __DYNAMIC_REENT__: newlib finds its per-thread state (errno, stdio) through
+# __getreent(), which the kernel answers per CPU; a single _impure_ptr cannot
+# serve threads running on several CPUs at once. Apps are compiled with the
+# same define (cmake/takt.cmake) so that stdout & co. in headers agree.
 NEWLIB_COMMON_CFLAGS = ("-O2 -g -ffunction-sections -fdata-sections -fno-pie -fno-pic "
-                        "-fno-stack-protector -U__linux__ -U__gnu_linux__")
+                        "-fno-stack-protector -U__linux__ -U__gnu_linux__ -D__DYNAMIC_REENT__")
+# The install lives in CACHE/<this>/<arch>; a new name when the build changes
+# incompatibly, so that trees of either kind can share one cache.
+NEWLIB_DIR_NAME = "newlib-dr"
 
 # One entry per arch. `tools` is the prefix of the host's binutils/gcc for that arch
 # ("" = the host's own), `cc` the compiler, `cflags` what is added to the common flags.
@@ -120,7 +127,7 @@ def cache_dir():
 
 def newlib_prefix(arch, cache=None):
     """Install prefix of newlib for `arch`: headers and libs are in PREFIX/<target>/."""
-    return os.path.join(cache or cache_dir(), "newlib", arch)
+    return os.path.join(cache or cache_dir(), NEWLIB_DIR_NAME, arch)
 
 
 def lwip_dir(cache=None):
@@ -505,7 +512,7 @@ class Setup:
         build = os.path.join(self.cache, "build", "newlib-" + arch)
         logs = os.path.join(self.cache, "logs")
         log = os.path.join(logs, "newlib-%s.log" % arch)
-        staging = os.path.join(self.cache, "newlib", ".staging-" + arch)
+        staging = os.path.join(self.cache, NEWLIB_DIR_NAME, ".staging-" + arch)
         for d in (build, staging):
             shutil.rmtree(d, ignore_errors=True)
         os.makedirs(build)

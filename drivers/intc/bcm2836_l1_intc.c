@@ -6,10 +6,12 @@
  *
  * Lines (the binding's first cell): 0..3 the core's generic timer outputs
  * CNTPS, CNTPNS, CNTHP, CNTV; 4..7 its mailboxes; 8 the GPU interrupt (the
- * BCM2835 ARM controller's output, chained); 9 the PMU. The kernel runs on
- * core 0 (the others wait on the spin table), so core 0's registers are
- * the ones used. Every source is level-triggered and silenced at its
- * origin, so there is nothing to end here (eoi is empty).
+ * BCM2835 ARM controller's output, chained); 9 the PMU. Each core has its
+ * own timer, mailbox and source registers (the core's MPIDR Aff0 indexes
+ * them); the GPU interrupt goes to core 0. Mailbox 0 is the IPI (line 4):
+ * another core writes its set register, the ack clears it. Every other
+ * source is level-triggered and silenced at its origin, so there is
+ * nothing to end here (eoi is empty).
  *
  * On the BCM2711 (Pi 4) the GIC-400 is the root and the DT keeps a node of
  * this compatible without 'interrupt-controller': that one is refused
@@ -27,6 +29,10 @@
 #define L1_TIMER_CTL0	0x40		/* Core0 timers interrupt control, bits 0..3 */
 #define L1_MBOX_CTL0	0x50		/* Core0 mailboxes interrupt control */
 #define L1_IRQ_SRC0	0x60		/* Core0 IRQ source */
+#define L1_MBOX0_SET0	0x80		/* Core0 mailbox 0 write-set (core n: + 16 n) */
+#define L1_MBOX0_CLR0	0xc0		/* Core0 mailbox 0 read / write-clear */
+#define CORES		4
+#define LINE_IPI	4		/* mailbox 0 */
 
 #define LINE_TIMER_LAST	3
 #define LINE_MBOX_LAST	7
@@ -38,6 +44,14 @@ static struct l1 {
 	uintptr_t base;
 	uint32_t enabled;	/* lines connected: the ack reads only these */
 } l1;
+
+static unsigned core(void)
+{
+	uint64_t mpidr;
+
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(mpidr));
+	return (unsigned)(mpidr & (CORES - 1));
+}
 
 static inline volatile uint32_t *reg(unsigned off)
 {
@@ -56,17 +70,19 @@ static int l1_xlate(struct tk_device *dev, const uint32_t *c, uint32_t n, unsign
 
 static void l1_set(unsigned line, bool on)
 {
-	if (line <= LINE_TIMER_LAST) {
-		uint32_t v = *reg(L1_TIMER_CTL0) & ~(1u << line);
+	unsigned c = core();
 
-		*reg(L1_TIMER_CTL0) = v | ((uint32_t)on << line);
+	if (line <= LINE_TIMER_LAST) {
+		uint32_t v = *reg(L1_TIMER_CTL0 + 4 * c) & ~(1u << line);
+
+		*reg(L1_TIMER_CTL0 + 4 * c) = v | ((uint32_t)on << line);
 	} else if (line <= LINE_MBOX_LAST) {
 		uint32_t bit = 1u << (line - 4);
-		uint32_t v = *reg(L1_MBOX_CTL0) & ~bit;
+		uint32_t v = *reg(L1_MBOX_CTL0 + 4 * c) & ~bit;
 
-		*reg(L1_MBOX_CTL0) = on ? v | bit : v;
+		*reg(L1_MBOX_CTL0 + 4 * c) = on ? v | bit : v;
 	} else if (line == LINE_PMU) {
-		*reg(on ? L1_PMU_SET : L1_PMU_CLR) = 1u << 0;	/* core 0 */
+		*reg(on ? L1_PMU_SET : L1_PMU_CLR) = 1u << c;
 	}
 	/* LINE_GPU cannot be masked here: routing it to core 0 (probe) is all
 	 * this block does; the chained controller masks its own lines. */
@@ -92,9 +108,13 @@ static void l1_disable(struct tk_device *dev, unsigned line)
 static unsigned l1_ack(struct tk_device *dev)
 {
 	(void)dev;
-	uint32_t src = *reg(L1_IRQ_SRC0) & l1.enabled;
+	unsigned c = core();
+	uint32_t src = *reg(L1_IRQ_SRC0 + 4 * c) & l1.enabled;
+	unsigned line = src ? (unsigned)__builtin_ctz(src) : TK_IRQ_SPURIOUS;
 
-	return src ? (unsigned)__builtin_ctz(src) : TK_IRQ_SPURIOUS;
+	if (line == LINE_IPI)	/* clear before the handler: a later IPI raises it again */
+		*reg(L1_MBOX0_CLR0 + 16 * c) = 0xffffffffu;
+	return line;
 }
 
 static void l1_eoi(struct tk_device *dev, unsigned line)
@@ -103,9 +123,30 @@ static void l1_eoi(struct tk_device *dev, unsigned line)
 	(void)line;
 }
 
+/* Another core: the per-core lines core 0 enabled (timer, IPI). */
+static void l1_cpu_init(struct tk_device *dev, unsigned cpu)
+{
+	unsigned c = core();
+
+	(void)dev;
+	(void)cpu;
+	*reg(L1_TIMER_CTL0 + 4 * c) = l1.enabled & 0xf;
+	*reg(L1_MBOX_CTL0 + 4 * c) = (l1.enabled >> 4) & 0xf;
+	*reg(L1_MBOX0_CLR0 + 16 * c) = 0xffffffffu;
+}
+
+static void l1_send_ipi(struct tk_device *dev, unsigned cpu, uint64_t hwid)
+{
+	(void)dev;
+	(void)cpu;
+	__asm__ volatile("dsb ishst" ::: "memory");
+	*reg(L1_MBOX0_SET0 + 16 * (unsigned)(hwid & (CORES - 1))) = 1;
+}
+
 static const struct tk_intc_ops l1_ops = {
 	.xlate = l1_xlate, .enable = l1_enable, .disable = l1_disable,
 	.ack = l1_ack, .eoi = l1_eoi, .nlines = NLINES,
+	.cpu_init = l1_cpu_init, .send_ipi = l1_send_ipi, .ipi_line = LINE_IPI,
 };
 
 static int l1_probe(struct tk_device *dev)
@@ -119,8 +160,11 @@ static int l1_probe(struct tk_device *dev)
 		return err;
 	/* Start from nothing enabled whatever the firmware left, and send the
 	 * GPU interrupt to core 0 as an IRQ (routing value 0). */
-	*reg(L1_TIMER_CTL0) = 0;
-	*reg(L1_MBOX_CTL0) = 0;
+	for (unsigned c = 0; c < CORES; c++) {
+		*reg(L1_TIMER_CTL0 + 4 * c) = 0;
+		*reg(L1_MBOX_CTL0 + 4 * c) = 0;
+		*reg(L1_MBOX0_CLR0 + 16 * c) = 0xffffffffu;
+	}
 	*reg(L1_PMU_CLR) = 0xf;
 	*reg(L1_GPU_ROUTE) = 0;
 	l1.enabled = 0;

@@ -14,9 +14,15 @@
 #define GICC_EOIR	0x10
 #define GICD_PIDR2	0xfe8	/* ARM's implementations (GIC-390/400, QEMU) */
 
+#define GICD_SGIR	0xf00
+#define IPI_SGI		1
+#define CPUS_MAX	8
+
 struct gicv2 {
 	uintptr_t dist, cpu;
 	unsigned nlines;
+	uint32_t percpu_on;		/* lines < 32 enabled, replayed on each CPU */
+	uint8_t target[CPUS_MAX];	/* each CPU's interface bit (GICD_ITARGETSR0) */
 };
 
 static struct gicv2 gic;
@@ -30,14 +36,18 @@ static int v2_xlate(struct tk_device *dev, const uint32_t *c, uint32_t n, unsign
 static void v2_enable(struct tk_device *dev, unsigned line)
 {
 	(void)dev;
-	if (line >= 32)	/* to CPU interface 0: the single-core kernel's */
-		((volatile uint8_t *)(gic.dist + GICD_ITARGETSR))[line] = 1;
-	gic_enable_bit(gic.dist, GICD_ISENABLER, line);
+	if (line >= 32)	/* to the boot CPU's interface */
+		((volatile uint8_t *)(gic.dist + GICD_ITARGETSR))[line] = gic.target[0];
+	else
+		gic.percpu_on |= 1u << line;
+	gic_enable_bit(gic.dist, GICD_ISENABLER, line);	/* banked below 32 */
 }
 
 static void v2_disable(struct tk_device *dev, unsigned line)
 {
 	(void)dev;
+	if (line < 32)
+		gic.percpu_on &= ~(1u << line);
 	gic_enable_bit(gic.dist, GICD_ICENABLER, line);
 }
 
@@ -55,9 +65,43 @@ static void v2_eoi(struct tk_device *dev, unsigned line)
 	*gic_reg(gic.cpu, GICC_EOIR) = line;
 }
 
+/* Reading any of GICD_ITARGETSR0..7 gives the reader's own interface bit. */
+static uint8_t own_target(void)
+{
+	return *(volatile uint8_t *)(gic.dist + GICD_ITARGETSR);
+}
+
+static void cpu_if_on(void)
+{
+	*gic_reg(gic.cpu, GICC_PMR) = 0xff;
+	*gic_reg(gic.cpu, GICC_CTLR) = 1;
+}
+
+static void v2_cpu_init(struct tk_device *dev, unsigned cpu)
+{
+	(void)dev;
+	if (cpu >= CPUS_MAX)
+		return;
+	gic.target[cpu] = own_target();
+	for (unsigned i = 0; i < 32; i += 4)
+		*gic_reg(gic.dist, GICD_IPRIORITYR + i) = 0x01010101u * GIC_PRIO_DEFAULT;
+	*gic_reg(gic.dist, GICD_ISENABLER) = gic.percpu_on;
+	cpu_if_on();
+}
+
+/* GICD_SGIR: target list [23:16], SGI id [3:0]. */
+static void v2_send_ipi(struct tk_device *dev, unsigned cpu, uint64_t hwid)
+{
+	(void)dev;
+	(void)hwid;
+	__asm__ volatile("dsb ishst" ::: "memory");
+	*gic_reg(gic.dist, GICD_SGIR) = ((uint32_t)gic.target[cpu] << 16) | IPI_SGI;
+}
+
 static const struct tk_intc_ops v2_ops = {
 	.xlate = v2_xlate, .enable = v2_enable, .disable = v2_disable,
 	.ack = v2_ack, .eoi = v2_eoi,
+	.cpu_init = v2_cpu_init, .send_ipi = v2_send_ipi, .ipi_line = IPI_SGI,
 };
 
 /*
@@ -102,8 +146,10 @@ static int gicv2_probe(struct tk_device *dev)
 		*gic_reg(gic.dist, GICD_IPRIORITYR + i) = 0x01010101u * GIC_PRIO_DEFAULT;
 	*gic_reg(gic.dist, GICD_IGROUPR) = 0;
 	*gic_reg(gic.dist, GICD_CTLR) = 1;
-	*gic_reg(gic.cpu, GICC_PMR) = 0xff;
-	*gic_reg(gic.cpu, GICC_CTLR) = 1;
+	gic.target[0] = own_target();
+	if (!gic.target[0])
+		gic.target[0] = 1;	/* a uniprocessor GIC may read 0 there */
+	cpu_if_on();
 	dev->priv = &gic;
 	return tk_intc_register(dev, &v2_ops);
 }

@@ -10,6 +10,7 @@
  */
 #include <takt/device.h>
 #include <takt/log.h>
+#include <takt/thread.h>
 
 #include "gic_common.h"
 
@@ -31,8 +32,16 @@
 #define WAKER_ASLEEP		(1u << 2)
 #define TYPER_LAST		(1u << 4)
 
+#define IPI_SGI			1
+#define CPUS_MAX		8
+
+/* The redistributor region and one SGI/PPI frame per CPU (banked lines:
+ * the timer's PPI and the IPI are enabled on every CPU). */
 struct gicv3 {
-	uintptr_t dist, sgi;
+	uintptr_t dist, rbase;
+	uint64_t rsize;
+	uintptr_t sgi[CPUS_MAX];
+	uint32_t percpu_on;	/* lines < 32 enabled, replayed on each CPU */
 	unsigned nlines;
 };
 
@@ -73,17 +82,19 @@ static void cpu_if_init(void)
 	__asm__ volatile("msr S3_0_C12_C12_7, %0\n isb" :: "r"(1ull));	/* ICC_IGRPEN1_EL1 */
 }
 
-static int redist_init(uintptr_t rd)
+static int redist_init(uintptr_t rd, unsigned cpu)
 {
 	*gic_reg(rd, GICR_WAKER) &= ~WAKER_SLEEP;
 	for (unsigned spin = 0; *gic_reg(rd, GICR_WAKER) & WAKER_ASLEEP; spin++)
 		if (spin > 1000000)
 			return -ETIMEDOUT;
-	gic.sgi = rd + GICR_SGI;
-	*gic_reg(gic.sgi, GICD_ICENABLER) = 0xffffffffu;
-	*gic_reg(gic.sgi, GICD_IGROUPR) = 0xffffffffu;
+	uintptr_t sgi = rd + GICR_SGI;
+
+	*gic_reg(sgi, GICD_ICENABLER) = 0xffffffffu;
+	*gic_reg(sgi, GICD_IGROUPR) = 0xffffffffu;
 	for (unsigned i = 0; i < 32; i += 4)
-		*gic_reg(gic.sgi, GICD_IPRIORITYR + i) = 0x01010101u * GIC_PRIO_DEFAULT;
+		*gic_reg(sgi, GICD_IPRIORITYR + i) = 0x01010101u * GIC_PRIO_DEFAULT;
+	gic.sgi[cpu] = sgi;
 	return 0;
 }
 
@@ -97,7 +108,8 @@ static void v3_enable(struct tk_device *dev, unsigned line)
 {
 	(void)dev;
 	if (line < 32) {
-		gic_enable_bit(gic.sgi, GICD_ISENABLER, line);
+		gic.percpu_on |= 1u << line;
+		gic_enable_bit(gic.sgi[tk_cpu_id()], GICD_ISENABLER, line);
 		return;
 	}
 	*(volatile uint64_t *)(gic.dist + GICD_IROUTER + line * 8) = my_affinity();
@@ -107,7 +119,9 @@ static void v3_enable(struct tk_device *dev, unsigned line)
 static void v3_disable(struct tk_device *dev, unsigned line)
 {
 	(void)dev;
-	gic_enable_bit(line < 32 ? gic.sgi : gic.dist, GICD_ICENABLER, line);
+	if (line < 32)
+		gic.percpu_on &= ~(1u << line);
+	gic_enable_bit(line < 32 ? gic.sgi[tk_cpu_id()] : gic.dist, GICD_ICENABLER, line);
 }
 
 static unsigned v3_ack(struct tk_device *dev)
@@ -127,9 +141,38 @@ static void v3_eoi(struct tk_device *dev, unsigned line)
 	__asm__ volatile("msr S3_0_C12_C12_1, %0\n isb" :: "r"((uint64_t)line)); /* ICC_EOIR1_EL1 */
 }
 
+/* A secondary CPU: its redistributor, its CPU interface, and the banked
+ * lines CPU 0 enabled. A CPU without a redistributor gets no interrupts;
+ * the kernel then never sees it come online. */
+static void v3_cpu_init(struct tk_device *dev, unsigned cpu)
+{
+	uintptr_t rd = find_redist(gic.rbase, gic.rsize);
+
+	if (!rd || cpu >= CPUS_MAX || redist_init(rd, cpu)) {
+		tk_printk("gicv3: %s: no redistributor for CPU %u\n", dev->path, cpu);
+		return;
+	}
+	cpu_if_init();
+	*gic_reg(gic.sgi[cpu], GICD_ISENABLER) = gic.percpu_on;
+}
+
+/* ICC_SGI1R_EL1: Aff3 [55:48], Aff2 [39:32], INTID [27:24], Aff1 [23:16],
+ * RS [47:44] (which 16 of Aff0), target list [15:0] (bit Aff0 % 16). */
+static void v3_send_ipi(struct tk_device *dev, unsigned cpu, uint64_t hwid)
+{
+	uint64_t aff0 = hwid & 0xff, v;
+
+	(void)dev;
+	(void)cpu;
+	v = ((hwid >> 32 & 0xff) << 48) | ((hwid >> 16 & 0xff) << 32) | ((uint64_t)IPI_SGI << 24) |
+	    ((hwid >> 8 & 0xff) << 16) | ((aff0 >> 4) << 44) | (1ull << (aff0 & 15));
+	__asm__ volatile("dsb ishst\n msr S3_0_C12_C11_5, %0\n isb" :: "r"(v) : "memory");
+}
+
 static const struct tk_intc_ops v3_ops = {
 	.xlate = v3_xlate, .enable = v3_enable, .disable = v3_disable,
 	.ack = v3_ack, .eoi = v3_eoi,
+	.cpu_init = v3_cpu_init, .send_ipi = v3_send_ipi, .ipi_line = IPI_SGI,
 };
 
 /*
@@ -189,7 +232,9 @@ static int gicv3_probe(struct tk_device *dev)
 	gic.nlines = gic_nlines(gic.dist);
 	gic_dist_init_spis(gic.dist, gic.nlines, 0xffffffffu);	/* group 1 NS */
 	*gic_reg(gic.dist, GICD_CTLR) = GICD_CTLR_ARE_NS | GICD_CTLR_G1A | GICD_CTLR_G1;
-	err = redist_init(rd);
+	gic.rbase = rbase;
+	gic.rsize = rsize;
+	err = redist_init(rd, 0);
 	if (err)
 		return err;
 	cpu_if_init();

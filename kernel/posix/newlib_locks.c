@@ -64,10 +64,10 @@ void __retarget_lock_acquire_recursive(_LOCK_T lock)
 {
 	if (!lock || no_threads())
 		return;
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 
 	make_recursive(lock);
-	arch_irq_restore(flags);
+	kunlock(flags);
 	tk_mutex_lock(&lock->m, TK_FOREVER);
 }
 
@@ -80,10 +80,10 @@ int __retarget_lock_try_acquire_recursive(_LOCK_T lock)
 {
 	if (!lock || no_threads())
 		return 1;
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 
 	make_recursive(lock);
-	arch_irq_restore(flags);
+	kunlock(flags);
 	return tk_mutex_lock(&lock->m, 0) == 0;
 }
 
@@ -97,4 +97,14 @@ void __retarget_lock_release_recursive(_LOCK_T lock)
 {
 	if (lock && !no_threads())
 		tk_mutex_unlock(&lock->m);
+}
+
+/* newlib is built with __DYNAMIC_REENT__: its per-thread state (errno,
+ * stdio buffers) is the running thread's on this CPU; before threads, the
+ * boot's (which main keeps). */
+struct _reent *__getreent(void)
+{
+	struct tk_thread *t = sched_current;
+
+	return t ? t->reent_ptr : _impure_ptr;
 }

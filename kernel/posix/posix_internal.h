@@ -45,6 +45,9 @@ int posix_sched_fp(int policy, int prio, struct tk_sched *s);
 /* The thread a pid names (0 and getpid(): the caller), or NULL. */
 tk_thread_t *posix_thread_of_pid(pid_t pid);
 
+/* affinity.c: a thread CPU-time clock's reading. 1 (*ns set), 0 (not a
+ * CPU-time clock), -ESRCH (its thread is gone). */
+int posix_cpu_clock_ns(clockid_t c, uint64_t *ns);
 /* Kernel error (negative) to the POSIX error number for thread lookups. */
 static inline int posix_err(int rc)
 {

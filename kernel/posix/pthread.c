@@ -602,6 +602,7 @@ static int attr_to_tk(const pthread_attr_t *a, struct tk_thread_attr *ta)
 	ta->stack = a->__stackaddr;
 	ta->stack_size = a->__stacksize;
 	ta->detached = a->__detachstate == PTHREAD_CREATE_DETACHED;
+	ta->cpu_mask = a->__cpumask;
 	if (a->__inheritsched == PTHREAD_EXPLICIT_SCHED)
 		return posix_sched_fp(a->__schedpolicy, a->__schedparam.sched_priority,
 				      &ta->sched);

@@ -10,12 +10,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <takt/thread.h>
+
 long sysconf(int name)
 {
 	switch (name) {
 	case _SC_NPROCESSORS_CONF:
+		return (long)tk_cpu_count_conf();
 	case _SC_NPROCESSORS_ONLN:
-		return 1;
+		return (long)tk_cpu_count();
 	case _SC_PAGESIZE:
 		return 4096;
 	case _SC_CLK_TCK:

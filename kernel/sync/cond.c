@@ -34,19 +34,19 @@ int tk_cond_wait(struct tk_cond *c, struct tk_mutex *m, uint64_t deadline)
 
 	if (sched_in_irq() || !sched_current)
 		return -EINVAL;
-	flags = arch_irq_save();
+	flags = klock();
 	k = get(c);
 	if (!k || !m) {
-		arch_irq_restore(flags);
+		kunlock(flags);
 		return -EINVAL;
 	}
 	if (!mutex_owned_by_caller(m)) {
-		arch_irq_restore(flags);
+		kunlock(flags);
 		return -EPERM;
 	}
 	mutex_unlock_locked((struct kmutex *)m);
 	err = sched_block(&k->waiters, deadline);
-	arch_irq_restore(flags);
+	kunlock(flags);
 	/* POSIX: the mutex is held again on return, whatever happened. */
 	tk_mutex_lock(m, TK_FOREVER);
 	return err;
@@ -54,7 +54,7 @@ int tk_cond_wait(struct tk_cond *c, struct tk_mutex *m, uint64_t deadline)
 
 static int wake(struct tk_cond *c, bool all)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 	struct kcond *k = get(c);
 
 	if (k) {
@@ -64,7 +64,7 @@ static int wake(struct tk_cond *c, bool all)
 			waitq_wake_one(&k->waiters, 0);
 		sched_preempt_point();
 	}
-	arch_irq_restore(flags);
+	kunlock(flags);
 	return k ? 0 : -EINVAL;
 }
 

@@ -47,7 +47,7 @@ static int wait_while(struct kmsgq *k, struct waitq *wq, bool full, uint64_t dea
 
 int tk_msgq_put(struct tk_msgq *q, const void *msg, uint64_t deadline)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 	struct kmsgq *k = get(q);
 	int err = k && msg ? wait_while(k, &k->putters, true, deadline) : -EINVAL;
 
@@ -59,13 +59,13 @@ int tk_msgq_put(struct tk_msgq *q, const void *msg, uint64_t deadline)
 		if (waitq_wake_one(&k->getters, 0))
 			sched_preempt_point();
 	}
-	arch_irq_restore(flags);
+	kunlock(flags);
 	return err;
 }
 
 int tk_msgq_get(struct tk_msgq *q, void *msg, uint64_t deadline)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 	struct kmsgq *k = get(q);
 	int err = k && msg ? wait_while(k, &k->getters, false, deadline) : -EINVAL;
 
@@ -76,7 +76,7 @@ int tk_msgq_get(struct tk_msgq *q, void *msg, uint64_t deadline)
 		if (waitq_wake_one(&k->putters, 0))
 			sched_preempt_point();
 	}
-	arch_irq_restore(flags);
+	kunlock(flags);
 	return err;
 }
 

@@ -115,7 +115,7 @@ int tk_mutex_lock(struct tk_mutex *m, uint64_t deadline)
 
 	if (sched_in_irq() || !cur)
 		return -EINVAL;
-	flags = arch_irq_save();
+	flags = klock();
 	k = get(m);
 	if (!k)
 		err = -EINVAL;
@@ -127,7 +127,7 @@ int tk_mutex_lock(struct tk_mutex *m, uint64_t deadline)
 		err = -EDEADLK;
 	else
 		err = wait_for(k, cur, deadline);	/* 0: unlock handed it to us */
-	arch_irq_restore(flags);
+	kunlock(flags);
 	return err;
 }
 
@@ -160,12 +160,12 @@ int tk_mutex_unlock(struct tk_mutex *m)
 
 	if (sched_in_irq() || !sched_current)
 		return -EINVAL;
-	flags = arch_irq_save();
+	flags = klock();
 	k = get(m);
 	err = k ? mutex_unlock_locked(k) : -EINVAL;
 	if (err == 0)
 		sched_preempt_point();
-	arch_irq_restore(flags);
+	kunlock(flags);
 	return err;
 }
 

@@ -33,7 +33,7 @@ int tk_sem_init(struct tk_sem *s, unsigned count, unsigned max)
 
 int tk_sem_take(struct tk_sem *s, uint64_t deadline)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 	struct ksem *k = get(s);
 	int err = 0;
 
@@ -45,13 +45,13 @@ int tk_sem_take(struct tk_sem *s, uint64_t deadline)
 		err = deadline == 0 || deadline <= tk_now_ns() ? -ETIMEDOUT : -EINVAL;
 	else
 		err = sched_block(&k->waiters, deadline);
-	arch_irq_restore(flags);
+	kunlock(flags);
 	return err;
 }
 
 int tk_sem_give(struct tk_sem *s)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = klock();
 	struct ksem *k = get(s);
 	int err = 0;
 
@@ -63,7 +63,7 @@ int tk_sem_give(struct tk_sem *s)
 		err = -EOVERFLOW;
 	else
 		k->count++;
-	arch_irq_restore(flags);
+	kunlock(flags);
 	return err;
 }
 

@@ -158,6 +158,13 @@ static void enable_mmu(void)
 	__asm__ volatile("msr sctlr_el1, %0\n isb" :: "r"(sctlr) : "memory");
 }
 
+/* A secondary CPU, from start.S with its MMU off: the boot CPU's tables. */
+void arch_mmu_secondary(void);
+void arch_mmu_secondary(void)
+{
+	enable_mmu();
+}
+
 /* Called from start.S with the MMU off: map the image (code, data, bss and
  * boot stack) and the boot loader's DTB, then turn the MMU and caches on.
  * Returns the DTB when it carries the FDT magic (and so is mapped), else

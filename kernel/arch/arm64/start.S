@@ -67,8 +67,39 @@ el1_entry:
 	str	x22, [x1]
 	mov	x0, x21
 	bl	arch_mmu_early		/* identity map image + DTB, MMU and caches on */
+	mov	x19, x0
+	bl	smp_boot_cpu_init	/* TPIDR_EL1: reset leaves it UNKNOWN */
+	mov	x0, x19
 	mov	x1, x21			/* x0: the DTB if it has the magic, else 0 */
 	bl	kernel_start		/* never returns */
+	b	arch_halt
+
+/*
+ * Secondary CPUs (PSCI CPU_ON, spin-table release) enter here with the MMU
+ * off, at EL2 or EL1. The image is already relocated and its page tables
+ * built: go to EL1, take the stack arch_secondary_prepare left in
+ * secondary_block (read with the MMU off: the boot CPU cleaned it to
+ * memory), turn the MMU on with the boot CPU's tables, and call
+ * smp_secondary_main(arg).
+ */
+	.global	secondary_entry
+secondary_entry:
+	mrs	x1, CurrentEL
+	lsr	x1, x1, #2
+	cmp	x1, #2
+	b.ne	1f
+	bl	el2_to_el1
+1:	mov	x1, #CPACR_FPEN
+	msr	cpacr_el1, x1
+	adr_l	x1, arch_vectors
+	msr	vbar_el1, x1
+	isb
+	adr_l	x1, secondary_block
+	ldp	x2, x19, [x1]		/* stack top, argument */
+	mov	sp, x2
+	bl	arch_mmu_secondary
+	mov	x0, x19
+	bl	smp_secondary_main	/* never returns */
 	b	arch_halt
 
 /*

@@ -22,6 +22,7 @@
 #include "../../arch.h"
 #include "../../kernel.h"
 #include "qemu_dt.h"
+#include "../../smp.h"
 #include "x86.h"
 
 #define FDT_BUF_SIZE	(64 * 1024)
@@ -232,6 +233,7 @@ static void merge_qemu_virtio(void)
 /* ebx from the loader: the physical address of struct hvm_start_info. */
 __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 {
+	smp_boot_cpu_init();	/* the log's lock reads the per-CPU pointer */
 	x86_idt_init();
 	__asm__ volatile("fninit");
 	if (info_pa == 0)

@@ -82,8 +82,32 @@ uint64_t arch_cpu_hwid(void)
 	return b >> 24;		/* initial local APIC ID */
 }
 
+/* The GS base points at this CPU's struct cpu, whose first word is its own
+ * address: arch_percpu() is one load (%gs:0). */
+void arch_percpu_set(void *cpu)
+{
+	uint64_t v = (uint64_t)(uintptr_t)cpu;
+
+	__asm__ volatile("wrmsr" :: "c"(0xc0000101u), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
+}
+
+/* Application processors are not started yet on x86_64 (INIT-SIPI needs a
+ * real-mode trampoline): the kernel sees entry 0 and runs on the boot CPU. */
+uintptr_t arch_secondary_entry(void)
+{
+	return 0;
+}
+
+void arch_secondary_prepare(void *stack_top, void *arg)
+{
+	(void)stack_top;
+	(void)arg;
+}
+
 /* x86 has no spin tables (APs wait for INIT-SIPI): never called. */
-void arch_spin_table_park(uint64_t release_addr)
+void arch_spin_table_release(uint64_t release_addr, uintptr_t entry)
 {
 	(void)release_addr;
+	(void)entry;
 }

@@ -66,8 +66,9 @@ typedef void (*tk_irq_handler_t)(void *arg);
 int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *arg);
 /* Number of times the line connected as dev's interrupt idx has fired. */
 uint64_t tk_irq_count(struct tk_device *dev, int idx);
-/* Mask interrupts on this CPU and return the previous state (nestable);
- * for a few instructions only: it delays every interrupt. */
+/* Mask interrupts on this CPU and exclude every other CPU's tk_irq_lock
+ * section (and the kernel's sync objects); nestable. For a few
+ * instructions only: it delays every interrupt and every other CPU. */
 unsigned long tk_irq_lock(void);
 void tk_irq_unlock(unsigned long key);
 
@@ -92,6 +93,14 @@ struct tk_intc_ops {
 	 * its own interrupt with tk_irq_connect (failing its probe when that
 	 * parent is not bound) and calls tk_intc_dispatch from that handler. */
 	bool chained;
+	/* Multicore (the root only; optional: without them the kernel runs on
+	 * the boot CPU). cpu_init readies a secondary CPU's interface, on that
+	 * CPU, with the per-CPU lines the boot CPU enabled (timer, IPI);
+	 * send_ipi raises ipi_line (a root line) on the CPU with index cpu
+	 * (0 = boot CPU) and hardware ID hwid (the DT's /cpus reg). */
+	void (*cpu_init)(struct tk_device *dev, unsigned cpu);
+	void (*send_ipi)(struct tk_device *dev, unsigned cpu, uint64_t hwid);
+	unsigned ipi_line;
 };
 #define TK_IRQ_SPURIOUS 0xffffffffu
 /* Called from probe. @retval 0, -EBUSY (a second root), -ENOSPC (no room
@@ -101,6 +110,12 @@ int tk_intc_register(struct tk_device *dev, const struct tk_intc_ops *ops);
  * runs (and counts) the handler connected to it; a line without one is
  * disabled and logged. */
 void tk_intc_dispatch(struct tk_device *intc, unsigned line);
+
+/* A way to start secondary CPUs, under the name the DT's enable-method
+ * gives it ("psci"): cpu_on starts the CPU with hardware ID hwid at the
+ * physical address entry. @retval 0, -EBUSY (the name is taken) */
+typedef int (*tk_cpu_on_fn)(struct tk_device *dev, uint64_t hwid, uintptr_t entry);
+int tk_cpu_method_register(struct tk_device *dev, const char *method, tk_cpu_on_fn on);
 
 struct tk_console_ops {
 	/* Polled output of one byte, any context: used before interrupts are

@@ -41,6 +41,7 @@ struct tk_thread_attr {
 	size_t stack_size;	/* 0: TK_STACK_DEFAULT; at least TK_STACK_MIN */
 	struct tk_sched sched;	/* policy 0: FIFO at the creator's priority */
 	bool detached;		/* no join: resources go when it exits */
+	uint32_t cpu_mask;	/* CPUs it may run on, bit n = CPU n; 0: all */
 };
 
 /* Create and start a thread running fn(arg). Any context but interrupts.
@@ -84,6 +85,8 @@ struct tk_thread_stats {
 	uint32_t misses;	/* deadline class: job late */
 	size_t stack_size;
 	uint32_t id;		/* 1 = main, then in creation order; never reused */
+	unsigned cpu;		/* the CPU it lives on */
+	uint64_t migrations;	/* moves between CPUs */
 };
 int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st);
 /* Calls fn for every live thread with interrupts masked, so that none can
@@ -112,6 +115,38 @@ struct tk_thread_static {
 	static const struct tk_thread_static id##_def = {                          \
 		#id, id##_stack, sizeof(id##_stack), fn_, arg_, prio_, &id##_thread }
 #define tk_thread_static(id) (id##_thread)
+
+/* Multicore. CPUs are numbered 0 (the boot CPU) .. tk_cpu_count() - 1 in
+ * the order of the DT's /cpus. A thread lives on one CPU of its mask (the
+ * least loaded at creation) and moves only when its mask changes. */
+unsigned tk_cpu_id(void);		/* the caller's CPU */
+unsigned tk_cpu_count(void);		/* online */
+unsigned tk_cpu_count_conf(void);	/* in the DT */
+uint32_t tk_cpu_online_mask(void);
+/* @retval 0, -EINVAL (empty mask, or CPUs not online: nothing changed),
+ * -EBUSY (its deadline bandwidth fits no CPU of the mask), -ESRCH */
+int tk_thread_set_affinity(tk_thread_t *t, uint32_t mask);
+int tk_thread_get_affinity(tk_thread_t *t, uint32_t *mask);
+
+struct tk_cpu_stats {
+	uint64_t idle_ns;		/* time in the idle thread */
+	uint64_t ipi_sent;		/* IPIs this CPU sent */
+	uint64_t ipi_received;
+	uint64_t remote_wakes;		/* wake-ups it posted to other CPUs */
+	uint64_t remote_wakes_no_ipi;	/* of which did not preempt there: no IPI */
+	uint64_t timer_irqs;
+	unsigned threads;		/* threads living there */
+	uint64_t sched_lock_max_ns;	/* longest hold of its scheduler lock */
+	uint32_t running_id;		/* tk_thread_stats id of what runs there; 0: idle */
+};
+/* CPU time of t (NULL: the caller), exact to the read for the caller: the
+ * clock its deadline budget is charged in. And of every thread together. */
+uint64_t tk_thread_cpu_ns(tk_thread_t *t);
+uint64_t tk_process_cpu_ns(void);
+/* In a loop that waits for another CPU: lets it run (arm64 yield; x86 pause). */
+void tk_cpu_relax(void);
+/* @retval 0, -EINVAL (no such CPU online, or st NULL) */
+int tk_cpu_stats(unsigned cpu, struct tk_cpu_stats *st);
 
 /* Absolute deadline ns from now, saturating at TK_FOREVER. */
 uint64_t tk_after_ns(uint64_t ns);

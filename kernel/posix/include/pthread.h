@@ -92,7 +92,14 @@ int pthread_setname_np(pthread_t __th, const char *__name);
 int pthread_getname_np(pthread_t __th, char *__buf, size_t __len);
 /* The thread's id for sched_setattr() and friends (glibc 2.42). */
 pid_t pthread_gettid_np(pthread_t __th);
+/* CPU affinity (see <sched.h>); 0 or an errno value. */
+int pthread_setaffinity_np(pthread_t __th, size_t __size, const cpu_set_t *__set);
+int pthread_getaffinity_np(pthread_t __th, size_t __size, cpu_set_t *__set);
+int pthread_attr_setaffinity_np(pthread_attr_t *__attr, size_t __size, const cpu_set_t *__set);
+int pthread_attr_getaffinity_np(const pthread_attr_t *__attr, size_t __size, cpu_set_t *__set);
 #endif
+/* The thread's CPU-time clock, for clock_gettime. */
+int pthread_getcpuclockid(pthread_t __th, clockid_t *__clock);
 
 /* Mutexes. */
 int pthread_mutexattr_init(pthread_mutexattr_t *__attr);

@@ -69,6 +69,51 @@ int sched_setattr(pid_t __tid, struct sched_attr *__attr, unsigned int __flags);
 int sched_getattr(pid_t __tid, struct sched_attr *__attr, unsigned int __size,
 		  unsigned int __flags);
 
+/* CPU sets as glibc has them (1024 CPUs, bit n = CPU n); Takt uses CPUs
+ * 0..7. The _S forms take the set's size in bytes. */
+#define CPU_SETSIZE 1024
+#define __NCPUBITS (8 * sizeof(unsigned long))
+typedef struct {
+	unsigned long __bits[CPU_SETSIZE / __NCPUBITS];
+} cpu_set_t;
+
+#define CPU_ALLOC_SIZE(n) ((((n) + __NCPUBITS - 1) / __NCPUBITS) * sizeof(unsigned long))
+#define CPU_ZERO_S(sz, s) __builtin_memset((s), 0, (sz))
+#define CPU_SET_S(c, sz, s) ((__SIZE_TYPE__)(c) / 8 < (sz) ? \
+	((s)->__bits[(c) / __NCPUBITS] |= (1ul << ((c) % __NCPUBITS))) : 0)
+#define CPU_CLR_S(c, sz, s) ((__SIZE_TYPE__)(c) / 8 < (sz) ? \
+	((s)->__bits[(c) / __NCPUBITS] &= ~(1ul << ((c) % __NCPUBITS))) : 0)
+#define CPU_ISSET_S(c, sz, s) ((__SIZE_TYPE__)(c) / 8 < (sz) ? \
+	(((s)->__bits[(c) / __NCPUBITS] >> ((c) % __NCPUBITS)) & 1) != 0 : 0)
+int __sched_cpucount(__SIZE_TYPE__ __setsize, const cpu_set_t *__set);
+#define CPU_COUNT_S(sz, s) __sched_cpucount((sz), (s))
+#define __CPU_OP_S(sz, d, a, b, op) do { \
+	for (__SIZE_TYPE__ __i = 0; __i < (sz) / sizeof(unsigned long); __i++) \
+		(d)->__bits[__i] = (a)->__bits[__i] op (b)->__bits[__i]; } while (0)
+#define CPU_AND_S(sz, d, a, b) __CPU_OP_S(sz, d, a, b, &)
+#define CPU_OR_S(sz, d, a, b) __CPU_OP_S(sz, d, a, b, |)
+#define CPU_XOR_S(sz, d, a, b) __CPU_OP_S(sz, d, a, b, ^)
+#define CPU_EQUAL_S(sz, a, b) (__builtin_memcmp((a), (b), (sz)) == 0)
+
+#define CPU_ZERO(s) CPU_ZERO_S(sizeof(cpu_set_t), s)
+#define CPU_SET(c, s) CPU_SET_S(c, sizeof(cpu_set_t), s)
+#define CPU_CLR(c, s) CPU_CLR_S(c, sizeof(cpu_set_t), s)
+#define CPU_ISSET(c, s) CPU_ISSET_S(c, sizeof(cpu_set_t), s)
+#define CPU_COUNT(s) CPU_COUNT_S(sizeof(cpu_set_t), s)
+#define CPU_AND(d, a, b) CPU_AND_S(sizeof(cpu_set_t), d, a, b)
+#define CPU_OR(d, a, b) CPU_OR_S(sizeof(cpu_set_t), d, a, b)
+#define CPU_XOR(d, a, b) CPU_XOR_S(sizeof(cpu_set_t), d, a, b)
+#define CPU_EQUAL(a, b) CPU_EQUAL_S(sizeof(cpu_set_t), a, b)
+
+/* Where thread tid (0: the caller) may run. Unlike Linux, a deadline thread
+ * takes any non-empty set. -1 with errno: EINVAL (empty after leaving out
+ * bits past the set, or naming CPUs that are not online), EBUSY (a deadline
+ * thread's bandwidth fits no CPU of the set; nothing changed), ESRCH, EFAULT. */
+int sched_setaffinity(pid_t __tid, __SIZE_TYPE__ __setsize, const cpu_set_t *__set);
+int sched_getaffinity(pid_t __tid, __SIZE_TYPE__ __setsize, cpu_set_t *__set);
+/* The caller's CPU. */
+int sched_getcpu(void);
+
 #ifdef __cplusplus
 }
 #endif

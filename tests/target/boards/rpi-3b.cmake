@@ -46,7 +46,13 @@ add_test(NAME make_rpi3_bad_dtbs COMMAND sh -ec "
   ${FDTPUT} -t x ${_bad}/intc-unbound.dtb ${_armctrl} interrupt-parent \
     $(${FDTGET} -t x ${_dtb} /soc/gpio@7e200000 phandle)
   cp ${_dtb} ${_bad}/release-unaligned.dtb
-  ${FDTPUT} -t x ${_bad}/release-unaligned.dtb /cpus/cpu@1 cpu-release-addr 0 dc")
+  ${FDTPUT} -t x ${_bad}/release-unaligned.dtb /cpus/cpu@1 cpu-release-addr 0 dc
+  cp ${_dtb} ${_bad}/cpu-absent.dtb
+  ${FDTPUT} -c ${_bad}/cpu-absent.dtb /cpus/cpu@4
+  ${FDTPUT} -t s ${_bad}/cpu-absent.dtb /cpus/cpu@4 device_type cpu
+  ${FDTPUT} -t s ${_bad}/cpu-absent.dtb /cpus/cpu@4 enable-method spin-table
+  ${FDTPUT} -t x ${_bad}/cpu-absent.dtb /cpus/cpu@4 reg 4
+  ${FDTPUT} -t x ${_bad}/cpu-absent.dtb /cpus/cpu@4 cpu-release-addr 0 4000")
 set_tests_properties(make_rpi3_bad_dtbs PROPERTIES FIXTURES_SETUP rpi3_bad_dtbs)
 set(_no_console "^PANIC: console: /soc/serial@7e215040 \\(stdout-path\\) did not bind")
 
@@ -70,15 +76,21 @@ takt_qemu_test(chained_intc_parent_unbound hello STATUS 1 FIXTURE rpi3_bad_dtbs
          ${_no_console}
   REJECT "^Takt hello")
 
-# The secondaries spinning on the spin table are parked before main; a
+# The secondaries spinning on the spin table are released before main; a
 # cpu-release-addr that is not an aligned RAM slot is left alone with a line
-# (never written through), and the others are still parked.
-takt_qemu_test(secondaries_parked hello
-  EXPECT "^cpu: 3 secondary CPUs parked" "^Takt hello")
+# (never written through), and the others still start.
+takt_qemu_test(secondaries_started hello
+  EXPECT "^cpu: 4 of 4 CPUs online" "^Takt hello")
 takt_qemu_test(cpu_release_addr_unaligned_left_alone hello FIXTURE rpi3_bad_dtbs
   QEMU_ARGS -dtb ${_bad}/release-unaligned.dtb
-  EXPECT "^cpu: cpu@1: no usable cpu-release-addr; left as the boot loader had it"
-         "^cpu: 2 secondary CPUs parked" "^Takt hello")
+  EXPECT "^cpu: cpu@1: no usable cpu-release-addr \\(8-byte aligned RAM\\) \\(-22\\); not started"
+         "^cpu: 3 of 4 CPUs online" "^Takt hello")
+# A CPU the DT lists but nothing answers for (no core spins on its slot):
+# named after the bound, and the system runs on the other four.
+takt_qemu_test(cpu_absent_times_out hello FIXTURE rpi3_bad_dtbs
+  QEMU_ARGS -dtb ${_bad}/cpu-absent.dtb
+  EXPECT "^cpu: cpu@4 \\(hwid 0x4\\) did not come up within 100 ms; running without it"
+         "^cpu: 4 of 5 CPUs online" "^Takt hello")
 
 # --- The card, booted the way a Pi boots it (cmake/fit.cmake, card kind rpi3) ---
 # QEMU has no GPU firmware: it loads Debian's u-boot-rpi (rpi_3) as the

@@ -54,6 +54,7 @@ typedef struct {
 	void *__stackaddr;
 	__SIZE_TYPE__ __stacksize;
 	__SIZE_TYPE__ __guardsize;
+	__uint32_t __cpumask;	/* pthread_attr_setaffinity_np; 0: every CPU */
 } pthread_attr_t;
 
 typedef struct {

@@ -58,7 +58,9 @@ static void *worker(void *arg)
 int main(void)
 {
 	tk_thread_t *t[N];
-	struct tk_thread_attr a = { .name = "fp", .stack_size = 8192,
+	/* One CPU: round robin among them is the point (on a multicore board
+	 * they would otherwise each get a CPU of their own). */
+	struct tk_thread_attr a = { .name = "fp", .stack_size = 8192, .cpu_mask = 1,
 				    .sched = { .policy = TK_SCHED_RR, .prio = 10, .rr_slice_ns = 100000 } };
 	int bad = 0;
 	struct tk_thread_stats st;

@@ -17,7 +17,9 @@
 
 static tk_thread_t *spawn(const char *name, struct tk_sched s, tk_thread_fn fn, void *arg)
 {
-	struct tk_thread_attr a = { .name = name, .stack_size = 8192, .sched = s };
+	/* CPU 0, with main: these are one CPU's scheduling claims (the
+	 * multicore ones are tests/target/apps/smp's). */
+	struct tk_thread_attr a = { .name = name, .stack_size = 8192, .sched = s, .cpu_mask = 1 };
 	tk_thread_t *t = 0;
 	int err = tk_thread_create(&t, &a, fn, arg);
 
@@ -185,7 +187,8 @@ static void test_admission(void)
 	tk_sem_init(&go, 0, 10);
 	tk_thread_t *a = spawn("a60", dl(60 * MS, 100 * MS, 100 * MS), park, &go);
 	tk_thread_t *b = spawn("b30", dl(30 * MS, 100 * MS, 100 * MS), park, &go);
-	struct tk_thread_attr attr = { .name = "c10", .sched = dl(10 * MS, 100 * MS, 100 * MS) };
+	struct tk_thread_attr attr = { .name = "c10", .sched = dl(10 * MS, 100 * MS, 100 * MS),
+				       .cpu_mask = 1 };
 	tk_thread_t *c = 0;
 
 	TK_CHECK("admission_rejects_over_95_percent",
@@ -425,7 +428,7 @@ static void *add(void *arg)
 static void test_thousand(void)
 {
 	static tk_thread_t *t[1000];
-	struct tk_thread_attr a = { .name = "many", .stack_size = 4096 };
+	struct tk_thread_attr a = { .name = "many", .stack_size = 4096, .cpu_mask = 1 };
 	int created = 0, sum_ok = 1;
 
 	for (int i = 0; i < 1000; i++)

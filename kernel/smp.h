@@ -1,0 +1,89 @@
+/*
+ * Per-CPU state. Each CPU runs its own scheduler over its own run queue,
+ * one-shot timer and idle thread (DESIGN.md section 4, partitioned EDF):
+ * the fields under "this CPU only" are touched by no other CPU, always with
+ * interrupts masked, so the hot path takes no lock at all. Other CPUs reach
+ * a CPU only through its wake list (under its lock): a thread to wake, a
+ * thread arriving, a changed boost; and an IPI when that preempts what runs
+ * there (the published key), or a cross-call (smp_call) for the rare
+ * operations that must run on the thread's own CPU.
+ */
+#ifndef TAKT_SMP_H
+#define TAKT_SMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <takt/spinlock.h>
+
+#include "arch.h"
+#include "sched/list.h"
+#include "sched/rq.h"
+#include "sched/timerq.h"
+
+#define TK_CPUS_MAX 8
+
+struct tk_thread;
+struct tk_device;
+
+/* What a CPU runs, as other CPUs see it to decide whether a wake-up there
+ * preempts (sched_entity_before on these fields; IDLE for the idle thread). */
+struct run_key {
+	uint8_t cls;
+	uint8_t prio;
+	uint64_t deadline;
+};
+
+struct cpu {
+	struct cpu *self;		/* first: x86's %gs:0 */
+	unsigned id;			/* 0 = the boot CPU, then /cpus order */
+	uint64_t hwid;			/* MPIDR affinity / local APIC ID */
+	bool online;
+	/* scheduler, this CPU only (sched/core.c) */
+	struct tk_thread *current, *idle;
+	struct tk_thread *switched_from;	/* until the switch away from it is done */
+	struct rq rq;
+	struct timerq sleepq;
+	uint64_t last_ns;
+	bool need_resched, deciding;
+	int irq_depth;
+	struct list_node boosted;
+	uint64_t armed_ns;		/* time.c: what the one-shot is set to */
+	unsigned nthreads;		/* threads that live here (placement) */
+	/* from other CPUs, under lock */
+	tk_spinlock_t lock;
+	struct list_node wake_list;
+	struct run_key running;
+	/* cross-call (smp_call): one at a time per target, under call_lock */
+	tk_spinlock_t call_lock;
+	void (*call_fn)(void *arg);
+	void *call_arg;
+	volatile uint32_t call_seq, call_done;
+	/* figures */
+	uint64_t idle_ns, idle_since;
+	uint64_t ipi_sent, ipi_received, remote_wakes, remote_wakes_no_ipi;
+	uint64_t timer_irqs;
+};
+
+extern struct cpu cpus[TK_CPUS_MAX];
+extern unsigned smp_ncpus;		/* online */
+extern unsigned smp_ncpus_conf;	/* in the DT */
+
+static inline struct cpu *cpu_self(void)
+{
+	return (struct cpu *)arch_percpu();
+}
+
+/* The boot CPU's struct cpu becomes the per-CPU pointer: first in kernel_start. */
+void smp_boot_cpu_init(void);
+/* Start the secondaries the DT lists (after devices are bound, before main). */
+void smp_start_secondaries(const void *fdt);
+/* Interrupt the CPU (it runs the scheduler on the way out of the IPI). */
+void smp_send_ipi(struct cpu *c);
+/* Run fn(arg) on CPU c with interrupts masked and wait for it to finish.
+ * Never with interrupts masked on the caller: c may be waiting for us. */
+void smp_call(struct cpu *c, void (*fn)(void *), void *arg);
+/* Online CPUs as a mask, bit n = cpus[n]. */
+uint32_t smp_online_mask(void);
+
+#endif

@@ -1,0 +1,46 @@
+/* Ticket spinlocks (see <takt/spinlock.h>). */
+#include <takt/spinlock.h>
+#include <takt/time.h>
+
+#include "arch.h"
+
+void tk_spin_lock(tk_spinlock_t *l)
+{
+	uint16_t me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+
+	if (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me) {
+		l->contended++;	/* racy by design: a statistic */
+		while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me)
+			arch_cpu_relax();
+	}
+	l->held_since = (uint32_t)arch_counter();
+}
+
+void tk_spin_unlock(tk_spinlock_t *l)
+{
+	uint32_t held = (uint32_t)arch_counter() - l->held_since;
+
+	if (held > l->max_hold)
+		l->max_hold = held;
+	__atomic_store_n(&l->owner, (uint16_t)(l->owner + 1), __ATOMIC_RELEASE);
+	arch_cpu_kick();
+}
+
+unsigned long tk_spin_lock_irqsave(tk_spinlock_t *l)
+{
+	unsigned long flags = arch_irq_save();
+
+	tk_spin_lock(l);
+	return flags;
+}
+
+void tk_spin_unlock_irqrestore(tk_spinlock_t *l, unsigned long flags)
+{
+	tk_spin_unlock(l);
+	arch_irq_restore(flags);
+}
+
+uint64_t tk_spin_max_hold_ns(const tk_spinlock_t *l)
+{
+	return l->max_hold * 1000000000ull / arch_counter_freq();
+}

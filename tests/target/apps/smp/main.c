@@ -1,0 +1,456 @@
+/*
+ * Multicore claims (issue 19), one check each, on however many CPUs the
+ * board brought up (bootarg cpus=N says how many must be online). No sleeps
+ * as synchronisation: threads hand results back through joins, semaphores
+ * and flags; spin-waits call tk_cpu_relax so that QEMU's round-robin vCPUs
+ * take turns.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <time.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <takt/spinlock.h>
+#include <takt/takt.h>
+
+#include "tk_test.h"
+
+static unsigned ncpu;
+
+static tk_thread_t *spawn_on(const char *name, uint32_t mask, struct tk_sched s,
+			     tk_thread_fn fn, void *arg)
+{
+	struct tk_thread_attr a = { .name = name, .stack_size = 8192, .sched = s, .cpu_mask = mask };
+	tk_thread_t *t = 0;
+	int err = tk_thread_create(&t, &a, fn, arg);
+
+	if (err)
+		printf("spawn %s: %d\n", name, err);
+	return t;
+}
+
+static struct tk_sched fifo(int prio)
+{
+	return (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = prio };
+}
+
+static void wait_flag(volatile int *f)
+{
+	while (!__atomic_load_n(f, __ATOMIC_ACQUIRE))
+		tk_cpu_relax();
+}
+
+static void join(tk_thread_t *t)
+{
+	if (t)
+		tk_thread_join(t, 0);
+}
+
+/* ---- affinity: every job of a thread pinned to the last CPU runs there ---- */
+static void *pinned_fn(void *arg)
+{
+	unsigned want = (unsigned)(uintptr_t)arg, bad = 0;
+
+	for (int i = 0; i < 20; i++) {
+		if (tk_cpu_id() != want)
+			bad++;
+		tk_yield();
+	}
+	return (void *)(uintptr_t)bad;
+}
+
+static void test_affinity(void)
+{
+	unsigned last = ncpu - 1;
+	tk_thread_t *t = spawn_on("pinned", 1u << last, fifo(5), pinned_fn, (void *)(uintptr_t)last);
+	struct tk_thread_stats st;
+	void *bad = (void *)1;
+
+	TK_CHECK("pinned_thread_lives_on_its_cpu", t && tk_thread_stats(t, &st) == 0 && st.cpu == last);
+	if (t)
+		tk_thread_join(t, &bad);
+	TK_CHECK("pinned_thread_every_job_on_its_cpu", bad == 0);
+}
+
+/* ---- moving: the caller's own affinity, and back ---- */
+static void test_migrate_self(void)
+{
+	struct tk_thread_stats a, b;
+	uint32_t m = 0;
+
+	tk_thread_stats(0, &a);
+	int err = tk_thread_set_affinity(0, 1u << (ncpu - 1));
+
+	TK_CHECK("set_own_affinity", err == 0);
+	TK_CHECK("runs_on_new_cpu_at_once", tk_cpu_id() == ncpu - 1);
+	tk_thread_get_affinity(0, &m);
+	TK_CHECK("get_affinity_reads_back", m == 1u << (ncpu - 1));
+	tk_thread_stats(0, &b);
+	TK_CHECK("migration_counted", b.migrations == a.migrations + 1 && b.cpu == ncpu - 1);
+	TK_CHECK("back_to_cpu0", tk_thread_set_affinity(0, 1u) == 0 && tk_cpu_id() == 0);
+}
+
+/* ---- bad masks and parameters: refused, nothing changed ---- */
+static void test_bad_masks(void)
+{
+	uint32_t before = 0, after = 0;
+
+	tk_thread_get_affinity(0, &before);
+	TK_CHECK("empty_mask_einval", tk_thread_set_affinity(0, 0) == -EINVAL);
+	TK_CHECK("offline_cpu_einval", tk_thread_set_affinity(0, 1u << 31) == -EINVAL);
+	TK_CHECK("mask_with_offline_cpu_einval",
+		 tk_thread_set_affinity(0, 1u | (1u << ncpu)) == -EINVAL);
+	tk_thread_get_affinity(0, &after);
+	TK_CHECK("bad_masks_change_nothing", before == after && tk_cpu_id() == 0);
+	struct tk_thread_attr a = { .name = "x", .cpu_mask = 1u << 30 };
+	tk_thread_t *t = 0;
+
+	TK_CHECK("create_with_offline_mask_einval", tk_thread_create(&t, &a, pinned_fn, 0) == -EINVAL);
+	TK_CHECK("stats_bad_cpu_einval", tk_cpu_stats(64, &(struct tk_cpu_stats){ 0 }) == -EINVAL);
+}
+
+/* ---- a cross-CPU wake-up preempts; one that does not preempt sends no IPI ---- */
+static struct tk_sem sem;
+static volatile int hog_stop, hog_running, waiter_ran, waiter_ready;
+
+static void *hog_fn(void *arg)
+{
+	(void)arg;
+	__atomic_store_n(&hog_running, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&hog_stop, __ATOMIC_ACQUIRE))
+		;	/* no relax: a hog never gives the CPU up by itself */
+	return 0;
+}
+
+static void *waiter_fn(void *arg)
+{
+	(void)arg;
+	__atomic_store_n(&waiter_ready, 1, __ATOMIC_RELEASE);
+	tk_sem_take(&sem, TK_FOREVER);
+	__atomic_store_n(&waiter_ran, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&hog_stop, 1, __ATOMIC_RELEASE);	/* ends the hog (first case) */
+	return 0;
+}
+
+/* Wait until CPU c runs its idle thread: everything there blocked. */
+static void wait_idle(unsigned c)
+{
+	struct tk_cpu_stats st;
+
+	do {
+		tk_cpu_relax();
+		tk_cpu_stats(c, &st);
+	} while (st.running_id != 0);
+}
+
+static void wait_running(unsigned c, tk_thread_t *t)
+{
+	struct tk_cpu_stats st;
+	struct tk_thread_stats ts;
+
+	tk_thread_stats(t, &ts);
+	do {
+		tk_cpu_relax();
+		tk_cpu_stats(c, &st);
+	} while (st.running_id != ts.id);
+}
+
+static void wake_case(int hog_prio, bool expect_ipi, const char *n1, const char *n2)
+{
+	struct tk_cpu_stats a, b;
+	tk_thread_t *w, *h;
+
+	tk_sem_init(&sem, 0, 1);
+	hog_stop = hog_running = waiter_ran = waiter_ready = 0;
+	w = spawn_on("waiter", 2u, fifo(10), waiter_fn, 0);
+	wait_flag(&waiter_ready);
+	wait_idle(1);
+	h = spawn_on("hog", 2u, fifo(hog_prio), hog_fn, 0);
+	wait_running(1, h);
+	tk_cpu_stats(0, &a);
+	tk_sem_give(&sem);
+	tk_cpu_stats(0, &b);
+	if (expect_ipi) {
+		wait_flag(&waiter_ran);	/* only a preemption lets it run: the hog spins */
+		TK_CHECK(n1, waiter_ran && b.ipi_sent == a.ipi_sent + 1);
+	} else {
+		TK_CHECK(n1, b.ipi_sent == a.ipi_sent &&
+			     b.remote_wakes_no_ipi == a.remote_wakes_no_ipi + 1 && !waiter_ran);
+		__atomic_store_n(&hog_stop, 1, __ATOMIC_RELEASE);
+	}
+	join(h);
+	join(w);
+	TK_CHECK(n2, waiter_ran);
+}
+
+/* ---- shared state from every CPU at once ---- */
+static tk_spinlock_t slock = TK_SPINLOCK_INIT;
+static struct tk_mutex mtx;
+static volatile uint64_t spin_count, mutex_count;
+#define ROUNDS 2000
+
+static void *stress_fn(void *arg)
+{
+	unsigned id = (unsigned)(uintptr_t)arg;
+	unsigned bad = 0;
+
+	for (int i = 0; i < ROUNDS; i++) {
+		unsigned long f = tk_spin_lock_irqsave(&slock);
+
+		spin_count++;
+		tk_spin_unlock_irqrestore(&slock, f);
+		tk_mutex_lock(&mtx, TK_FOREVER);
+		mutex_count++;
+		tk_mutex_unlock(&mtx);
+		if (i % 100 == 0) {	/* malloc and printf from every CPU */
+			size_t n = 64 + (size_t)(i % 7) * 100;
+			unsigned char *p = malloc(n);
+
+			if (!p) {
+				bad++;
+				continue;
+			}
+			memset(p, (int)id, n);
+			for (size_t k = 0; k < n; k++)
+				bad += p[k] != (unsigned char)id;
+			free(p);
+			printf("smp-line cpu %u thread %u round %d ok\n", tk_cpu_id(), id, i);
+		}
+	}
+	return (void *)(uintptr_t)bad;
+}
+
+static void test_stress(void)
+{
+	tk_thread_t *t[16];
+	unsigned n = ncpu * 2, bad = 0;
+
+	tk_mutex_init(&mtx, 0);
+	spin_count = mutex_count = 0;
+	for (unsigned i = 0; i < n; i++)
+		t[i] = spawn_on("stress", 1u << (i % ncpu), fifo(3), stress_fn, (void *)(uintptr_t)i);
+	for (unsigned i = 0; i < n; i++) {
+		void *r = (void *)1;
+
+		if (t[i])
+			tk_thread_join(t[i], &r);
+		bad += (unsigned)(uintptr_t)r;
+	}
+	TK_CHECK("spinlock_stress_exact", spin_count == (uint64_t)n * ROUNDS);
+	TK_CHECK("mutex_across_cpus_exact", mutex_count == (uint64_t)n * ROUNDS);
+	TK_CHECK("malloc_printf_all_cpus", bad == 0);
+}
+
+/* ---- 1000 threads over every CPU ---- */
+static volatile unsigned ran_count;
+static void *tiny_fn(void *arg)
+{
+	(void)arg;
+	__atomic_fetch_add(&ran_count, 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+static void test_many(void)
+{
+	enum { N = 1000 };
+	static tk_thread_t *t[N];
+	unsigned made = 0, seen = 0;
+	struct tk_thread_stats st;
+
+	ran_count = 0;
+	for (unsigned i = 0; i < N; i++) {
+		struct tk_thread_attr a = { .name = "tiny", .stack_size = 4096, .sched = fifo(2) };
+
+		if (tk_thread_create(&t[i], &a, tiny_fn, 0) == 0)
+			made++;
+		else
+			t[i] = 0;
+	}
+	uint32_t used = 0;
+
+	for (unsigned i = 0; i < N; i++) {
+		if (t[i] && tk_thread_stats(t[i], &st) == 0)
+			used |= 1u << st.cpu;
+		if (t[i] && tk_thread_join(t[i], 0) == 0)
+			seen++;
+	}
+	TK_CHECK("thousand_threads_run", made == N && seen == N && ran_count == N);
+	TK_CHECK("thousand_threads_spread_over_all_cpus", used == tk_cpu_online_mask());
+}
+
+/* ---- each CPU's one-shot timer: sleeps on every CPU ---- */
+static void *sleeper_fn(void *arg)
+{
+	unsigned want = (unsigned)(uintptr_t)arg, bad = 0;
+
+	for (int i = 0; i < 5; i++) {
+		uint64_t t0 = tk_now_ns();
+
+		tk_sleep_ns(1000000);
+		bad += tk_now_ns() < t0 + 1000000 || tk_cpu_id() != want;
+	}
+	return (void *)(uintptr_t)bad;
+}
+
+static void test_sleep_every_cpu(void)
+{
+	tk_thread_t *t[8];
+	unsigned bad = 0;
+
+	for (unsigned c = 0; c < ncpu; c++)
+		t[c] = spawn_on("sleeper", 1u << c, fifo(4), sleeper_fn, (void *)(uintptr_t)c);
+	for (unsigned c = 0; c < ncpu; c++) {
+		void *r = (void *)1;
+
+		if (t[c])
+			tk_thread_join(t[c], &r);
+		bad += (unsigned)(uintptr_t)r;
+	}
+	TK_CHECK("timed_sleeps_on_every_cpu", bad == 0);
+}
+
+/* ---- deadline threads on every CPU beside FIFO 99 hogs on every CPU ---- */
+static volatile unsigned dl_done;
+static volatile int dl_hog_stop;
+
+static void *dl_fn(void *arg)
+{
+	(void)arg;
+	for (int j = 0; j < 10; j++) {
+		for (volatile int k = 0; k < 2000; k++)
+			;
+		tk_yield();
+	}
+	__atomic_fetch_add(&dl_done, 1, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void *dl_hog_fn(void *arg)
+{
+	unsigned want = (unsigned)(uintptr_t)arg;
+
+	/* Never blocks. tk_cpu_relax only lets QEMU's round-robin TCG hand the
+	 * turn to the other vCPUs (a vCPU spinning without a yield hint keeps
+	 * it, and the others' timers starve: a QEMU artefact, not the guest's). */
+	while (__atomic_load_n(&dl_done, __ATOMIC_ACQUIRE) < want)
+		tk_cpu_relax();
+	return 0;
+}
+
+static void test_dl_beside_hogs(void)
+{
+	tk_thread_t *d[8], *h[8];
+	struct tk_sched s = { .policy = TK_SCHED_DEADLINE, .runtime = 2000000,
+			      .deadline = 20000000, .period = 20000000 };
+	unsigned misses = 0, overruns = 0, placed = 0;
+
+	dl_done = 0;
+	for (unsigned c = 0; c < ncpu; c++)
+		d[c] = spawn_on("dl", 1u << c, s, dl_fn, 0);
+	printf("dl: threads started\n");
+	for (unsigned c = ncpu; c-- > 0;)	/* CPU 0's last: it stops main until the end */
+		h[c] = spawn_on("fifo-hog", 1u << c, fifo(99), dl_hog_fn, (void *)(uintptr_t)ncpu);
+	for (unsigned c = 0; c < ncpu; c++) {
+		struct tk_thread_stats st;
+
+		if (d[c] && tk_thread_stats(d[c], &st) == 0) {
+			misses += st.misses;
+			overruns += st.overruns;
+			placed += st.cpu == c;
+		}
+		join(d[c]);
+		join(h[c]);
+	}
+	TK_CHECK("deadline_threads_on_every_cpu_beside_fifo_hogs", dl_done == ncpu && placed == ncpu);
+	printf("dl: misses %u overruns %u\n", misses, overruns);
+	TK_CHECK("deadline_threads_miss_nothing", misses == 0);
+}
+
+/* ---- Linux's API: sched_*affinity, pthread_*affinity_np, sched_getcpu,
+ * sysconf, the CPU_* macros, the thread CPU-time clock ---- */
+static void *posix_pinned(void *arg)
+{
+	(void)arg;
+	return (void *)(intptr_t)sched_getcpu();
+}
+
+static void test_posix(void)
+{
+	cpu_set_t set, got;
+	pthread_attr_t a;
+	pthread_t th;
+	void *where = (void *)-1;
+	struct timespec t0, t1;
+
+	TK_CHECK("sysconf_nprocessors", sysconf(_SC_NPROCESSORS_ONLN) == (long)ncpu &&
+					    sysconf(_SC_NPROCESSORS_CONF) >= (long)ncpu);
+	CPU_ZERO(&set);
+	CPU_SET(1, &set);
+	TK_CHECK("sched_setaffinity_self", sched_setaffinity(0, sizeof(set), &set) == 0 &&
+					       sched_getcpu() == 1);
+	CPU_ZERO(&got);
+	TK_CHECK("sched_getaffinity_self", sched_getaffinity(0, sizeof(got), &got) == 0 &&
+					       CPU_EQUAL(&set, &got) && CPU_COUNT(&got) == 1);
+	CPU_ZERO(&set);
+	errno = 0;
+	TK_CHECK("sched_setaffinity_empty_einval",
+		 sched_setaffinity(0, sizeof(set), &set) == -1 && errno == EINVAL && sched_getcpu() == 1);
+	CPU_SET(100, &set);
+	errno = 0;
+	TK_CHECK("sched_setaffinity_cpu100_einval",
+		 sched_setaffinity(0, sizeof(set), &set) == -1 && errno == EINVAL);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	TK_CHECK("pthread_setaffinity_np_self",
+		 pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0 && sched_getcpu() == 0);
+	pthread_attr_init(&a);
+	CPU_ZERO(&set);
+	CPU_SET(ncpu - 1, &set);
+	TK_CHECK("pthread_attr_setaffinity_np", pthread_attr_setaffinity_np(&a, sizeof(set), &set) == 0);
+	if (pthread_create(&th, &a, posix_pinned, 0) == 0)
+		pthread_join(th, &where);
+	TK_CHECK("created_thread_runs_on_attr_cpu", (intptr_t)where == (intptr_t)(ncpu - 1));
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	for (volatile int i = 0; i < 100000; i++)
+		;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	TK_CHECK("thread_cputime_advances", t1.tv_sec > t0.tv_sec ||
+					    (t1.tv_sec == t0.tv_sec && t1.tv_nsec > t0.tv_nsec));
+	clockid_t cid;
+
+	TK_CHECK("pthread_getcpuclockid", pthread_getcpuclockid(pthread_self(), &cid) == 0 &&
+					  clock_gettime(cid, &t0) == 0);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned want = 0;
+
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "cpus=", 5) == 0)
+			want = (unsigned)atoi(argv[i] + 5);
+	ncpu = tk_cpu_count();
+	printf("smp: %u of %u CPUs online\n", ncpu, tk_cpu_count_conf());
+	TK_CHECK("cpus_online", want == 0 || ncpu == want);
+	TK_CHECK("boot_cpu_is_0", tk_cpu_id() == 0);
+	if (ncpu < 2) {
+		printf("smp: one CPU, nothing more to check\n");
+		return tk_test_done();
+	}
+	test_bad_masks();
+	test_posix();
+	test_affinity();
+	test_migrate_self();
+	wake_case(5, true, "cross_cpu_wake_preempts_with_ipi", "woken_thread_ran");
+	wake_case(50, false, "no_ipi_for_wake_that_does_not_preempt", "woken_thread_ran_later");
+	test_stress();
+	test_many();
+	test_sleep_every_cpu();
+	test_dl_beside_hogs();
+	return tk_test_done();
+}
