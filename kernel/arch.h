@@ -108,11 +108,11 @@ static inline void arch_cpu_kick(void)
 
 /* Where a secondary CPU enters the image (a physical address: PSCI CPU_ON
  * and the spin-table release send it there), after arch_secondary_prepare
- * said which stack it runs on and what it passes to smp_secondary_main
- * (kernel.h). The entry turns the MMU on with the boot CPU's tables. One
- * start at a time: the block is global. */
+ * said which stack the CPU with hardware ID hwid runs on and what it passes
+ * to smp_secondary_main (kernel.h). The entry turns the MMU on with the boot
+ * CPU's tables. @retval 0, -1 (no room: more CPUs than TK_CPUS_MAX) */
 uintptr_t arch_secondary_entry(void);
-void arch_secondary_prepare(void *stack_top, void *arg);
+int arch_secondary_prepare(uint64_t hwid, void *stack_top, void *arg);
 /* Send the CPU spinning on the spin-table slot release_addr to entry. */
 void arch_spin_table_release(uint64_t release_addr, uintptr_t entry);
 

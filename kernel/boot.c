@@ -114,6 +114,33 @@ static void setup_memory(void)
 	heap_end = (uintptr_t)(heap.base + heap.size);
 }
 
+/* Kernel parameters that are not the app's: taken out of argv (as Linux
+ * keeps its own parameters from init). maxcpus=N (Linux's): start at most
+ * N CPUs, the boot CPU included. */
+static unsigned maxcpus = TK_CPUS_MAX;
+
+static int take_kernel_params(char **argv, int argc)
+{
+	int out = 1;
+
+	for (int i = 1; i < argc; i++) {
+		if (strncmp(argv[i], "maxcpus=", 8) != 0) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		char *end;
+		unsigned long n = strtoul(argv[i] + 8, &end, 10);
+
+		if (*end || end == argv[i] + 8 || n < 1 || n > TK_CPUS_MAX)
+			tk_printk("boot: %s: not a number of CPUs from 1 to %d; ignored\n", argv[i],
+				  TK_CPUS_MAX);
+		else
+			maxcpus = (unsigned)n;
+	}
+	argv[out] = 0;
+	return out;
+}
+
 static int build_argv(char **argv)
 {
 	int chosen = tk_dt_subnode(fdt, 0, "chosen");
@@ -222,10 +249,10 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	device_probe_all(fdt);
 	check_intc();
 	check_console();
-	argc = build_argv(argv);
+	argc = take_kernel_params(argv, build_argv(argv));
 	thread_boot();
 	arch_irq_enable();
-	smp_start_secondaries(fdt);
+	smp_start_secondaries(fdt, maxcpus);
 	boot_ns = tk_now_ns();	/* TK_INIT work is the subsystems', not boot's */
 	run_init_hooks();
 	exit(main(argc, argv));

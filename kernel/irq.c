@@ -24,6 +24,7 @@
 #include "arch.h"
 #include "irq.h"
 #include "kernel.h"
+#include "smp.h"
 #include "thread_impl.h"
 
 #define ROOT_LINES 1024
@@ -187,6 +188,28 @@ int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *ar
 	return 0;
 }
 
+int tk_irq_set_affinity(struct tk_device *dev, int idx, unsigned cpu)
+{
+	const struct intc *ctl;
+	unsigned line;
+	int err;
+
+	if (!dev || cpu >= TK_CPUS_MAX || !cpus[cpu].online)
+		return -EINVAL;
+	err = line_of(dev, idx, &line, &ctl);
+	if (err)
+		return err;
+	if (!slot_of[line])
+		return -ENOENT;
+	if (!ctl->ops->route)
+		return -ENOTSUP;
+	unsigned long f = klock();
+
+	err = ctl->ops->route(ctl->dev, line - ctl->base, cpu, cpus[cpu].hwid);
+	kunlock(f);
+	return err;
+}
+
 uint64_t tk_irq_count(struct tk_device *dev, int idx)
 {
 	const struct intc *ctl;
@@ -226,6 +249,7 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 		return f;
 	}
 	sched_irq_enter();
+	cpu_self()->irqs++;
 	run_line(&root_intc, line);
 	root_ops->eoi(root, line);
 	/* A wake-up may have made another thread the one to run: switch now,

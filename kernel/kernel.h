@@ -34,7 +34,8 @@ void thread_boot(void);
 /* smp.c */
 struct cpu;
 void smp_ipi_handler(void *arg);
-__attribute__((noreturn)) void smp_secondary_main(struct cpu *c);
+struct start_rec;
+__attribute__((noreturn)) void smp_secondary_main(struct start_rec *r);
 /* sched/core.c: a secondary's idle thread on [stack, stack + size), ready
  * before the CPU starts; the CPU itself then starts its scheduler. */
 void sched_cpu_prepare(struct cpu *c, void *stack, size_t size);

@@ -29,6 +29,16 @@
 struct cpu cpus[TK_CPUS_MAX];
 unsigned smp_ncpus = 1, smp_ncpus_conf = 1;
 
+/* One per start attempt, never reused: the secondary and the boot CPU race
+ * to claim it (ARRIVED / GIVEN_UP), so a CPU that comes after the bound
+ * parks instead of running on a struct cpu given to the next CPU. */
+enum { START_WAITING, START_ARRIVED, START_GIVEN_UP };
+static struct start_rec {
+	uint32_t state;
+	struct cpu *cpu;
+} starts[TK_CPUS_MAX];
+static unsigned nstarts;
+
 static struct {
 	struct tk_device *dev;
 	const char *method;
@@ -184,13 +194,26 @@ static int kick(const void *fdt, int node, uint64_t hwid, const char **why)
 	return -ENODEV;
 }
 
-static bool wait_online(struct cpu *c)
+static bool claim(struct start_rec *r, uint32_t to)
+{
+	uint32_t want = START_WAITING;
+
+	return __atomic_compare_exchange_n(&r->state, &want, to, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+/* Arrived within the bound (then wait for it to finish coming up), or given up. */
+static bool wait_online(struct start_rec *r)
 {
 	uint64_t until = tk_now_ns() + CPU_UP_TIMEOUT_NS;
 
-	while (!__atomic_load_n(&c->online, __ATOMIC_ACQUIRE))
-		if (tk_now_ns() > until)
+	while (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) == START_WAITING) {
+		if (tk_now_ns() > until && claim(r, START_GIVEN_UP))
 			return false;
+		tk_cpu_relax();	/* not wfe: a CPU that never comes would never send the event */
+	}
+	while (!__atomic_load_n(&r->cpu->online, __ATOMIC_ACQUIRE))
+		tk_cpu_relax();
 	return true;
 }
 
@@ -207,15 +230,29 @@ static void start_one(const void *fdt, int node, uint64_t hwid)
 		free(stack);
 		return;
 	}
+	struct start_rec *r;
+
+	if (nstarts == TK_CPUS_MAX) {
+		tk_printk("cpu: %s: more than %d start attempts; not started\n",
+			  fdt_get_name(fdt, node, NULL), TK_CPUS_MAX);
+		free(stack);
+		return;
+	}
+	r = &starts[nstarts++];
 	cpu_struct_init(c, smp_ncpus, hwid);
 	sched_cpu_prepare(c, stack, IDLE_STACK);
-	arch_secondary_prepare(stack + IDLE_STACK, c);
+	r->cpu = c;
+	__atomic_store_n(&r->state, START_WAITING, __ATOMIC_RELEASE);
+	if (arch_secondary_prepare(hwid, stack + IDLE_STACK, r)) {
+		tk_printk("cpu: %s: no start block left; not started\n", fdt_get_name(fdt, node, NULL));
+		return;
+	}
 	err = kick(fdt, node, hwid, &why);
 	if (err) {
 		tk_printk("cpu: %s: %s (%d); not started\n", fdt_get_name(fdt, node, NULL), why, err);
 		return;	/* the stack stays: cheaper than proving nobody runs on it */
 	}
-	if (!wait_online(c)) {
+	if (!wait_online(r)) {
 		tk_printk("cpu: %s (hwid 0x%lx) did not come up within %u ms; running without it\n",
 			  fdt_get_name(fdt, node, NULL), (unsigned long)hwid,
 			  (unsigned)(CPU_UP_TIMEOUT_NS / 1000000));
@@ -224,7 +261,7 @@ static void start_one(const void *fdt, int node, uint64_t hwid)
 	smp_ncpus++;
 }
 
-void smp_start_secondaries(const void *fdt)
+void smp_start_secondaries(const void *fdt, unsigned max)
 {
 	int cpus_node = tk_dt_subnode(fdt, 0, "cpus");
 	uint64_t self = arch_cpu_hwid(), hwid;
@@ -241,6 +278,10 @@ void smp_start_secondaries(const void *fdt)
 		if (hwid == self)
 			continue;
 		smp_ncpus_conf++;
+		if (smp_ncpus >= max) {
+			tk_printk("cpu: %s: maxcpus=%u; not started\n", fdt_get_name(fdt, n, NULL), max);
+			continue;
+		}
 		if (smp_ncpus == TK_CPUS_MAX) {
 			tk_printk("cpu: %s: more than %d CPUs; not started\n",
 				  fdt_get_name(fdt, n, NULL), TK_CPUS_MAX);
@@ -252,9 +293,15 @@ void smp_start_secondaries(const void *fdt)
 		tk_printk("cpu: %u of %u CPUs online\n", smp_ncpus, smp_ncpus_conf);
 }
 
-/* A secondary, from arch_secondary_entry with the MMU on. */
-__attribute__((noreturn)) void smp_secondary_main(struct cpu *c)
+/* A secondary, from arch_secondary_entry with the MMU on. Too late (the
+ * boot CPU gave up on it): park, touching nothing of the kernel's. */
+__attribute__((noreturn)) void smp_secondary_main(struct start_rec *r)
 {
+	struct cpu *c;
+
+	if (!claim(r, START_ARRIVED))
+		arch_halt();
+	c = r->cpu;
 	arch_percpu_set(c);
 	irq_cpu_init(c->id);
 	sched_cpu_start(c);
@@ -278,6 +325,7 @@ int tk_cpu_stats(unsigned cpu, struct tk_cpu_stats *st)
 	st->remote_wakes = c->remote_wakes;
 	st->remote_wakes_no_ipi = c->remote_wakes_no_ipi;
 	st->timer_irqs = c->timer_irqs;
+	st->irqs = c->irqs;
 	st->threads = c->nthreads;
 	st->sched_lock_max_ns = tk_spin_max_hold_ns(&c->lock);
 	st->running_id = c->current && c->current != c->idle ? c->current->id : 0;

@@ -62,7 +62,7 @@ struct cpu {
 	/* figures */
 	uint64_t idle_ns, idle_since;
 	uint64_t ipi_sent, ipi_received, remote_wakes, remote_wakes_no_ipi;
-	uint64_t timer_irqs;
+	uint64_t timer_irqs, irqs;
 };
 
 extern struct cpu cpus[TK_CPUS_MAX];
@@ -76,8 +76,9 @@ static inline struct cpu *cpu_self(void)
 
 /* The boot CPU's struct cpu becomes the per-CPU pointer: first in kernel_start. */
 void smp_boot_cpu_init(void);
-/* Start the secondaries the DT lists (after devices are bound, before main). */
-void smp_start_secondaries(const void *fdt);
+/* Start the secondaries the DT lists (after devices are bound, before main),
+ * up to max CPUs in all (bootarg maxcpus=). */
+void smp_start_secondaries(const void *fdt, unsigned max);
 /* Interrupt the CPU (it runs the scheduler on the way out of the IPI). */
 void smp_send_ipi(struct cpu *c);
 /* Run fn(arg) on CPU c with interrupts masked and wait for it to finish.

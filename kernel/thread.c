@@ -181,6 +181,7 @@ void tk_thread_exit(void *ret)
 	_reclaim_reent(t->reent_ptr);
 	klock();
 	t->retval = ret;
+	t->gone = true;	/* its joiner, woken below on another CPU, may look at once */
 	list_del(&t->boost_node);	/* a boost cannot outlive its thread */
 	list_del(&t->all_node);
 	if (t->detached)
@@ -204,7 +205,7 @@ int tk_thread_join(tk_thread_t *t, void **ret)
 		return -EINVAL;
 	}
 	t->joiner = sched_current;
-	while (t->state != THREAD_EXITED)
+	while (!t->gone)	/* set under klock before it wakes us */
 		sched_block(0, TK_FOREVER);
 	t->magic = 0;
 	kunlock(flags);
@@ -223,7 +224,7 @@ int tk_thread_detach(tk_thread_t *t)
 
 	if (!t || t->magic != THREAD_MAGIC || t->detached || t->joiner)
 		err = -EINVAL;
-	else if (t->state == THREAD_EXITED)
+	else if (t->gone)
 		gone = true;	/* exited already: nobody will join, free it now */
 	else
 		t->detached = true;

@@ -44,6 +44,7 @@ struct tk_thread {
 	tk_thread_fn fn;
 	void *arg, *retval;
 	bool detached;
+	bool gone;			/* exited (under klock), maybe still switching away */
 	struct tk_thread *joiner;
 	/* blocking */
 	struct timeout tmo;

@@ -37,6 +37,10 @@ import cyclictest_report as ctr  # noqa: E402
 import takt_boardfiles as tb  # noqa: E402
 
 PARAMS = ["-m", "-t1", "-p99", "-i1000", "-l2000", "-N", "-v"]
+# ./takt bench smp: one pinned thread per CPU (-S), both systems on SMP_CPUS vCPUs, under
+# -icount only (QEMU then runs the vCPUs one at a time in turns: both pay that alike).
+SMP_PARAMS = ["-S", "-m", "-p99", "-i1000", "-l2000", "-N", "-v"]
+SMP_CPUS = 4
 REPEATS = 3
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 RUN_TIMEOUT = 300
@@ -341,6 +345,19 @@ def median_of(summaries):
             for k in KEYS if any(o.get(k) is not None for o in ok)} | {"runs": len(ok)}
 
 
+def per_cpu_table(icount):
+    """-S: thread n runs on CPU n. Max per CPU, Takt beside Linux, icount."""
+    lines = ["%-6s %12s %12s %9s" % ("CPU", "Takt max ns", "Linux max ns", "ratio")]
+    tk = (icount.get("takt") or {}).get("threads") or []
+    lx = (icount.get("linux") or {}).get("threads") or []
+    for n in range(max(len(tk), len(lx))):
+        a = tk[n].get("max") if n < len(tk) else None
+        b = lx[n].get("max") if n < len(lx) else None
+        ratio = "%8.1fx" % (b / a) if a and b else "%9s" % "-"
+        lines.append("%-6s %12s %12s %s" % (n, ctr.fmt(a), ctr.fmt(b), ratio))
+    return "\n".join(lines)
+
+
 def table(rows):
     lines = ["%-8s %-24s %9s %9s %9s %9s" % ("mode", "system", *[k + " ns" for k in KEYS])]
     for mode, takt, linux, linux_name in rows:
@@ -355,21 +372,35 @@ def table(rows):
     return "\n".join(lines)
 
 
-def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
+def with_smp(cmd, n):
+    """cmd with its -smp set to n (added where it has none)."""
+    cmd = list(cmd)
+    if "-smp" in cmd:
+        cmd[cmd.index("-smp") + 1] = str(n)
+        return cmd
+    return cmd + ["-smp", str(n)]
+
+
+def bench(root, board, takt_build_dir, takt_qemu, takt_error=None, smp=False):
+    """smp: cyclictest -S on SMP_CPUS vCPUs (both systems), -icount only, a per-CPU
+    table; results in BOARD-latency-smp.json."""
+    params = SMP_PARAMS if smp else PARAMS
+    repeats = 0 if smp else REPEATS
+    tag = "-smp" if smp else ""
     out_dir = os.path.join(root, "build", "bench")
     log_dir = os.path.join(out_dir, "latency")
     os.makedirs(log_dir, exist_ok=True)
     t_start = time.monotonic()
-    args = " ".join(PARAMS)
-    log("parameters: cyclictest %s; %d wall-clock runs per system" % (args, REPEATS))
+    args = " ".join(params)
+    log("parameters: cyclictest %s; %d wall-clock runs per system" % (args, repeats))
 
     peer = None
     pcfg = PEERS.get(board)
     if pcfg:
         try:
             image, uroot, kpkg = fetch_peer(pcfg["arch"])
-            rd = initramfs(uroot, PARAMS, os.path.join(log_dir, "%s-linux-initramfs.cpio"
-                                                       % board), pcfg)
+            rd = initramfs(uroot, params, os.path.join(log_dir, "%s-linux-initramfs%s.cpio"
+                                                       % (board, tag)), pcfg)
             peer = (image, rd, kpkg)
             log("Linux peer: %s, initramfs %d KiB" % (kpkg, os.path.getsize(rd) // 1024))
         except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
@@ -381,15 +412,18 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
     # -smp 1 matches the Linux peer's machine; a real board's model fixes its
     # CPU count (raspi3b refuses anything but 4), and its secondaries are
     # parked until the multicore scheduler exists.
-    smp = ["-smp", "1"] if pcfg and "-smp" in pcfg["qemu"] else []
+    # With smp, both get SMP_CPUS where the machine takes -smp (virt, microvm).
+    cpus = SMP_CPUS if smp else 1
+    smp_arg = ["-smp", str(cpus)] if pcfg and "-smp" in pcfg["qemu"] else []
 
     def takt_cmd(extra):
         cmd = [a for a in takt_qemu]
-        return cmd + smp + ["-append", args] + extra
+        return cmd + smp_arg + ["-append", args] + extra
 
     def linux_cmd(extra):
-        return pcfg["qemu"] + ["-kernel", peer[0], "-initrd", peer[1], "-append",
-                               pcfg["append"]] + extra
+        q = with_smp(pcfg["qemu"], cpus) if "-smp" in pcfg["qemu"] else pcfg["qemu"]
+        return q + ["-kernel", peer[0], "-initrd", peer[1], "-append",
+                    pcfg["append"]] + extra
 
     results = {"icount": {}, "wall": {}}
     series = []
@@ -405,12 +439,12 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
     for key, name, mk, kw in runs:
         log("%s, icount: booting ..." % name)
         s, res = measure("%s icount" % name, mk(ICOUNT),
-                         os.path.join(log_dir, "%s-%s-icount.log" % (board, key)), **kw)
+                         os.path.join(log_dir, "%s-%s-icount%s.log" % (board, key, tag)), **kw)
         results["icount"][key] = s
         if s:
             series.append(("%s icount" % name, ctr.series_for_plot(res, "ns")))
         walls = []
-        for r in range(REPEATS):
+        for r in range(repeats):
             log("%s, wall clock run %d/%d: booting ..." % (name, r + 1, REPEATS))
             s, res = measure("%s wall %d" % (name, r + 1), mk([]),
                              os.path.join(log_dir, "%s-%s-wall-%d.log"
@@ -428,16 +462,20 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
              median_of(results["wall"].get("linux", [])), "Linux PREEMPT_RT")]
     print()
     machine = pcfg["machine"] if pcfg else " ".join(takt_qemu or [])
+    if smp:
+        machine = machine.replace("-smp 1", "-smp %d" % cpus)
     print("cyclictest %s on %s (%s); wall = median of %d runs"
-          % (args, board, machine, REPEATS))
+          % (args, board, machine, repeats))
     if pcfg and pcfg["takt_machine"]:
         print("machines differ: %s" % pcfg["takt_machine"])
     if peer:
         print("Linux: %s with rt-tests' cyclictest" % peer[2])
     print(table(rows), flush=True)
+    if smp:
+        print(per_cpu_table(results["icount"]), flush=True)
 
     summary = {
-        "board": board, "params": PARAMS, "repeats": REPEATS,
+        "board": board, "params": params, "repeats": repeats, "cpus": cpus,
         "linux_kernel_package": peer[2] if peer else None,
         "qemu": {"takt": takt_cmd([]) if takt_qemu else None,
                  "linux": linux_cmd([]) if peer else None},
@@ -449,10 +487,10 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None):
         "unit": "ns",
         "seconds": round(time.monotonic() - t_start, 1),
     }
-    jpath = os.path.join(out_dir, "%s-latency.json" % board)
+    jpath = os.path.join(out_dir, "%s-latency%s.json" % (board, tag))
     with open(jpath, "w") as f:
         json.dump(summary, f, indent=1)
-    ppath = os.path.join(out_dir, "%s-latency.png" % board)
+    ppath = os.path.join(out_dir, "%s-latency%s.png" % (board, tag))
     ctr.plot(series, ppath, "cyclictest %s, %s" % (args, board))
     print("json: %s\nplot: %s\nlogs: %s/" % (os.path.relpath(jpath), os.path.relpath(ppath),
                                              os.path.relpath(log_dir)))

@@ -3,7 +3,7 @@
  * (pthreads, clock_nanosleep, sched_setattr) so that the same file builds
  * for Linux with gcc:
  *
- *     gcc -O2 -pthread -o cyclictest apps/cyclictest/main.c
+ *     gcc -O2 -pthread -o cyclictest apps/cyclictest/main.c options.c report.c (in apps/cyclictest)
  *
  * Each measuring thread sleeps with clock_nanosleep(CLOCK_MONOTONIC,
  * TIMER_ABSTIME) to the next expected time, reads the clock and records
@@ -14,34 +14,14 @@
  * Takt gives the options as bootargs (./takt run cyclictest -- -append
  * "-t4 -i1000 -l2000 -h100"); with none it runs a short demo (DEMO_ARGS).
  *
- * Differences from rt-tests: no tracing, affinity, NUMA, signals or
+ * Differences from rt-tests: no tracing, NUMA, signals or
  * POSIX-timer modes; --policy deadline (as rt-tests' cyclicdeadline: one
  * SCHED_DEADLINE reservation per thread, period = deadline = the thread's
  * interval, runtime = half the interval shared by the threads) and --load N
  * (N best-effort CPU-bound threads beside the measuring ones) are added.
  * The live display refreshes every 100 ms instead of 10 ms.
  */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <limits.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-#if defined(__has_include)
-#if __has_include(<takt/thread.h>)
-#define CT_TAKT 1
-#include <takt/thread.h>
-#endif
-#endif
-#ifndef CT_TAKT
-#define CT_TAKT 0
-#endif
+#include "cyclictest.h"
 
 #if !CT_TAKT && defined(__linux__)
 #include <sys/mman.h>
@@ -87,300 +67,9 @@ static long ct_gettid(void)
 }
 #endif
 
-#define USEC_PER_SEC 1000000L
-#define NSEC_PER_SEC 1000000000L
-#define HIST_MAX 1000000
-#define VALBUF_SIZE 16384		/* verbose ring, a power of 2 */
-#define REFRESH_US 100000
-#define DEMO_ARGS "-t4 -p80 -i1000 -l2000 -h100 -m"
-
-enum { POL_OTHER, POL_FIFO, POL_RR, POL_DEADLINE };
-
-/* Options (rt-tests' defaults). */
-struct opts {
-	int threads;
-	long interval;		/* us */
-	long distance;		/* us, -1: default 500 */
-	unsigned long loops;	/* 0: endless */
-	long duration;		/* s, 0: none */
-	int prio;
-	int policy;
-	int histogram;		/* buckets, 0: none */
-	int histofall;
-	int quiet;
-	int nsecs;
-	int verbose;
-	int load;
-};
-
-struct thread_stat {
-	unsigned long cycles;
-	unsigned long cyclesread;
-	long min, max, act;
-	int64_t sum;
-	long *hist;
-	unsigned long hist_overflow;
-	long *values;
-	unsigned long misses, overruns;
-	long tid;
-	volatile int started;	/* 1 running, -1 done */
-	pthread_t thread;
-};
-
-struct thread_param {
-	int index;
-	int prio;
-	int policy;
-	long interval;		/* us */
-	uint64_t runtime_ns;	/* deadline */
-	struct thread_stat *stat;
-};
-
-static struct opts o;
+struct opts o;
 static volatile int shutdown_req;
 static unsigned long load_spins;
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"cyclictest (Takt) - the rt-tests wake-up latency test\n"
-		"Usage:\n"
-		"cyclictest <options>\n\n"
-		"-d DIST  --distance=DIST   distance of thread intervals in us, default=500\n"
-		"-D       --duration=TIME   length of the test run; append 's', 'm', 'h' or\n"
-		"                           'd' for seconds, minutes, hours or days\n"
-		"-h       --histogram=US    dump a latency histogram to stdout after the run\n"
-		"                           US is the max latency time to be tracked in microseconds\n"
-		"                           This option runs all threads at the same priority.\n"
-		"-H       --histofall=US    same as -h except with an additional summary column\n"
-		"-i INTV  --interval=INTV   base interval of thread in us default=1000\n"
-		"-l LOOPS --loops=LOOPS     number of loops: default=0(endless)\n"
-		"         --load=N          N best-effort CPU-bound threads beside the measuring ones\n"
-		"-m       --mlockall        lock current and future memory allocations\n"
-		"-n       --nanosleep       use clock_nanosleep (always)\n"
-		"-N       --nsecs           print results in ns instead of us (default us)\n"
-		"-p PRIO  --priority=PRIO   priority of highest prio thread\n"
-		"-y POLI  --policy=POLI     policy of the measuring threads: fifo, rr, deadline\n"
-		"                           (a SCHED_DEADLINE reservation per thread) or other\n"
-		"-q       --quiet           print a summary only on exit\n"
-		"-t       --threads         one thread per available processor\n"
-		"-t [NUM] --threads=NUM     number of threads:\n"
-		"                           without NUM, threads = max_cpus\n"
-		"                           without -t default = 1\n"
-		"-v       --verbose         output values on stdout for statistics\n"
-		"                           format: n:c:v n=tasknum c=count v=value in us\n"
-		"-?       --help            this text\n");
-}
-
-static void bad(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "cyclictest: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n");
-	usage(stderr);
-	exit(EXIT_FAILURE);
-}
-
-/* A whole decimal number in [lo, hi], or a usage failure. */
-static long num(const char *opt, const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		bad("option %s needs a number", opt);
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end || errno || v < lo || v > hi)
-		bad("bad value for %s", opt);
-	return v;
-}
-
-/* rt-tests' parse_time_string: seconds, or with m, h, d (and s). */
-static long duration_s(const char *s)
-{
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		bad("option %s needs a time", "-D");
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || v < 0)
-		bad("bad duration '%s'", s);
-	switch (*end) {
-	case '\0': case 's': case 'S': break;
-	case 'm': case 'M': v *= 60; break;
-	case 'h': case 'H': v *= 3600; break;
-	case 'd': case 'D': v *= 86400; break;
-	default: bad("bad duration '%s'", s);
-	}
-	if (*end && end[1])
-		bad("bad duration '%s'", s);
-	return v;
-}
-
-static int max_cpus(void)
-{
-#ifdef _SC_NPROCESSORS_ONLN
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n > 0)
-		return (int)n;
-#endif
-	return 1;
-}
-
-struct optdef {
-	char sh;		/* short letter, 0: long only */
-	const char *lng;
-	int arg;		/* 0 none, 1 required, 2 optional (-t) */
-};
-
-static const struct optdef optdefs[] = {
-	{ 'd', "distance", 1 }, { 'D', "duration", 1 }, { 'h', "histogram", 1 },
-	{ 'H', "histofall", 1 }, { 'i', "interval", 1 }, { 'l', "loops", 1 },
-	{ 0, "load", 1 }, { 'm', "mlockall", 0 }, { 'n', "nanosleep", 0 },
-	{ 'N', "nsecs", 0 }, { 'p', "priority", 1 }, { 'y', "policy", 1 },
-	{ 'q', "quiet", 0 }, { 't', "threads", 2 }, { 'v', "verbose", 0 },
-	{ '?', "help", 0 }, { 0, "prio", 1 },
-};
-
-static void apply(const struct optdef *d, const char *name, const char *val)
-{
-	switch (d->sh ? d->sh : d->lng[1] == 'r' ? 'p' : 'L') {
-	case 'd': o.distance = num(name, val, 0, 100000000); break;
-	case 'D': o.duration = duration_s(val); break;
-	case 'H': o.histofall = 1; /* fall through */
-	case 'h': o.histogram = (int)num(name, val, 1, HIST_MAX); break;
-	case 'i': o.interval = num(name, val, 1, 100000000); break;
-	case 'l': o.loops = (unsigned long)num(name, val, 0, LONG_MAX); break;
-	case 'L': o.load = (int)num(name, val, 0, 64); break;
-	case 'm': case 'n': break;	/* nothing to lock; always clock_nanosleep */
-	case 'N': o.nsecs = 1; break;
-	case 'p': o.prio = (int)num(name, val, 0, 99); break;
-	case 'y':
-		if (!strcmp(val, "fifo"))
-			o.policy = POL_FIFO;
-		else if (!strcmp(val, "rr"))
-			o.policy = POL_RR;
-		else if (!strcmp(val, "deadline"))
-			o.policy = POL_DEADLINE;
-		else if (!strcmp(val, "other") || !strcmp(val, "normal"))
-			o.policy = POL_OTHER;
-		else
-			bad("unknown policy '%s' (fifo, rr, deadline, other)", val);
-		break;
-	case 'q': o.quiet = 1; break;
-	case 't': o.threads = val ? (int)num(name, val, 1, 256) : max_cpus(); break;
-	case 'v': o.verbose = 1; break;
-	case '?': usage(stdout); exit(EXIT_SUCCESS);
-	}
-}
-
-static int is_number(const char *s)
-{
-	if (!s || !*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-/* getopt_long-like, the same on every C library: -x, -xVAL, -x VAL, -abc
- * (flags), --name, --name=VAL, --name VAL; -t's number is optional. */
-static void parse_options(int argc, char **argv)
-{
-	int i, policy_given = 0;
-
-	memset(&o, 0, sizeof(o));
-	o.threads = 1;
-	o.interval = 1000;
-	o.distance = -1;
-	o.policy = POL_OTHER;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const struct optdef *d = NULL;
-		size_t k;
-
-		if (a[0] != '-' || !a[1])
-			bad("unexpected argument '%s'", a);
-		if (a[1] == '-') {
-			const char *eq = strchr(a + 2, '=');
-			size_t n = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-			const char *val = eq ? eq + 1 : NULL;
-
-			for (k = 0; k < sizeof(optdefs) / sizeof(optdefs[0]); k++)
-				if (strlen(optdefs[k].lng) == n && !strncmp(optdefs[k].lng, a + 2, n))
-					d = &optdefs[k];
-			if (!d)
-				bad("unknown option '%s'", a);
-			if (d->arg == 0 && val)
-				bad("option '%s' takes no value", a);
-			if (d->arg == 1 && !val) {
-				if (i + 1 >= argc)
-					bad("option '%s' needs a value", a);
-				val = argv[++i];
-			}
-			if (d->arg == 2 && !val && i + 1 < argc && is_number(argv[i + 1]))
-				val = argv[++i];
-			if (d->sh == 'y')
-				policy_given = 1;
-			apply(d, a, val);
-			continue;
-		}
-		for (const char *p = a + 1; *p; p++) {
-			char name[3] = { '-', *p, 0 };
-
-			d = NULL;
-			for (k = 0; k < sizeof(optdefs) / sizeof(optdefs[0]); k++)
-				if (optdefs[k].sh == *p)
-					d = &optdefs[k];
-			if (!d)
-				bad("unknown option '%s'", name);
-			if (d->arg == 0) {
-				apply(d, name, NULL);
-				continue;
-			}
-			const char *val = p[1] ? p + 1 : NULL;
-
-			if (!val && d->arg == 1) {
-				if (i + 1 >= argc)
-					bad("option '%s' needs a value", name);
-				val = argv[++i];
-			} else if (!val && d->arg == 2 && i + 1 < argc && is_number(argv[i + 1])) {
-				val = argv[++i];
-			}
-			if (d->sh == 'y')
-				policy_given = 1;
-			apply(d, name, val);
-			break;
-		}
-	}
-	/* rt-tests: a priority means SCHED_FIFO unless RR was asked for. */
-	if (o.prio && o.policy == POL_OTHER && !policy_given)
-		o.policy = POL_FIFO;
-	if (o.prio && o.policy == POL_OTHER) {
-		fprintf(stderr, "policy and priority don't match: setting policy to SCHED_FIFO\n");
-		o.policy = POL_FIFO;
-	}
-	if ((o.policy == POL_FIFO || o.policy == POL_RR) && !o.prio) {
-		fprintf(stderr, "defaulting realtime priority to %d\n", o.threads + 1);
-		o.prio = o.threads + 1;
-	}
-	if (o.histogram && o.distance != -1)
-		fprintf(stderr, "distance is ignored and set to 0, if histogram enabled\n");
-	if (o.distance == -1)
-		o.distance = 500;
-}
-
-static const char *policy_name(int p)
-{
-	static const char *const names[] = { "other", "fifo", "rr", "deadline" };
-
-	return names[p];
-}
 
 static int64_t ts_ns(const struct timespec *t)
 {
@@ -550,96 +239,23 @@ static void *loadthread(void *arg)
 	return NULL;
 }
 
-static void print_stat(struct thread_param *par, int verbose)
-{
-	struct thread_stat *st = par->stat;
-
-	if (!verbose) {
-		const char *fmt = o.nsecs
-			? "T:%2d (%5d) P:%2d I:%ld C:%7lu Min:%7ld Act:%8ld Avg:%8ld Max:%8ld\n"
-			: "T:%2d (%5d) P:%2d I:%ld C:%7lu Min:%7ld Act:%5ld Avg:%5ld Max:%8ld\n";
-
-		printf(fmt, par->index, (int)st->tid, par->prio, par->interval, st->cycles,
-		       st->min, st->act, st->cycles ? (long)(st->sum / (int64_t)st->cycles) : 0L,
-		       st->max);
-		return;
-	}
-	while (st->cycles != st->cyclesread) {
-		if (st->cycles - st->cyclesread > VALBUF_SIZE)	/* lost: too far behind */
-			st->cyclesread = st->cycles - VALBUF_SIZE;
-		printf("%8d:%8lu:%8ld\n", par->index, st->cyclesread,
-		       st->values[st->cyclesread & (VALBUF_SIZE - 1)]);
-		st->cyclesread++;
-	}
-}
-
-static void print_hist(struct thread_param *par, int n)
-{
-	unsigned long maxmax = 0, alloverflows = 0, alltotal = 0;
-	int i, j;
-
-	printf("# Histogram\n");
-	for (i = 0; i < o.histogram; i++) {
-		unsigned long all = 0;
-
-		printf("%06d ", i);
-		for (j = 0; j < n; j++) {
-			unsigned long v = (unsigned long)par[j].stat->hist[i];
-
-			printf("%06lu", v);
-			if (j < n - 1)
-				printf("\t");
-			all += v;
-		}
-		if (o.histofall && n > 1)
-			printf("\t%06lu", all);
-		printf("\n");
-	}
-	printf("# Total:");
-	for (j = 0; j < n; j++) {
-		unsigned long t = 0;
-
-		for (i = 0; i < o.histogram; i++)
-			t += (unsigned long)par[j].stat->hist[i];
-		printf(" %09lu", t);
-		alltotal += t;
-	}
-	if (o.histofall && n > 1)
-		printf(" %09lu", alltotal);
-	printf("\n# Min Latencies:");
-	for (j = 0; j < n; j++)
-		printf(" %05lu", (unsigned long)par[j].stat->min);
-	printf("\n# Avg Latencies:");
-	for (j = 0; j < n; j++)
-		printf(" %05lu", par[j].stat->cycles
-		       ? (unsigned long)(par[j].stat->sum / (int64_t)par[j].stat->cycles) : 0UL);
-	printf("\n# Max Latencies:");
-	for (j = 0; j < n; j++) {
-		printf(" %05lu", (unsigned long)par[j].stat->max);
-		if ((unsigned long)par[j].stat->max > maxmax)
-			maxmax = (unsigned long)par[j].stat->max;
-	}
-	if (o.histofall && n > 1)
-		printf(" %05lu", maxmax);
-	printf("\n# Histogram Overflows:");
-	for (j = 0; j < n; j++) {
-		printf(" %05lu", par[j].stat->hist_overflow);
-		alloverflows += par[j].stat->hist_overflow;
-	}
-	if (o.histofall && n > 1)
-		printf(" %05lu", alloverflows);
-	printf("\n# Histogram Overflow at cycle number:\n");
-	for (j = 0; j < n; j++)
-		printf("# Thread %d: \n", j);
-	printf("\n");
-}
-
-/* Thread attributes for a measuring (or load) thread of policy pol at prio. */
-static int make_attr(pthread_attr_t *attr, int pol, int prio)
+/* Thread attributes for a measuring (or load) thread of policy pol at prio,
+ * pinned to cpu (-1: anywhere). */
+static int make_attr(pthread_attr_t *attr, int pol, int prio, int cpu)
 {
 	struct sched_param sp;
 
 	pthread_attr_init(attr);
+	if (cpu >= 0) {
+		cpu_set_t set;
+		int err;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		err = pthread_attr_setaffinity_np(attr, sizeof(set), &set);
+		if (err)
+			return err;
+	}
 	if (pol != POL_FIFO && pol != POL_RR)
 		return 0;	/* inherit: other, or deadline set by the thread itself */
 	memset(&sp, 0, sizeof(sp));
@@ -660,7 +276,7 @@ static int start_load(pthread_t *th)
 	struct sched_param sp = { .sched_priority = 2 };
 
 	pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
-	make_attr(&attr, POL_RR, 1);
+	make_attr(&attr, POL_RR, 1, -1);
 #else
 	pthread_attr_init(&attr);	/* SCHED_OTHER, inherited from main */
 #endif
@@ -674,6 +290,26 @@ static int start_load(pthread_t *th)
 	}
 	pthread_attr_destroy(&attr);
 	return 0;
+}
+
+/* The most measuring threads one CPU gets: all of them unless pinned. */
+static int threads_per_cpu(void)
+{
+	int cpus = o.affinity == 1 ? max_cpus() : o.affinity == 2 ? o.ncpuset : 1;
+
+	if (o.affinity == 2) {	/* distinct CPUs of the set */
+		int distinct = 0;
+
+		for (int a = 0; a < o.ncpuset; a++) {
+			int seen = 0;
+
+			for (int b = 0; b < a; b++)
+				seen |= o.cpuset[b] == o.cpuset[a];
+			distinct += !seen;
+		}
+		cpus = distinct;
+	}
+	return (o.threads + cpus - 1) / cpus;
 }
 
 /* With no arguments (a Takt boot without bootargs) run a short demo. */
@@ -729,12 +365,13 @@ int main(int argc, char **argv)
 		pthread_attr_t attr;
 
 		p->index = i;
+		p->cpu = o.affinity == 1 ? i % max_cpus() : o.affinity == 2 ? o.cpuset[i % o.ncpuset] : -1;
 		p->stat = &stats[i];
 		p->policy = o.policy;
 		p->prio = o.policy == POL_DEADLINE ? 0 : prio;
 		p->interval = interval;
 		/* cyclicdeadline-like: half of each period, shared by the threads. */
-		p->runtime_ns = (uint64_t)interval * 1000 / 2 / (uint64_t)o.threads;
+		p->runtime_ns = (uint64_t)interval * 1000 / 2 / (uint64_t)threads_per_cpu();
 		stats[i].min = 1000000;
 		if (o.nsecs)
 			stats[i].min = 1000000000;
@@ -753,11 +390,11 @@ int main(int argc, char **argv)
 				return EXIT_FAILURE;
 			}
 		}
-		if (prio > 1 && !o.histogram)
+		if (prio > 1 && !o.histogram && !o.smp)
 			prio--;
 		if (!o.histogram)
 			interval += o.distance;
-		err = make_attr(&attr, p->policy, p->prio);
+		err = make_attr(&attr, p->policy, p->prio, p->cpu);
 		if (!err) {
 			stats[i].started = 1;
 			err = pthread_create(&stats[i].thread, &attr, timerthread, p);

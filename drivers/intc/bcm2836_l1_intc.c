@@ -143,10 +143,23 @@ static void l1_send_ipi(struct tk_device *dev, unsigned cpu, uint64_t hwid)
 	*reg(L1_MBOX0_SET0 + 16 * (unsigned)(hwid & (CORES - 1))) = 1;
 }
 
+/* Only the GPU interrupt (the chained BCM2835 controller's) is shared: its
+ * routing register names the core. */
+static int l1_route(struct tk_device *dev, unsigned line, unsigned cpu, uint64_t hwid)
+{
+	(void)dev;
+	(void)cpu;
+	if (line != LINE_GPU)
+		return -EINVAL;
+	*reg(L1_GPU_ROUTE) = (uint32_t)(hwid & (CORES - 1));
+	return 0;
+}
+
 static const struct tk_intc_ops l1_ops = {
 	.xlate = l1_xlate, .enable = l1_enable, .disable = l1_disable,
 	.ack = l1_ack, .eoi = l1_eoi, .nlines = NLINES,
 	.cpu_init = l1_cpu_init, .send_ipi = l1_send_ipi, .ipi_line = LINE_IPI,
+	.route = l1_route,
 };
 
 static int l1_probe(struct tk_device *dev)

@@ -3,6 +3,8 @@
  * Binds "arm,gic-400", "arm,cortex-a15-gic", "arm,cortex-a9-gic".
  * reg: <distributor>, <cpu interface>.
  */
+#include <errno.h>
+
 #include <takt/device.h>
 #include <takt/log.h>
 
@@ -98,10 +100,21 @@ static void v2_send_ipi(struct tk_device *dev, unsigned cpu, uint64_t hwid)
 	*gic_reg(gic.dist, GICD_SGIR) = ((uint32_t)gic.target[cpu] << 16) | IPI_SGI;
 }
 
+static int v2_route(struct tk_device *dev, unsigned line, unsigned cpu, uint64_t hwid)
+{
+	(void)dev;
+	(void)hwid;
+	if (line < 32 || line >= gic.nlines || cpu >= CPUS_MAX || !gic.target[cpu])
+		return -EINVAL;
+	((volatile uint8_t *)(gic.dist + GICD_ITARGETSR))[line] = gic.target[cpu];
+	return 0;
+}
+
 static const struct tk_intc_ops v2_ops = {
 	.xlate = v2_xlate, .enable = v2_enable, .disable = v2_disable,
 	.ack = v2_ack, .eoi = v2_eoi,
 	.cpu_init = v2_cpu_init, .send_ipi = v2_send_ipi, .ipi_line = IPI_SGI,
+	.route = v2_route,
 };
 
 /*

@@ -8,6 +8,8 @@
  * distributor's ID registers are read before anything else, and anything
  * but a GICv3/v4 is refused with a log line and -ENODEV, never touched.
  */
+#include <errno.h>
+
 #include <takt/device.h>
 #include <takt/log.h>
 #include <takt/thread.h>
@@ -169,10 +171,22 @@ static void v3_send_ipi(struct tk_device *dev, unsigned cpu, uint64_t hwid)
 	__asm__ volatile("dsb ishst\n msr S3_0_C12_C11_5, %0\n isb" :: "r"(v) : "memory");
 }
 
+/* GICD_IROUTER: Aff3 [39:32], Aff2..Aff0 [23:0], as the DT's cpu reg. */
+static int v3_route(struct tk_device *dev, unsigned line, unsigned cpu, uint64_t hwid)
+{
+	(void)dev;
+	(void)cpu;
+	if (line < 32 || line >= gic.nlines)
+		return -EINVAL;
+	*(volatile uint64_t *)(gic.dist + GICD_IROUTER + line * 8) = hwid & 0xff00ffffffull;
+	return 0;
+}
+
 static const struct tk_intc_ops v3_ops = {
 	.xlate = v3_xlate, .enable = v3_enable, .disable = v3_disable,
 	.ack = v3_ack, .eoi = v3_eoi,
 	.cpu_init = v3_cpu_init, .send_ipi = v3_send_ipi, .ipi_line = IPI_SGI,
+	.route = v3_route,
 };
 
 /*

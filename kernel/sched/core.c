@@ -607,29 +607,78 @@ static int set_dl(struct cpu *c, struct tk_thread *t, const struct tk_sched *s)
 	return 0;
 }
 
+/* A new deadline thread goes where its bandwidth fits best: the CPU of its
+ * mask with the most room left under the bound (worst fit, so that the
+ * heavy ones that come later still find room). -EBUSY: it fits nowhere. */
+static int place_dl_new(struct tk_thread *t, const struct dl_params *p)
+{
+	uint64_t bw = dl_to_ratio(p->period ? p->period : p->deadline, p->runtime);
+	uint32_t m = t->affinity & smp_online_mask();
+	int best = -1;
+	unsigned long f = tk_spin_lock_irqsave(&admit_lock);
+
+	for (unsigned i = 0; i < TK_CPUS_MAX; i++) {
+		const struct dl_bw *b = &cpus[i].rq.bw;
+
+		if (!(m & (1u << i)) || b->total_bw + bw > b->bound_bw)
+			continue;
+		if (best < 0 || b->total_bw < cpus[best].rq.bw.total_bw)
+			best = (int)i;
+	}
+	tk_spin_unlock_irqrestore(&admit_lock, f);
+	if (best < 0)
+		return -EBUSY;
+	if ((unsigned)best != t->cpu) {
+		load_add(&cpus[t->cpu], -1);
+		load_add(&cpus[best], 1);
+		t->cpu = t->next_cpu = (uint8_t)best;
+	}
+	return 0;
+}
+
 struct set_req {
 	struct tk_thread *t;
 	const struct tk_sched *s;
 	int err;
 };
 
+static int set_params_on(struct cpu *c, struct tk_thread *t, const struct tk_sched *s)
+{
+	if (s->policy == TK_SCHED_FIFO || s->policy == TK_SCHED_RR)
+		return set_fp(c, t, s);
+	if (s->policy == TK_SCHED_DEADLINE)
+		return set_dl(c, t, s);
+	return -EINVAL;
+}
+
+/* On t's CPU, or anywhere before t is added (then a deadline thread is
+ * placed first: its CPU may change). */
 static void set_params_here(void *arg)
 {
 	struct set_req *r = arg;
-	struct cpu *c = &cpus[r->t->cpu];	/* this CPU, or t's before it is added */
+	struct tk_thread *t = r->t;
 	const struct tk_sched *s = r->s;
+	struct cpu *c;
 
-	if (r->t->added && c != cpu_self())
+	if (t->added && t->cpu != cpu_self()->id) {
 		r->err = -EAGAIN;	/* it moved meanwhile: ask its new CPU */
-	else if (s->policy == TK_SCHED_FIFO || s->policy == TK_SCHED_RR)
-		r->err = set_fp(c, r->t, s);
-	else if (s->policy == TK_SCHED_DEADLINE)
-		r->err = set_dl(c, r->t, s);
-	else
-		r->err = -EINVAL;
+		return;
+	}
+	if (!t->added && s->policy == TK_SCHED_DEADLINE && t->se.cls != SCHED_CLASS_DL) {
+		struct dl_params p = { s->runtime, s->deadline, s->period };
+
+		r->err = dl_check_params(&p);
+		if (!r->err)
+			r->err = place_dl_new(t, &p);
+		if (r->err)
+			return;
+	}
+	c = &cpus[t->cpu];
+	r->err = set_params_on(c, t, s);
 	if (r->err == 0) {
-		r->t->sched = *s;
-		c->need_resched = true;
+		t->sched = *s;
+		if (c == cpu_self())
+			c->need_resched = true;
 	}
 }
 

@@ -6,8 +6,13 @@
 
 extern char secondary_entry[];
 
-/* Read by secondary_entry with the MMU off. */
-struct { uint64_t stack_top, arg; } secondary_block __attribute__((aligned(64)));
+/* Read by secondary_entry with the MMU off, found by the CPU's MPIDR: one
+ * block per CPU, so a CPU that comes late still finds its own stack (never
+ * another's) or none. Layout known to start.S. */
+struct sec_block {
+	uint64_t hwid, stack_top, arg, pad;
+};
+struct sec_block secondary_blocks[8] __attribute__((aligned(64)));
 
 uint64_t arch_cpu_hwid(void)
 {
@@ -33,11 +38,20 @@ static void clean(volatile void *p)
 	__asm__ volatile("dc civac, %0\n dsb sy" :: "r"(p) : "memory");
 }
 
-void arch_secondary_prepare(void *stack_top, void *arg)
+int arch_secondary_prepare(uint64_t hwid, void *stack_top, void *arg)
 {
-	secondary_block.stack_top = (uint64_t)(uintptr_t)stack_top;
-	secondary_block.arg = (uint64_t)(uintptr_t)arg;
-	clean(&secondary_block);
+	for (unsigned i = 0; i < 8; i++) {
+		struct sec_block *b = &secondary_blocks[i];
+
+		if (b->stack_top && b->hwid != hwid)
+			continue;
+		b->hwid = hwid;
+		b->arg = (uint64_t)(uintptr_t)arg;
+		b->stack_top = (uint64_t)(uintptr_t)stack_top;
+		clean(b);
+		return 0;
+	}
+	return -1;
 }
 
 /* The spinning CPU reads its slot with the MMU and caches off: the write is

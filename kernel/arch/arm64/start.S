@@ -77,11 +77,13 @@ el1_entry:
 /*
  * Secondary CPUs (PSCI CPU_ON, spin-table release) enter here with the MMU
  * off, at EL2 or EL1. The image is already relocated and its page tables
- * built: go to EL1, take the stack arch_secondary_prepare left in
- * secondary_block (read with the MMU off: the boot CPU cleaned it to
- * memory), turn the MMU on with the boot CPU's tables, and call
- * smp_secondary_main(arg).
+ * built: go to EL1, find this CPU's start block by its MPIDR (the boot CPU
+ * cleaned the table to memory: read with the MMU off), take its stack, turn
+ * the MMU on with the boot CPU's tables, and call smp_secondary_main(arg).
+ * A CPU with no block (started by mistake, or given up on) parks.
  */
+#define SEC_BLOCKS	8	/* TK_CPUS_MAX */
+#define SEC_BLOCK_SIZE	32	/* hwid, stack top, arg, pad */
 	.global	secondary_entry
 secondary_entry:
 	mrs	x1, CurrentEL
@@ -94,9 +96,22 @@ secondary_entry:
 	adr_l	x1, arch_vectors
 	msr	vbar_el1, x1
 	isb
-	adr_l	x1, secondary_block
-	ldp	x2, x19, [x1]		/* stack top, argument */
-	mov	sp, x2
+	mrs	x2, mpidr_el1
+	mov	x3, #0xffffff
+	movk	x3, #0xff, lsl #32
+	and	x2, x2, x3		/* Aff3..Aff0, as arch_cpu_hwid */
+	adr_l	x1, secondary_blocks
+	mov	x4, #SEC_BLOCKS
+2:	ldp	x5, x6, [x1]		/* hwid, stack top */
+	cbz	x6, 3f			/* an empty block */
+	cmp	x5, x2
+	b.eq	4f
+3:	add	x1, x1, #SEC_BLOCK_SIZE
+	subs	x4, x4, #1
+	b.ne	2b
+	b	arch_halt		/* not ours to run */
+4:	ldr	x19, [x1, #16]		/* argument */
+	mov	sp, x6
 	bl	arch_mmu_secondary
 	mov	x0, x19
 	bl	smp_secondary_main	/* never returns */

@@ -99,10 +99,12 @@ uintptr_t arch_secondary_entry(void)
 	return 0;
 }
 
-void arch_secondary_prepare(void *stack_top, void *arg)
+int arch_secondary_prepare(uint64_t hwid, void *stack_top, void *arg)
 {
+	(void)hwid;
 	(void)stack_top;
 	(void)arg;
+	return -1;
 }
 
 /* x86 has no spin tables (APs wait for INIT-SIPI): never called. */

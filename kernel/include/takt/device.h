@@ -64,6 +64,10 @@ typedef void (*tk_irq_handler_t)(void *arg);
  * handler and enable it. @retval 0, -ENOENT, -EINVAL, -ENXIO (no parent
  * controller bound), -EBUSY (line already taken). */
 int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *arg);
+/* Send the line connected as dev's interrupt idx to CPU cpu (0, the boot
+ * CPU, by default). @retval 0, -EINVAL (no such CPU online, a per-CPU
+ * line), -ENOENT (not connected), -ENOTSUP (the controller cannot route) */
+int tk_irq_set_affinity(struct tk_device *dev, int idx, unsigned cpu);
 /* Number of times the line connected as dev's interrupt idx has fired. */
 uint64_t tk_irq_count(struct tk_device *dev, int idx);
 /* Mask interrupts on this CPU and exclude every other CPU's tk_irq_lock
@@ -101,6 +105,9 @@ struct tk_intc_ops {
 	void (*cpu_init)(struct tk_device *dev, unsigned cpu);
 	void (*send_ipi)(struct tk_device *dev, unsigned cpu, uint64_t hwid);
 	unsigned ipi_line;
+	/* Optional: deliver the (shared, not per-CPU) line to that CPU.
+	 * @retval 0, -EINVAL (a per-CPU line, or one it cannot route) */
+	int (*route)(struct tk_device *dev, unsigned line, unsigned cpu, uint64_t hwid);
 };
 #define TK_IRQ_SPURIOUS 0xffffffffu
 /* Called from probe. @retval 0, -EBUSY (a second root), -ENOSPC (no room

@@ -135,6 +135,7 @@ struct tk_cpu_stats {
 	uint64_t remote_wakes;		/* wake-ups it posted to other CPUs */
 	uint64_t remote_wakes_no_ipi;	/* of which did not preempt there: no IPI */
 	uint64_t timer_irqs;
+	uint64_t irqs;			/* interrupts taken there (IPIs and timer included) */
 	unsigned threads;		/* threads living there */
 	uint64_t sched_lock_max_ns;	/* longest hold of its scheduler lock */
 	uint32_t running_id;		/* tk_thread_stats id of what runs there; 0: idle */

@@ -1,0 +1,62 @@
+"""./takt bench smp, the target part: tests/bench/smp under QEMU -icount with SMP_CPUS
+vCPUs (cross-CPU wake-up latency idle and busy, local wake-up, ping-pong round trips,
+IPIs per wake-up, the longest scheduler-lock hold per CPU). QEMU runs the vCPUs one at a
+time in turns under -icount, so a cross-CPU figure also holds the wait for the target's
+turn; the latency part (tools/bench_latency.py, smp=True) compares with Linux PREEMPT_RT
+in the same QEMU. Writes build/bench/BOARD-smp.json."""
+import json
+import os
+import subprocess
+
+ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
+SMP_CPUS = 4
+LABELS = {
+    "xwake_idle_ns": "cross-CPU wake-up, target idle (min/avg/max ns)",
+    "xwake_busy_ns": "cross-CPU wake-up, target busy (min/avg/max ns)",
+    "local_wake_ns": "same-CPU wake-up (min/avg/max ns)",
+    "pingpong_x_ns": "round trip CPU 0 -> 1 -> 0 (ns)",
+    "pingpong_local_ns": "round trip on one CPU (ns)",
+    "ipis_per_xwake": "IPIs per cross-CPU wake-up",
+}
+
+
+def smp_cmd(qemu_cmd):
+    """The board's command with SMP_CPUS vCPUs where the machine takes -smp (QEMU virt,
+    microvm); a real board's model has its own fixed count (raspi3b, zcu102: 4)."""
+    if any(m in " ".join(qemu_cmd) for m in ("raspi", "xlnx-zcu102")):
+        return list(qemu_cmd)
+    return list(qemu_cmd) + ["-smp", str(SMP_CPUS)]
+
+
+def parse(out):
+    res = {}
+    for line in out.splitlines():
+        if line.startswith("bench: "):
+            parts = line.split()
+            res[parts[1]] = parts[2:]
+    return res
+
+
+def bench_target(root, board, qemu_cmd, timeout=600):
+    cmd = smp_cmd(qemu_cmd) + ICOUNT
+    out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                         timeout=timeout).stdout
+    res = parse(out)
+    if "cpus" not in res:
+        raise ValueError("no bench lines from %s" % " ".join(cmd))
+    print("SMP figures on %s, %s vCPUs, QEMU -icount shift=0 (1 instruction = 1 ns; "
+          "cross-CPU figures include the target vCPU's turn)" % (board, res["cpus"][0]))
+    for key, label in LABELS.items():
+        if key in res:
+            print("  %-50s %s" % (label, " / ".join(res[key])))
+    locks = sorted(k for k in res if k.startswith("lock_max_ns_cpu"))
+    if locks:
+        print("  %-50s %s" % ("longest scheduler-lock hold per CPU (ns)",
+                              " ".join(res[k][0] for k in locks)))
+    out_dir = os.path.join(root, "build", "bench")
+    os.makedirs(out_dir, exist_ok=True)
+    path = os.path.join(out_dir, "%s-smp.json" % board)
+    with open(path, "w") as f:
+        json.dump({"board": board, "qemu": cmd, "results": res}, f, indent=1)
+    print("json: %s" % os.path.relpath(path))
+    return res
