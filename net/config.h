@@ -7,6 +7,11 @@
 
 #define NET_HOSTNAME_MAX 63
 #define NET_PRIO_DEFAULT 20	/* FIFO priority of the network threads */
+/* The CPUs the network threads (tcpip, net-rx, the metrics server) live on:
+ * CPU 0, where device interrupts go by default, so a frame goes from the
+ * NIC's interrupt to lwIP and the server without a cross-CPU wake-up, and
+ * the other CPUs are left to the real-time work. */
+#define NET_CPU_MASK 1u
 
 struct net_config {
 	bool off;		/* net=off */

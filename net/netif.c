@@ -25,6 +25,7 @@
 #include <takt/thread.h>
 #include <takt/time.h>
 
+#include "config.h"
 #include "net_internal.h"
 
 #define TX_RETRIES	50
@@ -241,6 +242,7 @@ int net_netif_add(struct netif *nif, struct tk_netdev *nd, const char *hostname,
 		.stack_size = 8192,
 		.sched = { .policy = TK_SCHED_FIFO, .prio = prio },
 		.detached = true,
+		.cpu_mask = NET_CPU_MASK,
 	};
 
 	for (int i = 0; i < LENT_MAX; i++) {

@@ -37,6 +37,9 @@ static inline char *hbuf_body(const struct hbuf *b)
 	return b->buf + HBUF_HEADROOM;
 }
 
+/* metrics_cpu.c: the per-CPU families of /metrics. */
+void put_cpus(struct hbuf *b);
+
 /* The pages (metrics.c). @retval 0, or b->err */
 int metrics_page(struct hbuf *b);
 int threads_page(struct hbuf *b);

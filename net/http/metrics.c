@@ -202,7 +202,7 @@ static void put_json(struct hbuf *b, const char *s)
 enum fam_id {
 	INFO, UPTIME, BOOT,
 	T_CPU, T_SWITCHES, T_OVERRUNS, T_MISSES, T_STACK, T_INFO, T_DL_RUNTIME,
-	T_DL_DEADLINE, T_DL_PERIOD,
+	T_DL_DEADLINE, T_DL_PERIOD, T_CPUNUM, T_MIGRATIONS,
 	HEAP_USED, HEAP_FREE, HEAP_ARENA, RAM,
 	NET_RX_FRAMES, NET_RX_BYTES, NET_RX_DROPPED, NET_TX_FRAMES, NET_TX_BYTES,
 	NET_TX_ERRORS,
@@ -232,6 +232,9 @@ static const struct fam {
 	[T_DL_DEADLINE] = { "takt_thread_dl_deadline_seconds", "gauge",
 			    "Deadline threads: relative deadline." },
 	[T_DL_PERIOD] = { "takt_thread_dl_period_seconds", "gauge", "Deadline threads: period." },
+	[T_CPUNUM] = { "takt_thread_cpu", "gauge", "The CPU the thread lives on." },
+	[T_MIGRATIONS] = { "takt_thread_migrations_total", "counter",
+			   "Times the thread moved to another CPU." },
 	[HEAP_USED] = { "takt_memory_heap_used_bytes", "gauge", "Heap (malloc) bytes in use." },
 	[HEAP_FREE] = { "takt_memory_heap_free_bytes", "gauge",
 			"Free bytes in what malloc has taken from the heap so far." },
@@ -411,13 +414,15 @@ static bool thread_figure(enum fam_id f, const struct tsnap *s, uint64_t *v)
 	case T_DL_PERIOD:
 		*v = s->sched.period ? s->sched.period : s->sched.deadline;	/* 0 = deadline */
 		return dl;
+	case T_CPUNUM: *v = s->st.cpu; return true;
+	case T_MIGRATIONS: *v = s->st.migrations; return true;
 	default: *v = s->st.cpu_ns; return true;
 	}
 }
 
 static void put_thread_family(struct hbuf *b, enum fam_id f, const struct tlist *l)
 {
-	bool seconds = f == T_CPU || f >= T_DL_RUNTIME;
+	bool seconds = f == T_CPU || (f >= T_DL_RUNTIME && f <= T_DL_PERIOD);
 	bool head = false;
 	uint64_t v;
 	char s[24];
@@ -455,7 +460,8 @@ static void put_thread_info(struct hbuf *b, const struct tlist *l)
 static int put_threads(struct hbuf *b)
 {
 	static const enum fam_id order[] = { T_CPU, T_SWITCHES, T_OVERRUNS, T_MISSES, T_STACK,
-					     T_DL_RUNTIME, T_DL_DEADLINE, T_DL_PERIOD };
+					     T_DL_RUNTIME, T_DL_DEADLINE, T_DL_PERIOD, T_CPUNUM,
+					     T_MIGRATIONS };
 	struct tlist l;
 
 	if (snapshot(&l))
@@ -741,6 +747,7 @@ static void put_registered(struct hbuf *b)
 int metrics_page(struct hbuf *b)
 {
 	put_system(b);
+	put_cpus(b);
 	if (put_threads(b))
 		return b->err;
 	put_memory(b);

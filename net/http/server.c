@@ -619,6 +619,7 @@ static void metrics_boot(void)
 	struct tk_thread_attr a = {
 		.name = "metrics", .stack_size = STACK_SIZE, .detached = true,
 		.sched = { .policy = TK_SCHED_FIFO, .prio = NET_PRIO_DEFAULT - 1 },
+		.cpu_mask = NET_CPU_MASK,
 	};
 	tk_thread_t *t;
 	int err;

@@ -19,6 +19,8 @@
 #include <takt/netdev.h>
 #include <takt/time.h>
 
+#include "../config.h"
+
 #define NS_PER_MS 1000000u
 
 static int thread_prio = 20;	/* net/config.h NET_PRIO_DEFAULT; set at start */
@@ -220,6 +222,7 @@ sys_thread_t sys_thread_new(const char *name, lwip_thread_fn fn, void *arg, int 
 		.stack_size = stacksize > 0 ? (size_t)stacksize : 0,
 		.sched = { .policy = TK_SCHED_FIFO, .prio = thread_prio },
 		.detached = true,
+		.cpu_mask = NET_CPU_MASK,
 	};
 
 	(void)prio;

@@ -161,7 +161,8 @@ FAMILIES = ["takt_uptime_seconds", "takt_boot_seconds", "takt_info",
             "takt_thread_overruns_total", "takt_thread_deadline_misses_total",
             "takt_memory_heap_used_bytes", "takt_net_rx_frames_total",
             "takt_net_tx_bytes_total", "takt_lwip_packets_received_total",
-            "takt_http_requests_total"]
+            "takt_http_requests_total", "takt_cpus_online", "takt_cpu_idle_seconds_total",
+            "takt_thread_cpu", "takt_thread_migrations_total"]
 
 
 def check_metrics_page(port, promtool):
@@ -181,10 +182,18 @@ def check_metrics_page(port, promtool):
     ids = [l.get("id") for n, l, _ in ss if n == "takt_thread_switches_total"]
     check("thread_ids_unique", len(ids) == len(set(ids)) and all(ids), "ids %s" % ids)
     cpu = [v for n, _, v in ss if n == "takt_thread_cpu_seconds_total"]
-    # Each thread's CPU time is at most the uptime; together they may pass it on
-    # several CPUs (up to 8).
+    # Each thread's CPU time is at most the uptime; together, with every CPU's idle
+    # time, they are at most the uptime times the CPUs online.
+    ncpu = value(ss, "takt_cpus_online") or 0
+    idle = [v for n, _, v in ss if n == "takt_cpu_idle_seconds_total"]
     check("thread_cpu_time_sane", cpu and all(0 <= v <= up * 1.01 + 0.01 for v in cpu)
-          and sum(cpu) <= 8 * (up * 1.01 + 0.01), "cpu %s, uptime %s" % (cpu, up))
+          and sum(cpu) + sum(idle) <= ncpu * (up * 1.01 + 0.01),
+          "cpu %s, idle %s, uptime %s, %s CPUs" % (cpu, idle, up, ncpu))
+    check("cpu_figures_per_cpu", ncpu >= 1 and len(idle) == ncpu and
+          all(0 <= v <= up * 1.01 + 0.01 for v in idle), "idle %s, %s CPUs" % (idle, ncpu))
+    where = [v for n, _, v in ss if n == "takt_thread_cpu"]
+    check("thread_cpu_within_online", where and all(0 <= v < ncpu for v in where),
+          "cpus %s of %s" % (where, ncpu))
     rx = value(ss, "takt_net_rx_frames_total", interface="net0")
     check("net_rx_frames_positive", rx is not None and rx > 0, "rx frames %s" % rx)
     heap = value(ss, "takt_memory_heap_used_bytes")
