@@ -404,12 +404,21 @@ void sched_timer_event(void)
 
 	if (!c->current)
 		return;
-	if (timerq_earliest(&c->sleepq) <= now) {
-		unsigned long f = klock();	/* the sleepers may be in wait queues */
+	/* A timed-out waiter leaves its wait queue under klock; a plain sleeper
+	 * (clock_nanosleep) is in none, and its wake-up takes no lock: a CPU
+	 * holding klock elsewhere must not delay this CPU's sleepers. The
+	 * state's compare-and-swap settles a race with a waker. */
+	while ((to = timerq_pop_expired(&c->sleepq, now))) {
+		struct tk_thread *t = container_of(to, struct tk_thread, tmo);
 
-		while ((to = timerq_pop_expired(&c->sleepq, now)))
-			sched_wake(container_of(to, struct tk_thread, tmo), -ETIMEDOUT);
-		kunlock(f);
+		if (__atomic_load_n(&t->waitq, __ATOMIC_ACQUIRE)) {
+			unsigned long f = klock();
+
+			sched_wake(t, -ETIMEDOUT);
+			kunlock(f);
+		} else {
+			sched_wake(t, -ETIMEDOUT);
+		}
 	}
 	while ((se = rq_dl_expire(&c->rq, now, &ev)))
 		dl_events(c, thread_of(se), ev);
@@ -423,13 +432,17 @@ void sched_wake(struct tk_thread *t, int result)
 	struct cpu *c = cpu_self();
 	uint64_t now = tk_now_ns();
 
-	if (t->state != THREAD_BLOCKED)
+	enum thread_state blocked = THREAD_BLOCKED;
+
+	/* One wake-up wins: a waker under klock, or this CPU's timer for a
+	 * plain sleeper (no wait queue, no lock). */
+	if (!__atomic_compare_exchange_n(&t->state, &blocked, THREAD_READY, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
 		return;
 	if (t->waitq) {
 		list_del(&t->wait_node);
 		t->waitq = 0;
 	}
-	t->state = THREAD_READY;
 	t->wait_result = result;
 	if (t->cpu == c->id)
 		wake_here(c, t, now);
