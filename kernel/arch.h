@@ -60,7 +60,8 @@ struct arch_context {
 };
 
 /* Prepare ctx so that the first switch to it runs entry(arg) on the stack
- * [stack, stack + size) with interrupts enabled. entry must not return.
+ * [stack, stack + size) with interrupts still masked (the scheduler
+ * finishes the switch first; entry then unmasks them). entry must not return.
  * stack is aligned down to 16 bytes; size must leave room for one frame. */
 void arch_context_init(struct arch_context *ctx, void *stack, size_t size,
 		       void (*entry)(void *), void *arg);

@@ -80,9 +80,14 @@ static struct {
 } stats;
 
 /* Interrupts masked, timed: the stretch goes into max_masked. */
+/* Set by console_flush (the end: panic or power-off). From then on the
+ * console takes no lock: another CPU may hold klock for good (it may be the
+ * one that crashed), and the last lines matter more than their order. */
+static volatile bool ending;
+
 static unsigned long mask_begin(uint64_t *t0)
 {
-	unsigned long flags = klock();	/* the ring is shared by every CPU */
+	unsigned long flags = ending ? arch_irq_save() : klock();	/* the ring is shared by every CPU */
 
 	*t0 = arch_counter();
 	return flags;
@@ -100,7 +105,10 @@ static void mask_lap(uint64_t t0)
 static void mask_end(unsigned long flags, uint64_t t0)
 {
 	mask_lap(t0);
-	kunlock(flags);
+	if (ending)
+		arch_irq_restore(flags);
+	else
+		kunlock(flags);
 }
 
 static uint32_t ring_room(void)
@@ -376,6 +384,7 @@ TK_INIT(console_bootargs);
 void console_flush(void)
 {
 	arch_irq_save();
+	ending = true;
 	polled_only = true;
 	if (console_ops)
 		drain_polled(RING_SIZE);

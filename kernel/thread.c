@@ -60,6 +60,8 @@ static void init_tcb(struct tk_thread *t, const char *name, uint64_t *stack_lo, 
 	list_init(&t->wake_node);
 	t->affinity = ~0u;
 	t->migrate_to = -1;
+	t->help_to = -1;
+	t->help_home = -1;
 	struct pi_key k = { SCHED_CLASS_FP, 1, 0 };
 	pi_thread_init(&t->pi, &k);
 	t->reent_ptr = &t->reent;
@@ -70,7 +72,8 @@ static __attribute__((noreturn)) void thread_start(void *arg)
 {
 	struct tk_thread *t = arg;
 
-	sched_finish_switch();
+	sched_finish_switch();	/* interrupts still masked from the switch */
+	arch_irq_enable();
 	tk_thread_exit(t->fn(t->arg));
 }
 
@@ -359,7 +362,8 @@ static void start_static_threads(void)
 
 static void idle_entry(void *arg)
 {
-	sched_finish_switch();
+	sched_finish_switch();	/* interrupts still masked from the switch */
+	arch_irq_enable();
 	sched_idle_entry(arg);
 }
 

@@ -65,6 +65,8 @@ struct tk_thread {
 	uint8_t cpu;			/* home: its rq, sleepq and boost list are there */
 	uint8_t next_cpu;		/* != cpu: move there at the next wake-up */
 	int8_t migrate_to;		/* >= 0: leaving for that CPU once switched out */
+	int8_t help_to;			/* >= 0: asked to help on that CPU (sched/help.c) */
+	int8_t help_home;		/* >= 0: helping away from that CPU */
 	bool added;			/* known to a run queue (sched_add_thread) */
 	bool on_rq;			/* in its CPU's run queue (READY may still wait in a wake list) */
 	bool on_wake_list;
@@ -141,6 +143,12 @@ static inline void sched_wait_off_cpu(struct tk_thread *t)
 /* Called first by every thread's first run (after the switch that started it). */
 void sched_finish_switch(void);
 void sched_yield_current(void);
+/* sched/help.c, under klock: t owns a mutex a thread on CPU `to` now waits
+ * for; if t is preempted on its own CPU it runs on `to` meanwhile. */
+void sched_help(struct tk_thread *t, unsigned to);
+/* The caller, after an unlock: back home if it was helping and nothing is
+ * lent to it any more. */
+void sched_help_done(void);
 /* Run fixed-priority t at prio (a PI boost or its end); requeues it. */
 void sched_set_fp_prio(struct tk_thread *t, int prio);
 /* Run t (any class) ahead of every deadline thread whose deadline is later

@@ -96,6 +96,7 @@ static int wait_for(struct kmutex *k, struct tk_thread *cur, uint64_t deadline)
 	if (err)
 		return err;
 	apply_chain(k->owner);
+	sched_help(k->owner, cur->cpu);	/* if preempted on its CPU, it runs on ours */
 	err = sched_block(&k->waiters, deadline);
 	if (err) {	/* timed out: take back what we lent */
 		struct tk_thread *o = k->owner;
@@ -141,6 +142,7 @@ int mutex_unlock_locked(struct kmutex *k)
 		return 0;
 	pi_release(&k->pi);
 	apply_eff(cur);		/* drop what the waiters lent */
+	sched_help_done();	/* a helper goes home at its next switch */
 	k->owner = 0;
 	next = waitq_first(&k->waiters);
 	if (next) {

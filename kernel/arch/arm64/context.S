@@ -46,8 +46,7 @@ arch_context_switch:			/* x0 = from, x1 = to */
  * argument in x20, and this trampoline as the saved x30. */
 	.global	arch_thread_start
 arch_thread_start:
-	msr	daifclr, #2
-	mov	x0, x20
+	mov	x0, x20			/* interrupts stay masked: entry unmasks them */
 	mov	x29, xzr		/* end of the frame-pointer chain */
 	blr	x19
 	b	arch_halt		/* entry must not return */

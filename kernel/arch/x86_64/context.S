@@ -39,8 +39,7 @@ arch_context_switch:			/* rdi = from, rsi = to */
  * in r12 and this trampoline as the return address. */
 	.global	arch_thread_start
 arch_thread_start:
-	sti
-	mov	%r12, %rdi
+	mov	%r12, %rdi		/* interrupts stay masked: entry unmasks them */
 	xor	%ebp, %ebp		/* end of the frame-pointer chain */
 	call	*%rbx
 	jmp	arch_halt		/* entry must not return */

@@ -1,6 +1,8 @@
 /* The arch context switch, the base of the coming scheduler: two contexts
  * hand control back and forth, keep their callee-saved integer and FP
- * registers, get interrupts enabled on first run, and survive timer
+ * registers, start with the interrupt mask of the switch that started them
+ * (the scheduler switches with them masked and the entry unmasks them once
+ * the switch is finished; here main switches with them on), and survive timer
  * interrupts taken in between. */
 #include <takt/takt.h>
 
@@ -56,7 +58,7 @@ int main(void)
 	arch_context_init(&worker_ctx, worker_stack, sizeof(worker_stack), worker, (void *)2);
 	arch_context_switch(&main_ctx, &worker_ctx);
 	TK_CHECK("first_switch_runs_entry_with_arg", turns == 2);
-	TK_CHECK("entry_runs_with_irqs_enabled", irqs_on_in_worker);
+	TK_CHECK("entry_keeps_the_switchers_interrupt_mask", irqs_on_in_worker);
 	TK_CHECK("callee_saved_registers_survive_100_round_trips", registers_survive());
 	TK_CHECK("worker_ran_each_time", turns == 2 * 101);
 	uint64_t before = tk_timer_irqs();

@@ -355,6 +355,66 @@ static void test_pi_chain(void)
 	join(l);
 }
 
+/* ---- helping: the owner L of a mutex (FIFO 5, CPU 2) is preempted by a
+ * FIFO 90 hog there, above anything it can be lent; main (FIFO 50, CPU 0)
+ * locks the mutex. L moves to CPU 0, runs its critical section there, and
+ * goes back: main gets the mutex while the hog still spins. ---- */
+static struct tk_mutex mH;
+static volatile int h_held, h_hog_stop, h_hog_on;
+
+static void *helped_owner(void *arg)
+{
+	(void)arg;
+	tk_mutex_lock(&mH, TK_FOREVER);
+	__atomic_store_n(&h_held, 1, __ATOMIC_RELEASE);
+	/* The hog preempts it in here, on CPU 2: it sees the hog's flag only
+	 * once it runs again, which helping does on CPU 0. */
+	while (!__atomic_load_n(&h_hog_on, __ATOMIC_ACQUIRE))
+		tk_cpu_relax();
+	tk_mutex_unlock(&mH);
+	return (void *)(uintptr_t)tk_cpu_id();
+}
+
+static void *helper_hog(void *arg)
+{
+	(void)arg;
+	__atomic_store_n(&h_hog_on, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&h_hog_stop, __ATOMIC_ACQUIRE))
+		tk_cpu_relax();
+	return 0;
+}
+
+static void test_helping(void)
+{
+	tk_thread_t *l, *h;
+	struct tk_thread_stats st;
+	int err;
+
+	if (ncpu < 3) {
+		printf("smp: fewer than 3 CPUs: helping not checked\n");
+		return;
+	}
+	tk_mutex_init(&mH, 0);
+	h_held = h_hog_stop = h_hog_on = 0;
+	l = spawn_on("owner", 1u << 2, fifo(5), helped_owner, 0);	/* lives on CPU 2 */
+	tk_thread_set_affinity(l, 1u << 2 | 1u);	/* may help on CPU 0; stays on 2 */
+	wait_flag(&h_held);
+	h = spawn_on("hog90", 1u << 2, fifo(90), helper_hog, 0);
+	wait_flag(&h_hog_on);
+	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 50 });
+	err = tk_mutex_lock(&mH, tk_now_ns() + 2000000000ull);
+	TK_CHECK("helping_owner_ran_on_waiters_cpu", err == 0 && !h_hog_stop);
+	if (!err)
+		tk_mutex_unlock(&mH);
+	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 1 });
+	__atomic_store_n(&h_hog_stop, 1, __ATOMIC_RELEASE);
+	tk_thread_stats(l, &st);
+	join(l);
+	join(h);
+	printf("smp: helping: owner migrations %lu\n", (unsigned long)st.migrations);
+	TK_CHECK("helper_went_back_home", st.migrations >= 2);
+}
+
 /* ---- admission per CPU: a deadline thread goes where its bandwidth fits
  * (worst fit), -EBUSY with nothing changed only when it fits nowhere ---- */
 static volatile int park_go;
@@ -603,6 +663,7 @@ int main(int argc, char **argv)
 	test_irq_affinity();
 	test_admission();
 	test_pi_chain();
+	test_helping();
 	test_dl_beside_hogs();
 	return tk_test_done();
 }

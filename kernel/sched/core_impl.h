@@ -1,0 +1,53 @@
+/*
+ * The scheduler core's parts (core.c: deciding and switching; wake.c: the
+ * cross-CPU wake lists; params.c: classes, parameters and admission;
+ * migrate.c: placement and moves between CPUs). Private to kernel/sched/.
+ * Everything with interrupts masked, on the CPU whose state it touches
+ * unless it says otherwise.
+ */
+#ifndef TAKT_SCHED_CORE_IMPL_H
+#define TAKT_SCHED_CORE_IMPL_H
+
+#include "../thread_impl.h"
+
+/* What a wake-list post asks of the thread's CPU. */
+enum { WAKE_WAKE = 1, WAKE_ARRIVE = 2, WAKE_UPDATE = 4, WAKE_HELP = 8 };
+
+/* Every CPU's dl_bw (admission): taken on parameter changes only. */
+extern tk_spinlock_t sched_admit_lock;
+
+static inline struct tk_thread *thread_of(struct sched_entity *se)
+{
+	return container_of(se, struct tk_thread, se);
+}
+
+static inline struct sched_entity *running_se(struct cpu *c)
+{
+	return c->current == c->idle ? 0 : &c->current->se;
+}
+
+/* core.c */
+void cpu_load_add(struct cpu *c, int d);		/* threads living on c, atomically */
+void cpu_leave_timers(struct cpu *c, struct tk_thread *t);	/* a DL thread leaving c */
+void sched_dl_events(struct cpu *c, struct tk_thread *t, unsigned ev);
+uint64_t sched_account(struct cpu *c, uint64_t now);	/* time since the last charge */
+
+/* wake.c */
+struct run_key run_key_of(const struct cpu *c, const struct tk_thread *t, uint64_t now);
+bool key_before(const struct run_key *a, const struct run_key *b);
+/* Post t on CPU h's wake list (any CPU); IPI when it preempts there. */
+void cpu_post(struct cpu *h, struct tk_thread *t, uint8_t flag, uint64_t now);
+/* A woken t on its home CPU c (its timeout is c's); moves it on when its
+ * CPU changed while it slept. */
+void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when);
+void wake_drain(struct cpu *c, uint64_t now);
+/* Publish next's key unless posts came meanwhile (false: decide again). */
+bool wake_publish(struct cpu *c, struct tk_thread *next, uint64_t now);
+
+/* help.c: move a preempted, lent owner to the waiter's CPU (a WAKE_HELP post) */
+void help_apply(struct cpu *c, struct tk_thread *t, uint64_t now);
+
+/* params.c */
+void sched_dl_release(struct cpu *c, struct tk_thread *t);	/* give back its bandwidth */
+
+#endif

@@ -1,0 +1,114 @@
+/* Placement of new threads and moves between CPUs (see core.c): a
+ * fixed-priority thread on the least loaded CPU of its mask, a deadline
+ * thread where its bandwidth fits best (params.c); a move runs on the
+ * thread's own CPU (a cross-call) and ends in an arrival post. */
+#include <errno.h>
+
+#include <takt/log.h>
+#include <takt/time.h>
+
+#include "core_impl.h"
+
+/* ---- placement and moves ---- */
+
+static uint32_t usable(uint32_t mask)
+{
+	return mask & smp_online_mask();
+}
+
+/* The least loaded CPU of mask (threads living there), the caller's on a tie. */
+static unsigned least_loaded(uint32_t mask)
+{
+	unsigned best = cpu_self()->id;
+
+	if (!(mask & (1u << best)))
+		best = (unsigned)__builtin_ctz(mask);
+	for (unsigned i = 0; i < smp_ncpus; i++)
+		if ((mask & (1u << i)) && cpus[i].nthreads < cpus[best].nthreads)
+			best = i;
+	return best;
+}
+
+void sched_place_new(struct tk_thread *t)
+{
+	uint32_t m = usable(t->affinity);
+	unsigned cpu = least_loaded(m ? m : 1u);
+
+	t->cpu = t->next_cpu = (uint8_t)cpu;
+	t->migrate_to = -1;
+	cpu_load_add(&cpus[cpu], 1);
+}
+
+struct move_req {
+	struct tk_thread *t;
+	unsigned to;
+};
+
+/* On t's CPU: send t to another. */
+static void move_here(void *arg)
+{
+	struct move_req *r = arg;
+	struct tk_thread *t = r->t;
+	struct cpu *c = cpu_self(), *to = &cpus[r->to];
+
+	if (t->cpu != c->id || t->state == THREAD_EXITED)
+		return;
+	if (!t->on_rq) {	/* blocked, or its wake-up still in our wake list */
+		t->next_cpu = (uint8_t)to->id;	/* moved at its wake-up (wake_here) */
+		return;
+	}
+	t->on_rq = false;
+	if (t->se.cls == SCHED_CLASS_DL)
+		rq_dl_block(&c->rq, &t->se, tk_now_ns(), t == c->current ? sched_account(c, tk_now_ns()) : 0);
+	else
+		rq_fp_block(&c->rq, &t->se);
+	list_del(&t->boost_node);
+	cpu_leave_timers(c, t);
+	if (t == c->current) {	/* leaves once switched out (sched_finish_switch) */
+		t->migrate_to = (int8_t)to->id;
+		c->need_resched = true;
+		return;
+	}
+	t->cpu = t->next_cpu = (uint8_t)to->id;
+	t->migrations++;
+	cpu_load_add(c, -1);
+	cpu_load_add(to, 1);
+	cpu_post(to, t, WAKE_ARRIVE, tk_now_ns());
+}
+
+static int move_dl_bw(struct tk_thread *t, unsigned to)
+{
+	struct dl_params p = { t->se.dl.dl_runtime, t->se.dl.dl_deadline, t->se.dl.dl_period };
+	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
+	int err = dl_bw_admit(&cpus[to].rq.bw, &p);
+
+	if (!err)
+		dl_bw_release(&cpus[t->cpu].rq.bw, &p);
+	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
+	return err;
+}
+
+int sched_set_affinity(struct tk_thread *t, uint32_t mask)
+{
+	uint32_t m = usable(mask);
+	struct move_req r = { t, 0 };
+	int err;
+
+	if (!mask || m != mask)
+		return -EINVAL;
+	t->affinity = mask;
+	if (!t->added || (mask & (1u << t->cpu)))
+		return 0;	/* a new thread is placed when added */
+	r.to = least_loaded(mask);
+	if (t->se.cls == SCHED_CLASS_DL && (err = move_dl_bw(t, r.to)))
+		return err;
+	smp_call(&cpus[t->cpu], move_here, &r);
+	sched_preempt_point();
+	return 0;
+}
+
+/* A new thread that will not be added after all (its parameters failed). */
+void sched_forget_new(struct tk_thread *t)
+{
+	cpu_load_add(&cpus[t->cpu], -1);
+}

@@ -1,0 +1,207 @@
+/*
+ * The cross-CPU side of the scheduler (see core.c): a thread's rq, sleep
+ * queue entry and boost list belong to its home CPU, and other CPUs reach
+ * them only through that CPU's wake list. A post (wake-up, arrival, a lent
+ * priority or deadline) goes on the list under the CPU's lock, with an IPI
+ * only when the thread would preempt the key the CPU published at its last
+ * decision; the CPU applies the posts when it next decides.
+ */
+#include <errno.h>
+
+#include <takt/log.h>
+#include <takt/time.h>
+
+#include "core_impl.h"
+
+/* ---- the key other CPUs compare a wake-up against ---- */
+
+struct run_key run_key_of(const struct cpu *c, const struct tk_thread *t, uint64_t now)
+{
+	struct run_key k = { SCHED_CLASS_IDLE, 0, 0 };
+
+	if (!t || t == c->idle)
+		return k;
+	k.cls = (uint8_t)t->se.cls;
+	if (t->se.cls == SCHED_CLASS_DL) {
+		/* a woken job whose deadline passed gets now + D (CBS wake rule) */
+		k.deadline = t->se.dl.deadline > now ? t->se.dl.deadline : now + t->se.dl.dl_deadline;
+	} else {
+		k.prio = t->want_prio > t->se.fp.prio ? (uint8_t)t->want_prio : t->se.fp.prio;
+	}
+	uint64_t boost = t->want_boost ? t->want_boost : t->boost_deadline;	/* the newest */
+
+	if (boost && (k.cls != SCHED_CLASS_DL || boost < k.deadline)) {
+		k.cls = SCHED_CLASS_DL;
+		k.deadline = boost;
+	}
+	return k;
+}
+
+bool key_before(const struct run_key *a, const struct run_key *b)
+{
+	if (a->cls != b->cls)
+		return a->cls > b->cls;
+	if (a->cls == SCHED_CLASS_DL)
+		return a->deadline < b->deadline;
+	return a->cls == SCHED_CLASS_FP && a->prio > b->prio;
+}
+
+/* Post t on CPU h's wake list; IPI when it preempts what h runs. */
+void cpu_post(struct cpu *h, struct tk_thread *t, uint8_t flag, uint64_t now)
+{
+	struct cpu *c = cpu_self();
+	struct run_key k = run_key_of(h, t, now);
+	bool ipi;
+
+	tk_spin_lock(&h->lock);
+	t->wake_flags |= flag;
+	if (flag == WAKE_WAKE)
+		t->wake_ns = now;
+	if (!t->on_wake_list) {
+		t->on_wake_list = true;
+		list_add_tail(&h->wake_list, &t->wake_node);
+	}
+	/* a help request is for a thread that does not preempt there: always */
+	ipi = key_before(&k, &h->running) || flag == WAKE_HELP;
+	tk_spin_unlock(&h->lock);
+	c->remote_wakes++;
+	if (ipi)
+		smp_send_ipi(h);
+	else
+		c->remote_wakes_no_ipi++;
+}
+
+/* ---- making a thread runnable on its own CPU ---- */
+
+static void boost_apply(struct cpu *c, struct tk_thread *t, uint64_t deadline)
+{
+	if (t->boost_deadline == deadline)
+		return;
+	t->boost_deadline = deadline;
+	list_del(&t->boost_node);
+	if (deadline)
+		list_add_tail(&c->boosted, &t->boost_node);
+	c->need_resched = true;
+}
+
+static void fp_prio_apply(struct cpu *c, struct tk_thread *t, int prio)
+{
+	if (t->se.cls != SCHED_CLASS_FP || t->se.fp.prio == prio)
+		return;
+	if (t->on_rq)
+		rq_fp_block(&c->rq, &t->se);
+	t->se.fp.prio = (uint8_t)prio;
+	if (t->on_rq)
+		rq_fp_wakeup(&c->rq, &t->se);
+	c->need_resched = true;
+}
+
+static void sched_enqueue(struct cpu *c, struct tk_thread *t, uint64_t when)
+{
+	t->on_rq = true;
+	if (t->boost_deadline && list_empty(&t->boost_node))	/* lent while elsewhere */
+		list_add_tail(&c->boosted, &t->boost_node);
+	if (t->se.cls == SCHED_CLASS_DL)
+		sched_dl_events(c, t, rq_dl_wakeup(&c->rq, &t->se, when));
+	else
+		rq_fp_wakeup(&c->rq, &t->se);
+	if (t->boost_deadline || sched_preempt_check(running_se(c), &t->se))
+		c->need_resched = true;
+}
+
+/* A woken thread on its home CPU c: its timeout is c's to cancel; a new
+ * home chosen while it slept takes it from here. */
+void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when)
+{
+	timerq_cancel(&c->sleepq, &t->tmo);
+	if (t->next_cpu != c->id) {
+		cpu_leave_timers(c, t);
+		list_del(&t->boost_node);
+		t->cpu = t->next_cpu;
+		t->migrations++;
+		cpu_load_add(c, -1);
+		cpu_load_add(&cpus[t->cpu], 1);
+		cpu_post(&cpus[t->cpu], t, WAKE_ARRIVE, when);
+		return;
+	}
+	sched_enqueue(c, t, when);
+}
+
+static void apply_post(struct cpu *c, struct tk_thread *t, uint8_t f, uint64_t now)
+{
+	if (f & WAKE_UPDATE) {
+		boost_apply(c, t, t->want_boost);
+		if (t->want_prio)
+			fp_prio_apply(c, t, t->want_prio);
+	}
+	if (f & WAKE_WAKE)
+		wake_here(c, t, t->wake_ns);
+	else if (f & WAKE_ARRIVE)
+		sched_enqueue(c, t, now);
+	if (f & WAKE_HELP)
+		help_apply(c, t, now);
+}
+
+/* Take the wake list's posts one at a time under the lock, apply each
+ * without: a post for the same thread meanwhile finds its node free and
+ * queues it again. */
+void wake_drain(struct cpu *c, uint64_t now)
+{
+	for (;;) {
+		struct tk_thread *t;
+		uint8_t f;
+
+		tk_spin_lock(&c->lock);
+		if (list_empty(&c->wake_list)) {
+			tk_spin_unlock(&c->lock);
+			return;
+		}
+		t = container_of(c->wake_list.next, struct tk_thread, wake_node);
+		list_del(&t->wake_node);
+		t->on_wake_list = false;
+		f = t->wake_flags;
+		t->wake_flags = 0;
+		tk_spin_unlock(&c->lock);
+		apply_post(c, t, f, now);
+	}
+}
+
+/* Publish what runs next, unless more posts came meanwhile (then decide
+ * again): a waker either sees the new key or its post is seen here. */
+bool wake_publish(struct cpu *c, struct tk_thread *next, uint64_t now)
+{
+	bool done;
+
+	tk_spin_lock(&c->lock);
+	done = list_empty(&c->wake_list);
+	if (done)
+		c->running = run_key_of(c, next, now);
+	tk_spin_unlock(&c->lock);
+	return done;
+}
+
+void sched_set_fp_prio(struct tk_thread *t, int prio)
+{
+	struct cpu *c = cpu_self();
+
+	if (t->cpu == c->id) {
+		t->want_prio = 0;
+		fp_prio_apply(c, t, prio);
+	} else {
+		t->want_prio = prio;
+		cpu_post(&cpus[t->cpu], t, WAKE_UPDATE, tk_now_ns());
+	}
+}
+
+void sched_set_dl_boost(struct tk_thread *t, uint64_t deadline)
+{
+	struct cpu *c = cpu_self();
+
+	if (t->cpu == c->id) {
+		t->want_boost = deadline;
+		boost_apply(c, t, deadline);
+	} else {
+		t->want_boost = deadline;
+		cpu_post(&cpus[t->cpu], t, WAKE_UPDATE, tk_now_ns());
+	}
+}
