@@ -272,6 +272,7 @@ void smp_start_secondaries(const void *fdt, unsigned max)
 		if (!is_cpu(fdt, n) || !tk_dt_node_enabled(fdt, n))
 			continue;
 		if (!cpu_hwid_of(fdt, n, &hwid)) {
+			smp_ncpus_conf++;	/* a CPU, but which one cannot be said */
 			tk_printk("cpu: %s: no reg; not started\n", fdt_get_name(fdt, n, NULL));
 			continue;
 		}

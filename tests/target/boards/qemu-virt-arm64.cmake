@@ -135,3 +135,23 @@ takt_qemu_test(gicv2_dt_on_gicv3_refused hello STATUS 1 FIXTURE gicv2_dtb
   EXPECT "^gicv2: /intc@8000000: the distributor is not a GICv2 \\(GICD_TYPER.IDbits [0-9]+: a GICv3's\\): not bound"
          "^PANIC: irq: no interrupt controller bound"
   REJECT "^Takt hello" "data abort" "^dev: /intc@8000000 -> ")
+
+# Bad /cpus entries (the board DT plus edited cpu nodes, -smp 2): a CPU that
+# PSCI refuses (no such MPIDR), an enable-method nobody provides, a node
+# without reg: each is named and left out, and the system runs on the CPUs
+# that came up.
+set(_cpus ${CMAKE_BINARY_DIR}/bad-cpus.dtb)
+add_test(NAME make_bad_cpus_dtb COMMAND sh -ec "
+  cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${_cpus}
+  for n in 1 5 6 7; do ${FDTPUT} -c ${_cpus} /cpus/cpu@\$n; ${FDTPUT} -t s ${_cpus} /cpus/cpu@\$n device_type cpu; done
+  for n in 1 5 6; do ${FDTPUT} -t x ${_cpus} /cpus/cpu@\$n reg \$n; done
+  for n in 1 5; do ${FDTPUT} -t s ${_cpus} /cpus/cpu@\$n enable-method psci; done
+  ${FDTPUT} -t s ${_cpus} /cpus/cpu@6 enable-method parking-lot")
+set_tests_properties(make_bad_cpus_dtb PROPERTIES FIXTURES_SETUP bad_cpus_dtb)
+takt_qemu_test(smp_bad_cpu_nodes_left_out hello FIXTURE bad_cpus_dtb
+  QEMU_ARGS -smp 2 -icount shift=0,align=off,sleep=off -dtb ${_cpus}
+  EXPECT "^psci: CPU_ON 0x5: error -2"
+         "^cpu: cpu@5: CPU_ON refused \\(-5\\); not started"
+         "^cpu: cpu@6: its enable-method has no bound driver \\(-19\\); not started"
+         "^cpu: cpu@7: no reg; not started"
+         "^cpu: 2 of 5 CPUs online" "^Takt hello")
