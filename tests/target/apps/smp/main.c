@@ -463,6 +463,30 @@ static void test_admission(void)
 	join(x);
 }
 
+/* ---- parameters of a thread on another CPU change at run time (a
+ * cross-call to its CPU); one that does not fit there changes nothing ---- */
+static void test_remote_params(void)
+{
+	struct tk_sched s20 = { .policy = TK_SCHED_DEADLINE, .runtime = 20000000,
+				.deadline = 100000000, .period = 100000000 };
+	struct tk_sched s99 = s20, got;
+	tk_thread_t *t;
+
+	park_go = 0;
+	t = spawn_on("remote", 1u << (ncpu - 1), s20, park_fn, 0);
+	s20.runtime = 40000000;
+	TK_CHECK("remote_dl_params_change", t && tk_thread_setsched(t, &s20) == 0 &&
+		 tk_thread_getsched(t, &got) == 0 && got.runtime == 40000000);
+	s99.runtime = 99000000;
+	TK_CHECK("remote_dl_change_over_bound_ebusy_unchanged", t && tk_thread_setsched(t, &s99) == -EBUSY &&
+		 tk_thread_getsched(t, &got) == 0 && got.runtime == 40000000);
+	TK_CHECK("remote_to_fifo", t && tk_thread_setsched(t, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 7 }) == 0 &&
+		 tk_thread_getsched(t, &got) == 0 && got.policy == TK_SCHED_FIFO && got.prio == 7);
+	TK_CHECK("remote_bad_prio_einval", t && tk_thread_setsched(t, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 100 }) == -EINVAL);
+	__atomic_store_n(&park_go, 1, __ATOMIC_RELEASE);
+	join(t);
+}
+
 /* ---- interrupt routing: the console's line to CPU 1, and back ---- */
 static const struct tk_device *find_level(int level)
 {
@@ -662,6 +686,7 @@ int main(int argc, char **argv)
 	test_sleep_every_cpu();
 	test_irq_affinity();
 	test_admission();
+	test_remote_params();
 	test_pi_chain();
 	test_helping();
 	test_dl_beside_hogs();
