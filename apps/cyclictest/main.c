@@ -265,6 +265,14 @@ static int make_attr(pthread_attr_t *attr, int pol, int prio, int cpu)
 	return pthread_attr_setschedparam(attr, &sp);
 }
 
+/* The CPU measuring thread (or load thread) i is pinned to, -1: none. */
+static int cpu_of(int i)
+{
+	return o.affinity == 1 ? i % max_cpus() : o.affinity == 2 ? o.cpuset[i % o.ncpuset] : -1;
+}
+
+/* The load threads go where the measuring ones are (-a, -S): load i beside
+ * measuring thread i, so that they compete for the same CPUs. */
 static int start_load(pthread_t *th)
 {
 	pthread_attr_t attr;
@@ -276,19 +284,22 @@ static int start_load(pthread_t *th)
 	struct sched_param sp = { .sched_priority = 2 };
 
 	pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
-	make_attr(&attr, POL_RR, 1, -1);
-#else
-	pthread_attr_init(&attr);	/* SCHED_OTHER, inherited from main */
 #endif
 	for (i = 0; i < o.load; i++) {
-		err = pthread_create(&th[i], &attr, loadthread, NULL);
+#if !defined(__linux__) || CT_TAKT
+		err = make_attr(&attr, POL_RR, 1, cpu_of(i % o.threads));
+#else
+		err = make_attr(&attr, POL_OTHER, 0, cpu_of(i % o.threads));	/* SCHED_OTHER */
+#endif
+		if (!err)
+			err = pthread_create(&th[i], &attr, loadthread, NULL);
+		pthread_attr_destroy(&attr);
 		if (err) {
 			fprintf(stderr, "cyclictest: cannot create load thread %d: %s\n", i,
 				strerror(err));
 			return -1;
 		}
 	}
-	pthread_attr_destroy(&attr);
 	return 0;
 }
 
@@ -365,7 +376,7 @@ int main(int argc, char **argv)
 		pthread_attr_t attr;
 
 		p->index = i;
-		p->cpu = o.affinity == 1 ? i % max_cpus() : o.affinity == 2 ? o.cpuset[i % o.ncpuset] : -1;
+		p->cpu = cpu_of(i);
 		p->stat = &stats[i];
 		p->policy = o.policy;
 		p->prio = o.policy == POL_DEADLINE ? 0 : prio;

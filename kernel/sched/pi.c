@@ -82,6 +82,17 @@ int pi_acquire(struct pi_mutex *m, struct pi_thread *t)
 	return 0;
 }
 
+void pi_adopt(struct pi_mutex *m, struct pi_thread *t)
+{
+	if (m->owner == t)
+		return;
+	if (m->owner)
+		pi_release(m);
+	m->owner = t;
+	list_add_tail(&t->held, &m->held_node);
+	propagate(t);
+}
+
 void pi_release(struct pi_mutex *m)
 {
 	struct pi_thread *owner = m->owner;

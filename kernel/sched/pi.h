@@ -75,6 +75,11 @@ void pi_release(struct pi_mutex *m);
  *         (all: nothing changed) */
 int pi_block(struct pi_thread *t, struct pi_mutex *m);
 
+/* Name t as m's owner for the bookkeeping (releasing a stale owner first),
+ * whatever t waits on itself: a mutex taken without the bookkeeping (the
+ * uncontended fast path) gets it when its first waiter comes. */
+void pi_adopt(struct pi_mutex *m, struct pi_thread *t);
+
 /* t stops waiting (it got the mutex, or timed out): the chain above it
  * gives back what t lent. No-op if t is not waiting. */
 void pi_unblock(struct pi_thread *t);

@@ -52,14 +52,44 @@ static void apply_chain(struct tk_thread *t)
 	}
 }
 
+/* The owner word: the owning thread, with WAITERS set once a thread has
+ * queued for it. Free and uncontended mutexes are taken and given back with
+ * one compare-and-swap each, without klock (newlib's malloc and stdio locks
+ * are of this kind); a waiter sets WAITERS under klock, so the owner's
+ * unlock fails its swap and takes the slow path, which hands the mutex over.
+ * The PI bookkeeping (k->pi) names an owner only while waiters lend to it. */
+#define WAITERS ((uintptr_t)1)
+
+static struct tk_thread *owner_of(uintptr_t w)
+{
+	return (struct tk_thread *)(w & ~WAITERS);
+}
+
+static uintptr_t word(const struct kmutex *k)
+{
+	return __atomic_load_n(&k->word, __ATOMIC_ACQUIRE);
+}
+
+static bool swap(struct kmutex *k, uintptr_t from, uintptr_t to)
+{
+	return __atomic_compare_exchange_n(&k->word, &from, to, false, __ATOMIC_ACQ_REL,
+					   __ATOMIC_RELAXED);
+}
+
+/* Zero-initialised mutexes are set up on first use, once, under klock. */
 static struct kmutex *get(struct tk_mutex *m)
 {
 	struct kmutex *k = (struct kmutex *)m;
 
 	if (!m)
 		return 0;
-	if (k->magic == 0)	/* zero-initialised: set up on first use */
-		tk_mutex_init(m, 0);
+	if (__atomic_load_n(&k->magic, __ATOMIC_ACQUIRE) == 0) {
+		unsigned long f = klock();
+
+		if (k->magic == 0)
+			tk_mutex_init(m, 0);
+		kunlock(f);
+	}
 	return k->magic == MUTEX_MAGIC ? k : 0;
 }
 
@@ -70,101 +100,149 @@ int tk_mutex_init(struct tk_mutex *m, unsigned flags)
 	if (!m || (flags & ~TK_MUTEX_RECURSIVE))
 		return -EINVAL;
 	k->flags = flags;
-	k->owner = 0;
+	k->word = 0;
 	k->depth = 0;
 	waitq_init(&k->waiters);
 	pi_mutex_init(&k->pi);
-	k->magic = MUTEX_MAGIC;
+	__atomic_store_n(&k->magic, MUTEX_MAGIC, __ATOMIC_RELEASE);
 	return 0;
 }
 
-static void take(struct kmutex *k, struct tk_thread *t)
+/* Under klock: queue cur behind owner o (WAITERS is set), lending it cur's
+ * key, and sleep until the unlock hands the mutex over (0) or the deadline. */
+static int wait_for(struct kmutex *k, struct tk_thread *cur, struct tk_thread *o, uint64_t deadline)
 {
-	k->owner = t;
-	k->depth = 1;
-	pi_acquire(&k->pi, &t->pi);
-}
-
-static int wait_for(struct kmutex *k, struct tk_thread *cur, uint64_t deadline)
-{
+	struct pi_key key = own_key(cur);
 	int err;
 
-	struct pi_key key = own_key(cur);
-
+	pi_adopt(&k->pi, &o->pi);	/* o took it without klock: name it now */
 	pi_set_base(&cur->pi, &key);	/* a deadline thread lends its current deadline */
 	err = pi_block(&cur->pi, &k->pi);
 	if (err)
 		return err;
-	apply_chain(k->owner);
-	sched_help(k->owner, cur->cpu);	/* if preempted on its CPU, it runs on ours */
+	apply_chain(o);
+	sched_help(o, cur->cpu);	/* if preempted on its CPU, it runs on ours */
 	err = sched_block(&k->waiters, deadline);
 	if (err) {	/* timed out: take back what we lent */
-		struct tk_thread *o = k->owner;
-
 		pi_unblock(&cur->pi);
-		apply_chain(o);
+		apply_chain(owner_of(word(k)));
 	}
 	return err;
+}
+
+/* Under klock: take k, or queue for it. */
+static int lock_slow(struct kmutex *k, struct tk_thread *cur, uint64_t deadline)
+{
+	for (;;) {
+		uintptr_t w = word(k);
+
+		if (w == 0 && swap(k, 0, (uintptr_t)cur)) {
+			k->depth = 1;
+			return 0;
+		}
+		if (w && (w & WAITERS || swap(k, w, w | WAITERS)))
+			return wait_for(k, cur, owner_of(w), deadline);	/* 0: handed over */
+	}
 }
 
 int tk_mutex_lock(struct tk_mutex *m, uint64_t deadline)
 {
-	unsigned long flags;
-	struct kmutex *k;
 	struct tk_thread *cur = sched_current;
-	int err = 0;
+	struct kmutex *k;
+	uintptr_t w;
+	int err;
 
 	if (sched_in_irq() || !cur)
 		return -EINVAL;
-	flags = klock();
 	k = get(m);
 	if (!k)
-		err = -EINVAL;
-	else if (!k->owner)
-		take(k, cur);
-	else if (k->owner == cur && (k->flags & TK_MUTEX_RECURSIVE))
+		return -EINVAL;
+	w = word(k);
+	if (owner_of(w) == cur) {	/* only cur itself can have put cur there */
+		if (!(k->flags & TK_MUTEX_RECURSIVE))
+			return -EDEADLK;
 		k->depth++;
-	else if (k->owner == cur)
-		err = -EDEADLK;
-	else
-		err = wait_for(k, cur, deadline);	/* 0: unlock handed it to us */
+		return 0;
+	}
+	if (w == 0 && swap(k, 0, (uintptr_t)cur)) {
+		k->depth = 1;
+		return 0;
+	}
+	unsigned long flags = klock();
+
+	err = lock_slow(k, cur, deadline);
 	kunlock(flags);
 	return err;
 }
 
-int mutex_unlock_locked(struct kmutex *k)
+/* Under klock, depth already down to 0: give k to its best waiter, or free
+ * it. A waiter that timed out may leave WAITERS set with nobody queued. */
+static void hand_over(struct kmutex *k, struct tk_thread *cur)
 {
-	struct tk_thread *cur = sched_current, *next;
+	struct tk_thread *next;
 
-	if (k->owner != cur)
-		return -EPERM;
-	if (--k->depth)
-		return 0;
 	pi_release(&k->pi);
 	apply_eff(cur);		/* drop what the waiters lent */
 	sched_help_done();	/* a helper goes home at its next switch */
-	k->owner = 0;
 	next = waitq_first(&k->waiters);
-	if (next) {
-		pi_unblock(&next->pi);
-		take(k, next);
-		apply_eff(next);
-		sched_wake(next, 0);
+	if (!next) {
+		__atomic_store_n(&k->word, 0, __ATOMIC_RELEASE);
+		return;
 	}
+	bool more = next->wait_node.next != &k->waiters.head;	/* others behind next */
+
+	pi_unblock(&next->pi);
+	k->depth = 1;
+	__atomic_store_n(&k->word, (uintptr_t)next | (more ? WAITERS : 0), __ATOMIC_RELEASE);
+	if (more)
+		pi_adopt(&k->pi, &next->pi);	/* the rest lend to next now */
+	apply_eff(next);
+	sched_wake(next, 0);
+}
+
+int mutex_unlock_locked(struct kmutex *k)
+{
+	struct tk_thread *cur = sched_current;
+	uintptr_t w = word(k);
+
+	if (owner_of(w) != cur)
+		return -EPERM;
+	if (--k->depth)
+		return 0;
+	if (w == (uintptr_t)cur && swap(k, w, 0))
+		return 0;	/* nobody waits (checked again under klock) */
+	hand_over(k, cur);
 	return 0;
 }
 
 int tk_mutex_unlock(struct tk_mutex *m)
 {
-	unsigned long flags;
+	struct tk_thread *cur = sched_current;
 	struct kmutex *k;
+	uintptr_t w;
 	int err;
 
-	if (sched_in_irq() || !sched_current)
+	if (sched_in_irq() || !cur)
 		return -EINVAL;
-	flags = klock();
 	k = get(m);
-	err = k ? mutex_unlock_locked(k) : -EINVAL;
+	if (!k)
+		return -EINVAL;
+	w = word(k);
+	if (owner_of(w) != cur)
+		return -EPERM;
+	if (k->depth > 1) {
+		k->depth--;
+		return 0;
+	}
+	if (w == (uintptr_t)cur) {
+		k->depth = 0;	/* before the swap: the next owner sets its own */
+		if (swap(k, w, 0))
+			return 0;	/* nobody waited: no klock */
+		k->depth = 1;	/* a waiter came: still ours, the slow way */
+	}
+	unsigned long flags = klock();
+
+	err = mutex_unlock_locked(k);
 	if (err == 0)
 		sched_preempt_point();
 	kunlock(flags);
@@ -173,13 +251,20 @@ int tk_mutex_unlock(struct tk_mutex *m)
 
 void mutex_init_if_zero(struct tk_mutex *m, unsigned flags)
 {
-	if (((struct kmutex *)m)->magic == 0)
-		tk_mutex_init(m, flags);
+	struct kmutex *k = (struct kmutex *)m;
+
+	if (__atomic_load_n(&k->magic, __ATOMIC_ACQUIRE) == 0) {
+		unsigned long f = klock();
+
+		if (k->magic == 0)
+			tk_mutex_init(m, flags);
+		kunlock(f);
+	}
 }
 
 bool mutex_owned_by_caller(struct tk_mutex *m)
 {
 	struct kmutex *k = get(m);
 
-	return k && k->owner == sched_current;
+	return k && owner_of(word(k)) == sched_current;
 }

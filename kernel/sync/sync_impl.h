@@ -14,7 +14,7 @@
 struct kmutex {
 	uint32_t magic;		/* 0: zero-initialised, set up on first use */
 	uint32_t flags;
-	struct tk_thread *owner;
+	uintptr_t word;		/* owner thread | WAITERS (mutex.c); 0: free */
 	uint32_t depth;
 	struct waitq waiters;
 	struct pi_mutex pi;

@@ -89,8 +89,9 @@ struct tk_thread_stats {
 	uint64_t migrations;	/* moves between CPUs */
 };
 int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st);
-/* Calls fn for every live thread with interrupts masked, so that none can
- * exit meanwhile: fn must only copy what it needs (tk_thread_name,
+/* Calls fn for every live thread under the kernel's sync lock (interrupts
+ * masked on this CPU, other CPUs' sync calls waiting), so that none can exit
+ * meanwhile: fn must only copy what it needs (tk_thread_name,
  * tk_thread_stats, tk_thread_getsched) - no blocking, no allocation - since
  * the walk delays every interrupt by about 0.1 us per thread. */
 void tk_thread_foreach(void (*fn)(tk_thread_t *t, void *arg), void *arg);
