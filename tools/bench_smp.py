@@ -3,7 +3,12 @@ vCPUs (cross-CPU wake-up latency idle and busy, local wake-up, ping-pong round t
 IPIs per wake-up, the longest scheduler-lock hold per CPU). QEMU runs the vCPUs one at a
 time in turns under -icount, so a cross-CPU figure also holds the wait for the target's
 turn; the latency part (tools/bench_latency.py, smp=True) compares with Linux PREEMPT_RT
-in the same QEMU. Writes build/bench/BOARD-smp.json."""
+in the same QEMU. Writes build/bench/BOARD-smp.json.
+
+The acceptance part (smp_acceptance): the host program tools/smp_accept/smp_accept.c
+(kernel/sched/place.c against partitioned first-fit and Linux's sum-u test, with global EDF
+simulated by tests/unit/smp_refsim.c) on random task sets. Writes
+build/bench/smp-acceptance.json."""
 import json
 import os
 import subprocess
@@ -18,6 +23,23 @@ LABELS = {
     "pingpong_local_ns": "round trip on one CPU (ns)",
     "ipis_per_xwake": "IPIs per cross-CPU wake-up",
 }
+
+
+def smp_acceptance(root, cc="cc"):
+    """Build and run the acceptance benchmark on the host (no board); returns its JSON."""
+    out_dir = os.path.join(root, "build", "bench")
+    os.makedirs(out_dir, exist_ok=True)
+    exe = os.path.join(out_dir, "smp_accept")
+    src = [os.path.join(root, p) for p in ("tools/smp_accept/smp_accept.c",
+                                           "kernel/sched/place.c", "tests/unit/smp_refsim.c")]
+    subprocess.run([cc, "-O2", "-Wall", "-Wextra", "-Werror", "-I", os.path.join(root, "kernel"),
+                    "-I", os.path.join(root, "tests", "unit"), "-o", exe] + src + ["-lm"],
+                   check=True)
+    path = os.path.join(out_dir, "smp-acceptance.json")
+    subprocess.run([exe, path], check=True, timeout=1800)
+    print("json: %s" % os.path.relpath(path))
+    with open(path) as f:
+        return json.load(f)
 
 
 def smp_cmd(qemu_cmd):

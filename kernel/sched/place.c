@@ -1,0 +1,379 @@
+/* Multicore placement, admission and C=D splitting (see place.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "place.h"
+
+/* A piece being tried on a CPU. */
+struct req {
+	uint64_t c, d, t, bw;
+};
+
+static uint64_t bw_of(uint64_t c, uint64_t t)
+{
+	return ((c << PLACE_SHIFT) + t - 1) / t; /* rounded up: never under-states */
+}
+
+static struct req req_of(uint64_t c, uint64_t d, uint64_t t)
+{
+	struct req r = { c, d, t, bw_of(c, t) };
+	return r;
+}
+
+/* Processor demand of the constrained pieces in [0, t], synchronous release
+ * (the worst case for EDF): sum over d <= t of (floor((t - d) / T) + 1) * C. */
+static uint64_t dbf(const struct req *k, unsigned n, uint64_t t)
+{
+	uint64_t h = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		if (k[i].d <= t)
+			h += ((t - k[i].d) / k[i].t + 1) * k[i].c;
+	return h;
+}
+
+/* The latest absolute deadline j*T + D strictly before t, 0 if none. */
+static uint64_t deadline_before(const struct req *k, unsigned n, uint64_t t)
+{
+	uint64_t best = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (k[i].d >= t)
+			continue;
+		uint64_t dl = (t - 1 - k[i].d) / k[i].t * k[i].t + k[i].d;
+		if (dl > best)
+			best = dl;
+	}
+	return best;
+}
+
+/* QPA (Zhang & Burns) for the pieces k[] on a CPU of which cap (fixed point)
+ * is left after the u*t line of the implicit pieces kept only in the sum:
+ * dbf(t) <= cap * t for all t. */
+static bool qpa(const struct req *k, unsigned n, uint64_t cap)
+{
+	uint64_t u = 0, num = 0, L = 0, dmin = UINT64_MAX;
+
+	for (unsigned i = 0; i < n; i++) {
+		u += k[i].bw;
+		num += (k[i].t - k[i].d) * k[i].bw;
+		if (k[i].d > L)
+			L = k[i].d;
+		if (k[i].d < dmin)
+			dmin = k[i].d;
+	}
+	if (u >= cap) /* no finite busy-period bound: say no (sufficient) */
+		return false;
+	/* Beyond L = sum (T - D) u / (cap - u), dbf(t) <= u t + sum (T - D) u <= cap t. */
+	if (num / (cap - u) > L)
+		L = num / (cap - u);
+	if (L > PLACE_HORIZON_MAX)
+		return false;
+	uint64_t t = deadline_before(k, n, L + 1);
+	for (unsigned step = 0; step < PLACE_QPA_STEPS_MAX; step++) {
+		/* demand scaled to the speed cap, rounded up: h <= t <=> dbf <= cap t */
+		uint64_t h = ((dbf(k, n, t) << PLACE_SHIFT) + cap - 1) / cap;
+		if (h > t)
+			return false;
+		if (h <= dmin)
+			return true;
+		t = h < t ? h : deadline_before(k, n, t);
+	}
+	return false;
+}
+
+/* Is slot (or with slot NONE: any piece) of cpu one of ex's? Adds the shares
+ * of ex's pieces on cpu to *bw and those kept only in the sum to *sum. */
+static bool excluded(const struct place_result *ex, unsigned cpu, unsigned slot, uint64_t *bw,
+		     uint64_t *sum)
+{
+	bool hit = false;
+
+	for (unsigned i = 0; ex && i < ex->npieces; i++) {
+		const struct place_piece *p = &ex->piece[i];
+		if (p->cpu != cpu)
+			continue;
+		if (bw) {
+			*bw += p->bw;
+			if (p->slot == PLACE_SLOT_NONE)
+				*sum += p->bw;
+		}
+		if (slot != PLACE_SLOT_NONE && p->slot == slot)
+			hit = true;
+	}
+	return hit;
+}
+
+/* Would cpu pass its test holding r too, without the pieces of ex?
+ * @retval 0, -EBUSY, -ENOSPC */
+static int cpu_check(const struct place_sys *s, unsigned cpu, const struct place_result *ex,
+		     const struct req *r)
+{
+	const struct place_cpu *c = &s->cpu[cpu];
+	struct req k[PLACE_PIECES_MAX];
+	uint64_t ex_bw = 0, ex_sum = 0, sum;
+	unsigned n = 0, ncon = 0;
+
+	excluded(ex, cpu, PLACE_SLOT_NONE, &ex_bw, &ex_sum);
+	if (c->total_bw - ex_bw + r->bw > s->bound_bw)
+		return -EBUSY;
+	if (c->ncon == 0 && r->d == r->t) /* implicit deadlines only: (1) is exact, O(1) */
+		return 0;
+	sum = c->sum_bw - ex_sum;
+	for (unsigned i = 0; i < PLACE_PIECES_MAX; i++) {
+		const struct place_ent *e = &c->ent[i];
+		if (!e->used || excluded(ex, cpu, i, NULL, NULL))
+			continue;
+		k[n++] = (struct req){ e->c, e->d, e->t, e->bw };
+		ncon += e->d < e->t;
+	}
+	/* r takes a free slot, as commit() will; an implicit one may go to the sum */
+	if (n < PLACE_PIECES_MAX)
+		k[n++] = *r;
+	else if (r->d < r->t)
+		return -ENOSPC;
+	else
+		sum += r->bw;
+	if (ncon == 0 && r->d == r->t) /* ex held the constrained ones */
+		return 0;
+	return qpa(k, n, PLACE_UNIT - sum) ? 0 : -EBUSY;
+}
+
+static bool params_ok(const struct place_sys *s, const struct place_params *p, uint32_t mask)
+{
+	if (!p || mask == 0 || (s->ncpus < 32 && mask >> s->ncpus))
+		return false;
+	return p->runtime >= PLACE_RUNTIME_MIN && p->runtime <= p->deadline &&
+	       p->deadline <= p->period && p->period <= PLACE_PERIOD_MAX;
+}
+
+/* Spare share of cpu with ex's pieces given back. */
+static uint64_t spare(const struct place_sys *s, unsigned cpu, const struct place_result *ex)
+{
+	uint64_t ex_bw = 0, ex_impl = 0;
+
+	excluded(ex, cpu, PLACE_SLOT_NONE, &ex_bw, &ex_impl);
+	uint64_t used = s->cpu[cpu].total_bw - ex_bw;
+	return used < s->bound_bw ? s->bound_bw - used : 0;
+}
+
+static void set_piece(struct place_piece *pc, unsigned cpu, const struct req *r, uint64_t offset)
+{
+	pc->cpu = (uint8_t)cpu;
+	pc->slot = PLACE_SLOT_NONE; /* chosen at commit */
+	pc->runtime = r->c;
+	pc->deadline = r->d;
+	pc->offset = offset;
+	pc->bw = r->bw;
+}
+
+/* CPUs of mask by spare share, largest first (worst-fit order); ties by number. */
+static unsigned order(const struct place_sys *s, uint32_t mask, const struct place_result *ex,
+		      uint8_t *cpus)
+{
+	unsigned n = 0;
+
+	for (unsigned c = 0; c < s->ncpus; c++) {
+		if (!(mask & (1u << c)))
+			continue;
+		unsigned j = n++;
+		for (; j > 0 && spare(s, cpus[j - 1], ex) < spare(s, c, ex); j--)
+			cpus[j] = cpus[j - 1];
+		cpus[j] = (uint8_t)c;
+	}
+	return n;
+}
+
+/* The largest C1 in [lo, hi] with a piece (C1, C1, T) passing on cpu; 0 if none. */
+static uint64_t max_first(const struct place_sys *s, unsigned cpu, const struct place_result *ex,
+			  uint64_t lo, uint64_t hi, uint64_t t)
+{
+	uint64_t best = 0;
+
+	while (lo <= hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		struct req r = req_of(mid, mid, t);
+		if (cpu_check(s, cpu, ex, &r) == 0) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	return best;
+}
+
+/* C=D split over two CPUs of the order: piece 1 as large as CPU a takes it. */
+static int split(const struct place_sys *s, const struct place_params *p, const uint8_t *cpus,
+		 unsigned n, const struct place_result *ex, struct place_result *out)
+{
+	if (p->runtime < 2 * PLACE_RUNTIME_MIN)
+		return -EBUSY;
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t c1 = max_first(s, cpus[i], ex, PLACE_RUNTIME_MIN,
+					p->runtime - PLACE_RUNTIME_MIN, p->period);
+		if (c1 == 0)
+			continue;
+		struct req r1 = req_of(c1, c1, p->period);
+		struct req r2 = req_of(p->runtime - c1, p->deadline - c1, p->period);
+		for (unsigned j = 0; j < n; j++) {
+			if (j == i || cpu_check(s, cpus[j], ex, &r2) != 0)
+				continue;
+			out->npieces = 2;
+			out->period = p->period;
+			set_piece(&out->piece[0], cpus[i], &r1, 0);
+			set_piece(&out->piece[1], cpus[j], &r2, c1);
+			return 0;
+		}
+	}
+	return -EBUSY;
+}
+
+/* The placement of p on mask with ex's shares given back; changes nothing. */
+static int find(const struct place_sys *s, const struct place_params *p, uint32_t mask,
+		const struct place_result *ex, struct place_result *out)
+{
+	uint8_t cpus[PLACE_CPUS_MAX];
+	struct req r;
+	int err = -EBUSY;
+
+	if (!params_ok(s, p, mask) || !out)
+		return -EINVAL;
+	r = req_of(p->runtime, p->deadline, p->period);
+	unsigned n = order(s, mask, ex, cpus);
+	for (unsigned i = 0; i < n; i++) {
+		int e = cpu_check(s, cpus[i], ex, &r);
+		if (e == 0) {
+			memset(out, 0, sizeof(*out));
+			out->npieces = 1;
+			out->period = p->period;
+			set_piece(&out->piece[0], cpus[i], &r, 0);
+			return 0;
+		}
+		if (e == -ENOSPC)
+			err = e;
+	}
+	unsigned splits = s->nsplit - (ex && ex->npieces == 2 ? 1 : 0);
+	if (n < 2 || splits + 1 > s->ncpus - 1)
+		return err;
+	memset(out, 0, sizeof(*out));
+	return split(s, p, cpus, n, ex, out) == 0 ? 0 : err;
+}
+
+static void commit(struct place_sys *s, struct place_result *r)
+{
+	for (unsigned i = 0; i < r->npieces; i++) {
+		struct place_piece *pc = &r->piece[i];
+		struct place_cpu *c = &s->cpu[pc->cpu];
+		unsigned k = 0;
+		c->total_bw += pc->bw;
+		while (k < PLACE_PIECES_MAX && c->ent[k].used)
+			k++;
+		if (k == PLACE_PIECES_MAX) { /* implicit: find() let it go to the sum */
+			c->sum_bw += pc->bw;
+			pc->slot = PLACE_SLOT_NONE;
+			continue;
+		}
+		c->ent[k] = (struct place_ent){ pc->runtime, pc->deadline, r->period, pc->bw, true };
+		c->ncon += pc->deadline < r->period;
+		pc->slot = (uint8_t)k;
+	}
+	if (r->npieces == 2)
+		s->nsplit++;
+}
+
+void place_init(struct place_sys *s, unsigned ncpus)
+{
+	memset(s, 0, sizeof(*s));
+	s->ncpus = ncpus < 1 ? 1 : ncpus > PLACE_CPUS_MAX ? PLACE_CPUS_MAX : ncpus;
+	s->bound_bw = PLACE_BOUND_DEFAULT;
+}
+
+int place_set_bound(struct place_sys *s, uint64_t bound_bw)
+{
+	if (bound_bw == 0 || bound_bw > PLACE_UNIT)
+		return -EINVAL;
+	for (unsigned c = 0; c < s->ncpus; c++)
+		if (s->cpu[c].total_bw > bound_bw)
+			return -EBUSY;
+	s->bound_bw = bound_bw;
+	return 0;
+}
+
+int place_admit(struct place_sys *s, const struct place_params *p, uint32_t mask,
+		struct place_result *out)
+{
+	struct place_result r;
+	int err = find(s, p, mask, NULL, &r);
+
+	if (err)
+		return err;
+	commit(s, &r);
+	*out = r;
+	return 0;
+}
+
+int place_change(struct place_sys *s, const struct place_result *old, const struct place_params *p,
+		 uint32_t mask, struct place_result *out)
+{
+	struct place_result r;
+	int err;
+
+	if (!old || old->npieces < 1 || old->npieces > 2)
+		return -EINVAL;
+	err = find(s, p, mask, old, &r);
+	if (err)
+		return err;
+	place_release(s, old);
+	commit(s, &r);
+	*out = r;
+	return 0;
+}
+
+void place_release(struct place_sys *s, const struct place_result *r)
+{
+	for (unsigned i = 0; i < r->npieces; i++) {
+		const struct place_piece *pc = &r->piece[i];
+		struct place_cpu *c = &s->cpu[pc->cpu];
+		c->total_bw -= pc->bw;
+		if (pc->slot == PLACE_SLOT_NONE) {
+			c->sum_bw -= pc->bw;
+		} else {
+			c->ncon -= pc->deadline < r->period;
+			memset(&c->ent[pc->slot], 0, sizeof(c->ent[0])); /* back as place_init left it */
+		}
+	}
+	if (r->npieces == 2)
+		s->nsplit--;
+}
+
+int place_fp_cpu(const struct place_sys *s, uint32_t mask, const unsigned *nthreads)
+{
+	int best = -1;
+
+	if (mask == 0 || !nthreads || (s->ncpus < 32 && mask >> s->ncpus))
+		return -EINVAL;
+	for (unsigned c = 0; c < s->ncpus; c++) {
+		if (!(mask & (1u << c)))
+			continue;
+		if (best < 0 || nthreads[c] < nthreads[best] ||
+		    (nthreads[c] == nthreads[best] && s->cpu[c].total_bw < s->cpu[best].total_bw))
+			best = (int)c;
+	}
+	return best;
+}
+
+uint64_t place_cpu_load(const struct place_sys *s, unsigned cpu)
+{
+	return cpu < s->ncpus ? s->cpu[cpu].total_bw : 0;
+}
+
+bool place_cpu_fits(const struct place_sys *s, unsigned cpu, uint64_t c, uint64_t d, uint64_t t)
+{
+	struct req r;
+
+	if (cpu >= s->ncpus || c < PLACE_RUNTIME_MIN || c > d || d > t || t > PLACE_PERIOD_MAX)
+		return false;
+	r = req_of(c, d, t);
+	return cpu_check(s, cpu, NULL, &r) == 0;
+}
