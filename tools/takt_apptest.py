@@ -1,0 +1,276 @@
+"""./takt test APP: the test cases an app declares in its tests.yaml, run in QEMU on
+one board or all of them, with an optional JUnit XML report (takt_junit.py).
+
+tests.yaml:
+    tests:
+      NAME:
+        boards: [BOARD, ...]    # default: every board QEMU can boot
+        bootargs: "a b"         # the kernel command line (QEMU -append)
+        timeout: 30             # seconds of wall time (default 60)
+        expect: [REGEX, ...]    # must match the console, in this order
+        reject: [REGEX, ...]    # must not match the console
+        exit: 0                 # expected QEMU exit status (default 0)
+        icount: true            # run under -icount shift=0,align=off,sleep=off
+
+A malformed file is refused before anything is built (UsageError: exit 2). A build
+failure, a timeout and a crash (a 'PANIC:' line the case does not expect) are failed
+cases with the console tail, never missing ones. `cli` is the takt front end module.
+"""
+
+import concurrent.futures
+import fnmatch
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import takt_junit
+
+cli = None      # set by ./takt before run()
+
+ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
+KEYS = {"boards": "a list of board names", "bootargs": "a string",
+        "timeout": "a number of seconds > 0", "expect": "a list of regexes",
+        "reject": "a list of regexes", "exit": "an integer", "icount": "true or false"}
+NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
+TAIL_LINES = 40
+
+
+class Case:
+    def __init__(self, name, boards, bootargs, timeout, expect, reject, exit, icount):
+        self.name, self.boards, self.bootargs = name, boards, bootargs
+        self.timeout, self.expect, self.reject = timeout, expect, reject
+        self.exit, self.icount = exit, icount
+
+
+# -- tests.yaml -----------------------------------------------------------------------
+
+def load(path, known_boards):
+    """The cases of a tests.yaml, in file order; UsageError naming file, case, problem."""
+    try:
+        import yaml
+    except ImportError:
+        raise cli.UsageError("python3-yaml is missing: run ./takt setup")
+    try:
+        with open(path) as f:
+            doc = yaml.safe_load(f)
+    except OSError as e:
+        raise cli.UsageError("%s: cannot read: %s" % (path, e.strerror))
+    except yaml.YAMLError as e:
+        raise cli.UsageError("%s: not valid YAML: %s" % (path, " ".join(str(e).split())))
+    if not isinstance(doc, dict) or set(doc) != {"tests"}:
+        raise cli.UsageError("%s: the top level must be a mapping with the one key 'tests'"
+                             % path)
+    tests = doc["tests"]
+    if not isinstance(tests, dict) or not tests:
+        raise cli.UsageError("%s: 'tests' must map case names to their settings" % path)
+    return [parse_case(path, name, body, known_boards) for name, body in tests.items()]
+
+
+def parse_case(path, name, body, known_boards):
+    def bad(problem):
+        return cli.UsageError("%s: case '%s': %s" % (path, name, problem))
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise bad("a case name is letters, digits, '_', '.', '-'")
+    body = {} if body is None else body
+    if not isinstance(body, dict):
+        raise bad("settings must be a mapping (keys: %s)" % ", ".join(KEYS))
+    for key in body:
+        if key not in KEYS:
+            raise bad("unknown key '%s' (keys: %s)" % (key, ", ".join(KEYS)))
+
+    def get(key, types, default, ok=lambda v: True):
+        v = body.get(key, default)
+        types = types if isinstance(types, tuple) else (types,)
+        # bool is an int in Python: 'exit: true' and 'timeout: yes' are type errors.
+        if (isinstance(v, bool) and bool not in types) or not isinstance(v, types) \
+                or not ok(v):
+            raise bad("'%s' must be %s, not %r" % (key, KEYS[key], v))
+        return v
+
+    def str_list(key):
+        v = body.get(key, [])
+        v = [v] if isinstance(v, str) else v
+        if not isinstance(v, list) or not all(isinstance(s, str) for s in v):
+            raise bad("'%s' must be %s" % (key, KEYS[key]))
+        return v
+
+    boards = str_list("boards") or [b for b in known_boards if cli.board_has_qemu(b)]
+    for b in boards:
+        if b not in known_boards:
+            raise bad("unknown board '%s' (known: %s)" % (b, ", ".join(known_boards)))
+        if not cli.board_has_qemu(b):
+            raise bad("board '%s' has no QEMU model: its cases cannot run" % b)
+    regexes = {}
+    for key in ("expect", "reject"):
+        regexes[key] = str_list(key)
+        for rx in regexes[key]:
+            try:
+                re.compile(rx, re.M)
+            except re.error as e:
+                raise bad("'%s': bad regex %r: %s" % (key, rx, e))
+    return Case(name, boards, get("bootargs", str, None) if "bootargs" in body else None,
+                get("timeout", (int, float), 60, lambda v: v > 0),
+                regexes["expect"], regexes["reject"], get("exit", int, 0),
+                get("icount", bool, False))
+
+
+# -- running --------------------------------------------------------------------------
+
+def tail(text, n=TAIL_LINES):
+    return "\n".join(text.rstrip("\n").split("\n")[-n:])
+
+
+def boot(cmd, timeout):
+    """(exit status or None on timeout, console text). QEMU in its own process group,
+    killed with it at the timeout."""
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+        rc = proc.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        rc = None
+    return rc, out.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def verdict(case, rc, out):
+    """(kind, message) of the first problem, or None when the case passed."""
+    if rc is None:
+        return "timeout", "no exit within %g s (timeout)" % case.timeout
+    expects_panic = any("PANIC" in rx for rx in case.expect)
+    panic = re.search(r"^PANIC:.*$", out, re.M)
+    if panic and not expects_panic:
+        return "crash", "crashed: %s (exit status %d)" % (panic.group(0), rc)
+    pos = 0
+    for rx in case.expect:
+        m = re.compile(rx, re.M).search(out, pos)
+        if not m:
+            later = " after the previous match" if re.search(rx, out, re.M) else ""
+            return "expect", "missing /%s/%s" % (rx, later)
+        pos = m.end()
+    for rx in case.reject:
+        m = re.search(rx, out, re.M)
+        if m:
+            return "reject", "unexpected /%s/: %r" % (rx, m.group(0))
+    if rc != case.exit:
+        return "exit", "exit status %d, expected %d" % (rc, case.exit)
+    return None
+
+
+def qemu_cmd(build_dir):
+    with open(os.path.join(build_dir, "run.json")) as f:
+        qemu = json.load(f)["qemu"]
+    if not (isinstance(qemu, list) and qemu and all(isinstance(a, str) for a in qemu)):
+        raise ValueError("'qemu' is not a list of strings")
+    return qemu
+
+
+def run_case(case, board, build_dir, lock):
+    start = time.monotonic()
+    try:
+        cmd = qemu_cmd(build_dir)
+    except (OSError, ValueError, KeyError) as e:
+        return takt_junit.Result(board, case.name, "error", "cannot read run.json: %s" % e,
+                                 "", time.monotonic() - start)
+    if case.bootargs is not None:
+        cmd += ["-append", case.bootargs]
+    if case.icount:
+        cmd += ICOUNT
+    rc, out = boot(cmd, case.timeout)
+    v = verdict(case, rc, out)
+    took = time.monotonic() - start
+    with lock:
+        if v:
+            print("[test] FAIL %s on %s: %s (%.1f s)\n%s" % (case.name, board, v[1], took,
+                  "\n".join("    | " + ln for ln in tail(out, 10).split("\n"))), flush=True)
+        else:
+            print("[test] PASS %s on %s (%.1f s)" % (case.name, board, took), flush=True)
+    if v:
+        return takt_junit.Result(board, case.name, v[0], v[1], out, took)
+    return takt_junit.Result(board, case.name, None, "", out, took)
+
+
+def build(board, name, app_dir):
+    """(build dir, None) or (None, build log tail)."""
+    with tempfile.TemporaryFile("w+") as log:
+        try:
+            return cli.build_app(board, name, app_dir, out=log), None
+        except cli.Failure as e:
+            log.seek(0)
+            return None, "%s\n%s" % (e, tail(log.read()))
+
+
+def select_boards(opts, known):
+    if "--all-boards" in opts:
+        if "-b" in opts:
+            raise cli.UsageError("-b and --all-boards exclude each other")
+        return [b for b in known if cli.board_has_qemu(b)]
+    board = cli.check_board(opts.get("-b", cli.DEFAULT_BOARD))
+    if not cli.board_has_qemu(board):
+        raise cli.UsageError("board %s has no QEMU model: its app tests cannot run" % board)
+    return [board]
+
+
+def jobs(opts):
+    j = opts.get("-j", "1")
+    if not (j.isdigit() and 0 < int(j) <= 64):
+        raise cli.UsageError("-j: %r is not a number of parallel runs (1..64)" % j)
+    return int(j)
+
+
+def run(opts, app):
+    name, app_dir = cli.resolve_app(app)
+    path = os.path.join(app_dir, "tests.yaml")
+    if not os.path.isfile(path):
+        raise cli.UsageError("app %s has no tests.yaml (%s)" % (name, path))
+    known = cli.boards()
+    cases = load(path, known)
+    boards, njobs = select_boards(opts, known), jobs(opts)
+    pattern = opts.get("-k")
+    if pattern is not None:
+        cases = [c for c in cases if fnmatch.fnmatchcase(c.name, pattern)
+                 or pattern in c.name]
+    pairs = [(c, b) for b in boards for c in cases if b in c.boards]
+    if not pairs:
+        raise cli.UsageError("no case of %s runs on %s%s" % (
+            path, ", ".join(boards), " matching -k %s" % pattern if pattern else ""))
+    cli.run_setup(quiet=True)
+    results, lock = [], threading.Lock()
+    build_dirs = {}
+    for board in sorted({b for _, b in pairs}, key=boards.index):
+        print("[test] building %s for %s" % (name, board), flush=True)
+        build_dirs[board] = build(board, name, app_dir)
+        if build_dirs[board][0] is None:
+            print("[test] FAIL build of %s for %s:\n%s" % (name, board,
+                  build_dirs[board][1]), flush=True)
+    todo = []
+    for case, board in pairs:
+        bdir, log = build_dirs[board]
+        if bdir is None:
+            results.append(takt_junit.Result(board, case.name, "build",
+                                             "build failed", log, 0.0))
+        else:
+            todo.append((case, board, bdir))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=njobs) as pool:
+        futures = [pool.submit(run_case, c, b, d, lock) for c, b, d in todo]
+        results += [f.result() for f in futures]
+    order = {(b, c.name): i for i, (c, b) in enumerate(pairs)}
+    results.sort(key=lambda r: order[(r.board, r.case)])
+    if "--junit" in opts:
+        takt_junit.write(opts["--junit"], name, results)
+        print("junit: %s" % os.path.abspath(opts["--junit"]), flush=True)
+    failed = sum(1 for r in results if r.kind)
+    print("%d passed, %d failed" % (len(results) - failed, failed), flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit("run through ./takt test APP")
