@@ -6,7 +6,11 @@ instead. `cli` is the takt front end module (its build and command helpers)."""
 import os
 import re
 import sys
+import tempfile
 import time
+import xml.etree.ElementTree as ET
+
+import takt_junit
 
 cli = None      # set by ./takt before run()
 
@@ -32,6 +36,12 @@ class TestRun:
         self.problems = []
         self.start = time.monotonic()
         self.step_start = self.start
+        self.suite = "takt"         # JUnit suite of the step running
+        self.results = []           # takt_junit.Result per case, for --junit
+
+    def case(self, name, kind, message, output=""):
+        self.results.append(takt_junit.Result(self.suite, name, kind, message, output,
+                                              time.monotonic() - self.step_start))
 
     def header(self, title):
         self.step_start = time.monotonic()
@@ -45,6 +55,7 @@ class TestRun:
         """A failure that is not a test case (build, configure, no summary): counts 1."""
         self.failed += 1
         self.problems.append(msg)
+        self.case("problem %d" % len(self.problems), "build", msg, msg)
         print("[test] FAILED: " + msg, flush=True)
 
     def ctest(self, title, test_dir, parallel=False):
@@ -53,7 +64,13 @@ class TestRun:
             args += ["-j2"]
         if cli.VERBOSE:
             args += ["-V"]
-        rc, text = cli.call_capture(args)
+        junit = tempfile.NamedTemporaryFile(suffix=".xml", delete=False).name
+        args += ["--output-junit", junit]
+        try:
+            rc, text = cli.call_capture(args)
+            self.ctest_cases(junit)
+        finally:
+            os.unlink(junit)
         counts = ctest_counts(text)
         if counts is None and rc == 0 and "No tests were found" in text:
             print("[test] NOTICE: %s: no tests registered" % title, flush=True)
@@ -71,10 +88,28 @@ class TestRun:
             self.problems.append("%s: %d test(s) failed" % (title, failed))
         return passed, failed
 
+    def ctest_cases(self, path):
+        """ctest's own JUnit (a case's status is 'run' when it passed) into results."""
+        try:
+            root = ET.parse(path).getroot()
+        except (OSError, ET.ParseError):
+            return      # no summary either: ctest() counts that as a problem
+        for tc in root.iter("testcase"):
+            out = tc.findtext("system-out") or ""
+            secs = float(tc.get("time") or 0)
+            status = tc.get("status", "run")
+            if status in ("disabled", "notrun") and tc.find("failure") is None:
+                continue
+            kind = None if status == "run" and tc.find("failure") is None else "fail"
+            self.results.append(takt_junit.Result(
+                self.suite, tc.get("name"), kind,
+                "ctest: %s" % status if kind else "", out, secs))
+
 
 def unit_tests(t):
     title = "unit tests (host, ASan/UBSan)"
     t.header(title)
+    t.suite = "unit"
     src = os.path.join(cli.ROOT, "tests", "unit")
     if not os.path.isfile(os.path.join(src, "CMakeLists.txt")):
         print("[test] NOTICE: tests/unit/CMakeLists.txt does not exist yet; skipped",
@@ -102,6 +137,7 @@ def host_tool_tests(t):
     if not os.path.isdir(src):
         return
     t.header(title)
+    t.suite = "host"
     args = [sys.executable, "-B", "-m", "unittest", "discover", "-s", src, "-t", src]
     if cli.VERBOSE:
         args.append("-v")
@@ -125,10 +161,14 @@ def host_tool_tests(t):
         t.problems.append("%s: %d test(s) failed" % (title, failed))
     t.passed += total - min(failed, total)
     t.failed += failed
+    # One report case for the step: unittest names its failures in the output tail.
+    t.case("python unittest (%d tests)" % total, "fail" if failed else None,
+           "%d of %d failed" % (failed, total) if failed else "", text)
     t.footer(title, total - min(failed, total), failed)
 
 
 def target_tests(t, board):
+    t.suite = board
     if not cli.board_has_qemu(board):
         title = "builds for %s (no QEMU model)" % board
         t.header(title)
@@ -186,6 +226,7 @@ def build_only(t, title, board):
         try:
             cli.build_app(board, *cli.resolve_app(app))
             passed += 1
+            t.case("build " + app, None, "")
         except cli.Failure as e:
             t.problem(str(e))
             failed += 1
@@ -209,5 +250,8 @@ def run(opts):
     print("\n==== summary  [%.1f s]" % (time.monotonic() - t.start), flush=True)
     for p in t.problems:
         print("  FAILED: " + p)
+    if "--junit" in opts:
+        takt_junit.write(opts["--junit"], "takt", t.results)
+        print("junit: %s" % os.path.abspath(opts["--junit"]), flush=True)
     print("%d passed, %d failed" % (t.passed, t.failed), flush=True)
     return 1 if t.failed or t.problems else 0
