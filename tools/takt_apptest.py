@@ -54,8 +54,9 @@ def load(path, known_boards):
     """The cases of a tests.yaml, in file order; UsageError naming file, case, problem."""
     try:
         import yaml
-    except ImportError:
-        raise cli.UsageError("python3-yaml is missing: run ./takt setup")
+    except ImportError:         # a fresh machine: setup installs python3-yaml
+        cli.run_setup(quiet=True)
+        import yaml
     try:
         with open(path) as f:
             doc = yaml.safe_load(f)

@@ -47,6 +47,8 @@ APT_PACKAGES = [
     "u-boot-qemu", "mtools", "dosfstools", "fdisk", "openssl", "bmap-tools",
     # network tests and `./takt bench net`: real peers on loopback
     "mosquitto", "mosquitto-clients", "curl", "wrk",
+    # ./takt test APP reads the app's tests.yaml (tools/takt_apptest.py)
+    "python3-yaml",
 ]
 
 NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"
