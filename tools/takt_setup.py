@@ -47,6 +47,8 @@ APT_PACKAGES = [
     "u-boot-qemu", "mtools", "dosfstools", "fdisk", "openssl", "bmap-tools",
     # network tests and `./takt bench net`: real peers on loopback
     "mosquitto", "mosquitto-clients", "curl", "wrk",
+    # ./takt debug, run --gdb and the gdb target tests (tools/takt_debug.py)
+    "gdb-multiarch",
 ]
 
 NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"
