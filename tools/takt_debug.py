@@ -15,7 +15,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+
+import takt_gdbproxy
 
 GDB = "gdb-multiarch"
 SOCKET_WAIT_S = 20.0      # QEMU creates the socket while it starts, well within this
@@ -88,11 +91,25 @@ def session(qemu, elf, console_log, halt=True, batch=None, timeout=None, capture
                 raise DebugError("cannot run %s: %s" % (qemu[0], e))
             try:
                 wait_socket(proc, sock, console_log)
-                return run_gdb(gdb_args(elf, sock, batch), timeout, capture)
+                return run_gdb(gdb_args(elf, start_proxy(tmp, sock, elf), batch),
+                               timeout, capture)
             finally:
                 stop(proc)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def start_proxy(tmp, qemu_sock, elf):
+    """The thread-aware proxy (tools/takt_gdbproxy.py) on its own socket, for
+    one gdb connection; returns that socket's path."""
+    path = os.path.join(tmp, "proxy.sock")
+    try:
+        srv, table = takt_gdbproxy.serve(path, qemu_sock, elf)
+    except (takt_gdbproxy.ProxyError, OSError) as e:
+        raise DebugError(str(e))
+    threading.Thread(target=takt_gdbproxy.run, args=(srv, qemu_sock, table),
+                     daemon=True).start()
+    return path
 
 
 def run_gdb(cmd, timeout, capture):
