@@ -355,6 +355,8 @@ class Proxy:
         if p == b"QStartNoAckMode":
             self.send(b"")              # keep acking: simpler and always correct
             return
+        if p.startswith(b"qSupported"):     # QEMU then answers without pPID.TID too
+            p = p.replace(b"multiprocess+", b"multiprocess-")
         r = self.t.request(p)
         if p.startswith(b"qSupported"):
             # plain thread ids (no pPID.TID) and the list from qfThreadInfo
