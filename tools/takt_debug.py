@@ -91,8 +91,12 @@ def session(qemu, elf, console_log, halt=True, batch=None, timeout=None, capture
                 raise DebugError("cannot run %s: %s" % (qemu[0], e))
             try:
                 wait_socket(proc, sock, console_log)
-                return run_gdb(gdb_args(elf, start_proxy(tmp, sock, elf), batch),
-                               timeout, capture)
+                rc, out = run_gdb(gdb_args(elf, start_proxy(tmp, sock, elf), batch),
+                                  timeout, capture)
+                if proc.poll() is not None and not capture:
+                    print("[debug] QEMU exited %d (the system ended; console: %s)"
+                          % (proc.returncode, console_log), flush=True)
+                return rc, out
             finally:
                 stop(proc)
     finally:

@@ -23,7 +23,7 @@ import threading
 TID_BASE = 1000
 MAX_THREADS = 512
 STATES = {0: "ready", 1: "blocked", 2: "exited"}
-POLICIES = {1: "FIFO", 2: "RR", 6: "DEADLINE"}
+POLICIES = {0: "IDLE", 1: "FIFO", 2: "RR", 6: "DEADLINE"}
 HDR = "<IIIIQQQHHHH" + "H" * 7 + "H" * 7 + "HHH" + "HHHHH"
 FIELDS = ("magic version size thread_magic all_threads cpus cpu_stride cpus_max "
           "cpu_current cpu_idle cpu_online t_magic t_id t_state t_name t_name_len "
@@ -115,6 +115,8 @@ class Target:
             if r is None:
                 raise ProxyError("QEMU closed the connection")
             self.sock.sendall(b"+")
+            if r[:1] == b"T" and body != b"?":
+                continue        # the stop QEMU announces when gdb attaches to a running system
             if not r.startswith(b"O") or r == b"OK":
                 return r
 
@@ -429,8 +431,8 @@ def serve(listen_path, qemu_path, elf):
 def run(srv, qemu_path, table):
     g, _ = srv.accept()
     q = socket.socket(socket.AF_UNIX)
-    q.connect(qemu_path)
     try:
+        q.connect(qemu_path)
         Proxy(g, q, table).serve()
     except (ProxyError, OSError) as e:
         print("takt_gdbproxy: %s" % e, file=sys.stderr)
