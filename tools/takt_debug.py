@@ -108,7 +108,7 @@ def start_proxy(tmp, qemu_sock, elf):
     one gdb connection; returns that socket's path."""
     path = os.path.join(tmp, "proxy.sock")
     try:
-        srv, table = takt_gdbproxy.serve(path, qemu_sock, elf)
+        srv, table = takt_gdbproxy.serve(path, elf)
     except (takt_gdbproxy.ProxyError, OSError) as e:
         raise DebugError(str(e))
     threading.Thread(target=takt_gdbproxy.run, args=(srv, qemu_sock, table),

@@ -419,8 +419,8 @@ class Proxy:
                 self.send(r)
 
 
-def serve(listen_path, qemu_path, elf):
-    """Accept one gdb on listen_path and proxy it to QEMU's gdbstub at qemu_path."""
+def serve(listen_path, elf):
+    """Listen for gdb on listen_path; the offsets table's address from elf."""
     table = elf_symbol(elf, "takt_debug_offsets")
     srv = socket.socket(socket.AF_UNIX)
     srv.bind(listen_path)
@@ -446,7 +446,7 @@ def main(argv):
         print("usage: takt_gdbproxy.py LISTEN-SOCKET QEMU-SOCKET takt.elf", file=sys.stderr)
         return 2
     try:
-        srv, table = serve(argv[0], argv[1], argv[2])
+        srv, table = serve(argv[0], argv[2])
     except (ProxyError, OSError) as e:
         print("takt_gdbproxy: %s" % e, file=sys.stderr)
         return 1
