@@ -14,7 +14,8 @@ target_link_options(takt PRIVATE
   -Wl,--gc-sections -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,${_ld}
   -Wl,--defsym=TAKT_LOAD_ADDR=${TAKT_LOAD_ADDR}
   -Wl,--defsym=TAKT_BOOT_STACK_SIZE=${TAKT_BOOT_STACK_SIZE}
-  -Wl,-Map=${CMAKE_BINARY_DIR}/takt.map)
+  -Wl,-Map=${CMAKE_BINARY_DIR}/takt.map
+  -Wl,--undefined=takt_debug_offsets)   # kept for debuggers (kernel/debug_offsets.c)
 set_property(TARGET takt APPEND PROPERTY LINK_DEPENDS ${_ld})
 if(TAKT_KERNEL_LIB)	# the board's kernel library, whole (cmake/kernel-link.cmake)
   target_link_libraries(takt PRIVATE -Wl,--whole-archive ${TAKT_KERNEL_LIB} -Wl,--no-whole-archive)

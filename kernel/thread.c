@@ -21,7 +21,7 @@
 #define TCB_SIZE ((sizeof(struct tk_thread) + 15) & ~(size_t)15)
 #define IDLE_STACK 4096	/* an interrupt frame (832 bytes) and the switch path */
 
-static struct list_node all_threads = { &all_threads, &all_threads };
+struct list_node all_threads = { &all_threads, &all_threads };	/* debug_offsets.c reads it */
 static struct list_node zombies = { &zombies, &zombies };	/* detached, exited */
 static struct tk_thread main_tcb;
 static struct {

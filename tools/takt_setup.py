@@ -49,6 +49,8 @@ APT_PACKAGES = [
     "mosquitto", "mosquitto-clients", "curl", "wrk",
     # ./takt test APP reads the app's tests.yaml (tools/takt_apptest.py)
     "python3-yaml",
+    # ./takt debug, run --gdb and the gdb target tests (tools/takt_debug.py)
+    "gdb-multiarch",
 ]
 
 NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"

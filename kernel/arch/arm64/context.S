@@ -11,6 +11,7 @@
  */
 #define CTX_SIZE 160
 
+	.cfi_sections .debug_frame	/* for debuggers; .eh_frame is not linked */
 	.text
 	.global	arch_context_switch
 arch_context_switch:			/* x0 = from, x1 = to */
@@ -46,7 +47,10 @@ arch_context_switch:			/* x0 = from, x1 = to */
  * argument in x20, and this trampoline as the saved x30. */
 	.global	arch_thread_start
 arch_thread_start:
+	.cfi_startproc
+	.cfi_undefined x30		/* the outermost frame: debuggers stop here */
 	mov	x0, x20			/* interrupts stay masked: entry unmasks them */
 	mov	x29, xzr		/* end of the frame-pointer chain */
 	blr	x19
 	b	arch_halt		/* entry must not return */
+	.cfi_endproc

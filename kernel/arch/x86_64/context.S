@@ -10,6 +10,7 @@
  *   0: mxcsr (4) fcw (2) pad (2)   8: r15  16: r14  24: r13  32: r12
  *  40: rbp  48: rbx  56: return address
  */
+	.cfi_sections .debug_frame	/* for debuggers; .eh_frame is not linked */
 	.text
 	.global	arch_context_switch
 arch_context_switch:			/* rdi = from, rsi = to */
@@ -39,7 +40,10 @@ arch_context_switch:			/* rdi = from, rsi = to */
  * in r12 and this trampoline as the return address. */
 	.global	arch_thread_start
 arch_thread_start:
+	.cfi_startproc
+	.cfi_undefined rip		/* the outermost frame: debuggers stop here */
 	mov	%r12, %rdi		/* interrupts stay masked: entry unmasks them */
 	xor	%ebp, %ebp		/* end of the frame-pointer chain */
 	call	*%rbx
 	jmp	arch_halt		/* entry must not return */
+	.cfi_endproc

@@ -1,0 +1,71 @@
+/* Threads for the gdb thread-awareness test (tests/target/gdb/threads.gdb):
+ * one blocked on a semaphore, one sleeping, one deadline thread sleeping,
+ * one busy at a low priority; main then reaches gdb_checkpoint(), where the
+ * gdb script stops and lists and unwinds them. */
+#include <stdio.h>
+#include <takt/takt.h>
+
+static struct tk_sem never;
+static volatile unsigned long spins;
+
+__attribute__((noinline)) static void wait_forever(void)
+{
+	tk_sem_take(&never, TK_FOREVER);
+}
+
+static void *waiter(void *arg)
+{
+	(void)arg;
+	wait_forever();
+	return 0;
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		tk_sleep_ns(1000000000ull);
+	return 0;
+}
+
+static void *busy(void *arg)
+{
+	(void)arg;
+	for (;;)
+		spins++;
+	return 0;
+}
+
+/* The gdb script's breakpoint: every thread exists and has run. */
+__attribute__((noinline)) void gdb_checkpoint(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+static void spawn(const char *name, struct tk_sched s, tk_thread_fn fn)
+{
+	struct tk_thread_attr a = { .name = name, .stack_size = 8192, .sched = s,
+				    .cpu_mask = 1 };
+	tk_thread_t *t = 0;
+	int err = tk_thread_create(&t, &a, fn, 0);
+
+	if (err)
+		printf("spawn %s: %d\n", name, err);
+}
+
+int main(void)
+{
+	/* above busy (main starts at FIFO 1, as busy) so that it comes back */
+	tk_thread_setsched(tk_thread_self(),
+			   &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 50 });
+	tk_sem_init(&never, 0, 1);
+	spawn("waiter", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 20 }, waiter);
+	spawn("sleeper", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 20 }, sleeper);
+	spawn("periodic", (struct tk_sched){ .policy = TK_SCHED_DEADLINE,
+		.runtime = 1000000, .deadline = 10000000, .period = 10000000 }, sleeper);
+	spawn("busy", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 1 }, busy);
+	tk_sleep_ns(20000000);		/* every thread runs to where it waits */
+	gdb_checkpoint();
+	printf("gdb_threads: checkpoint passed\n");
+	return 0;
+}
