@@ -1,11 +1,11 @@
 /*
  * Internal virtio API between the virtio-mmio transport (virtio_mmio.c) and
- * the per-device drivers (virtio_net.c, ...). Not a public header.
+ * the per-device drivers (virtio_net.c, virtio_rng.c). Not a public header.
  *
  * The kernel's device model matches DT compatibles, not virtio device IDs,
  * so virtio_mmio.c binds every "virtio,mmio" slot, reads the device ID and
  * hands the device to the driver its own table names for that ID
- * (virtio_drivers[] there: net = 1). A device ID without an entry is left
+ * (virtio_drivers[] there: net = 1, rng = 4). A device ID without an entry is left
  * alone (reset, one log line, -ENODEV).
  *
  * Split virtqueues only. Rings live in heap memory (identity-mapped, so
@@ -153,5 +153,6 @@ void virtio_driver_ok(struct virtio_dev *vdev);
 
 /* Per-device driver probes, listed in virtio_mmio.c's table. */
 int virtio_net_probe(struct virtio_dev *vdev);
+int virtio_rng_probe(struct virtio_dev *vdev);
 
 #endif

@@ -59,6 +59,7 @@
 
 static const struct virtio_driver virtio_drivers[] = {
 	{ VIRTIO_ID_NET, "net", virtio_net_probe },
+	{ VIRTIO_ID_RNG, "rng", virtio_rng_probe },
 };
 
 static struct virtio_dev slots[MAX_SLOTS];

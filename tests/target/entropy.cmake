@@ -1,0 +1,18 @@
+# Entropy (kernel/entropy.c, drivers/virtio/virtio_rng.c;
+# tests/target/apps/entropy), included by the board files of boards whose
+# QEMU machine takes `-device virtio-rng-device`: random bytes through a
+# legacy and a modern transport; without the device there is no source.
+foreach(legacy true false)
+  if(legacy)
+    set(_kind legacy)
+  else()
+    set(_kind modern)
+  endif()
+  takt_qemu_test(entropy_virtio_rng_${_kind} entropy
+    QEMU_ARGS -global virtio-mmio.force-legacy=${legacy} -device virtio-rng-device
+    EXPECT "^virtio-mmio: /virtio_mmio@[0-9a-f]+: rng, version"
+           "^entropy: /virtio_mmio@[0-9a-f]+ virtio-rng$" "^source virtio-rng$"
+           "^PASS two_reads_differ" "^14 passed, 0 failed")
+endforeach()
+takt_qemu_test(entropy_absent entropy QEMU_ARGS -append none
+  EXPECT "^PASS get_without_source_enodev" "^6 passed, 0 failed" REJECT "^entropy:")
