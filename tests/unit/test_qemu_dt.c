@@ -274,6 +274,70 @@ static void test_prefix_rejects_bad_headers(void **state)
 	assert_int_equal(qemu_fdt_prefix(&h, sizeof(h), 1 << 20, 16384, &need), -EBADMSG);
 }
 
+static void assert_cpu(const void *fdt, unsigned id)
+{
+	char path[16] = "/cpus/cpu@0";
+	int len;
+
+	path[10] = (char)('0' + id);
+	int node = fdt_path_offset(fdt, path);
+
+	assert_true(node >= 0);
+	assert_string_equal(fdt_getprop(fdt, node, "device_type", NULL), "cpu");
+	const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+
+	assert_int_equal(len, 4);
+	assert_int_equal(fdt32_to_cpu(reg[0]), id);
+}
+
+static int count_cpus(const void *fdt)
+{
+	int parent = fdt_path_offset(fdt, "/cpus"), n = 0, node;
+
+	fdt_for_each_subnode(node, fdt, parent)
+		n++;
+	return n;
+}
+
+static void test_cpus_filled_from_count(void **state)
+{
+	struct ctx *c = *state;
+
+	assert_int_equal(qemu_dt_merge_cpus(c->base, 4), 0);
+	assert_int_equal(count_cpus(c->base), 4);
+	for (unsigned id = 0; id < 4; id++)
+		assert_cpu(c->base, id);
+	int cpus = fdt_path_offset(c->base, "/cpus");
+
+	assert_int_equal(fdt32_to_cpu(*(const fdt32_t *)fdt_getprop(c->base, cpus,
+								     "#address-cells", NULL)), 1);
+	/* Again with 8: cpu@0..3 kept, 4..7 added, no duplicates. */
+	assert_int_equal(qemu_dt_merge_cpus(c->base, 8), 0);
+	assert_int_equal(count_cpus(c->base), 8);
+	for (unsigned id = 0; id < 8; id++)
+		assert_cpu(c->base, id);
+	assert_int_equal(tk_dt_validate(c->base, fdt_totalsize(c->base)), 0);
+}
+
+static void test_cpus_bad_count_rejected(void **state)
+{
+	struct ctx *c = *state;
+
+	assert_int_equal(qemu_dt_merge_cpus(c->base, 0), -EINVAL);
+	assert_int_equal(qemu_dt_merge_cpus(c->base, QEMU_DT_MAX_CPUS + 1), -EINVAL);
+	assert_int_equal(qemu_dt_merge_cpus(c->base, 0xffffffffu), -EINVAL);
+	assert_base_unchanged(c);
+}
+
+static void test_cpus_no_space(void **state)
+{
+	struct ctx *c = *state;
+	void *tight = dtb_seal(c->base);	/* no free space left */
+
+	c->base = tight;
+	assert_int_equal(qemu_dt_merge_cpus(c->base, 2), -ENOSPC);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -291,6 +355,9 @@ int main(void)
 		T(test_too_many_slots_ignored),
 		T(test_prefix_of_qemu_sized_blob),
 		T(test_prefix_rejects_bad_headers),
+		T(test_cpus_filled_from_count),
+		T(test_cpus_bad_count_rejected),
+		T(test_cpus_no_space),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -230,6 +230,34 @@ static void merge_qemu_virtio(void)
 	}
 }
 
+/*
+ * QEMU microvm's DT has no /cpus and the board DTS lists cpu@0 only: the
+ * CPU count comes from fw_cfg key FW_CFG_NB_CPUS (16-bit, little-endian).
+ * A count outside 1..QEMU_DT_MAX_CPUS is named and the built-in cpu@0
+ * stays (the system runs on the boot CPU).
+ */
+#define FW_CFG_NB_CPUS	0x05
+
+static void merge_qemu_cpus(void)
+{
+	bool dma;
+	uint16_t n = 0;
+
+	if (x86_fwcfg_probe(&dma) || x86_fwcfg_read(FW_CFG_NB_CPUS, &n, sizeof(n))) {
+		tk_printk("smp: no fw_cfg CPU count: /cpus as the built-in DTB lists it\n");
+		return;
+	}
+	int err = qemu_dt_merge_cpus(fdt_buf, n);
+
+	if (err == -EINVAL && (n == 0 || n > QEMU_DT_MAX_CPUS)) {
+		tk_printk("smp: QEMU reports %u CPUs, outside 1..%d: running on the boot CPU only\n",
+			  n, QEMU_DT_MAX_CPUS);
+		return;
+	}
+	fdt_must(err, "/cpus");
+	tk_printk("smp: %u CPUs from fw_cfg (cpu@0..%u, reg = APIC ID)\n", n, n - 1u);
+}
+
 /* ebx from the loader: the physical address of struct hvm_start_info. */
 __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 {
@@ -250,9 +278,10 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 	merge_cmdline(si);
 	x86_tsc_hz = x86_tsc_calibrate(fdt_buf);
 	/* A DTB the loader passed describes the machine as given. */
-	if (base == board_dtb)
+	if (base == board_dtb) {
 		merge_qemu_virtio();
-	else
+		merge_qemu_cpus();
+	} else
 		tk_printk("virtio: slots as the PVH module's DTB lists them (fw_cfg etc/fdt not merged)\n");
 	kernel_start(fdt_buf, info_pa);
 }

@@ -147,3 +147,54 @@ int qemu_dt_merge_virtio(void *fdt, const void *q, size_t qlen)
 	}
 	return n;
 }
+
+static int cpus_node(void *fdt)
+{
+	int node = fdt_path_offset(fdt, "/cpus");
+
+	if (node >= 0)
+		return node;
+	node = fdt_add_subnode(fdt, 0, "cpus");
+	if (node < 0)
+		return node;
+	int err = fdt_setprop_u32(fdt, node, "#address-cells", 1);
+
+	if (!err)
+		err = fdt_setprop_u32(fdt, node, "#size-cells", 0);
+	return err ? err : node;
+}
+
+/* libfdt errors become the negative errno this file's callers expect. */
+static int fdt_errno(int err)
+{
+	return err == -FDT_ERR_NOSPACE ? -ENOSPC : -EINVAL;
+}
+
+int qemu_dt_merge_cpus(void *fdt, uint32_t ncpus)
+{
+	if (ncpus == 0 || ncpus > QEMU_DT_MAX_CPUS)
+		return -EINVAL;
+	int parent = cpus_node(fdt);
+
+	if (parent < 0)
+		return fdt_errno(parent);
+	for (uint32_t id = 0; id < ncpus; id++) {
+		char name[8] = "cpu@0";	/* QEMU_DT_MAX_CPUS <= 10: one digit */
+
+		name[4] = (char)('0' + id);
+		if (fdt_subnode_offset(fdt, parent, name) >= 0)
+			continue;
+		int node = fdt_add_subnode(fdt, parent, name);
+		int err = node < 0 ? node : fdt_setprop_string(fdt, node, "device_type", "cpu");
+
+		if (!err)
+			err = fdt_setprop_u32(fdt, node, "reg", id);
+		if (err)
+			return fdt_errno(err);
+		/* fdt_add_subnode moved later offsets: find /cpus again. */
+		parent = fdt_path_offset(fdt, "/cpus");
+		if (parent < 0)
+			return fdt_errno(parent);
+	}
+	return 0;
+}

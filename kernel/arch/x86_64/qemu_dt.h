@@ -50,4 +50,20 @@ int qemu_fdt_prefix(const void *hdr, size_t hdr_len, uint64_t file_size, size_t 
  * @retval -ENOSPC fdt's buffer ran out while writing (fdt half-merged)
  */
 int qemu_dt_merge_virtio(void *fdt, const void *qemu, size_t qemu_len);
+
+/* Takt's x86 SMP bound (kernel/smp.c's CPU count on this board). */
+#define QEMU_DT_MAX_CPUS	8
+
+/*
+ * Fill /cpus of fdt with one node cpu@N per CPU QEMU reports (fw_cfg
+ * FW_CFG_NB_CPUS), N = 0..ncpus-1, device_type "cpu", reg = <N>: the
+ * local APIC ID. That equality holds for QEMU's default topology (one
+ * thread per core, one core per socket, APIC IDs dense from 0); microvm
+ * has no ACPI MADT to say otherwise. Existing cpu@N nodes are kept (the
+ * board DTS lists cpu@0); /cpus is created if missing.
+ * @retval 0 done
+ * @retval -EINVAL ncpus is 0 or above QEMU_DT_MAX_CPUS (fdt unchanged)
+ * @retval -ENOSPC/-EINVAL fdt's buffer ran out or /cpus is malformed
+ */
+int qemu_dt_merge_cpus(void *fdt, uint32_t ncpus);
 #endif
