@@ -95,8 +95,14 @@ static void mu_irq(void *arg)
 
 	if (*reg(MU_IIR) & IIR_NONE)
 		return;
+	/* Under tk_irq_lock, as the kernel calls tx_start: a writer on another
+	 * CPU must not restart the transmitter between the ring running empty
+	 * and the interrupt being masked here (seen: output stalled). */
+	unsigned long k = tk_irq_lock();
+
 	if (mu_fill(dev))
 		*reg(MU_IER) &= ~IER_TX;
+	tk_irq_unlock(k);
 }
 
 static const struct tk_console_ops mu_ops = { .putc = mu_putc, .tx_start = mu_tx_start };

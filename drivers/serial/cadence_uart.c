@@ -85,8 +85,14 @@ static void cdns_isr(void *arg)
 	uint32_t st = *reg(dev, ISR) & *reg(dev, IMR);
 
 	*reg(dev, ISR) = st;
+	/* Under tk_irq_lock, as the kernel calls tx_start: a writer on another
+	 * CPU must not restart the transmitter between the ring running empty
+	 * and the interrupt being masked here. */
+	unsigned long k = tk_irq_lock();
+
 	if ((st & INT_TEMPTY) && !fifo_fill(dev))
 		*reg(dev, IDR) = INT_TEMPTY;
+	tk_irq_unlock(k);
 }
 
 static const struct tk_console_ops cdns_polled_ops = { .putc = cdns_putc };

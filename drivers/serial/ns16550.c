@@ -133,9 +133,14 @@ static void ns16550_irq(void *arg)
 	struct tk_device *dev = arg;
 	const struct ns16550 *u = dev->priv;
 
-	/* Only THRI is enabled; reading IIR clears it. */
+	/* Only THRI is enabled; reading IIR clears it. Under tk_irq_lock, as the
+	 * kernel calls tx_start: a writer on another CPU must not restart the
+	 * transmitter between the ring running empty and THRI going off here. */
+	unsigned long k = tk_irq_lock();
+
 	if ((rd(u, IIR) & IIR_ID_MASK) == IIR_ID_THRI && !fifo_fill(dev))
 		set_thri(dev, false);
+	tk_irq_unlock(k);
 }
 
 static const struct tk_console_ops ns16550_polled_ops = { .putc = ns16550_putc };

@@ -78,8 +78,14 @@ static void pl011_isr(void *arg)
 	if (!(*reg(dev, UARTMIS) & INT_TX))
 		return;
 	*reg(dev, UARTICR) = INT_TX;
+	/* Under tk_irq_lock, as the kernel calls tx_start: a writer on another
+	 * CPU must not restart the transmitter between the ring running empty
+	 * and the interrupt being masked here. */
+	unsigned long k = tk_irq_lock();
+
 	if (!fifo_fill(dev))
 		*reg(dev, UARTIMSC) &= ~INT_TX;
+	tk_irq_unlock(k);
 }
 
 static const struct tk_console_ops pl011_polled_ops = { .putc = pl011_putc };
