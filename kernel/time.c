@@ -17,7 +17,6 @@ static uint64_t ns_per_tick_32;		/* 1e9 / freq, 32.32 */
 static uint64_t ticks_per_ns_32;	/* freq / 1e9, 32.32 */
 static struct tk_device *ce_dev;
 static const struct tk_clockevent_ops *ce_ops;
-static uint64_t timer_irqs;	/* every CPU's */
 
 /* 32.32 fixed-point a/b for a, b < 2^32 * 1e9, without 128-bit division
  * (x86_64's libgcc __udivti3 uses the red zone, unsafe in a kernel). */
@@ -75,7 +74,6 @@ void tk_clockevent_fire(void)
 {
 	struct cpu *c = cpu_self();
 
-	__atomic_fetch_add(&timer_irqs, 1, __ATOMIC_RELAXED);
 	c->timer_irqs++;
 	c->armed_ns = TIMERQ_NEVER;	/* the driver silenced the fired event */
 	sched_timer_event();
@@ -94,9 +92,15 @@ void time_set_event(uint64_t ns)
 		ce_ops->set_oneshot(ce_dev, ns_to_counter(ns));
 }
 
+/* Every CPU's: the sum of the per-CPU counts (no shared counter on the
+ * interrupt path). */
 uint64_t tk_timer_irqs(void)
 {
-	return timer_irqs;
+	uint64_t n = 0;
+
+	for (unsigned i = 0; i < TK_CPUS_MAX; i++)
+		n += __atomic_load_n(&cpus[i].timer_irqs, __ATOMIC_RELAXED);
+	return n;
 }
 
 void tk_sleep_until_ns(uint64_t t)

@@ -32,6 +32,29 @@ void cpu_load_add(struct cpu *c, int d)
 	__atomic_fetch_add(&c->nthreads, (unsigned)d, __ATOMIC_RELAXED);
 }
 
+/* A ready thread leaves c's run queue (charged first if it is running):
+ * its queue entry, boost-list entry and replenishment timer are c's. */
+void cpu_take_out(struct cpu *c, struct tk_thread *t, uint64_t now)
+{
+	t->on_rq = false;
+	if (t->se.cls == SCHED_CLASS_DL)
+		rq_dl_block(&c->rq, &t->se, now, t == c->current ? sched_account(c, now) : 0);
+	else
+		rq_fp_block(&c->rq, &t->se);
+	list_del(&t->boost_node);
+	cpu_leave_timers(c, t);
+}
+
+/* t, off c's queues and switched out, now lives on `to`: an arrival post. */
+void cpu_hand_over(struct cpu *c, struct tk_thread *t, struct cpu *to, uint64_t now)
+{
+	t->cpu = t->next_cpu = (uint8_t)to->id;
+	t->migrations++;
+	cpu_load_add(c, -1);
+	cpu_load_add(to, 1);
+	cpu_post(to, t, WAKE_ARRIVE, now);
+}
+
 /* A DL thread leaving c: its replenishment timer is c's. */
 void cpu_leave_timers(struct cpu *c, struct tk_thread *t)
 {
@@ -139,12 +162,8 @@ void sched_finish_switch(void)
 		struct cpu *to = &cpus[p->migrate_to];
 
 		p->migrate_to = -1;
-		p->cpu = p->next_cpu = (uint8_t)to->id;
-		p->migrations++;
-		cpu_load_add(c, -1);
-		cpu_load_add(to, 1);
 		__atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);
-		cpu_post(to, p, WAKE_ARRIVE, tk_now_ns());
+		cpu_hand_over(c, p, to, tk_now_ns());
 		return;
 	}
 	__atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);

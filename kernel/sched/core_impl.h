@@ -31,6 +31,10 @@ void cpu_load_add(struct cpu *c, int d);		/* threads living on c, atomically */
 void cpu_leave_timers(struct cpu *c, struct tk_thread *t);	/* a DL thread leaving c */
 void sched_dl_events(struct cpu *c, struct tk_thread *t, unsigned ev);
 uint64_t sched_account(struct cpu *c, uint64_t now);	/* time since the last charge */
+/* A ready thread leaves c's run queue, boost list and timers. */
+void cpu_take_out(struct cpu *c, struct tk_thread *t, uint64_t now);
+/* t (taken out, not running) moves to CPU `to`: counted, posted there. */
+void cpu_hand_over(struct cpu *c, struct tk_thread *t, struct cpu *to, uint64_t now);
 
 /* wake.c */
 struct run_key run_key_of(const struct cpu *c, const struct tk_thread *t, uint64_t now);

@@ -44,19 +44,9 @@ void help_apply(struct cpu *c, struct tk_thread *t, uint64_t now)
 	t->help_to = -1;
 	if (!to->online)
 		return;
-	t->on_rq = false;
-	if (t->se.cls == SCHED_CLASS_DL)
-		rq_dl_block(&c->rq, &t->se, now, 0);
-	else
-		rq_fp_block(&c->rq, &t->se);
-	list_del(&t->boost_node);
-	cpu_leave_timers(c, t);
+	cpu_take_out(c, t, now);	/* not running: nothing to charge */
 	t->help_home = (int8_t)c->id;
-	t->cpu = t->next_cpu = (uint8_t)to->id;
-	t->migrations++;
-	cpu_load_add(c, -1);
-	cpu_load_add(to, 1);
-	cpu_post(to, t, WAKE_ARRIVE, now);
+	cpu_hand_over(c, t, to, now);
 }
 
 /* The caller (a helper that just unlocked, interrupts masked) goes home
@@ -68,13 +58,7 @@ void sched_help_done(void)
 
 	if (t->help_home < 0 || lent(t))
 		return;
-	t->on_rq = false;
-	if (t->se.cls == SCHED_CLASS_DL)
-		rq_dl_block(&c->rq, &t->se, tk_now_ns(), sched_account(c, tk_now_ns()));
-	else
-		rq_fp_block(&c->rq, &t->se);
-	list_del(&t->boost_node);
-	cpu_leave_timers(c, t);
+	cpu_take_out(c, t, tk_now_ns());
 	t->next_cpu = (uint8_t)t->help_home;
 	t->migrate_to = t->help_home;
 	t->help_home = -1;

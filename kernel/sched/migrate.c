@@ -57,23 +57,13 @@ static void move_here(void *arg)
 		t->next_cpu = (uint8_t)to->id;	/* moved at its wake-up (wake_here) */
 		return;
 	}
-	t->on_rq = false;
-	if (t->se.cls == SCHED_CLASS_DL)
-		rq_dl_block(&c->rq, &t->se, tk_now_ns(), t == c->current ? sched_account(c, tk_now_ns()) : 0);
-	else
-		rq_fp_block(&c->rq, &t->se);
-	list_del(&t->boost_node);
-	cpu_leave_timers(c, t);
+	cpu_take_out(c, t, tk_now_ns());
 	if (t == c->current) {	/* leaves once switched out (sched_finish_switch) */
 		t->migrate_to = (int8_t)to->id;
 		c->need_resched = true;
 		return;
 	}
-	t->cpu = t->next_cpu = (uint8_t)to->id;
-	t->migrations++;
-	cpu_load_add(c, -1);
-	cpu_load_add(to, 1);
-	cpu_post(to, t, WAKE_ARRIVE, tk_now_ns());
+	cpu_hand_over(c, t, to, tk_now_ns());
 }
 
 static int move_dl_bw(struct tk_thread *t, unsigned to)

@@ -114,14 +114,10 @@ static void sched_enqueue(struct cpu *c, struct tk_thread *t, uint64_t when)
 void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when)
 {
 	timerq_cancel(&c->sleepq, &t->tmo);
-	if (t->next_cpu != c->id) {
+	if (t->next_cpu != c->id) {	/* not queued here: only timers and boosts to leave */
 		cpu_leave_timers(c, t);
 		list_del(&t->boost_node);
-		t->cpu = t->next_cpu;
-		t->migrations++;
-		cpu_load_add(c, -1);
-		cpu_load_add(&cpus[t->cpu], 1);
-		cpu_post(&cpus[t->cpu], t, WAKE_ARRIVE, when);
+		cpu_hand_over(c, t, &cpus[t->next_cpu], when);
 		return;
 	}
 	sched_enqueue(c, t, when);
