@@ -645,9 +645,21 @@ static void test_posix(void)
 	CPU_ZERO(&set);
 	CPU_SET(ncpu - 1, &set);
 	TK_CHECK("pthread_attr_setaffinity_np", pthread_attr_setaffinity_np(&a, sizeof(set), &set) == 0);
-	if (pthread_create(&th, &a, posix_pinned, 0) == 0)
+	clockid_t gone_clock = 0;
+
+	if (pthread_create(&th, &a, posix_pinned, 0) == 0) {
+		pthread_getcpuclockid(th, &gone_clock);
 		pthread_join(th, &where);
+	}
 	TK_CHECK("created_thread_runs_on_attr_cpu", (intptr_t)where == (intptr_t)(ncpu - 1));
+	errno = 0;
+	TK_CHECK("cpu_clock_of_joined_thread_einval",
+		 gone_clock && clock_gettime(gone_clock, &t0) == -1 && errno == EINVAL);
+	CPU_ZERO(&set);
+	CPU_SET(31, &set);
+	TK_CHECK("attr_setaffinity_offline_einval",
+		 pthread_attr_setaffinity_np(&a, sizeof(set), &set) == EINVAL);
+	TK_CHECK("getcpuclockid_null_einval", pthread_getcpuclockid(pthread_self(), 0) == EINVAL);
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
 	for (volatile int i = 0; i < 100000; i++)
 		;
