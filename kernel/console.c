@@ -384,6 +384,10 @@ TK_INIT(console_bootargs);
 void console_flush(void)
 {
 	arch_irq_save();
+	/* A transmit handler on another CPU may be sending bytes it pulled:
+	 * they go first. klock is kept: from here only this CPU sends. Not
+	 * waited for long: in a panic another CPU may hold it for good. */
+	klock_take_within(arch_counter_freq() / 100);
 	ending = true;
 	polled_only = true;
 	if (console_ops)

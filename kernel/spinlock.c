@@ -16,6 +16,19 @@ void tk_spin_lock(tk_spinlock_t *l)
 	l->held_since = (uint32_t)arch_counter();
 }
 
+bool tk_spin_trylock(tk_spinlock_t *l)
+{
+	uint16_t o = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
+	uint16_t free_ticket = o;
+
+	/* free when the next ticket is the one served: take it */
+	if (!__atomic_compare_exchange_n(&l->next, &free_ticket, (uint16_t)(o + 1), false,
+					 __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+		return false;
+	l->held_since = (uint32_t)arch_counter();
+	return true;
+}
+
 void tk_spin_unlock(tk_spinlock_t *l)
 {
 	uint32_t held = (uint32_t)arch_counter() - l->held_since;

@@ -165,6 +165,9 @@ unsigned long klock(void);
 void kunlock(unsigned long flags);
 unsigned klock_drop(void);
 void klock_retake(unsigned depth);
+/* Interrupts masked: klock, if it comes free within ticks (a panic must not
+ * wait for ever on a CPU that holds it for good). @retval true: taken */
+bool klock_take_within(uint64_t ticks);
 
 /* thread.c: a secondary CPU's idle thread, running on [stack, +size). */
 struct tk_thread *thread_new_idle(unsigned cpu, void *stack, size_t size);

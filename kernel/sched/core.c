@@ -45,14 +45,16 @@ void cpu_take_out(struct cpu *c, struct tk_thread *t, uint64_t now)
 	cpu_leave_timers(c, t);
 }
 
-/* t, off c's queues and switched out, now lives on `to`: an arrival post. */
+/* t, off c's queues and switched out, now lives on `to`: an arrival post.
+ * A wake-up that comes along leaves its timeout here, in c's queue. */
 void cpu_hand_over(struct cpu *c, struct tk_thread *t, struct cpu *to, uint64_t now)
 {
-	t->cpu = t->next_cpu = (uint8_t)to->id;
+	timerq_cancel(&c->sleepq, &t->tmo);
+	t->next_cpu = (uint8_t)to->id;	/* before t->cpu: `to` checks it */
 	t->migrations++;
 	cpu_load_add(c, -1);
 	cpu_load_add(to, 1);
-	cpu_post(to, t, WAKE_ARRIVE, now);
+	cpu_move_posts(c, t, to, now);
 }
 
 /* A DL thread leaving c: its replenishment timer is c's. */
@@ -154,19 +156,18 @@ void sched_finish_switch(void)
 {
 	struct cpu *c = cpu_self();
 	struct tk_thread *p = c->switched_from;
+	int to;
 
 	if (!p)
 		return;
 	c->switched_from = 0;
-	if (p->migrate_to >= 0 && p->state == THREAD_READY) {
-		struct cpu *to = &cpus[p->migrate_to];
-
-		p->migrate_to = -1;
-		__atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);
-		cpu_hand_over(c, p, to, tk_now_ns());
-		return;
-	}
+	to = p->migrate_to;
+	p->migrate_to = -1;
 	__atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);
+	if (to >= 0 && p->state == THREAD_READY)
+		cpu_hand_over(c, p, &cpus[to], tk_now_ns());
+	else if (to >= 0 && p->state == THREAD_BLOCKED)
+		p->next_cpu = (uint8_t)to;	/* it blocked while leaving: moved at its wake-up */
 	arch_cpu_kick();	/* a joiner may wait for this (sched_wait_off_cpu) */
 }
 
@@ -285,18 +286,21 @@ void sched_wake(struct tk_thread *t, int result)
 		t->waitq = 0;
 	}
 	t->wait_result = result;
-	if (t->cpu == c->id)
+	if (t->cpu == c->id)	/* only this CPU moves its threads */
 		wake_here(c, t, now);
 	else
-		cpu_post(&cpus[t->cpu], t, WAKE_WAKE, now);
+		cpu_post(t, WAKE_WAKE, now);
 }
 
-/* Leave the run queue: the caller stops being runnable. */
+/* Leave the run queue: the caller stops being runnable. A caller that is
+ * leaving this CPU (migrate_to) was taken out already. */
 static void dequeue_current(struct cpu *c, uint64_t now)
 {
 	struct tk_thread *t = c->current;
 	uint64_t d = sched_account(c, now);
 
+	if (!t->on_rq)
+		return;
 	t->on_rq = false;
 	if (t->se.cls == SCHED_CLASS_DL)
 		sched_dl_events(c, t, rq_dl_block(&c->rq, &t->se, now, d));
@@ -334,9 +338,11 @@ void sched_yield_current(void)
 
 	if (t == c->idle)
 		return;
-	if (t->se.cls == SCHED_CLASS_DL) {
+	/* A thread leaving this CPU is off its queue already: the switch
+	 * hands it over. */
+	if (t->on_rq && t->se.cls == SCHED_CLASS_DL) {
 		sched_dl_events(c, t, rq_dl_yield(&c->rq, &t->se, now, sched_account(c, now)));
-	} else {
+	} else if (t->on_rq) {
 		rq_fp_block(&c->rq, &t->se);	/* to the tail of its priority */
 		rq_fp_wakeup(&c->rq, &t->se);
 	}

@@ -39,8 +39,12 @@ void cpu_hand_over(struct cpu *c, struct tk_thread *t, struct cpu *to, uint64_t 
 /* wake.c */
 struct run_key run_key_of(const struct cpu *c, const struct tk_thread *t, uint64_t now);
 bool key_before(const struct run_key *a, const struct run_key *b);
-/* Post t on CPU h's wake list (any CPU); IPI when it preempts there. */
-void cpu_post(struct cpu *h, struct tk_thread *t, uint8_t flag, uint64_t now);
+/* Post t on its home CPU's wake list (from any CPU); IPI when it preempts
+ * there. */
+void cpu_post(struct tk_thread *t, uint8_t flag, uint64_t now);
+/* On t's home c: make `to` t's home, posting the arrival there with what
+ * was still waiting for t in c's list. */
+void cpu_move_posts(struct cpu *c, struct tk_thread *t, struct cpu *to, uint64_t now);
 /* A woken t on its home CPU c (its timeout is c's); moves it on when its
  * CPU changed while it slept. */
 void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when);

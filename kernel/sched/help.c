@@ -29,7 +29,7 @@ void sched_help(struct tk_thread *t, unsigned to)
 	if (t->cpu == to || t->help_home >= 0 || !(t->affinity & (1u << to)))
 		return;	/* there already, helping already, or not allowed there */
 	t->help_to = (int8_t)to;
-	cpu_post(&cpus[t->cpu], t, WAKE_HELP, tk_now_ns());
+	cpu_post(t, WAKE_HELP, tk_now_ns());
 }
 
 /* On t's CPU c (a WAKE_HELP post): move it if it is still ready but not

@@ -42,6 +42,7 @@ void sched_place_new(struct tk_thread *t)
 struct move_req {
 	struct tk_thread *t;
 	unsigned to;
+	int err;
 };
 
 /* On t's CPU: send t to another. */
@@ -51,7 +52,12 @@ static void move_here(void *arg)
 	struct tk_thread *t = r->t;
 	struct cpu *c = cpu_self(), *to = &cpus[r->to];
 
-	if (t->cpu != c->id || t->state == THREAD_EXITED)
+	r->err = 0;
+	if (t->cpu != c->id) {
+		r->err = -EAGAIN;	/* it moved meanwhile: ask its new CPU */
+		return;
+	}
+	if (t->state == THREAD_EXITED)
 		return;
 	if (!t->on_rq) {	/* blocked, or its wake-up still in our wake list */
 		t->next_cpu = (uint8_t)to->id;	/* moved at its wake-up (wake_here) */
@@ -81,7 +87,7 @@ static int move_dl_bw(struct tk_thread *t, unsigned to)
 int sched_set_affinity(struct tk_thread *t, uint32_t mask)
 {
 	uint32_t m = usable(mask);
-	struct move_req r = { t, 0 };
+	struct move_req r = { t, 0, -EAGAIN };
 	int err;
 
 	if (!mask || m != mask)
@@ -92,7 +98,8 @@ int sched_set_affinity(struct tk_thread *t, uint32_t mask)
 	r.to = least_loaded(mask);
 	if (t->se.cls == SCHED_CLASS_DL && (err = move_dl_bw(t, r.to)))
 		return err;
-	smp_call(&cpus[t->cpu], move_here, &r);
+	while (r.err == -EAGAIN)
+		smp_call(&cpus[__atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE)], move_here, &r);
 	sched_preempt_point();
 	return 0;
 }

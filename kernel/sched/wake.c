@@ -46,29 +46,83 @@ bool key_before(const struct run_key *a, const struct run_key *b)
 	return a->cls == SCHED_CLASS_FP && a->prio > b->prio;
 }
 
-/* Post t on CPU h's wake list; IPI when it preempts what h runs. */
-void cpu_post(struct cpu *h, struct tk_thread *t, uint8_t flag, uint64_t now)
+/* t's home CPU, locked. t->cpu changes only under the old home's lock
+ * (cpu_hand_over), so a post never lands on a CPU t has left: the wake
+ * node is on at most one list, its home's. */
+static struct cpu *lock_home(struct tk_thread *t)
 {
-	struct cpu *c = cpu_self();
-	struct run_key k = run_key_of(h, t, now);
-	bool ipi;
+	for (;;) {
+		struct cpu *h = &cpus[__atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE)];
 
-	tk_spin_lock(&h->lock);
-	t->wake_flags |= flag;
-	if (flag == WAKE_WAKE)
-		t->wake_ns = now;
+		tk_spin_lock(&h->lock);
+		if (t->cpu == h->id)
+			return h;
+		tk_spin_unlock(&h->lock);	/* it moved meanwhile */
+	}
+}
+
+/* h locked, t's home: add flags to t's post there; true when an IPI is due. */
+static bool post_locked(struct cpu *h, struct tk_thread *t, uint8_t flags, uint64_t now)
+{
+	struct run_key k = run_key_of(h, t, now);
+
+	t->wake_flags |= flags;
 	if (!t->on_wake_list) {
 		t->on_wake_list = true;
 		list_add_tail(&h->wake_list, &t->wake_node);
 	}
 	/* a help request is for a thread that does not preempt there: always */
-	ipi = key_before(&k, &h->running) || flag == WAKE_HELP;
-	tk_spin_unlock(&h->lock);
+	return key_before(&k, &h->running) || (flags & WAKE_HELP);
+}
+
+static void post_sent(struct cpu *h, bool ipi)
+{
+	struct cpu *c = cpu_self();
+
+	if (h == c) {	/* t came here meanwhile: no IPI to ourselves */
+		c->need_resched |= ipi;
+		return;
+	}
 	c->remote_wakes++;
 	if (ipi)
 		smp_send_ipi(h);
 	else
 		c->remote_wakes_no_ipi++;
+}
+
+void cpu_post(struct tk_thread *t, uint8_t flag, uint64_t now)
+{
+	struct cpu *h = lock_home(t);
+	bool ipi;
+
+	if (flag == WAKE_WAKE)
+		t->wake_ns = now;
+	ipi = post_locked(h, t, flag, now);
+	tk_spin_unlock(&h->lock);
+	post_sent(h, ipi);
+}
+
+/* On t's home c: t now lives on `to`. A post still waiting in c's list
+ * goes along (an update, help request, or the wake-up of a thread that
+ * blocked while leaving), with the arrival. */
+void cpu_move_posts(struct cpu *c, struct tk_thread *t, struct cpu *to, uint64_t now)
+{
+	uint8_t carried = 0;
+	bool ipi;
+
+	tk_spin_lock(&c->lock);
+	if (t->on_wake_list) {
+		list_del(&t->wake_node);
+		t->on_wake_list = false;
+		carried = t->wake_flags;
+		t->wake_flags = 0;
+	}
+	__atomic_store_n(&t->cpu, (uint8_t)to->id, __ATOMIC_RELEASE);
+	tk_spin_unlock(&c->lock);
+	tk_spin_lock(&to->lock);
+	ipi = post_locked(to, t, carried | WAKE_ARRIVE, now);
+	tk_spin_unlock(&to->lock);
+	post_sent(to, ipi);
 }
 
 /* ---- making a thread runnable on its own CPU ---- */
@@ -109,10 +163,24 @@ static void sched_enqueue(struct cpu *c, struct tk_thread *t, uint64_t when)
 		c->need_resched = true;
 }
 
+/* Whether a wake-up or arrival on c still has a thread to queue. Posts
+ * can be stale: a thread handed over while its wake-up was on the way gets
+ * both, and may have run and blocked again before the second comes; a
+ * running thread that is leaving (migrate_to) is handed over when it is
+ * switched out. */
+static bool wants_queue(const struct cpu *c, const struct tk_thread *t)
+{
+	if (t->on_rq || t->state != THREAD_READY)
+		return false;
+	return !(t == c->current && t->migrate_to >= 0);
+}
+
 /* A woken thread on its home CPU c: its timeout is c's to cancel; a new
  * home chosen while it slept takes it from here. */
 void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when)
 {
+	if (!wants_queue(c, t))
+		return;
 	timerq_cancel(&c->sleepq, &t->tmo);
 	if (t->next_cpu != c->id) {	/* not queued here: only timers and boosts to leave */
 		cpu_leave_timers(c, t);
@@ -125,6 +193,8 @@ void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when)
 
 static void apply_post(struct cpu *c, struct tk_thread *t, uint8_t f, uint64_t now)
 {
+	if (t->cpu != c->id)
+		tk_panic("sched: cpu %u: a post for '%s', which lives on cpu %u", c->id, t->name, t->cpu);
 	if (f & WAKE_UPDATE) {
 		boost_apply(c, t, t->want_boost);
 		if (t->want_prio)
@@ -132,7 +202,7 @@ static void apply_post(struct cpu *c, struct tk_thread *t, uint8_t f, uint64_t n
 	}
 	if (f & WAKE_WAKE)
 		wake_here(c, t, t->wake_ns);
-	else if (f & WAKE_ARRIVE)
+	else if ((f & WAKE_ARRIVE) && wants_queue(c, t))
 		sched_enqueue(c, t, now);
 	if (f & WAKE_HELP)
 		help_apply(c, t, now);
@@ -185,7 +255,7 @@ void sched_set_fp_prio(struct tk_thread *t, int prio)
 		fp_prio_apply(c, t, prio);
 	} else {
 		t->want_prio = prio;
-		cpu_post(&cpus[t->cpu], t, WAKE_UPDATE, tk_now_ns());
+		cpu_post(t, WAKE_UPDATE, tk_now_ns());
 	}
 }
 
@@ -198,6 +268,6 @@ void sched_set_dl_boost(struct tk_thread *t, uint64_t deadline)
 		boost_apply(c, t, deadline);
 	} else {
 		t->want_boost = deadline;
-		cpu_post(&cpus[t->cpu], t, WAKE_UPDATE, tk_now_ns());
+		cpu_post(t, WAKE_UPDATE, tk_now_ns());
 	}
 }

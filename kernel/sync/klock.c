@@ -56,3 +56,22 @@ void klock_retake(unsigned d)
 	owner = (int)cpu_self()->id;
 	depth = d;
 }
+
+bool klock_take_within(uint64_t ticks)
+{
+	int me = (int)cpu_self()->id;
+	uint64_t t0 = arch_counter();
+
+	if (owner == me) {
+		depth++;
+		return true;
+	}
+	while (!tk_spin_trylock(&lock)) {
+		if (arch_counter() - t0 > ticks)
+			return false;
+		arch_cpu_relax();
+	}
+	owner = me;
+	depth = 1;
+	return true;
+}

@@ -11,6 +11,7 @@
 #ifndef TAKT_SPINLOCK_H
 #define TAKT_SPINLOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct {
@@ -23,6 +24,8 @@ typedef struct {
 #define TK_SPINLOCK_INIT { 0, 0, 0, 0, 0 }
 
 void tk_spin_lock(tk_spinlock_t *l);
+/* Take the lock if it is free now, without waiting. @retval true: taken */
+bool tk_spin_trylock(tk_spinlock_t *l);
 void tk_spin_unlock(tk_spinlock_t *l);
 /* Mask interrupts on this CPU, then take the lock; restore in reverse. */
 unsigned long tk_spin_lock_irqsave(tk_spinlock_t *l);
