@@ -116,6 +116,9 @@ uintptr_t arch_secondary_entry(void);
 int arch_secondary_prepare(uint64_t hwid, void *stack_top, void *arg);
 /* Send the CPU spinning on the spin-table slot release_addr to entry. */
 void arch_spin_table_release(uint64_t release_addr, uintptr_t entry);
+/* The start method of a cpu node without enable-method (a driver
+ * registers it, tk_cpu_method_register), or NULL: the node is refused. */
+const char *arch_cpu_default_method(void);
 
 /* Stop this CPU for good, interrupts off. */
 __attribute__((noreturn)) void arch_halt(void);

@@ -176,7 +176,8 @@ static int kick(const void *fdt, int node, uint64_t hwid, const char **why)
 
 	if (!entry)
 		return *why = "this arch does not start secondary CPUs yet", -ENOSYS;
-	if (tk_dt_prop_str(fdt, node, "enable-method", &method))
+	if (tk_dt_prop_str(fdt, node, "enable-method", &method) &&
+	    !(method = arch_cpu_default_method()))
 		return *why = "no enable-method", -EINVAL;
 	if (strcmp(method, "spin-table") == 0) {
 		if (tk_dt_prop_u64(fdt, node, "cpu-release-addr", &addr) || !slot_ok(boot_ram(), addr))

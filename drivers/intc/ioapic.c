@@ -11,7 +11,8 @@
  * a sentence naming it; the probe also checks every enabled node routed to
  * this IOAPIC and panics on one naming a pin it lacks: that DT does not
  * describe this machine, and its device would wait for an interrupt that
- * can never come.
+ * can never come. Every pin goes to the boot CPU until tk_irq_set_affinity
+ * routes it (the entry's physical destination: an APIC ID).
  */
 #include <errno.h>
 
@@ -34,6 +35,8 @@ struct ioapic {
 	uintptr_t base;
 	unsigned pins, vbase;
 	uint32_t type[PINS_PER_SLOT];	/* RTE trigger/polarity bits per pin */
+	uint8_t dest[PINS_PER_SLOT];	/* APIC ID each pin goes to (boot CPU's by default) */
+	bool masked[PINS_PER_SLOT];
 };
 
 static struct ioapic ioapics[MAX_IOAPICS];
@@ -80,32 +83,58 @@ static int io_xlate(struct tk_device *dev, const uint32_t *c, uint32_t n, unsign
 	return 0;
 }
 
-static void route(struct tk_device *dev, unsigned line, bool masked)
+static uint8_t own_apic_id(void)
+{
+	uint32_t a, b, c, d;
+
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+	return (uint8_t)(b >> 24);	/* CPUID 1 EBX[31:24] */
+}
+
+/* The pin's redirection entry: to its CPU, physical mode, fixed. */
+static void write_rte(struct ioapic *io, unsigned pin)
+{
+	wr(io, IOREDTBL(pin) + 1, (uint32_t)io->dest[pin] << 24);
+	wr(io, IOREDTBL(pin), (io->vbase + pin) | io->type[pin] | (io->masked[pin] ? RTE_MASKED : 0));
+}
+
+static void set_mask(struct tk_device *dev, unsigned line, bool masked)
 {
 	struct ioapic *io = dev->priv;
 	unsigned pin = line - io->vbase;
-	uint32_t b, a, c, d;
 
 	if (pin >= io->pins)
 		return;
-	/* to this CPU's APIC ID (CPUID 1 EBX[31:24]), physical mode, fixed */
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-	wr(io, IOREDTBL(pin) + 1, (b >> 24) << 24);
-	wr(io, IOREDTBL(pin), line | io->type[pin] | (masked ? RTE_MASKED : 0));
+	io->masked[pin] = masked;
+	write_rte(io, pin);
 }
 
 static void io_enable(struct tk_device *dev, unsigned line)
 {
-	route(dev, line, false);
+	set_mask(dev, line, false);
 }
 
 static void io_disable(struct tk_device *dev, unsigned line)
 {
-	route(dev, line, true);
+	set_mask(dev, line, true);
+}
+
+static int io_route(struct tk_device *dev, unsigned line, unsigned cpu, uint64_t hwid)
+{
+	struct ioapic *io = dev->priv;
+	unsigned pin = line - io->vbase;
+
+	(void)cpu;
+	if (line < io->vbase || pin >= io->pins || hwid > 0xff)
+		return -EINVAL;
+	io->dest[pin] = (uint8_t)hwid;
+	write_rte(io, pin);
+	return 0;
 }
 
 static const struct tk_intc_ops io_ops = {
-	.xlate = io_xlate, .enable = io_enable, .disable = io_disable, .router = true,
+	.xlate = io_xlate, .enable = io_enable, .disable = io_disable, .route = io_route,
+	.router = true,
 };
 
 static void check_users(struct tk_device *dev, const struct ioapic *io)
@@ -142,8 +171,11 @@ static int ioapic_probe(struct tk_device *dev)
 	if (io->pins > PINS_PER_SLOT)
 		io->pins = PINS_PER_SLOT;
 	io->vbase = VEC_BASE + PINS_PER_SLOT * nioapics;
-	for (unsigned p = 0; p < io->pins; p++)
+	for (unsigned p = 0; p < io->pins; p++) {
+		io->dest[p] = own_apic_id();	/* probed on the boot CPU: CPU 0 */
+		io->masked[p] = true;
 		wr(io, IOREDTBL(p), RTE_MASKED);
+	}
 	dev->priv = io;
 	check_users(dev, io);
 	err = tk_intc_register(dev, &io_ops);

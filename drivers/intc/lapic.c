@@ -10,6 +10,14 @@
  * is the one just taken). The spurious vector 0xff never sets ISR and needs
  * no EOI, so it reads as TK_IRQ_SPURIOUS.
  *
+ * Multicore: the timer and the SVR are per CPU (banked registers at the
+ * same address), so cpu_init sets them up on each CPU as on the boot CPU;
+ * IPIs are fixed vector VEC_IPI through the ICR, by APIC ID. The driver
+ * also starts application processors, as the method "x86-sipi" (the
+ * kernel's default for x86 cpu nodes): INIT, then two STARTUP IPIs with
+ * the trampoline's page as vector (SDM 8.4.4.1); the 10 ms INIT wait of
+ * old CPUs is left out, as Linux does for CPUs since the Pentium 4.
+ *
  * Timer: TSC-deadline mode when CPUID.01H:ECX[24] offers it (the deadline
  * is the TSC value itself, no conversion), else one-shot mode with
  * divide-by-1, counting the DT's clock-frequency: QEMU's TCG has no
@@ -28,6 +36,13 @@
 #define LAPIC_EOI	0x0b0
 #define LAPIC_SVR	0x0f0
 #define LAPIC_ISR	0x100
+#define LAPIC_ICR_LO	0x300
+#define LAPIC_ICR_HI	0x310
+#define ICR_BUSY	(1u << 12)	/* delivery status: send pending */
+#define ICR_INIT	(5u << 8)
+#define ICR_STARTUP	(6u << 8)
+#define ICR_ASSERT	(1u << 14)
+#define ICR_LEVEL	(1u << 15)
 #define LAPIC_LVT_TIMER	0x320
 #define LAPIC_TIMER_ICR	0x380
 #define LAPIC_TIMER_DCR	0x3e0
@@ -36,7 +51,9 @@
 #define LVT_TSC_DEADLINE (2u << 17)
 #define MSR_TSC_DEADLINE 0x6e0
 #define VEC_TIMER	0x20
+#define VEC_IPI		0xf0
 #define VEC_SPURIOUS	0xff
+#define SIPI_WAIT_NS	10000u	/* between the STARTUP IPIs */
 #define SRC_TIMER	0
 
 /* arch hooks this driver needs, without pulling in the kernel's arch.h */
@@ -46,6 +63,7 @@ uint64_t arch_counter_freq(void);
 struct lapic {
 	uintptr_t base;
 	bool deadline;
+	uint32_t lvt_timer;		/* as the boot CPU has it: cpu_init copies it */
 	uint64_t ticks_per_tsc_32;	/* LAPIC ticks per TSC tick, 32.32 */
 };
 
@@ -71,9 +89,10 @@ static void lapic_mask(unsigned line, bool masked)
 {
 	if (line != VEC_TIMER)
 		return;
-	uint32_t v = *reg(LAPIC_LVT_TIMER);
+	uint32_t v = lapic.lvt_timer;
 
-	*reg(LAPIC_LVT_TIMER) = masked ? v | LVT_MASKED : v & ~LVT_MASKED;
+	lapic.lvt_timer = masked ? v | LVT_MASKED : v & ~LVT_MASKED;
+	*reg(LAPIC_LVT_TIMER) = lapic.lvt_timer;
 }
 
 static void lapic_enable(struct tk_device *dev, unsigned line)
@@ -107,10 +126,67 @@ static void lapic_eoi(struct tk_device *dev, unsigned line)
 	*reg(LAPIC_EOI) = 0;
 }
 
+static void cpu_regs_init(void)
+{
+	*reg(LAPIC_TPR) = 0;
+	*reg(LAPIC_SVR) = SVR_ENABLE | VEC_SPURIOUS;
+}
+
+/* On the new CPU: its banked registers as the boot CPU's. */
+static void lapic_cpu_init(struct tk_device *dev, unsigned cpu)
+{
+	(void)dev;
+	(void)cpu;
+	cpu_regs_init();
+	if (!lapic.deadline)
+		*reg(LAPIC_TIMER_DCR) = 0xb;	/* divide by 1 */
+	*reg(LAPIC_TIMER_ICR) = 0;
+	*reg(LAPIC_LVT_TIMER) = lapic.lvt_timer;
+}
+
+static void icr_send(uint64_t apic_id, uint32_t lo)
+{
+	while (*reg(LAPIC_ICR_LO) & ICR_BUSY)
+		;
+	*reg(LAPIC_ICR_HI) = (uint32_t)apic_id << 24;
+	*reg(LAPIC_ICR_LO) = lo;	/* this write sends it */
+}
+
+static void lapic_send_ipi(struct tk_device *dev, unsigned cpu, uint64_t hwid)
+{
+	(void)dev;
+	(void)cpu;
+	icr_send(hwid, VEC_IPI);	/* fixed, edge, physical destination */
+}
+
 static const struct tk_intc_ops lapic_ops = {
 	.xlate = lapic_xlate, .enable = lapic_enable, .disable = lapic_disable,
 	.ack = lapic_ack, .eoi = lapic_eoi, .nlines = 256,
+	.cpu_init = lapic_cpu_init, .send_ipi = lapic_send_ipi, .ipi_line = VEC_IPI,
 };
+
+static void wait_ns(uint64_t ns)
+{
+	uint64_t t0 = arch_counter(), ticks = ns * arch_counter_freq() / 1000000000u;
+
+	while (arch_counter() - t0 < ticks)
+		__asm__ volatile("pause");	/* QEMU: lets the other vCPUs run */
+}
+
+/* INIT-SIPI-SIPI: the AP starts in real mode at entry (a page below 1 MiB). */
+static int lapic_cpu_on(struct tk_device *dev, uint64_t hwid, uintptr_t entry)
+{
+	(void)dev;
+	if ((entry & 0xfff) || entry >= 0x100000 || hwid > 0xff)
+		return -EINVAL;
+	icr_send(hwid, ICR_INIT | ICR_LEVEL | ICR_ASSERT);
+	icr_send(hwid, ICR_INIT | ICR_LEVEL);	/* de-assert (ignored by recent CPUs) */
+	for (int i = 0; i < 2; i++) {
+		icr_send(hwid, ICR_STARTUP | (uint32_t)(entry >> 12));
+		wait_ns(SIPI_WAIT_NS);
+	}
+	return 0;
+}
 
 static void wrmsr(uint32_t msr, uint64_t v)
 {
@@ -168,7 +244,8 @@ static int timer_init(struct tk_device *dev)
 		*reg(LAPIC_TIMER_DCR) = 0xb;	/* divide by 1 */
 	}
 	*reg(LAPIC_TIMER_ICR) = 0;
-	*reg(LAPIC_LVT_TIMER) = VEC_TIMER | LVT_MASKED | (lapic.deadline ? LVT_TSC_DEADLINE : 0);
+	lapic.lvt_timer = VEC_TIMER | LVT_MASKED | (lapic.deadline ? LVT_TSC_DEADLINE : 0);
+	*reg(LAPIC_LVT_TIMER) = lapic.lvt_timer;
 	int err = tk_irq_connect(dev, 0, timer_irq, dev);
 
 	if (err)
@@ -182,13 +259,15 @@ static int lapic_probe(struct tk_device *dev)
 
 	if (err)
 		return err;
-	*reg(LAPIC_TPR) = 0;
-	*reg(LAPIC_SVR) = SVR_ENABLE | VEC_SPURIOUS;
+	cpu_regs_init();
 	dev->priv = &lapic;
 	err = tk_intc_register(dev, &lapic_ops);
 	if (err)
 		return err;
-	return timer_init(dev);
+	err = timer_init(dev);
+	if (err)
+		return err;
+	return tk_cpu_method_register(dev, "x86-sipi", lapic_cpu_on);
 }
 
 TK_DRIVER(lapic, TK_LEVEL_INTC, lapic_probe, "intel,ce4100-lapic");

@@ -64,3 +64,9 @@ void arch_spin_table_release(uint64_t release_addr, uintptr_t entry)
 	clean(slot);
 	__asm__ volatile("sev" ::: "memory");
 }
+
+/* arm64 cpu nodes name their enable-method (psci, spin-table). */
+const char *arch_cpu_default_method(void)
+{
+	return 0;
+}

@@ -275,6 +275,8 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 
 	fdt_must(fdt_open_into(base, fdt_buf, sizeof(fdt_buf)), "the PVH data");
 	merge_memory(si);
+	/* The APs' real-mode trampoline (ap_start.S): never heap or DMA pool. */
+	fdt_must(fdt_add_mem_rsv(fdt_buf, AP_TRAMPOLINE, 4096), "the AP trampoline's page");
 	merge_cmdline(si);
 	x86_tsc_hz = x86_tsc_calibrate(fdt_buf);
 	/* A DTB the loader passed describes the machine as given. */

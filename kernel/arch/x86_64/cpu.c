@@ -1,5 +1,8 @@
 /* Small x86_64 CPU hooks: interrupt masking, the TSC counter, idle. */
+#include <string.h>
+
 #include "../../arch.h"
+#include "../../kernel.h"
 #include "x86.h"
 
 uint64_t arch_boot_counter;
@@ -92,19 +95,56 @@ void arch_percpu_set(void *cpu)
 			 : "memory");
 }
 
-/* Application processors are not started yet on x86_64 (INIT-SIPI needs a
- * real-mode trampoline): the kernel sees entry 0 and runs on the boot CPU. */
+/* Read by ap_start.S, found by the CPU's local APIC ID. */
+struct ap_block {
+	uint64_t hwid, stack_top, arg, pad;
+};
+struct ap_block x86_ap_blocks[AP_BLOCKS] __attribute__((aligned(64)));
+extern const char x86_ap_trampoline[], x86_ap_trampoline_end[];
+
+/* The trampoline's page: copied there once, before the first SIPI (the
+ * page below 1 MiB that the SIPI vector names; nothing else lives there
+ * once the boot has read the loader's data). */
 uintptr_t arch_secondary_entry(void)
 {
-	return 0;
+	static bool copied;
+
+	if (!copied) {
+		memcpy((void *)(uintptr_t)AP_TRAMPOLINE, x86_ap_trampoline,
+		       (size_t)(x86_ap_trampoline_end - x86_ap_trampoline));
+		copied = true;
+	}
+	return AP_TRAMPOLINE;
 }
 
 int arch_secondary_prepare(uint64_t hwid, void *stack_top, void *arg)
 {
-	(void)hwid;
-	(void)stack_top;
-	(void)arg;
+	for (unsigned i = 0; i < AP_BLOCKS; i++) {
+		struct ap_block *b = &x86_ap_blocks[i];
+
+		if (b->stack_top && b->hwid != hwid)
+			continue;
+		b->hwid = hwid;
+		b->arg = (uint64_t)(uintptr_t)arg;
+		__atomic_store_n(&b->stack_top, (uint64_t)(uintptr_t)stack_top, __ATOMIC_RELEASE);
+		return 0;
+	}
 	return -1;
+}
+
+/* An AP in long mode, on its own stack: what x86_start does for the boot
+ * CPU that is per CPU, then the kernel's secondary path. */
+__attribute__((noreturn)) void x86_ap_start(void *arg);
+__attribute__((noreturn)) void x86_ap_start(void *arg)
+{
+	x86_idt_load();
+	__asm__ volatile("fninit");
+	smp_secondary_main(arg);
+}
+
+const char *arch_cpu_default_method(void)
+{
+	return "x86-sipi";	/* ACPI-less x86: a cpu node is started by INIT-SIPI-SIPI */
 }
 
 /* x86 has no spin tables (APs wait for INIT-SIPI): never called. */

@@ -24,7 +24,7 @@
 
 	.section .text.head, "ax"
 	.code32
-	.global	_start32, _head
+	.global	_start32, _head, gdt_ptr
 _head:
 _start32:
 	cld
@@ -60,34 +60,8 @@ _start32:
 	add	$8, %edi
 	loop	1b
 
-	mov	%cr4, %eax
-	or	$(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
-	mov	%eax, %cr4
-	mov	$x86_pml4, %eax
-	mov	%eax, %cr3
-
-	/* EFER: long mode, and NX when CPUID 0x80000001 EDX[20] says so. */
-	mov	$0x80000000, %eax
-	cpuid
-	xor	%edi, %edi
-	cmp	$0x80000001, %eax
-	jb	2f
-	mov	$0x80000001, %eax
-	cpuid
-	bt	$CPUID_NX_BIT, %edx
-	jnc	2f
-	mov	$EFER_NXE, %edi
-2:	mov	$MSR_EFER, %ecx
-	rdmsr
-	or	$EFER_LME, %eax
-	or	%edi, %eax
-	wrmsr
+	LONG_MODE_ON			/* cpuid in it clobbers ebx */
 	pop	%ebx
-
-	mov	%cr0, %eax
-	and	$~CR0_EM, %eax
-	or	$(CR0_PG | CR0_PE | CR0_MP | CR0_NE | CR0_WP), %eax
-	mov	%eax, %cr0
 	lgdt	gdt_ptr
 	ljmp	$SEL_CODE64, $long_entry
 

@@ -31,13 +31,19 @@ static const char *const exc_names[32] = {
 	"#HV hypervisor injection", "#VC VMM communication", "#SX security", "reserved 31",
 };
 
-void x86_idt_init(void)
+/* This CPU's IDTR: every CPU shares the one table. */
+void x86_idt_load(void)
 {
 	struct {
 		uint16_t limit;
 		uint64_t base;
 	} __attribute__((packed)) idtr = { sizeof(idt) - 1, (uint64_t)(uintptr_t)idt };
 
+	__asm__ volatile("lidt %0" :: "m"(idtr));
+}
+
+void x86_idt_init(void)
+{
 	for (int v = 0; v < 256; v++) {
 		uint64_t a = (uint64_t)(uintptr_t)(x86_vector_stubs + 16 * v);
 
@@ -45,7 +51,7 @@ void x86_idt_init(void)
 		idt[v] = (struct idt_entry){ (uint16_t)a, SEL_CODE64, 0, 0x8e,
 					     (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
 	}
-	__asm__ volatile("lidt %0" :: "m"(idtr));
+	x86_idt_load();
 }
 
 static const char *vec_name(uint64_t v)

@@ -178,7 +178,9 @@ int qemu_dt_merge_cpus(void *fdt, uint32_t ncpus)
 
 	if (parent < 0)
 		return fdt_errno(parent);
-	for (uint32_t id = 0; id < ncpus; id++) {
+	/* Last first: fdt_add_subnode puts a node first among its siblings,
+	 * so the CPUs end up in APIC ID order (started in that order). */
+	for (uint32_t id = ncpus; id-- > 0;) {
 		char name[8] = "cpu@0";	/* QEMU_DT_MAX_CPUS <= 10: one digit */
 
 		name[4] = (char)('0' + id);

@@ -19,6 +19,44 @@
 #define SEL_CODE64	0x08
 #define SEL_DATA	0x10
 
+/* Application processors (ap_start.S, cpu.c): the real-mode trampoline's
+ * page (below 1 MiB, page aligned: the SIPI vector is its page number) and
+ * the start blocks, one per CPU: {hwid, stack_top, arg, pad}. */
+#define AP_TRAMPOLINE	0x8000
+#define AP_BLOCKS	8
+
+#ifdef __ASSEMBLER__
+/* From flat 32-bit protected mode, paging off: PAE, the boot page tables,
+ * long mode (and NX when CPUID says so), paging. Clobbers eax, ecx, edx,
+ * ebx, edi. The caller then loads the 64-bit GDT and jumps to 64-bit code. */
+.macro LONG_MODE_ON
+	mov	%cr4, %eax
+	or	$(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
+	mov	%eax, %cr4
+	mov	$x86_pml4, %eax
+	mov	%eax, %cr3
+	mov	$0x80000000, %eax
+	cpuid
+	xor	%edi, %edi
+	cmp	$0x80000001, %eax
+	jb	98f
+	mov	$0x80000001, %eax
+	cpuid
+	bt	$CPUID_NX_BIT, %edx
+	jnc	98f
+	mov	$EFER_NXE, %edi
+98:	mov	$MSR_EFER, %ecx
+	rdmsr
+	or	$EFER_LME, %eax
+	or	%edi, %eax
+	wrmsr
+	mov	%cr0, %eax
+	and	$~CR0_EM, %eax
+	or	$(CR0_PG | CR0_PE | CR0_MP | CR0_NE | CR0_WP), %eax
+	mov	%eax, %cr0
+.endm
+#endif
+
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
 #include <stdint.h>
@@ -60,6 +98,7 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 
 /* x86 boot steps in C (boot_x86.c, cpu.c) */
 void x86_idt_init(void);
+void x86_idt_load(void);
 uint64_t x86_tsc_calibrate(const void *fdt);
 
 /* QEMU fw_cfg (fwcfg.c). probe: -ENODEV when no fw_cfg answers; find: the
