@@ -75,12 +75,16 @@ struct gw_sampler {
 /* QEMU has no sensor: a triangle wave 0..1000..0 over 100 samples. */
 uint64_t gw_sensor_value(uint64_t seq);
 
-/* Start the deadline thread: runtime GW_SAMPLER_RUNTIME_NS every
- * period_ms. A job costs a few us on hardware but 60-90 us under QEMU's
- * TCG, and several times that while its code is first translated; 500 us
- * (5 % of the shortest period) keeps TCG runs from throttling it in steady
- * state. @retval 0, -EBUSY (not admitted), -ENOMEM, -EINVAL */
+/* Start the deadline thread: a budget of 5 % of period_ms (at least
+ * GW_SAMPLER_RUNTIME_NS). A job costs a few us on hardware but 60-90 us
+ * under QEMU's TCG, several times that while its code is first translated,
+ * and on a loaded host a vCPU descheduled for milliseconds charges that to
+ * the job too. An overrun pushes the next job out by as many periods as it
+ * overran budgets (CBS, as Linux), so a budget of 500 us let a 3 ms host
+ * stall silence the sampler for 600 ms; 5 % keeps the cap and rides that out.
+ * @retval 0, -EBUSY (not admitted), -ENOMEM, -EINVAL */
 #define GW_SAMPLER_RUNTIME_NS	500000u
+#define GW_SAMPLER_SHARE	20u	/* budget = period / 20 */
 int gw_sampler_start(struct gw_sampler *s, uint32_t period_ms, struct tk_sem *wake);
 
 /* -- publisher (publisher.c) ------------------------------------------------- */

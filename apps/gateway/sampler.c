@@ -1,5 +1,5 @@
 /*
- * The sampler: a SCHED_DEADLINE thread (runtime GW_SAMPLER_RUNTIME_NS,
+ * The sampler: a SCHED_DEADLINE thread (runtime 5 % of the period,
  * deadline = period = mqtt.period_ms) whose every job takes one sample and
  * queues it for the publisher. It never blocks on the network: the queue
  * put cannot wait, and when the queue is full (the broker is away, or the
@@ -92,10 +92,11 @@ int gw_sampler_start(struct gw_sampler *s, uint32_t period_ms, struct tk_sem *wa
 {
 	tk_thread_t *t;
 	uint64_t period = (uint64_t)period_ms * NS_PER_MS;
+	uint64_t budget = period / GW_SAMPLER_SHARE;
 	struct tk_thread_attr attr = {
 		.name = "sampler",
 		.stack_size = 4096,
-		.sched = { .policy = TK_SCHED_DEADLINE, .runtime = GW_SAMPLER_RUNTIME_NS,
+		.sched = { .policy = TK_SCHED_DEADLINE, .runtime = budget > GW_SAMPLER_RUNTIME_NS ? budget : GW_SAMPLER_RUNTIME_NS,
 			   .deadline = period, .period = period },
 		.detached = true,
 	};

@@ -79,7 +79,14 @@ static int set_dl(struct cpu *c, struct tk_thread *t, const struct tk_sched *s)
 
 /* A new deadline thread goes where its bandwidth fits best: the CPU of its
  * mask with the most room left under the bound (worst fit, so that the
- * heavy ones that come later still find room). -EBUSY: it fits nowhere. */
+ * heavy ones that come later still find room); among equals, the CPU with
+ * the fewest threads (not the one the network stack is pinned to, say). -EBUSY: it fits nowhere. */
+/* Threads living on CPU i besides t. */
+static unsigned others(const struct tk_thread *t, unsigned i)
+{
+	return cpus[i].nthreads - (t->cpu == i);
+}
+
 static int place_dl_new(struct tk_thread *t, const struct dl_params *p)
 {
 	uint64_t bw = dl_to_ratio(p->period ? p->period : p->deadline, p->runtime);
@@ -92,7 +99,8 @@ static int place_dl_new(struct tk_thread *t, const struct dl_params *p)
 
 		if (!(m & (1u << i)) || b->total_bw + bw > b->bound_bw)
 			continue;
-		if (best < 0 || b->total_bw < cpus[best].rq.bw.total_bw)
+		if (best < 0 || b->total_bw < cpus[best].rq.bw.total_bw ||
+		    (b->total_bw == cpus[best].rq.bw.total_bw && others(t, i) < others(t, (unsigned)best)))
 			best = (int)i;
 	}
 	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
