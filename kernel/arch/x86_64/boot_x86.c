@@ -233,8 +233,8 @@ static void merge_qemu_virtio(void)
 /*
  * QEMU microvm's DT has no /cpus and the board DTS lists cpu@0 only: the
  * CPU count comes from fw_cfg key FW_CFG_NB_CPUS (16-bit, little-endian).
- * A count outside 1..QEMU_DT_MAX_CPUS is named and the built-in cpu@0
- * stays (the system runs on the boot CPU).
+ * More than QEMU_DT_MAX_CPUS: the first ones run, and that is said; 0 is
+ * named and the built-in cpu@0 stays (the system runs on the boot CPU).
  */
 #define FW_CFG_NB_CPUS	0x05
 
@@ -247,11 +247,15 @@ static void merge_qemu_cpus(void)
 		tk_printk("smp: no fw_cfg CPU count: /cpus as the built-in DTB lists it\n");
 		return;
 	}
+	if (n > QEMU_DT_MAX_CPUS) {
+		tk_printk("smp: QEMU reports %u CPUs; Takt runs %d at most: the first %d\n", n,
+			  QEMU_DT_MAX_CPUS, QEMU_DT_MAX_CPUS);
+		n = QEMU_DT_MAX_CPUS;
+	}
 	int err = qemu_dt_merge_cpus(fdt_buf, n);
 
-	if (err == -EINVAL && (n == 0 || n > QEMU_DT_MAX_CPUS)) {
-		tk_printk("smp: QEMU reports %u CPUs, outside 1..%d: running on the boot CPU only\n",
-			  n, QEMU_DT_MAX_CPUS);
+	if (err == -EINVAL && n == 0) {
+		tk_printk("smp: QEMU reports 0 CPUs: running on the boot CPU only\n");
 		return;
 	}
 	fdt_must(err, "/cpus");
