@@ -7,6 +7,8 @@
  */
 #include "frame.h"
 
+	.cfi_sections .debug_frame	/* for debuggers; .eh_frame is not linked */
+
 .macro	ventry kind
 	.balign	0x80
 	sub	sp, sp, #FRAME_SIZE
@@ -36,8 +38,26 @@ arch_vectors:
 	ventry	VEC_LOWER32_FIQ
 	ventry	VEC_LOWER32_SERROR
 
+/* Unwind info for debuggers: from the handler's frames, the interrupted
+ * code is the caller, with every register as the frame holds it: the CFA is
+ * sp above the frame, the "return address" column is the pc (DWARF 32) at
+ * the saved ELR, and it is a signal frame (the pc is exact, not a return
+ * address). The entry's own sub/stp ran before vec_common: sp is already
+ * the frame here. */
+.macro	cfi_frame_regs
+	.cfi_def_cfa sp, FRAME_SIZE
+	.irp	r, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30
+	.cfi_offset \r, \r * 8 - FRAME_SIZE
+	.endr
+	.cfi_offset 32, 256 - FRAME_SIZE
+.endm
+
 	.text
 vec_common:
+	.cfi_startproc
+	.cfi_signal_frame
+	.cfi_return_column 32
+	cfi_frame_regs
 	stp	x2, x3, [sp, #16]
 	stp	x4, x5, [sp, #32]
 	stp	x6, x7, [sp, #48]
@@ -128,3 +148,4 @@ arch_frame_restore:			/* x0 = sp = frame to resume */
 	ldp	x0, x1, [sp, #0]
 	add	sp, sp, #FRAME_SIZE
 	eret
+	.cfi_endproc

@@ -10,6 +10,37 @@
  */
 #include "frame.h"
 
+	.cfi_sections .debug_frame	/* for debuggers; .eh_frame is not linked */
+
+/* Unwind info for debuggers, valid from the call of arch_exception on (the
+ * frame is complete there): the interrupted code is the caller, its rsp
+ * the one the CPU pushed (CFA = *(rsp + 688)), and each register where
+ * vec_common saved it (DW_CFA_expression: at rsp + off, DW_OP_breg7). The
+ * offsets follow the pushes below: FXSAVE area 512, cr2, 0, r15 .. rax,
+ * vector, error code, then the CPU's RIP, CS, RFLAGS, RSP, SS. */
+.macro	cfi_at reg, off
+	.cfi_escape 0x10, \reg, 0x03, 0x77, (((\off) & 0x7f) | 0x80), ((\off) >> 7)
+.endm
+.macro	cfi_frame_regs
+	.cfi_escape 0x0f, 0x04, 0x77, 0xb0, 0x05, 0x06
+	cfi_at 16, 664	/* rip: the return address column */
+	cfi_at 15, 528
+	cfi_at 14, 536
+	cfi_at 13, 544
+	cfi_at 12, 552
+	cfi_at 11, 560
+	cfi_at 10, 568
+	cfi_at 9, 576
+	cfi_at 8, 584
+	cfi_at 6, 592	/* rbp */
+	cfi_at 5, 600	/* rdi */
+	cfi_at 4, 608	/* rsi */
+	cfi_at 1, 616	/* rdx */
+	cfi_at 2, 624	/* rcx */
+	cfi_at 3, 632	/* rbx */
+	cfi_at 0, 640	/* rax */
+.endm
+
 /* Vectors for which the CPU pushes an error code (SDM vol. 3, 6.13). */
 #define HAS_ERR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 
@@ -29,6 +60,8 @@ x86_vector_stubs:
 	.endr
 
 vec_common:
+	.cfi_startproc
+	.cfi_signal_frame
 	push	%rax
 	push	%rbx
 	push	%rcx
@@ -50,6 +83,7 @@ vec_common:
 	sub	$512, %rsp
 	fxsave64 (%rsp)
 	cld
+	cfi_frame_regs
 	mov	%rsp, %rdi
 	call	arch_exception
 	mov	%rax, %rsp
@@ -72,3 +106,4 @@ vec_common:
 	pop	%rax
 	add	$16, %rsp		/* vector, error code */
 	iretq
+	.cfi_endproc
