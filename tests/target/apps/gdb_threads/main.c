@@ -1,12 +1,13 @@
 /* Threads for the gdb thread-awareness test (tests/target/gdb/threads.gdb):
  * one blocked on a semaphore, one sleeping, one deadline thread sleeping,
- * one busy at a low priority; main then reaches gdb_checkpoint(), where the
+ * one busy at a low priority (and, with several CPUs, one spinning on CPU 1);
+ * main then reaches gdb_checkpoint(), where the
  * gdb script stops and lists and unwinds them. */
 #include <stdio.h>
 #include <takt/takt.h>
 
 static struct tk_sem never;
-static volatile unsigned long spins;
+static volatile unsigned long spins, spins_cpu1;
 
 __attribute__((noinline)) static void wait_forever(void)
 {
@@ -36,21 +37,36 @@ static void *busy(void *arg)
 	return 0;
 }
 
+/* With several CPUs: running on CPU 1 while gdb looks (its own counter,
+ * so that the compiler does not fold it into busy). */
+static void *spinner(void *arg)
+{
+	(void)arg;
+	for (;;)
+		spins_cpu1 += 2;
+	return 0;
+}
+
 /* The gdb script's breakpoint: every thread exists and has run. */
 __attribute__((noinline)) void gdb_checkpoint(void)
 {
 	__asm__ volatile("" ::: "memory");
 }
 
-static void spawn(const char *name, struct tk_sched s, tk_thread_fn fn)
+static void spawn_on(const char *name, struct tk_sched s, tk_thread_fn fn, uint32_t cpus)
 {
 	struct tk_thread_attr a = { .name = name, .stack_size = 8192, .sched = s,
-				    .cpu_mask = 1 };
+				    .cpu_mask = cpus };
 	tk_thread_t *t = 0;
 	int err = tk_thread_create(&t, &a, fn, 0);
 
 	if (err)
 		printf("spawn %s: %d\n", name, err);
+}
+
+static void spawn(const char *name, struct tk_sched s, tk_thread_fn fn)
+{
+	spawn_on(name, s, fn, 1);
 }
 
 int main(void)
@@ -64,6 +80,8 @@ int main(void)
 	spawn("periodic", (struct tk_sched){ .policy = TK_SCHED_DEADLINE,
 		.runtime = 1000000, .deadline = 10000000, .period = 10000000 }, sleeper);
 	spawn("busy", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 1 }, busy);
+	if (tk_cpu_count() > 1)
+		spawn_on("spinner", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 5 }, spinner, 2);
 	tk_sleep_ns(20000000);		/* every thread runs to where it waits */
 	gdb_checkpoint();
 	printf("gdb_threads: checkpoint passed\n");
