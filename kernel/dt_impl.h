@@ -27,6 +27,11 @@ int dt_fdt_errno(int err);
 void dt_reg_forget(void);
 /* True when fdt is the blob the node index was built for (so immutable). */
 bool dt_indexed(const void *fdt);
+/* dt_index.c: the child of parent named name[0..len) (unit address
+ * optional), or a negative libfdt error; the node's path without touching
+ * the error text. */
+int dt_sub_node(const void *fdt, int parent, const char *name, int len);
+int dt_path_quiet(const void *fdt, int node, char *buf, size_t len);
 /* The node's parent through the index when built; a libfdt error when none. */
 int dt_fast_parent(const void *fdt, int node);
 /* The node a phandle in node's property prop refers to; -ENXIO (error text

@@ -1,0 +1,265 @@
+/*
+ * The devicetree's node index (tk_dt_index_build, see <takt/dt.h>): node
+ * offsets in DT order with their parents and phandles, so that a parent, a
+ * child, a phandle or a path is a search in arrays instead of a walk of the
+ * blob from its start. Built once the blob has passed tk_dt_validate().
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include <takt/dt.h>
+
+#include "dt_impl.h"
+
+static const void *indexed_fdt;
+
+bool dt_indexed(const void *fdt)
+{
+	return fdt && fdt == indexed_fdt;
+}
+
+/* ---- node index ------------------------------------------------------- */
+
+static struct {
+	const void *fdt;	/* the blob indexed, NULL if none */
+	int n;
+	int32_t off[TK_DT_INDEX_MAX];	/* ascending: DT order */
+	int32_t parent[TK_DT_INDEX_MAX];	/* -1 for the root */
+	uint32_t phandle[TK_DT_INDEX_MAX];	/* 0 when none */
+} idx;
+
+/* The node's "phandle" (the legacy "linux,phandle" is not read: one
+ * property scan per node instead of two); 0 when none. */
+static uint32_t node_phandle(const void *fdt, int node)
+{
+	int len;
+	const uint8_t *p = fdt_getprop(fdt, node, "phandle", &len);
+
+	return p && len == 4 ? dt_be32(p) : 0;
+}
+
+int tk_dt_index_build(const void *fdt)
+{
+	int32_t stack[64];	/* open nodes by depth */
+	int node = -1, depth = -1;
+
+	idx.fdt = 0;
+	idx.n = 0;
+	indexed_fdt = 0;
+	dt_reg_forget();
+	/* fdt_next_node returns past the root's end with depth -1: done. */
+	while ((node = fdt_next_node(fdt, node, &depth)) >= 0 && depth >= 0) {
+		if (idx.n == TK_DT_INDEX_MAX || depth >= 64)
+			return -ENOSPC;
+		stack[depth] = node;
+		idx.off[idx.n] = node;
+		idx.parent[idx.n] = depth ? stack[depth - 1] : -1;
+		idx.phandle[idx.n] = node_phandle(fdt, node);
+		idx.n++;
+	}
+	idx.fdt = fdt;
+	indexed_fdt = fdt;
+	return idx.n;
+}
+
+/* Position of node in the index, or -1 when not indexed. */
+static int idx_find(const void *fdt, int node)
+{
+	int lo = 0, hi = idx.n - 1;
+
+	if (fdt != idx.fdt)
+		return -1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+
+		if (idx.off[mid] == node)
+			return mid;
+		if (idx.off[mid] < node)
+			lo = mid + 1;
+		else
+			hi = mid - 1;
+	}
+	return -1;
+}
+
+int tk_dt_next_node(const void *fdt, int node)
+{
+	if (fdt == idx.fdt) {
+		int i = node < 0 ? 0 : idx_find(fdt, node) + 1;
+
+		if (i > 0 || node < 0)
+			return i < idx.n ? idx.off[i] : -ENOENT;
+	}
+	node = fdt_next_node(fdt, node, 0);
+	return node >= 0 ? node : -ENOENT;
+}
+
+/* libfdt's node-name rule: "name" matches "name" and, when it has no
+ * unit address itself, "name@unit". */
+static bool name_matches(const void *fdt, int node, const char *name, int len)
+{
+	int n;
+	const char *s = fdt_get_name(fdt, node, &n);
+
+	if (!s || n < len || memcmp(s, name, (size_t)len))
+		return false;
+	return n == len || (s[len] == '@' && !memchr(name, '@', (size_t)len));
+}
+
+int dt_sub_node(const void *fdt, int parent, const char *name, int len)
+{
+	int i = idx_find(fdt, parent);
+
+	if (i < 0)
+		return fdt_subnode_offset_namelen(fdt, parent, name, len);
+	for (i++; i < idx.n; i++)
+		if (idx.parent[i] == parent && name_matches(fdt, idx.off[i], name, len))
+			return idx.off[i];
+	return -FDT_ERR_NOTFOUND;
+}
+
+int tk_dt_subnode(const void *fdt, int parent, const char *name)
+{
+	int node = name ? dt_sub_node(fdt, parent, name, (int)strlen(name)) : -FDT_ERR_NOTFOUND;
+
+	return node >= 0 ? node : -ENOENT;
+}
+
+int tk_dt_next_child(const void *fdt, int parent, int prev)
+{
+	int i = idx_find(fdt, prev < 0 ? parent : prev);
+
+	if (i < 0) {
+		int n = prev < 0 ? fdt_first_subnode(fdt, parent) : fdt_next_subnode(fdt, prev);
+
+		return n >= 0 ? n : -ENOENT;
+	}
+	for (i++; i < idx.n; i++)
+		if (idx.parent[i] == parent)
+			return idx.off[i];
+	return -ENOENT;
+}
+
+int dt_fast_parent(const void *fdt, int node)
+{
+	int i = idx_find(fdt, node);
+
+	if (i >= 0)
+		return idx.parent[i] >= 0 ? idx.parent[i] : -FDT_ERR_NOTFOUND;
+	return fdt_parent_offset(fdt, node);
+}
+
+/* The node a phandle in node's property prop refers to; -ENXIO if none. */
+int dt_phandle_node(const void *fdt, int node, const char *prop, uint32_t ph)
+{
+	/* Devices mostly name the same controller: remember the last answer. */
+	static const void *memo_fdt;
+	static uint32_t memo_ph;
+	static int memo_node;
+	int target;
+
+	if (fdt == memo_fdt && ph == memo_ph)
+		return memo_node;
+	target = -FDT_ERR_NOTFOUND;
+	if (fdt == idx.fdt) {
+		for (int i = 0; i < idx.n && target < 0; i++)
+			if (ph && idx.phandle[i] == ph)
+				target = idx.off[i];
+	} else {
+		target = fdt_node_offset_by_phandle(fdt, ph);
+	}
+	if (target >= 0) {
+		memo_fdt = fdt;
+		memo_ph = ph;
+		memo_node = target;
+	}
+
+	if (target >= 0)
+		return target;
+	dt_prop_err(fdt, node, prop, "refers to phandle ", -ENXIO);
+	tk_dt_err_num(ph, 16);
+	tk_dt_err_str(", which no node has");
+	return -ENXIO;
+}
+
+COLD static void err_int(int v)
+{
+	if (v < 0)
+		tk_dt_err_str("-");
+	tk_dt_err_num(v < 0 ? (uint64_t)-(int64_t)v : (uint64_t)v, 10);
+}
+
+int tk_dt_depth(const void *fdt, int node)
+{
+	int depth = fdt_node_depth(fdt, node);
+
+	if (depth >= 0)
+		return depth;
+	tk_dt_err_begin(NULL, -1);
+	tk_dt_err_str("no node at offset ");
+	err_int(node);
+	return -EINVAL;
+}
+
+/* The path from the index: names of node and its ancestors, right to left. */
+static int idx_path(const void *fdt, int i, char *buf, size_t len)
+{
+	size_t pos = len;
+
+	if (len == 0)
+		return -FDT_ERR_NOSPACE;
+	buf[--pos] = 0;
+	for (; i >= 0 && idx.parent[i] >= 0; i = idx_find(fdt, idx.parent[i])) {
+		int n;
+		const char *name = fdt_get_name(fdt, idx.off[i], &n);
+
+		if (!name)
+			return n;
+		if ((size_t)n + 1 > pos)
+			return -FDT_ERR_NOSPACE;
+		pos -= (size_t)n;
+		memcpy(buf + pos, name, (size_t)n);
+		buf[--pos] = '/';
+	}
+	if (i < 0)
+		return -FDT_ERR_INTERNAL;
+	if (pos == len - 1)	/* the root itself */
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, len - pos);
+	return 0;
+}
+
+/* The path, or a libfdt error; sets no error text (tk_dt_last_error uses it). */
+int dt_path_quiet(const void *fdt, int node, char *buf, size_t len)
+{
+	int i = idx_find(fdt, node);
+
+	/* libfdt takes an int; no path is longer than the largest DTB. */
+	return i >= 0 ? idx_path(fdt, i, buf, len)
+		      : fdt_get_path(fdt, node, buf, (int)(len < TK_DT_MAX_SIZE ? len : TK_DT_MAX_SIZE));
+}
+
+int tk_dt_path(const void *fdt, int node, char *buf, size_t len)
+{
+	int rc = dt_path_quiet(fdt, node, buf, len);
+
+	if (rc == 0)
+		return 0;
+	rc = dt_fdt_errno(rc);
+	if (rc == -ENOSPC) {
+		tk_dt_err_begin(fdt, node);
+		tk_dt_err_str("path does not fit in ");
+		tk_dt_err_num(len, 10);
+		tk_dt_err_str(" bytes");
+	} else {
+		tk_dt_err_begin(NULL, -1);
+		tk_dt_err_str("no node at offset ");
+		err_int(node);
+	}
+	return rc;
+}
