@@ -217,6 +217,10 @@ void wake_drain(struct cpu *c, uint64_t now)
 		struct tk_thread *t;
 		uint8_t f;
 
+		/* An unlocked peek: a post that comes after it is seen by
+		 * wake_publish, under the lock, which then decides again. */
+		if (__atomic_load_n(&c->wake_list.next, __ATOMIC_RELAXED) == &c->wake_list)
+			return;
 		tk_spin_lock(&c->lock);
 		if (list_empty(&c->wake_list)) {
 			tk_spin_unlock(&c->lock);
@@ -233,15 +237,22 @@ void wake_drain(struct cpu *c, uint64_t now)
 }
 
 /* Publish what runs next, unless more posts came meanwhile (then decide
- * again): a waker either sees the new key or its post is seen here. */
+ * again): a waker either sees the new key or its post is seen here. An
+ * unchanged key needs no publishing: a post that came meanwhile compared
+ * against the right key (and sent the IPI that key called for), and is
+ * applied at the next decision, as one that comes after the unlock is. */
 bool wake_publish(struct cpu *c, struct tk_thread *next, uint64_t now)
 {
+	struct run_key k = run_key_of(c, next, now);
 	bool done;
 
+	if (k.cls == c->running.cls && k.prio == c->running.prio &&
+	    k.deadline == c->running.deadline)
+		return true;
 	tk_spin_lock(&c->lock);
 	done = list_empty(&c->wake_list);
 	if (done)
-		c->running = run_key_of(c, next, now);
+		c->running = k;
 	tk_spin_unlock(&c->lock);
 	return done;
 }
