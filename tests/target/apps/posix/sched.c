@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <takt/thread.h>
 #include <unistd.h>
@@ -275,8 +276,29 @@ static void clocks(void)
 	TK_CHECK("sysconf_unknown_einval", sysconf(-1) == -1 && errno == EINVAL);
 }
 
+/* No paging: locking succeeds, bad flags and ranges fail as on Linux. */
+static void memory_locking(void)
+{
+	static char buf[64];
+
+	TK_CHECK("mlockall_current_future", mlockall(MCL_CURRENT | MCL_FUTURE) == 0);
+	TK_CHECK("munlockall", munlockall() == 0);
+	errno = 0;
+	TK_CHECK("mlockall_no_flag_einval", mlockall(0) == -1 && errno == EINVAL);
+	errno = 0;
+	TK_CHECK("mlockall_unknown_flag_einval", mlockall(8) == -1 && errno == EINVAL);
+	errno = 0;
+	TK_CHECK("mlockall_onfault_alone_einval",
+		 mlockall(MCL_ONFAULT) == -1 && errno == EINVAL);
+	TK_CHECK("mlock_range", mlock(buf, sizeof(buf)) == 0 && munlock(buf, sizeof(buf)) == 0);
+	errno = 0;
+	TK_CHECK("mlock_wrapping_range_enomem",
+		 mlock((void *)(uintptr_t)-16, 64) == -1 && errno == ENOMEM);
+}
+
 void test_sched(void)
 {
 	scheduling();
 	clocks();
+	memory_locking();
 }
