@@ -7,6 +7,7 @@
 #include <semaphore.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include <takt/thread.h>
 #include <unistd.h>
@@ -207,6 +208,26 @@ static void posix_sched(pid_t tid)
 	TK_CHECK("sched_yield", sched_yield() == 0);
 }
 
+/* rt-tests' way in: syscall() with Linux's numbers, on the same checks. */
+static void via_syscall(pid_t tid)
+{
+	struct sched_attr a = dl_attr(5 * MS, 50 * MS, 50 * MS), got;
+
+	TK_CHECK("syscall_gettid", syscall(SYS_gettid) == gettid());
+	TK_CHECK("syscall_setattr_deadline", syscall(SYS_sched_setattr, tid, &a, 0) == 0);
+	memset(&got, 0, sizeof(got));
+	TK_CHECK("syscall_getattr_deadline",
+		 syscall(SYS_sched_getattr, tid, &got, sizeof(got), 0) == 0 &&
+		 got.sched_policy == SCHED_DEADLINE && got.sched_runtime == 5 * MS &&
+		 got.sched_period == 50 * MS);
+	errno = 0;
+	TK_CHECK("syscall_setattr_null_einval",
+		 syscall(SYS_sched_setattr, tid, NULL, 0) == -1 && errno == EINVAL);
+	errno = 0;
+	TK_CHECK("syscall_unknown_enosys", syscall(100000L) == -1 && errno == ENOSYS);
+	TK_CHECK("syscall_sched_yield", syscall(SYS_sched_yield) == 0);
+}
+
 static void scheduling(void)
 {
 	pthread_t t;
@@ -219,6 +240,7 @@ static void scheduling(void)
 	deadline_admission(parked_tid);
 	invalid_attrs(parked_tid);
 	posix_sched(parked_tid);
+	via_syscall(parked_tid);
 	sem_post(&unpark);
 	TK_CHECK("deadline_thread_joined", pthread_join(t, NULL) == 0);
 }
