@@ -6,6 +6,8 @@
 #include <sched.h>
 #include <semaphore.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include <takt/thread.h>
 #include <unistd.h>
@@ -206,6 +208,26 @@ static void posix_sched(pid_t tid)
 	TK_CHECK("sched_yield", sched_yield() == 0);
 }
 
+/* rt-tests' way in: syscall() with Linux's numbers, on the same checks. */
+static void via_syscall(pid_t tid)
+{
+	struct sched_attr a = dl_attr(5 * MS, 50 * MS, 50 * MS), got;
+
+	TK_CHECK("syscall_gettid", syscall(SYS_gettid) == gettid());
+	TK_CHECK("syscall_setattr_deadline", syscall(SYS_sched_setattr, tid, &a, 0) == 0);
+	memset(&got, 0, sizeof(got));
+	TK_CHECK("syscall_getattr_deadline",
+		 syscall(SYS_sched_getattr, tid, &got, sizeof(got), 0) == 0 &&
+		 got.sched_policy == SCHED_DEADLINE && got.sched_runtime == 5 * MS &&
+		 got.sched_period == 50 * MS);
+	errno = 0;
+	TK_CHECK("syscall_setattr_null_einval",
+		 syscall(SYS_sched_setattr, tid, NULL, 0) == -1 && errno == EINVAL);
+	errno = 0;
+	TK_CHECK("syscall_unknown_enosys", syscall(100000L) == -1 && errno == ENOSYS);
+	TK_CHECK("syscall_sched_yield", syscall(SYS_sched_yield) == 0);
+}
+
 static void scheduling(void)
 {
 	pthread_t t;
@@ -218,6 +240,7 @@ static void scheduling(void)
 	deadline_admission(parked_tid);
 	invalid_attrs(parked_tid);
 	posix_sched(parked_tid);
+	via_syscall(parked_tid);
 	sem_post(&unpark);
 	TK_CHECK("deadline_thread_joined", pthread_join(t, NULL) == 0);
 }
@@ -275,8 +298,29 @@ static void clocks(void)
 	TK_CHECK("sysconf_unknown_einval", sysconf(-1) == -1 && errno == EINVAL);
 }
 
+/* No paging: locking succeeds, bad flags and ranges fail as on Linux. */
+static void memory_locking(void)
+{
+	static char buf[64];
+
+	TK_CHECK("mlockall_current_future", mlockall(MCL_CURRENT | MCL_FUTURE) == 0);
+	TK_CHECK("munlockall", munlockall() == 0);
+	errno = 0;
+	TK_CHECK("mlockall_no_flag_einval", mlockall(0) == -1 && errno == EINVAL);
+	errno = 0;
+	TK_CHECK("mlockall_unknown_flag_einval", mlockall(8) == -1 && errno == EINVAL);
+	errno = 0;
+	TK_CHECK("mlockall_onfault_alone_einval",
+		 mlockall(MCL_ONFAULT) == -1 && errno == EINVAL);
+	TK_CHECK("mlock_range", mlock(buf, sizeof(buf)) == 0 && munlock(buf, sizeof(buf)) == 0);
+	errno = 0;
+	TK_CHECK("mlock_wrapping_range_enomem",
+		 mlock((void *)(uintptr_t)-16, 64) == -1 && errno == ENOMEM);
+}
+
 void test_sched(void)
 {
 	scheduling();
 	clocks();
+	memory_locking();
 }
