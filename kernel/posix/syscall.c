@@ -12,30 +12,48 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Arguments are taken as longs, as the Linux ABI passes them in registers. */
+/* Arguments are taken as longs, as the Linux ABI passes them in
+ * registers, and only as many as the call has. */
+static long arg(va_list *ap)
+{
+	return va_arg(*ap, long);
+}
+
+static long sched_attr_call(long number, va_list *ap)
+{
+	pid_t pid = (pid_t)arg(ap);
+	struct sched_attr *attr = (struct sched_attr *)arg(ap);
+	unsigned int a2 = (unsigned int)arg(ap);
+
+	if (number == SYS_sched_setattr)
+		return sched_setattr(pid, attr, a2);
+	return sched_getattr(pid, attr, a2, (unsigned int)arg(ap));
+}
+
 long syscall(long number, ...)
 {
-	long a[4];
 	va_list ap;
+	long r;
 
 	va_start(ap, number);
-	for (int i = 0; i < 4; i++)
-		a[i] = va_arg(ap, long);
-	va_end(ap);
 	switch (number) {
 	case SYS_sched_setattr:
-		return sched_setattr((pid_t)a[0], (struct sched_attr *)a[1], (unsigned int)a[2]);
 	case SYS_sched_getattr:
-		return sched_getattr((pid_t)a[0], (struct sched_attr *)a[1], (unsigned int)a[2],
-				     (unsigned int)a[3]);
+		r = sched_attr_call(number, &ap);
+		break;
 	case SYS_gettid:
-		return gettid();
+		r = gettid();
+		break;
 	case SYS_getpid:
-		return getpid();
+		r = getpid();
+		break;
 	case SYS_sched_yield:
-		return sched_yield();
+		r = sched_yield();
+		break;
 	default:
 		errno = ENOSYS;
-		return -1;
+		r = -1;
 	}
+	va_end(ap);
+	return r;
 }
