@@ -52,13 +52,7 @@ ap_start32:
 
 	.code64
 ap_long:
-	mov	$SEL_DATA, %eax
-	mov	%eax, %ds
-	mov	%eax, %es
-	mov	%eax, %ss
-	xor	%eax, %eax
-	mov	%eax, %fs
-	mov	%eax, %gs
+	DATA_SEGMENTS
 	mov	$1, %eax
 	cpuid
 	shr	$24, %ebx		/* initial local APIC ID */

@@ -67,13 +67,7 @@ _start32:
 
 	.code64
 long_entry:
-	mov	$SEL_DATA, %eax
-	mov	%eax, %ds
-	mov	%eax, %es
-	mov	%eax, %ss
-	xor	%eax, %eax
-	mov	%eax, %fs
-	mov	%eax, %gs
+	DATA_SEGMENTS
 	mov	$_boot_stack_top, %rsp
 	shl	$32, %rsi
 	or	%rbp, %rsi

@@ -55,6 +55,18 @@
 	or	$(CR0_PG | CR0_PE | CR0_MP | CR0_NE | CR0_WP), %eax
 	mov	%eax, %cr0
 .endm
+
+/* In 64-bit code after the far jump: the flat data selector, fs/gs null
+ * (their bases are MSRs). Clobbers eax. */
+.macro DATA_SEGMENTS
+	mov	$SEL_DATA, %eax
+	mov	%eax, %ds
+	mov	%eax, %es
+	mov	%eax, %ss
+	xor	%eax, %eax
+	mov	%eax, %fs
+	mov	%eax, %gs
+.endm
 #endif
 
 #ifndef __ASSEMBLER__
