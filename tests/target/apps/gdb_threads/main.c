@@ -82,7 +82,14 @@ int main(void)
 	spawn("busy", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 1 }, busy);
 	if (tk_cpu_count() > 1)
 		spawn_on("spinner", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 5 }, spinner, 2);
-	tk_sleep_ns(20000000);		/* every thread runs to where it waits */
+	/* Below waiter and sleeper (the deadline thread is above every FIFO
+	 * one), above busy: whenever main runs from here on, those three have
+	 * reached where they wait, however slow the host is. The sleep lets
+	 * busy run, and the timer interrupt that ends it preempts busy, which
+	 * gdb must then unwind through that interrupt's frame. */
+	tk_thread_setsched(tk_thread_self(),
+			   &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 10 });
+	tk_sleep_ns(20000000);
 	gdb_checkpoint();
 	printf("gdb_threads: checkpoint passed\n");
 	return 0;
