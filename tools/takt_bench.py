@@ -78,19 +78,29 @@ def bench_boot(root, board, build_dir, qemu_cmd, variants):
 def parse_bench_lines(out):
     """[(name, number)] of the "bench: NAME VALUE" lines of a guest's output.
     The serial console ends lines with \\r\\n: the value is stripped and made a
-    JSON number (int, else float) so that results files hold numbers, not
+    JSON number (int, else float; "min 1 max 2" a dict of them) so that results files hold numbers, not
     strings such as "272\\r"; a value that is not a number is an error."""
     lines = []
     for name, value in re.findall(r"^bench: (\S+)[ \t]+(.*?)\s*$", out, re.M):
-        try:
-            num = int(value)
-        except ValueError:
-            try:
-                num = float(value)
-            except ValueError:
-                raise ValueError("bench: %s: value %r is not a number" % (name, value))
-        lines.append((name, num))
+        words = value.split()
+        if len(words) == 1:
+            lines.append((name, _number(name, words[0])))
+        elif len(words) % 2 == 0 and words:
+            # "min 800 avg 807 max 815": one number per label
+            lines.append((name, {k: _number(name, v) for k, v in zip(words[::2], words[1::2])}))
+        else:
+            raise ValueError("bench: %s: value %r is not a number" % (name, value))
     return lines
+
+
+def _number(name, text):
+    """int, else float, of one bench: value; anything else is an error."""
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    raise ValueError("bench: %s: value %r is not a number" % (name, text))
 
 
 def bench_sched(root, board, build_dir, qemu_cmd):

@@ -18,6 +18,12 @@ class ParseBenchLines(unittest.TestCase):
         self.assertIsInstance(lines[0][1], int)
         self.assertEqual(json.loads(json.dumps(dict(lines)))["wake_pick_ns_1"], 272)
 
+    def test_labelled_values_become_dict(self):
+        lines = takt_bench.parse_bench_lines("bench: timer_wake_ns min 800 avg 807 max 815\r\n")
+        self.assertEqual(lines, [("timer_wake_ns", {"min": 800, "avg": 807, "max": 815})])
+        with self.assertRaisesRegex(ValueError, "not a number"):
+            takt_bench.parse_bench_lines("bench: timer_wake_ns min 800 avg\r\n")
+
     def test_no_bench_lines(self):
         self.assertEqual(takt_bench.parse_bench_lines("hello\r\n"), [])
 
