@@ -75,12 +75,40 @@ def bench_boot(root, board, build_dir, qemu_cmd, variants):
     return result
 
 
+def parse_bench_lines(out):
+    """[(name, number)] of the "bench: NAME VALUE" lines of a guest's output.
+    The serial console ends lines with \\r\\n: the value is stripped and made a
+    JSON number (int, else float; "min 1 max 2" a dict of them) so that results files hold numbers, not
+    strings such as "272\\r"; a value that is not a number is an error."""
+    lines = []
+    for name, value in re.findall(r"^bench: (\S+)[ \t]+(.*?)\s*$", out, re.M):
+        words = value.split()
+        if len(words) == 1:
+            lines.append((name, _number(name, words[0])))
+        elif len(words) % 2 == 0 and words:
+            # "min 800 avg 807 max 815": one number per label
+            lines.append((name, {k: _number(name, v) for k, v in zip(words[::2], words[1::2])}))
+        else:
+            raise ValueError("bench: %s: value %r is not a number" % (name, value))
+    return lines
+
+
+def _number(name, text):
+    """int, else float, of one bench: value; anything else is an error."""
+    for conv in (int, float):
+        try:
+            return conv(text)
+        except ValueError:
+            pass
+    raise ValueError("bench: %s: value %r is not a number" % (name, text))
+
+
 def bench_sched(root, board, build_dir, qemu_cmd):
     """Run tests/bench/sched under -icount and tabulate its bench: lines."""
     out = subprocess.run(qemu_cmd + ICOUNT, stdin=subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          timeout=600).stdout.decode("utf-8", "replace")
-    lines = re.findall(r"^bench: (\S+) (.*)$", out, re.M)
+    lines = parse_bench_lines(out)
     if not lines:
         raise ValueError("the sched benchmark printed no results:\n" + out[-2000:])
     result = {"board": board, "qemu": qemu_cmd + ICOUNT, "results": dict(lines)}
@@ -89,7 +117,7 @@ def bench_sched(root, board, build_dir, qemu_cmd):
     for name, value in lines:
         goal = SCHED_GOALS.get(name)
         print("  %-22s %-32s %s" % (name, value, "(goal <= %d)" % goal if goal else ""))
-    picks = {int(n.rsplit("_", 1)[1]): int(v) for n, v in lines if n.startswith("wake_pick_ns_")}
+    picks = {int(n.rsplit("_", 1)[1]): v for n, v in lines if n.startswith("wake_pick_ns_")}
     if picks:
         lo, hi = min(picks), max(picks)
         print("  wake+pick with %d ready vs %d ready: x%.2f (goal <= x2)"
