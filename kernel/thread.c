@@ -321,6 +321,8 @@ int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st)
 	st->id = t->id;
 	st->cpu = t->cpu;
 	st->migrations = t->migrations;
+	for (unsigned i = 0; i < 2; i++)
+		st->split_cpu[i] = t->placed.npieces == 2 ? t->placed.piece[i].cpu : -1;
 	arch_irq_restore(flags);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "smp.h"
 #include "sched/list.h"
 #include "sched/pi.h"
+#include "sched/place.h"
 #include "sched/rq.h"
 #include "sched/timerq.h"
 
@@ -78,6 +79,12 @@ struct tk_thread {
 	int want_prio;			/* PI: the fixed priority to run at (0: own) */
 	uint64_t want_boost;		/* PI: the deadline lent (0: none) */
 	uint64_t migrations;
+	/* deadline class across CPUs (sched/params.c, sched/split.c): the share
+	 * it holds (npieces 0: none), and for a C=D split thread the piece its
+	 * job runs (0 on placed.piece[0].cpu, then 1) and that job's release */
+	struct place_result placed;
+	uint8_t piece;
+	uint64_t job_release;
 	void *tls[TK_TLS_SLOTS];
 	struct _reent *reent_ptr;	/* newlib's state (errno, stdio): &reent, or the boot one for main */
 	struct _reent reent;

@@ -93,9 +93,10 @@ static void charge(struct cpu *c, uint64_t now)
 
 	if (t == c->idle || !t->on_rq)
 		return;
-	if (t->se.cls == SCHED_CLASS_DL)
-		sched_dl_events(c, t, rq_dl_charge(&c->rq, &t->se, now, d));
-	else if (t->se.fp.slice && rq_fp_charge(&c->rq, &t->se, d))	/* FIFO: nothing to charge */
+	if (t->se.cls == SCHED_CLASS_DL) {
+		if (!split_charge(c, t, now, d))
+			sched_dl_events(c, t, rq_dl_charge(&c->rq, &t->se, now, d));
+	} else if (t->se.fp.slice && rq_fp_charge(&c->rq, &t->se, d))	/* FIFO: nothing to charge */
 		c->need_resched = true;
 }
 
@@ -342,6 +343,7 @@ void sched_yield_current(void)
 	 * hands it over. */
 	if (t->on_rq && t->se.cls == SCHED_CLASS_DL) {
 		sched_dl_events(c, t, rq_dl_yield(&c->rq, &t->se, now, sched_account(c, now)));
+		split_yielded(c, t, now);
 	} else if (t->on_rq) {
 		rq_fp_block(&c->rq, &t->se);	/* to the tail of its priority */
 		rq_fp_wakeup(&c->rq, &t->se);

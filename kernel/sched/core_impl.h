@@ -55,7 +55,19 @@ bool wake_publish(struct cpu *c, struct tk_thread *next, uint64_t now);
 /* help.c: move a preempted, lent owner to the waiter's CPU (a WAKE_HELP post) */
 void help_apply(struct cpu *c, struct tk_thread *t, uint64_t now);
 
-/* params.c */
-void sched_dl_release(struct cpu *c, struct tk_thread *t);	/* give back its bandwidth */
+/* params.c: deadline shares across CPUs (place.c), under sched_admit_lock */
+void sched_dl_release(struct cpu *c, struct tk_thread *t);	/* give back its share */
+/* Move t's share to a CPU of mask (first tried first; never split).
+ * @retval the CPU, -EBUSY none fits */
+int sched_dl_move_share(struct tk_thread *t, uint32_t mask, unsigned first);
+
+/* split.c: C=D split deadline threads */
+/* The entity parameters of p for t: its first piece's when it is split. */
+struct dl_params split_params(const struct tk_thread *t, const struct dl_params *p);
+/* Charging the running t: piece 0's budget ran out, the job moves to piece
+ * 1's CPU (or piece 1 overran: back). @retval true: handled, no CBS charge */
+bool split_charge(struct cpu *c, struct tk_thread *t, uint64_t now, uint64_t d);
+void split_yielded(struct cpu *c, struct tk_thread *t, uint64_t now);	/* job end on piece 1 */
+void split_wake(struct tk_thread *t, uint64_t now);	/* a wake-up on piece 1's CPU */
 
 #endif

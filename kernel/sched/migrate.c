@@ -72,18 +72,6 @@ static void move_here(void *arg)
 	cpu_hand_over(c, t, to, tk_now_ns());
 }
 
-static int move_dl_bw(struct tk_thread *t, unsigned to)
-{
-	struct dl_params p = { t->se.dl.dl_runtime, t->se.dl.dl_deadline, t->se.dl.dl_period };
-	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
-	int err = dl_bw_admit(&cpus[to].rq.bw, &p);
-
-	if (!err)
-		dl_bw_release(&cpus[t->cpu].rq.bw, &p);
-	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
-	return err;
-}
-
 int sched_set_affinity(struct tk_thread *t, uint32_t mask)
 {
 	uint32_t m = usable(mask);
@@ -92,12 +80,21 @@ int sched_set_affinity(struct tk_thread *t, uint32_t mask)
 
 	if (!mask || m != mask)
 		return -EINVAL;
-	t->affinity = mask;
-	if (!t->added || (mask & (1u << t->cpu)))
+	if (!t->added || (mask & (1u << t->cpu))) {
+		if (t->placed.npieces == 2 && !(mask & (1u << t->placed.piece[0].cpu) &&
+						 mask & (1u << t->placed.piece[1].cpu)))
+			return -EBUSY;	/* a split thread keeps its two CPUs */
+		t->affinity = mask;
 		return 0;	/* a new thread is placed when added */
+	}
 	r.to = least_loaded(mask);
-	if (t->se.cls == SCHED_CLASS_DL && (err = move_dl_bw(t, r.to)))
-		return err;
+	if (t->se.cls == SCHED_CLASS_DL) {
+		err = sched_dl_move_share(t, mask, r.to);
+		if (err < 0)
+			return err;
+		r.to = (unsigned)err;
+	}
+	t->affinity = mask;
 	while (r.err == -EAGAIN)
 		smp_call(&cpus[__atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE)], move_here, &r);
 	sched_preempt_point();

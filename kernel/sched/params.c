@@ -9,11 +9,37 @@
 
 tk_spinlock_t sched_admit_lock = TK_SPINLOCK_INIT;
 
+/* Every CPU's deadline shares and pieces (place.h), under sched_admit_lock. */
+static struct place_sys places;
+
+static struct place_sys *placement(void)
+{
+	uint32_t online = smp_online_mask();
+
+	if (!places.ncpus)
+		place_init(&places, TK_CPUS_MAX);
+	/* CPUs come online after boot: the split limit (m - 1) counts those */
+	places.ncpus = 32u - (unsigned)__builtin_clz(online | 1u);
+	return &places;
+}
+
+static struct place_params place_params_of(const struct dl_params *p)
+{
+	struct place_params q = { p->runtime, p->deadline, p->period ? p->period : p->deadline };
+
+	return q;
+}
+
 void sched_dl_release(struct cpu *c, struct tk_thread *t)
 {
 	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
 
-	rq_dl_detach(&c->rq, &t->se);
+	rq_dl_leave(&c->rq, &t->se);
+	t->se.cls = SCHED_CLASS_IDLE;
+	if (t->placed.npieces)
+		place_release(placement(), &t->placed);
+	t->placed.npieces = 0;
+	t->piece = 0;
 	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
 }
 
@@ -46,72 +72,114 @@ static int set_fp(struct cpu *c, struct tk_thread *t, const struct tk_sched *s)
 	return 0;
 }
 
+/* t (on c, unsplit) keeps its CPU with new parameters p, if they fit
+ * there. A split thread's parameters do not change (yet): -EBUSY. */
+static int change_dl(struct cpu *c, struct tk_thread *t, const struct dl_params *p)
+{
+	struct place_params pp = place_params_of(p);
+	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
+	int err = t->placed.npieces == 2 ? -EBUSY :
+		  place_change(placement(), &t->placed, &pp, 1u << c->id, &t->placed);
+
+	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
+	return err ? err : rq_dl_set_params(&c->rq, &t->se, p);
+}
+
+/* A thread placed already (new, place_dl_new) or becoming DL where it is. */
 static int set_dl(struct cpu *c, struct tk_thread *t, const struct tk_sched *s)
 {
-	struct dl_params p = { s->runtime, s->deadline, s->period };
-	bool q = queued(t);
-	unsigned long f;
+	struct dl_params p = { s->runtime, s->deadline, s->period }, q;
+	bool was_queued = queued(t);
 	int err;
 
 	err = dl_check_params(&p);
 	if (err)
 		return err;
-	f = tk_spin_lock_irqsave(&sched_admit_lock);
-	if (t->se.cls == SCHED_CLASS_DL) {
-		err = rq_dl_change(&c->rq, &t->se, &p);
+	if (t->se.cls == SCHED_CLASS_DL)
+		return change_dl(c, t, &p);
+	if (!t->placed.npieces) {
+		struct place_params pp = place_params_of(&p);
+		unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
+
+		err = place_admit(placement(), &pp, 1u << c->id, &t->placed);
 		tk_spin_unlock_irqrestore(&sched_admit_lock, f);
-		return err;
+		if (err)
+			return err == -ENOSPC ? -EBUSY : err;
 	}
-	if (q)
+	if (was_queued)
 		rq_fp_block(&c->rq, &t->se);
-	err = rq_dl_attach(&c->rq, &t->se, &p);
-	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
-	if (err) {
-		if (q)
-			rq_fp_wakeup(&c->rq, &t->se);
-		return err;
-	}
-	t->se.cls = SCHED_CLASS_DL;
-	if (q)
+	q = split_params(t, &p);
+	rq_dl_init(&t->se, &q);	/* valid: p was, and place.c's pieces are */
+	t->piece = 0;
+	if (was_queued)
 		sched_dl_events(c, t, rq_dl_wakeup(&c->rq, &t->se, tk_now_ns()));
 	return 0;
 }
 
-/* A new deadline thread goes where its bandwidth fits best: the CPU of its
- * mask with the most room left under the bound (worst fit, so that the
- * heavy ones that come later still find room); among equals, the CPU with
- * the fewest threads (not the one the network stack is pinned to, say). -EBUSY: it fits nowhere. */
 /* Threads living on CPU i besides t. */
 static unsigned others(const struct tk_thread *t, unsigned i)
 {
 	return cpus[i].nthreads - (t->cpu == i);
 }
 
-static int place_dl_new(struct tk_thread *t, const struct dl_params *p)
+/* The CPU of mask with the least deadline load; among equals the one with
+ * the fewest threads (not the one the network stack is pinned to, say). */
+static int least_dl_loaded(const struct tk_thread *t, uint32_t m)
 {
-	uint64_t bw = dl_to_ratio(p->period ? p->period : p->deadline, p->runtime);
-	uint32_t m = t->affinity & smp_online_mask();
+	const struct place_sys *s = &places;
 	int best = -1;
-	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
 
 	for (unsigned i = 0; i < TK_CPUS_MAX; i++) {
-		const struct dl_bw *b = &cpus[i].rq.bw;
-
-		if (!(m & (1u << i)) || b->total_bw + bw > b->bound_bw)
+		if (!(m & (1u << i)))
 			continue;
-		if (best < 0 || b->total_bw < cpus[best].rq.bw.total_bw ||
-		    (b->total_bw == cpus[best].rq.bw.total_bw && others(t, i) < others(t, (unsigned)best)))
+		uint64_t l = place_cpu_load(s, i), lb = best < 0 ? 0 : place_cpu_load(s, (unsigned)best);
+
+		if (best < 0 || l < lb || (l == lb && others(t, i) < others(t, (unsigned)best)))
 			best = (int)i;
 	}
+	return best;
+}
+
+/* A new deadline thread goes where its share fits best: worst fit (the CPU
+ * with the most room, so that heavy ones coming later still find some),
+ * else any CPU of its mask whose exact test passes, else split C=D over two
+ * (split.c). -EBUSY: no placement exists. */
+static int place_dl_new(struct tk_thread *t, const struct dl_params *p)
+{
+	struct place_params pp = place_params_of(p);
+	uint32_t m = t->affinity & smp_online_mask();
+	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
+	struct place_sys *s = placement();
+	int best = least_dl_loaded(t, m), err;
+
+	err = best < 0 ? -EBUSY : place_admit(s, &pp, 1u << best, &t->placed);
+	if (err && best >= 0)
+		err = place_admit(s, &pp, m, &t->placed);
 	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
-	if (best < 0)
-		return -EBUSY;
+	if (err)
+		return err == -ENOSPC ? -EBUSY : err;
+	best = t->placed.piece[0].cpu;
 	if ((unsigned)best != t->cpu) {
 		cpu_load_add(&cpus[t->cpu], -1);
 		cpu_load_add(&cpus[best], 1);
 		t->cpu = t->next_cpu = (uint8_t)best;
 	}
 	return 0;
+}
+
+int sched_dl_move_share(struct tk_thread *t, uint32_t mask, unsigned first)
+{
+	struct dl_params p = { t->se.dl.dl_runtime, t->se.dl.dl_deadline, t->se.dl.dl_period };
+	struct place_params pp = place_params_of(&p);
+	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
+	int err = t->placed.npieces == 2 ? -EBUSY :
+		  place_change(placement(), &t->placed, &pp, 1u << first, &t->placed);
+
+	for (unsigned i = 0; err && t->placed.npieces == 1 && i < TK_CPUS_MAX; i++)
+		if ((mask & (1u << i)) && i != first)
+			err = place_change(&places, &t->placed, &pp, 1u << i, &t->placed);
+	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
+	return err ? -EBUSY : t->placed.piece[0].cpu;
 }
 
 struct set_req {
@@ -181,16 +249,12 @@ int sched_set_params(struct tk_thread *t, const struct tk_sched *s)
 int sched_set_bound(unsigned percent)
 {
 	unsigned long f;
-	int err = 0;
+	int err;
 
 	if (percent < 1 || percent > 100)
 		return -EINVAL;
 	f = tk_spin_lock_irqsave(&sched_admit_lock);
-	for (unsigned i = 0; i < smp_ncpus && !err; i++)
-		if (cpus[i].rq.bw.total_bw > ((uint64_t)percent << BW_SHIFT) / 100)
-			err = -EBUSY;
-	for (unsigned i = 0; i < TK_CPUS_MAX && !err; i++)
-		dl_bw_set_bound(&cpus[i].rq.bw, ((uint64_t)percent << BW_SHIFT) / 100);
+	err = place_set_bound(placement(), ((uint64_t)percent << PLACE_SHIFT) / 100);
 	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
 	return err;
 }

@@ -75,15 +75,25 @@ static struct dl_params params_of(const struct dl_entity *dl)
 	return p;
 }
 
+/* The kernel's placement (kernel/sched/place.c) admits on every CPU at
+ * once; these per-rq checks serve a single run queue (host tests). */
 int rq_dl_attach(struct rq *rq, struct sched_entity *se, const struct dl_params *p)
 {
 	int err = dl_bw_admit(&rq->bw, p);
 
 	if (err)
 		return err;
-	dl_init(&se->dl, p); /* cannot fail: dl_bw_admit checked p */
-	se->cls = SCHED_CLASS_DL;
+	rq_dl_init(se, p); /* cannot fail: dl_bw_admit checked p */
 	return 0;
+}
+
+int rq_dl_init(struct sched_entity *se, const struct dl_params *p)
+{
+	int err = dl_init(&se->dl, p);
+
+	if (!err)
+		se->cls = SCHED_CLASS_DL;
+	return err;
 }
 
 int rq_dl_change(struct rq *rq, struct sched_entity *se, const struct dl_params *p)
@@ -93,20 +103,33 @@ int rq_dl_change(struct rq *rq, struct sched_entity *se, const struct dl_params 
 
 	if (err)
 		return err;
-	dl_set_params(&se->dl, p);
+	return rq_dl_set_params(rq, se, p);
+}
+
+int rq_dl_set_params(struct rq *rq, struct sched_entity *se, const struct dl_params *p)
+{
+	int err = dl_set_params(&se->dl, p);
+
+	if (err)
+		return err;
 	if (se->dl.throttled) /* the next period moved with the period */
 		timerq_add(&rq->dl_timers, &se->dl.timer, dl_next_period(&se->dl));
 	dl_sync(rq, &se->dl);
 	return 0;
 }
 
+void rq_dl_leave(struct rq *rq, struct sched_entity *se)
+{
+	if (rb_linked(&se->dl.node))
+		rb_erase(&rq->dl_ready, &se->dl.node);
+	timerq_cancel(&rq->dl_timers, &se->dl.timer);
+}
+
 void rq_dl_detach(struct rq *rq, struct sched_entity *se)
 {
 	struct dl_params p = params_of(&se->dl);
 
-	if (rb_linked(&se->dl.node))
-		rb_erase(&rq->dl_ready, &se->dl.node);
-	timerq_cancel(&rq->dl_timers, &se->dl.timer);
+	rq_dl_leave(rq, se);
 	dl_bw_release(&rq->bw, &p);
 	se->cls = SCHED_CLASS_IDLE;
 }

@@ -77,6 +77,13 @@ int rq_dl_attach(struct rq *rq, struct sched_entity *se, const struct dl_params 
 int rq_dl_change(struct rq *rq, struct sched_entity *se, const struct dl_params *p);
 /* se leaves the DL class: unqueued, timer cancelled, bandwidth released. */
 void rq_dl_detach(struct rq *rq, struct sched_entity *se);
+/* The same without this rq's admission (the kernel admits across CPUs,
+ * kernel/sched/place.c): make se a sleeping DL entity; new parameters
+ * (dl_set_params, queues kept in step); off this rq's tree and timers (se
+ * stays DL: it leaves for another CPU or the caller changes its class). */
+int rq_dl_init(struct sched_entity *se, const struct dl_params *p);
+int rq_dl_set_params(struct rq *rq, struct sched_entity *se, const struct dl_params *p);
+void rq_dl_leave(struct rq *rq, struct sched_entity *se);
 
 unsigned rq_dl_wakeup(struct rq *rq, struct sched_entity *se, uint64_t now);
 unsigned rq_dl_charge(struct rq *rq, struct sched_entity *se, uint64_t now, uint64_t delta);

@@ -182,6 +182,7 @@ void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when)
 	if (!wants_queue(c, t))
 		return;
 	timerq_cancel(&c->sleepq, &t->tmo);
+	split_wake(t, when);	/* a split job that ended here goes back */
 	if (t->next_cpu != c->id) {	/* not queued here: only timers and boosts to leave */
 		cpu_leave_timers(c, t);
 		list_del(&t->boost_node);

@@ -87,6 +87,9 @@ struct tk_thread_stats {
 	uint32_t id;		/* 1 = main, then in creation order; never reused */
 	unsigned cpu;		/* the CPU it lives on */
 	uint64_t migrations;	/* moves between CPUs */
+	/* deadline class split C=D over two CPUs (fits on no single one): the
+	 * CPUs of its first and second piece; -1, -1 when not split */
+	int split_cpu[2];
 };
 int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st);
 /* Calls fn for every live thread under the kernel's sync lock (interrupts

@@ -20,6 +20,7 @@
 #include <takt/takt.h>
 
 #include "tk_test.h"
+#include "split.h"
 
 static unsigned ncpu;
 
@@ -429,32 +430,36 @@ static void *park_fn(void *arg)
 
 static void test_admission(void)
 {
-	struct tk_sched s60 = { .policy = TK_SCHED_DEADLINE, .runtime = 60000000,
+	struct tk_sched s80 = { .policy = TK_SCHED_DEADLINE, .runtime = 80000000,
 				.deadline = 100000000, .period = 100000000 };
 	tk_thread_t *t[8] = { 0 };
 	unsigned n = 0, cpus_used = 0, ok = 1;
 	struct tk_thread_stats st;
 
 	park_go = 0;
-	for (unsigned i = 0; i < ncpu; i++) {	/* one 60 % thread per CPU fits */
-		t[n] = spawn_on("dl60", 0, s60, park_fn, 0);
+	for (unsigned i = 0; i < ncpu; i++) {	/* one 80 % thread per CPU fits */
+		t[n] = spawn_on("dl80", 0, s80, park_fn, 0);
 		if (!t[n] || tk_thread_stats(t[n], &st))
 			ok = 0;
 		else
 			cpus_used |= 1u << st.cpu;
 		n++;
 	}
-	TK_CHECK("dl_60pct_one_per_cpu_worst_fit", ok && cpus_used == tk_cpu_online_mask());
-	struct tk_thread_attr a = { .name = "dl60", .sched = s60 };
+	TK_CHECK("dl_80pct_one_per_cpu_worst_fit", ok && cpus_used == tk_cpu_online_mask());
+	struct tk_sched s40 = s80;
+
+	/* 15 % left on each CPU: 40 % fits on no CPU, nor split over two */
+	s40.runtime = 40000000;
+	struct tk_thread_attr a = { .name = "dl40", .sched = s40 };
 	tk_thread_t *x = 0;
 
 	TK_CHECK("dl_fits_nowhere_ebusy", tk_thread_create(&x, &a, park_fn, 0) == -EBUSY && !x);
-	struct tk_sched s30 = s60;
+	struct tk_sched s10 = s80;
 
-	s30.runtime = 30000000;
-	a.sched = s30;
+	s10.runtime = 10000000;
+	a.sched = s10;
 	a.cpu_mask = 1u << (ncpu - 1);
-	TK_CHECK("dl_30pct_fits_beside", tk_thread_create(&x, &a, park_fn, 0) == 0 && x &&
+	TK_CHECK("dl_10pct_fits_beside", tk_thread_create(&x, &a, park_fn, 0) == 0 && x &&
 		 tk_thread_stats(x, &st) == 0 && st.cpu == ncpu - 1);
 	TK_CHECK("dl_mask_full_ebusy", tk_thread_create(&t[7], &a, park_fn, 0) == -EBUSY);
 	__atomic_store_n(&park_go, 1, __ATOMIC_RELEASE);
@@ -607,6 +612,25 @@ static void test_dl_beside_hogs(void)
 	TK_CHECK("deadline_threads_miss_nothing", misses == 0);
 }
 
+/* ---- C=D splitting: a deadline thread that fits on no single CPU runs
+ * split over two, every job on time, at most two migrations a job ---- */
+static void test_split(void)
+{
+	struct split_result r;
+
+	split_run(ncpu, &r);
+	printf("split: cpus %d,%d jobs %u late %u migrations %lu overruns %u misses %u others %u\n",
+	       r.cpu[0], r.cpu[1], r.jobs, r.late, (unsigned long)r.migrations, r.overruns,
+	       r.misses, r.others_misses);
+	TK_CHECK("split_thread_admitted_over_two_cpus",
+		 r.created && r.cpu[0] >= 0 && r.cpu[1] >= 0 && r.cpu[0] != r.cpu[1]);
+	TK_CHECK("split_jobs_start_on_first_cpu_end_on_second",
+		 r.jobs > 0 && r.started_off == 0 && r.ended_off == 0);
+	TK_CHECK("split_thread_meets_every_deadline", r.jobs > 0 && r.late == 0 && r.misses == 0);
+	TK_CHECK("split_at_most_two_migrations_per_job", r.migrations <= 2ull * r.jobs);
+	TK_CHECK("split_beside_threads_miss_nothing", r.others_misses == 0);
+}
+
 /* ---- Linux's API: sched_*affinity, pthread_*affinity_np, sched_getcpu,
  * sysconf, the CPU_* macros, the thread CPU-time clock ---- */
 static void *posix_pinned(void *arg)
@@ -705,5 +729,6 @@ int main(int argc, char **argv)
 	test_pi_chain();
 	test_helping();
 	test_dl_beside_hogs();
+	test_split();
 	return tk_test_done();
 }
