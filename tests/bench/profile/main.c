@@ -1,0 +1,80 @@
+/*
+ * Workload for ./takt bench profile (tools/takt_profile.py): the scheduler's
+ * hot paths between marks, few enough times that QEMU's exec log of the
+ * whole run stays small. The prof_* calls are marks the profiler finds by
+ * their addresses: it counts the instructions of each function executed
+ * between a window's begin and end, per round.
+ *   switch  context switch: two FIFO threads yielding to each other
+ *           (one window around the whole exchange; a round = a switch)
+ *   timer   timer wake: sleep 100 us, the timer interrupt, back running
+ *           (a round: the whole sleep, idle excluded: WFI runs nothing)
+ */
+#include <stdio.h>
+
+#include <takt/takt.h>
+
+#define ROUNDS 100
+
+#define MARK(name)                                                            \
+	__attribute__((noinline, noipa)) void prof_##name(void)                     \
+	{                                                                     \
+		__asm__ volatile("" : : : "memory");                          \
+	}
+MARK(switch_begin)
+MARK(switch_end)
+MARK(timer_begin)
+MARK(timer_end)
+
+static void *yielder(void *arg)
+{
+	int first = arg != 0;
+
+	if (first)
+		prof_switch_begin();
+	for (int i = 0; i < ROUNDS; i++)
+		tk_yield();
+	if (first)
+		prof_switch_end();
+	return 0;
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		uint64_t t = tk_now_ns() + 100000;
+
+		prof_timer_begin();
+		tk_sleep_until_ns(t);
+		prof_timer_end();
+	}
+	return 0;
+}
+
+static tk_thread_t *spawn(int prio, tk_thread_fn fn, void *arg)
+{
+	struct tk_thread_attr a = { .name = "prof", .stack_size = 8192,
+				    .sched = { .policy = TK_SCHED_FIFO, .prio = prio } };
+	tk_thread_t *t = 0;
+
+	if (tk_thread_create(&t, &a, fn, arg)) {
+		printf("profile: cannot create a thread\n");
+		return 0;
+	}
+	return t;
+}
+
+int main(void)
+{
+	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 60 });
+	tk_thread_t *a = spawn(50, yielder, (void *)1), *b = spawn(50, yielder, 0);
+
+	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 1 });
+	tk_thread_join(a, 0);
+	tk_thread_join(b, 0);
+	tk_thread_join(spawn(90, sleeper, 0), 0);
+	/* the profiler divides each window's instructions by these */
+	printf("profile: switch_rounds %d\n", 2 * ROUNDS);
+	printf("profile: timer_rounds %d\n", ROUNDS);
+	return 0;
+}

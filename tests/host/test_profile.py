@@ -1,0 +1,74 @@
+"""tools/takt_profile.py: QEMU exec-log profiles. Each executed block's
+instructions (from the in_asm log) go to the function holding it, between a
+window's marks; a block never translated, a window with no round, or an app
+that did not say its rounds is refused."""
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+
+import takt_profile  # noqa: E402
+
+SYMS = [(0x1000, "prof_switch_begin"), (0x1010, "prof_switch_end"),
+        (0x1020, "prof_timer_begin"), (0x1030, "prof_timer_end"),
+        (0x2000, "schedule"), (0x2100, "switch_to")]
+MARKS = {"switch_begin": 0x1000, "switch_end": 0x1010, "timer_begin": 0x1020, "timer_end": 0x1030}
+
+
+def block(addr, n):
+    lines = ["IN: "] + ["0x%08x:  d503201f  nop" % (addr + 4 * i) for i in range(n)]
+    return lines + [""]
+
+
+def trace(pc, cpu=0, count=0):
+    return "Trace %d: 0x7f00 [0000000000004000/%016x/00000121/ff0202%02x] " % (cpu, pc, count)
+
+
+class Profile(unittest.TestCase):
+    def log(self):
+        return (block(0x2000, 5) + block(0x2100, 3) + block(0x2040, 2) +
+                [trace(0x2000)] +                      # before any window: not counted
+                [trace(0x1000), trace(0x2000), trace(0x2100), trace(0x2000, cpu=1),
+                 trace(0x2040), trace(0x1010)] +
+                [trace(0x1020), trace(0x2100), trace(0x1030)] * 2)
+
+    def test_instructions_per_function_per_window(self):
+        res = takt_profile.profile_log(self.log(), SYMS, MARKS)
+        self.assertEqual(res["switch"]["functions"], {"schedule": 7, "switch_to": 3})
+        self.assertEqual(res["switch"]["rounds"], 1)
+        self.assertEqual(res["timer"], {"rounds": 2, "functions": {"switch_to": 6}})
+        text = takt_profile.report(res)
+        self.assertIn("switch (", text)
+        self.assertIn("10.0 instructions per round, 1 rounds", text)
+
+    def test_app_rounds_override(self):
+        rounds = takt_profile.app_rounds("x\r\nprofile: switch_rounds 5\r\nprofile: timer_rounds 2\r\n")
+        res = takt_profile.profile_log(self.log(), SYMS, MARKS, rounds)
+        self.assertEqual(res["switch"]["rounds"], 5)
+
+    def test_icount_cut_block_counts_its_instructions(self):
+        log = block(0x2000, 5) + [trace(0x1000), trace(0x2000, count=2), trace(0x1010),
+                                  trace(0x1020), trace(0x2000), trace(0x1030)]
+        res = takt_profile.profile_log(log, SYMS, MARKS)
+        self.assertEqual(res["switch"]["functions"], {"schedule": 2})
+
+    def test_untranslated_block_refused(self):
+        log = [trace(0x1000), trace(0x2000), trace(0x1010)]
+        with self.assertRaisesRegex(takt_profile.ProfileError, "never translated"):
+            takt_profile.profile_log(log, SYMS, MARKS)
+
+    def test_window_without_round_refused(self):
+        log = block(0x2000, 5) + [trace(0x1000), trace(0x2000), trace(0x1010)]
+        with self.assertRaisesRegex(takt_profile.ProfileError, "window 'timer'"):
+            takt_profile.profile_log(log, SYMS, MARKS)
+
+    def test_missing_rounds_line_refused(self):
+        with self.assertRaisesRegex(takt_profile.ProfileError, "timer rounds"):
+            takt_profile.app_rounds("profile: switch_rounds 5\n")
+        with self.assertRaisesRegex(takt_profile.ProfileError, "switch rounds"):
+            takt_profile.app_rounds("garbage")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Instruction profile of the scheduler's hot paths (./takt bench profile).
+
+Runs tests/bench/profile under QEMU -icount with its exec log
+(`-d in_asm,exec,nochain`): in_asm gives each translated block's
+instructions, exec each block executed, in order. Between a window's
+marks (the app's prof_<window>_begin / _end calls, found by address in
+takt.elf) every executed block's instructions go to the function holding
+it. The result: instructions per round for each function, per window, on
+CPU 0 - where the context switch and the timer wake-up spend their time.
+"""
+import bisect
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+WINDOWS = [("switch", "context switch: two FIFO threads yielding (a round = a switch)"),
+           ("timer", "timer wake: sleep 100 us until the woken thread runs (a round)")]
+ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
+TRACE = re.compile(r"^Trace (\d+): 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/([0-9a-f]+)\]")
+INSN = re.compile(r"^0x([0-9a-f]+):\s")
+CF_COUNT_MASK = 0x1ff
+
+
+class ProfileError(Exception):
+    pass
+
+
+def symbols(elf, nm="nm"):
+    """Sorted (address, name) of the ELF's functions."""
+    out = subprocess.run([nm, "-n", "--defined-only", elf], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, check=True).stdout.decode()
+    syms = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tTwW":
+            syms.append((int(parts[0], 16), parts[2]))
+    if not syms:
+        raise ProfileError("%s: no function symbols" % elf)
+    return syms
+
+
+def block_sizes(lines):
+    """Instructions in each translated block, by its first address."""
+    sizes, start, n = {}, None, 0
+    for line in lines:
+        if line.startswith("IN:"):
+            start, n = None, 0
+            continue
+        m = INSN.match(line)
+        if m:
+            if start is None:
+                start = int(m.group(1), 16)
+            n += 1
+            sizes[start] = n
+        elif line.strip() == "":
+            start, n = None, 0
+    return sizes
+
+
+ROUNDS = re.compile(r"^profile: (\w+)_rounds (\d+)\s*$", re.M)
+
+
+def profile_log(lines, syms, marks, rounds=None, cpu=0):
+    """{window: {"rounds": n, "functions": {name: insns}}} from an exec log.
+    rounds: {window: n} as the app printed them (a window run once around
+    n rounds); else each begin..end pair is a round."""
+    sizes = block_sizes(lines)
+    addrs = [a for a, _ in syms]
+    begin = {marks[w + "_begin"]: w for w, _ in WINDOWS}
+    end = {marks[w + "_end"]: w for w, _ in WINDOWS}
+    result = {w: {"rounds": 0, "functions": {}} for w, _ in WINDOWS}
+    active = None
+    for line in lines:
+        m = TRACE.match(line)
+        if not m or int(m.group(1)) != cpu:
+            continue
+        pc, cflags = int(m.group(2), 16), int(m.group(3), 16)
+        if pc in begin:
+            active = begin[pc]
+            continue
+        if pc in end:
+            if active == end[pc]:
+                result[active]["rounds"] += 1
+            active = None
+            continue
+        if active is None:
+            continue
+        n = sizes.get(pc)
+        if n is None:
+            raise ProfileError("block at 0x%x executed but never translated in the log" % pc)
+        if cflags & CF_COUNT_MASK:
+            n = min(n, cflags & CF_COUNT_MASK)
+        i = bisect.bisect_right(addrs, pc) - 1
+        name = syms[i][1] if i >= 0 else "0x%x" % pc
+        fns = result[active]["functions"]
+        fns[name] = fns.get(name, 0) + n
+    for w, _ in WINDOWS:
+        if result[w]["rounds"] == 0:
+            raise ProfileError("window '%s': no complete round between its marks" % w)
+        if rounds and w in rounds:
+            result[w]["rounds"] = rounds[w]
+    return result
+
+
+def app_rounds(console):
+    """{window: rounds} from the app's `profile: <window>_rounds N` lines."""
+    found = {w: int(n) for w, n in ROUNDS.findall(console)}
+    for w, _ in WINDOWS:
+        if found.get(w, 0) <= 0:
+            raise ProfileError("the profile app did not say its %s rounds:\n%s" % (w, console[-2000:]))
+    return found
+
+
+def report(result, top=25):
+    lines = []
+    for w, what in WINDOWS:
+        r = result[w]
+        total = sum(r["functions"].values())
+        lines.append("%s (%s): %.1f instructions per round, %d rounds"
+                     % (w, what, total / r["rounds"], r["rounds"]))
+        for name, n in sorted(r["functions"].items(), key=lambda kv: -kv[1])[:top]:
+            lines.append("  %8.1f  %5.1f %%  %s" % (n / r["rounds"], 100.0 * n / total, name))
+    return "\n".join(lines)
+
+
+def run(qemu_cmd, elf, nm="nm", timeout=300):
+    syms = symbols(elf, nm)
+    names = {n: a for a, n in syms}
+    marks = {}
+    for w, _ in WINDOWS:
+        for k in ("_begin", "_end"):
+            if "prof_" + w + k not in names:
+                raise ProfileError("%s: no prof_%s%s (not the profile app?)" % (elf, w, k))
+            marks[w + k] = names["prof_" + w + k]
+    with tempfile.TemporaryDirectory() as d:
+        log = os.path.join(d, "exec.log")
+        out = subprocess.run(qemu_cmd + ICOUNT + ["-d", "in_asm,exec,nochain", "-D", log],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, timeout=timeout)
+        rounds = app_rounds(out.stdout.decode("utf-8", "replace"))
+        with open(log, errors="replace") as f:
+            return profile_log(f.read().splitlines(), syms, marks, rounds)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 3:
+        sys.exit("usage: takt_profile.py ELF NM -- QEMU-COMMAND...")
+    try:
+        res = run(sys.argv[4:], sys.argv[1], sys.argv[2])
+    except ProfileError as e:
+        sys.exit("profile: %s" % e)
+    print(report(res))
+    print(json.dumps(res)[:200])
