@@ -345,8 +345,7 @@ void sched_yield_current(void)
 		sched_dl_events(c, t, rq_dl_yield(&c->rq, &t->se, now, sched_account(c, now)));
 		split_yielded(c, t, now);
 	} else if (t->on_rq) {
-		rq_fp_block(&c->rq, &t->se);	/* to the tail of its priority */
-		rq_fp_wakeup(&c->rq, &t->se);
+		rq_fp_yield(&c->rq, &t->se);	/* to the tail of its priority */
 	}
 	schedule_at(now);
 }

@@ -37,7 +37,30 @@ void cpu_take_out(struct cpu *c, struct tk_thread *t, uint64_t now);
 void cpu_hand_over(struct cpu *c, struct tk_thread *t, struct cpu *to, uint64_t now);
 
 /* wake.c */
-struct run_key run_key_of(const struct cpu *c, const struct tk_thread *t, uint64_t now);
+/* The key other CPUs compare a wake-up against (inline: every decision
+ * publishes it). */
+static inline struct run_key run_key_of(const struct cpu *c, const struct tk_thread *t, uint64_t now)
+{
+	struct run_key k = { SCHED_CLASS_IDLE, 0, 0 };
+
+	if (!t || t == c->idle)
+		return k;
+	k.cls = (uint8_t)t->se.cls;
+	if (t->se.cls == SCHED_CLASS_DL) {
+		/* a woken job whose deadline passed gets now + D (CBS wake rule) */
+		k.deadline = t->se.dl.deadline > now ? t->se.dl.deadline : now + t->se.dl.dl_deadline;
+	} else {
+		k.prio = t->want_prio > t->se.fp.prio ? (uint8_t)t->want_prio : t->se.fp.prio;
+	}
+	uint64_t boost = t->want_boost ? t->want_boost : t->boost_deadline;	/* the newest */
+
+	if (boost && (k.cls != SCHED_CLASS_DL || boost < k.deadline)) {
+		k.cls = SCHED_CLASS_DL;
+		k.deadline = boost;
+	}
+	return k;
+}
+
 bool key_before(const struct run_key *a, const struct run_key *b);
 /* Post t on its home CPU's wake list (from any CPU); IPI when it preempts
  * there. */
@@ -48,9 +71,29 @@ void cpu_move_posts(struct cpu *c, struct tk_thread *t, struct cpu *to, uint64_t
 /* A woken t on its home CPU c (its timeout is c's); moves it on when its
  * CPU changed while it slept. */
 void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when);
-void wake_drain(struct cpu *c, uint64_t now);
-/* Publish next's key unless posts came meanwhile (false: decide again). */
-bool wake_publish(struct cpu *c, struct tk_thread *next, uint64_t now);
+void wake_drain_posts(struct cpu *c, uint64_t now);
+bool wake_publish_key(struct cpu *c, const struct run_key *k);
+
+/* Apply c's wake-list posts. An unlocked peek first (inline: the empty
+ * list is the switch path's common case): a post that comes after it is
+ * seen by wake_publish, under the lock, which then decides again. */
+static inline void wake_drain(struct cpu *c, uint64_t now)
+{
+	if (__atomic_load_n(&c->wake_list.next, __ATOMIC_RELAXED) != &c->wake_list)
+		wake_drain_posts(c, now);
+}
+
+/* Publish next's key unless posts came meanwhile (false: decide again).
+ * An unchanged key needs no publishing (see wake.c). */
+static inline bool wake_publish(struct cpu *c, struct tk_thread *next, uint64_t now)
+{
+	struct run_key k = run_key_of(c, next, now);
+
+	if (k.cls == c->running.cls && k.prio == c->running.prio &&
+	    k.deadline == c->running.deadline)
+		return true;
+	return wake_publish_key(c, &k);
+}
 
 /* help.c: move a preempted, lent owner to the waiter's CPU (a WAKE_HELP post) */
 void help_apply(struct cpu *c, struct tk_thread *t, uint64_t now);

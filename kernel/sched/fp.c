@@ -59,17 +59,10 @@ void fp_dequeue(struct fp_rq *rq, struct fp_entity *e)
 	e->queued = false;
 }
 
-struct fp_entity *fp_pick(const struct fp_rq *rq)
+void fp_requeue_tail(struct fp_rq *rq, struct fp_entity *e)
 {
-	int p;
-
-	if (rq->bitmap[1])
-		p = 64 + 63 - __builtin_clzll(rq->bitmap[1]);
-	else if (rq->bitmap[0])
-		p = 63 - __builtin_clzll(rq->bitmap[0]);
-	else
-		return NULL;
-	return container_of(rq->q[p].next, struct fp_entity, node);
+	list_del(&e->node);	/* its priority's queue stays non-empty */
+	list_add_tail(&rq->q[e->prio], &e->node);
 }
 
 int fp_set_prio(struct fp_rq *rq, struct fp_entity *e, int prio)
@@ -95,9 +88,7 @@ bool fp_charge(struct fp_rq *rq, struct fp_entity *e, uint64_t delta)
 		return false;
 	/* POSIX SCHED_RR: a used-up quantum sends it to the tail, new quantum. */
 	e->slice_left = (int64_t)e->slice;
-	if (e->queued) {
-		fp_dequeue(rq, e);
-		fp_enqueue(rq, e);
-	}
+	if (e->queued)
+		fp_requeue_tail(rq, e);
 	return true;
 }

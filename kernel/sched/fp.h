@@ -47,8 +47,22 @@ void fp_enqueue(struct fp_rq *rq, struct fp_entity *e);
 void fp_enqueue_head(struct fp_rq *rq, struct fp_entity *e);
 /* Unqueue e (queued): it blocks or leaves the class. */
 void fp_dequeue(struct fp_rq *rq, struct fp_entity *e);
-/* The head of the highest non-empty priority, NULL when empty. O(1). */
-struct fp_entity *fp_pick(const struct fp_rq *rq);
+/* Move e (queued) to the tail of its priority: a yield, a used-up quantum. */
+void fp_requeue_tail(struct fp_rq *rq, struct fp_entity *e);
+/* The head of the highest non-empty priority, NULL when empty. O(1);
+ * inline: every decision asks it. */
+static inline struct fp_entity *fp_pick(const struct fp_rq *rq)
+{
+	int p;
+
+	if (rq->bitmap[1])
+		p = 64 + 63 - __builtin_clzll(rq->bitmap[1]);
+	else if (rq->bitmap[0])
+		p = 63 - __builtin_clzll(rq->bitmap[0]);
+	else
+		return NULL;
+	return container_of(rq->q[p].next, struct fp_entity, node);
+}
 
 /* Change e's priority; a queued e goes to the tail of its new priority
  * (POSIX sched_setparam). @retval 0, -EINVAL (unchanged) */

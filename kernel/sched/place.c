@@ -20,6 +20,12 @@ static struct req req_of(uint64_t c, uint64_t d, uint64_t t)
 	return r;
 }
 
+/* A piece the exact test counts by its u*t line only (see place.h). */
+static bool sum_only(uint64_t d, uint64_t t)
+{
+	return d == t && t > PLACE_PERIOD_MAX;
+}
+
 /* Processor demand of the constrained pieces in [0, t], synchronous release
  * (the worst case for EDF): sum over d <= t of (floor((t - d) / T) + 1) * C. */
 static uint64_t dbf(const struct req *k, unsigned n, uint64_t t)
@@ -128,7 +134,9 @@ static int cpu_check(const struct place_sys *s, unsigned cpu, const struct place
 		ncon += e->d < e->t;
 	}
 	/* r takes a free slot, as commit() will; an implicit one may go to the sum */
-	if (n < PLACE_PIECES_MAX)
+	if (sum_only(r->d, r->t))
+		sum += r->bw;
+	else if (n < PLACE_PIECES_MAX)
 		k[n++] = *r;
 	else if (r->d < r->t)
 		return -ENOSPC;
@@ -144,7 +152,8 @@ static bool params_ok(const struct place_sys *s, const struct place_params *p, u
 	if (!p || mask == 0 || (s->ncpus < 32 && mask >> s->ncpus))
 		return false;
 	return p->runtime >= PLACE_RUNTIME_MIN && p->runtime <= p->deadline &&
-	       p->deadline <= p->period && p->period <= PLACE_PERIOD_MAX;
+	       p->deadline <= p->period &&
+	       p->period <= (p->deadline == p->period ? PLACE_PERIOD_MAX_IMPLICIT : PLACE_PERIOD_MAX);
 }
 
 /* Spare share of cpu with ex's pieces given back. */
@@ -207,8 +216,8 @@ static uint64_t max_first(const struct place_sys *s, unsigned cpu, const struct 
 static int split(const struct place_sys *s, const struct place_params *p, const uint8_t *cpus,
 		 unsigned n, const struct place_result *ex, struct place_result *out)
 {
-	if (p->runtime < 2 * PLACE_RUNTIME_MIN)
-		return -EBUSY;
+	if (p->runtime < 2 * PLACE_RUNTIME_MIN || p->period > PLACE_PERIOD_MAX)
+		return -EBUSY;	/* too small to cut, or too long for the demand test */
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t c1 = max_first(s, cpus[i], ex, PLACE_RUNTIME_MIN,
 					p->runtime - PLACE_RUNTIME_MIN, p->period);
@@ -269,7 +278,8 @@ static void commit(struct place_sys *s, struct place_result *r)
 		c->total_bw += pc->bw;
 		while (k < PLACE_PIECES_MAX && c->ent[k].used)
 			k++;
-		if (k == PLACE_PIECES_MAX) { /* implicit: find() let it go to the sum */
+		if (k == PLACE_PIECES_MAX || sum_only(pc->deadline, r->period)) {
+			/* implicit: find() let it go to the sum */
 			c->sum_bw += pc->bw;
 			pc->slot = PLACE_SLOT_NONE;
 			continue;

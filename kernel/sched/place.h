@@ -43,6 +43,11 @@
 #define PLACE_BOUND_DEFAULT ((950000ull << PLACE_SHIFT) / 1000000ull) /* 95 % */
 #define PLACE_RUNTIME_MIN 1024ull          /* == DL_RUNTIME_MIN (Linux 2^DL_SCALE) */
 #define PLACE_PERIOD_MAX (1ull << 36)      /* ~68.7 s: keeps QPA sums < 2^63 */
+/* Implicit-deadline tasks (D == T) may have periods up to this (~18 min,
+ * the kernel's DL_PERIOD_MAX); past PLACE_PERIOD_MAX they enter the exact
+ * test only by their u*t line, as the pieces kept in the sum (sufficient),
+ * and are never split. */
+#define PLACE_PERIOD_MAX_IMPLICIT (1ull << 40)
 #define PLACE_HORIZON_MAX (1ull << 40)     /* longest demand interval checked */
 #define PLACE_QPA_STEPS_MAX 100000u
 #define PLACE_SLOT_NONE 0xff               /* an implicit piece past the storage */

@@ -10,17 +10,6 @@ void rq_init(struct rq *rq)
 	dl_bw_init(&rq->bw);
 }
 
-struct sched_entity *rq_pick(const struct rq *rq)
-{
-	struct rb_node *n = rb_first(&rq->dl_ready);
-	struct fp_entity *f;
-
-	if (n)
-		return container_of(n, struct sched_entity, dl.node);
-	f = fp_pick(&rq->fp);
-	return f ? container_of(f, struct sched_entity, fp) : NULL;
-}
-
 bool sched_entity_before(const struct sched_entity *a, const struct sched_entity *b)
 {
 	if (a->cls != b->cls)
@@ -187,6 +176,11 @@ void rq_fp_wakeup(struct rq *rq, struct sched_entity *se)
 void rq_fp_block(struct rq *rq, struct sched_entity *se)
 {
 	fp_dequeue(&rq->fp, &se->fp);
+}
+
+void rq_fp_yield(struct rq *rq, struct sched_entity *se)
+{
+	fp_requeue_tail(&rq->fp, &se->fp);
 }
 
 bool rq_fp_charge(struct rq *rq, struct sched_entity *se, uint64_t delta)

@@ -53,8 +53,18 @@ struct rq {
 
 void rq_init(struct rq *rq);
 
-/* Next to run: earliest deadline, else highest priority; NULL = idle. O(1). */
-struct sched_entity *rq_pick(const struct rq *rq);
+/* Next to run: earliest deadline, else highest priority; NULL = idle. O(1);
+ * inline: every decision asks it. */
+static inline struct sched_entity *rq_pick(const struct rq *rq)
+{
+	struct rb_node *n = rb_first(&rq->dl_ready);
+	struct fp_entity *f;
+
+	if (n)
+		return container_of(n, struct sched_entity, dl.node);
+	f = fp_pick(&rq->fp);
+	return f ? container_of(f, struct sched_entity, fp) : NULL;
+}
 
 /* a runs before b: higher class; within DL an earlier deadline; within FP a
  * higher priority. Equal keys do not order (FIFO decides, in the queues). */
@@ -96,6 +106,8 @@ struct sched_entity *rq_dl_expire(struct rq *rq, uint64_t now, unsigned *ev);
 /* Fixed priority: se->fp initialized with fp_entity_init, cls = FP. */
 void rq_fp_wakeup(struct rq *rq, struct sched_entity *se);
 void rq_fp_block(struct rq *rq, struct sched_entity *se);
+/* se (queued) to the tail of its priority: sched_yield */
+void rq_fp_yield(struct rq *rq, struct sched_entity *se);
 /* @retval true round-robin moved it to the tail: reschedule */
 bool rq_fp_charge(struct rq *rq, struct sched_entity *se, uint64_t delta);
 

@@ -29,13 +29,6 @@ bool timerq_cancel(struct timerq *q, struct timeout *t)
 	return true;
 }
 
-uint64_t timerq_earliest(const struct timerq *q)
-{
-	const struct rb_node *n = rb_first(&q->tree);
-
-	return n ? n->key : TIMERQ_NEVER;
-}
-
 struct timeout *timerq_pop_expired(struct timerq *q, uint64_t now)
 {
 	struct rb_node *n = rb_first(&q->tree);

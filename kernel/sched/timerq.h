@@ -40,8 +40,14 @@ static inline bool timeout_pending(const struct timeout *t)
 void timerq_add(struct timerq *q, struct timeout *t, uint64_t expiry);
 /* Disarm t. @retval true it was pending, false it was not (no change) */
 bool timerq_cancel(struct timerq *q, struct timeout *t);
-/* Expiry of the earliest pending timeout, TIMERQ_NEVER when none. O(1). */
-uint64_t timerq_earliest(const struct timerq *q);
+/* Expiry of the earliest pending timeout, TIMERQ_NEVER when none. O(1);
+ * inline: every decision asks it. */
+static inline uint64_t timerq_earliest(const struct timerq *q)
+{
+	const struct rb_node *n = rb_first(&q->tree);
+
+	return n ? n->key : TIMERQ_NEVER;
+}
 /* Remove and return one timeout with expiry <= now (the earliest), or NULL.
  * Call in a loop from the timer interrupt. */
 struct timeout *timerq_pop_expired(struct timerq *q, uint64_t now);

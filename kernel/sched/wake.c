@@ -15,28 +15,6 @@
 
 /* ---- the key other CPUs compare a wake-up against ---- */
 
-struct run_key run_key_of(const struct cpu *c, const struct tk_thread *t, uint64_t now)
-{
-	struct run_key k = { SCHED_CLASS_IDLE, 0, 0 };
-
-	if (!t || t == c->idle)
-		return k;
-	k.cls = (uint8_t)t->se.cls;
-	if (t->se.cls == SCHED_CLASS_DL) {
-		/* a woken job whose deadline passed gets now + D (CBS wake rule) */
-		k.deadline = t->se.dl.deadline > now ? t->se.dl.deadline : now + t->se.dl.dl_deadline;
-	} else {
-		k.prio = t->want_prio > t->se.fp.prio ? (uint8_t)t->want_prio : t->se.fp.prio;
-	}
-	uint64_t boost = t->want_boost ? t->want_boost : t->boost_deadline;	/* the newest */
-
-	if (boost && (k.cls != SCHED_CLASS_DL || boost < k.deadline)) {
-		k.cls = SCHED_CLASS_DL;
-		k.deadline = boost;
-	}
-	return k;
-}
-
 bool key_before(const struct run_key *a, const struct run_key *b)
 {
 	if (a->cls != b->cls)
@@ -212,16 +190,12 @@ static void apply_post(struct cpu *c, struct tk_thread *t, uint8_t f, uint64_t n
 /* Take the wake list's posts one at a time under the lock, apply each
  * without: a post for the same thread meanwhile finds its node free and
  * queues it again. */
-void wake_drain(struct cpu *c, uint64_t now)
+void wake_drain_posts(struct cpu *c, uint64_t now)
 {
 	for (;;) {
 		struct tk_thread *t;
 		uint8_t f;
 
-		/* An unlocked peek: a post that comes after it is seen by
-		 * wake_publish, under the lock, which then decides again. */
-		if (__atomic_load_n(&c->wake_list.next, __ATOMIC_RELAXED) == &c->wake_list)
-			return;
 		tk_spin_lock(&c->lock);
 		if (list_empty(&c->wake_list)) {
 			tk_spin_unlock(&c->lock);
@@ -242,18 +216,14 @@ void wake_drain(struct cpu *c, uint64_t now)
  * unchanged key needs no publishing: a post that came meanwhile compared
  * against the right key (and sent the IPI that key called for), and is
  * applied at the next decision, as one that comes after the unlock is. */
-bool wake_publish(struct cpu *c, struct tk_thread *next, uint64_t now)
+bool wake_publish_key(struct cpu *c, const struct run_key *k)
 {
-	struct run_key k = run_key_of(c, next, now);
 	bool done;
 
-	if (k.cls == c->running.cls && k.prio == c->running.prio &&
-	    k.deadline == c->running.deadline)
-		return true;
 	tk_spin_lock(&c->lock);
 	done = list_empty(&c->wake_list);
 	if (done)
-		c->running = k;
+		c->running = *k;
 	tk_spin_unlock(&c->lock);
 	return done;
 }

@@ -254,7 +254,8 @@ static void test_bad_input(void **state)
 		prm(0, 10 * MS, 10 * MS), prm(1023, 10 * MS, 10 * MS),        /* C = 0, C < min */
 		prm(11 * MS, 10 * MS, 20 * MS), prm(1 * MS, 20 * MS, 10 * MS), /* C > D, D > T */
 		prm(1 * MS, 10 * MS, 0), prm(1 * MS, 0, 0),                   /* T = 0 */
-		prm(1 * MS, PLACE_PERIOD_MAX + 1, PLACE_PERIOD_MAX + 1),      /* too long */
+		prm(1 * MS, PLACE_PERIOD_MAX, PLACE_PERIOD_MAX + 1),          /* too long, D < T */
+		prm(1 * MS, PLACE_PERIOD_MAX_IMPLICIT + 1, PLACE_PERIOD_MAX_IMPLICIT + 1), /* too long */
 		prm(UINT64_MAX, UINT64_MAX, UINT64_MAX),
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -271,6 +272,37 @@ static void test_bad_input(void **state)
 	assert_int_equal(place_fp_cpu(&s, 0, cnt), -EINVAL);
 	assert_int_equal(place_fp_cpu(&s, 0x10, cnt), -EINVAL);
 	assert_memory_equal(&before, &s, sizeof(s));
+}
+
+/* An implicit-deadline task with a period past the demand test's range is
+ * admitted by its share, counted in the sum beside a constrained piece, and
+ * never split. */
+static void test_long_implicit_period(void **state)
+{
+	struct place_sys s;
+	struct place_result r, con, big;
+	uint64_t t = PLACE_PERIOD_MAX * 4;
+	(void)state;
+	place_init(&s, 2);
+	struct place_params lng = prm(t / 2, t, t);
+	assert_int_equal(place_admit(&s, &lng, 1, &r), 0);
+	assert_int_equal(r.npieces, 1);
+	assert_int_equal(r.piece[0].slot, PLACE_SLOT_NONE);
+	assert_int_equal(s.cpu[0].sum_bw, r.piece[0].bw);
+	/* a constrained piece beside it: the demand test sees the 50 % line */
+	struct place_params c20 = prm(20 * MS, 50 * MS, 100 * MS); /* dbf(50) 20 <= 25 */
+	assert_int_equal(place_admit(&s, &c20, 1, &con), 0);
+	struct place_params c10 = prm(10 * MS, 20 * MS, 100 * MS);
+	struct place_result x;
+	/* 80 % is under the bound, but dbf(50) = 30 > 50 % of 50 ms */
+	assert_int_equal(place_admit(&s, &c10, 1, &x), -EBUSY);
+	/* a long task that fits on no CPU is not split */
+	struct place_params lng2 = prm(t / 100 * 97, t, t); /* split would fit, whole not */
+	assert_int_equal(place_admit(&s, &lng2, 3, &big), -EBUSY);
+	place_release(&s, &con);
+	place_release(&s, &r);
+	assert_int_equal(s.cpu[0].sum_bw, 0);
+	assert_int_equal(s.cpu[0].total_bw, 0);
 }
 
 static void test_fp_cpu(void **state)
@@ -401,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_con_storage_full),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_long_implicit_period),
 		cmocka_unit_test(test_fp_cpu),
 		cmocka_unit_test(test_random_sets),
 	};
