@@ -15,6 +15,7 @@
 
 #include "arch.h"
 #include "bootargs.h"
+#include "irq.h"
 #include "kernel.h"
 #include "memmap.h"
 #include "smp.h"
@@ -253,6 +254,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	thread_boot();
 	arch_irq_enable();
 	smp_start_secondaries(fdt, maxcpus);
+	irq_affinity_from_dt();
 	boot_ns = tk_now_ns();	/* TK_INIT work is the subsystems', not boot's */
 	run_init_hooks();
 	exit(main(argc, argv));

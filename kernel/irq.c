@@ -23,6 +23,7 @@
 
 #include "arch.h"
 #include "irq.h"
+#include "irqoff.h"
 #include "kernel.h"
 #include "smp.h"
 #include "thread_impl.h"
@@ -46,6 +47,7 @@ struct handler {
 	void *arg;
 	uint64_t count;
 	const struct intc *ctl;	/* the controller that enables/disables it */
+	uint8_t cpu;		/* where it is routed (tk_irq_set_affinity) */
 };
 
 static struct tk_device *root;
@@ -66,7 +68,7 @@ static void install_ipi(void)
 	if (root_ops->ipi_line >= ROOT_LINES || slot_of[root_ops->ipi_line] ||
 	    nhandlers == MAX_HANDLERS)
 		return;
-	handlers[nhandlers] = (struct handler){ smp_ipi_handler, 0, 0, &root_intc };
+	handlers[nhandlers] = (struct handler){ smp_ipi_handler, 0, 0, &root_intc, 0 };
 	slot_of[root_ops->ipi_line] = (uint8_t)(++nhandlers);
 	root_ops->enable(root, root_ops->ipi_line);
 }
@@ -182,7 +184,7 @@ int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *ar
 		return -EBUSY;
 	if (nhandlers == MAX_HANDLERS)
 		return -ENOSPC;
-	handlers[nhandlers] = (struct handler){ fn, arg, 0, ctl };
+	handlers[nhandlers] = (struct handler){ fn, arg, 0, ctl, 0 };
 	slot_of[line] = (uint8_t)(++nhandlers);
 	ctl->ops->enable(ctl->dev, line - ctl->base);
 	return 0;
@@ -206,8 +208,24 @@ int tk_irq_set_affinity(struct tk_device *dev, int idx, unsigned cpu)
 	unsigned long f = klock();
 
 	err = ctl->ops->route(ctl->dev, line - ctl->base, cpu, cpus[cpu].hwid);
+	if (!err)
+		handlers[slot_of[line] - 1].cpu = (uint8_t)cpu;
 	kunlock(f);
 	return err;
+}
+
+int tk_irq_affinity(struct tk_device *dev, int idx)
+{
+	const struct intc *ctl;
+	unsigned line;
+	int err;
+
+	if (!dev)
+		return -EINVAL;
+	err = line_of(dev, idx, &line, &ctl);
+	if (err)
+		return err;
+	return slot_of[line] ? handlers[slot_of[line] - 1].cpu : -ENOENT;
 }
 
 uint64_t tk_irq_count(struct tk_device *dev, int idx)
@@ -255,6 +273,10 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 	/* A wake-up may have made another thread the one to run: switch now,
 	 * with this thread's frame kept on its stack until it resumes here. */
 	sched_irq_exit();
+	/* back to what was interrupted, maybe on another CPU (a switch may
+	 * have ended the masked stretch already, on the thread switched to) */
+	if (__builtin_expect(irqoff_on, 0) && !sched_in_irq())
+		irqoff_end();
 	return f;
 }
 

@@ -17,5 +17,8 @@ struct arch_frame *irq_dispatch(struct arch_frame *f);
 bool irq_can_ipi(void);
 void irq_send_ipi(unsigned cpu, uint64_t hwid);
 void irq_cpu_init(unsigned cpu);
+/* Route the lines the DT's interrupt-affinity names (irq_affinity.c); once
+ * the CPUs are up. */
+void irq_affinity_from_dt(void);
 
 #endif

@@ -20,6 +20,7 @@
 #include "irq.h"
 #include "kernel.h"
 #include "memmap.h"
+#include "irqoff.h"
 #include "smp.h"
 #include "thread_impl.h"
 
@@ -330,6 +331,7 @@ int tk_cpu_stats(unsigned cpu, struct tk_cpu_stats *st)
 	st->irqs = c->irqs;
 	st->threads = c->nthreads;
 	st->sched_lock_max_ns = tk_spin_max_hold_ns(&c->lock);
+	st->irqoff_max_ns = irqoff_max_ns(cpu);
 	st->running_id = c->current && c->current != c->idle ? c->current->id : 0;
 	return 0;
 }

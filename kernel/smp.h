@@ -49,6 +49,7 @@ struct cpu {
 	int irq_depth;
 	struct list_node boosted;
 	uint64_t armed_ns;		/* time.c: what the one-shot is set to */
+	uint64_t irqoff_t0, irqoff_max;	/* irqoff.c: counter ticks */
 	unsigned nthreads;		/* threads that live here (placement) */
 	/* from other CPUs, under lock */
 	tk_spinlock_t lock;

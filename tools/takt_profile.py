@@ -17,7 +17,8 @@ import subprocess
 import sys
 import tempfile
 
-WINDOWS = [("switch", "context switch: two FIFO threads yielding (a round = a switch)"),
+WINDOWS = [("boot", "boot: the first instruction to main() (a round = the boot)"),
+           ("switch", "context switch: two FIFO threads yielding (a round = a switch)"),
            ("timer", "timer wake: sleep 100 us until the woken thread runs (a round)")]
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 TRACE = re.compile(r"^Trace (\d+): 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/([0-9a-f]+)\]")
@@ -70,10 +71,10 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
     n rounds); else each begin..end pair is a round."""
     sizes = block_sizes(lines)
     addrs = [a for a, _ in syms]
-    begin = {marks[w + "_begin"]: w for w, _ in WINDOWS}
+    begin = {marks[w + "_begin"]: w for w, _ in WINDOWS if w + "_begin" in marks}
     end = {marks[w + "_end"]: w for w, _ in WINDOWS}
     result = {w: {"rounds": 0, "functions": {}} for w, _ in WINDOWS}
-    active = None
+    active = "boot"	# from the first block on, until main()
     for line in lines:
         m = TRACE.match(line)
         if not m or int(m.group(1)) != cpu:
@@ -85,7 +86,7 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
         if pc in end:
             if active == end[pc]:
                 result[active]["rounds"] += 1
-            active = None
+                active = None
             continue
         if active is None:
             continue
@@ -109,7 +110,7 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
 def app_rounds(console):
     """{window: rounds} from the app's `profile: <window>_rounds N` lines."""
     found = {w: int(n) for w, n in ROUNDS.findall(console)}
-    for w, _ in WINDOWS:
+    for w, _ in WINDOWS[1:]:	# the boot is one
         if found.get(w, 0) <= 0:
             raise ProfileError("the profile app did not say its %s rounds:\n%s" % (w, console[-2000:]))
     return found
@@ -130,8 +131,10 @@ def report(result, top=25):
 def run(qemu_cmd, elf, nm="nm", timeout=300):
     syms = symbols(elf, nm)
     names = {n: a for a, n in syms}
-    marks = {}
-    for w, _ in WINDOWS:
+    if "main" not in names:
+        raise ProfileError("%s: no main" % elf)
+    marks = {"boot_end": names["main"]}
+    for w, _ in WINDOWS[1:]:
         for k in ("_begin", "_end"):
             if "prof_" + w + k not in names:
                 raise ProfileError("%s: no prof_%s%s (not the profile app?)" % (elf, w, k))

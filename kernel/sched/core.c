@@ -24,6 +24,7 @@
 #include <takt/log.h>
 #include <takt/time.h>
 
+#include "../irqoff.h"
 #include "../kernel.h"
 #include "core_impl.h"
 
@@ -214,7 +215,8 @@ bool sched_in_irq(void)
 
 void sched_irq_enter(void)
 {
-	cpu_self()->irq_depth++;
+	if (cpu_self()->irq_depth++ == 0 && __builtin_expect(irqoff_on, 0))
+		irqoff_begin();	/* the exception masked them */
 }
 
 void sched_irq_exit(void)
@@ -222,7 +224,7 @@ void sched_irq_exit(void)
 	struct cpu *c = cpu_self();
 
 	if (--c->irq_depth == 0 && c->need_resched && c->current)
-		schedule();
+		schedule();	/* a tail call: gdb unwinds schedule_at <- irq_dispatch */
 }
 
 void sched_preempt_point(void)

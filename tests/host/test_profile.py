@@ -10,10 +10,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 import takt_profile  # noqa: E402
 
-SYMS = [(0x1000, "prof_switch_begin"), (0x1010, "prof_switch_end"),
+SYMS = [(0x0f00, "start"), (0x0f80, "main"), (0x1000, "prof_switch_begin"), (0x1010, "prof_switch_end"),
         (0x1020, "prof_timer_begin"), (0x1030, "prof_timer_end"),
         (0x2000, "schedule"), (0x2100, "switch_to")]
-MARKS = {"switch_begin": 0x1000, "switch_end": 0x1010, "timer_begin": 0x1020, "timer_end": 0x1030}
+MARKS = {"boot_end": 0x0f80, "switch_begin": 0x1000, "switch_end": 0x1010, "timer_begin": 0x1020, "timer_end": 0x1030}
 
 
 def block(addr, n):
@@ -27,7 +27,8 @@ def trace(pc, cpu=0, count=0):
 
 class Profile(unittest.TestCase):
     def log(self):
-        return (block(0x2000, 5) + block(0x2100, 3) + block(0x2040, 2) +
+        return (block(0x2000, 5) + block(0x2100, 3) + block(0x2040, 2) + block(0x0f00, 4) +
+                [trace(0x0f00), trace(0x2000), trace(0x0f80)] +  # boot, until main
                 [trace(0x2000)] +                      # before any window: not counted
                 [trace(0x1000), trace(0x2000), trace(0x2100), trace(0x2000, cpu=1),
                  trace(0x2040), trace(0x1010)] +
@@ -38,6 +39,7 @@ class Profile(unittest.TestCase):
         self.assertEqual(res["switch"]["functions"], {"schedule": 7, "switch_to": 3})
         self.assertEqual(res["switch"]["rounds"], 1)
         self.assertEqual(res["timer"], {"rounds": 2, "functions": {"switch_to": 6}})
+        self.assertEqual(res["boot"], {"rounds": 1, "functions": {"start": 4, "schedule": 5}})
         text = takt_profile.report(res)
         self.assertIn("switch (", text)
         self.assertIn("10.0 instructions per round, 1 rounds", text)
@@ -48,19 +50,24 @@ class Profile(unittest.TestCase):
         self.assertEqual(res["switch"]["rounds"], 5)
 
     def test_icount_cut_block_counts_its_instructions(self):
-        log = block(0x2000, 5) + [trace(0x1000), trace(0x2000, count=2), trace(0x1010),
+        log = block(0x2000, 5) + [trace(0x0f80), trace(0x1000), trace(0x2000, count=2), trace(0x1010),
                                   trace(0x1020), trace(0x2000), trace(0x1030)]
         res = takt_profile.profile_log(log, SYMS, MARKS)
         self.assertEqual(res["switch"]["functions"], {"schedule": 2})
 
     def test_untranslated_block_refused(self):
-        log = [trace(0x1000), trace(0x2000), trace(0x1010)]
+        log = [trace(0x0f80), trace(0x1000), trace(0x2000), trace(0x1010)]
         with self.assertRaisesRegex(takt_profile.ProfileError, "never translated"):
             takt_profile.profile_log(log, SYMS, MARKS)
 
     def test_window_without_round_refused(self):
-        log = block(0x2000, 5) + [trace(0x1000), trace(0x2000), trace(0x1010)]
+        log = block(0x2000, 5) + [trace(0x0f80), trace(0x1000), trace(0x2000), trace(0x1010)]
         with self.assertRaisesRegex(takt_profile.ProfileError, "window 'timer'"):
+            takt_profile.profile_log(log, SYMS, MARKS)
+
+    def test_boot_without_main_refused(self):
+        log = block(0x2000, 5) + [trace(0x2000)]
+        with self.assertRaisesRegex(takt_profile.ProfileError, "window 'boot'"):
             takt_profile.profile_log(log, SYMS, MARKS)
 
     def test_missing_rounds_line_refused(self):

@@ -1,5 +1,8 @@
 /* Small arm64 CPU hooks: interrupt masking, counter, idle. */
 #include "../../arch.h"
+#include "../../irqoff.h"
+
+#define DAIF_I 0x80u
 
 uint64_t arch_boot_counter;
 
@@ -8,22 +11,38 @@ unsigned long arch_irq_save(void)
 	unsigned long flags;
 
 	__asm__ volatile("mrs %0, daif\n msr daifset, #2" : "=r"(flags) :: "memory");
+	if (__builtin_expect(irqoff_on, 0) && !(flags & DAIF_I))
+		irqoff_begin();
 	return flags;
 }
 
 void arch_irq_restore(unsigned long flags)
 {
+	if (__builtin_expect(irqoff_on, 0) && !(flags & DAIF_I))
+		irqoff_end();
 	__asm__ volatile("msr daif, %0" :: "r"(flags) : "memory");
 }
 
 void arch_irq_enable(void)
 {
+	if (__builtin_expect(irqoff_on, 0))
+		irqoff_end();
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
 }
 
+/* Waiting, even masked, is not a masked stretch: an interrupt ends it. */
 void arch_wait_for_irq(void)
 {
+	if (__builtin_expect(irqoff_on, 0))
+		irqoff_end();
 	__asm__ volatile("dsb sy\n wfi" ::: "memory");
+	if (__builtin_expect(irqoff_on, 0)) {
+		unsigned long daif;
+
+		__asm__ volatile("mrs %0, daif" : "=r"(daif));
+		if (daif & DAIF_I)
+			irqoff_begin();
+	}
 }
 
 uint64_t arch_counter(void)

@@ -3,7 +3,10 @@
 
 #include "../../arch.h"
 #include "../../kernel.h"
+#include "../../irqoff.h"
 #include "x86.h"
+
+#define RFLAGS_IF (1ul << 9)
 
 uint64_t arch_boot_counter;
 uint64_t x86_tsc_hz;	/* set by boot_x86.c before kernel_start() */
@@ -13,19 +16,26 @@ unsigned long arch_irq_save(void)
 	unsigned long flags;
 
 	__asm__ volatile("pushfq\n pop %0\n cli" : "=r"(flags) :: "memory");
+	if (__builtin_expect(irqoff_on, 0) && (flags & RFLAGS_IF))
+		irqoff_begin();
 	return flags;
 }
 
 void arch_irq_restore(unsigned long flags)
 {
-	if (flags & (1ul << 9))	/* IF */
+	if (flags & RFLAGS_IF) {
+		if (__builtin_expect(irqoff_on, 0))
+			irqoff_end();
 		__asm__ volatile("sti" ::: "memory");
-	else
+	} else {
 		__asm__ volatile("cli" ::: "memory");
+	}
 }
 
 void arch_irq_enable(void)
 {
+	if (__builtin_expect(irqoff_on, 0))
+		irqoff_end();
 	__asm__ volatile("sti" ::: "memory");
 }
 
@@ -38,9 +48,13 @@ void arch_wait_for_irq(void)
 	unsigned long flags;
 
 	__asm__ volatile("pushfq\n pop %0" : "=r"(flags));
+	if (__builtin_expect(irqoff_on, 0))
+		irqoff_end();	/* waiting is not a masked stretch */
 	__asm__ volatile("sti\n hlt\n cli" ::: "memory");
-	if (flags & (1ul << 9))
+	if (flags & RFLAGS_IF)
 		__asm__ volatile("sti" ::: "memory");
+	else if (__builtin_expect(irqoff_on, 0))
+		irqoff_begin();
 }
 
 uint64_t arch_counter(void)

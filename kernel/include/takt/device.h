@@ -68,6 +68,11 @@ int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *ar
  * CPU, by default). @retval 0, -EINVAL (no such CPU online, a per-CPU
  * line), -ENOENT (not connected), -ENOTSUP (the controller cannot route) */
 int tk_irq_set_affinity(struct tk_device *dev, int idx, unsigned cpu);
+/* The CPU dev's interrupt idx goes to. The DT can choose it: the device
+ * node's `interrupt-affinity`, one cpu-node phandle per interrupt (the
+ * property Linux's arm,pmu binding uses), applied once the CPUs are up.
+ * @retval the CPU, -ENOENT (not connected), -EINVAL */
+int tk_irq_affinity(struct tk_device *dev, int idx);
 /* Number of times the line connected as dev's interrupt idx has fired. */
 uint64_t tk_irq_count(struct tk_device *dev, int idx);
 /* Mask interrupts on this CPU and exclude every other CPU's tk_irq_lock

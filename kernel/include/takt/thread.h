@@ -142,6 +142,8 @@ struct tk_cpu_stats {
 	uint64_t irqs;			/* interrupts taken there (IPIs and timer included) */
 	unsigned threads;		/* threads living there */
 	uint64_t sched_lock_max_ns;	/* longest hold of its scheduler lock */
+	uint64_t irqoff_max_ns;		/* longest interrupts-masked stretch (bootarg
+					 * irqoff.stats=on; else 0) */
 	uint32_t running_id;		/* tk_thread_stats id of what runs there; 0: idle */
 };
 /* CPU time of t (NULL: the caller), exact to the read for the caller: the

@@ -141,6 +141,8 @@ int main(void)
 	for (unsigned c = 0; c < tk_cpu_count(); c++) {
 		tk_cpu_stats(c, &a);
 		printf("bench: lock_max_ns_cpu%u %lu\n", c, (unsigned long)a.sched_lock_max_ns);
+		/* 0 unless booted with irqoff.stats=on */
+		printf("bench: irqoff_max_ns_cpu%u %lu\n", c, (unsigned long)a.irqoff_max_ns);
 	}
 	return 0;
 }

@@ -156,3 +156,24 @@ takt_qemu_test(smp_bad_cpu_nodes_left_out hello FIXTURE bad_cpus_dtb
          "^cpu: cpu@6: its enable-method has no bound driver \\(-19\\); not started"
          "^cpu: cpu@7: no reg; not started"
          "^cpu: 2 of 5 CPUs online" "^Takt hello")
+
+# Interrupt routing from the DT: the UART node's interrupt-affinity names
+# cpu@1 (QEMU's own -smp 2 DT, dumped), and its line is routed there once
+# the CPUs are up; a phandle of a node that is no CPU (the GIC) is named and
+# the line stays on CPU 0.
+find_program(FDTGET fdtget REQUIRED)
+set(_aff ${CMAKE_BINARY_DIR}/irq_affinity)
+add_test(NAME make_irq_affinity_dtb COMMAND sh -ec "
+  ${Python3_EXECUTABLE} ${TAKT_ROOT}/tools/takt_image.py dumpdtb ${_aff}.dtb -- \
+    qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a53 -smp 2 -m 256M -nographic
+  cp ${_aff}.dtb ${_aff}-bad.dtb
+  ${FDTPUT} -t x ${_aff}.dtb /pl011@9000000 interrupt-affinity $(${FDTGET} -t x ${_aff}.dtb /cpus/cpu@1 phandle)
+  ${FDTPUT} -t x ${_aff}-bad.dtb /pl011@9000000 interrupt-affinity $(${FDTGET} -t x ${_aff}.dtb /intc@8000000 phandle)")
+set_tests_properties(make_irq_affinity_dtb PROPERTIES FIXTURES_SETUP irq_affinity_dtb)
+takt_qemu_test(smp_irq_affinity_from_dt smp TIMEOUT 120 FIXTURE irq_affinity_dtb
+  QEMU_ARGS -smp 2 -icount shift=0,align=off,sleep=off -dtb ${_aff}.dtb -append "cpus=2 con_cpu=1"
+  EXPECT "^PASS irq_affinity_as_the_dt_says" "^[0-9]+ passed, 0 failed")
+takt_qemu_test(irq_affinity_not_a_cpu hello FIXTURE irq_affinity_dtb
+  QEMU_ARGS -smp 2 -dtb ${_aff}-bad.dtb
+  EXPECT "^irq: /pl011@9000000: interrupt-affinity entry 0 names no online CPU; on CPU 0"
+         "^Takt hello")

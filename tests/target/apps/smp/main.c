@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <takt/board.h>
 #include <takt/device.h>
 #include <takt/spinlock.h>
 #include <takt/takt.h>
@@ -501,12 +502,14 @@ static const struct tk_device *find_level(int level)
 	return 0;
 }
 
-static void test_irq_affinity(void)
+static void test_irq_affinity(int con_cpu)
 {
 	struct tk_device *con = (struct tk_device *)find_level(TK_LEVEL_CONSOLE);
 	struct tk_device *tmr = (struct tk_device *)find_level(TK_LEVEL_TIMER);
 	int err;
 
+	/* con_cpu=N in the bootargs: the DT's interrupt-affinity sent it there */
+	TK_CHECK("irq_affinity_as_the_dt_says", con && tk_irq_affinity(con, 0) == con_cpu);
 	if (!tmr)	/* x86: the timer is the LAPIC's own line 0 */
 		tmr = (struct tk_device *)find_level(TK_LEVEL_INTC);
 
@@ -521,7 +524,8 @@ static void test_irq_affinity(void)
 	/* QEMU's UARTs take every byte at once: the transmit ring never waits
 	 * for an interrupt, so delivery on CPU 1 is not observable here (the
 	 * console's receive interrupt will be). */
-	TK_CHECK("irq_affinity_back_to_cpu0", tk_irq_set_affinity(con, 0, 0) == 0);
+	TK_CHECK("irq_affinity_back_to_cpu0", tk_irq_set_affinity(con, 0, 0) == 0 &&
+						   tk_irq_affinity(con, 0) == 0);
 }
 
 /* ---- each CPU's one-shot timer: sleeps on every CPU ---- */
@@ -699,17 +703,37 @@ static void test_posix(void)
 					  clock_gettime(cid, &t0) == 0);
 }
 
+/* ---- the longest interrupts-masked stretch: counted with the bootarg
+ * irqoff.stats=on (by then boot and the first switches masked them), 0
+ * without ---- */
+static void test_irqoff_stats(void)
+{
+	const char *v = tk_bootarg("irqoff.stats");
+	struct tk_cpu_stats st;
+	int on = v && strcmp(v, "on") == 0;
+
+	TK_CHECK(on ? "irqoff_stats_counted" : "irqoff_stats_off_by_default",
+		 tk_cpu_stats(0, &st) == 0 && (on ? st.irqoff_max_ns > 0 : st.irqoff_max_ns == 0));
+	if (on)
+		printf("smp: longest masked stretch on cpu 0: %lu ns\n", (unsigned long)st.irqoff_max_ns);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned want = 0;
+	int con_cpu = 0;
 
-	for (int i = 1; i < argc; i++)
+	for (int i = 1; i < argc; i++) {
 		if (strncmp(argv[i], "cpus=", 5) == 0)
 			want = (unsigned)atoi(argv[i] + 5);
+		if (strncmp(argv[i], "con_cpu=", 8) == 0)
+			con_cpu = atoi(argv[i] + 8);
+	}
 	ncpu = tk_cpu_count();
 	printf("smp: %u of %u CPUs online\n", ncpu, tk_cpu_count_conf());
 	TK_CHECK("cpus_online", want == 0 || ncpu == want);
 	TK_CHECK("boot_cpu_is_0", tk_cpu_id() == 0);
+	test_irqoff_stats();
 	if (ncpu < 2) {
 		printf("smp: one CPU, nothing more to check\n");
 		return tk_test_done();
@@ -723,7 +747,7 @@ int main(int argc, char **argv)
 	test_stress();
 	test_many();
 	test_sleep_every_cpu();
-	test_irq_affinity();
+	test_irq_affinity(con_cpu);
 	test_admission();
 	test_remote_params();
 	test_pi_chain();
