@@ -209,6 +209,15 @@ static void check_intc(void)
 	tk_panic("irq: no interrupt controller bound (the lines above say why)");
 }
 
+/* Without a one-shot timer nothing that sleeps or waits with a timeout ever
+ * wakes (cyclictest sat at C: 0): a board whose timer did not bind stops
+ * here, the lines above saying why, rather than hanging at the first sleep. */
+static void check_timer(void)
+{
+	if (!time_has_clockevent())
+		tk_panic("time: no system timer bound (the lines above say why)");
+}
+
 /* main()'s arguments, kept for tk_bootarg. */
 static char *argv[MAX_ARGS + 1];
 static int argc;
@@ -249,6 +258,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	setup_memory();
 	device_probe_all(fdt);
 	check_intc();
+	check_timer();
 	check_console();
 	argc = take_kernel_params(argv, build_argv(argv));
 	thread_boot();

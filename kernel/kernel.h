@@ -43,6 +43,7 @@ void sched_cpu_start(struct cpu *c);
 
 /* time.c */
 void time_init(void);
+bool time_has_clockevent(void);	/* a system timer driver registered */
 
 /* boot.c: RAM as /memory gave it (valid once main's thread runs). */
 const struct tk_memmap *boot_ram(void);

@@ -57,6 +57,11 @@ static uint64_t ns_to_counter(uint64_t ns)
 	return arch_boot_counter + (uint64_t)(t >> 32);
 }
 
+bool time_has_clockevent(void)
+{
+	return ce_ops != 0;
+}
+
 int tk_clockevent_register(struct tk_device *dev, const struct tk_clockevent_ops *ops)
 {
 	if (ce_ops)

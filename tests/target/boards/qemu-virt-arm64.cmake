@@ -177,3 +177,13 @@ takt_qemu_test(irq_affinity_not_a_cpu hello FIXTURE irq_affinity_dtb
   QEMU_ARGS -smp 2 -dtb ${_aff}-bad.dtb
   EXPECT "^irq: /pl011@9000000: interrupt-affinity entry 0 names no online CPU; on CPU 0"
          "^Takt hello")
+
+# Required devices: a DT whose system timer does not bind (its
+# interrupt-parent names no node) stops at boot naming the timer and why,
+# status 1, instead of hanging at the first sleep.
+add_test(NAME make_no_timer_dtb COMMAND ${CMAKE_COMMAND} -E env sh -c
+  "cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${CMAKE_BINARY_DIR}/no_timer.dtb && ${FDTPUT} -t x ${CMAKE_BINARY_DIR}/no_timer.dtb /timer interrupt-parent dead")
+set_tests_properties(make_no_timer_dtb PROPERTIES FIXTURES_SETUP no_timer_dtb)
+takt_qemu_test(timer_missing_panics hello STATUS 1 FIXTURE no_timer_dtb
+  QEMU_ARGS -dtb ${CMAKE_BINARY_DIR}/no_timer.dtb
+  EXPECT "/timer" "PANIC: time: no system timer bound" REJECT "^Takt hello")

@@ -52,7 +52,9 @@ add_test(NAME make_rpi3_bad_dtbs COMMAND sh -ec "
   ${FDTPUT} -t s ${_bad}/cpu-absent.dtb /cpus/cpu@4 device_type cpu
   ${FDTPUT} -t s ${_bad}/cpu-absent.dtb /cpus/cpu@4 enable-method spin-table
   ${FDTPUT} -t x ${_bad}/cpu-absent.dtb /cpus/cpu@4 reg 4
-  ${FDTPUT} -t x ${_bad}/cpu-absent.dtb /cpus/cpu@4 cpu-release-addr 0 4000")
+  ${FDTPUT} -t x ${_bad}/cpu-absent.dtb /cpus/cpu@4 cpu-release-addr 0 4000
+  cp ${_dtb} ${_bad}/timer-dangling.dtb
+  ${FDTPUT} -t x ${_bad}/timer-dangling.dtb /timer interrupt-parent dead")
 set_tests_properties(make_rpi3_bad_dtbs PROPERTIES FIXTURES_SETUP rpi3_bad_dtbs)
 set(_no_console "^PANIC: console: /soc/serial@7e215040 \\(stdout-path\\) did not bind")
 
@@ -69,6 +71,10 @@ takt_qemu_test(chained_intc_parent_missing hello STATUS 1 FIXTURE rpi3_bad_dtbs
          "^dev: /soc/serial@7e215040 -> bcm2835_aux_uart failed \\(-6\\): .*interrupt parent ${_armctrl} is not a bound interrupt controller"
          ${_no_console}
   REJECT "^Takt hello")
+# Required devices: the system timer not bound stops the boot, said.
+takt_qemu_test(timer_missing_panics hello STATUS 1 FIXTURE rpi3_bad_dtbs
+  QEMU_ARGS -dtb ${_bad}/timer-dangling.dtb
+  EXPECT "^dev: /timer -> .*failed" "PANIC: time: no system timer bound" REJECT "^Takt hello")
 # Its parent exists but no driver binds it (the GPIO block's controller).
 takt_qemu_test(chained_intc_parent_unbound hello STATUS 1 FIXTURE rpi3_bad_dtbs
   QEMU_ARGS -dtb ${_bad}/intc-unbound.dtb
