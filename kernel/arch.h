@@ -122,5 +122,9 @@ const char *arch_cpu_default_method(void);
 
 /* Stop this CPU for good, interrupts off. */
 __attribute__((noreturn)) void arch_halt(void);
+/* The CPU's own last-resort reset, for a board whose DT gives no reset
+ * (x86_64: a triple fault, as Linux's reboot=t; arm64 has none: PSCI is a
+ * driver). Returns when there is none. */
+void arch_reset(void);
 
 #endif

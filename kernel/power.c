@@ -41,6 +41,7 @@ void tk_reset(void)
 	console_flush();
 	if (power_ops && power_ops->reset)
 		power_ops->reset(power_dev);
+	arch_reset();
 	tk_printk("power: no way to reset; halted\n");
 	arch_halt();
 }

@@ -85,6 +85,8 @@ struct tk_thread {
 	struct place_result placed;
 	uint8_t piece;
 	uint64_t job_release;
+	/* supervision (supervisor.c): 0 = none; last check-in or run seen */
+	uint64_t sup_timeout_ns, sup_fed_ns, sup_switches;
 	void *tls[TK_TLS_SLOTS];
 	struct _reent *reent_ptr;	/* newlib's state (errno, stdio): &reent, or the boot one for main */
 	struct _reent reent;

@@ -205,6 +205,15 @@ static void apply(const struct optdef *d, const char *name, const char *val)
 	}
 }
 
+/* module.key=value: the kernel's bootargs (console.tx=, irqoff.stats=,
+ * watchdog.supervise=), which share the command line; not cyclictest's. */
+static int is_kernel_param(const char *a)
+{
+	const char *eq = strchr(a, '='), *dot = strchr(a, '.');
+
+	return eq && dot && dot < eq && dot > a;
+}
+
 static int is_number(const char *s)
 {
 	if (!s || !*s)
@@ -232,6 +241,8 @@ void parse_options(int argc, char **argv)
 		const struct optdef *d = NULL;
 		size_t k;
 
+		if (a[0] != '-' && is_kernel_param(a))
+			continue;
 		if (a[0] != '-' || !a[1])
 			bad("unexpected argument '%s'", a);
 		if (a[1] == '-') {

@@ -91,6 +91,11 @@ void arch_debug_puts(const char *s)
 	semihost(0x04 /* SYS_WRITE0 */, s);
 }
 
+void arch_reset(void)
+{
+	/* none of its own: PSCI SYSTEM_RESET is the psci driver's */
+}
+
 void arch_debug_exit(int status)
 {
 	/* SYS_EXIT_EXTENDED with ADP_Stopped_ApplicationExit: QEMU exits with

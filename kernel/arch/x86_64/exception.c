@@ -117,16 +117,20 @@ void arch_debug_puts(const char *s)
  * when started with -no-reboot, so 0 resets the CPU with a triple fault
  * (an empty IDT and an exception), the last-resort reset Linux uses too.
  * An even non-zero status comes out as status + 1 (said on the log). */
+void arch_reset(void)
+{
+	static const struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) none = { 0, 0 };
+
+	__asm__ volatile("lidt %0\n int3" :: "m"(none));
+}
+
 void arch_debug_exit(int status)
 {
-	if (status == 0) {
-		static const struct {
-			uint16_t limit;
-			uint64_t base;
-		} __attribute__((packed)) none = { 0, 0 };
-
-		__asm__ volatile("lidt %0\n int3" :: "m"(none));
-	}
+	if (status == 0)
+		arch_reset();
 	if ((status & 1) == 0)
 		tk_printk("power: status %d is even; isa-debug-exit carries only odd ones: exiting %d\n",
 			  status, status | 1);

@@ -6,6 +6,7 @@
 #include <takt/device.h>
 #include <takt/dt.h>
 #include <takt/log.h>
+#include <takt/supervisor.h>
 #include <takt/sync.h>
 #include <takt/thread.h>
 #include <takt/time.h>

@@ -3,7 +3,10 @@
  * before start, stop twice; every call -ENODEV on a board without one).
  * "cycle": start, feed past the timeout, stop, outlive the timeout.
  * "expire": start and never feed; the board must reset (under QEMU with
- * -no-reboot: QEMU exits 0 without the FAIL line). */
+ * -no-reboot: QEMU exits 0 without the FAIL line).
+ * The supervisor (<takt/supervisor.h>): its refusals in every mode; with
+ * "starve", a thread that checks in every 10 ms starved by a FIFO 50 spin on
+ * its CPU: the supervisor must name it and reset the board. */
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -11,6 +14,50 @@
 #include <takt/takt.h>
 
 #include "tk_test.h"
+
+static void supervisor_api(void)
+{
+	TK_CHECK("supervisor_zero_check_einval", tk_supervisor_start(0, 0) == -EINVAL);
+	TK_CHECK("supervisor_long_check_einval", tk_supervisor_start(60001, 0) == -EINVAL);
+	TK_CHECK("supervisor_bad_flags_einval", tk_supervisor_start(10, 0x80) == -EINVAL);
+	TK_CHECK("checkin_without_channel_enoent", tk_checkin() == -ENOENT);
+	TK_CHECK("supervise_over_an_hour_einval", tk_supervise(0, 3600001u) == -EINVAL);
+	TK_CHECK("supervisor_start", tk_supervisor_start(50, 0) == 0);
+	TK_CHECK("supervisor_twice_ealready", tk_supervisor_start(50, 0) == -EALREADY);
+	TK_CHECK("channel_checkin", tk_supervise(0, 1000) == 0 && tk_checkin() == 0);
+	TK_CHECK("channel_removed", tk_supervise(0, 0) == 0 && tk_checkin() == -ENOENT);
+}
+
+static void *victim_fn(void *arg)
+{
+	(void)arg;
+	tk_supervise(0, 100);
+	for (;;) {
+		tk_checkin();
+		tk_sleep_ns(10000000);
+	}
+	return 0;
+}
+
+static int starve(void)
+{
+	struct tk_thread_attr a = { .name = "victim", .stack_size = 4096, .cpu_mask = 1,
+				    .sched = { .policy = TK_SCHED_FIFO, .prio = 10 } };
+	tk_thread_t *v;
+	uint64_t t0;
+
+	tk_thread_set_affinity(0, 1);
+	TK_CHECK("supervisor_start_20ms", tk_supervisor_start(20, 0) == 0);
+	TK_CHECK("victim_created", tk_thread_create(&v, &a, victim_fn, 0) == 0);
+	tk_sleep_ns(200000000);	/* it checks in: nothing is said */
+	printf("watchdog: starving the victim\n");
+	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 50 });
+	t0 = tk_now_ns();
+	while (tk_now_ns() - t0 < 2000000000ull)
+		tk_cpu_relax();
+	printf("FAIL supervisor_names_starved_thread: still running 2 s later\n");
+	return 1;
+}
 
 static int no_watchdog(void)
 {
@@ -70,6 +117,9 @@ int main(int argc, char **argv)
 {
 	uint32_t max = tk_watchdog_max_ms();
 
+	if (argc > 1 && strcmp(argv[1], "starve") == 0)
+		return starve();
+	supervisor_api();
 	if (max == 0)
 		return no_watchdog();
 	if (argc > 1 && strcmp(argv[1], "cycle") == 0)
