@@ -48,6 +48,7 @@ struct handler {
 	uint64_t count;
 	const struct intc *ctl;	/* the controller that enables/disables it */
 	uint8_t cpu;		/* where it is routed (tk_irq_set_affinity) */
+	uint8_t last_cpu;	/* where its handler last ran */
 };
 
 static struct tk_device *root;
@@ -68,7 +69,7 @@ static void install_ipi(void)
 	if (root_ops->ipi_line >= ROOT_LINES || slot_of[root_ops->ipi_line] ||
 	    nhandlers == MAX_HANDLERS)
 		return;
-	handlers[nhandlers] = (struct handler){ smp_ipi_handler, 0, 0, &root_intc, 0 };
+	handlers[nhandlers] = (struct handler){ smp_ipi_handler, 0, 0, &root_intc, 0, 0 };
 	slot_of[root_ops->ipi_line] = (uint8_t)(++nhandlers);
 	root_ops->enable(root, root_ops->ipi_line);
 }
@@ -184,7 +185,7 @@ int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *ar
 		return -EBUSY;
 	if (nhandlers == MAX_HANDLERS)
 		return -ENOSPC;
-	handlers[nhandlers] = (struct handler){ fn, arg, 0, ctl, 0 };
+	handlers[nhandlers] = (struct handler){ fn, arg, 0, ctl, 0, 0 };
 	slot_of[line] = (uint8_t)(++nhandlers);
 	ctl->ops->enable(ctl->dev, line - ctl->base);
 	return 0;
@@ -228,6 +229,22 @@ int tk_irq_affinity(struct tk_device *dev, int idx)
 	return slot_of[line] ? handlers[slot_of[line] - 1].cpu : -ENOENT;
 }
 
+int tk_irq_last_cpu(struct tk_device *dev, int idx)
+{
+	const struct intc *ctl;
+	unsigned line;
+	int err;
+
+	if (!dev)
+		return -EINVAL;
+	err = line_of(dev, idx, &line, &ctl);
+	if (err)
+		return err;
+	if (!slot_of[line])
+		return -ENOENT;
+	return handlers[slot_of[line] - 1].count ? handlers[slot_of[line] - 1].last_cpu : -ENODATA;
+}
+
 uint64_t tk_irq_count(struct tk_device *dev, int idx)
 {
 	const struct intc *ctl;
@@ -249,6 +266,7 @@ static inline void run_line(const struct intc *c, unsigned line)
 		struct handler *h = &handlers[slot_of[kline] - 1];
 
 		__atomic_fetch_add(&h->count, 1, __ATOMIC_RELAXED);	/* several CPUs share per-CPU lines */
+		h->last_cpu = (uint8_t)cpu_self()->id;
 		h->fn(h->arg);
 		return;
 	}

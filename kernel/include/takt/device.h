@@ -73,6 +73,9 @@ int tk_irq_set_affinity(struct tk_device *dev, int idx, unsigned cpu);
  * property Linux's arm,pmu binding uses), applied once the CPUs are up.
  * @retval the CPU, -ENOENT (not connected), -EINVAL */
 int tk_irq_affinity(struct tk_device *dev, int idx);
+/* The CPU its handler last ran on. @retval the CPU, -ENODATA (never taken),
+ * -ENOENT (not connected), -EINVAL */
+int tk_irq_last_cpu(struct tk_device *dev, int idx);
 /* Number of times the line connected as dev's interrupt idx has fired. */
 uint64_t tk_irq_count(struct tk_device *dev, int idx);
 /* Mask interrupts on this CPU and exclude every other CPU's tk_irq_lock
