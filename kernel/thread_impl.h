@@ -189,8 +189,14 @@ struct tk_thread *waitq_first(struct waitq *q);		/* NULL when empty */
 struct tk_thread *waitq_wake_one(struct waitq *q, int result);
 void waitq_wake_all(struct waitq *q, int result);
 
-/* time.c: program the one-shot event at absolute ns (TIMERQ_NEVER: none). */
-void time_set_event(uint64_t ns);
+/* time.c: program the one-shot event at absolute ns (TIMERQ_NEVER: none).
+ * Inline the common case, the event it is set to already (most decisions). */
+void time_program_event(uint64_t ns);
+static inline void time_set_event(uint64_t ns)
+{
+	if (ns != cpu_self()->armed_ns)
+		time_program_event(ns);
+}
 static inline bool waitq_empty(struct waitq *q)
 {
 	return list_empty(&q->head);

@@ -84,7 +84,7 @@ void tk_clockevent_fire(void)
 	sched_timer_event();
 }
 
-void time_set_event(uint64_t ns)
+void time_program_event(uint64_t ns)
 {
 	struct cpu *c = cpu_self();
 

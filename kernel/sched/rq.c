@@ -30,16 +30,6 @@ bool sched_preempt_check(const struct sched_entity *curr, const struct sched_ent
 	return sched_entity_before(woken, curr);
 }
 
-uint64_t rq_next_event(const struct rq *rq, const struct sched_entity *curr, uint64_t now)
-{
-	uint64_t t = timerq_earliest(&rq->dl_timers);
-
-	if (curr && curr->cls == SCHED_CLASS_DL && curr->dl.runtime > 0 &&
-	    now + (uint64_t)curr->dl.runtime < t)
-		t = now + (uint64_t)curr->dl.runtime;
-	return t;
-}
-
 /* Make the tree and the timer agree with the CBS state: runnable entities
  * are in the tree under their current deadline, throttled ones have their
  * timer armed at the next period. */

@@ -78,7 +78,16 @@ bool sched_preempt_check(const struct sched_entity *curr, const struct sched_ent
 /* The earliest moment the one-shot timer must fire: the first pending
  * replenishment, or the running DL entity's budget end. TIMERQ_NEVER if none.
  * The kernel takes the min with its own timeouts (sleeps). */
-uint64_t rq_next_event(const struct rq *rq, const struct sched_entity *curr, uint64_t now);
+static inline uint64_t rq_next_event(const struct rq *rq, const struct sched_entity *curr,
+				     uint64_t now)
+{
+	uint64_t t = timerq_earliest(&rq->dl_timers);
+
+	if (curr && curr->cls == SCHED_CLASS_DL && curr->dl.runtime > 0 &&
+	    now + (uint64_t)curr->dl.runtime < t)
+		t = now + (uint64_t)curr->dl.runtime;
+	return t;
+}
 
 /* Make se a DL entity with parameters p, after admission control; it
  * starts sleeping. @retval 0, -EINVAL, -EBUSY (se and rq unchanged) */
