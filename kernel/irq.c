@@ -191,26 +191,40 @@ int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *ar
 	return 0;
 }
 
+/* The handler connected as dev's interrupt idx, and its controller and line.
+ * @retval 0, -EINVAL (no dev), -ENOENT (not connected), line_of's errors */
+static int handler_of(struct tk_device *dev, int idx, struct handler **h,
+		      const struct intc **ctl, unsigned *line)
+{
+	int err = dev ? line_of(dev, idx, line, ctl) : -EINVAL;
+
+	if (err)
+		return err;
+	if (!slot_of[*line])
+		return -ENOENT;
+	*h = &handlers[slot_of[*line] - 1];
+	return 0;
+}
+
 int tk_irq_set_affinity(struct tk_device *dev, int idx, unsigned cpu)
 {
 	const struct intc *ctl;
+	struct handler *h;
 	unsigned line;
 	int err;
 
-	if (!dev || cpu >= TK_CPUS_MAX || !cpus[cpu].online)
+	if (cpu >= TK_CPUS_MAX || !cpus[cpu].online)
 		return -EINVAL;
-	err = line_of(dev, idx, &line, &ctl);
+	err = handler_of(dev, idx, &h, &ctl, &line);
 	if (err)
 		return err;
-	if (!slot_of[line])
-		return -ENOENT;
 	if (!ctl->ops->route)
 		return -ENOTSUP;
 	unsigned long f = klock();
 
 	err = ctl->ops->route(ctl->dev, line - ctl->base, cpu, cpus[cpu].hwid);
 	if (!err)
-		handlers[slot_of[line] - 1].cpu = (uint8_t)cpu;
+		h->cpu = (uint8_t)cpu;
 	kunlock(f);
 	return err;
 }
@@ -218,41 +232,30 @@ int tk_irq_set_affinity(struct tk_device *dev, int idx, unsigned cpu)
 int tk_irq_affinity(struct tk_device *dev, int idx)
 {
 	const struct intc *ctl;
+	struct handler *h;
 	unsigned line;
-	int err;
+	int err = handler_of(dev, idx, &h, &ctl, &line);
 
-	if (!dev)
-		return -EINVAL;
-	err = line_of(dev, idx, &line, &ctl);
-	if (err)
-		return err;
-	return slot_of[line] ? handlers[slot_of[line] - 1].cpu : -ENOENT;
+	return err ? err : h->cpu;
 }
 
 int tk_irq_last_cpu(struct tk_device *dev, int idx)
 {
 	const struct intc *ctl;
+	struct handler *h;
 	unsigned line;
-	int err;
+	int err = handler_of(dev, idx, &h, &ctl, &line);
 
-	if (!dev)
-		return -EINVAL;
-	err = line_of(dev, idx, &line, &ctl);
-	if (err)
-		return err;
-	if (!slot_of[line])
-		return -ENOENT;
-	return handlers[slot_of[line] - 1].count ? handlers[slot_of[line] - 1].last_cpu : -ENODATA;
+	return err ? err : h->count ? h->last_cpu : -ENODATA;
 }
 
 uint64_t tk_irq_count(struct tk_device *dev, int idx)
 {
 	const struct intc *ctl;
+	struct handler *h;
 	unsigned line;
 
-	if (!dev || line_of(dev, idx, &line, &ctl) || !slot_of[line])
-		return 0;
-	return handlers[slot_of[line] - 1].count;
+	return handler_of(dev, idx, &h, &ctl, &line) ? 0 : h->count;
 }
 
 /* Run the handler of controller c's line; an unexpected line would fire

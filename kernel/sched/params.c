@@ -72,6 +72,22 @@ static int set_fp(struct cpu *c, struct tk_thread *t, const struct tk_sched *s)
 	return 0;
 }
 
+/* Admit p for t on a CPU of `first` if its exact test passes there, else
+ * wherever on mask one does, or split over two of mask.
+ * @retval 0 (t->placed filled), -EBUSY (no placement: nothing changed) */
+static int admit(struct tk_thread *t, const struct dl_params *p, uint32_t first, uint32_t mask)
+{
+	struct place_params pp = place_params_of(p);
+	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
+	struct place_sys *s = placement();
+	int err = place_admit(s, &pp, first, &t->placed);
+
+	if (err && mask != first)
+		err = place_admit(s, &pp, mask, &t->placed);
+	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
+	return err == -ENOSPC ? -EBUSY : err;
+}
+
 /* t (on c, unsplit) keeps its CPU with new parameters p, if they fit
  * there. A split thread's parameters do not change (yet): -EBUSY. */
 static int change_dl(struct cpu *c, struct tk_thread *t, const struct dl_params *p)
@@ -98,13 +114,9 @@ static int set_dl(struct cpu *c, struct tk_thread *t, const struct tk_sched *s)
 	if (t->se.cls == SCHED_CLASS_DL)
 		return change_dl(c, t, &p);
 	if (!t->placed.npieces) {
-		struct place_params pp = place_params_of(&p);
-		unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
-
-		err = place_admit(placement(), &pp, 1u << c->id, &t->placed);
-		tk_spin_unlock_irqrestore(&sched_admit_lock, f);
+		err = admit(t, &p, 1u << c->id, 1u << c->id);
 		if (err)
-			return err == -ENOSPC ? -EBUSY : err;
+			return err;
 	}
 	if (was_queued)
 		rq_fp_block(&c->rq, &t->se);
@@ -126,16 +138,18 @@ static unsigned others(const struct tk_thread *t, unsigned i)
  * the fewest threads (not the one the network stack is pinned to, say). */
 static int least_dl_loaded(const struct tk_thread *t, uint32_t m)
 {
-	const struct place_sys *s = &places;
 	int best = -1;
+	uint64_t lb = 0;
 
 	for (unsigned i = 0; i < TK_CPUS_MAX; i++) {
 		if (!(m & (1u << i)))
 			continue;
-		uint64_t l = place_cpu_load(s, i), lb = best < 0 ? 0 : place_cpu_load(s, (unsigned)best);
+		uint64_t l = place_cpu_load(&places, i);
 
-		if (best < 0 || l < lb || (l == lb && others(t, i) < others(t, (unsigned)best)))
+		if (best < 0 || l < lb || (l == lb && others(t, i) < others(t, (unsigned)best))) {
 			best = (int)i;
+			lb = l;
+		}
 	}
 	return best;
 }
@@ -146,18 +160,12 @@ static int least_dl_loaded(const struct tk_thread *t, uint32_t m)
  * (split.c). -EBUSY: no placement exists. */
 static int place_dl_new(struct tk_thread *t, const struct dl_params *p)
 {
-	struct place_params pp = place_params_of(p);
 	uint32_t m = t->affinity & smp_online_mask();
-	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
-	struct place_sys *s = placement();
 	int best = least_dl_loaded(t, m), err;
 
-	err = best < 0 ? -EBUSY : place_admit(s, &pp, 1u << best, &t->placed);
-	if (err && best >= 0)
-		err = place_admit(s, &pp, m, &t->placed);
-	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
+	err = best < 0 ? -EBUSY : admit(t, p, 1u << best, m);
 	if (err)
-		return err == -ENOSPC ? -EBUSY : err;
+		return err;
 	best = t->placed.piece[0].cpu;
 	if ((unsigned)best != t->cpu) {
 		cpu_load_add(&cpus[t->cpu], -1);
