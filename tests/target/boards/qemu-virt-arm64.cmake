@@ -167,12 +167,18 @@ add_test(NAME make_irq_affinity_dtb COMMAND sh -ec "
   ${Python3_EXECUTABLE} ${TAKT_ROOT}/tools/takt_image.py dumpdtb ${_aff}.dtb -- \
     qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a53 -smp 2 -m 256M -nographic
   cp ${_aff}.dtb ${_aff}-bad.dtb
+  cp ${_aff}.dtb ${_aff}-short.dtb
+  ${FDTPUT} -t bx ${_aff}-short.dtb /pl011@9000000 interrupt-affinity 1 2 3
   ${FDTPUT} -t x ${_aff}.dtb /pl011@9000000 interrupt-affinity $(${FDTGET} -t x ${_aff}.dtb /cpus/cpu@1 phandle)
   ${FDTPUT} -t x ${_aff}-bad.dtb /pl011@9000000 interrupt-affinity $(${FDTGET} -t x ${_aff}.dtb /intc@8000000 phandle)")
 set_tests_properties(make_irq_affinity_dtb PROPERTIES FIXTURES_SETUP irq_affinity_dtb)
 takt_qemu_test(smp_irq_affinity_from_dt smp TIMEOUT 120 FIXTURE irq_affinity_dtb
   QEMU_ARGS -smp 2 -icount shift=0,align=off,sleep=off -dtb ${_aff}.dtb -append "cpus=2 con_cpu=1"
   EXPECT "^PASS irq_affinity_as_the_dt_says" "^[0-9]+ passed, 0 failed")
+takt_qemu_test(irq_affinity_not_phandles hello FIXTURE irq_affinity_dtb
+  QEMU_ARGS -smp 2 -dtb ${_aff}-short.dtb
+  EXPECT "^irq: /pl011@9000000: interrupt-affinity is not a list of phandles; ignored"
+         "^Takt hello")
 takt_qemu_test(irq_affinity_not_a_cpu hello FIXTURE irq_affinity_dtb
   QEMU_ARGS -smp 2 -dtb ${_aff}-bad.dtb
   EXPECT "^irq: /pl011@9000000: interrupt-affinity entry 0 names no online CPU; on CPU 0"

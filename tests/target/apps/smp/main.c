@@ -550,6 +550,8 @@ static void test_irq_affinity(int con_cpu)
 
 	/* con_cpu=N in the bootargs: the DT's interrupt-affinity sent it there */
 	TK_CHECK("irq_affinity_as_the_dt_says", con && tk_irq_affinity(con, 0) == con_cpu);
+	TK_CHECK("irq_affinity_null_device_einval", tk_irq_affinity(0, 0) == -EINVAL &&
+						    tk_irq_last_cpu(0, 0) == -EINVAL);
 	if (!tmr)	/* x86: the timer is the LAPIC's own line 0 */
 		tmr = (struct tk_device *)find_level(TK_LEVEL_INTC);
 
