@@ -33,6 +33,7 @@ import threading
 import time
 
 sys.dont_write_bytecode = True
+import cyclictest_plot  # noqa: E402
 import cyclictest_report as ctr  # noqa: E402
 import takt_boardfiles as tb  # noqa: E402
 
@@ -349,6 +350,28 @@ def median_of(summaries):
             for k in KEYS if any(o.get(k) is not None for o in ok)} | {"runs": len(ok)}
 
 
+# Issue 18's goals for Takt under -icount (guest ns); with -S the goal is relative to Linux.
+GOAL_NS = {"avg": 300, "max": 600}
+
+
+def plot(series, icount, path, title, smp=False):
+    """The histograms beside min/avg/p99/max per system (-icount runs), the goal's max
+    and Linux's max marked (tools/cyclictest_plot.py)."""
+    systems = [(name, {k: v for k, v in icount[key]["overall"].items()
+                       if k in KEYS and v is not None})
+               for key, name in (("takt", "Takt icount"), ("linux", "Linux PREEMPT_RT icount"))
+               if icount.get(key)]
+    marks = [] if smp else [("goal, Takt max (ns)", GOAL_NS["max"])]
+    if icount.get("linux"):
+        marks.append(("Linux max, icount (ns)", icount["linux"]["overall"]["max"]))
+    series = [(lb, [(x * 1000.0, n) for x, n in pts]) for lb, pts in series]
+    try:
+        cyclictest_plot.side_by_side(series, systems, path, title, xlabel="latency (ns)",
+                                     marks=marks)
+    except cyclictest_plot.PlotError as e:
+        log("no plot: %s" % e)
+
+
 def per_cpu_table(icount):
     """-S: thread n runs on CPU n. Max per CPU, Takt beside Linux, icount."""
     lines = ["%-6s %12s %12s %9s" % ("CPU", "Takt max ns", "Linux max ns", "ratio")]
@@ -495,7 +518,7 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None, smp=False):
     with open(jpath, "w") as f:
         json.dump(summary, f, indent=1)
     ppath = os.path.join(out_dir, "%s-latency%s.png" % (board, tag))
-    ctr.plot(series, ppath, "cyclictest %s, %s" % (args, board))
+    plot(series, results["icount"], ppath, "cyclictest %s, %s" % (args, board), smp)
     print("json: %s\nplot: %s\nlogs: %s/" % (os.path.relpath(jpath), os.path.relpath(ppath),
                                              os.path.relpath(log_dir)))
     log("done in %.0f s" % (time.monotonic() - t_start))

@@ -30,10 +30,11 @@ import argparse
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
-import zlib
+
+sys.dont_write_bytecode = True
+import cyclictest_plot  # noqa: E402
 
 T_RE = re.compile(r"T:\s*(\d+) \(\s*(\d+)\) P:\s*(\d+) I:(\d+) C:\s*(\d+) Min:\s*(-?\d+) "
                   r"Act:\s*(-?\d+) Avg:\s*(-?\d+) Max:\s*(-?\d+)")
@@ -194,6 +195,18 @@ def summarize(res, unit="us", label=None):
             "samples": len(allvals)}
 
 
+def series_per_thread(res, unit):
+    """[("thread N", points)]: one histogram line per thread."""
+    out = []
+    for i in sorted(set(res["samples"]) | set(res["hist"])):
+        one = {"samples": {i: res["samples"][i]} if i in res["samples"] else {},
+               "hist": {i: res["hist"][i]} if i in res["hist"] else {}}
+        pts = series_for_plot(one, unit)
+        if pts:
+            out.append(("thread %d" % i, pts))
+    return out
+
+
 def series_for_plot(res, unit):
     """(bucket value in us, count) points: samples binned, or the histogram."""
     vals = [v for s in res["samples"].values() for v in s]
@@ -213,164 +226,6 @@ def series_for_plot(res, unit):
             hist[b] = hist.get(b, 0) + n
     div = 1000.0 if unit == "ns" else 1.0
     return [(b / div, n) for b, n in sorted(hist.items()) if n]
-
-
-# -- a PNG writer and a small plotter (no dependencies) ------------------------------
-
-FONT = {  # 5x7, rows top to bottom, bit 4 = leftmost column
-    "0": "0e 11 13 15 19 11 0e", "1": "04 0c 04 04 04 04 0e", "2": "0e 11 01 02 04 08 1f",
-    "3": "1f 02 04 02 01 11 0e", "4": "02 06 0a 12 1f 02 02", "5": "1f 10 1e 01 01 11 0e",
-    "6": "06 08 10 1e 11 11 0e", "7": "1f 01 02 04 08 08 08", "8": "0e 11 11 0e 11 11 0e",
-    "9": "0e 11 11 0f 01 02 0c", "A": "0e 11 11 1f 11 11 11", "B": "1e 11 11 1e 11 11 1e",
-    "C": "0e 11 10 10 10 11 0e", "D": "1c 12 11 11 11 12 1c", "E": "1f 10 10 1e 10 10 1f",
-    "F": "1f 10 10 1e 10 10 10", "G": "0e 11 10 17 11 11 0f", "H": "11 11 11 1f 11 11 11",
-    "I": "0e 04 04 04 04 04 0e", "J": "07 02 02 02 02 12 0c", "K": "11 12 14 18 14 12 11",
-    "L": "10 10 10 10 10 10 1f", "M": "11 1b 15 15 11 11 11", "N": "11 11 19 15 13 11 11",
-    "O": "0e 11 11 11 11 11 0e", "P": "1e 11 11 1e 10 10 10", "Q": "0e 11 11 11 15 12 0d",
-    "R": "1e 11 11 1e 14 12 11", "S": "0f 10 10 0e 01 01 1e", "T": "1f 04 04 04 04 04 04",
-    "U": "11 11 11 11 11 11 0e", "V": "11 11 11 11 11 0a 04", "W": "11 11 11 15 15 15 0a",
-    "X": "11 11 0a 04 0a 11 11", "Y": "11 11 11 0a 04 04 04", "Z": "1f 01 02 04 08 10 1f",
-    " ": "00 00 00 00 00 00 00", ".": "00 00 00 00 00 0c 0c", ":": "00 0c 0c 00 0c 0c 00",
-    "-": "00 00 00 1f 00 00 00", "(": "02 04 08 08 08 04 02", ")": "08 04 02 02 02 04 08",
-    "/": "00 01 02 04 08 10 00", "%": "18 19 02 04 08 13 03", ",": "00 00 00 00 0c 04 08",
-    "=": "00 00 1f 00 1f 00 00", "_": "00 00 00 00 00 00 1f", "+": "00 04 04 1f 04 04 00",
-    "^": "04 0a 11 00 00 00 00", "|": "04 04 04 04 04 04 04",
-}
-COLORS = [(200, 40, 40), (30, 90, 200), (30, 150, 60), (200, 130, 0), (130, 50, 160)]
-
-
-class Canvas:
-    def __init__(self, w, h):
-        self.w, self.h = w, h
-        self.px = bytearray(b"\xff" * (w * h * 3))
-
-    def set(self, x, y, c):
-        if 0 <= x < self.w and 0 <= y < self.h:
-            i = (y * self.w + x) * 3
-            self.px[i:i + 3] = bytes(c)
-
-    def line(self, x0, y0, x1, y1, c, thick=1):
-        dx, dy = abs(x1 - x0), -abs(y1 - y0)
-        sx, sy = (1 if x0 < x1 else -1), (1 if y0 < y1 else -1)
-        err = dx + dy
-        while True:
-            for t in range(thick):
-                self.set(x0, y0 + t, c)
-                self.set(x0 + t, y0, c)
-            if x0 == x1 and y0 == y1:
-                break
-            e2 = 2 * err
-            if e2 >= dy:
-                err += dy
-                x0 += sx
-            if e2 <= dx:
-                err += dx
-                y0 += sy
-
-    def rect(self, x0, y0, x1, y1, c):
-        for y in range(y0, y1):
-            for x in range(x0, x1):
-                self.set(x, y, c)
-
-    def text(self, x, y, s, c=(0, 0, 0), scale=2):
-        for ch in s:
-            g = FONT.get(ch.upper(), FONT[" "])
-            for r, row in enumerate(g.split()):
-                bits = int(row, 16)
-                for col in range(5):
-                    if bits & (0x10 >> col):
-                        self.rect(x + col * scale, y + r * scale, x + (col + 1) * scale,
-                                  y + (r + 1) * scale, c)
-            x += 6 * scale
-
-    def png(self, path):
-        raw = b"".join(b"\x00" + bytes(self.px[y * self.w * 3:(y + 1) * self.w * 3])
-                       for y in range(self.h))
-
-        def chunk(tag, data):
-            return (struct.pack(">I", len(data)) + tag + data
-                    + struct.pack(">I", zlib.crc32(tag + data) & 0xffffffff))
-        with open(path, "wb") as f:
-            f.write(b"\x89PNG\r\n\x1a\n")
-            f.write(chunk(b"IHDR", struct.pack(">IIBBBBB", self.w, self.h, 8, 2, 0, 0, 0)))
-            f.write(chunk(b"IDAT", zlib.compress(raw, 9)))
-            f.write(chunk(b"IEND", b""))
-
-
-def nice_ticks(lo, hi, n=6):
-    import math
-    span = max(hi - lo, 1e-9)
-    step = 10 ** math.floor(math.log10(span / n))
-    for m in (1, 2, 5, 10):
-        if span / (step * m) <= n:
-            step *= m
-            break
-    t = math.floor(lo / step) * step
-    out = []
-    while t <= hi + 1e-9:
-        if t >= lo - 1e-9:
-            out.append(round(t, 6))
-        t += step
-    return out
-
-
-def plot(series, path, title):
-    """series: [(label, [(x_us, count), ...])] -> PNG, count on a log scale."""
-    import math
-    W, H, L, R, T, B = 1000, 600, 90, 30, 60, 70
-    cv = Canvas(W, H)
-    pts = [p for _, s in series for p in s]
-    if not pts:
-        pts = [(0, 1)]
-    xs = [x for x, _ in pts if x > 0] or [1.0]
-    logx = max(xs) / min(xs) > 30      # e.g. Takt's 0.5 us beside Linux's 20 us
-    if logx:
-        xmin = 10 ** math.floor(math.log10(min(xs)))
-        xmax = 10 ** math.ceil(math.log10(max(xs)))
-    else:
-        xmin, xmax = 0.0, (max(xs) * 1.05 or 1)
-    ymax = max(n for _, n in pts)
-    ydec = max(1, math.ceil(math.log10(max(ymax, 1)) + 0.01))
-
-    def X(x):
-        if logx:
-            x = max(x, xmin)
-            return int(L + (math.log10(x) - math.log10(xmin))
-                       / (math.log10(xmax) - math.log10(xmin)) * (W - L - R))
-        return int(L + (x - xmin) / (xmax - xmin) * (W - L - R))
-
-    def Y(n):
-        return int(H - B - (math.log10(n) / ydec) * (H - T - B)) if n > 0 else H - B
-    grey, black = (225, 225, 225), (0, 0, 0)
-    for d in range(ydec + 1):
-        y = Y(10 ** d)
-        cv.line(L, y, W - R, y, grey)
-        lab = "1" if d == 0 else "10^%d" % d if d > 3 else str(10 ** d)
-        cv.text(L - 12 - 12 * len(lab), y - 7, lab)
-    ticks = ([10 ** e for e in range(round(math.log10(xmin)), round(math.log10(xmax)) + 1)]
-             if logx else nice_ticks(xmin, xmax))
-    for t in ticks:
-        x = X(t)
-        cv.line(x, T, x, H - B, grey)
-        lab = ("%g" % t)
-        cv.text(x - 6 * len(lab), H - B + 10, lab)
-    cv.line(L, H - B, W - R, H - B, black)
-    cv.line(L, T, L, H - B, black)
-    cv.text(L, 8, title)
-    cv.text(W // 2 - 100, H - 30, "latency (us%s)" % (", log" if logx else ""))
-    cv.text(10, T - 24, "samples (log)")
-    for k, (label, s) in enumerate(series):
-        c = COLORS[k % len(COLORS)]
-        prev = None
-        for x, n in s:
-            p = (X(x), Y(n))
-            if prev is not None:
-                cv.line(prev[0], prev[1], p[0], p[1], c, 2)
-            cv.rect(p[0] - 2, p[1] - 2, p[0] + 3, p[1] + 3, c)
-            prev = p
-        cv.rect(W - R - 330, T + 10 + 24 * k, W - R - 310, T + 24 + 24 * k, c)
-        cv.text(W - R - 300, T + 10 + 24 * k, label[:24], c)
-    cv.png(path)
 
 
 # -- commands ---------------------------------------------------------------------------
@@ -396,7 +251,15 @@ def print_summary(s, out=sys.stdout):
 def report(args):
     summaries, series = [], []
     for k, path in enumerate(args.logs):
-        text = sys.stdin.read() if path == "-" else open(path, errors="replace").read()
+        try:
+            if path == "-":
+                text = sys.stdin.read()
+            else:
+                with open(path, errors="replace") as f:
+                    text = f.read()
+        except OSError as e:
+            print("cyclictest_report: %s: %s" % (path, e.strerror), file=sys.stderr)
+            return 1
         res = parse(text)
         label = (args.label[k] if args.label and k < len(args.label)
                  else os.path.basename(path))
@@ -406,13 +269,27 @@ def report(args):
             return 1
         print_summary(s)
         summaries.append(s)
-        series.append((label, series_for_plot(res, args.unit)))
+        if len(args.logs) == 1 and len(res["threads"]) > 1:
+            series += series_per_thread(res, args.unit)
+        else:
+            series.append((label, series_for_plot(res, args.unit)))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(summaries if len(summaries) > 1 else summaries[0], f, indent=1)
         print("json: " + args.json)
     if args.png:
-        plot(series, args.png, args.title or "cyclictest latency histogram")
+        overflow = sum(x["histogram_overflow"] or 0 for x in summaries)
+        title = args.title or "cyclictest latency histogram"
+        if overflow:
+            title += " (%d samples beyond the histogram)" % overflow
+        try:
+            if args.unit == "ns":   # the figures as printed: ns
+                series = [(lb, [(x * 1000.0, n) for x, n in pts]) for lb, pts in series]
+            cyclictest_plot.histogram(series, args.png, title,
+                                      xlabel="latency (%s)" % args.unit)
+        except cyclictest_plot.PlotError as e:
+            print("cyclictest_report: no plot: %s" % e, file=sys.stderr)
+            return 1
         print("plot: " + args.png)
     return 0
 

@@ -51,6 +51,8 @@ APT_PACKAGES = [
     "python3-yaml",
     # ./takt debug, run --gdb and the gdb target tests (tools/takt_debug.py)
     "gdb-multiarch",
+    # cyclictest's histogram and the bench plots (tools/cyclictest_plot.py)
+    "python3-matplotlib",
 ]
 
 NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"
