@@ -75,12 +75,12 @@ def _draw_hist(ax, series, marks, xlabel):
         raise PlotError("no latency > 0 to put on the log axis")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    from matplotlib.ticker import NullFormatter, ScalarFormatter
+    from matplotlib.ticker import FuncFormatter, NullFormatter
     xs = [x for _, pts in series for x, n in pts if x > 0 and n > 0]
-    ax.xaxis.set_major_formatter(ScalarFormatter())     # 880, not 8.8x10^2
+    plain = FuncFormatter(lambda v, _: "%g" % v)        # 880 and 100000, not 8.8x10^2
+    ax.xaxis.set_major_formatter(plain)
     # minor ticks labelled only within one decade (else they overlap)
-    ax.xaxis.set_minor_formatter(ScalarFormatter() if max(xs) < 10 * min(xs)
-                                 else NullFormatter())
+    ax.xaxis.set_minor_formatter(plain if max(xs) < 10 * min(xs) else NullFormatter())
     ax.set_xlabel(xlabel)
     ax.set_ylabel("samples per bucket")
     _marks(ax, marks, vertical=True)
