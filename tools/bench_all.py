@@ -33,7 +33,8 @@ FIGURES = [
     ("boot_qemu_dtb_us", "entry to main, the DTB QEMU passes", "us", 662, 100, None),
     ("boot_board_dtb_us", "entry to main, the board DTB", "us", 502, 50, None),
     ("hello_text_data_kib", "hello, text + data", "KiB", 76.7, 48, None),
-    ("hello_static_ram_kib", "hello, text + data + bss", "KiB", None, 256, None),
+    ("hello_static_ram_kib", "hello, text + data + bss (static RAM only)", "KiB", None, 256,
+     None),
     ("gateway_text_data_kib", "gateway, text + data", "KiB", 217, 192, None),
 ]
 SMP_GOAL = "<= 1/10 of Linux's"

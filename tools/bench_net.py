@@ -26,14 +26,11 @@ a "qemu" list).
 import argparse
 import http.client
 import json
-import lzma
 import os
 import re
 import shlex
 import shutil
 import socket
-import statistics
-import struct
 import subprocess
 import sys
 import threading
@@ -42,6 +39,8 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_latency as bl  # noqa: E402
+from bench_net_peer import Error, NET_MODULES, initramfs, log  # noqa: E402,F401
+from bench_net_wrk import WRK_TIMEOUT, median_runs, parse_wrk, wrk  # noqa: E402,F401
 import pcap_tcp_timing  # noqa: E402
 import takt_bench  # noqa: E402
 
@@ -87,143 +86,6 @@ DOOMED = {"qemu-microvm-x86_64": (b"Kernel command line:", b"tsc: Detected")}
 # a boot's calibration says otherwise. Never valid under -icount (the TSC then counts
 # virtual ns), which this benchmark does not use.
 TSC_CACHE = "tsc_khz.json"
-WRK_TIMEOUT = "2s"      # wrk's own default, written out: a slower reply counts as an error
-# The modules Linux needs for the NIC (a PEERS entry's "net_modules" replaces them);
-# their dependencies come from their .modinfo.
-NET_MODULES = ["virtio_mmio", "virtio_net"]
-# busybox applets /init uses, as links in /bin.
-APPLETS = ["sh", "mount", "uname", "insmod", "ip", "httpd", "wget", "sleep", "cat"]
-
-
-def log(msg):
-    print("[bench net] " + msg, flush=True)
-
-
-class Error(Exception):
-    pass
-
-
-# -- Linux's modules ---------------------------------------------------------------------
-
-def ko_bytes(path):
-    """A module's ELF bytes; .ko.xz decompressed (busybox insmod takes plain ELF)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if path.endswith(".xz"):
-        return lzma.decompress(data)
-    if path.endswith(".zst") or path.endswith(".gz"):
-        raise Error("%s: compressed modules other than .xz are not handled" % path)
-    return data
-
-
-def modinfo(elf):
-    """The .modinfo section of a 64-bit little-endian module as {key: [values]}."""
-    if elf[:4] != b"\x7fELF" or elf[4] != 2 or elf[5] != 1:
-        raise Error("not a 64-bit little-endian ELF module")
-    shoff, = struct.unpack_from("<Q", elf, 0x28)
-    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", elf, 0x3A)
-
-    def sh(i):
-        name, _, _, _, off, size = struct.unpack_from("<IIQQQQ", elf, shoff + i * shentsize)
-        return name, off, size
-    stroff = sh(shstrndx)[1]
-    info = {}
-    for i in range(shnum):
-        name, off, size = sh(i)
-        if elf[stroff + name:elf.index(b"\0", stroff + name)] == b".modinfo":
-            for item in elf[off:off + size].split(b"\0"):
-                k, sep, v = item.decode("utf-8", "replace").partition("=")
-                if sep:
-                    info.setdefault(k, []).append(v)
-    return info
-
-
-def modules_for(kroot, wanted):
-    """[(name, ELF bytes)] for the wanted modules and their dependencies, dependencies
-    first; a name that is built in (modules.builtin) is skipped."""
-    mdir = os.path.join(kroot, "lib", "modules")
-    vers = os.listdir(mdir)
-    if len(vers) != 1:
-        raise Error("expected one kernel version in %s, found %s" % (mdir, vers))
-    base = os.path.join(mdir, vers[0])
-    index = {}
-    for d, _, files in os.walk(os.path.join(base, "kernel")):
-        for f in files:
-            m = re.match(r"(.+)\.ko(\.xz|\.zst|\.gz)?$", f)
-            if m:
-                index[m.group(1).replace("-", "_")] = os.path.join(d, f)
-    builtin = set()
-    bpath = os.path.join(base, "modules.builtin")
-    if os.path.exists(bpath):
-        with open(bpath) as f:
-            builtin = {re.sub(r"\.ko$", "", os.path.basename(line.strip())).replace("-", "_")
-                       for line in f if line.strip()}
-    order, seen = [], set()
-
-    def visit(name, chain):
-        if name in seen or name in builtin:
-            return
-        if name in chain:
-            raise Error("module dependency loop: %s" % " -> ".join(chain + [name]))
-        if name not in index:
-            raise Error("module %s is neither in %s nor built in" % (name, base))
-        data = ko_bytes(index[name])
-        for dep in ",".join(modinfo(data).get("depends", [])).split(","):
-            if dep:
-                visit(dep.replace("-", "_"), chain + [name])
-        seen.add(name)
-        order.append((name, data))
-    for w in wanted:
-        visit(w, [])
-    return order
-
-
-# -- the initramfs ------------------------------------------------------------------------
-
-def initramfs(kroot, uroot, page, path, net_modules=NET_MODULES):
-    """busybox, the NIC's modules, /www/index.html and an /init that brings eth0 up the
-    way QEMU's user network expects (10.0.2.15/24, gateway 10.0.2.2) and starts httpd."""
-    mods = modules_for(kroot, net_modules)
-    c = bl.Cpio()
-    for d in ("bin", "dev", "proc", "sys", "tmp", "lib", "lib/modules", "www"):
-        c.dir(d)
-    c.chardev("dev/console", 5, 1)
-    c.chardev("dev/null", 1, 3)
-    with open(os.path.join(uroot, "bin", "busybox"), "rb") as f:
-        c.file("bin/busybox", f.read())
-    for a in APPLETS:
-        c.symlink("bin/" + a, "busybox")
-    for name, data in mods:
-        c.file("lib/modules/%s.ko" % name, data, 0o644)
-    c.file("www/index.html", page, 0o644)
-    insmods = "".join("insmod /lib/modules/%s.ko || echo '=== insmod %s failed'\n"
-                      % (n, n) for n, _ in mods)
-    init = ("#!/bin/sh\n"
-            "export PATH=/bin\n"
-            "mount -t proc proc /proc\n"
-            "mount -t sysfs sysfs /sys\n"
-            "mount -t devtmpfs devtmpfs /dev 2>/dev/null\n"
-            "echo \"=== linux $(uname -r)\"\n"
-            + insmods +
-            "i=0\n"
-            "while [ ! -e /sys/class/net/eth0 ] && [ $i -lt 200 ]; do sleep 0.05; "
-            "i=$((i+1)); done\n"
-            "[ -e /sys/class/net/eth0 ] || echo '=== no eth0'\n"
-            "ip link set lo up\n"
-            "ip link set eth0 up\n"
-            "ip addr add 10.0.2.15/24 dev eth0\n"
-            "ip route add default via 10.0.2.2\n"
-            "httpd -f -p 80 -h /www &\n"
-            # Ready once httpd answers inside the guest.
-            "i=0\n"
-            "while ! wget -q -O /dev/null http://127.0.0.1/ && [ $i -lt 100 ]; do "
-            "sleep 0.1; i=$((i+1)); done\n"
-            "echo \"=== net ready $(cat /sys/class/net/eth0/address 2>/dev/null)\"\n"
-            "while true; do sleep 3600; done\n")
-    c.file("init", init.encode())
-    with open(path, "wb") as f:
-        f.write(c.bytes())
-    return path, [n for n, _ in mods]
 
 
 # -- a running guest ---------------------------------------------------------------------
@@ -247,7 +109,6 @@ def with_port(cmd, port):
 # keep-alive -c8: p99 147.7 ms unpinned, 4.5 ms pinned; the guest saw no drops).
 PIN = os.cpu_count() is not None and os.cpu_count() >= 2 and shutil.which("taskset")
 GUEST_CPU = ["taskset", "-c", "0"] if PIN else []
-WRK_CPU = ["taskset", "-c", "1"] if PIN else []
 
 
 class Guest:
@@ -331,85 +192,6 @@ def probe(guest, port, path, deadline):
         time.sleep(0.5)
     raise Error("no HTTP answer on 127.0.0.1:%d%s within %d s of the start (last: %s)"
                 % (port, path, deadline, last))
-
-
-# -- wrk ------------------------------------------------------------------------------------
-
-UNITS_US = {"us": 1.0, "ms": 1e3, "s": 1e6, "m": 60e6, "h": 3600e6}
-SCALE = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
-
-
-def to_us(text):
-    m = re.fullmatch(r"([0-9.]+)(us|ms|s|m|h)", text)
-    if not m:
-        raise Error("unexpected wrk time %r" % text)
-    return float(m.group(1)) * UNITS_US[m.group(2)]
-
-
-def parse_wrk(out):
-    """wrk 4's text output -> dict (latencies in us)."""
-    r = {}
-    m = re.search(r"^\s*Latency\s+(\S+)\s+(\S+)\s+(\S+)\s+\S+%", out, re.M)
-    if m:
-        r["avg_us"], r["stdev_us"], r["max_us"] = (to_us(x) for x in m.groups())
-    pct = re.search(r"Latency Distribution\s*\n((?:\s+\d+%\s+\S+\s*\n)+)", out)
-    if pct:
-        for p, v in re.findall(r"(\d+)%\s+(\S+)", pct.group(1)):
-            r["p%s_us" % p] = to_us(v)
-    m = re.search(r"^\s*(\d+) requests in ([0-9.]+)(us|ms|s|m|h), ([0-9.]+)([KMGT]?B) read",
-                  out, re.M)
-    if m:
-        r["requests"] = int(m.group(1))
-        r["duration_s"] = float(m.group(2)) * UNITS_US[m.group(3)] / 1e6
-        r["bytes_read"] = round(float(m.group(4)) * {"B": 1, "KB": 1024, "MB": 1024 ** 2,
-                                                     "GB": 1024 ** 3, "TB": 1024 ** 4}
-                                [m.group(5)])
-    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                  out)
-    r["socket_errors"] = dict(zip(("connect", "read", "write", "timeout"),
-                                  (int(x) for x in m.groups()) if m else (0, 0, 0, 0)))
-    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    r["non_2xx_3xx"] = int(m.group(1)) if m else 0
-    r["errors"] = r["non_2xx_3xx"] + sum(r["socket_errors"].values())
-    m = re.search(r"^Requests/sec:\s+([0-9.]+)([kMG]?)", out, re.M)
-    if not m:
-        raise Error("no Requests/sec in wrk's output:\n" + out.strip())
-    r["requests_per_sec"] = float(m.group(1)) * SCALE[m.group(2)]
-    return r
-
-
-def wrk(port, path, connections, seconds, latency=True, close=False):
-    exe = shutil.which("wrk")
-    if not exe:
-        raise Error("wrk is not installed (apt-get install wrk)")
-    cmd = [exe, "-t1", "-c%d" % connections, "-d%ds" % seconds, "--timeout", WRK_TIMEOUT]
-    if latency:
-        cmd.append("--latency")
-    if close:
-        cmd += ["-H", "Connection: close"]
-    cmd.append("http://127.0.0.1:%d%s" % (port, path))
-    p = subprocess.run(WRK_CPU + cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, timeout=seconds + 60)
-    if p.returncode != 0:
-        raise Error("%s exited %d:\n%s" % (shlex.join(cmd), p.returncode, p.stdout.strip()))
-    return cmd, p.stdout
-
-
-def median_runs(runs):
-    """One run as it is; several: the median of each figure, errors summed, the runs
-    kept under "runs"."""
-    if len(runs) == 1:
-        return dict(runs[0])
-    keys = [k for k, v in runs[0].items() if isinstance(v, (int, float))
-            and k not in ("errors", "non_2xx_3xx", "requests")]
-    r = {k: statistics.median(x[k] for x in runs if k in x) for k in keys}
-    r["requests"] = sum(x.get("requests", 0) for x in runs)
-    r["non_2xx_3xx"] = sum(x["non_2xx_3xx"] for x in runs)
-    r["socket_errors"] = {k: sum(x["socket_errors"][k] for x in runs)
-                          for k in runs[0]["socket_errors"]}
-    r["errors"] = sum(x["errors"] for x in runs)
-    r["runs"] = runs
-    return r
 
 
 # -- one system -------------------------------------------------------------------------------
