@@ -1,7 +1,7 @@
 """Latency plots with matplotlib (Debian's python3-matplotlib, installed by ./takt setup).
 
-histogram(): cyclictest's latency histogram, one line per thread (./takt run) or per
-system (./takt bench latency), latency on a log axis, count on a log axis.
+histogram(): cyclictest's latency histogram, one series of points per thread (./takt run)
+or per system (./takt bench latency), latency on a log axis, count on a log axis.
 side_by_side(): the same histogram beside a bar chart of min/avg/p99/max per system
 (./takt bench latency, Takt beside Linux PREEMPT_RT), with the goal and Linux's figure
 marked as lines. Bad input (no series, no points, a latency <= 0 on the log axis, a count
@@ -69,8 +69,10 @@ def _draw_hist(ax, series, marks, xlabel):
     for label, pts in series:
         pts = sorted((x, n) for x, n in pts if x > 0 and n > 0)
         if pts:
-            ax.plot([x for x, _ in pts], [n for _, n in pts], marker=".", markersize=3,
-                    linewidth=1, label=label)
+            # points, not a line: empty buckets are left out (log axis), and a line
+            # across them would draw samples that do not exist
+            ax.plot([x for x, _ in pts], [n for _, n in pts], marker="o", markersize=3,
+                    linestyle="none", alpha=0.8, label=label)
     if not ax.lines:
         raise PlotError("no latency > 0 to put on the log axis")
     ax.set_xscale("log")
