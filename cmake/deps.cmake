@@ -9,6 +9,7 @@ if(NOT TAKT_CACHE_DIR)
 endif()
 set(NEWLIB_DIR ${TAKT_CACHE_DIR}/newlib-dr/${TAKT_NEWLIB_ARCH} CACHE PATH "newlib-nano install prefix")
 set(LWIP_SOURCE_DIR ${TAKT_CACHE_DIR}/lwip/src CACHE PATH "lwIP's src/ tree (apt-get source lwip)")
+set(MBEDTLS_SOURCE_DIR ${TAKT_CACHE_DIR}/mbedtls CACHE PATH "mbedTLS's tree with include/ and library/ (apt-get source mbedtls)")
 set(LIBFDT_SOURCE_DIR ${TAKT_CACHE_DIR}/libfdt CACHE PATH "libfdt sources (u-boot's scripts/dtc/libfdt)")
 
 set(NEWLIB_SYSROOT ${NEWLIB_DIR}/${TAKT_NEWLIB_TRIPLE})

@@ -64,18 +64,22 @@ if(NOT TAKT_KERNEL_DIR)
 endif()
 
 # takt_app(SOURCES a.c b.c [INCLUDES dir...] [FLOAT_PRINTF] [NET] [MQTT]
-#          [METRICS]) - the whole of an app's CMakeLists.txt can be this one
+#          [METRICS] [TLS]) - the whole of an app's CMakeLists.txt can be this one
 # line. FLOAT_PRINTF links newlib-nano's %f/%g support (about 8 KiB more);
 # NET links the network (net/: lwIP, sockets; takt/net.h), MQTT lwIP's MQTT
 # client too, METRICS the HTTP metrics endpoint (takt/metrics.h; the
-# cache option TAKT_METRICS=ON/OFF overrides the app's choice).
+# cache option TAKT_METRICS=ON/OFF overrides the app's choice), TLS mbedTLS
+# (takt/tls.h; net/tls/).
 function(takt_app)
-  cmake_parse_arguments(A "FLOAT_PRINTF;NET;MQTT;METRICS" "" "SOURCES;INCLUDES" ${ARGN})
+  cmake_parse_arguments(A "FLOAT_PRINTF;NET;MQTT;METRICS;TLS" "" "SOURCES;INCLUDES" ${ARGN})
   if(DEFINED TAKT_METRICS)
     set(A_METRICS ${TAKT_METRICS})
   endif()
-  if(A_NET OR A_MQTT OR A_METRICS)
+  if(A_NET OR A_MQTT OR A_METRICS OR A_TLS)
     set_property(GLOBAL PROPERTY TAKT_NET ON)
+  endif()
+  if(A_TLS)
+    set_property(GLOBAL PROPERTY TAKT_NET_TLS ON)
   endif()
   if(A_METRICS)
     set_property(GLOBAL PROPERTY TAKT_NET_METRICS ON)

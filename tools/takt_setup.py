@@ -8,7 +8,8 @@ What it does, each step skipped when already done (see DESIGN.md section 5):
 3. u-boot's source tarball, fetched once into CACHE/dl; its scripts/dtc/libfdt/ is
    extracted flat into CACHE/libfdt (the device-tree-compiler source is not served).
 4. lwIP: `apt-get source lwip` (Debian's patches applied) fetched once; its src/
-   tree is copied into CACHE/lwip/src.
+   tree is copied into CACHE/lwip/src. mbedTLS likewise (`apt-get source mbedtls`,
+   include/ and library/ into CACHE/mbedtls) for apps built with TLS.
 5. promtool (the test checker for /metrics), taken out of Debian's prometheus
    package with `apt-get download` into CACHE/tools: installing the package would
    pull 100 MB and start a Prometheus server.
@@ -138,6 +139,10 @@ def newlib_prefix(arch, cache=None):
 
 def lwip_dir(cache=None):
     return os.path.join(cache or cache_dir(), "lwip")
+
+
+def mbedtls_dir(cache=None):
+    return os.path.join(cache or cache_dir(), "mbedtls")
 
 
 def promtool_path(cache=None):
@@ -368,6 +373,37 @@ class Setup:
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    # -- 4b. mbedTLS source (for takt_app(... TLS)) ----------------------------------
+
+    def ensure_mbedtls(self):
+        dest = mbedtls_dir(self.cache)
+        if all(os.path.exists(os.path.join(dest, f))
+               for f in ("include/mbedtls/ssl.h", "library/ssl_tls.c", STAMP)):
+            self.note("mbedTLS: %s" % dest)
+            return
+        self.ensure_deb_src()
+        self.say("fetching mbedTLS's source (apt-get source mbedtls) ...")
+        os.makedirs(self.cache, exist_ok=True)
+        tmp = tempfile.mkdtemp(prefix=".mbedtls-", dir=self.cache)
+        try:
+            os.chmod(tmp, 0o755)
+            self.run(["apt-get", "source", "mbedtls"], cwd=tmp)
+            trees = [d for d in glob.glob(os.path.join(tmp, "mbedtls-*")) if os.path.isdir(d)]
+            if len(trees) != 1 or not os.path.isfile(
+                    os.path.join(trees[0], "include", "mbedtls", "ssl.h")):
+                raise SetupError("apt-get source mbedtls gave no mbedtls-*/include/mbedtls/ssl.h")
+            stage = os.path.join(tmp, "stage")
+            for sub in ("include", "library"):
+                shutil.copytree(os.path.join(trees[0], sub), os.path.join(stage, sub))
+            with open(os.path.join(stage, STAMP), "w") as f:
+                f.write(os.path.basename(trees[0]) + "\n")
+            if os.path.exists(dest):
+                shutil.rmtree(dest)
+            os.rename(stage, dest)
+            self.say("mbedTLS: %s (%s)" % (dest, os.path.basename(trees[0])))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
     # -- 5. promtool ----------------------------------------------------------------
 
     def ensure_promtool(self):
@@ -567,6 +603,7 @@ class Setup:
         self.ensure_packages()
         self.ensure_libfdt()
         self.ensure_lwip()
+        self.ensure_mbedtls()
         self.ensure_promtool()
         self.ensure_board_files()
         for arch in arches or [k for k, v in NEWLIB_ARCHES.items() if v["default"]]:

@@ -51,3 +51,4 @@ takt_qemu_test(virtio_no_slots_without_devices hello
 # virtio-net: the same cases on every board with virtio-mmio slots.
 include(${CMAKE_CURRENT_LIST_DIR}/../virtio_net.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/../entropy.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/../tls.cmake)

@@ -103,6 +103,7 @@ takt_qemu_test(uboot_unsigned_refused hello NO_KERNEL FIXTURE verified_boot
 # virtio-net: the same cases on every board with virtio-mmio slots.
 include(${CMAKE_CURRENT_LIST_DIR}/../virtio_net.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/../entropy.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/../tls.cmake)
 
 find_program(FDTPUT fdtput REQUIRED)
 # Bad input: a DT whose stdout-path names no node is missing its console:
