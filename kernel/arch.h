@@ -120,6 +120,12 @@ void arch_spin_table_release(uint64_t release_addr, uintptr_t entry);
  * registers it, tk_cpu_method_register), or NULL: the node is refused. */
 const char *arch_cpu_default_method(void);
 
+/* The CPU's random number instruction (arm64 RNDR, x86 RDRAND): its name,
+ * or NULL when this CPU has none. arch_rng_read gives one 64-bit value.
+ * @retval 0, -EIO (the instruction kept reporting no entropy) */
+const char *arch_rng_name(void);
+int arch_rng_read(uint64_t *v);
+
 /* Stop this CPU for good, interrupts off. */
 __attribute__((noreturn)) void arch_halt(void);
 /* The CPU's own last-resort reset, for a board whose DT gives no reset

@@ -257,6 +257,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 		  (unsigned long)((_end - _head) >> 10));
 	setup_memory();
 	device_probe_all(fdt);
+	entropy_cpu_register();
 	check_intc();
 	check_timer();
 	check_console();

@@ -18,6 +18,10 @@ void console_flush(void);
 /* No console bound: the boot buffer to the debug channel. */
 void console_debug_dump(void);
 
+/* entropy_cpu.c: register the CPU's random number instruction as an
+ * entropy source, if it has one (after the devices: a device stays first). */
+void entropy_cpu_register(void);
+
 /* device.c: probe every enabled node with a linked driver, level by level. */
 void device_probe_all(const void *fdt);
 

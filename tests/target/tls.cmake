@@ -1,8 +1,13 @@
 # TLS (net/tls/, mbedTLS via takt_app(... TLS); tests/target/apps/tls),
 # included by the board files of boards whose QEMU machine takes
 # `-device virtio-rng-device`: the DRBG seeds from the hardware source and
-# the configured primitives work; without a source TLS is refused.
-takt_qemu_test(tls_mbedtls tls QEMU_ARGS -device virtio-rng-device
+# the configured primitives work; without a source TLS is refused. The
+# board file says which QEMU -cpu has a random number instruction
+# (TAKT_TEST_CPU_RNG) and which has none (TAKT_TEST_CPU_NO_RNG).
+takt_qemu_test(tls_mbedtls tls QEMU_ARGS ${TAKT_TEST_CPU_NO_RNG} -device virtio-rng-device
   EXPECT "^tls: random numbers from virtio-rng$" "^PASS ecdsa_p256_sign_verify" "^9 passed, 0 failed")
-takt_qemu_test(tls_refused_without_entropy tls QEMU_ARGS -append none
+takt_qemu_test(tls_refused_without_entropy tls QEMU_ARGS ${TAKT_TEST_CPU_NO_RNG} -append none
   EXPECT "^tls: no hardware entropy source: TLS refused$" "^3 passed, 0 failed")
+takt_qemu_test(tls_cpu_rng tls QEMU_ARGS ${TAKT_TEST_CPU_RNG}
+  EXPECT "^entropy: cpu (rndr|rdrand)$" "^tls: random numbers from (rndr|rdrand)$"
+         "^9 passed, 0 failed")

@@ -50,5 +50,8 @@ takt_qemu_test(virtio_no_slots_without_devices hello
 
 # virtio-net: the same cases on every board with virtio-mmio slots.
 include(${CMAKE_CURRENT_LIST_DIR}/../virtio_net.cmake)
+# QEMU CPUs with and without RDRAND (the board runs -cpu max: with).
+set(TAKT_TEST_CPU_RNG)
+set(TAKT_TEST_CPU_NO_RNG -cpu max,-rdrand)
 include(${CMAKE_CURRENT_LIST_DIR}/../entropy.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/../tls.cmake)

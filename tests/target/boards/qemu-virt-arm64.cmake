@@ -102,6 +102,9 @@ takt_qemu_test(uboot_unsigned_refused hello NO_KERNEL FIXTURE verified_boot
 
 # virtio-net: the same cases on every board with virtio-mmio slots.
 include(${CMAKE_CURRENT_LIST_DIR}/../virtio_net.cmake)
+# QEMU CPUs with and without RNDR (the board runs a Cortex-A53: none).
+set(TAKT_TEST_CPU_RNG -cpu max)
+set(TAKT_TEST_CPU_NO_RNG)
 include(${CMAKE_CURRENT_LIST_DIR}/../entropy.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/../tls.cmake)
 
