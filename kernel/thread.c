@@ -86,8 +86,8 @@ static void reap_zombies(void)
 		struct tk_thread *z = list_empty(&zombies) ? 0 :
 			container_of(zombies.next, struct tk_thread, all_node);
 
-		if (z && z->on_cpu)
-			z = 0;	/* still switching away on its CPU: next time */
+		if (z && (z->on_cpu || z->pins))
+			z = 0;	/* still switching away on its CPU, or being moved: next time */
 		if (z)
 			list_del(&z->all_node);
 		kunlock(flags);
@@ -322,7 +322,7 @@ int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st)
 	st->cpu = t->cpu;
 	st->migrations = t->migrations;
 	for (unsigned i = 0; i < 2; i++)
-		st->split_cpu[i] = t->placed.npieces == 2 ? t->placed.piece[i].cpu : -1;
+		st->split_cpu[i] = t->run.npieces == 2 ? t->run.piece[i].cpu : -1;
 	arch_irq_restore(flags);
 	return 0;
 }

@@ -80,10 +80,15 @@ struct tk_thread {
 	uint64_t want_boost;		/* PI: the deadline lent (0: none) */
 	uint64_t migrations;
 	/* deadline class across CPUs (sched/params.c, sched/split.c): the share
-	 * it holds (npieces 0: none), and for a C=D split thread the piece its
-	 * job runs (0 on placed.piece[0].cpu, then 1) and that job's release */
+	 * it holds (npieces 0: none; changed under sched_admit_lock, from any
+	 * CPU), the placement its jobs run by (changed only on its own CPU: it
+	 * takes `placed` over when moved there, sched/migrate.c), and for a C=D
+	 * split thread the piece its job runs (0 on run.piece[0].cpu, then 1) and
+	 * that job's release */
 	struct place_result placed;
+	struct place_result run;
 	uint8_t piece;
+	uint8_t pins;			/* a repack's moves in flight: not freed meanwhile */
 	uint64_t job_release;
 	/* supervision (supervisor.c): 0 = none; last check-in or run seen */
 	uint64_t sup_timeout_ns, sup_fed_ns, sup_switches;
@@ -146,7 +151,8 @@ void sched_forget_new(struct tk_thread *t);
 /* The thread's switch-out is finished (its stack may be freed). */
 static inline void sched_wait_off_cpu(struct tk_thread *t)
 {
-	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE))
+	while (__atomic_load_n(&t->on_cpu, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&t->pins, __ATOMIC_ACQUIRE))
 		arch_cpu_relax();
 }
 /* Called first by every thread's first run (after the switch that started it). */

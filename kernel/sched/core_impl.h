@@ -11,7 +11,7 @@
 #include "../thread_impl.h"
 
 /* What a wake-list post asks of the thread's CPU. */
-enum { WAKE_WAKE = 1, WAKE_ARRIVE = 2, WAKE_UPDATE = 4, WAKE_HELP = 8 };
+enum { WAKE_WAKE = 1, WAKE_ARRIVE = 2, WAKE_UPDATE = 4, WAKE_HELP = 8, WAKE_PLACE = 16 };
 
 /* Every CPU's dl_bw (admission): taken on parameter changes only. */
 extern tk_spinlock_t sched_admit_lock;
@@ -71,6 +71,8 @@ void cpu_move_posts(struct cpu *c, struct tk_thread *t, struct cpu *to, uint64_t
 /* A woken t on its home CPU c (its timeout is c's); moves it on when its
  * CPU changed while it slept. */
 void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when);
+/* Queue the ready t on its home c (its class's wake-up rule). */
+void cpu_enqueue(struct cpu *c, struct tk_thread *t, uint64_t when);
 void wake_drain_posts(struct cpu *c, uint64_t now);
 bool wake_publish_key(struct cpu *c, const struct run_key *k);
 
@@ -99,10 +101,21 @@ static inline bool wake_publish(struct cpu *c, struct tk_thread *next, uint64_t 
 void help_apply(struct cpu *c, struct tk_thread *t, uint64_t now);
 
 /* params.c: deadline shares across CPUs (place.c), under sched_admit_lock */
+struct place_sys *sched_places(void);
 void sched_dl_release(struct cpu *c, struct tk_thread *t);	/* give back its share */
 /* Move t's share to a CPU of mask (first tried first; never split).
  * @retval the CPU, -EBUSY none fits */
 int sched_dl_move_share(struct tk_thread *t, uint32_t mask, unsigned first);
+
+/* repack.c: when a new deadline thread t (not added yet) fits nowhere as it
+ * comes, place every deadline thread again with it; the moved ones get a
+ * WAKE_PLACE post. @retval 0 (t->placed set), -EBUSY (nothing changed) */
+int sched_dl_repack(struct tk_thread *t, const struct dl_params *p, uint32_t mask);
+/* On t's CPU: t's jobs run by its booked placement from now on.
+ * @retval the CPU of its first piece, -1 when nothing changed */
+int sched_dl_adopt(struct tk_thread *t);
+/* A WAKE_PLACE post on t's CPU c: adopt, and move t where it now lives. */
+void place_apply(struct cpu *c, struct tk_thread *t, uint64_t now);
 
 /* split.c: C=D split deadline threads */
 /* The entity parameters of p for t: its first piece's when it is split. */

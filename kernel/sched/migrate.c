@@ -60,10 +60,14 @@ static void move_here(void *arg)
 	if (t->state == THREAD_EXITED)
 		return;
 	if (!t->on_rq) {	/* blocked, or its wake-up still in our wake list */
+		if (t->se.cls == SCHED_CLASS_DL)
+			sched_dl_adopt(t);	/* its new share's placement */
 		t->next_cpu = (uint8_t)to->id;	/* moved at its wake-up (wake_here) */
 		return;
 	}
 	cpu_take_out(c, t, tk_now_ns());
+	if (t->se.cls == SCHED_CLASS_DL)
+		sched_dl_adopt(t);
 	if (t == c->current) {	/* leaves once switched out (sched_finish_switch) */
 		t->migrate_to = (int8_t)to->id;
 		c->need_resched = true;

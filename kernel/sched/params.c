@@ -12,7 +12,7 @@ tk_spinlock_t sched_admit_lock = TK_SPINLOCK_INIT;
 /* Every CPU's deadline shares and pieces (place.h), under sched_admit_lock. */
 static struct place_sys places;
 
-static struct place_sys *placement(void)
+struct place_sys *sched_places(void)
 {
 	uint32_t online = smp_online_mask();
 
@@ -37,8 +37,9 @@ void sched_dl_release(struct cpu *c, struct tk_thread *t)
 	rq_dl_leave(&c->rq, &t->se);
 	t->se.cls = SCHED_CLASS_IDLE;
 	if (t->placed.npieces)
-		place_release(placement(), &t->placed);
+		place_release(sched_places(), &t->placed);
 	t->placed.npieces = 0;
+	t->run.npieces = 0;
 	t->piece = 0;
 	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
 }
@@ -79,7 +80,7 @@ static int admit(struct tk_thread *t, const struct dl_params *p, uint32_t first,
 {
 	struct place_params pp = place_params_of(p);
 	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
-	struct place_sys *s = placement();
+	struct place_sys *s = sched_places();
 	int err = place_admit(s, &pp, first, &t->placed);
 
 	if (err && mask != first)
@@ -95,8 +96,10 @@ static int change_dl(struct cpu *c, struct tk_thread *t, const struct dl_params 
 	struct place_params pp = place_params_of(p);
 	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
 	int err = t->placed.npieces == 2 ? -EBUSY :
-		  place_change(placement(), &t->placed, &pp, 1u << c->id, &t->placed);
+		  place_change(sched_places(), &t->placed, &pp, 1u << c->id, &t->placed);
 
+	if (!err)
+		t->run = t->placed;
 	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
 	return err ? err : rq_dl_set_params(&c->rq, &t->se, p);
 }
@@ -120,6 +123,7 @@ static int set_dl(struct cpu *c, struct tk_thread *t, const struct tk_sched *s)
 	}
 	if (was_queued)
 		rq_fp_block(&c->rq, &t->se);
+	t->run = t->placed;	/* not a deadline thread until now: no repack moved it */
 	q = split_params(t, &p);
 	rq_dl_init(&t->se, &q);	/* valid: p was, and place.c's pieces are */
 	t->piece = 0;
@@ -157,13 +161,16 @@ static int least_dl_loaded(const struct tk_thread *t, uint32_t m)
 /* A new deadline thread goes where its share fits best: worst fit (the CPU
  * with the most room, so that heavy ones coming later still find some),
  * else any CPU of its mask whose exact test passes, else split C=D over two
- * (split.c). -EBUSY: no placement exists. */
+ * (split.c), else every deadline thread is placed again with it (repack.c).
+ * -EBUSY: no placement exists. */
 static int place_dl_new(struct tk_thread *t, const struct dl_params *p)
 {
 	uint32_t m = t->affinity & smp_online_mask();
 	int best = least_dl_loaded(t, m), err;
 
 	err = best < 0 ? -EBUSY : admit(t, p, 1u << best, m);
+	if (err == -EBUSY && best >= 0)
+		err = sched_dl_repack(t, p, m);
 	if (err)
 		return err;
 	best = t->placed.piece[0].cpu;
@@ -181,7 +188,7 @@ int sched_dl_move_share(struct tk_thread *t, uint32_t mask, unsigned first)
 	struct place_params pp = place_params_of(&p);
 	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
 	int err = t->placed.npieces == 2 ? -EBUSY :
-		  place_change(placement(), &t->placed, &pp, 1u << first, &t->placed);
+		  place_change(sched_places(), &t->placed, &pp, 1u << first, &t->placed);
 
 	for (unsigned i = 0; err && t->placed.npieces == 1 && i < TK_CPUS_MAX; i++)
 		if ((mask & (1u << i)) && i != first)
@@ -262,7 +269,7 @@ int sched_set_bound(unsigned percent)
 	if (percent < 1 || percent > 100)
 		return -EINVAL;
 	f = tk_spin_lock_irqsave(&sched_admit_lock);
-	err = place_set_bound(placement(), ((uint64_t)percent << PLACE_SHIFT) / 100);
+	err = place_set_bound(sched_places(), ((uint64_t)percent << PLACE_SHIFT) / 100);
 	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
 	return err;
 }

@@ -176,9 +176,25 @@ static void set_piece(struct place_piece *pc, unsigned cpu, const struct req *r,
 	pc->bw = r->bw;
 }
 
-/* CPUs of mask by spare share, largest first (worst-fit order); ties by number. */
+/* How find() goes about it. */
+enum {
+	FIND_BEST = 1,	/* CPUs by least spare share first (best fit), not most */
+	FIND_SPLIT = 2,	/* may split the task over two CPUs */
+};
+
+/* Does CPU a come before CPU b in the order find() tries them? */
+static bool before(const struct place_sys *s, const struct place_result *ex, unsigned a,
+		   unsigned b, unsigned how)
+{
+	uint64_t sa = spare(s, a, ex), sb = spare(s, b, ex);
+
+	return how & FIND_BEST ? sa < sb : sa > sb;
+}
+
+/* CPUs of mask in the order find() tries them: most spare share first (worst
+ * fit) or, with FIND_BEST, least first; ties by number. */
 static unsigned order(const struct place_sys *s, uint32_t mask, const struct place_result *ex,
-		      uint8_t *cpus)
+		      unsigned how, uint8_t *cpus)
 {
 	unsigned n = 0;
 
@@ -186,7 +202,7 @@ static unsigned order(const struct place_sys *s, uint32_t mask, const struct pla
 		if (!(mask & (1u << c)))
 			continue;
 		unsigned j = n++;
-		for (; j > 0 && spare(s, cpus[j - 1], ex) < spare(s, c, ex); j--)
+		for (; j > 0 && before(s, ex, c, cpus[j - 1], how); j--)
 			cpus[j] = cpus[j - 1];
 		cpus[j] = (uint8_t)c;
 	}
@@ -240,7 +256,7 @@ static int split(const struct place_sys *s, const struct place_params *p, const 
 
 /* The placement of p on mask with ex's shares given back; changes nothing. */
 static int find(const struct place_sys *s, const struct place_params *p, uint32_t mask,
-		const struct place_result *ex, struct place_result *out)
+		const struct place_result *ex, unsigned how, struct place_result *out)
 {
 	uint8_t cpus[PLACE_CPUS_MAX];
 	struct req r;
@@ -249,7 +265,7 @@ static int find(const struct place_sys *s, const struct place_params *p, uint32_
 	if (!params_ok(s, p, mask) || !out)
 		return -EINVAL;
 	r = req_of(p->runtime, p->deadline, p->period);
-	unsigned n = order(s, mask, ex, cpus);
+	unsigned n = order(s, mask, ex, how, cpus);
 	for (unsigned i = 0; i < n; i++) {
 		int e = cpu_check(s, cpus[i], ex, &r);
 		if (e == 0) {
@@ -263,7 +279,7 @@ static int find(const struct place_sys *s, const struct place_params *p, uint32_
 			err = e;
 	}
 	unsigned splits = s->nsplit - (ex && ex->npieces == 2 ? 1 : 0);
-	if (n < 2 || splits + 1 > s->ncpus - 1)
+	if (!(how & FIND_SPLIT) || n < 2 || splits + 1 > s->ncpus - 1)
 		return err;
 	memset(out, 0, sizeof(*out));
 	return split(s, p, cpus, n, ex, out) == 0 ? 0 : err;
@@ -314,7 +330,7 @@ int place_admit(struct place_sys *s, const struct place_params *p, uint32_t mask
 		struct place_result *out)
 {
 	struct place_result r;
-	int err = find(s, p, mask, NULL, &r);
+	int err = find(s, p, mask, NULL, FIND_SPLIT, &r);
 
 	if (err)
 		return err;
@@ -331,7 +347,7 @@ int place_change(struct place_sys *s, const struct place_result *old, const stru
 
 	if (!old || old->npieces < 1 || old->npieces > 2)
 		return -EINVAL;
-	err = find(s, p, mask, old, &r);
+	err = find(s, p, mask, old, FIND_SPLIT, &r);
 	if (err)
 		return err;
 	place_release(s, old);
@@ -386,4 +402,55 @@ bool place_cpu_fits(const struct place_sys *s, unsigned cpu, uint64_t c, uint64_
 		return false;
 	r = req_of(c, d, t);
 	return cpu_check(s, cpu, NULL, &r) == 0;
+}
+
+/* Indices of it[] by decreasing share (C/T), stable. */
+static void by_share(const struct place_item *it, unsigned n, uint8_t *idx)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t bw = bw_of(it[i].p.runtime, it[i].p.period);
+		unsigned j = i;
+		for (; j > 0 && bw_of(it[idx[j - 1]].p.runtime, it[idx[j - 1]].p.period) < bw; j--)
+			idx[j] = idx[j - 1];
+		idx[j] = (uint8_t)i;
+	}
+}
+
+static bool items_ok(const struct place_sys *s, const struct place_item *it, unsigned n)
+{
+	unsigned fresh = 0;
+
+	if (!it || n == 0 || n > PLACE_REPACK_MAX)
+		return false;
+	for (unsigned i = 0; i < n; i++) {
+		const struct place_result *r = &it[i].placed;
+		if (!params_ok(s, &it[i].p, it[i].mask) || r->npieces > 2)
+			return false;
+		if (r->npieces == 1 && (r->piece[0].cpu >= s->ncpus || r->period != it[i].p.period))
+			return false;
+		fresh += r->npieces == 0;
+	}
+	return fresh <= 1;
+}
+
+int place_repack(struct place_sys *s, struct place_item *it, unsigned n, struct place_sys *scratch)
+{
+	uint8_t idx[PLACE_REPACK_MAX];
+
+	if (!scratch || !items_ok(s, it, n))
+		return -EINVAL;
+	*scratch = *s;
+	for (unsigned i = 0; i < n; i++)
+		if (it[i].placed.npieces)
+			place_release(scratch, &it[i].placed);
+	by_share(it, n, idx);
+	for (unsigned k = 0; k < n; k++) {
+		struct place_item *x = &it[idx[k]];
+		int err = find(scratch, &x->p, x->mask, NULL, FIND_BEST | FIND_SPLIT, &x->out);
+		if (err)
+			return err == -EINVAL ? -EINVAL : -EBUSY;
+		commit(scratch, &x->out);
+	}
+	*s = *scratch;
+	return 0;
 }

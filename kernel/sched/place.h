@@ -113,6 +113,31 @@ int place_admit(struct place_sys *s, const struct place_params *p, uint32_t mask
 int place_change(struct place_sys *s, const struct place_result *old, const struct place_params *p,
 		 uint32_t mask, struct place_result *out);
 
+/* Tasks place_repack may move (at most PLACE_REPACK_MAX at a time). */
+#define PLACE_REPACK_MAX 64
+
+struct place_item {
+	struct place_params p;
+	uint32_t mask;
+	struct place_result placed; /* where it is (npieces 0: the task to admit) */
+	struct place_result out;    /* where it goes, on success */
+};
+
+/* The admission an online worst-fit placement fails falls back to: take the
+ * tasks of it[] off their CPUs and place them again with the new one (at most
+ * one item with placed.npieces == 0) by decreasing share, each on the CPU of
+ * its mask with the least spare share that passes (best fit keeps the room in
+ * few large holes), split C=D where none does. Every share in s that is not an
+ * item's stays where it is (tasks the caller does not list). scratch is work
+ * space (a place_sys is large for a stack). Offered tasks one by one in random
+ * order, this admits about what placing them all by decreasing share would
+ * (./takt bench smp).
+ * @retval 0 (s updated, every it[].out filled), -EINVAL (a bad item: mask,
+ *         parameters, a placement of more than two pieces, two new ones; n of
+ *         0 or > PLACE_REPACK_MAX), -EBUSY (no such placement); on error s is
+ *         unchanged */
+int place_repack(struct place_sys *s, struct place_item *it, unsigned n, struct place_sys *scratch);
+
 /* Give a placed task's shares back. */
 void place_release(struct place_sys *s, const struct place_result *r);
 

@@ -25,12 +25,12 @@
 
 static bool is_split(const struct tk_thread *t)
 {
-	return t->se.cls == SCHED_CLASS_DL && t->placed.npieces == 2;
+	return t->se.cls == SCHED_CLASS_DL && t->run.npieces == 2;
 }
 
 static uint64_t piece_deadline(const struct tk_thread *t, unsigned i)
 {
-	const struct place_piece *pc = &t->placed.piece[i];
+	const struct place_piece *pc = &t->run.piece[i];
 
 	return t->job_release + pc->offset + pc->deadline;
 }
@@ -39,8 +39,8 @@ static uint64_t piece_deadline(const struct tk_thread *t, unsigned i)
  * caller's to set). */
 static void set_piece(struct tk_thread *t, unsigned i)
 {
-	struct dl_params p = { t->placed.piece[i].runtime, t->placed.piece[i].deadline,
-			       t->placed.period };
+	struct dl_params p = { t->run.piece[i].runtime, t->run.piece[i].deadline,
+			       t->run.period };
 
 	dl_set_params(&t->se.dl, &p);
 	t->piece = (uint8_t)i;
@@ -50,10 +50,10 @@ struct dl_params split_params(const struct tk_thread *t, const struct dl_params 
 {
 	struct dl_params q = *p;
 
-	if (t->placed.npieces == 2) {
-		q.runtime = t->placed.piece[0].runtime;
-		q.deadline = t->placed.piece[0].deadline;
-		q.period = t->placed.period;
+	if (t->run.npieces == 2) {
+		q.runtime = t->run.piece[0].runtime;
+		q.deadline = t->run.piece[0].deadline;
+		q.period = t->run.period;
 	}
 	return q;
 }
@@ -73,7 +73,7 @@ static void leave_for(struct cpu *c, struct tk_thread *t, unsigned to)
 static void to_piece0(struct tk_thread *t, uint64_t now)
 {
 	struct dl_entity *dl = &t->se.dl;
-	uint64_t next = t->job_release + t->placed.period;
+	uint64_t next = t->job_release + t->run.period;
 
 	set_piece(t, 0);
 	dl->deadline = piece_deadline(t, 0);	/* next period: deadline - C1 + T */
@@ -87,7 +87,7 @@ static void to_piece0(struct tk_thread *t, uint64_t now)
 static void go_home(struct cpu *c, struct tk_thread *t, uint64_t now)
 {
 	to_piece0(t, now);
-	leave_for(c, t, t->placed.piece[0].cpu);
+	leave_for(c, t, t->run.piece[0].cpu);
 }
 
 bool split_charge(struct cpu *c, struct tk_thread *t, uint64_t now, uint64_t d)
@@ -104,13 +104,13 @@ bool split_charge(struct cpu *c, struct tk_thread *t, uint64_t now, uint64_t d)
 	if (!dl->job_active)
 		return false;
 	dl->runtime -= (int64_t)d;
-	t->job_release = dl->deadline - t->placed.piece[0].deadline;
+	t->job_release = dl->deadline - t->run.piece[0].deadline;
 	set_piece(t, 1);
 	dl->deadline = piece_deadline(t, 1);
-	dl->runtime += (int64_t)t->placed.piece[1].runtime;
+	dl->runtime += (int64_t)t->run.piece[1].runtime;
 	if (dl->runtime <= 0)	/* a very late budget timer: still a job to finish */
 		dl->runtime = 1;
-	leave_for(c, t, t->placed.piece[1].cpu);
+	leave_for(c, t, t->run.piece[1].cpu);
 	return true;
 }
 
@@ -129,8 +129,8 @@ static bool same_job(const struct tk_thread *t, uint64_t now)
 {
 	const struct dl_entity *dl = &t->se.dl;
 	uint64_t dead = piece_deadline(t, 1);
-	uint64_t c = t->placed.piece[0].runtime + t->placed.piece[1].runtime;
-	uint64_t d = t->placed.piece[1].offset + t->placed.piece[1].deadline;
+	uint64_t c = t->run.piece[0].runtime + t->run.piece[1].runtime;
+	uint64_t d = t->run.piece[1].offset + t->run.piece[1].deadline;
 
 	if (now >= dead || dl->runtime <= 0 || dl->throttled)
 		return false;
@@ -142,5 +142,5 @@ void split_wake(struct tk_thread *t, uint64_t now)
 	if (!is_split(t) || t->piece != 1 || same_job(t, now))
 		return;
 	to_piece0(t, now);
-	t->next_cpu = t->placed.piece[0].cpu;
+	t->next_cpu = t->run.piece[0].cpu;
 }

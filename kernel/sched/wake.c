@@ -49,8 +49,9 @@ static bool post_locked(struct cpu *h, struct tk_thread *t, uint8_t flags, uint6
 		t->on_wake_list = true;
 		list_add_tail(&h->wake_list, &t->wake_node);
 	}
-	/* a help request is for a thread that does not preempt there: always */
-	return key_before(&k, &h->running) || (flags & WAKE_HELP);
+	/* a help request is for a thread that does not preempt there, and a new
+	 * placement should not wait: always */
+	return key_before(&k, &h->running) || (flags & (WAKE_HELP | WAKE_PLACE));
 }
 
 static void post_sent(struct cpu *h, bool ipi)
@@ -128,7 +129,7 @@ static void fp_prio_apply(struct cpu *c, struct tk_thread *t, int prio)
 	c->need_resched = true;
 }
 
-static void sched_enqueue(struct cpu *c, struct tk_thread *t, uint64_t when)
+void cpu_enqueue(struct cpu *c, struct tk_thread *t, uint64_t when)
 {
 	t->on_rq = true;
 	if (t->boost_deadline && list_empty(&t->boost_node))	/* lent while elsewhere */
@@ -167,7 +168,7 @@ void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when)
 		cpu_hand_over(c, t, &cpus[t->next_cpu], when);
 		return;
 	}
-	sched_enqueue(c, t, when);
+	cpu_enqueue(c, t, when);
 }
 
 static void apply_post(struct cpu *c, struct tk_thread *t, uint8_t f, uint64_t now)
@@ -179,10 +180,14 @@ static void apply_post(struct cpu *c, struct tk_thread *t, uint8_t f, uint64_t n
 		if (t->want_prio)
 			fp_prio_apply(c, t, t->want_prio);
 	}
+	if (f & WAKE_PLACE)
+		place_apply(c, t, now);
 	if (f & WAKE_WAKE)
 		wake_here(c, t, t->wake_ns);
+	else if ((f & WAKE_ARRIVE) && wants_queue(c, t) && t->next_cpu != c->id)
+		cpu_hand_over(c, t, &cpus[t->next_cpu], now);	/* re-placed on the way */
 	else if ((f & WAKE_ARRIVE) && wants_queue(c, t))
-		sched_enqueue(c, t, now);
+		cpu_enqueue(c, t, now);
 	if (f & WAKE_HELP)
 		help_apply(c, t, now);
 }

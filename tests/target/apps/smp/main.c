@@ -22,6 +22,7 @@
 #include <takt/takt.h>
 
 #include "tk_test.h"
+#include "repack.h"
 #include "split.h"
 
 static unsigned ncpu;
@@ -678,6 +679,22 @@ static void test_split(void)
 	TK_CHECK("split_beside_threads_miss_nothing", r.others_misses == 0);
 }
 
+/* ---- a deadline thread that fits only once the others are placed again:
+ * admitted, the others moved with jobs in flight, nothing missed ---- */
+static void test_repack(void)
+{
+	struct repack_result r;
+
+	if (ncpu != 4)
+		return;
+	repack_run(&r);
+	printf("repack: created %u moved %u split %u jobs %u late %u misses %u overruns %u\n",
+	       r.created, r.moved, r.split, r.jobs, r.late, r.misses, r.overruns);
+	TK_CHECK("repack_admits_what_fits_only_placed_again", r.created == REPACK_THREADS);
+	TK_CHECK("repack_moved_running_threads", r.moved > 0);
+	TK_CHECK("repack_every_deadline_met", r.jobs > 0 && r.late == 0 && r.misses == 0);
+}
+
 /* ---- Linux's API: sched_*affinity, pthread_*affinity_np, sched_getcpu,
  * sysconf, the CPU_* macros, the thread CPU-time clock ---- */
 static void *posix_pinned(void *arg)
@@ -797,5 +814,6 @@ int main(int argc, char **argv)
 	test_helping();
 	test_dl_beside_hogs();
 	test_split();
+	test_repack();
 	return tk_test_done();
 }

@@ -1,0 +1,88 @@
+/*
+ * Re-placing deadline threads (kernel/sched/repack.c) with jobs in flight:
+ * five periodic deadline threads placed worst fit as they come, then a sixth
+ * that fits only once every thread is placed again (by decreasing share,
+ * best fit, split C=D where needed). The moves happen while the five run
+ * their jobs; every thread must still meet every deadline.
+ */
+#include <takt/takt.h>
+
+#include "repack.h"
+
+#define PERIOD_NS 10000000ull
+#define JOBS 24
+
+static const unsigned pct[REPACK_THREADS] = { 65, 70, 55, 15, 65, 70 };
+static struct repack_result *res;
+static struct tk_sem running;
+
+/* CPU time, not wall time (see split.c). */
+static void burn(uint64_t ns)
+{
+	uint64_t t0 = tk_thread_cpu_ns(0);
+
+	while (tk_thread_cpu_ns(0) - t0 < ns)
+		tk_cpu_relax();
+}
+
+static void *job_fn(void *arg)
+{
+	unsigned i = (unsigned)(uintptr_t)arg;
+	uint64_t work = PERIOD_NS * pct[i] / 100 * 8 / 10;	/* 80 % of the budget */
+	uint64_t next = tk_now_ns();
+	struct tk_thread_stats st;
+	int first_cpu = -1;
+
+	for (unsigned j = 0; j < JOBS; j++) {
+		uint64_t release = next;
+
+		burn(work);
+		__atomic_fetch_add(&res->jobs, 1, __ATOMIC_RELAXED);
+		if (tk_now_ns() > release + PERIOD_NS)
+			__atomic_fetch_add(&res->late, 1, __ATOMIC_RELAXED);
+		if (j == 1)
+			tk_sem_give(&running);	/* two jobs done: the sixth may come */
+		if (j == 0 && tk_thread_stats(0, &st) == 0)
+			first_cpu = st.cpu;
+		next += PERIOD_NS;
+		tk_sleep_until_ns(next);
+	}
+	if (tk_thread_stats(0, &st) == 0) {
+		__atomic_fetch_add(&res->misses, st.misses, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&res->overruns, st.overruns, __ATOMIC_RELAXED);
+		if (st.split_cpu[0] >= 0)
+			__atomic_fetch_add(&res->split, 1, __ATOMIC_RELAXED);
+		else if (i < REPACK_THREADS - 1 && (int)st.cpu != first_cpu)
+			__atomic_fetch_add(&res->moved, 1, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+static tk_thread_t *spawn(unsigned i)
+{
+	struct tk_thread_attr a = {
+		.name = "repack", .stack_size = 8192,
+		.sched = { .policy = TK_SCHED_DEADLINE, .runtime = PERIOD_NS * pct[i] / 100,
+			   .deadline = PERIOD_NS, .period = PERIOD_NS },
+	};
+	tk_thread_t *t = 0;
+
+	return tk_thread_create(&t, &a, job_fn, (void *)(uintptr_t)i) == 0 ? t : 0;
+}
+
+void repack_run(struct repack_result *r)
+{
+	tk_thread_t *t[REPACK_THREADS] = { 0 };
+
+	*r = (struct repack_result){ 0 };
+	res = r;
+	tk_sem_init(&running, 0, REPACK_THREADS);
+	for (unsigned i = 0; i < REPACK_THREADS - 1; i++)
+		r->created += (t[i] = spawn(i)) != 0;
+	for (unsigned i = 0; i < r->created; i++)
+		tk_sem_take(&running, TK_FOREVER);
+	r->created += (t[REPACK_THREADS - 1] = spawn(REPACK_THREADS - 1)) != 0;
+	for (unsigned i = 0; i < REPACK_THREADS; i++)
+		if (t[i])
+			tk_thread_join(t[i], 0);
+}
