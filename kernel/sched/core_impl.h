@@ -114,7 +114,10 @@ int sched_dl_repack(struct tk_thread *t, const struct dl_params *p, uint32_t mas
 /* On t's CPU: t's jobs run by its booked placement from now on.
  * @retval the CPU of its first piece, -1 when nothing changed */
 int sched_dl_adopt(struct tk_thread *t);
-/* A WAKE_PLACE post on t's CPU c: adopt, and move t where it now lives. */
+/* On t's CPU c: adopt, and move t where it now lives (queued again here
+ * when that is c). */
+void sched_dl_replace(struct cpu *c, struct tk_thread *t, uint64_t now);
+/* A WAKE_PLACE post on t's CPU c: sched_dl_replace, then the pin goes. */
 void place_apply(struct cpu *c, struct tk_thread *t, uint64_t now);
 
 /* split.c: C=D split deadline threads */

@@ -89,19 +89,33 @@ static int admit(struct tk_thread *t, const struct dl_params *p, uint32_t first,
 	return err == -ENOSPC ? -EBUSY : err;
 }
 
-/* t (on c, unsplit) keeps its CPU with new parameters p, if they fit
- * there. A split thread's parameters do not change (yet): -EBUSY. */
+/* New parameters p for the deadline thread t on c: it stays on c, whole,
+ * if they fit there (the job in progress keeps its deadline); else it is
+ * placed anew on its mask, whole elsewhere or split over two, and moves
+ * there (sched_dl_replace: the new parameters hold from its next job).
+ * @retval 0, -EBUSY (no placement: nothing changed) */
 static int change_dl(struct cpu *c, struct tk_thread *t, const struct dl_params *p)
 {
 	struct place_params pp = place_params_of(p);
+	uint32_t mask = t->affinity & smp_online_mask();
 	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
-	int err = t->placed.npieces == 2 ? -EBUSY :
-		  place_change(sched_places(), &t->placed, &pp, 1u << c->id, &t->placed);
+	struct place_sys *s = sched_places();
+	bool here = t->placed.npieces == 1 && t->run.npieces == 1 && t->run.piece[0].cpu == c->id;
+	int err = here ? place_change(s, &t->placed, &pp, 1u << c->id, &t->placed) : -EBUSY;
 
-	if (!err)
+	if (err == -EBUSY || err == -ENOSPC) {
+		here = false;
+		err = place_change(s, &t->placed, &pp, mask, &t->placed);
+	}
+	if (!err && here)
 		t->run = t->placed;
 	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
-	return err ? err : rq_dl_set_params(&c->rq, &t->se, p);
+	if (err)
+		return err == -ENOSPC ? -EBUSY : err;
+	if (here)
+		return rq_dl_set_params(&c->rq, &t->se, p);
+	sched_dl_replace(c, t, tk_now_ns());
+	return 0;
 }
 
 /* A thread placed already (new, place_dl_new) or becoming DL where it is. */

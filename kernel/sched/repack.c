@@ -130,7 +130,7 @@ int sched_dl_adopt(struct tk_thread *t)
 	return r.piece[0].cpu;
 }
 
-void place_apply(struct cpu *c, struct tk_thread *t, uint64_t now)
+void sched_dl_replace(struct cpu *c, struct tk_thread *t, uint64_t now)
 {
 	bool q = t->on_rq;
 
@@ -156,5 +156,10 @@ void place_apply(struct cpu *c, struct tk_thread *t, uint64_t now)
 			cpu_hand_over(c, t, &cpus[to], now);
 		}
 	}
+}
+
+void place_apply(struct cpu *c, struct tk_thread *t, uint64_t now)
+{
+	sched_dl_replace(c, t, now);
 	__atomic_sub_fetch(&t->pins, 1, __ATOMIC_ACQ_REL);
 }

@@ -695,6 +695,19 @@ static void test_repack(void)
 	TK_CHECK("repack_every_deadline_met", r.jobs > 0 && r.late == 0 && r.misses == 0);
 }
 
+/* ---- a deadline thread's parameters change between split and whole ---- */
+static void test_params_resplit(void)
+{
+	struct params_result r;
+
+	params_run(ncpu, &r);
+	TK_CHECK("params_60pct_beside_60pct_split", r.split_at_first);
+	TK_CHECK("params_split_to_30pct_whole", r.whole_after_shrink);
+	TK_CHECK("params_whole_to_60pct_split_again", r.split_after_grow);
+	TK_CHECK("params_split_99pct_ebusy_unchanged", r.refused_unchanged);
+	TK_CHECK("params_changes_miss_nothing", r.misses == 0);
+}
+
 /* ---- Linux's API: sched_*affinity, pthread_*affinity_np, sched_getcpu,
  * sysconf, the CPU_* macros, the thread CPU-time clock ---- */
 static void *posix_pinned(void *arg)
@@ -814,6 +827,7 @@ int main(int argc, char **argv)
 	test_helping();
 	test_dl_beside_hogs();
 	test_split();
+	test_params_resplit();
 	test_repack();
 	return tk_test_done();
 }

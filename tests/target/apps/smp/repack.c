@@ -5,6 +5,9 @@
  * best fit, split C=D where needed). The moves happen while the five run
  * their jobs; every thread must still meet every deadline.
  */
+#include <errno.h>
+#include <stdbool.h>
+
 #include <takt/takt.h>
 
 #include "repack.h"
@@ -85,4 +88,76 @@ void repack_run(struct repack_result *r)
 	for (unsigned i = 0; i < REPACK_THREADS; i++)
 		if (t[i])
 			tk_thread_join(t[i], 0);
+}
+
+/* ---- parameter changes that re-place a thread: split <-> whole ---- */
+
+static volatile int park_go;
+
+static void *park_fn(void *arg)
+{
+	(void)arg;
+	while (!park_go)
+		tk_sleep_ns(1000000);
+	return 0;
+}
+
+static tk_thread_t *spawn_pct(const char *name, uint32_t mask, unsigned p)
+{
+	struct tk_thread_attr a = {
+		.name = name, .stack_size = 8192, .cpu_mask = mask,
+		.sched = { .policy = TK_SCHED_DEADLINE, .runtime = PERIOD_NS * p / 100,
+			   .deadline = PERIOD_NS, .period = PERIOD_NS },
+	};
+	tk_thread_t *t = 0;
+
+	return tk_thread_create(&t, &a, park_fn, 0) == 0 ? t : 0;
+}
+
+static bool is_split(tk_thread_t *t)
+{
+	struct tk_thread_stats st;
+
+	return t && tk_thread_stats(t, &st) == 0 && st.split_cpu[0] >= 0 && st.split_cpu[1] >= 0;
+}
+
+static int set_pct(tk_thread_t *t, unsigned p)
+{
+	struct tk_sched s = { .policy = TK_SCHED_DEADLINE, .runtime = PERIOD_NS * p / 100,
+			      .deadline = PERIOD_NS, .period = PERIOD_NS };
+
+	return t ? tk_thread_setsched(t, &s) : -ESRCH;
+}
+
+static uint32_t misses_of(tk_thread_t *t)
+{
+	struct tk_thread_stats st;
+
+	return t && tk_thread_stats(t, &st) == 0 ? st.misses : 1;
+}
+
+void params_run(unsigned ncpu, struct params_result *r)
+{
+	tk_thread_t *d[8] = { 0 }, *x;
+	struct tk_sched got;
+
+	*r = (struct params_result){ 0 };
+	park_go = 0;
+	for (unsigned c = 0; c < ncpu && c < 8; c++)
+		d[c] = spawn_pct("dl60", 1u << c, 60);
+	x = spawn_pct("changing", 0, 60);
+	r->split_at_first = is_split(x);
+	r->whole_after_shrink = set_pct(x, 30) == 0 && x && !is_split(x);
+	r->split_after_grow = set_pct(x, 60) == 0 && is_split(x);
+	r->refused_unchanged = set_pct(x, 99) == -EBUSY && tk_thread_getsched(x, &got) == 0 &&
+			       got.runtime == PERIOD_NS * 60 / 100 && is_split(x);
+	r->misses = misses_of(x);
+	for (unsigned c = 0; c < ncpu && c < 8; c++)
+		r->misses += misses_of(d[c]);
+	park_go = 1;
+	if (x)
+		tk_thread_join(x, 0);
+	for (unsigned c = 0; c < ncpu && c < 8; c++)
+		if (d[c])
+			tk_thread_join(d[c], 0);
 }

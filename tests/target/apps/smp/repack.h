@@ -20,4 +20,16 @@ struct repack_result {
  * the set fits (330 % of 380 %) once they are placed again. */
 void repack_run(struct repack_result *r);
 
+struct params_result {
+	int split_at_first;		/* the 60 % thread beside 60 % ones: split */
+	int whole_after_shrink;		/* changed to 30 %: whole on one CPU */
+	int split_after_grow;		/* back to 60 %: split again */
+	int refused_unchanged;		/* 99 %: -EBUSY, still 60 % and split */
+	uint32_t misses;		/* every thread's */
+};
+
+/* A 60 % deadline thread pinned to each CPU, and a free 60 % one whose
+ * parameters change at run time between split and whole. */
+void params_run(unsigned ncpu, struct params_result *r);
+
 #endif
