@@ -114,7 +114,7 @@ int place_change(struct place_sys *s, const struct place_result *old, const stru
 		 uint32_t mask, struct place_result *out);
 
 /* Tasks place_repack may move (at most PLACE_REPACK_MAX at a time). */
-#define PLACE_REPACK_MAX 64
+#define PLACE_REPACK_MAX 32 /* 7 KiB of work space in the kernel */
 
 struct place_item {
 	struct place_params p;
