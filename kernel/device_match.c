@@ -9,6 +9,7 @@
 #include <libfdt.h>
 
 #include "device_match.h"
+#include "dt_impl.h"
 
 static bool driver_has(const struct tk_driver *d, const char *compat)
 {
@@ -23,7 +24,7 @@ const struct tk_driver *device_match(const void *fdt, int node,
 				     const struct tk_driver *end)
 {
 	int len;
-	const char *list = fdt_getprop(fdt, node, "compatible", &len);
+	const char *list = dt_getprop(fdt, node, "compatible", &len);
 
 	if (!list || len <= 0 || list[len - 1] != 0)
 		return 0;

@@ -231,7 +231,7 @@ uint64_t dt_cells_val(const uint8_t *p, uint32_t n)
 /* fdt_getprop that explains a missing property or a bad node offset. */
 const uint8_t *dt_get_prop(const void *fdt, int node, const char *name, int *len)
 {
-	const uint8_t *p = fdt_getprop(fdt, node, name, len);
+	const uint8_t *p = dt_getprop(fdt, node, name, len);
 
 	if (!p) {
 		int err = dt_fdt_errno(*len);
@@ -295,7 +295,7 @@ static bool prop_is(const char *v, int len, const char *want)
 bool tk_dt_node_enabled(const void *fdt, int node)
 {
 	int len;
-	const char *s = fdt_getprop(fdt, node, "status", &len);
+	const char *s = dt_getprop(fdt, node, "status", &len);
 
 	/* Absent means enabled (devicetree spec 2.3.4); a bad node is not. */
 	if (!s)
@@ -309,7 +309,7 @@ bool tk_dt_node_enabled(const void *fdt, int node)
 int tk_dt_compat_index(const void *fdt, int node, const char *compat)
 {
 	int len, idx;
-	const char *list = fdt_getprop(fdt, node, "compatible", &len);
+	const char *list = dt_getprop(fdt, node, "compatible", &len);
 
 	if (!compat)
 		return -EINVAL;

@@ -32,6 +32,18 @@ bool dt_indexed(const void *fdt);
  * the error text. */
 int dt_sub_node(const void *fdt, int parent, const char *name, int len);
 int dt_path_quiet(const void *fdt, int node, char *buf, size_t len);
+/* The node's position in the index, -1 when fdt is not indexed or has no
+ * node there. */
+int dt_index_of(const void *fdt, int node);
+/* dt_props.c: fdt_getprop, from the index's record of where the boot's
+ * common properties are when the node is indexed. */
+const void *dt_getprop(const void *fdt, int node, const char *name, int *len);
+/* Building the index: a new blob (reset), indexed node i begins, and the
+ * property at off belongs to node i at offset node (returns its value when
+ * it is a 4-byte "phandle", else 0). */
+void dt_props_reset(void);
+void dt_props_begin(int i);
+uint32_t dt_props_note(const void *fdt, int i, int node, int off);
 /* The node's parent through the index when built; a libfdt error when none. */
 int dt_fast_parent(const void *fdt, int node);
 /* The node a phandle in node's property prop refers to; -ENXIO (error text

@@ -33,42 +33,47 @@ static struct {
 	uint32_t phandle[TK_DT_INDEX_MAX];	/* 0 when none */
 } idx;
 
-/* The node's "phandle" (the legacy "linux,phandle" is not read: one
- * property scan per node instead of two); 0 when none. */
-static uint32_t node_phandle(const void *fdt, int node)
-{
-	int len;
-	const uint8_t *p = fdt_getprop(fdt, node, "phandle", &len);
-
-	return p && len == 4 ? dt_be32(p) : 0;
-}
-
+/* One pass over the structure block's tags (fdt_next_tag checks each): a
+ * node's properties come before its subnodes, so a property belongs to the
+ * innermost open node. The blob passed tk_dt_validate() (fdt_check_full). */
 int tk_dt_index_build(const void *fdt)
 {
-	int32_t stack[64];	/* open nodes by depth */
-	int node = -1, depth = -1;
+	int32_t open[64];	/* index positions of the open nodes, by depth */
+	int depth = -1, off = 0, next = 0;
+	uint32_t tag;
 
 	idx.fdt = 0;
 	idx.n = 0;
 	indexed_fdt = 0;
 	dt_reg_forget();
-	/* fdt_next_node returns past the root's end with depth -1: done. */
-	while ((node = fdt_next_node(fdt, node, &depth)) >= 0 && depth >= 0) {
-		if (idx.n == TK_DT_INDEX_MAX || depth >= 64)
-			return -ENOSPC;
-		stack[depth] = node;
-		idx.off[idx.n] = node;
-		idx.parent[idx.n] = depth ? stack[depth - 1] : -1;
-		idx.phandle[idx.n] = node_phandle(fdt, node);
-		idx.n++;
-	}
+	dt_props_reset();
+	do {
+		tag = fdt_next_tag(fdt, off, &next);
+		if (tag == FDT_BEGIN_NODE) {
+			if (idx.n == TK_DT_INDEX_MAX || ++depth >= 64)
+				return -ENOSPC;
+			open[depth] = idx.n;
+			idx.off[idx.n] = off;
+			idx.parent[idx.n] = depth ? idx.off[open[depth - 1]] : -1;
+			idx.phandle[idx.n] = 0;
+			dt_props_begin(idx.n++);
+		} else if (tag == FDT_PROP && depth >= 0) {
+			/* the legacy "linux,phandle" is not read (DT spec 2.3.3: "phandle") */
+			idx.phandle[open[depth]] |= dt_props_note(fdt, open[depth], idx.off[open[depth]], off);
+		} else if (tag == FDT_END_NODE) {
+			depth--;
+		}
+		off = next;
+	} while (next >= 0 && tag != FDT_END && depth >= 0);
+	if (next < 0 || depth >= 0)
+		return -EINVAL;	/* not a validated blob */
 	idx.fdt = fdt;
 	indexed_fdt = fdt;
 	return idx.n;
 }
 
 /* Position of node in the index, or -1 when not indexed. */
-static int idx_find(const void *fdt, int node)
+int dt_index_of(const void *fdt, int node)
 {
 	int lo = 0, hi = idx.n - 1;
 
@@ -90,7 +95,7 @@ static int idx_find(const void *fdt, int node)
 int tk_dt_next_node(const void *fdt, int node)
 {
 	if (fdt == idx.fdt) {
-		int i = node < 0 ? 0 : idx_find(fdt, node) + 1;
+		int i = node < 0 ? 0 : dt_index_of(fdt, node) + 1;
 
 		if (i > 0 || node < 0)
 			return i < idx.n ? idx.off[i] : -ENOENT;
@@ -113,7 +118,7 @@ static bool name_matches(const void *fdt, int node, const char *name, int len)
 
 int dt_sub_node(const void *fdt, int parent, const char *name, int len)
 {
-	int i = idx_find(fdt, parent);
+	int i = dt_index_of(fdt, parent);
 
 	if (i < 0)
 		return fdt_subnode_offset_namelen(fdt, parent, name, len);
@@ -132,7 +137,7 @@ int tk_dt_subnode(const void *fdt, int parent, const char *name)
 
 int tk_dt_next_child(const void *fdt, int parent, int prev)
 {
-	int i = idx_find(fdt, prev < 0 ? parent : prev);
+	int i = dt_index_of(fdt, prev < 0 ? parent : prev);
 
 	if (i < 0) {
 		int n = prev < 0 ? fdt_first_subnode(fdt, parent) : fdt_next_subnode(fdt, prev);
@@ -147,7 +152,7 @@ int tk_dt_next_child(const void *fdt, int parent, int prev)
 
 int dt_fast_parent(const void *fdt, int node)
 {
-	int i = idx_find(fdt, node);
+	int i = dt_index_of(fdt, node);
 
 	if (i >= 0)
 		return idx.parent[i] >= 0 ? idx.parent[i] : -FDT_ERR_NOTFOUND;
@@ -214,7 +219,7 @@ static int idx_path(const void *fdt, int i, char *buf, size_t len)
 	if (len == 0)
 		return -FDT_ERR_NOSPACE;
 	buf[--pos] = 0;
-	for (; i >= 0 && idx.parent[i] >= 0; i = idx_find(fdt, idx.parent[i])) {
+	for (; i >= 0 && idx.parent[i] >= 0; i = dt_index_of(fdt, idx.parent[i])) {
 		int n;
 		const char *name = fdt_get_name(fdt, idx.off[i], &n);
 
@@ -237,7 +242,7 @@ static int idx_path(const void *fdt, int i, char *buf, size_t len)
 /* The path, or a libfdt error; sets no error text (tk_dt_last_error uses it). */
 int dt_path_quiet(const void *fdt, int node, char *buf, size_t len)
 {
-	int i = idx_find(fdt, node);
+	int i = dt_index_of(fdt, node);
 
 	/* libfdt takes an int; no path is longer than the largest DTB. */
 	return i >= 0 ? idx_path(fdt, i, buf, len)

@@ -32,7 +32,7 @@ int tk_dt_prop_phandle(const void *fdt, int node, const char *name, int *target)
 
 bool tk_dt_prop_bool(const void *fdt, int node, const char *name)
 {
-	return fdt_getprop(fdt, node, name, NULL) != NULL;
+	return dt_getprop(fdt, node, name, NULL) != NULL;
 }
 
 /* interrupt-parent is inherited (devicetree spec 2.4.1): the nearest of
@@ -41,7 +41,7 @@ static int irq_parent(const void *fdt, int node)
 {
 	for (int cur = node; cur >= 0; cur = dt_fast_parent(fdt, cur)) {
 		int len;
-		const uint8_t *p = fdt_getprop(fdt, cur, "interrupt-parent", &len);
+		const uint8_t *p = dt_getprop(fdt, cur, "interrupt-parent", &len);
 
 		if (!p)
 			continue;
@@ -69,9 +69,9 @@ static int irq_cells(const void *fdt, int node, int ctl, uint32_t *nc)
 	int len;
 	const uint8_t *p;
 
-	if (!fdt_getprop(fdt, ctl, "interrupt-controller", NULL))
+	if (!dt_getprop(fdt, ctl, "interrupt-controller", NULL))
 		return ctl_err(fdt, node, ctl, " has no 'interrupt-controller'");
-	p = fdt_getprop(fdt, ctl, "#interrupt-cells", &len);
+	p = dt_getprop(fdt, ctl, "#interrupt-cells", &len);
 	if (!p || len != 4)
 		return ctl_err(fdt, node, ctl, " has no valid '#interrupt-cells'");
 	*nc = dt_be32(p);
@@ -135,7 +135,7 @@ int tk_dt_irqs(const void *fdt, int node, struct tk_dt_irq *out, int max)
 {
 	uint32_t nc;
 	int len, ctl, n, rc;
-	const uint8_t *p = fdt_getprop(fdt, node, "interrupts-extended", &len);
+	const uint8_t *p = dt_getprop(fdt, node, "interrupts-extended", &len);
 
 	/* interrupts-extended wins over interrupts (devicetree spec 2.4.1.3). */
 	if (p)

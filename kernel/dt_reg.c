@@ -18,7 +18,7 @@
 static int cell_prop(const void *fdt, int bus, const char *name, uint32_t dflt, uint32_t *out)
 {
 	int len;
-	const uint8_t *p = fdt_getprop(fdt, bus, name, &len);
+	const uint8_t *p = dt_getprop(fdt, bus, name, &len);
 
 	if (!p) {
 		*out = dflt;
@@ -163,7 +163,7 @@ static int translate(const void *fdt, int node, int bus, struct tk_dt_reg *r)
 		up = dt_fast_parent(fdt, bus);
 		if (up < 0)
 			return 0; /* bus is the root: CPU physical addresses */
-		ranges = fdt_getprop(fdt, bus, "ranges", &len);
+		ranges = dt_getprop(fdt, bus, "ranges", &len);
 		/* No 'ranges' means the bus is not memory-mapped at all. */
 		if (!ranges) {
 			region_err(fdt, node, r, " is not translatable: no 'ranges' in ", -ENXIO);

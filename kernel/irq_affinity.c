@@ -16,6 +16,7 @@
 #include <takt/dt.h>
 #include <takt/log.h>
 
+#include "dt_impl.h"
 #include "irq.h"
 #include "smp.h"
 
@@ -24,8 +25,8 @@ static int cpu_of_node(const void *fdt, int n)
 {
 	uint32_t ac, sc;
 	int len;
-	const fdt32_t *reg = fdt_getprop(fdt, n, "reg", &len);
-	const char *type = fdt_getprop(fdt, n, "device_type", NULL);
+	const fdt32_t *reg = dt_getprop(fdt, n, "reg", &len);
+	const char *type = dt_getprop(fdt, n, "device_type", NULL);
 	uint64_t hwid;
 
 	if (!type || strcmp(type, "cpu") != 0 || !reg ||
@@ -62,7 +63,7 @@ void irq_affinity_from_dt(void)
 	for (int i = 0; i < tk_dev_count(); i++) {
 		struct tk_device *dev = (struct tk_device *)tk_dev_get(i);
 		int len;
-		const fdt32_t *p = fdt_getprop(dev->fdt, dev->node, "interrupt-affinity", &len);
+		const fdt32_t *p = dt_getprop(dev->fdt, dev->node, "interrupt-affinity", &len);
 
 		if (!p)
 			continue;

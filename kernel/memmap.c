@@ -16,6 +16,7 @@
 
 #include <takt/dt.h>
 
+#include "dt_impl.h"
 #include "memmap.h"
 
 #define REGS_PER_NODE 8
@@ -197,7 +198,7 @@ static int map_err(const void *fdt, int node, const char *what, int err)
 static bool is_memory_node(const void *fdt, int node)
 {
 	int len;
-	const char *type = fdt_getprop(fdt, node, "device_type", &len);
+	const char *type = dt_getprop(fdt, node, "device_type", &len);
 
 	return type && len == 7 && memcmp(type, "memory", 7) == 0 &&
 	       tk_dt_node_enabled(fdt, node);
@@ -262,7 +263,7 @@ static int remove_node_reg(const void *fdt, int node, struct tk_memmap *m)
 	int n;
 
 	/* No 'reg': a dynamic pool for an OS to place, nothing fixed to avoid. */
-	if (!tk_dt_node_enabled(fdt, node) || !fdt_getprop(fdt, node, "reg", NULL))
+	if (!tk_dt_node_enabled(fdt, node) || !dt_getprop(fdt, node, "reg", NULL))
 		return 0;
 	n = tk_dt_reg(fdt, node, reg, REGS_PER_NODE);
 	for (int i = 0; i < n; i++) {

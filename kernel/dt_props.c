@@ -1,0 +1,103 @@
+/*
+ * Where each indexed node keeps the properties the kernel reads at boot
+ * (compatible, status, reg, interrupts, ...): found in one pass over the
+ * node's properties when the index is built (dt_index.c), so that a lookup
+ * is a search in arrays and one libfdt read at a known offset instead of a
+ * walk of the node's properties comparing every name. libfdt's own lookup
+ * took half the boot on QEMU's virt DTB (`./takt bench profile`: fdt_next_tag
+ * and fdt_offset_ptr 52 % of the instructions to main). Other names, other
+ * blobs and nodes past the index go to fdt_getprop as before; the first of
+ * two same-named properties wins, as in fdt_getprop.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include <takt/dt.h>
+
+#include "dt_impl.h"
+
+static const char *const hot[] = {
+	"compatible", "status", "reg", "device_type", "interrupts", "interrupt-parent",
+	"interrupts-extended", "#address-cells", "#size-cells", "ranges",
+	"interrupt-controller", "#interrupt-cells", "interrupt-affinity", "phandle",
+};
+#define NHOT (int)(sizeof(hot) / sizeof(hot[0]))
+#define ABSENT 0	/* a property is never at its node's own offset */
+#define FAR 0xffff	/* too far from its node to keep: ask libfdt */
+
+/* Per indexed node i: the property's offset from the node's, ABSENT or FAR. */
+static uint16_t at[TK_DT_INDEX_MAX][NHOT];
+
+/* The hot id of each name offset in the strings block seen so far (-1: not
+ * hot): a blob names a few dozen properties, each many times. Open
+ * addressing on the offset; a full table just means asking strcmp. */
+#define NAMES 128
+static struct {
+	int32_t nameoff_1[NAMES];	/* nameoff + 1; 0: free */
+	int8_t id[NAMES];
+} names;
+
+static int hot_id(const char *s)
+{
+	for (int k = 0; s && k < NHOT; k++)
+		if (strcmp(s, hot[k]) == 0)
+			return k;
+	return -1;
+}
+
+static int hot_of_nameoff(const void *fdt, int32_t nameoff)
+{
+	unsigned h = ((uint32_t)nameoff * 2654435761u) >> 25;	/* 7 bits: NAMES */
+
+	for (unsigned k = 0; k < NAMES; k++, h = (h + 1) % NAMES) {
+		if (names.nameoff_1[h] == nameoff + 1)
+			return names.id[h];
+		if (names.nameoff_1[h] == 0) {
+			int id = hot_id(fdt_string(fdt, nameoff));
+
+			names.nameoff_1[h] = nameoff + 1;
+			names.id[h] = (int8_t)id;
+			return id;
+		}
+	}
+	return hot_id(fdt_string(fdt, nameoff));
+}
+
+void dt_props_reset(void)
+{
+	memset(&names, 0, sizeof(names));
+}
+
+void dt_props_begin(int i)
+{
+	memset(at[i], 0, sizeof(at[i]));
+}
+
+uint32_t dt_props_note(const void *fdt, int i, int node, int off)
+{
+	const struct fdt_property *pr = fdt_offset_ptr(fdt, off, sizeof(*pr));
+	int id = pr ? hot_of_nameoff(fdt, (int32_t)fdt32_to_cpu(pr->nameoff)) : -1;
+
+	if (id < 0 || at[i][id] != ABSENT)
+		return 0;	/* the first of two same-named ones wins */
+	at[i][id] = off - node < FAR ? (uint16_t)(off - node) : FAR;
+	if (id == NHOT - 1 && fdt32_to_cpu(pr->len) == 4)	/* "phandle" */
+		return dt_be32((const uint8_t *)pr->data);
+	return 0;
+}
+
+const void *dt_getprop(const void *fdt, int node, const char *name, int *len)
+{
+	int i = dt_index_of(fdt, node), id = i >= 0 ? hot_id(name) : -1;
+
+	if (id < 0 || at[i][id] == FAR)
+		return fdt_getprop(fdt, node, name, len);
+	if (at[i][id] == ABSENT) {
+		if (len)
+			*len = -FDT_ERR_NOTFOUND;
+		return NULL;
+	}
+	return fdt_getprop_by_offset(fdt, node + at[i][id], NULL, len);
+}

@@ -1,0 +1,133 @@
+/*
+ * The node index's record of where the boot's common properties are
+ * (kernel/dt_props.c): for every node of every board's upstream DTB and of
+ * the fixtures, every recorded name and one that is not, dt_getprop gives
+ * exactly what libfdt's fdt_getprop gives (the same bytes at the same
+ * address, or the same "not found"); a property too far from its node, a
+ * blob that is not the indexed one and a new index each still answer right.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+#include "dt_impl.h"
+
+static const char *const names[] = {
+	"compatible", "status", "reg", "device_type", "interrupts", "interrupt-parent",
+	"interrupts-extended", "#address-cells", "#size-cells", "ranges",
+	"interrupt-controller", "#interrupt-cells", "interrupt-affinity", "phandle",
+	"clocks", "no-such-property",
+};
+
+/* Every node, every name: dt_getprop == fdt_getprop. @return nodes checked */
+static int same_as_libfdt(const void *fdt)
+{
+	int node = -1, n = 0;
+
+	while ((node = fdt_next_node(fdt, node, NULL)) >= 0) {
+		for (unsigned k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			int la = -12345, lb = -12345;
+			const void *a = dt_getprop(fdt, node, names[k], &la);
+			const void *b = fdt_getprop(fdt, node, names[k], &lb);
+
+			if (a != b || la != lb)
+				fail_msg("node %d '%s': %p/%d, libfdt %p/%d", node, names[k], a, la, b, lb);
+			if (dt_getprop(fdt, node, names[k], NULL) != a)
+				fail_msg("node %d '%s': another answer without a length", node, names[k]);
+		}
+		n++;
+	}
+	return n;
+}
+
+static void *board_dtb(const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.dtb", TAKT_BOARD_DTB_DIR, name);
+	if (access(path, R_OK) != 0)
+		fail_msg("%s missing: run ./takt setup (it fetches the upstream DTBs)", path);
+	return dtb_load_file(path);
+}
+
+static void check_indexed(void *fdt)
+{
+	assert_true(tk_dt_index_build(fdt) > 0);
+	assert_true(same_as_libfdt(fdt) > 0);
+	free(fdt);
+}
+
+static void test_boards_match_libfdt(void **state)
+{
+	static const char *const dtbs[] = {
+		"broadcom/bcm2837-rpi-3-b", "broadcom/bcm2837-rpi-3-b-plus",
+		"broadcom/bcm2711-rpi-4-b", "broadcom/bcm2711-rpi-cm4-io",
+		"xilinx/zynqmp-zcu102-rev1.0", "xilinx/zynqmp-zcu102-rev1.1",
+	};
+	(void)state;
+	for (unsigned i = 0; i < sizeof(dtbs) / sizeof(dtbs[0]); i++)
+		check_indexed(board_dtb(dtbs[i]));
+}
+
+static void test_fixtures_match_libfdt(void **state)
+{
+	static const char *const fixtures[] = { "virt", "bus", "memory", "microvm_base", "microvm_qemu" };
+	(void)state;
+	for (unsigned i = 0; i < sizeof(fixtures) / sizeof(fixtures[0]); i++)
+		check_indexed(dtb_load(fixtures[i]));
+}
+
+/* A 70 KB property before "compatible" puts it out of the record's reach. */
+static void test_far_property_asks_libfdt(void **state)
+{
+	void *fdt = dtb_load("virt");
+	int node, len;
+	(void)state;
+	fdt = dtb_edit(fdt);
+	int size = (int)fdt_totalsize(fdt) + 80 * 1024;
+	void *big = malloc((size_t)size);
+	assert_non_null(big);
+	assert_int_equal(fdt_open_into(fdt, big, size), 0);
+	free(fdt);
+	node = fdt_add_subnode(big, 0, "far");
+	assert_true(node >= 0);
+	void *blob = calloc(1, 70 * 1024);
+	assert_int_equal(fdt_setprop(big, node, "blob", blob, 70 * 1024), 0);
+	free(blob);
+	assert_int_equal(fdt_setprop_string(big, node, "compatible", "test,far"), 0);
+	big = dtb_seal(big);
+	assert_int_equal(tk_dt_validate(big, fdt_totalsize(big)), 0);
+	assert_true(tk_dt_index_build(big) > 0);
+	node = fdt_path_offset(big, "/far");
+	const char *c = dt_getprop(big, node, "compatible", &len);
+	assert_non_null(c);
+	assert_string_equal(c, "test,far");
+	assert_true(same_as_libfdt(big) > 0);
+	free(big);
+}
+
+/* Another blob than the indexed one, then a new index: both right. */
+static void test_other_blob_and_new_index(void **state)
+{
+	void *a = dtb_load("virt"), *b = dtb_load("bus");
+	(void)state;
+	assert_true(tk_dt_index_build(a) > 0);
+	assert_true(same_as_libfdt(b) > 0);	/* not indexed: libfdt's answers */
+	assert_true(tk_dt_index_build(b) > 0);
+	assert_true(same_as_libfdt(b) > 0);
+	assert_true(same_as_libfdt(a) > 0);
+	free(a);
+	free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_boards_match_libfdt),
+		cmocka_unit_test(test_fixtures_match_libfdt),
+		cmocka_unit_test(test_far_property_asks_libfdt),
+		cmocka_unit_test(test_other_blob_and_new_index),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
