@@ -8,8 +8,11 @@ execute_process(COMMAND ${CMAKE_C_COMPILER} ${TAKT_CPU_FLAGS} -print-libgcc-file
 # Flags for everything in the image, ours or third-party.
 add_library(takt_base INTERFACE)
 target_compile_options(takt_base INTERFACE
-  ${TAKT_CPU_FLAGS} -g -O2 -fno-pie -fno-pic -fno-stack-protector -fno-common
+  ${TAKT_CPU_FLAGS} -g -O2 -fno-pie -fno-pic -fno-common
   -ffunction-sections -fdata-sections
+  # third-party code without the stack protector; the image's own code
+  # (target takt) has it, below
+  $<$<NOT:$<STREQUAL:$<TARGET_PROPERTY:NAME>,takt>>:-fno-stack-protector>
   # newlib's headers, then gcc's own (stddef.h, stdarg.h), never glibc's.
   # Given as flags: CMake drops the compiler's implicit dirs from
   # include_directories, which -nostdinc needs back.
@@ -54,8 +57,11 @@ else()
   target_compile_definitions(takt PRIVATE TAKT_APP="${TAKT_APP_NAME}")
 endif()
 target_link_libraries(takt PRIVATE takt_base)
-# Project code: warnings are errors.
-target_compile_options(takt PRIVATE -Wall -Wextra -Werror)
+# Project code: warnings are errors, and the stack protector guards every
+# function with a local array or an address-taken local (the guard is one
+# global, set at boot: kernel/stack_guard.c).
+target_compile_options(takt PRIVATE -Wall -Wextra -Werror
+  -fstack-protector-strong -mstack-protector-guard=global)
 target_include_directories(takt PRIVATE ${TAKT_ROOT}/kernel)
 if(NOT TAKT_KERNEL_DIR)
   target_compile_definitions(takt PRIVATE TAKT_LIBFDT_STRICT)

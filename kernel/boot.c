@@ -246,6 +246,7 @@ static void run_init_hooks(void)
  * code mapped it), else NULL; x0: what the boot loader passed, for the log. */
 __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0)
 {
+	stack_guard_init(x0 ^ (uintptr_t)loader_dtb);
 	time_init();
 	fdt = pick_dtb(loader_dtb, x0);
 	if (tk_dt_index_build(fdt) < 0)
@@ -255,6 +256,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	/* arm64 images are position-independent: say where this one runs. */
 	tk_printk("boot: image at 0x%lx, %lu KiB\n", (unsigned long)(uintptr_t)_head,
 		  (unsigned long)((_end - _head) >> 10));
+	stack_guard_report();
 	setup_memory();
 	device_probe_all(fdt);
 	entropy_cpu_register();

@@ -18,6 +18,12 @@ void console_flush(void);
 /* No console bound: the boot buffer to the debug channel. */
 void console_debug_dump(void);
 
+/* stack_guard.c: set the stack protector's guard (first thing at boot: no
+ * protected frame that would return is live yet), and say where it came from
+ * once the console is up. */
+void stack_guard_init(uintptr_t seed);
+void stack_guard_report(void);
+
 /* entropy_cpu.c: register the CPU's random number instruction as an
  * entropy source, if it has one (after the devices: a device stays first). */
 void entropy_cpu_register(void);

@@ -18,3 +18,10 @@ foreach(legacy true false)
 endforeach()
 takt_qemu_test(entropy_absent entropy QEMU_ARGS ${TAKT_TEST_CPU_NO_RNG} -append none
   EXPECT "^PASS get_without_source_enodev" "^6 passed, 0 failed" REJECT "^entropy:")
+# The stack protector's guard (kernel/stack_guard.c) comes from the CPU's
+# random number instruction where there is one, else from boot-time counters,
+# said to be weak.
+takt_qemu_test(stack_guard_from_cpu_rng stack_protector QEMU_ARGS ${TAKT_TEST_CPU_RNG}
+  EXPECT "^stack: protector guard from (rndr|rdrand)$" "^stack_protector: done")
+takt_qemu_test(stack_guard_weak_without_cpu_rng stack_protector QEMU_ARGS ${TAKT_TEST_CPU_NO_RNG}
+  EXPECT "^stack: protector guard from boot-time counters \\(weak" "^stack_protector: done")
