@@ -103,8 +103,9 @@ void help_apply(struct cpu *c, struct tk_thread *t, uint64_t now);
 /* params.c: deadline shares across CPUs (place.c), under sched_admit_lock */
 struct place_sys *sched_places(void);
 void sched_dl_release(struct cpu *c, struct tk_thread *t);	/* give back its share */
-/* Move t's share to a CPU of mask (first tried first; never split).
- * @retval the CPU, -EBUSY none fits */
+/* Move t's share to CPUs of mask: whole on first if it fits there, else
+ * placed on mask (whole, or split over two). t moves with sched_dl_replace
+ * on its CPU. @retval 0, -EBUSY (no placement: nothing changed) */
 int sched_dl_move_share(struct tk_thread *t, uint32_t mask, unsigned first);
 
 /* repack.c: when a new deadline thread t (not added yet) fits nowhere as it

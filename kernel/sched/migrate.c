@@ -60,14 +60,10 @@ static void move_here(void *arg)
 	if (t->state == THREAD_EXITED)
 		return;
 	if (!t->on_rq) {	/* blocked, or its wake-up still in our wake list */
-		if (t->se.cls == SCHED_CLASS_DL)
-			sched_dl_adopt(t);	/* its new share's placement */
 		t->next_cpu = (uint8_t)to->id;	/* moved at its wake-up (wake_here) */
 		return;
 	}
 	cpu_take_out(c, t, tk_now_ns());
-	if (t->se.cls == SCHED_CLASS_DL)
-		sched_dl_adopt(t);
 	if (t == c->current) {	/* leaves once switched out (sched_finish_switch) */
 		t->migrate_to = (int8_t)to->id;
 		c->need_resched = true;
@@ -76,28 +72,63 @@ static void move_here(void *arg)
 	cpu_hand_over(c, t, to, tk_now_ns());
 }
 
+/* Every CPU t's deadline share lies on is in mask. */
+static bool pieces_in(const struct tk_thread *t, uint32_t mask)
+{
+	for (unsigned i = 0; i < t->placed.npieces; i++)
+		if (!(mask & (1u << t->placed.piece[i].cpu)))
+			return false;
+	return true;
+}
+
+/* On t's CPU: t takes its new placement over and moves there. */
+static void replace_here(void *arg)
+{
+	struct move_req *r = arg;
+	struct tk_thread *t = r->t;
+	struct cpu *c = cpu_self();
+
+	if (t->cpu != c->id) {
+		r->err = -EAGAIN;	/* it moved meanwhile: ask its new CPU */
+		return;
+	}
+	r->err = 0;
+	sched_dl_replace(c, t, tk_now_ns());
+}
+
+/* A deadline thread's share leaves CPUs outside mask: placed anew on mask
+ * (whole, or split over two), or -EBUSY with nothing changed. */
+static int dl_move(struct tk_thread *t, uint32_t mask)
+{
+	struct move_req r = { t, 0, -EAGAIN };
+
+	if (sched_dl_move_share(t, mask, least_loaded(mask)) < 0)
+		return -EBUSY;
+	t->affinity = mask;
+	while (r.err == -EAGAIN)
+		smp_call(&cpus[__atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE)], replace_here, &r);
+	sched_preempt_point();
+	return 0;
+}
+
 int sched_set_affinity(struct tk_thread *t, uint32_t mask)
 {
 	uint32_t m = usable(mask);
 	struct move_req r = { t, 0, -EAGAIN };
-	int err;
 
 	if (!mask || m != mask)
 		return -EINVAL;
+	if (t->added && t->se.cls == SCHED_CLASS_DL && t->placed.npieces && !pieces_in(t, mask))
+		return dl_move(t, mask);
+	if (t->added && t->se.cls == SCHED_CLASS_DL && t->placed.npieces) {
+		t->affinity = mask;	/* its share stays where it is */
+		return 0;
+	}
 	if (!t->added || (mask & (1u << t->cpu))) {
-		if (t->placed.npieces == 2 && !(mask & (1u << t->placed.piece[0].cpu) &&
-						 mask & (1u << t->placed.piece[1].cpu)))
-			return -EBUSY;	/* a split thread keeps its two CPUs */
 		t->affinity = mask;
 		return 0;	/* a new thread is placed when added */
 	}
 	r.to = least_loaded(mask);
-	if (t->se.cls == SCHED_CLASS_DL) {
-		err = sched_dl_move_share(t, mask, r.to);
-		if (err < 0)
-			return err;
-		r.to = (unsigned)err;
-	}
 	t->affinity = mask;
 	while (r.err == -EAGAIN)
 		smp_call(&cpus[__atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE)], move_here, &r);

@@ -198,17 +198,15 @@ static int place_dl_new(struct tk_thread *t, const struct dl_params *p)
 
 int sched_dl_move_share(struct tk_thread *t, uint32_t mask, unsigned first)
 {
-	struct dl_params p = { t->se.dl.dl_runtime, t->se.dl.dl_deadline, t->se.dl.dl_period };
-	struct place_params pp = place_params_of(&p);
+	struct place_params pp = { t->sched.runtime, t->sched.deadline,
+				   t->sched.period ? t->sched.period : t->sched.deadline };
 	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
-	int err = t->placed.npieces == 2 ? -EBUSY :
-		  place_change(sched_places(), &t->placed, &pp, 1u << first, &t->placed);
+	int err = place_change(sched_places(), &t->placed, &pp, 1u << first, &t->placed);
 
-	for (unsigned i = 0; err && t->placed.npieces == 1 && i < TK_CPUS_MAX; i++)
-		if ((mask & (1u << i)) && i != first)
-			err = place_change(&places, &t->placed, &pp, 1u << i, &t->placed);
+	if (err)	/* whole on another CPU of mask, or split over two */
+		err = place_change(&places, &t->placed, &pp, mask, &t->placed);
 	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
-	return err ? -EBUSY : t->placed.piece[0].cpu;
+	return err ? -EBUSY : 0;
 }
 
 struct set_req {

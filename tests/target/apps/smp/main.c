@@ -705,6 +705,8 @@ static void test_params_resplit(void)
 	TK_CHECK("params_split_to_30pct_whole", r.whole_after_shrink);
 	TK_CHECK("params_whole_to_60pct_split_again", r.split_after_grow);
 	TK_CHECK("params_split_99pct_ebusy_unchanged", r.refused_unchanged);
+	TK_CHECK("affinity_split_to_one_loaded_cpu_ebusy_unchanged", r.mask_one_cpu_refused);
+	TK_CHECK("affinity_split_without_its_cpu_resplit_or_ebusy", r.mask_without_its_cpu);
 	TK_CHECK("params_changes_miss_nothing", r.misses == 0);
 }
 

@@ -136,6 +136,36 @@ static uint32_t misses_of(tk_thread_t *t)
 	return t && tk_thread_stats(t, &st) == 0 ? st.misses : 1;
 }
 
+static bool split_within(tk_thread_t *t, uint32_t mask)
+{
+	struct tk_thread_stats st;
+
+	return t && tk_thread_stats(t, &st) == 0 && st.split_cpu[0] >= 0 && st.split_cpu[1] >= 0 &&
+	       (mask >> st.split_cpu[0] & 1) && (mask >> st.split_cpu[1] & 1);
+}
+
+/* The split x's mask changes: to one CPU (60 % beside 60 %: refused), then
+ * to every CPU but its second piece's (re-split within it when there are
+ * three or more CPUs, else refused). @return the first case passed */
+static int mask_cases(unsigned ncpu, tk_thread_t *x, int *without)
+{
+	struct tk_thread_stats st;
+	uint32_t all = tk_cpu_online_mask(), got = 0;
+
+	if (!x || tk_thread_stats(x, &st) || st.split_cpu[0] < 0)
+		return 0;
+	int one = tk_thread_set_affinity(x, 1u << st.split_cpu[0]) == -EBUSY &&
+		  tk_thread_get_affinity(x, &got) == 0 && got == all && split_within(x, all);
+	uint32_t m = all & ~(1u << st.split_cpu[1]);
+	int err = tk_thread_set_affinity(x, m);
+
+	*without = ncpu >= 3 ? err == 0 && split_within(x, m) && tk_thread_get_affinity(x, &got) == 0 &&
+				       got == m
+			     : err == -EBUSY && split_within(x, all);
+	tk_thread_set_affinity(x, all);
+	return one;
+}
+
 void params_run(unsigned ncpu, struct params_result *r)
 {
 	tk_thread_t *d[8] = { 0 }, *x;
@@ -151,6 +181,7 @@ void params_run(unsigned ncpu, struct params_result *r)
 	r->split_after_grow = set_pct(x, 60) == 0 && is_split(x);
 	r->refused_unchanged = set_pct(x, 99) == -EBUSY && tk_thread_getsched(x, &got) == 0 &&
 			       got.runtime == PERIOD_NS * 60 / 100 && is_split(x);
+	r->mask_one_cpu_refused = mask_cases(ncpu, x, &r->mask_without_its_cpu);
 	r->misses = misses_of(x);
 	for (unsigned c = 0; c < ncpu && c < 8; c++)
 		r->misses += misses_of(d[c]);

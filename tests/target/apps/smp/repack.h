@@ -25,6 +25,9 @@ struct params_result {
 	int whole_after_shrink;		/* changed to 30 %: whole on one CPU */
 	int split_after_grow;		/* back to 60 %: split again */
 	int refused_unchanged;		/* 99 %: -EBUSY, still 60 % and split */
+	int mask_one_cpu_refused;	/* pinned to one loaded CPU: -EBUSY, unchanged */
+	int mask_without_its_cpu;	/* (3+ CPUs) a mask without one of its CPUs:
+					 * split again within it; else -EBUSY */
 	uint32_t misses;		/* every thread's */
 };
 
