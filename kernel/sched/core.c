@@ -25,6 +25,7 @@
 #include <takt/time.h>
 
 #include "../irqoff.h"
+#include "hot.h"
 #include "../kernel.h"
 #include "core_impl.h"
 
@@ -174,7 +175,7 @@ void sched_finish_switch(void)
 }
 
 /* Decide and switch; now is the caller's clock reading (one per path). */
-static void schedule_at(uint64_t now)
+static SCHED_HOT void schedule_at(uint64_t now)
 {
 	struct cpu *c = cpu_self();
 	struct tk_thread *prev = c->current, *next;
@@ -239,7 +240,7 @@ void sched_preempt_point(void)
 	}
 }
 
-void sched_timer_event(void)
+SCHED_HOT void sched_timer_event(void)
 {
 	struct cpu *c = cpu_self();
 	uint64_t now = tk_now_ns();

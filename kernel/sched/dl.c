@@ -20,6 +20,7 @@
 #include <errno.h>
 
 #include "dl.h"
+#include "hot.h"
 
 uint64_t dl_to_ratio(uint64_t period, uint64_t runtime)
 {
@@ -209,7 +210,7 @@ static unsigned update_entity(struct dl_entity *dl, uint64_t now)
 	return DL_EV_RUNNABLE;
 }
 
-unsigned dl_wakeup(struct dl_entity *dl, uint64_t now)
+SCHED_HOT unsigned dl_wakeup(struct dl_entity *dl, uint64_t now)
 {
 	unsigned ev;
 
