@@ -54,7 +54,11 @@ struct cpu {
 	/* from other CPUs, under lock */
 	tk_spinlock_t lock;
 	struct list_node wake_list;
+	/* what runs here, as wakers compare against it: written by this CPU
+	 * only, read by others without the lock (a seqcount: odd while being
+	 * written, sched/wake.c) */
 	struct run_key running;
+	uint32_t running_seq;
 	/* cross-call (smp_call): one at a time per target, under call_lock */
 	tk_spinlock_t call_lock;
 	void (*call_fn)(void *arg);

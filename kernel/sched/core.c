@@ -416,7 +416,9 @@ void sched_start(struct tk_thread *main_thread, struct tk_thread *idle_thread)
 	main_thread->state = THREAD_BLOCKED;
 	sched_wake(main_thread, 0);
 	c->need_resched = false;
-	c->running = run_key_of(c, main_thread, c->last_ns);
+	struct run_key k = run_key_of(c, main_thread, c->last_ns);
+
+	wake_publish_key(c, &k);	/* no posts yet: nothing to decide again */
 }
 
 void sched_cpu_prepare(struct cpu *c, void *stack, size_t size)
@@ -430,7 +432,9 @@ void sched_cpu_start(struct cpu *c)
 	c->current = c->idle;
 	c->idle->on_cpu = true;
 	c->last_ns = c->idle_since = tk_now_ns();
-	c->running = run_key_of(c, c->idle, c->last_ns);
+	struct run_key k = run_key_of(c, c->idle, c->last_ns);
+
+	wake_publish_key(c, &k);	/* no posts yet: nothing to decide again */
 }
 
 /* ---- CPU-time clocks ---- */

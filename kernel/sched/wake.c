@@ -39,19 +39,40 @@ static struct cpu *lock_home(struct tk_thread *t)
 	}
 }
 
+/* h's published key, read from another CPU: retried while h writes it. */
+static struct run_key running_read(const struct cpu *h)
+{
+	struct run_key k;
+	uint32_t s;
+
+	do {
+		s = __atomic_load_n(&h->running_seq, __ATOMIC_ACQUIRE);
+		k.cls = __atomic_load_n(&h->running.cls, __ATOMIC_RELAXED);
+		k.prio = __atomic_load_n(&h->running.prio, __ATOMIC_RELAXED);
+		k.deadline = __atomic_load_n(&h->running.deadline, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while ((s & 1) || s != __atomic_load_n(&h->running_seq, __ATOMIC_RELAXED));
+	return k;
+}
+
 /* h locked, t's home: add flags to t's post there; true when an IPI is due. */
 static bool post_locked(struct cpu *h, struct tk_thread *t, uint8_t flags, uint64_t now)
 {
-	struct run_key k = run_key_of(h, t, now);
+	struct run_key k = run_key_of(h, t, now), r;
 
 	t->wake_flags |= flags;
 	if (!t->on_wake_list) {
 		t->on_wake_list = true;
 		list_add_tail(&h->wake_list, &t->wake_node);
 	}
+	/* the post, then the look at h's key; h publishes its key, then looks
+	 * at its list (wake_publish_key): with a full fence on each side, h
+	 * sees this post or this sees h's new key */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	r = running_read(h);
 	/* a help request is for a thread that does not preempt there, and a new
 	 * placement should not wait: always */
-	return key_before(&k, &h->running) || (flags & (WAKE_HELP | WAKE_PLACE));
+	return key_before(&k, &r) || (flags & (WAKE_HELP | WAKE_PLACE));
 }
 
 static void post_sent(struct cpu *h, bool ipi)
@@ -216,21 +237,27 @@ void wake_drain_posts(struct cpu *c, uint64_t now)
 	}
 }
 
-/* Publish what runs next, unless more posts came meanwhile (then decide
- * again): a waker either sees the new key or its post is seen here. An
- * unchanged key needs no publishing: a post that came meanwhile compared
+/* Publish what runs next, then look for posts that came meanwhile (then
+ * decide again): a waker either sees the new key or its post is seen here
+ * (the fences pair with post_locked's). No lock: the key is this CPU's to
+ * write, and a seqcount lets wakers read it whole. A key published and then
+ * decided again is what ran in between; a waker that compared against it
+ * without an IPI left its post in the list, seen by the decision to come.
+ * An unchanged key needs no publishing: a post that came meanwhile compared
  * against the right key (and sent the IPI that key called for), and is
- * applied at the next decision, as one that comes after the unlock is. */
+ * applied at the next decision. */
 bool wake_publish_key(struct cpu *c, const struct run_key *k)
 {
-	bool done;
+	uint32_t s = c->running_seq;
 
-	tk_spin_lock(&c->lock);
-	done = list_empty(&c->wake_list);
-	if (done)
-		c->running = *k;
-	tk_spin_unlock(&c->lock);
-	return done;
+	__atomic_store_n(&c->running_seq, s + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&c->running.cls, k->cls, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->running.prio, k->prio, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->running.deadline, k->deadline, __ATOMIC_RELAXED);
+	__atomic_store_n(&c->running_seq, s + 2, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&c->wake_list.next, __ATOMIC_RELAXED) == &c->wake_list;
 }
 
 void sched_set_fp_prio(struct tk_thread *t, int prio)
