@@ -343,64 +343,43 @@ class Setup:
             shutil.rmtree(tmp, ignore_errors=True)
         self.say("libfdt: %d files in %s" % (count, dest))
 
-    # -- 4. lwIP source -------------------------------------------------------------
+    # -- 4. lwIP and mbedTLS sources (apt-get source into the cache) ---------------
 
     def ensure_lwip(self):
-        dest = lwip_dir(self.cache)
-        if all(os.path.exists(os.path.join(dest, f))
-               for f in ("src/include/lwip/opt.h", "src/Filelists.cmake", STAMP)):
-            self.note("lwIP: %s" % dest)
+        self.ensure_deb_source("lwip", "lwIP", lwip_dir(self.cache), ["src"],
+                               ["src/include/lwip/opt.h", "src/Filelists.cmake"])
+
+    def ensure_mbedtls(self):   # for takt_app(... TLS)
+        self.ensure_deb_source("mbedtls", "mbedTLS", mbedtls_dir(self.cache),
+                               ["include", "library"],
+                               ["include/mbedtls/ssl.h", "library/ssl_tls.c"])
+
+    def ensure_deb_source(self, pkg, label, dest, keep, markers):
+        """`apt-get source PKG` into the cache at dest, keeping the folders keep of
+        its tree; markers are files that must be there (the first one is checked in
+        the fresh tree before anything replaces dest)."""
+        if all(os.path.exists(os.path.join(dest, f)) for f in markers + [STAMP]):
+            self.note("%s: %s" % (label, dest))
             return
         self.ensure_deb_src()
-        self.say("fetching lwIP's source (apt-get source lwip) ...")
+        self.say("fetching %s's source (apt-get source %s) ..." % (label, pkg))
         os.makedirs(self.cache, exist_ok=True)
-        tmp = tempfile.mkdtemp(prefix=".lwip-", dir=self.cache)
+        tmp = tempfile.mkdtemp(prefix=".%s-" % pkg, dir=self.cache)
         try:
             os.chmod(tmp, 0o755)
-            self.run(["apt-get", "source", "lwip"], cwd=tmp)
-            trees = [d for d in glob.glob(os.path.join(tmp, "lwip-*")) if os.path.isdir(d)]
-            if len(trees) != 1 or not os.path.isfile(
-                    os.path.join(trees[0], "src", "include", "lwip", "opt.h")):
-                raise SetupError("apt-get source lwip gave no lwip-*/src/include/lwip/opt.h")
+            self.run(["apt-get", "source", pkg], cwd=tmp)
+            trees = [d for d in glob.glob(os.path.join(tmp, pkg + "-*")) if os.path.isdir(d)]
+            if len(trees) != 1 or not os.path.isfile(os.path.join(trees[0], markers[0])):
+                raise SetupError("apt-get source %s gave no %s-*/%s" % (pkg, pkg, markers[0]))
             stage = os.path.join(tmp, "stage")
-            shutil.copytree(os.path.join(trees[0], "src"), os.path.join(stage, "src"))
-            with open(os.path.join(stage, STAMP), "w") as f:
-                f.write(os.path.basename(trees[0]) + "\n")
-            if os.path.exists(dest):
-                shutil.rmtree(dest)
-            os.rename(stage, dest)
-            self.say("lwIP: %s (%s)" % (dest, os.path.basename(trees[0])))
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-
-    # -- 4b. mbedTLS source (for takt_app(... TLS)) ----------------------------------
-
-    def ensure_mbedtls(self):
-        dest = mbedtls_dir(self.cache)
-        if all(os.path.exists(os.path.join(dest, f))
-               for f in ("include/mbedtls/ssl.h", "library/ssl_tls.c", STAMP)):
-            self.note("mbedTLS: %s" % dest)
-            return
-        self.ensure_deb_src()
-        self.say("fetching mbedTLS's source (apt-get source mbedtls) ...")
-        os.makedirs(self.cache, exist_ok=True)
-        tmp = tempfile.mkdtemp(prefix=".mbedtls-", dir=self.cache)
-        try:
-            os.chmod(tmp, 0o755)
-            self.run(["apt-get", "source", "mbedtls"], cwd=tmp)
-            trees = [d for d in glob.glob(os.path.join(tmp, "mbedtls-*")) if os.path.isdir(d)]
-            if len(trees) != 1 or not os.path.isfile(
-                    os.path.join(trees[0], "include", "mbedtls", "ssl.h")):
-                raise SetupError("apt-get source mbedtls gave no mbedtls-*/include/mbedtls/ssl.h")
-            stage = os.path.join(tmp, "stage")
-            for sub in ("include", "library"):
+            for sub in keep:
                 shutil.copytree(os.path.join(trees[0], sub), os.path.join(stage, sub))
             with open(os.path.join(stage, STAMP), "w") as f:
                 f.write(os.path.basename(trees[0]) + "\n")
             if os.path.exists(dest):
                 shutil.rmtree(dest)
             os.rename(stage, dest)
-            self.say("mbedTLS: %s (%s)" % (dest, os.path.basename(trees[0])))
+            self.say("%s: %s (%s)" % (label, dest, os.path.basename(trees[0])))
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
 

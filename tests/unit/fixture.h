@@ -54,6 +54,21 @@ static inline void *dtb_load(const char *name)
 	return dtb_load_file(path);
 }
 
+#ifdef TAKT_BOARD_DTB_DIR
+#include <unistd.h>
+
+/* A board's upstream DTB from the set-up cache (./takt setup fetches them). */
+static inline void *board_dtb(const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.dtb", TAKT_BOARD_DTB_DIR, name);
+	if (access(path, R_OK) != 0)
+		fail_msg("%s missing: run ./takt setup (it fetches the upstream DTBs)", path);
+	return dtb_load_file(path);
+}
+#endif
+
 /* Reopen fdt with room to grow; frees the old buffer. */
 static inline void *dtb_edit(void *fdt)
 {

@@ -3,6 +3,7 @@
 #include <stddef.h>
 
 #include "smp_refsim.h"
+#include "sched/place.h"
 
 /* The current job of a task: one at a time, as D <= T (a job still there at
  * the next release has missed). */
@@ -185,4 +186,15 @@ uint64_t smp_gen_period(uint64_t *x)
 {
 	static const unsigned ms[SMP_SIM_NPERIODS] = { 1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100 };
 	return ms[smp_rand(x) % SMP_SIM_NPERIODS] * SMP_SIM_MS;
+}
+
+void smp_sim_of_place(const struct place_result *r, struct smp_sim_task *t)
+{
+	t->period = r->period;
+	t->npieces = r->npieces;
+	for (unsigned k = 0; k < r->npieces; k++) {
+		t->piece[k].cpu = r->piece[k].cpu;
+		t->piece[k].c = r->piece[k].runtime;
+		t->piece[k].d = r->piece[k].offset + r->piece[k].deadline;
+	}
 }

@@ -37,6 +37,12 @@ struct smp_sim_task {
 	struct smp_sim_piece piece[2];
 };
 
+/* The task place.c placed as r (kernel/sched/place.h), for the partitioned
+ * simulation: each piece on its CPU, its deadline counted from the job's
+ * release. */
+struct place_result;
+void smp_sim_of_place(const struct place_result *r, struct smp_sim_task *t);
+
 struct smp_sim_miss {
 	unsigned task;
 	uint64_t release, deadline;

@@ -27,17 +27,6 @@ static const struct tk_driver drivers[] = {
 };
 #define DRIVERS_END (drivers + sizeof(drivers) / sizeof(drivers[0]))
 
-/* A board's upstream DTB from the set-up cache (./takt setup fetches them). */
-static void *board_dtb(const char *name)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s.dtb", TAKT_BOARD_DTB_DIR, name);
-	if (access(path, R_OK) != 0)
-		fail_msg("%s missing: run ./takt setup (it fetches the upstream DTBs)", path);
-	return dtb_load_file(path);
-}
-
 static const char *bound(const void *fdt, int node)
 {
 	const struct tk_driver *d = device_match(fdt, node, drivers, DRIVERS_END);

@@ -41,16 +41,6 @@ static int same_as_libfdt(const void *fdt)
 	return n;
 }
 
-static void *board_dtb(const char *name)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s/%s.dtb", TAKT_BOARD_DTB_DIR, name);
-	if (access(path, R_OK) != 0)
-		fail_msg("%s missing: run ./takt setup (it fetches the upstream DTBs)", path);
-	return dtb_load_file(path);
-}
-
 static void check_indexed(void *fdt)
 {
 	assert_true(tk_dt_index_build(fdt) > 0);

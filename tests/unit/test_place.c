@@ -322,18 +322,6 @@ static void test_fp_cpu(void **state)
 
 /* ---- random sets through the reference simulator ---- */
 
-/* Jobs run their full budget: the real work plus the overheads charged. */
-static void to_sim(const struct place_result *r, struct smp_sim_task *t)
-{
-	t->period = r->period;
-	t->npieces = r->npieces;
-	for (unsigned k = 0; k < r->npieces; k++) {
-		t->piece[k].cpu = r->piece[k].cpu;
-		t->piece[k].c = r->piece[k].runtime;
-		t->piece[k].d = r->piece[k].offset + r->piece[k].deadline;
-	}
-}
-
 static void print_set(uint64_t seed, unsigned m, unsigned n, const uint64_t *c,
 		      const uint64_t *t, const struct smp_sim_task *st)
 {
@@ -402,7 +390,7 @@ static unsigned family(unsigned m, unsigned n, double lo, double hi, unsigned ns
 		if (!all)
 			continue;
 		for (unsigned i = 0; i < n; i++) {
-			to_sim(&r[i], &st[i]);
+			smp_sim_of_place(&r[i], &st[i]);
 			splits += r[i].npieces == 2;
 		}
 		admitted++;

@@ -49,17 +49,6 @@ static void items_of(const unsigned *pcts, unsigned n, const struct place_result
 	it[n] = (struct place_item){ pct_task(pcts[n]), ALL4, { 0 }, { 0 } };
 }
 
-static void to_sim(const struct place_result *r, struct smp_sim_task *t)
-{
-	t->period = r->period;
-	t->npieces = r->npieces;
-	for (unsigned k = 0; k < r->npieces; k++) {
-		t->piece[k].cpu = r->piece[k].cpu;
-		t->piece[k].c = r->piece[k].runtime;
-		t->piece[k].d = r->piece[k].offset + r->piece[k].deadline;
-	}
-}
-
 /* The smp target test's set (tests/target/apps/smp/repack.c). */
 static void test_admits_what_online_refuses(void **state)
 {
@@ -81,7 +70,7 @@ static void test_admits_what_online_refuses(void **state)
 	uint64_t want = 0;
 	for (unsigned i = 0; i < 6; i++) {
 		want += it[i].out.piece[0].bw + (it[i].out.npieces == 2 ? it[i].out.piece[1].bw : 0);
-		to_sim(&it[i].out, &st[i]);
+		smp_sim_of_place(&it[i].out, &st[i]);
 	}
 	assert_true(sum == want);	/* every share booked once, nothing left behind */
 	assert_true(s.nsplit <= 3);

@@ -110,15 +110,8 @@ static bool takt(const struct set *s, uint64_t bound, const unsigned *order, str
 			return false;
 		repacks++;
 	}
-	for (unsigned i = 0; i < s->n; i++) {
-		st[i].period = placed[i].period;
-		st[i].npieces = placed[i].npieces;
-		for (unsigned j = 0; j < placed[i].npieces; j++) {
-			st[i].piece[j].cpu = placed[i].piece[j].cpu;
-			st[i].piece[j].c = placed[i].piece[j].runtime;
-			st[i].piece[j].d = placed[i].piece[j].offset + placed[i].piece[j].deadline;
-		}
-	}
+	for (unsigned i = 0; i < s->n; i++)
+		smp_sim_of_place(&placed[i], &st[i]);
 	if (stats) {
 		stats->splits += sys.nsplit;
 		stats->repacks += repacks;
