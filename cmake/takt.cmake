@@ -70,14 +70,14 @@ if(NOT TAKT_KERNEL_DIR)
 endif()
 
 # takt_app(SOURCES a.c b.c [INCLUDES dir...] [FLOAT_PRINTF] [NET] [MQTT]
-#          [METRICS] [TLS]) - the whole of an app's CMakeLists.txt can be this one
+#          [METRICS] [TLS] [SHELL]) - the whole of an app's CMakeLists.txt can be this one
 # line. FLOAT_PRINTF links newlib-nano's %f/%g support (about 8 KiB more);
 # NET links the network (net/: lwIP, sockets; takt/net.h), MQTT lwIP's MQTT
 # client too, METRICS the HTTP metrics endpoint (takt/metrics.h; the
 # cache option TAKT_METRICS=ON/OFF overrides the app's choice), TLS mbedTLS
-# (takt/tls.h; net/tls/).
+# (takt/tls.h; net/tls/), SHELL the console shell at boot (takt/shell.h).
 function(takt_app)
-  cmake_parse_arguments(A "FLOAT_PRINTF;NET;MQTT;METRICS;TLS" "" "SOURCES;INCLUDES" ${ARGN})
+  cmake_parse_arguments(A "FLOAT_PRINTF;NET;MQTT;METRICS;TLS;SHELL" "" "SOURCES;INCLUDES" ${ARGN})
   if(DEFINED TAKT_METRICS)
     set(A_METRICS ${TAKT_METRICS})
   endif()
@@ -98,6 +98,9 @@ function(takt_app)
     message(FATAL_ERROR "takt_app() in ${CMAKE_CURRENT_SOURCE_DIR}: no SOURCES")
   endif()
   target_sources(takt PRIVATE ${A_SOURCES})
+  if(A_SHELL)
+    target_sources(takt PRIVATE ${TAKT_ROOT}/kernel/shell/autostart.c)
+  endif()
   if(A_INCLUDES)
     target_include_directories(takt PRIVATE ${A_INCLUDES})
   endif()

@@ -351,6 +351,11 @@ bool log_has_console(void)
 	return console_ops != 0;
 }
 
+bool console_is(const struct tk_device *dev)
+{
+	return dev && dev == console_dev;
+}
+
 int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
 {
 	unsigned long flags = klock();
@@ -361,6 +366,8 @@ int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
 		waitq_init(&room_wq);
 		console_dev = dev;
 		console_ops = ops;
+		if (ops->rx)
+			console_rx_enable();
 		raw_write(bootbuf, bootbuf_len);
 		bootbuf_len = 0;
 	}
@@ -415,6 +422,7 @@ void tk_console_stats(struct tk_console_stats *st, bool reset)
 	st->stuck = stats.stuck;
 	st->max_masked_ns = hz ? stats.max_masked * 1000000000ull / hz : 0;
 	st->ring_size = console_ops && console_ops->tx_start && !polled_only ? RING_SIZE : 0;
+	console_rx_stats(&st->rx_bytes, &st->rx_dropped);
 	if (reset)
 		memset(&stats, 0, sizeof(stats));
 	kunlock(flags);

@@ -18,6 +18,13 @@ void console_flush(void);
 /* No console bound: the boot buffer to the debug channel. */
 void console_debug_dump(void);
 
+struct tk_device;
+/* console.c: dev is the console; console_rx.c: input on (the console's
+ * driver said rx), and its counters. */
+bool console_is(const struct tk_device *dev);
+void console_rx_enable(void);
+void console_rx_stats(uint64_t *bytes, uint64_t *dropped);
+
 /* stack_guard.c: set the stack protector's guard (first thing at boot: no
  * protected frame that would return is live yet), and say where it came from
  * once the console is up. */

@@ -7,6 +7,8 @@
  * tx_start fills the 8-byte FIFO from the kernel's ring and turns on the
  * "transmit FIFO empty" interrupt; its handler refills the FIFO and turns
  * the interrupt off once the ring is empty. putc polls (boot, panic).
+ * Received bytes go to the console's input (tk_console_rx) from the
+ * receive interrupt.
  *
  * The UART is gated by the AUX block's enable register (2.1.1, AUXENB),
  * which the DT reaches through 'clocks' (the "brcm,bcm2835-aux" node). The
@@ -35,6 +37,9 @@
 /* IER: the manual swaps the two bits' descriptions (known erratum); the
  * block is 16550-like, as Linux's 8250 driver and QEMU treat it. */
 #define IER_TX		(1u << 1)
+#define IER_RX		(1u << 0)
+#define LSR_RX_READY	(1u << 0)	/* the receive FIFO holds a byte */
+#define RX_BATCH	32
 #define IIR_NONE	(1u << 0)	/* 0 while an interrupt is pending */
 #define IIR_CLEAR_FIFOS	0xc6
 #define LCR_8BIT	0x3		/* bit 1 too: erratum, 7-bit otherwise */
@@ -87,6 +92,22 @@ static void mu_tx_start(struct tk_device *dev)
 		*reg(MU_IER) |= IER_TX;
 }
 
+/* Everything in the receive FIFO to the console's input, RX_BATCH bytes
+ * at a time. Outside tk_irq_lock: the console's input takes klock, which
+ * the transmit side nests the other way round. */
+static void rx_drain(struct tk_device *dev)
+{
+	char buf[RX_BATCH];
+	size_t n;
+
+	do {
+		n = 0;
+		while (n < RX_BATCH && (*reg(MU_LSR) & LSR_RX_READY))
+			buf[n++] = (char)*reg(MU_IO);
+		tk_console_rx(dev, buf, n);
+	} while (n == RX_BATCH);
+}
+
 /* The AUX line is shared with the two SPI masters: do nothing unless the
  * UART itself has an interrupt pending. */
 static void mu_irq(void *arg)
@@ -95,6 +116,7 @@ static void mu_irq(void *arg)
 
 	if (*reg(MU_IIR) & IIR_NONE)
 		return;
+	rx_drain(dev);
 	/* Under tk_irq_lock, as the kernel calls tx_start: a writer on another
 	 * CPU must not restart the transmitter between the ring running empty
 	 * and the interrupt being masked here (seen: output stalled). */
@@ -105,7 +127,9 @@ static void mu_irq(void *arg)
 	tk_irq_unlock(k);
 }
 
-static const struct tk_console_ops mu_ops = { .putc = mu_putc, .tx_start = mu_tx_start };
+static const struct tk_console_ops mu_ops = {
+	.putc = mu_putc, .tx_start = mu_tx_start, .rx = true,
+};
 static const struct tk_console_ops mu_polled_ops = { .putc = mu_putc };
 
 /* Program 8N1 115200 from scratch (2.2.2): the firmware did not. */
@@ -170,6 +194,7 @@ static int mu_probe(struct tk_device *dev)
 		return tk_console_register(dev, &mu_polled_ops);
 	if (err)
 		return err;
+	*reg(MU_IER) = IER_RX;
 	return tk_console_register(dev, &mu_ops);
 }
 

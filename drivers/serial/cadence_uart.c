@@ -2,7 +2,8 @@
  * Cadence UART (Zynq UltraScale+ MPSoC UART0/1: UG1085 chapter 21 "UART
  * Controller", registers in UG1087 module UART). Console: polled putc and an
  * interrupt-driven transmit (device.h: tx_start / tk_console_tx_pull) on the
- * TX-FIFO-empty interrupt. Receive is not used.
+ * TX-FIFO-empty interrupt; received bytes go to the console's input
+ * (tk_console_rx) on the RX-trigger interrupt, the trigger set to one byte.
  *
  * Baud rate and clock are kept as the boot loader set them (FSBL/u-boot on a
  * board; QEMU ignores them): the reference clock is not something the DT
@@ -22,6 +23,7 @@
 #define IMR		0x10	/* Intrpt_mask_reg0: read-only, 1 = enabled */
 #define ISR		0x14	/* Chnl_int_sts_reg0: sticky, write 1 to clear */
 #define SR		0x2c	/* Channel_sts_reg0 */
+#define RTRIG		0x20	/* Rcvr_FIFO_trigger_level0 */
 #define FIFO		0x30	/* TX_RX_FIFO0 */
 #define REG_SPAN	0x48	/* through Tx_FIFO_trigger_level (0x44) */
 
@@ -32,7 +34,11 @@
 #define CR_STOPBRK	(1u << 8)
 #define MR_CLKS		(1u << 0)	/* reference clock / 8: kept */
 #define MR_8N1		(4u << 3)	/* CHRL 00 = 8 bits, PAR 1xx = none, NBSTOP 00 = 1, CHMODE normal */
+#define SR_REMPTY	(1u << 1)
 #define SR_TFUL		(1u << 4)
+#define INT_RTRIG	(1u << 0)	/* the RX FIFO reached its trigger level */
+#define INT_TOUT	(1u << 8)	/* RX timeout */
+#define RX_BATCH	32
 #define INT_TEMPTY	(1u << 3)
 #define INT_ALL		0x1fffu		/* bits 0..12 */
 #define TX_FIFO_DEPTH	64		/* UG1085 21.1: 64-byte TX and RX FIFOs */
@@ -79,12 +85,30 @@ static void cdns_tx_start(struct tk_device *dev)
 		*reg(dev, IER) = INT_TEMPTY;
 }
 
+/* Everything in the RX FIFO to the console's input, RX_BATCH bytes at a
+ * time. Outside tk_irq_lock: the console's input takes klock, which the
+ * transmit side nests the other way round. */
+static void rx_drain(struct tk_device *dev)
+{
+	char buf[RX_BATCH];
+	size_t n;
+
+	do {
+		n = 0;
+		while (n < RX_BATCH && !(*reg(dev, SR) & SR_REMPTY))
+			buf[n++] = (char)*reg(dev, FIFO);
+		tk_console_rx(dev, buf, n);
+	} while (n == RX_BATCH);
+}
+
 static void cdns_isr(void *arg)
 {
 	struct tk_device *dev = arg;
 	uint32_t st = *reg(dev, ISR) & *reg(dev, IMR);
 
 	*reg(dev, ISR) = st;
+	if (st & (INT_RTRIG | INT_TOUT))
+		rx_drain(dev);
 	/* Under tk_irq_lock, as the kernel calls tx_start: a writer on another
 	 * CPU must not restart the transmitter between the ring running empty
 	 * and the interrupt being masked here. */
@@ -97,7 +121,7 @@ static void cdns_isr(void *arg)
 
 static const struct tk_console_ops cdns_polled_ops = { .putc = cdns_putc };
 static const struct tk_console_ops cdns_irq_ops = {
-	.putc = cdns_putc, .tx_start = cdns_tx_start,
+	.putc = cdns_putc, .tx_start = cdns_tx_start, .rx = true,
 };
 
 /* No ID register exists, so check what can be checked: the register block
@@ -158,6 +182,8 @@ static int cdns_probe(struct tk_device *dev)
 	/* Without its interrupt the UART still works, polled. */
 	if (tk_irq_connect(dev, 0, cdns_isr, dev) != 0)
 		return tk_console_register(dev, &cdns_polled_ops);
+	*reg(dev, RTRIG) = 1;	/* a byte typed is a byte delivered */
+	*reg(dev, IER) = INT_RTRIG | INT_TOUT;
 	return tk_console_register(dev, &cdns_irq_ops);
 }
 

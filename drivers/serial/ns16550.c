@@ -5,8 +5,8 @@
  * memory-mapped, reg-shift apart (default 0), reg-io-width 1 or 4.
  * Console: polled putc (early boot, panic) and, when the node names an
  * interrupt, interrupt-driven transmit (device.h: tx_start /
- * tk_console_tx_pull) on the THR-empty interrupt (IER bit 1). Receive is
- * not used.
+ * tk_console_tx_pull) on the THR-empty interrupt (IER bit 1), and input
+ * to the console (tk_console_rx) on the received-data interrupt (IER bit 0).
  *
  * THRE (LSR bit 5) means the whole transmit FIFO is empty: a fill writes
  * up to the FIFO depth without looking again. The depth is what the chip
@@ -32,6 +32,9 @@
 #define LSR	5
 #define LSR_THRE (1u << 5)
 #define IER_THRI (1u << 1)
+#define IER_RDI (1u << 0)	/* received data (and its timeout) */
+#define LSR_DR (1u << 0)
+#define RX_BATCH 32u
 #define IIR_ID_MASK 0x0fu	/* bit 0 set: nothing pending */
 #define IIR_ID_THRI 0x02u
 #define IIR_FIFO_OK 0xc0u
@@ -128,14 +131,34 @@ static void ns16550_tx_start(struct tk_device *dev)
 		set_thri(dev, true);
 }
 
+/* Everything in the receive FIFO to the console's input, RX_BATCH bytes at
+ * a time (reading RBR empty clears the received-data and timeout
+ * interrupts). Outside tk_irq_lock: the console's input takes klock, which
+ * the transmit side nests the other way round. */
+static void rx_drain(struct tk_device *dev)
+{
+	const struct ns16550 *u = dev->priv;
+	char buf[RX_BATCH];
+	size_t n;
+
+	do {
+		n = 0;
+		while (n < RX_BATCH && (rd(u, LSR) & LSR_DR))
+			buf[n++] = (char)rd(u, THR);	/* RBR: the same offset, read */
+		tk_console_rx(dev, buf, n);
+	} while (n == RX_BATCH);
+}
+
 static void ns16550_irq(void *arg)
 {
 	struct tk_device *dev = arg;
 	const struct ns16550 *u = dev->priv;
 
-	/* Only THRI is enabled; reading IIR clears it. Under tk_irq_lock, as the
-	 * kernel calls tx_start: a writer on another CPU must not restart the
-	 * transmitter between the ring running empty and THRI going off here. */
+	rx_drain(dev);
+
+	/* THRI and RDI are enabled; reading IIR clears THRI. Under tk_irq_lock,
+	 * as the kernel calls tx_start: a writer on another CPU must not restart
+	 * the transmitter between the ring running empty and THRI going off here. */
 	unsigned long k = tk_irq_lock();
 
 	if ((rd(u, IIR) & IIR_ID_MASK) == IIR_ID_THRI && !fifo_fill(dev))
@@ -145,7 +168,7 @@ static void ns16550_irq(void *arg)
 
 static const struct tk_console_ops ns16550_polled_ops = { .putc = ns16550_putc };
 static const struct tk_console_ops ns16550_irq_ops = {
-	.putc = ns16550_putc, .tx_start = ns16550_tx_start,
+	.putc = ns16550_putc, .tx_start = ns16550_tx_start, .rx = true,
 };
 
 static int map_regs(struct tk_device *dev, struct ns16550 *u)
@@ -199,7 +222,11 @@ static int ns16550_probe(struct tk_device *dev)
 	if (err && err != -ENOENT)
 		return err;
 	nuarts++;
-	/* Without an interrupt the UART still works, polled. */
+	if (!err) {
+		u->ier = IER_RDI;
+		wr(u, IER, u->ier);
+	}
+	/* Without an interrupt the UART still works, polled (output only). */
 	return tk_console_register(dev, err ? &ns16550_polled_ops : &ns16550_irq_ops);
 }
 

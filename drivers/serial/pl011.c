@@ -1,8 +1,9 @@
 /*
  * ARM PrimeCell UART (PL011, ARM DDI 0183). Binds "arm,pl011".
  * Console: polled putc (early boot, panic) and interrupt-driven transmit
- * (device.h: tx_start / tk_console_tx_pull) on the transmit interrupt.
- * Receive is not used.
+ * (device.h: tx_start / tk_console_tx_pull) on the transmit interrupt;
+ * received bytes go to the console's input (tk_console_rx) from the receive
+ * and receive-timeout interrupts.
  *
  * The transmit interrupt fires when the TX FIFO level crosses down through
  * the trigger level (UARTIFLS, half full by default): enabling it with the
@@ -25,12 +26,16 @@
 #define UARTMIS		0x40	/* masked status */
 #define UARTICR		0x44	/* write 1 to clear */
 #define FR_BUSY		(1u << 3)
+#define FR_RXFE		(1u << 4)
 #define FR_TXFF		(1u << 5)
 #define LCRH_FEN	(1u << 4)
 #define CR_UARTEN	(1u << 0)
 #define CR_TXE		(1u << 8)
 #define CR_RXE		(1u << 9)
+#define INT_RX		(1u << 4)	/* RXIM: the RX FIFO reached its level */
 #define INT_TX		(1u << 5)	/* TXIM / TXMIS / TXIC */
+#define INT_RT		(1u << 6)	/* RTIM: bytes waiting, none for a while */
+#define RX_BATCH	32
 #define INT_ALL		0x7ffu
 #define TX_FIFO_DEPTH	32	/* r1p5; older parts have 16 and say so with TXFF */
 
@@ -69,14 +74,35 @@ static void pl011_tx_start(struct tk_device *dev)
 		*reg(dev, UARTIMSC) |= INT_TX;
 }
 
-/* Cleared before the refill: on real hardware the refill lifts the level
- * above the trigger again; on QEMU each write sets TX status anew. */
+/* Everything in the RX FIFO to the console's input, RX_BATCH bytes at a
+ * time: a FIFO left with bytes in it may raise no interrupt again (QEMU's
+ * model raises one as a byte arrives). Outside tk_irq_lock: the console's
+ * input takes klock, which the transmit side nests the other way round. */
+static void rx_drain(struct tk_device *dev)
+{
+	char buf[RX_BATCH];
+	size_t n;
+
+	*reg(dev, UARTICR) = INT_RX | INT_RT;
+	do {
+		n = 0;
+		while (n < RX_BATCH && !(*reg(dev, UARTFR) & FR_RXFE))
+			buf[n++] = (char)*reg(dev, UARTDR);	/* error bits (8-11) dropped */
+		tk_console_rx(dev, buf, n);
+	} while (n == RX_BATCH);
+}
+
 static void pl011_isr(void *arg)
 {
 	struct tk_device *dev = arg;
 
+	if (*reg(dev, UARTMIS) & (INT_RX | INT_RT))
+		rx_drain(dev);
 	if (!(*reg(dev, UARTMIS) & INT_TX))
 		return;
+	/* Cleared before the refill: on real hardware the refill lifts the
+	 * level above the trigger again; on QEMU each write sets TX status
+	 * anew. */
 	*reg(dev, UARTICR) = INT_TX;
 	/* Under tk_irq_lock, as the kernel calls tx_start: a writer on another
 	 * CPU must not restart the transmitter between the ring running empty
@@ -90,7 +116,7 @@ static void pl011_isr(void *arg)
 
 static const struct tk_console_ops pl011_polled_ops = { .putc = pl011_putc };
 static const struct tk_console_ops pl011_irq_ops = {
-	.putc = pl011_putc, .tx_start = pl011_tx_start,
+	.putc = pl011_putc, .tx_start = pl011_tx_start, .rx = true,
 };
 
 /* Without FIFOs the UART holds one byte: an interrupt per byte. UARTLCR_H
@@ -122,6 +148,7 @@ static int pl011_probe(struct tk_device *dev)
 	/* Without its interrupt the UART still works, polled. */
 	if (tk_irq_connect(dev, 0, pl011_isr, dev) != 0)
 		return tk_console_register(dev, &pl011_polled_ops);
+	*reg(dev, UARTIMSC) = INT_RX | INT_RT;
 	return tk_console_register(dev, &pl011_irq_ops);
 }
 

@@ -15,6 +15,7 @@
 #include <takt/board.h>
 #include <takt/fd.h>
 #include <takt/log.h>
+#include <takt/thread.h>
 #include <takt/time.h>
 
 #include "../kernel.h"
@@ -67,10 +68,17 @@ int _read(int fd, char *buf, int len)
 
 	if (p)
 		return (int)p->read(fd, buf, len < 0 ? 0 : (size_t)len);
-	(void)buf;
-	(void)len;
-	errno = fd == 0 ? ENOSYS : EBADF;	/* console input: a later issue */
-	return -1;
+	if (fd != 0 || len < 0) {
+		errno = fd != 0 ? EBADF : EINVAL;
+		return -1;
+	}
+	int n = tk_console_read(buf, (size_t)len, TK_FOREVER);	/* the console's input */
+
+	if (n < 0) {
+		errno = n == -ENODEV ? ENOSYS : -n;
+		return -1;
+	}
+	return n;
 }
 
 void *_sbrk(ptrdiff_t incr)

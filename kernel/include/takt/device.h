@@ -144,8 +144,14 @@ struct tk_console_ops {
 	 * -1 (ring empty: the kernel marks the transmitter idle), masks the
 	 * transmit interrupt again. */
 	void (*tx_start)(struct tk_device *dev);
+	/* True when the driver delivers input: its receive interrupt passes
+	 * the bytes it reads to tk_console_rx. */
+	bool rx;
 };
 int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops);
+/* From the console's receive interrupt: n bytes in (dropped and counted
+ * when the input ring is full). */
+void tk_console_rx(struct tk_device *dev, const char *buf, size_t n);
 /* For the console's transmit path (interrupts masked): the next byte to
  * send, newlines already expanded to CR LF, or -1 when the ring is empty. */
 int tk_console_tx_pull(struct tk_device *dev);

@@ -37,7 +37,14 @@ struct tk_console_stats {
 				 * tk_console_write (its whole run when called
 				 * with interrupts already masked) */
 	uint32_t ring_size;	/* the transmit ring's bytes; 0: polled console */
+	uint64_t rx_bytes;	/* console input received (since boot: not reset) */
+	uint64_t rx_dropped;	/* input dropped: the ring was full (not reset) */
 };
+/* Console input (read(0), getchar): at least one byte, up to len, once there
+ * is any; waits until deadline (TK_FOREVER: for good).
+ * @retval bytes, -ETIMEDOUT, -EINVAL (buf NULL), -ENODEV (the console driver
+ *         takes no input) */
+int tk_console_read(void *buf, size_t len, uint64_t deadline);
 /* Counters since boot or the last reset (reset: zero them after reading). */
 void tk_console_stats(struct tk_console_stats *st, bool reset);
 
