@@ -11,6 +11,9 @@ tests.yaml:
         reject: [REGEX, ...]    # must not match the console
         exit: 0                 # expected QEMU exit status (default 0)
         icount: true            # run under -icount shift=0,align=off,sleep=off
+        input:                  # typed into the console, in order:
+          - after: REGEX        #   once REGEX is on the console,
+            type: "help\n"      #   these characters (YAML escapes)
 
 A malformed file is refused before anything is built (UsageError: exit 2). A build
 failure, a timeout and a crash (a 'PANIC:' line the case does not expect) are failed
@@ -36,16 +39,18 @@ cli = None      # set by ./takt before run()
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 KEYS = {"boards": "a list of board names", "bootargs": "a string",
         "timeout": "a number of seconds > 0", "expect": "a list of regexes",
-        "reject": "a list of regexes", "exit": "an integer", "icount": "true or false"}
+        "reject": "a list of regexes", "exit": "an integer", "icount": "true or false",
+        "input": "a list of {after: REGEX, type: TEXT}"}
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 TAIL_LINES = 40
 
 
 class Case:
-    def __init__(self, name, boards, bootargs, timeout, expect, reject, exit, icount):
+    def __init__(self, name, boards, bootargs, timeout, expect, reject, exit, icount,
+                 typed=()):
         self.name, self.boards, self.bootargs = name, boards, bootargs
         self.timeout, self.expect, self.reject = timeout, expect, reject
-        self.exit, self.icount = exit, icount
+        self.exit, self.icount, self.typed = exit, icount, list(typed)
 
 
 # -- tests.yaml -----------------------------------------------------------------------
@@ -118,7 +123,24 @@ def parse_case(path, name, body, known_boards):
     return Case(name, boards, get("bootargs", str, None) if "bootargs" in body else None,
                 get("timeout", (int, float), 60, lambda v: v > 0),
                 regexes["expect"], regexes["reject"], get("exit", int, 0),
-                get("icount", bool, False))
+                get("icount", bool, False), parse_input(body.get("input", []), bad))
+
+
+def parse_input(steps, bad):
+    """input: [{after: REGEX, type: TEXT}, ...] as [(regex, text)]."""
+    out = []
+    if not isinstance(steps, list):
+        raise bad("'input' must be %s" % KEYS["input"])
+    for k, step in enumerate(steps):
+        if not (isinstance(step, dict) and set(step) == {"after", "type"} and
+                isinstance(step["after"], str) and isinstance(step["type"], str)):
+            raise bad("'input' step %d must be {after: REGEX, type: TEXT}" % (k + 1))
+        try:
+            re.compile(step["after"], re.M)
+        except re.error as e:
+            raise bad("'input' step %d: bad regex %r: %s" % (k + 1, step["after"], e))
+        out.append((step["after"], step["type"]))
+    return out
 
 
 # -- running --------------------------------------------------------------------------
@@ -127,9 +149,15 @@ def tail(text, n=TAIL_LINES):
     return "\n".join(text.rstrip("\n").split("\n")[-n:])
 
 
-def boot(cmd, timeout):
+def boot(cmd, timeout, typed=()):
     """(exit status or None on timeout, console text). QEMU in its own process group,
-    killed with it at the timeout."""
+    killed with it at the timeout. typed: (regex, text) typed into the console in
+    order, each once its regex is on it (qemu_test.run)."""
+    if typed:
+        import qemu_test
+        sends = [(re.compile(rx, re.M), text.encode("utf-8")) for rx, text in typed]
+        rc, out = qemu_test.run(cmd, sends, timeout)
+        return rc, out.decode("utf-8", "replace").replace("\r\n", "\n")
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -185,7 +213,7 @@ def run_case(case, board, build_dir, lock):
         cmd += ["-append", case.bootargs]
     if case.icount:
         cmd += ICOUNT
-    rc, out = boot(cmd, case.timeout)
+    rc, out = boot(cmd, case.timeout, case.typed)
     v = verdict(case, rc, out)
     took = time.monotonic() - start
     with lock:

@@ -28,6 +28,11 @@ MALFORMED = [
     ("tests: [a, b]\n", "", "'tests' must map case names"),
     ("cases:\n  a: {}\n", "", "the top level must be a mapping with the one key"),
     ("tests:\n  a: {expect: [x\n", "", "not valid YAML"),
+    ("tests:\n  k:\n    input: help\n", "case 'k'", "'input' must be a list of"),
+    ("tests:\n  l:\n    input: [{after: x}]\n", "case 'l'",
+     "'input' step 1 must be {after: REGEX, type: TEXT}"),
+    ("tests:\n  m:\n    input: [{after: '(x', type: y}]\n", "case 'm'",
+     "'input' step 1: bad regex '(x'"),
 ]
 
 
@@ -73,15 +78,15 @@ class SampleApp(unittest.TestCase):
             p = takt("test", SAMPLE, "-b", "qemu-virt-arm64", "-j", "2", "--junit", report,
                      timeout=900)
             self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-            self.assertIn("2 passed, 4 failed", p.stdout)
+            self.assertIn("3 passed, 4 failed", p.stdout)
             root = ET.parse(report).getroot()
-        self.assertEqual((root.get("tests"), root.get("failures")), ("6", "4"))
+        self.assertEqual((root.get("tests"), root.get("failures")), ("7", "4"))
         cases = {tc.get("name"): tc for tc in root.iter("testcase")}
-        self.assertEqual(set(cases), {"passes", "passes_icount", "wrong_exit", "times_out",
-                                      "crashes", "out_of_order"})
+        self.assertEqual(set(cases), {"passes", "passes_icount", "types_a_line", "wrong_exit",
+                                      "times_out", "crashes", "out_of_order"})
         for name in cases:
             self.assertEqual(cases[name].get("classname"), "sample-app.qemu-virt-arm64")
-        for name in ("passes", "passes_icount"):
+        for name in ("passes", "passes_icount", "types_a_line"):
             self.assertIsNone(cases[name].find("failure"), name)
         want = {"wrong_exit": ("exit", "exit status 3, expected 0",
                                "sample: failing on purpose"),

@@ -1,6 +1,6 @@
 /* sample-app: an out-of-tree app whose tests.yaml has passing, failing, timing-out
  * and crashing cases, for the CI kit's own test (tests/host/test_cikit.py).
- * argv[1] picks what it does: ok, fail, hang, crash. */
+ * argv[1] picks what it does: ok, fail, hang, crash, echo (reads a line typed in). */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +33,17 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(mode, "crash"))
 		return crash();
-	printf("sample: unknown mode '%s' (ok, fail, hang, crash)\n", mode);
+	if (!strcmp(mode, "echo")) {
+		char line[64];
+
+		printf("sample: type a line\n");
+		fflush(stdout);
+		if (!fgets(line, sizeof(line), stdin))
+			return 4;
+		line[strcspn(line, "\r\n")] = 0;
+		printf("sample: got '%s'\n", line);
+		return 0;
+	}
+	printf("sample: unknown mode '%s' (ok, fail, hang, crash, echo)\n", mode);
 	return 2;
 }
