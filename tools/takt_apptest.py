@@ -14,6 +14,10 @@ tests.yaml:
         input:                  # typed into the console, in order:
           - after: REGEX        #   once REGEX is on the console,
             type: "help\n"      #   these characters (YAML escapes)
+      NAME2:
+        script: test_x.py       # pytest file beside tests.yaml: its tests get the
+                                # `guest` fixture (tools/takt_pytest_plugin.py) booted
+                                # with the case's bootargs/icount; passes when pytest does
 
 A malformed file is refused before anything is built (UsageError: exit 2). A build
 failure, a timeout and a crash (a 'PANIC:' line the case does not expect) are failed
@@ -40,17 +44,19 @@ ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 KEYS = {"boards": "a list of board names", "bootargs": "a string",
         "timeout": "a number of seconds > 0", "expect": "a list of regexes",
         "reject": "a list of regexes", "exit": "an integer", "icount": "true or false",
-        "input": "a list of {after: REGEX, type: TEXT}"}
+        "input": "a list of {after: REGEX, type: TEXT}",
+        "script": "a pytest file (.py) beside tests.yaml"}
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
 TAIL_LINES = 40
 
 
 class Case:
     def __init__(self, name, boards, bootargs, timeout, expect, reject, exit, icount,
-                 typed=()):
+                 typed=(), script=None):
         self.name, self.boards, self.bootargs = name, boards, bootargs
         self.timeout, self.expect, self.reject = timeout, expect, reject
         self.exit, self.icount, self.typed = exit, icount, list(typed)
+        self.script = script
 
 
 # -- tests.yaml -----------------------------------------------------------------------
@@ -123,7 +129,23 @@ def parse_case(path, name, body, known_boards):
     return Case(name, boards, get("bootargs", str, None) if "bootargs" in body else None,
                 get("timeout", (int, float), 60, lambda v: v > 0),
                 regexes["expect"], regexes["reject"], get("exit", int, 0),
-                get("icount", bool, False), parse_input(body.get("input", []), bad))
+                get("icount", bool, False), parse_input(body.get("input", []), bad),
+                parse_script(path, body, bad))
+
+
+def parse_script(path, body, bad):
+    """script: the pytest file's path, beside tests.yaml; None without the key."""
+    if "script" not in body:
+        return None
+    name = body["script"]
+    if not isinstance(name, str) or not name.endswith(".py") or "/" in name:
+        raise bad("'script' must be %s, not %r" % (KEYS["script"], name))
+    if set(body) & {"expect", "reject", "input", "exit"}:
+        raise bad("'script' cases check in the script: no expect, reject, input or exit")
+    full = os.path.join(os.path.dirname(os.path.abspath(path)), name)
+    if not os.path.isfile(full):
+        raise bad("'script': no file %s" % full)
+    return full
 
 
 def parse_input(steps, bad):
@@ -149,7 +171,7 @@ def tail(text, n=TAIL_LINES):
     return "\n".join(text.rstrip("\n").split("\n")[-n:])
 
 
-def boot(cmd, timeout, typed=()):
+def boot(cmd, timeout, typed=(), env=None, cwd=None):
     """(exit status or None on timeout, console text). QEMU in its own process group,
     killed with it at the timeout. typed: (regex, text) typed into the console in
     order, each once its regex is on it (qemu_test.run)."""
@@ -159,7 +181,8 @@ def boot(cmd, timeout, typed=()):
         rc, out = qemu_test.run(cmd, sends, timeout)
         return rc, out.decode("utf-8", "replace").replace("\r\n", "\n")
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                            stderr=subprocess.STDOUT, start_new_session=True, env=env,
+                            cwd=cwd)
     try:
         out, _ = proc.communicate(timeout=timeout)
         rc = proc.returncode
@@ -209,12 +232,15 @@ def run_case(case, board, build_dir, lock):
     except (OSError, ValueError, KeyError) as e:
         return takt_junit.Result(board, case.name, "error", "cannot read run.json: %s" % e,
                                  "", time.monotonic() - start)
-    if case.bootargs is not None:
-        cmd += ["-append", case.bootargs]
-    if case.icount:
-        cmd += ICOUNT
-    rc, out = boot(cmd, case.timeout, case.typed)
-    v = verdict(case, rc, out)
+    if case.script:
+        v, out = run_script(case, build_dir)
+    else:
+        if case.bootargs is not None:
+            cmd += ["-append", case.bootargs]
+        if case.icount:
+            cmd += ICOUNT
+        rc, out = boot(cmd, case.timeout, case.typed)
+        v = verdict(case, rc, out)
     took = time.monotonic() - start
     with lock:
         if v:
@@ -225,6 +251,44 @@ def run_case(case, board, build_dir, lock):
     if v:
         return takt_junit.Result(board, case.name, v[0], v[1], out, took)
     return takt_junit.Result(board, case.name, None, "", out, took)
+
+
+def pytest_python():
+    """A python3 that has pytest: this one, else Debian's (./takt setup installs
+    python3-pytest there; a pyenv or venv python3 may come first on PATH)."""
+    import importlib.util
+    if importlib.util.find_spec("pytest"):
+        return sys.executable
+    if os.path.exists("/usr/bin/python3"):
+        return "/usr/bin/python3"
+    raise cli.Failure("no python3 with pytest: run ./takt setup (python3-pytest)")
+
+
+def run_script(case, build_dir):
+    """pytest on the case's script with the guest fixture; (None or (kind, message),
+    pytest's output and the guest's console)."""
+    with tempfile.TemporaryDirectory() as d:
+        console = os.path.join(d, "console.log")
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(__file__)),
+                   TAKT_CASE=json.dumps({"run_json": os.path.join(build_dir, "run.json"),
+                                         "bootargs": case.bootargs, "icount": case.icount,
+                                         "console_log": console}))
+        cmd = [pytest_python(), "-m", "pytest", "-q", "-p", "takt_pytest_plugin",
+               "-p", "no:cacheprovider", case.script]
+        rc, out = boot(cmd, case.timeout, env=env, cwd=os.path.dirname(case.script))
+        try:
+            with open(console, errors="replace") as f:
+                out += "\n--- the guest's console ---\n" + f.read()
+        except OSError:
+            pass
+    if rc is None:
+        return ("timeout", "no end within %g s (timeout)" % case.timeout), out
+    if rc == 0:
+        return None, out
+    if rc == 5:
+        return ("script", "pytest found no test in %s" % os.path.basename(case.script)), out
+    summary = [ln for ln in out.split("\n") if ln.startswith(("FAILED", "ERROR"))]
+    return ("script", summary[0] if summary else "pytest exited %d" % rc), out
 
 
 def build(board, name, app_dir):

@@ -50,6 +50,8 @@ APT_PACKAGES = [
     "mosquitto", "mosquitto-clients", "curl", "wrk",
     # ./takt test APP reads the app's tests.yaml (tools/takt_apptest.py)
     "python3-yaml",
+    # tests.yaml script: cases (pytest with the guest fixture, tools/takt_pytest_plugin.py)
+    "python3-pytest",
     # ./takt debug, run --gdb and the gdb target tests (tools/takt_debug.py)
     "gdb-multiarch",
     # cyclictest's histogram and the bench plots (tools/cyclictest_plot.py)

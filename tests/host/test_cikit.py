@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 HERE = os.path.dirname(os.path.abspath(__file__))
 TAKT = os.path.join(HERE, "..", "..", "takt")
 SAMPLE = os.path.join(HERE, "..", "ci-kit", "sample-app")
+SHELL_APP = os.path.join(HERE, "..", "ci-kit", "shell-app")
 
 MALFORMED = [
     # (tests.yaml text, case named in the message, problem named in the message)
@@ -33,6 +34,10 @@ MALFORMED = [
      "'input' step 1 must be {after: REGEX, type: TEXT}"),
     ("tests:\n  m:\n    input: [{after: '(x', type: y}]\n", "case 'm'",
      "'input' step 1: bad regex '(x'"),
+    ("tests:\n  n:\n    script: nope.py\n", "case 'n'", "'script': no file"),
+    ("tests:\n  o:\n    script: 3\n", "case 'o'", "'script' must be a pytest file"),
+    ("tests:\n  p:\n    script: x.py\n    expect: [a]\n", "case 'p'",
+     "'script' cases check in the script"),
 ]
 
 
@@ -107,6 +112,24 @@ class SampleApp(unittest.TestCase):
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
             names = [tc.get("name") for tc in ET.parse(report).getroot().iter("testcase")]
         self.assertEqual(names, ["passes", "passes_icount"])
+
+
+class ShellScripts(unittest.TestCase):
+    """script: cases: pytest drives the shell app's console through the guest fixture;
+    a script that fails is a failed case naming the test and the console's tail."""
+
+    def test_script_cases(self):
+        with tempfile.TemporaryDirectory() as d:
+            report = os.path.join(d, "report.xml")
+            p = takt("test", SHELL_APP, "--junit", report, timeout=900)
+            self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+            self.assertIn("1 passed, 1 failed", p.stdout)
+            cases = {tc.get("name"): tc for tc in ET.parse(report).getroot().iter("testcase")}
+        self.assertIsNone(cases["shell_script"].find("failure"))
+        f = cases["script_fails"].find("failure")
+        self.assertEqual(f.get("type"), "script")
+        self.assertIn("FAILED test_fails.py::test_expects_what_never_comes", f.get("message"))
+        self.assertIn("no /^banana/ on the console within 2 s", f.text)
 
 
 class BuildFailure(unittest.TestCase):
