@@ -18,6 +18,7 @@
 #include "kernel.h"
 
 #define RX_SIZE 1024u	/* a power of two; a pasted screenful waits here */
+#define RX_DRAIN_MAX 4096u	/* bytes one receive interrupt takes at most */
 
 static char rx[RX_SIZE];
 static uint32_t rx_head, rx_tail;	/* head: the reader's; tail: the interrupt's */
@@ -47,6 +48,26 @@ void tk_console_rx(struct tk_device *dev, const char *buf, size_t n)
 	tk_spin_unlock_irqrestore(&rx_lock, f);
 	if (took)
 		tk_sem_give(&rx_ready);	/* -EOVERFLOW: a reader is told already */
+}
+
+void tk_console_rx_drain(struct tk_device *dev, int (*getc)(struct tk_device *dev))
+{
+	char buf[32];
+	size_t n = 0;
+
+	/* bounded: a device that never says empty cannot hold the CPU here */
+	for (unsigned i = 0; i < RX_DRAIN_MAX; i++) {
+		int c = getc(dev);
+
+		if (c < 0)
+			break;
+		buf[n++] = (char)c;
+		if (n == sizeof(buf)) {
+			tk_console_rx(dev, buf, n);
+			n = 0;
+		}
+	}
+	tk_console_rx(dev, buf, n);
 }
 
 /* Bytes waiting, up to len, into buf. */

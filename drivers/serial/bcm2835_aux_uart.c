@@ -39,7 +39,6 @@
 #define IER_TX		(1u << 1)
 #define IER_RX		(1u << 0)
 #define LSR_RX_READY	(1u << 0)	/* the receive FIFO holds a byte */
-#define RX_BATCH	32
 #define IIR_NONE	(1u << 0)	/* 0 while an interrupt is pending */
 #define IIR_CLEAR_FIFOS	0xc6
 #define LCR_8BIT	0x3		/* bit 1 too: erratum, 7-bit otherwise */
@@ -92,20 +91,11 @@ static void mu_tx_start(struct tk_device *dev)
 		*reg(MU_IER) |= IER_TX;
 }
 
-/* Everything in the receive FIFO to the console's input, RX_BATCH bytes
- * at a time. Outside tk_irq_lock: the console's input takes klock, which
- * the transmit side nests the other way round. */
-static void rx_drain(struct tk_device *dev)
+/* The next received byte, -1 when the receive FIFO is empty. */
+static int rx_getc(struct tk_device *dev)
 {
-	char buf[RX_BATCH];
-	size_t n;
-
-	do {
-		n = 0;
-		while (n < RX_BATCH && (*reg(MU_LSR) & LSR_RX_READY))
-			buf[n++] = (char)*reg(MU_IO);
-		tk_console_rx(dev, buf, n);
-	} while (n == RX_BATCH);
+	(void)dev;
+	return *reg(MU_LSR) & LSR_RX_READY ? (int)(uint8_t)*reg(MU_IO) : -1;
 }
 
 /* The AUX line is shared with the two SPI masters: do nothing unless the
@@ -116,7 +106,7 @@ static void mu_irq(void *arg)
 
 	if (*reg(MU_IIR) & IIR_NONE)
 		return;
-	rx_drain(dev);
+	tk_console_rx_drain(dev, rx_getc);
 	/* Under tk_irq_lock, as the kernel calls tx_start: a writer on another
 	 * CPU must not restart the transmitter between the ring running empty
 	 * and the interrupt being masked here (seen: output stalled). */

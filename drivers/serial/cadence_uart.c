@@ -38,7 +38,6 @@
 #define SR_TFUL		(1u << 4)
 #define INT_RTRIG	(1u << 0)	/* the RX FIFO reached its trigger level */
 #define INT_TOUT	(1u << 8)	/* RX timeout */
-#define RX_BATCH	32
 #define INT_TEMPTY	(1u << 3)
 #define INT_ALL		0x1fffu		/* bits 0..12 */
 #define TX_FIFO_DEPTH	64		/* UG1085 21.1: 64-byte TX and RX FIFOs */
@@ -85,20 +84,10 @@ static void cdns_tx_start(struct tk_device *dev)
 		*reg(dev, IER) = INT_TEMPTY;
 }
 
-/* Everything in the RX FIFO to the console's input, RX_BATCH bytes at a
- * time. Outside tk_irq_lock: the console's input takes klock, which the
- * transmit side nests the other way round. */
-static void rx_drain(struct tk_device *dev)
+/* The next received byte, -1 when the RX FIFO is empty. */
+static int rx_getc(struct tk_device *dev)
 {
-	char buf[RX_BATCH];
-	size_t n;
-
-	do {
-		n = 0;
-		while (n < RX_BATCH && !(*reg(dev, SR) & SR_REMPTY))
-			buf[n++] = (char)*reg(dev, FIFO);
-		tk_console_rx(dev, buf, n);
-	} while (n == RX_BATCH);
+	return *reg(dev, SR) & SR_REMPTY ? -1 : (int)(uint8_t)*reg(dev, FIFO);
 }
 
 static void cdns_isr(void *arg)
@@ -108,7 +97,7 @@ static void cdns_isr(void *arg)
 
 	*reg(dev, ISR) = st;
 	if (st & (INT_RTRIG | INT_TOUT))
-		rx_drain(dev);
+		tk_console_rx_drain(dev, rx_getc);
 	/* Under tk_irq_lock, as the kernel calls tx_start: a writer on another
 	 * CPU must not restart the transmitter between the ring running empty
 	 * and the interrupt being masked here. */

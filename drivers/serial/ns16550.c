@@ -34,7 +34,6 @@
 #define IER_THRI (1u << 1)
 #define IER_RDI (1u << 0)	/* received data (and its timeout) */
 #define LSR_DR (1u << 0)
-#define RX_BATCH 32u
 #define IIR_ID_MASK 0x0fu	/* bit 0 set: nothing pending */
 #define IIR_ID_THRI 0x02u
 #define IIR_FIFO_OK 0xc0u
@@ -131,22 +130,12 @@ static void ns16550_tx_start(struct tk_device *dev)
 		set_thri(dev, true);
 }
 
-/* Everything in the receive FIFO to the console's input, RX_BATCH bytes at
- * a time (reading RBR empty clears the received-data and timeout
- * interrupts). Outside tk_irq_lock: the console's input takes klock, which
- * the transmit side nests the other way round. */
-static void rx_drain(struct tk_device *dev)
+/* The next received byte (RBR: THR's offset, read), -1 when none. */
+static int rx_getc(struct tk_device *dev)
 {
 	const struct ns16550 *u = dev->priv;
-	char buf[RX_BATCH];
-	size_t n;
 
-	do {
-		n = 0;
-		while (n < RX_BATCH && (rd(u, LSR) & LSR_DR))
-			buf[n++] = (char)rd(u, THR);	/* RBR: the same offset, read */
-		tk_console_rx(dev, buf, n);
-	} while (n == RX_BATCH);
+	return rd(u, LSR) & LSR_DR ? (int)rd(u, THR) : -1;
 }
 
 static void ns16550_irq(void *arg)
@@ -154,7 +143,7 @@ static void ns16550_irq(void *arg)
 	struct tk_device *dev = arg;
 	const struct ns16550 *u = dev->priv;
 
-	rx_drain(dev);
+	tk_console_rx_drain(dev, rx_getc);	/* reading RBR empty clears RDI */
 
 	/* THRI and RDI are enabled; reading IIR clears THRI. Under tk_irq_lock,
 	 * as the kernel calls tx_start: a writer on another CPU must not restart

@@ -35,7 +35,6 @@
 #define INT_RX		(1u << 4)	/* RXIM: the RX FIFO reached its level */
 #define INT_TX		(1u << 5)	/* TXIM / TXMIS / TXIC */
 #define INT_RT		(1u << 6)	/* RTIM: bytes waiting, none for a while */
-#define RX_BATCH	32
 #define INT_ALL		0x7ffu
 #define TX_FIFO_DEPTH	32	/* r1p5; older parts have 16 and say so with TXFF */
 
@@ -74,30 +73,20 @@ static void pl011_tx_start(struct tk_device *dev)
 		*reg(dev, UARTIMSC) |= INT_TX;
 }
 
-/* Everything in the RX FIFO to the console's input, RX_BATCH bytes at a
- * time: a FIFO left with bytes in it may raise no interrupt again (QEMU's
- * model raises one as a byte arrives). Outside tk_irq_lock: the console's
- * input takes klock, which the transmit side nests the other way round. */
-static void rx_drain(struct tk_device *dev)
+/* The next received byte, -1 when the RX FIFO is empty (error bits 8-11 dropped). */
+static int rx_getc(struct tk_device *dev)
 {
-	char buf[RX_BATCH];
-	size_t n;
-
-	*reg(dev, UARTICR) = INT_RX | INT_RT;
-	do {
-		n = 0;
-		while (n < RX_BATCH && !(*reg(dev, UARTFR) & FR_RXFE))
-			buf[n++] = (char)*reg(dev, UARTDR);	/* error bits (8-11) dropped */
-		tk_console_rx(dev, buf, n);
-	} while (n == RX_BATCH);
+	return *reg(dev, UARTFR) & FR_RXFE ? -1 : (int)(uint8_t)*reg(dev, UARTDR);
 }
 
 static void pl011_isr(void *arg)
 {
 	struct tk_device *dev = arg;
 
-	if (*reg(dev, UARTMIS) & (INT_RX | INT_RT))
-		rx_drain(dev);
+	if (*reg(dev, UARTMIS) & (INT_RX | INT_RT)) {
+		*reg(dev, UARTICR) = INT_RX | INT_RT;
+		tk_console_rx_drain(dev, rx_getc);
+	}
 	if (!(*reg(dev, UARTMIS) & INT_TX))
 		return;
 	/* Cleared before the refill: on real hardware the refill lifts the

@@ -152,6 +152,12 @@ int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
 /* From the console's receive interrupt: n bytes in (dropped and counted
  * when the input ring is full). */
 void tk_console_rx(struct tk_device *dev, const char *buf, size_t n);
+/* The same for everything the device's FIFO holds: getc returns a byte, or
+ * -1 once the FIFO is empty (at most 4096 a call). Drain it whole: a FIFO
+ * left with bytes may raise no interrupt again (QEMU's PL011 raises one as a
+ * byte arrives). Not under tk_irq_lock: the input takes klock, which the
+ * transmit side nests the other way round. */
+void tk_console_rx_drain(struct tk_device *dev, int (*getc)(struct tk_device *dev));
 /* For the console's transmit path (interrupts masked): the next byte to
  * send, newlines already expanded to CR LF, or -1 when the ring is empty. */
 int tk_console_tx_pull(struct tk_device *dev);
