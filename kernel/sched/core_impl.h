@@ -112,9 +112,6 @@ int sched_dl_move_share(struct tk_thread *t, uint32_t mask, unsigned first);
  * comes, place every deadline thread again with it; the moved ones get a
  * WAKE_PLACE post. @retval 0 (t->placed set), -EBUSY (nothing changed) */
 int sched_dl_repack(struct tk_thread *t, const struct dl_params *p, uint32_t mask);
-/* On t's CPU: t's jobs run by its booked placement from now on.
- * @retval the CPU of its first piece, -1 when nothing changed */
-int sched_dl_adopt(struct tk_thread *t);
 /* On t's CPU c: adopt, and move t where it now lives (queued again here
  * when that is c). */
 void sched_dl_replace(struct cpu *c, struct tk_thread *t, uint64_t now);

@@ -118,9 +118,9 @@ int sched_set_affinity(struct tk_thread *t, uint32_t mask)
 
 	if (!mask || m != mask)
 		return -EINVAL;
-	if (t->added && t->se.cls == SCHED_CLASS_DL && t->placed.npieces && !pieces_in(t, mask))
-		return dl_move(t, mask);
 	if (t->added && t->se.cls == SCHED_CLASS_DL && t->placed.npieces) {
+		if (!pieces_in(t, mask))
+			return dl_move(t, mask);
 		t->affinity = mask;	/* its share stays where it is */
 		return 0;
 	}

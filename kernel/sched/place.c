@@ -176,25 +176,19 @@ static void set_piece(struct place_piece *pc, unsigned cpu, const struct req *r,
 	pc->bw = r->bw;
 }
 
-/* How find() goes about it. */
-enum {
-	FIND_BEST = 1,	/* CPUs by least spare share first (best fit), not most */
-	FIND_SPLIT = 2,	/* may split the task over two CPUs */
-};
-
-/* Does CPU a come before CPU b in the order find() tries them? */
+/* Does CPU a come before CPU b in the order find() tries them? Most spare
+ * share first (worst fit), or with best least first (best fit). */
 static bool before(const struct place_sys *s, const struct place_result *ex, unsigned a,
-		   unsigned b, unsigned how)
+		   unsigned b, bool best)
 {
 	uint64_t sa = spare(s, a, ex), sb = spare(s, b, ex);
 
-	return how & FIND_BEST ? sa < sb : sa > sb;
+	return best ? sa < sb : sa > sb;
 }
 
-/* CPUs of mask in the order find() tries them: most spare share first (worst
- * fit) or, with FIND_BEST, least first; ties by number. */
+/* CPUs of mask in the order find() tries them (before()); ties by number. */
 static unsigned order(const struct place_sys *s, uint32_t mask, const struct place_result *ex,
-		      unsigned how, uint8_t *cpus)
+		      bool best, uint8_t *cpus)
 {
 	unsigned n = 0;
 
@@ -202,7 +196,7 @@ static unsigned order(const struct place_sys *s, uint32_t mask, const struct pla
 		if (!(mask & (1u << c)))
 			continue;
 		unsigned j = n++;
-		for (; j > 0 && before(s, ex, c, cpus[j - 1], how); j--)
+		for (; j > 0 && before(s, ex, c, cpus[j - 1], best); j--)
 			cpus[j] = cpus[j - 1];
 		cpus[j] = (uint8_t)c;
 	}
@@ -256,7 +250,7 @@ static int split(const struct place_sys *s, const struct place_params *p, const 
 
 /* The placement of p on mask with ex's shares given back; changes nothing. */
 static int find(const struct place_sys *s, const struct place_params *p, uint32_t mask,
-		const struct place_result *ex, unsigned how, struct place_result *out)
+		const struct place_result *ex, bool best, struct place_result *out)
 {
 	uint8_t cpus[PLACE_CPUS_MAX];
 	struct req r;
@@ -265,7 +259,7 @@ static int find(const struct place_sys *s, const struct place_params *p, uint32_
 	if (!params_ok(s, p, mask) || !out)
 		return -EINVAL;
 	r = req_of(p->runtime, p->deadline, p->period);
-	unsigned n = order(s, mask, ex, how, cpus);
+	unsigned n = order(s, mask, ex, best, cpus);
 	for (unsigned i = 0; i < n; i++) {
 		int e = cpu_check(s, cpus[i], ex, &r);
 		if (e == 0) {
@@ -279,7 +273,7 @@ static int find(const struct place_sys *s, const struct place_params *p, uint32_
 			err = e;
 	}
 	unsigned splits = s->nsplit - (ex && ex->npieces == 2 ? 1 : 0);
-	if (!(how & FIND_SPLIT) || n < 2 || splits + 1 > s->ncpus - 1)
+	if (n < 2 || splits + 1 > s->ncpus - 1)
 		return err;
 	memset(out, 0, sizeof(*out));
 	return split(s, p, cpus, n, ex, out) == 0 ? 0 : err;
@@ -330,7 +324,7 @@ int place_admit(struct place_sys *s, const struct place_params *p, uint32_t mask
 		struct place_result *out)
 {
 	struct place_result r;
-	int err = find(s, p, mask, NULL, FIND_SPLIT, &r);
+	int err = find(s, p, mask, NULL, false, &r);
 
 	if (err)
 		return err;
@@ -347,7 +341,7 @@ int place_change(struct place_sys *s, const struct place_result *old, const stru
 
 	if (!old || old->npieces < 1 || old->npieces > 2)
 		return -EINVAL;
-	err = find(s, p, mask, old, FIND_SPLIT, &r);
+	err = find(s, p, mask, old, false, &r);
 	if (err)
 		return err;
 	place_release(s, old);
@@ -446,7 +440,7 @@ int place_repack(struct place_sys *s, struct place_item *it, unsigned n, struct 
 	by_share(it, n, idx);
 	for (unsigned k = 0; k < n; k++) {
 		struct place_item *x = &it[idx[k]];
-		int err = find(scratch, &x->p, x->mask, NULL, FIND_BEST | FIND_SPLIT, &x->out);
+		int err = find(scratch, &x->p, x->mask, NULL, true, &x->out);
 		if (err)
 			return err == -EINVAL ? -EINVAL : -EBUSY;
 		commit(scratch, &x->out);

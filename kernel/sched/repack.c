@@ -107,7 +107,9 @@ int sched_dl_repack(struct tk_thread *t, const struct dl_params *p, uint32_t mas
 	return err ? -EBUSY : 0;
 }
 
-int sched_dl_adopt(struct tk_thread *t)
+/* On t's CPU: t's jobs run by its booked placement from now on.
+ * @retval the CPU of its first piece, -1 when nothing changed */
+static int adopt(struct tk_thread *t)
 {
 	unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
 	struct place_result r = t->placed;
@@ -137,7 +139,7 @@ void sched_dl_replace(struct cpu *c, struct tk_thread *t, uint64_t now)
 	if (t->state != THREAD_EXITED && t->se.cls == SCHED_CLASS_DL) {
 		if (q)
 			cpu_take_out(c, t, now);
-		int to = sched_dl_adopt(t);
+		int to = adopt(t);
 
 		if (to < 0 || (unsigned)to == c->id || t->help_home >= 0) {
 			if (to >= 0 && t->help_home >= 0)

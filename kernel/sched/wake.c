@@ -205,10 +205,12 @@ static void apply_post(struct cpu *c, struct tk_thread *t, uint8_t f, uint64_t n
 		place_apply(c, t, now);
 	if (f & WAKE_WAKE)
 		wake_here(c, t, t->wake_ns);
-	else if ((f & WAKE_ARRIVE) && wants_queue(c, t) && t->next_cpu != c->id)
-		cpu_hand_over(c, t, &cpus[t->next_cpu], now);	/* re-placed on the way */
-	else if ((f & WAKE_ARRIVE) && wants_queue(c, t))
-		cpu_enqueue(c, t, now);
+	else if ((f & WAKE_ARRIVE) && wants_queue(c, t)) {
+		if (t->next_cpu != c->id)	/* re-placed on the way */
+			cpu_hand_over(c, t, &cpus[t->next_cpu], now);
+		else
+			cpu_enqueue(c, t, now);
+	}
 	if (f & WAKE_HELP)
 		help_apply(c, t, now);
 }

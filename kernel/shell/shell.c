@@ -61,10 +61,13 @@ int tk_shell_register(const char *name, const char *help, tk_shell_fn fn)
 		err = -EEXIST;
 	else if (ncommands == TK_SHELL_COMMANDS_MAX)
 		err = -ENOSPC;
-	else
-		commands[ncommands++] = (struct command){ "", help, fn };
-	if (!err)
-		strcpy(commands[ncommands - 1].name, name);
+	else {
+		struct command *c = &commands[ncommands++];
+
+		strcpy(c->name, name);	/* name_ok: it fits */
+		c->help = help;
+		c->fn = fn;
+	}
 	tk_mutex_unlock(&table_lock);
 	return err;
 }
