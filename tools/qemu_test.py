@@ -7,12 +7,12 @@ a closing 'N passed, N failed' line, N failed is 0 for an expected status
 of 0. A run longer than --timeout is killed and fails (a hang is a failure).
 """
 import argparse
-import os
 import re
-import select
 import subprocess
 import sys
 import time
+
+from takt_guest import Guest, GuestError
 
 
 def main():
@@ -22,8 +22,8 @@ def main():
     ap.add_argument("--reject", action="append", default=[], help="regex that must not match")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--send", nargs=2, action="append", default=[], metavar=("REGEX", "TEXT"),
-                    help="once REGEX is in the output, type TEXT into the console "
-                         "(\\n, \\r, \\xNN escapes); in order")
+                    help="once REGEX is in the output after the previous one's match, "
+                         "type TEXT into the console (\\n, \\r, \\xNN escapes)")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
@@ -31,7 +31,8 @@ def main():
         ap.error("no command")
     print("$ " + " ".join(cmd), flush=True)
     try:
-        sends = [(re.compile(rx, re.M), text.encode().decode("unicode_escape").encode("latin-1"))
+        sends = [(re.compile(rx, re.M).pattern,
+                  text.encode().decode("unicode_escape").encode("latin-1"))
                  for rx, text in a.send]
     except (re.error, UnicodeDecodeError) as e:
         ap.error("--send: %s" % e)
@@ -63,9 +64,10 @@ def main():
 
 
 def run(cmd, sends, timeout):
-    """Run cmd, typing each send's text once its regex is in the output
-    (the console as QEMU's stdin). Returns (exit status, output); the status
-    is None when the run outlived timeout (it is killed)."""
+    """Run cmd, typing each send's text once its regex is on the console, after the
+    previous send's match (tools/takt_guest.py). Returns (exit status, output); the
+    status is None when the run outlived timeout (it is killed). A regex that never
+    comes leaves the rest untyped and the run to its end."""
     if not sends:
         try:
             p = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
@@ -73,33 +75,20 @@ def run(cmd, sends, timeout):
         except subprocess.TimeoutExpired as e:
             return None, e.output or b""
         return p.returncode, p.stdout
-    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.STDOUT)
-    out, end = b"", time.monotonic() + timeout
+    end = time.monotonic() + timeout
+    g = Guest(cmd)
     try:
-        while True:
-            left = end - time.monotonic()
-            if left <= 0:
-                p.kill()
-                p.wait()
-                return None, out
-            ready, _, _ = select.select([p.stdout], [], [], min(left, 0.5))
-            if ready:
-                data = os.read(p.stdout.fileno(), 4096)
-                if not data:
-                    break
-                out += data
-            text = out.decode("utf-8", "replace").replace("\r\n", "\n")
-            while sends and sends[0][0].search(text):
-                try:
-                    p.stdin.write(sends.pop(0)[1])
-                    p.stdin.flush()
-                except BrokenPipeError:
-                    sends.clear()
+        for rx, text in sends:
+            g.expect(rx, max(end - time.monotonic(), 0))
+            g.send(text)
+    except GuestError:
+        pass    # not there (or QEMU gone): judged by the checks
+    try:
+        return g.wait(max(end - time.monotonic(), 0)), g.output
+    except GuestError:
+        return None, g.output
     finally:
-        if p.poll() is None and time.monotonic() >= end:
-            p.kill()
-    return p.wait(), out
+        g.close()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ tests.yaml:
         exit: 0                 # expected QEMU exit status (default 0)
         icount: true            # run under -icount shift=0,align=off,sleep=off
         input:                  # typed into the console, in order:
-          - after: REGEX        #   once REGEX is on the console,
+          - after: REGEX        #   once REGEX is on the console (after the last match),
             type: "help\n"      #   these characters (YAML escapes)
       NAME2:
         script: test_x.py       # pytest file beside tests.yaml: its tests get the
@@ -174,11 +174,12 @@ def tail(text, n=TAIL_LINES):
 def boot(cmd, timeout, typed=(), env=None, cwd=None):
     """(exit status or None on timeout, console text). QEMU in its own process group,
     killed with it at the timeout. typed: (regex, text) typed into the console in
-    order, each once its regex is on it (qemu_test.run)."""
+    order, each once its regex is on the console after the previous one's match
+    (qemu_test.run)."""
     if typed:
         import qemu_test
-        sends = [(re.compile(rx, re.M), text.encode("utf-8")) for rx, text in typed]
-        rc, out = qemu_test.run(cmd, sends, timeout)
+        rc, out = qemu_test.run(cmd, [(rx, text.encode("utf-8")) for rx, text in typed],
+                                timeout)
         return rc, out.decode("utf-8", "replace").replace("\r\n", "\n")
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True, env=env,

@@ -67,6 +67,12 @@ class Guest:
                 self._cv.notify_all()
 
     @property
+    def output(self):
+        """Everything printed so far, as bytes."""
+        with self._cv:
+            return self._out
+
+    @property
     def console(self):
         with self._cv:
             return self._out.decode("utf-8", "replace").replace("\r\n", "\n")
