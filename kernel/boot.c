@@ -197,14 +197,18 @@ static void check_console(void)
 	tk_panic("console: %s (stdout-path) did not bind to a driver", path);
 }
 
-/* After probing: the kernel cannot run without an interrupt controller
- * (DESIGN.md 3). One that found other hardware than the DT describes (a
- * GICv3 DT on a GICv2) refused with its own line above; stop here with a
- * failure status instead of running on with no interrupts. */
+/* After probing: the kernel cannot run without its root interrupt
+ * controller (DESIGN.md 3). One that found other hardware than the DT
+ * describes (a GICv3 DT on a GICv2) refused with its own line above; stop
+ * here with a failure status instead of running on with no interrupts. A
+ * router that bound (x86's IOAPIC) is no root, and a root that registered
+ * but then failed its probe (the LAPIC without its timer) is not bound. */
 static void check_intc(void)
 {
-	for (int i = 0; i < tk_dev_count(); i++)
-		if (tk_dev_get(i)->drv->level == TK_LEVEL_INTC)
+	int node = irq_root_node();
+
+	for (int i = 0; node >= 0 && i < tk_dev_count(); i++)
+		if (tk_dev_get(i)->node == node && tk_dev_get(i)->drv->level == TK_LEVEL_INTC)
 			return;
 	tk_panic("irq: no interrupt controller bound (the lines above say why)");
 }

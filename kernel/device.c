@@ -13,6 +13,7 @@
 
 #include "arch.h"
 #include "device_match.h"
+#include "irq.h"
 #include "kernel.h"
 
 #define MAX_DEVICES 64
@@ -55,6 +56,8 @@ static void probe_one(const void *fdt, int node, const struct tk_driver *drv)
 			  err, tk_dt_last_error());
 		path_used -= strlen(dev->path) + 1;
 	}
+	if (err)
+		irq_forget_device(dev);	/* its slot is reused by the next probe */
 }
 
 struct found {

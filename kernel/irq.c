@@ -100,6 +100,29 @@ static int register_chained(struct tk_device *dev, const struct tk_intc_ops *ops
 	return 0;
 }
 
+int irq_root_node(void)
+{
+	return root ? root->node : -1;
+}
+
+/* Registrations are the last thing a controller's probe does before it can
+ * still fail (the LAPIC's timer after its intc), so the failed one is the
+ * latest of its kind: drop it rather than keep a pointer into a device slot
+ * the next probe overwrites (the IOAPIC then posed as the root with the
+ * LAPIC's ops). */
+void irq_forget_device(const struct tk_device *dev)
+{
+	if (root == dev) {
+		root = 0;
+		root_ops = 0;
+		root_intc = (struct intc){ 0 };
+	}
+	if (nrouters && routers[nrouters - 1].dev == dev)
+		nrouters--;
+	if (nchained && chained[nchained - 1].dev == dev)
+		chained_next = chained[--nchained].base;
+}
+
 int tk_intc_register(struct tk_device *dev, const struct tk_intc_ops *ops)
 {
 	if (!dev || !ops || !ops->xlate || !ops->enable || !ops->disable)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 struct arch_frame;
+struct tk_device;
 
 /* Called by the arch vectors for an IRQ: acknowledge, run the handler,
  * end it. Returns the frame to resume (a later issue's scheduler may
@@ -15,6 +16,11 @@ struct arch_frame *irq_dispatch(struct arch_frame *f);
 /* Multicore: can the root send IPIs; send one to CPU index cpu (hardware
  * ID hwid); ready this (secondary) CPU's interface. */
 bool irq_can_ipi(void);
+/* The root interrupt controller's DT node, or -1 when none registered. */
+int irq_root_node(void);
+/* A device whose probe failed: drop the controller it registered (its
+ * slot in the device table is reused by the next probe). */
+void irq_forget_device(const struct tk_device *dev);
 void irq_send_ipi(unsigned cpu, uint64_t hwid);
 void irq_cpu_init(unsigned cpu);
 /* Route the lines the DT's interrupt-affinity names (irq_affinity.c); once

@@ -30,6 +30,7 @@
 
 #include <takt/device.h>
 #include <takt/dt.h>
+#include <takt/log.h>
 
 #define LAPIC_ID	0x020
 #define LAPIC_TPR	0x080
@@ -238,8 +239,11 @@ static int timer_init(struct tk_device *dev)
 
 		if (err)
 			return err;
-		if (hz == 0 || arch_counter_freq() == 0)
+		if (hz == 0 || arch_counter_freq() == 0) {
+			tk_dt_err_begin(dev->fdt, dev->node);
+			tk_dt_err_str("clock-frequency is 0 or the TSC frequency unknown");
 			return -EINVAL;
+		}
 		lapic.ticks_per_tsc_32 = (uint64_t)(((__uint128_t)hz << 32) / arch_counter_freq());
 		*reg(LAPIC_TIMER_DCR) = 0xb;	/* divide by 1 */
 	}
@@ -264,9 +268,11 @@ static int lapic_probe(struct tk_device *dev)
 	err = tk_intc_register(dev, &lapic_ops);
 	if (err)
 		return err;
+	/* Without its timer the LAPIC still routes interrupts: bind it and let
+	 * the boot's required-device check name the missing timer. */
 	err = timer_init(dev);
 	if (err)
-		return err;
+		tk_printk("lapic: timer not started (%d): %s\n", err, tk_dt_last_error());
 	return tk_cpu_method_register(dev, "x86-sipi", lapic_cpu_on);
 }
 

@@ -55,3 +55,30 @@ set(TAKT_TEST_CPU_RNG)
 set(TAKT_TEST_CPU_NO_RNG -cpu max,-rdrand)
 include(${CMAKE_CURRENT_LIST_DIR}/../entropy.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/../tls.cmake)
+
+# Required devices (the board's DT as PVH module, edited): the LAPIC without
+# its timer's interrupt still routes interrupts, and the boot stops naming the
+# missing timer; the LAPIC without reg leaves only the IOAPIC (a router, no
+# root) and the boot stops naming the missing interrupt controller; the
+# console stdout-path names not binding stops too. Each a PANIC and status 1,
+# never a hang at the first sleep.
+set(_req ${CMAKE_BINARY_DIR}/required)
+add_test(NAME make_required_dtbs COMMAND sh -ec "
+  for c in no_timer no_intc no_console; do cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${_req}_\$c.dtb; done
+  ${FDTPUT} -d ${_req}_no_timer.dtb /interrupt-controller@fee00000 interrupts
+  ${FDTPUT} -d ${_req}_no_intc.dtb /interrupt-controller@fee00000 reg
+  ${FDTPUT} -t s ${_req}_no_console.dtb /serial@3f8 compatible acme,no-such-uart")
+set_tests_properties(make_required_dtbs PROPERTIES FIXTURES_SETUP required_dtbs)
+takt_qemu_test(timer_missing_panics hello STATUS 1 FIXTURE required_dtbs
+  QEMU_ARGS -initrd ${_req}_no_timer.dtb
+  EXPECT "^lapic: timer not started \\(-2\\): /interrupt-controller@fee00000: 'interrupts' is missing"
+         "^dev: /interrupt-controller@fee00000 -> lapic$"
+         "^PANIC: time: no system timer bound" REJECT "^Takt hello")
+takt_qemu_test(intc_missing_panics hello STATUS 1 FIXTURE required_dtbs
+  QEMU_ARGS -initrd ${_req}_no_intc.dtb
+  EXPECT "^dev: /interrupt-controller@fee00000 -> lapic failed \\(-2\\): .*'reg' is missing"
+         "^dev: /ioapic1@fec00000 -> ioapic$"
+         "^PANIC: irq: no interrupt controller bound" REJECT "^Takt hello")
+takt_qemu_test(console_missing_panics hello STATUS 1 FIXTURE required_dtbs
+  QEMU_ARGS -initrd ${_req}_no_console.dtb
+  EXPECT "^PANIC: console: /serial@3f8 \\(stdout-path\\) did not bind to a driver" REJECT "^Takt hello")
