@@ -23,11 +23,13 @@ int tk_power_register(struct tk_device *dev, const struct tk_power_ops *ops)
 
 /* Both send what the console's transmit ring still holds first, and any
  * later line, polled: the last lines before power-off are the ones that
- * matter, and no transmit interrupt comes any more. */
+ * matter, and no transmit interrupt comes any more. The status line is for
+ * whoever reads only the console: a real board, a LAVA job. */
 void tk_poweroff(int status)
 {
 	arch_irq_save();
 	console_flush();
+	tk_printk("power: off (exit status %d)\n", status);
 	arch_debug_exit(status);
 	if (power_ops)
 		power_ops->off(power_dev);

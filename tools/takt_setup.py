@@ -219,10 +219,10 @@ class Setup:
         os.makedirs(logs, exist_ok=True)
         return os.path.join(logs, "apt.log")
 
-    def ensure_packages(self):
-        missing = self.missing_packages()
+    def ensure_packages(self, packages=APT_PACKAGES):
+        missing = self.missing_packages(packages)
         if not missing:
-            self.note("packages: all %d present" % len(APT_PACKAGES))
+            self.note("packages: all %d present" % len(packages))
             return
         if os.geteuid() != 0:
             raise SetupError("missing Debian packages: %s; install them with: sudo apt-get "
@@ -234,7 +234,7 @@ class Setup:
         self.say("  (apt's output: %s)" % self.apt_log())
         self.run_logged(["apt-get", "install", "-y", "--no-install-recommends"] + missing,
                         self.apt_log(), None, env, "apt-get install")
-        still = self.missing_packages()
+        still = self.missing_packages(packages)
         if still:
             raise SetupError("still missing after apt-get install: " + " ".join(still))
 
