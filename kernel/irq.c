@@ -27,6 +27,7 @@
 #include "kernel.h"
 #include "smp.h"
 #include "thread_impl.h"
+#include "trace/trace.h"
 
 #define ROOT_LINES 1024
 #define CHAINED_LINES 256
@@ -312,8 +313,10 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 	}
 	sched_irq_enter();
 	cpu_self()->irqs++;
+	TRACE(TR_IRQ_ENTER, 0, line);
 	run_line(&root_intc, line);
 	root_ops->eoi(root, line);
+	TRACE(TR_IRQ_EXIT, 0, line);
 	/* A wake-up may have made another thread the one to run: switch now,
 	 * with this thread's frame kept on its stack until it resumes here. */
 	sched_irq_exit();

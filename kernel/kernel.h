@@ -35,6 +35,9 @@ void stack_guard_report(void);
  * entropy source, if it has one (after the devices: a device stays first). */
 void entropy_cpu_register(void);
 
+/* trace/trace_dump.c: a traced run's trace to the console at power-off. */
+void trace_dump_at_exit(void);
+
 /* device.c: probe every enabled node with a linked driver, level by level. */
 void device_probe_all(const void *fdt);
 

@@ -29,6 +29,7 @@ void tk_poweroff(int status)
 {
 	arch_irq_save();
 	console_flush();
+	trace_dump_at_exit();
 	tk_printk("power: off (exit status %d)\n", status);
 	arch_debug_exit(status);
 	if (power_ops)

@@ -28,6 +28,7 @@
 #include "hot.h"
 #include "../kernel.h"
 #include "core_impl.h"
+#include "../trace/trace.h"
 
 void cpu_load_add(struct cpu *c, int d)
 {
@@ -72,6 +73,8 @@ void sched_dl_events(struct cpu *c, struct tk_thread *t, unsigned ev)
 {
 	unsigned e = (ev & DL_EV_OVERRUN ? TK_EV_OVERRUN : 0u) | (ev & DL_EV_MISS ? TK_EV_MISS : 0u);
 
+	if (__builtin_expect(trace_on, 0))
+		trace_dl_events(t->id, ev);
 	if (e && t->dl_handler)
 		t->dl_handler(t, e, t->dl_arg);
 	if (ev & (DL_EV_THROTTLED | DL_EV_REPLENISHED | DL_EV_RUNNABLE))
@@ -198,6 +201,8 @@ static SCHED_HOT void schedule_at(uint64_t now)
 		c->idle_since = now;
 	next->switches++;
 	next->on_cpu = true;
+	if (__builtin_expect(trace_on, 0))
+		trace_switch(prev, next);
 	c->current = next;
 	c->switched_from = prev;
 	arch_context_switch(&prev->ctx, &next->ctx);
@@ -290,6 +295,7 @@ void sched_wake(struct tk_thread *t, int result)
 		t->waitq = 0;
 	}
 	t->wait_result = result;
+	TRACE(TR_WAKE, t->id, t->cpu);
 	if (t->cpu == c->id)	/* only this CPU moves its threads */
 		wake_here(c, t, now);
 	else
@@ -326,6 +332,7 @@ int sched_block(struct waitq *wq, uint64_t deadline)
 	if (deadline != TK_FOREVER)
 		timerq_add(&c->sleepq, &t->tmo, deadline);
 	t->wait_result = 0;
+	TRACE(TR_BLOCK, t->id, 0);
 	dequeue_current(c, now);
 	t->state = THREAD_BLOCKED;
 	held = klock_drop();	/* a waker on another CPU may need it now */
@@ -371,6 +378,7 @@ void sched_exit_current(void)
 void sched_add_thread(struct tk_thread *t)
 {
 	t->added = true;
+	trace_name(t);		/* its parameters are set by now */
 	t->state = THREAD_BLOCKED;	/* sched_wake makes it ready */
 	sched_wake(t, 0);
 }

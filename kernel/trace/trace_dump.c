@@ -1,0 +1,135 @@
+/*
+ * The trace out through the console: recording stops, then one framed
+ * base64 block (console_b64.c, tag TRACE) holds, little-endian:
+ *
+ *   header      magic "TKTR", u16 version 1, u16 record size 24, u32 CPUs,
+ *               u32 mode (0 overwrite, 1 stop), u32 records per CPU,
+ *               u32 labels, u32 names, u32 0
+ *   per CPU     u32 cpu, u32 records that follow, u64 written, u64 lost,
+ *               then the records, oldest first
+ *   labels      32 bytes each, NUL-padded (the marks' label numbers)
+ *   names       24 bytes each: u32 id, u8 policy, u8 prio, u16 0, name[16]:
+ *               the threads alive at the dump (TR_NAME records name the rest)
+ *
+ * tools/takt_trace.py reads it. Nothing is allocated: a power-off and a
+ * panic dump too.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <takt/log.h>
+#include <takt/trace.h>
+
+#include "../console_b64.h"
+#include "../kernel.h"
+#include "../smp.h"
+#include "../thread_impl.h"
+#include "trace_impl.h"
+
+#define MAX_NAMES 128
+
+struct dump_header {
+	char magic[4];
+	uint16_t version, rec_size;
+	uint32_t ncpus, mode, size, nlabels, nnames, zero;
+};
+
+struct cpu_header {
+	uint32_t cpu, nrec;
+	uint64_t written, lost;
+};
+
+struct name_entry {
+	uint32_t id;
+	uint8_t policy, prio;
+	uint16_t zero;
+	char name[16];
+};
+
+extern struct list_node all_threads;	/* thread.c */
+
+static struct dump_header hdr;
+static struct cpu_header cpu_hdr[TK_CPUS_MAX];
+static char label_buf[TRACE_LABELS][32];
+static struct name_entry names[MAX_NAMES];
+
+/* The live threads, read without klock: at a panic another CPU may hold it
+ * for good, and the list only grows or shrinks under it (a torn read names
+ * a thread wrongly at worst, TR_NAME records still name it). */
+static unsigned collect_names(void)
+{
+	unsigned n = 0;
+	struct list_node *pos;
+
+	list_for_each(pos, &all_threads) {
+		const struct tk_thread *t = container_of(pos, struct tk_thread, all_node);
+
+		if (n == MAX_NAMES)
+			break;
+		names[n].id = t->id;
+		names[n].policy = (uint8_t)t->sched.policy;
+		names[n].prio = (uint8_t)t->sched.prio;
+		memcpy(names[n].name, t->name, sizeof(names[n].name) - 1);
+		n++;
+	}
+	return n;
+}
+
+/* Segments of one CPU's ring, oldest record first: [head - kept, head). */
+static unsigned ring_segs(unsigned c, struct b64_seg *seg)
+{
+	const struct trace_ring *r = &trace_rings[c];
+	uint64_t kept = r->head < trace_size ? r->head : trace_size;
+	unsigned first = (unsigned)((r->head - kept) & (trace_size - 1)), n = 0;
+	unsigned to_end = trace_size - first;
+
+	cpu_hdr[c] = (struct cpu_header){ .cpu = c, .nrec = (uint32_t)kept,
+		.written = r->head + r->refused, .lost = r->refused + (r->head - kept) };
+	seg[n++] = (struct b64_seg){ &cpu_hdr[c], sizeof(cpu_hdr[c]) };
+	if (!r->buf || !kept)
+		return n;
+	if (kept <= to_end) {
+		seg[n++] = (struct b64_seg){ &r->buf[first], kept * sizeof(struct trace_rec) };
+	} else {
+		seg[n++] = (struct b64_seg){ &r->buf[first], to_end * sizeof(struct trace_rec) };
+		seg[n++] = (struct b64_seg){ r->buf, (kept - to_end) * sizeof(struct trace_rec) };
+	}
+	return n;
+}
+
+void tk_trace_dump(void)
+{
+	struct b64_seg segs[1 + 3 * TK_CPUS_MAX + 2];
+	unsigned n = 0, ncpus = smp_ncpus_conf < TK_CPUS_MAX ? smp_ncpus_conf : TK_CPUS_MAX;
+	unsigned nl = trace_nlabels();
+	uint64_t kept = 0, lost = 0;
+
+	tk_trace_stop();
+	if (!trace_size)
+		return;		/* never started: nothing to dump */
+	for (unsigned i = 0; i < nl; i++)
+		strncpy(label_buf[i], trace_label(i), sizeof(label_buf[i]) - 1);
+	hdr = (struct dump_header){ .magic = { 'T', 'K', 'T', 'R' }, .version = 1,
+		.rec_size = sizeof(struct trace_rec), .ncpus = ncpus, .mode = trace_stop_mode,
+		.size = trace_size, .nlabels = nl, .nnames = collect_names() };
+	segs[n++] = (struct b64_seg){ &hdr, sizeof(hdr) };
+	for (unsigned c = 0; c < ncpus; c++)
+		n += ring_segs(c, &segs[n]);
+	for (unsigned c = 0; c < ncpus; c++) {
+		kept += cpu_hdr[c].nrec;
+		lost += cpu_hdr[c].lost;
+	}
+	/* The kernel's own count, for a reader to check the converted trace by. */
+	tk_printk("trace: %llu records, %llu lost, %u CPU(s)\n", (unsigned long long)kept,
+		  (unsigned long long)lost, ncpus);
+	segs[n++] = (struct b64_seg){ label_buf, nl * sizeof(label_buf[0]) };
+	segs[n++] = (struct b64_seg){ names, hdr.nnames * sizeof(names[0]) };
+	console_b64_block("TRACE", segs, n);
+}
+
+/* At power-off: a traced run leaves its trace on the console by itself. */
+void trace_dump_at_exit(void)
+{
+	if (trace_on)
+		tk_trace_dump();
+}

@@ -1,0 +1,24 @@
+/* Shared by trace.c and trace_dump.c only. */
+#ifndef TAKT_TRACE_RING_H
+#define TAKT_TRACE_RING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "trace.h"
+
+#define TRACE_LABELS 64
+
+struct trace_ring {
+	struct trace_rec *buf;
+	uint64_t head;		/* records written (the next goes to head % size) */
+	uint64_t refused;	/* stop mode: records not written, the ring full */
+};
+
+extern struct trace_ring trace_rings[];
+extern unsigned trace_size;
+extern bool trace_stop_mode;
+const char *trace_label(unsigned i);
+unsigned trace_nlabels(void);
+
+#endif
