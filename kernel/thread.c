@@ -17,6 +17,7 @@
 
 #include "kernel.h"
 #include "thread_impl.h"
+#include "trace/trace.h"
 
 #define TCB_SIZE ((sizeof(struct tk_thread) + 15) & ~(size_t)15)
 #define IDLE_STACK 4096	/* an interrupt frame (832 bytes) and the switch path */
@@ -249,6 +250,21 @@ tk_thread_t *tk_thread_self(void)
 const char *tk_thread_name(const tk_thread_t *t)
 {
 	return t && t->magic == THREAD_MAGIC ? t->name : "?";
+}
+
+int tk_thread_set_name(tk_thread_t *t, const char *name)
+{
+	unsigned long flags;
+
+	if (!t || t->magic != THREAD_MAGIC || !name)
+		return -EINVAL;
+	if (strlen(name) >= TK_NAME_MAX)
+		return -ERANGE;
+	flags = klock();
+	set_name(t, name);
+	trace_name(t);		/* a rename is recorded once, like a creation */
+	kunlock(flags);
+	return 0;
 }
 
 int tk_thread_setsched(tk_thread_t *t, const struct tk_sched *s)

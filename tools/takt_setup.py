@@ -56,6 +56,8 @@ APT_PACKAGES = [
     "gdb-multiarch",
     # cyclictest's histogram and the bench plots (tools/cyclictest_plot.py)
     "python3-matplotlib",
+    # the scheduler trace's CTF output is checked by reading it (tools/takt_trace.py)
+    "babeltrace2",
 ]
 
 NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"

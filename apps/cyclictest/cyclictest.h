@@ -89,6 +89,7 @@ extern struct opts o;
 /* options.c */
 void usage(FILE *f);
 void parse_options(int argc, char **argv);
+int ct_is_kernel_param(const char *a);
 const char *policy_name(int p);
 int max_cpus(void);
 /* report.c */

@@ -323,7 +323,17 @@ static int threads_per_cpu(void)
 	return (o.threads + cpus - 1) / cpus;
 }
 
-/* With no arguments (a Takt boot without bootargs) run a short demo. */
+/* With no arguments of its own (a Takt boot without bootargs, or with the
+ * kernel's only) run a short demo. */
+static int own_args(int argc, char **argv)
+{
+	int n = 0;
+
+	for (int i = 1; i < argc; i++)
+		n += !ct_is_kernel_param(argv[i]);
+	return n;
+}
+
 static char **demo_argv(int *argc, char *argv0)
 {
 	static char buf[] = DEMO_ARGS;
@@ -347,7 +357,7 @@ int main(int argc, char **argv)
 	long interval;
 	int i, prio, err;
 
-	if (CT_TAKT && argc <= 1)
+	if (CT_TAKT && own_args(argc, argv) == 0)
 		argv = demo_argv(&argc, argc ? argv[0] : "cyclictest");
 	parse_options(argc, argv);
 #if !CT_TAKT && defined(__linux__)

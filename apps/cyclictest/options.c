@@ -205,13 +205,14 @@ static void apply(const struct optdef *d, const char *name, const char *val)
 	}
 }
 
-/* module.key=value: the kernel's bootargs (console.tx=, irqoff.stats=,
- * watchdog.supervise=), which share the command line; not cyclictest's. */
-static int is_kernel_param(const char *a)
+/* module.key=value and trace=: the kernel's bootargs (console.tx=,
+ * irqoff.stats=, watchdog.supervise=, trace=on), which share the command
+ * line; not cyclictest's. */
+int ct_is_kernel_param(const char *a)
 {
 	const char *eq = strchr(a, '='), *dot = strchr(a, '.');
 
-	return eq && dot && dot < eq && dot > a;
+	return (eq && dot && dot < eq && dot > a) || strncmp(a, "trace=", 6) == 0;
 }
 
 static int is_number(const char *s)
@@ -241,7 +242,7 @@ void parse_options(int argc, char **argv)
 		const struct optdef *d = NULL;
 		size_t k;
 
-		if (a[0] != '-' && is_kernel_param(a))
+		if (a[0] != '-' && ct_is_kernel_param(a))
 			continue;
 		if (a[0] != '-' || !a[1])
 			bad("unexpected argument '%s'", a);

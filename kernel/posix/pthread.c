@@ -538,9 +538,9 @@ int pthread_setschedprio(pthread_t t, int prio)
 
 /* ---- names ---- */
 
-/* The kernel has no call to rename a thread (tk_thread_name only reads
- * the name given at creation): the name is kept here, and kernel output
- * (crash dumps, statistics) keeps showing the creation name. */
+/* The name is kept here too: "" gives back the creation name to
+ * pthread_getname_np, while the kernel (its trace, the shell) keeps the
+ * last name set. */
 int pthread_setname_np(pthread_t t, const char *name)
 {
 	struct local *l;
@@ -557,6 +557,8 @@ int pthread_setname_np(pthread_t t, const char *name)
 	if (!l)
 		return ENOMEM;
 	memcpy(l->name, name, n + 1);	/* "": back to the kernel's name */
+	if (n)
+		tk_thread_set_name(thr(t), name);
 	return 0;
 }
 

@@ -70,6 +70,23 @@ static uint32_t name_word(const char *name, unsigned at)
 	return w;
 }
 
+/* The last TRACE_NAMED threads named, for the dump: a thread that exited
+ * before it, and whose TR_NAME records an overwriting ring lost, is still
+ * named (a thread's record is cheap; its name per event would not be). */
+struct trace_named trace_named[TRACE_NAMED];
+static unsigned named_next;
+
+static void remember(const struct tk_thread *t, const char *n, unsigned small)
+{
+	unsigned long f = arch_irq_save();
+	struct trace_named *e = &trace_named[named_next++ % TRACE_NAMED];
+
+	e->id = t->id;
+	e->small = (uint16_t)small;
+	memcpy(e->name, n, sizeof(e->name));
+	arch_irq_restore(f);
+}
+
 void trace_name(const struct tk_thread *t)
 {
 	char n[TK_NAME_MAX] = { 0 };
@@ -79,6 +96,7 @@ void trace_name(const struct tk_thread *t)
 		return;
 	memcpy(n, t->name, sizeof(n) - 1);	/* NUL-terminated within TK_NAME_MAX */
 	small = ((unsigned)t->sched.policy & 0xff) << 8 | ((unsigned)t->sched.prio & 0xff);
+	remember(t, n, small);
 	for (unsigned part = 0; part < 2; part++)
 		trace_emit(TR_NAME, part, small, t->id, name_word(n, 8 * part),
 			   name_word(n, 8 * part + 4));
@@ -182,6 +200,9 @@ int tk_trace_start(void)
 	}
 	__atomic_store_n(&trace_on, true, __ATOMIC_RELEASE);
 	tk_thread_foreach(name_one, 0);
+	for (unsigned c = 0; c < smp_ncpus_conf && c < TK_CPUS_MAX; c++)
+		if (cpus[c].idle)	/* not in the thread list */
+			trace_name(cpus[c].idle);
 	return 0;
 }
 

@@ -9,7 +9,8 @@
  *               then the records, oldest first
  *   labels      32 bytes each, NUL-padded (the marks' label numbers)
  *   names       24 bytes each: u32 id, u8 policy, u8 prio, u16 0, name[16]:
- *               the threads alive at the dump (TR_NAME records name the rest)
+ *               the last threads named (trace.c), then those alive at the
+ *               dump (a later entry of an id wins; TR_NAME records name the rest)
  *
  * tools/takt_trace.py reads it. Nothing is allocated: a power-off and a
  * panic dump too.
@@ -26,7 +27,7 @@
 #include "../thread_impl.h"
 #include "trace_impl.h"
 
-#define MAX_NAMES 128
+#define MAX_NAMES (128 + TRACE_NAMED)
 
 struct dump_header {
 	char magic[4];
@@ -61,11 +62,21 @@ static unsigned collect_names(void)
 	unsigned n = 0;
 	struct list_node *pos;
 
+	for (unsigned i = 0; i < TRACE_NAMED; i++) {
+		const struct trace_named *e = &trace_named[i];
+
+		if (!e->id)
+			continue;
+		names[n] = (struct name_entry){ .id = e->id, .policy = (uint8_t)(e->small >> 8),
+						.prio = (uint8_t)e->small };
+		memcpy(names[n].name, e->name, sizeof(names[n].name));
+		n++;
+	}
 	list_for_each(pos, &all_threads) {
 		const struct tk_thread *t = container_of(pos, struct tk_thread, all_node);
 
 		if (n == MAX_NAMES)
-			break;
+			break;	/* the oldest live threads: their TR_NAME records remain */
 		names[n].id = t->id;
 		names[n].policy = (uint8_t)t->sched.policy;
 		names[n].prio = (uint8_t)t->sched.prio;
@@ -120,8 +131,8 @@ void tk_trace_dump(void)
 		lost += cpu_hdr[c].lost;
 	}
 	/* The kernel's own count, for a reader to check the converted trace by. */
-	tk_printk("trace: %llu records, %llu lost, %u CPU(s)\n", (unsigned long long)kept,
-		  (unsigned long long)lost, ncpus);
+	tk_printk("trace: %lu records, %lu lost, %u CPU(s)\n", (unsigned long)kept,
+		  (unsigned long)lost, ncpus);
 	segs[n++] = (struct b64_seg){ label_buf, nl * sizeof(label_buf[0]) };
 	segs[n++] = (struct b64_seg){ names, hdr.nnames * sizeof(names[0]) };
 	console_b64_block("TRACE", segs, n);

@@ -15,7 +15,16 @@ struct trace_ring {
 	uint64_t refused;	/* stop mode: records not written, the ring full */
 };
 
+#define TRACE_NAMED 128
+
+struct trace_named {
+	uint32_t id;		/* 0: unused */
+	uint16_t small;		/* policy << 8 | prio */
+	char name[16];
+};
+
 extern struct trace_ring trace_rings[];
+extern struct trace_named trace_named[TRACE_NAMED];
 extern unsigned trace_size;
 extern bool trace_stop_mode;
 const char *trace_label(unsigned i);

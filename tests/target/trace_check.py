@@ -110,7 +110,10 @@ def main():
     if not {"throttle", "replenish"} <= kinds:
         fail("the deadline hog's records: %s (no throttle/replenish)" % sorted(kinds))
     print("PASS the hog is throttled and replenished")
-    print("5 passed, 0 failed")
+    if trace["names"].get(1, ("",))[0] != "traced-main":
+        fail("main's rename not in the trace: %r" % (trace["names"].get(1),))
+    print("PASS the rename is recorded")
+    print("6 passed, 0 failed")
 
 
 if __name__ == "__main__":

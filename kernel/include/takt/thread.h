@@ -55,6 +55,9 @@ int tk_thread_detach(tk_thread_t *t);
 __attribute__((noreturn)) void tk_thread_exit(void *ret);
 tk_thread_t *tk_thread_self(void);
 const char *tk_thread_name(const tk_thread_t *t);
+/* Rename (the trace records it). 0, -EINVAL (no thread, no name), -ERANGE
+ * (TK_NAME_MAX - 1 bytes at most). */
+int tk_thread_set_name(tk_thread_t *t, const char *name);
 
 /* Change t's class and parameters (t NULL = the caller), at once.
  * @retval 0, -EINVAL (nothing changed), -EBUSY (deadline bandwidth would
