@@ -35,6 +35,9 @@ void stack_guard_report(void);
  * entropy source, if it has one (after the devices: a device stays first). */
 void entropy_cpu_register(void);
 
+/* time.c: a counter value (arch_counter) as ns since boot, like tk_now_ns. */
+uint64_t time_counter_ns(uint64_t counter);
+
 /* trace/trace_dump.c: a traced run's trace to the console at power-off. */
 void trace_dump_at_exit(void);
 

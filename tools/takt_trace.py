@@ -150,17 +150,22 @@ def load(path):
 
 # -- ftrace text (Perfetto) ---------------------------------------------------------------
 
+def is_idle(name):
+    """The kernel's idle threads ("idle", "idle/N"): ftrace's swapper, pid 0."""
+    return name == "idle" or name.startswith("idle/")
+
+
 def comm_pid(names, tid):
     name, policy, prio = names.get(tid, ("thread-%d" % tid, 0, 0))
-    if name.startswith("idle/"):
-        return "swapper/" + name[5:], 0
+    if is_idle(name):
+        return "swapper/" + name[5:] if name.startswith("idle/") else "swapper", 0
     return re.sub(r"\s", "_", name) or "thread-%d" % tid, tid
 
 
 def kprio(names, tid):
     """Linux's kernel priority as ftrace prints it: 99 - rt priority, -1 deadline."""
     name, policy, prio = names.get(tid, ("", 0, 0))
-    if name.startswith("idle/"):
+    if is_idle(name):
         return 120
     return -1 if policy == POLICY_DEADLINE else 99 - prio
 

@@ -21,6 +21,7 @@
 #if __has_include(<takt/thread.h>)
 #define CT_TAKT 1
 #include <takt/thread.h>
+#include <takt/trace.h>
 #endif
 #endif
 #ifndef CT_TAKT
@@ -58,6 +59,7 @@ struct opts {
 	int affinity;		/* -a: 0 off, 1 thread n on CPU n, 2 round robin over cpuset */
 	int cpuset[64];		/* -a CPUSET: the CPUs, in order */
 	int ncpuset;
+	long breaktrace;	/* -b: stop when a latency passes it (us, ns with -N); 0 off */
 };
 
 struct thread_stat {

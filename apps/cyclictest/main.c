@@ -69,6 +69,27 @@ static long ct_gettid(void)
 
 struct opts o;
 static volatile int shutdown_req;
+/* -b: the first thread whose latency passed the limit, and that latency. */
+static int break_thread = -1;
+static long break_value;
+
+/* -b hit: the trace stops here, so its end shows what ran before this late
+ * wake-up (rt-tests writes "hit latency threshold" to the trace marker and
+ * stops ftrace); then the run ends. */
+static void break_trace(int thread, long diff)
+{
+	int none = -1;
+
+	if (!__atomic_compare_exchange_n(&break_thread, &none, thread, 0, __ATOMIC_SEQ_CST,
+					 __ATOMIC_SEQ_CST))
+		return;
+	break_value = diff;
+#if CT_TAKT
+	tk_trace_mark("hit latency threshold", (uint64_t)diff);
+	tk_trace_stop();
+#endif
+	shutdown_req = 1;
+}
 static unsigned long load_spins;
 
 static int64_t ts_ns(const struct timespec *t)
@@ -150,6 +171,14 @@ static void *timerthread(void *arg)
 	int64_t interval_ns = (int64_t)par->interval * 1000, stop_ns = 0, next_ns;
 
 	st->tid = ct_gettid();
+#if CT_TAKT
+	{
+		char name[16];
+
+		snprintf(name, sizeof(name), "cyclictest/%d", par->index);
+		tk_thread_set_name(tk_thread_self(), name);	/* the trace names it */
+	}
+#endif
 	if (par->policy == POL_DEADLINE) {
 		uint64_t period = (uint64_t)interval_ns;
 
@@ -184,6 +213,8 @@ static void *timerthread(void *arg)
 			st->min = diff;
 		if (diff > st->max)
 			st->max = diff;
+		if (o.breaktrace && diff > o.breaktrace)
+			break_trace(par->index, diff);
 		st->sum += diff;
 		if (o.duration && ts_ns(&now) >= stop_ns)
 			shutdown_req = 1;
@@ -470,6 +501,8 @@ int main(int argc, char **argv)
 		}
 		printf("# Deadline misses: %lu overruns: %lu\n", misses, overruns);
 	}
+	if (break_thread >= 0)
+		printf("# Break thread: %d\n# Break value: %ld\n", break_thread, break_value);
 	fflush(stdout);
 	return EXIT_SUCCESS;
 }

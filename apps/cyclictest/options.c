@@ -13,6 +13,9 @@ void usage(FILE *f)
 		"                           but -a 3-5,0 -t 5 will run the first and fifth\n"
 		"                           threads on CPU (0),thread #2 on CPU 3, thread #3\n"
 		"                           on CPU 4, and thread #5 on CPU 5.\n"
+		"-b USEC  --breaktrace=USEC send break trace command when latency > USEC\n"
+		"                           (Takt: stops the scheduler trace, which the run\n"
+		"                           then dumps: boot with trace=on, ./takt run --trace)\n"
 		"-d DIST  --distance=DIST   distance of thread intervals in us, default=500\n"
 		"-D       --duration=TIME   length of the test run; append 's', 'm', 'h' or\n"
 		"                           'd' for seconds, minutes, hours or days\n"
@@ -113,6 +116,7 @@ static const struct optdef optdefs[] = {
 	{ 'N', "nsecs", 0 }, { 'p', "priority", 1 }, { 'y', "policy", 1 },
 	{ 'q', "quiet", 0 }, { 't', "threads", 2 }, { 'v', "verbose", 0 },
 	{ '?', "help", 0 }, { 0, "prio", 1 }, { 'a', "affinity", 2 }, { 'S', "smp", 0 },
+	{ 'b', "breaktrace", 1 },
 };
 
 static int threads_given;	/* -t seen: -S keeps its count */
@@ -176,6 +180,7 @@ static void apply(const struct optdef *d, const char *name, const char *val)
 			parse_cpuset(val);
 		break;
 	case 'S': o.smp = 1; break;
+	case 'b': o.breaktrace = num(name, val, 1, 100000000); break;
 	case 'd': o.distance = num(name, val, 0, 100000000); break;
 	case 'D': o.duration = duration_s(val); break;
 	case 'H': o.histofall = 1; /* fall through */

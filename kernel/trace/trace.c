@@ -38,27 +38,34 @@ static const char *labels[TRACE_LABELS];
 static unsigned nlabels;
 static uint64_t labels_dropped;
 
+/* A slot is reserved by an atomic increment of the ring's head, so an
+ * interrupt that traces in the middle of a record takes the next slot
+ * instead of masking interrupts around it; a thread moved to another CPU
+ * meanwhile still fills the slot it reserved. The timestamp is the raw
+ * counter, made ns at the dump (trace_dump.c): no multiply here. */
 void trace_emit(unsigned type, unsigned extra, unsigned small, uint32_t id, uint32_t arg,
 		uint32_t arg2)
 {
-	unsigned long f = arch_irq_save();
+	uint64_t ts = arch_counter_fast();
 	struct trace_ring *r = &trace_rings[cpu_self()->id];
+	struct trace_rec *e;
+	uint64_t i;
 
-	if (!r->buf || (trace_stop_mode && r->head >= trace_size)) {
-		r->refused++;
-	} else {
-		struct trace_rec *e = &r->buf[r->head & (trace_size - 1)];
-
-		e->ts = tk_now_ns();
-		e->type = (uint8_t)type;
-		e->extra = (uint8_t)extra;
-		e->small = (uint16_t)small;
-		e->id = id;
-		e->arg = arg;
-		e->arg2 = arg2;
-		r->head++;
+	if (__builtin_expect(!r->buf, 0)) {	/* a CPU started after the rings */
+		__atomic_fetch_add(&r->refused, 1, __ATOMIC_RELAXED);
+		return;
 	}
-	arch_irq_restore(f);
+	i = __atomic_fetch_add(&r->head, 1, __ATOMIC_RELAXED);
+	if (__builtin_expect(trace_stop_mode && i >= trace_size, 0))
+		return;		/* full: the oldest are kept, head - size lost */
+	e = &r->buf[i & (trace_size - 1)];
+	e->ts = ts;
+	e->type = (uint8_t)type;
+	e->extra = (uint8_t)extra;
+	e->small = (uint16_t)small;
+	e->id = id;
+	e->arg = arg;
+	e->arg2 = arg2;
 }
 
 static uint32_t name_word(const char *name, unsigned at)
@@ -156,10 +163,13 @@ unsigned trace_nlabels(void)
 
 static void mark(unsigned type, const char *label, uint64_t value)
 {
+	struct tk_thread *self;
+
 	if (!__builtin_expect(trace_on, 0) || !label)
 		return;
-	trace_emit(type, 0, label_id(label), tk_thread_self() ? tk_thread_self()->id : 0,
-		   (uint32_t)value, (uint32_t)(value >> 32));
+	self = sched_current;
+	trace_emit(type, 0, label_id(label), self ? self->id : 0, (uint32_t)value,
+		   (uint32_t)(value >> 32));
 }
 
 void tk_trace_mark(const char *label, uint64_t value)
@@ -189,6 +199,11 @@ int tk_trace_start(void)
 {
 	if (trace_on)
 		return 0;
+	if (trace_dumped) {	/* a new trace: the old one's stamps are ns now */
+		for (unsigned c = 0; c < TK_CPUS_MAX; c++)
+			trace_rings[c].head = trace_rings[c].refused = 0;
+		trace_dumped = false;
+	}
 	if (!trace_size)
 		trace_size = SIZE_DEFAULT;
 	for (unsigned c = 0; c < TK_CPUS_MAX && c < smp_ncpus_conf; c++) {

@@ -49,6 +49,7 @@ struct name_entry {
 
 extern struct list_node all_threads;	/* thread.c */
 
+bool trace_dumped;
 static struct dump_header hdr;
 static struct cpu_header cpu_hdr[TK_CPUS_MAX];
 static char label_buf[TRACE_LABELS][32];
@@ -86,13 +87,18 @@ static unsigned collect_names(void)
 	return n;
 }
 
-/* Segments of one CPU's ring, oldest record first: [head - kept, head). */
+/* Segments of one CPU's ring, oldest record first: [head - kept, head) in
+ * overwrite mode, [0, kept) in stop mode. The timestamps, raw counter
+ * values while recording (trace.c), become ns here. */
 static unsigned ring_segs(unsigned c, struct b64_seg *seg)
 {
 	const struct trace_ring *r = &trace_rings[c];
 	uint64_t kept = r->head < trace_size ? r->head : trace_size;
-	unsigned first = (unsigned)((r->head - kept) & (trace_size - 1)), n = 0;
-	unsigned to_end = trace_size - first;
+	unsigned first = trace_stop_mode ? 0 : (unsigned)((r->head - kept) & (trace_size - 1));
+	unsigned n = 0, to_end = trace_size - first;
+
+	for (uint64_t k = 0; r->buf && k < kept; k++)
+		r->buf[k].ts = time_counter_ns(r->buf[k].ts);
 
 	cpu_hdr[c] = (struct cpu_header){ .cpu = c, .nrec = (uint32_t)kept,
 		.written = r->head + r->refused, .lost = r->refused + (r->head - kept) };
@@ -135,12 +141,14 @@ void tk_trace_dump(void)
 		  (unsigned long)lost, ncpus);
 	segs[n++] = (struct b64_seg){ label_buf, nl * sizeof(label_buf[0]) };
 	segs[n++] = (struct b64_seg){ names, hdr.nnames * sizeof(names[0]) };
+	trace_dumped = true;
 	console_b64_block("TRACE", segs, n);
 }
 
-/* At power-off: a traced run leaves its trace on the console by itself. */
+/* At power-off: a traced run leaves its trace on the console by itself,
+ * also when it was stopped (cyclictest -b) but not dumped yet. */
 void trace_dump_at_exit(void)
 {
-	if (trace_on)
+	if (trace_size && !trace_dumped)
 		tk_trace_dump();
 }

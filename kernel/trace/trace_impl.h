@@ -11,8 +11,9 @@
 
 struct trace_ring {
 	struct trace_rec *buf;
-	uint64_t head;		/* records written (the next goes to head % size) */
-	uint64_t refused;	/* stop mode: records not written, the ring full */
+	uint64_t head;		/* slots taken (the next goes to head % size); in stop
+				 * mode those past size were dropped */
+	uint64_t refused;	/* records with no ring (a CPU started after it) */
 };
 
 #define TRACE_NAMED 128
@@ -27,6 +28,9 @@ extern struct trace_ring trace_rings[];
 extern struct trace_named trace_named[TRACE_NAMED];
 extern unsigned trace_size;
 extern bool trace_stop_mode;
+/* trace_dump.c: the rings' timestamps were made ns by a dump; the next
+ * start begins a new trace. */
+extern bool trace_dumped;
 const char *trace_label(unsigned i);
 unsigned trace_nlabels(void);
 

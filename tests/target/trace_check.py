@@ -10,7 +10,12 @@ boot QEMU, take the TRACE block out of the console (tools/takt_trace.py), and ch
   pong ==> ping), ping's "round" slices begin and end ROUNDS times with instants
   0..ROUNDS-1 on the round-no track, and the deadline hog is throttled and replenished.
 
-usage: trace_check.py --rounds N --out DIR -- QEMU-COMMAND...
+With --cyclictest-break (cyclictest -b under trace=on) the app checks are instead: the
+run reports its break thread and value, the trace ends with cyclictest's
+"hit latency threshold" mark carrying that value, and the switch into that thread
+(its late wake-up) and what ran before it are in the trace.
+
+usage: trace_check.py (--rounds N | --cyclictest-break) --out DIR -- QEMU-COMMAND...
 """
 import argparse
 import os
@@ -35,9 +40,32 @@ def fail(msg):
     sys.exit(1)
 
 
+def check_break(console, lines):
+    bt = re.search(r"^# Break thread: (\d+)\r?\n# Break value: (\d+)", console, re.M)
+    if not bt:
+        fail("no '# Break thread/value' lines: the latency never passed -b")
+    last = [ln for ln in lines if "tracing_mark_write" in ln][-1:]
+    if not last or not re.search(r"N\|(\d+)\|hit_latency_threshold\|%s$" % bt.group(2),
+                                 last[0]):
+        fail("the trace's last mark is %r, expected the break with value %s"
+             % (last, bt.group(2)))
+    pid = re.search(r"N\|(\d+)\|", last[0]).group(1)
+    i = lines.index(last[0])
+    before = [ln for ln in lines[:i] if "sched_switch" in ln]
+    if not before or not before[-1].endswith("next_pid=%s next_prio=%s"
+                                             % (pid, before[-1].split("next_prio=")[-1])):
+        fail("no switch into the break thread (pid %s) before the mark: %r"
+             % (pid, before[-1:]))
+    if lines[-1] != last[0]:
+        fail("records after the break: the trace did not stop there (%r)" % lines[-1])
+    print("PASS break thread %s at %s, the trace ends with its late wake-up: %s"
+          % (bt.group(1), bt.group(2), before[-1].split(": sched_switch: ")[-1]))
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--rounds", type=int, required=True)
+    ap.add_argument("--rounds", type=int)
+    ap.add_argument("--cyclictest-break", action="store_true")
     ap.add_argument("--out", required=True)
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
@@ -92,6 +120,10 @@ def main():
                 fail("tracing_mark_write not B/E/I/N: %r" % ln)
             marks.append(args.split("|"))
     print("PASS %d ftrace lines in Perfetto's format" % len(lines))
+    if a.cyclictest_break:
+        check_break(console, lines)
+        print("4 passed, 0 failed")
+        return
 
     pp = [s for s in switches if set(s) == {"ping", "pong"}]
     want = [("ping", "pong"), ("pong", "ping")] * a.rounds
