@@ -50,6 +50,8 @@ def check_break(console, lines):
         fail("the trace's last mark is %r, expected the break with value %s"
              % (last, bt.group(2)))
     pid = re.search(r"N\|(\d+)\|", last[0]).group(1)
+    cpu = re.search(r"\[(\d{3})\]", last[0]).group(1)
+    lines = [ln for ln in lines if "[%s]" % cpu in ln]     # the break's CPU only
     i = lines.index(last[0])
     before = [ln for ln in lines[:i] if "sched_switch" in ln]
     if not before or not before[-1].endswith("next_pid=%s next_prio=%s"
@@ -57,7 +59,8 @@ def check_break(console, lines):
         fail("no switch into the break thread (pid %s) before the mark: %r"
              % (pid, before[-1:]))
     if lines[-1] != last[0]:
-        fail("records after the break: the trace did not stop there (%r)" % lines[-1])
+        fail("records after the break on its CPU: the trace did not stop there (%r)"
+             % lines[-1])
     print("PASS break thread %s at %s, the trace ends with its late wake-up: %s"
           % (bt.group(1), bt.group(2), before[-1].split(": sched_switch: ")[-1]))
 
