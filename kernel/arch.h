@@ -65,6 +65,29 @@ extern uint64_t arch_boot_counter;
 /* Print the frame as a crash dump to the log (registers, fault address). */
 void arch_dump_frame(const struct arch_frame *f);
 
+/* Crash cores (kernel/crash_core.c). Registers are packed as Linux's
+ * elf_gregset_t for the arch (NT_PRSTATUS pr_reg), so gdb reads the core
+ * natively: arm64 user_pt_regs (x0..x30, sp, pc, pstate), x86_64
+ * user_regs_struct (r15, r14, ..., rip, cs, eflags, rsp, ss, ...). */
+#if defined(__aarch64__)
+#define ARCH_CORE_MACHINE 183	/* EM_AARCH64 */
+#define ARCH_CORE_NREGS 34
+#define ARCH_CORE_SP 31		/* index of sp in the block */
+#else
+#define ARCH_CORE_MACHINE 62	/* EM_X86_64 */
+#define ARCH_CORE_NREGS 27
+#define ARCH_CORE_SP 19		/* rsp */
+#endif
+/* The block of the exception frame f (the faulting code's registers). */
+void arch_core_regs_frame(uint64_t *regs, const struct arch_frame *f);
+/* The block of a switched-out thread, from the frame arch_context_switch
+ * left at ctx_sp: callee-saved registers, sp after the switch, pc = its
+ * return address; the registers the switch does not save are 0. */
+void arch_core_regs_switched(uint64_t *regs, const void *ctx_sp);
+/* The caller's own registers at the call (for a panic without an exception
+ * frame): what gdb needs to unwind from here. */
+void arch_core_regs_here(uint64_t *regs);
+
 /* Try the QEMU / debugger exit (semihosting, isa-debug-exit); returns only
  * when no such channel exists. */
 void arch_debug_exit(int status);

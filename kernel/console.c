@@ -328,6 +328,7 @@ static void write_bootbuf(const char *s, size_t len)
 
 void tk_console_write(const char *s, size_t len)
 {
+	log_tail_add(s, len);
 	if (!console_ops) {
 		write_bootbuf(s, len);
 		return;

@@ -18,6 +18,24 @@ void console_flush(void);
 /* No console bound: the boot buffer to the debug channel. */
 void console_debug_dump(void);
 
+/* log_tail.c: the last bytes of console output (for crash cores). add is
+ * called by tk_console_write for every write; after freeze nothing is added
+ * (a panic's core is being sent). read copies from off bytes into the
+ * oldest kept byte; @retval bytes copied. */
+void log_tail_add(const char *s, size_t len);
+void log_tail_freeze(void);
+size_t log_tail_len(void);
+size_t log_tail_read(size_t off, char *out, size_t len);
+
+/* crash_core.c: the exception frame a following tk_panic's core shows as the
+ * faulting thread's registers (arch_exception, just before its panic). */
+struct arch_frame;
+void crash_core_fault(const struct arch_frame *f);
+/* From tk_panic, console already flushed and polled: an ELF core of every
+ * thread on the console as a framed base64 block. Never allocates; a panic
+ * inside it (a wild thread pointer) does not start a second core. */
+void crash_core_write(const char *why);
+
 struct tk_device;
 /* console.c: dev is the console; console_rx.c: input on (the console's
  * driver said rx), and its counters. */

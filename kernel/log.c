@@ -59,6 +59,7 @@ void tk_panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	tk_printk("PANIC: %s\n", msg);
+	crash_core_write(msg);
 	console_debug_dump();
 	tk_poweroff(1);
 }

@@ -6,6 +6,7 @@
 
 #include "../../arch.h"
 #include "../../irq.h"
+#include "../../kernel.h"
 #include "frame.h"
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
@@ -112,6 +113,7 @@ struct arch_frame *arch_exception(struct arch_frame *f)
 	if (semihost_fixup(f))
 		return f;
 	arch_dump_frame(f);
+	crash_core_fault(f);	/* the core's thread 1 shows the faulting code */
 	tk_panic("unexpected exception: %s (class 0x%02x, %s) at 0x%lx",
 		 f->kind < 16 ? vec_names[f->kind] : "?",
 		 (unsigned)ESR_EC(f->esr), ec_name(ESR_EC(f->esr)),

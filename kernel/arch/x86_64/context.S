@@ -47,3 +47,44 @@ arch_thread_start:
 	call	*%rbx
 	jmp	arch_halt		/* entry must not return */
 	.cfi_endproc
+
+/* arch_core_regs_here(rdi = regs, user_regs_struct): the caller's registers
+ * as they are on return from this call (rip = the return address, rsp
+ * above it), for a crash core of a panic that has no exception frame.
+ * Segment selectors and the bases are left to the caller (0 here). */
+	.global	arch_core_regs_here
+arch_core_regs_here:
+	mov	%r15, 0(%rdi)
+	mov	%r14, 8(%rdi)
+	mov	%r13, 16(%rdi)
+	mov	%r12, 24(%rdi)
+	mov	%rbp, 32(%rdi)
+	mov	%rbx, 40(%rdi)
+	mov	%r11, 48(%rdi)
+	mov	%r10, 56(%rdi)
+	mov	%r9, 64(%rdi)
+	mov	%r8, 72(%rdi)
+	mov	%rax, 80(%rdi)
+	mov	%rcx, 88(%rdi)
+	mov	%rdx, 96(%rdi)
+	mov	%rsi, 104(%rdi)
+	mov	%rdi, 112(%rdi)
+	movq	$-1, 120(%rdi)		/* orig_rax: not in a system call */
+	mov	(%rsp), %rax
+	mov	%rax, 128(%rdi)		/* rip */
+	movq	$0x08, 136(%rdi)	/* cs: SEL_CODE64 */
+	pushf
+	pop	%rax
+	mov	%rax, 144(%rdi)		/* eflags */
+	lea	8(%rsp), %rax
+	mov	%rax, 152(%rdi)		/* rsp after the return */
+	movq	$0x10, 160(%rdi)	/* ss: SEL_DATA */
+	xor	%eax, %eax
+	mov	%rax, 168(%rdi)
+	mov	%rax, 176(%rdi)
+	movq	$0x10, 184(%rdi)	/* ds */
+	movq	$0x10, 192(%rdi)	/* es */
+	mov	%rax, 200(%rdi)
+	mov	%rax, 208(%rdi)
+	mov	80(%rdi), %rax		/* the caller's rax back */
+	ret

@@ -60,6 +60,20 @@ _start32:
 	add	$8, %edi
 	loop	1b
 
+	/* The first 2 MiB again, in 4 KiB pages without page 0: a NULL
+	 * pointer's access faults (with a dump and a crash core) instead of
+	 * reading or writing low memory. Nothing of Takt's lives there. */
+	mov	$(x86_pt_low + 8), %edi
+	mov	$0x1003, %eax		/* 4 KiB page 1: present, writable */
+	mov	$511, %ecx
+2:	mov	%eax, (%edi)
+	add	$0x1000, %eax
+	add	$8, %edi
+	loop	2b
+	mov	$x86_pt_low, %eax
+	or	$3, %eax
+	mov	%eax, x86_pd_pool	/* pd0[0] -> that table */
+
 	LONG_MODE_ON			/* cpuid in it clobbers ebx */
 	pop	%ebx
 	lgdt	gdt_ptr

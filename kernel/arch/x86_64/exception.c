@@ -7,6 +7,7 @@
 
 #include "../../arch.h"
 #include "../../irq.h"
+#include "../../kernel.h"
 #include "frame.h"
 #include "x86.h"
 
@@ -90,6 +91,7 @@ struct arch_frame *arch_exception(struct arch_frame *f)
 	if (f->vector >= VEC_IRQ_FIRST)
 		return irq_dispatch(f);
 	arch_dump_frame(f);
+	crash_core_fault(f);	/* the core's thread 1 shows the faulting code */
 	tk_panic("unexpected exception: %s (vector %lu, error 0x%lx) at 0x%lx",
 		 vec_name(f->vector), (unsigned long)f->vector,
 		 (unsigned long)f->error, (unsigned long)f->rip);

@@ -4,6 +4,8 @@
  * [0, _end) before paging is on; arch_mmu_map() adds what the DT names.
  *
  *   PML4[0] --> PDPT [512 x 1 GiB] --> PD (from a small pool) [512 x 2 MiB pages]
+ *   PD[0] of the first GiB --> x86_pt_low [512 x 4 KiB], page 0 not present:
+ *   a NULL pointer faults (the null guard, entry.S)
  *
  * RAM is write-back; device memory is uncached (PCD|PWT) and, when the CPU
  * has NX (entry.S then set EFER.NXE), not executable. Anything else is not
@@ -33,6 +35,7 @@ uint64_t x86_pml4[512] __attribute__((aligned(4096)));
 uint64_t x86_pdpt[512] __attribute__((aligned(4096)));
 uint64_t x86_pd_pool[PD_POOL][512] __attribute__((aligned(4096)));
 uint32_t x86_pd_used;
+uint64_t x86_pt_low[512] __attribute__((aligned(4096)));
 
 static uint64_t page_attrs(bool device)
 {

@@ -1,0 +1,58 @@
+/* Crash core test app (tests/target/crash_core.py): named threads in known
+ * places - one blocked on a semaphore, one sleeping - then a NULL write in
+ * a known function. The panic's core must show them all to gdb: thread 1
+ * at the faulting line, the others unwinding to their entry functions. */
+#include <stdio.h>
+#include <takt/takt.h>
+
+static struct tk_sem never;
+
+__attribute__((noinline)) static void wait_forever(void)
+{
+	tk_sem_take(&never, TK_FOREVER);
+}
+
+static void *core_waiter(void *arg)
+{
+	(void)arg;
+	wait_forever();
+	return 0;
+}
+
+static void *core_sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		tk_sleep_ns(1000000000ull);
+	return 0;
+}
+
+/* The fault: a store through NULL (the page at 0 is never mapped). */
+__attribute__((noinline)) void crash_null_write(volatile int *p)
+{
+	*p = 42;	/* CRASH_LINE: the test finds this line by this marker */
+}
+
+static void spawn(const char *name, tk_thread_fn fn)
+{
+	struct tk_thread_attr a = { .name = name, .stack_size = 8192,
+		.sched = { .policy = TK_SCHED_FIFO, .prio = 20 } };
+	tk_thread_t *t = 0;
+	int err = tk_thread_create(&t, &a, fn, 0);
+
+	if (err)
+		printf("crash_core: spawn %s: %d\n", name, err);
+}
+
+int main(void)
+{
+	tk_sem_init(&never, 0, 1);
+	/* above main: each runs at once and reaches where it waits */
+	spawn("core_waiter", core_waiter);
+	spawn("core_sleeper", core_sleeper);
+	tk_sleep_ns(10000000);
+	printf("crash_core: threads waiting; writing through NULL\n");
+	crash_null_write((volatile int *)0);
+	printf("crash_core: wrote through NULL (should not get here)\n");
+	return 0;
+}
