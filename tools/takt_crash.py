@@ -58,7 +58,11 @@ def extract(console_text):
         m = END.match(ln)
         if m:
             return _check(b"".join(chunks), size, int(m.group(1), 16), first + 1)
+        if not ln:
+            continue                    # a blank line (the end of the text) carries nothing
         if not B64LINE.match(ln) or len(ln) % 4:
+            if not any(x.strip() for x in lines[no + 1:]):
+                break                   # the text ends inside this line: truncated
             raise CrashError("core block at line %d: line %d is not base64 of at most %d "
                              "characters (corrupted console output?): %r"
                              % (first + 1, no + 1, LINE_MAX, ln[:80]))
