@@ -456,9 +456,12 @@ static void emit_core(const char *why)
  * gdb then unwinds through tk_panic to whoever panicked. */
 __attribute__((noinline)) void crash_core_write(const char *why)
 {
-	if (core.busy || !log_has_console())
-		return;		/* a fault inside the core's writing, or nowhere to send it */
-	core.busy = true;
+	if (!log_has_console())
+		return;		/* nowhere to send it (the boot buffer is 2 KiB) */
+	/* One core: not again for a fault inside its writing, nor for a
+	 * second CPU that panics meanwhile. */
+	if (__atomic_exchange_n(&core.busy, true, __ATOMIC_ACQ_REL))
+		return;
 	arch_core_regs_here(core.here);
 	log_tail_freeze();
 	snapshot();
