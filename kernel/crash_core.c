@@ -17,7 +17,7 @@
  *                                    threads from it)
  *             "TAKT" NT_TAKT_LOG     the last 4 KiB of console output (log_tail.c)
  *   PT_LOAD data: each thread's stack from its sp to the stack's top (the
- *             used part: enough for gdb to unwind it)
+ *             used part: enough for gdb to unwind it), at most 64 KiB
  *
  * Thread 1 (the first NT_PRSTATUS) is the one that panicked: with the
  * exception frame's registers when an exception brought the panic, else
@@ -181,23 +181,31 @@ static bool stack_has(const struct tk_thread *t, uint64_t sp)
 }
 
 /* The stack bytes of a thread whose sp is sp (0: unknown): from sp to the
- * top when sp is in the stack, else all of it; at most STACK_CORE_MAX. */
+ * top when sp is in the stack, else all of it. At most STACK_CORE_MAX: the
+ * innermost frames when sp is known (where the unwind starts), else the
+ * outermost ones. */
 static void stack_range(struct core_thread *c, uint64_t sp)
 {
 	const struct tk_thread *t = c->t;
 	uint64_t lo, hi;
+	bool at_sp = false;
 
 	if (t) {
 		lo = (uint64_t)(uintptr_t)t->stack_lo;
 		hi = t->stack_lo ? lo + t->stack_size : lo;
 		if (stack_has(t, sp))
-			lo = sp;
+			lo = sp, at_sp = true;
 	} else {	/* the boot context: the boot stack, if sp is in it */
 		hi = (uint64_t)(uintptr_t)_boot_stack_top;
-		lo = sp >= hi - TAKT_BOOT_STACK_SIZE && sp <= hi ? sp : hi;
+		at_sp = sp >= hi - TAKT_BOOT_STACK_SIZE && sp <= hi;
+		lo = at_sp ? sp : hi;
 	}
-	if (hi - lo > STACK_CORE_MAX)
-		lo = hi - STACK_CORE_MAX;
+	if (hi - lo > STACK_CORE_MAX) {
+		if (at_sp)
+			hi = lo + STACK_CORE_MAX;
+		else
+			lo = hi - STACK_CORE_MAX;
+	}
 	/* Whole 64-byte lines: gdb reads stack memory through its stack cache
 	 * in such lines, and a line only partly in the core reads as missing
 	 * (an unwind that stops at a 0 return address). A line never reaches
