@@ -84,9 +84,11 @@ void arch_core_regs_frame(uint64_t *regs, const struct arch_frame *f);
  * left at ctx_sp: callee-saved registers, sp after the switch, pc = its
  * return address; the registers the switch does not save are 0. */
 void arch_core_regs_switched(uint64_t *regs, const void *ctx_sp);
-/* The caller's own registers at the call (for a panic without an exception
- * frame): what gdb needs to unwind from here. */
-void arch_core_regs_here(uint64_t *regs);
+/* The block of code that called a function (a panic without an exception
+ * frame) from its return address pc, its sp at the call and its frame
+ * pointer: pc shown at the call instruction; what gdb needs to unwind the
+ * caller. The rest are 0. */
+void arch_core_regs_call(uint64_t *regs, uint64_t pc, uint64_t sp, uint64_t fp);
 
 /* Try the QEMU / debugger exit (semihosting, isa-debug-exit); returns only
  * when no such channel exists. */

@@ -21,7 +21,7 @@
  *
  * Thread 1 (the first NT_PRSTATUS) is the one that panicked: with the
  * exception frame's registers when an exception brought the panic, else
- * the registers at the panic call. A switched-out thread's registers come
+ * its caller's at the tk_panic call (pc, sp, frame pointer). A switched-out thread's registers come
  * from the frame its context switch left on its stack (the callee-saved
  * ones, sp and pc; the rest are 0). A thread running on another CPU has
  * no saved registers: 0, and its whole stack is in the core.
@@ -460,9 +460,7 @@ static void emit_core(const char *why)
 			  (unsigned long)core.sent, (unsigned long)total);
 }
 
-/* noinline: arch_core_regs_here takes the registers at this call, which
- * gdb then unwinds through tk_panic to whoever panicked. */
-__attribute__((noinline)) void crash_core_write(const char *why)
+void crash_core_write(const char *why, const void *pc, const void *sp, const void *fp)
 {
 	if (!log_has_console())
 		return;		/* nowhere to send it (the boot buffer is 2 KiB) */
@@ -470,7 +468,7 @@ __attribute__((noinline)) void crash_core_write(const char *why)
 	 * second CPU that panics meanwhile. */
 	if (__atomic_exchange_n(&core.busy, true, __ATOMIC_ACQ_REL))
 		return;
-	arch_core_regs_here(core.here);
+	arch_core_regs_call(core.here, (uintptr_t)pc, (uintptr_t)sp, (uintptr_t)fp);
 	log_tail_freeze();
 	snapshot();
 	emit_core(why);

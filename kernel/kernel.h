@@ -32,9 +32,11 @@ size_t log_tail_read(size_t off, char *out, size_t len);
 struct arch_frame;
 void crash_core_fault(const struct arch_frame *f);
 /* From tk_panic, console already flushed and polled: an ELF core of every
- * thread on the console as a framed base64 block. Never allocates; a panic
+ * thread on the console as a framed base64 block. pc, sp and fp are the
+ * panic's caller's (return address, sp at the call, frame pointer): thread
+ * 1's registers when no exception frame was given. Never allocates; a panic
  * inside it (a wild thread pointer) does not start a second core. */
-void crash_core_write(const char *why);
+void crash_core_write(const char *why, const void *pc, const void *sp, const void *fp);
 
 struct tk_device;
 /* console.c: dev is the console; console_rx.c: input on (the console's

@@ -51,6 +51,14 @@ void tk_panic(const char *fmt, ...)
 {
 	char msg[LINE_MAX - 16];
 	va_list ap;
+	/* The caller as it called (for the crash core's thread 1): the line
+	 * that panicked, unwound by gdb from there. tk_panic's own frame is
+	 * left out: it never returns, so its unwind info need not say where
+	 * its return address went, and gdb would loop on it. The frame
+	 * record at our frame pointer holds the caller's frame pointer. */
+	const void *pc = __builtin_return_address(0);
+	const void *sp = __builtin_dwarf_cfa();
+	const void *fp = *(void *const *)__builtin_frame_address(0);
 
 	/* What is already in the transmit ring goes out first (polled), so
 	 * the lines before the panic are all there, then the panic line. */
@@ -59,7 +67,7 @@ void tk_panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	tk_printk("PANIC: %s\n", msg);
-	crash_core_write(msg);
+	crash_core_write(msg, pc, sp, fp);
 	console_debug_dump();
 	tk_poweroff(1);
 }

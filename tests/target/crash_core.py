@@ -5,7 +5,7 @@ Boots the crash_core app (tests/target/apps/crash_core), which panics on a NULL
 write; takes the core off the console with tools/takt_crash.py; opens takt.elf and
 the core in gdb-multiarch -batch (thread names from tools/takt_core_gdb.py) and
 checks: thread 1's bt starts in the faulting function at the source line marked
-CRASH_LINE; `info threads` lists exactly the app's threads by name; the blocked and
+CRASH_LINE (with --fault-fn/--marker and -append panic: the tk_panic call); `info threads` lists exactly the app's threads by name; the blocked and
 the sleeping thread unwind to their entry functions with no unknown frame between.
 
 usage: crash_core.py --elf ELF --source MAIN.C --out DIR [--timeout S] -- QEMU-CMD...
@@ -24,17 +24,16 @@ import qemu_test  # noqa: E402
 import takt_crash  # noqa: E402
 
 THREADS = ["main", "core_waiter", "core_sleeper", "idle"]
-FAULT_FN = "crash_null_write"
 # thread name -> the entry function its bt must reach (then thread_start, arch_thread_start)
 ENTRIES = {"core_waiter": "core_waiter", "core_sleeper": "core_sleeper"}
 
 
-def crash_line(source):
+def marked_line(source, marker):
     with open(source) as f:
         for no, line in enumerate(f, 1):
-            if "CRASH_LINE" in line:
+            if marker in line:
                 return no
-    raise SystemExit("%s has no CRASH_LINE marker" % source)
+    raise SystemExit("%s has no %s marker" % (source, marker))
 
 
 def thread_bts(out):
@@ -46,7 +45,7 @@ def thread_bts(out):
     return res
 
 
-def check(out, source, line):
+def check(out, source, line, fault_fn="crash_null_write"):
     errors = []
     bts = thread_bts(out)
     listed = re.findall(r'^\*?\s+(\d+)\s+LWP (\d+) "([^"]*)"', out, re.M)
@@ -58,10 +57,10 @@ def check(out, source, line):
     else:
         name, bt = bts[1]
         first = bt.splitlines()[0] if bt else ""
-        want = r"^#0 .*\b%s \(.*\) at \S*%s:%d$" % (FAULT_FN, re.escape(os.path.basename(source)), line)
+        want = r"^#0 .*\b%s \(.*\) at \S*%s:%d$" % (fault_fn, re.escape(os.path.basename(source)), line)
         if not re.match(want, first):
             errors.append("thread 1's frame #0 is %r, expected %s at %s:%d"
-                          % (first, FAULT_FN, os.path.basename(source), line))
+                          % (first, fault_fn, os.path.basename(source), line))
         if name != "main":
             errors.append("thread 1 is %r, expected the faulting thread main" % name)
         if not re.search(r"^#1 .* in main \(", bt, re.M):
@@ -87,6 +86,9 @@ def main():
     ap.add_argument("--source", required=True)
     ap.add_argument("--out", required=True, help="directory for console.log and crash.core")
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--fault-fn", default="crash_null_write",
+                    help="the function thread 1's frame #0 must be in")
+    ap.add_argument("--marker", default="CRASH_LINE", help="the comment marking its line")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
@@ -123,7 +125,7 @@ def main():
         print("FAIL: gdb: %s" % e)
         return 1
     print(p.stdout + p.stderr)
-    errors = check(p.stdout, a.source, crash_line(a.source))
+    errors = check(p.stdout, a.source, marked_line(a.source, a.marker), a.fault_fn)
     for e in errors:
         print("FAIL: " + e)
     if not errors:

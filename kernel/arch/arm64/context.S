@@ -54,34 +54,3 @@ arch_thread_start:
 	blr	x19
 	b	arch_halt		/* entry must not return */
 	.cfi_endproc
-
-/* arch_core_regs_here(x0 = regs, user_pt_regs): the caller's registers as
- * they are on return from this call (pc = x30, sp unchanged: no frame
- * here), for a crash core of a panic that has no exception frame. x0..x18
- * are the caller-saved ones the call may clobber anyway. */
-	.global	arch_core_regs_here
-arch_core_regs_here:
-	stp	x0, x1, [x0, #0]
-	stp	x2, x3, [x0, #16]
-	stp	x4, x5, [x0, #32]
-	stp	x6, x7, [x0, #48]
-	stp	x8, x9, [x0, #64]
-	stp	x10, x11, [x0, #80]
-	stp	x12, x13, [x0, #96]
-	stp	x14, x15, [x0, #112]
-	stp	x16, x17, [x0, #128]
-	stp	x18, x19, [x0, #144]
-	stp	x20, x21, [x0, #160]
-	stp	x22, x23, [x0, #176]
-	stp	x24, x25, [x0, #192]
-	stp	x26, x27, [x0, #208]
-	stp	x28, x29, [x0, #224]
-	mov	x1, sp
-	stp	x30, x1, [x0, #240]	/* x30, sp */
-	mrs	x1, nzcv
-	mrs	x2, daif
-	orr	x1, x1, x2
-	mov	x2, #5			/* EL1h */
-	orr	x1, x1, x2
-	stp	x30, x1, [x0, #256]	/* pc, pstate */
-	ret

@@ -38,3 +38,15 @@ void arch_core_regs_switched(uint64_t *regs, const void *ctx_sp)
 	regs[R_PC] = f[11];
 	regs[R_PSTATE] = PSTATE_EL1H;
 }
+
+void arch_core_regs_call(uint64_t *regs, uint64_t pc, uint64_t sp, uint64_t fp)
+{
+	memset(regs, 0, ARCH_CORE_NREGS * sizeof(*regs));
+	regs[29] = fp;
+	regs[30] = pc;
+	regs[R_SP] = sp;
+	/* the bl itself: a call to a noreturn function may be the last
+	 * instruction of its function, its return address the next one's */
+	regs[R_PC] = pc - 4;
+	regs[R_PSTATE] = PSTATE_EL1H;
+}

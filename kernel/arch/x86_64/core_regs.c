@@ -50,3 +50,15 @@ void arch_core_regs_switched(uint64_t *regs, const void *ctx_sp)
 	regs[RSP] = (uint64_t)(uintptr_t)ctx_sp + CTX_SIZE;
 	regs[EFLAGS] = 0x2;	/* the always-one bit; interrupts masked across a switch */
 }
+
+void arch_core_regs_call(uint64_t *regs, uint64_t pc, uint64_t sp, uint64_t fp)
+{
+	memset(regs, 0, NREGS * sizeof(*regs));
+	segments(regs);
+	regs[RBP] = fp;
+	/* inside the call: a call to a noreturn function may be the last
+	 * instruction of its function, its return address the next one's */
+	regs[RIP] = pc - 1;
+	regs[RSP] = sp;
+	regs[EFLAGS] = 0x2;
+}

@@ -1,8 +1,10 @@
 /* Crash core test app (tests/target/crash_core.py): named threads in known
  * places - one blocked on a semaphore, one sleeping - then a NULL write in
- * a known function. The panic's core must show them all to gdb: thread 1
- * at the faulting line, the others unwinding to their entry functions. */
+ * a known function (or, with the argument "panic", a tk_panic call). The
+ * panic's core must show them all to gdb: thread 1 at the faulting line,
+ * the others unwinding to their entry functions. */
 #include <stdio.h>
+#include <string.h>
 #include <takt/takt.h>
 
 static struct tk_sem never;
@@ -33,6 +35,12 @@ __attribute__((noinline)) void crash_null_write(volatile int *p)
 	*p = 42;	/* CRASH_LINE: the test finds this line by this marker */
 }
 
+/* A panic without an exception: thread 1 is shown at this call. */
+__attribute__((noinline)) void crash_panic_call(int code)
+{
+	tk_panic("crash_core: deliberate panic %d", code);	/* PANIC_LINE */
+}
+
 static void spawn(const char *name, tk_thread_fn fn)
 {
 	struct tk_thread_attr a = { .name = name, .stack_size = 8192,
@@ -44,14 +52,18 @@ static void spawn(const char *name, tk_thread_fn fn)
 		printf("crash_core: spawn %s: %d\n", name, err);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	bool panic = argc > 1 && strcmp(argv[1], "panic") == 0;
+
 	tk_sem_init(&never, 0, 1);
 	/* above main: each runs at once and reaches where it waits */
 	spawn("core_waiter", core_waiter);
 	spawn("core_sleeper", core_sleeper);
 	tk_sleep_ns(10000000);
-	printf("crash_core: threads waiting; writing through NULL\n");
+	printf("crash_core: threads waiting; %s\n", panic ? "panicking" : "writing through NULL");
+	if (panic)
+		crash_panic_call(7);
 	crash_null_write((volatile int *)0);
 	printf("crash_core: wrote through NULL (should not get here)\n");
 	return 0;
