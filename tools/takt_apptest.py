@@ -36,6 +36,7 @@ import tempfile
 import threading
 import time
 
+import takt_crash
 import takt_junit
 
 cli = None      # set by ./takt before run()
@@ -168,7 +169,8 @@ def parse_input(steps, bad):
 # -- running --------------------------------------------------------------------------
 
 def tail(text, n=TAIL_LINES):
-    return "\n".join(text.rstrip("\n").split("\n")[-n:])
+    """The last n lines, a crash core's base64 folded into one (takt_crash.fold)."""
+    return "\n".join(takt_crash.fold(text).rstrip("\n").split("\n")[-n:])
 
 
 def boot(cmd, timeout, typed=(), env=None, cwd=None):
@@ -226,6 +228,21 @@ def qemu_cmd(build_dir):
     return qemu
 
 
+def save_core(out, build_dir, name):
+    """The crash core on a crashed case's console into build_dir/crash-NAME.core;
+    what to add to the failure message."""
+    path = os.path.join(build_dir, "crash-%s.core" % name)
+    try:
+        core = takt_crash.extract(out)
+        if core is None:
+            return ""
+        with open(path, "wb") as f:
+            f.write(core)
+    except (takt_crash.CrashError, OSError) as e:
+        return "; crash core not saved: %s" % e
+    return "; crash core: %s" % path
+
+
 def run_case(case, board, build_dir, lock):
     start = time.monotonic()
     try:
@@ -242,6 +259,8 @@ def run_case(case, board, build_dir, lock):
             cmd += ICOUNT
         rc, out = boot(cmd, case.timeout, case.typed)
         v = verdict(case, rc, out)
+        if v and v[0] == "crash":
+            v = (v[0], v[1] + save_core(out, build_dir, case.name))
     took = time.monotonic() - start
     with lock:
         if v:

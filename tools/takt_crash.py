@@ -72,6 +72,27 @@ def extract(console_text):
                      "arrived)" % (first + 1, got, size))
 
 
+def fold(text):
+    """text with the base64 lines of each core block replaced by one line saying how
+    many there were: a console tail (a failure report) shows the lines before the
+    panic, not the core's encoding."""
+    out, inside, n = [], False, 0
+    for ln in text.split("\n"):
+        bare = ln.strip()
+        if inside and bare and not END.match(bare) and B64LINE.match(bare):
+            n += 1
+            continue
+        if inside:
+            out.append("[%d lines of the crash core's base64 not shown]" % n)
+            inside = False
+        out.append(ln)
+        if BEGIN.search(bare):
+            inside, n = True, 0
+    if inside:
+        out.append("[%d lines of the crash core's base64 not shown]" % n)
+    return "\n".join(out)
+
+
 def _check(data, size, crc, line):
     if len(data) != size:
         raise CrashError("core block at line %d: %d bytes, CORE BEGIN announced %d "

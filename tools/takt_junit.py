@@ -8,6 +8,8 @@ import os
 import re
 import xml.etree.ElementTree as ET
 
+import takt_crash
+
 TAIL_LINES = 40
 # XML 1.0 cannot carry most control characters, which a crashing guest may print.
 BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -21,7 +23,8 @@ def clean(text):
 
 
 def tail(text, n=TAIL_LINES):
-    return "\n".join(text.rstrip("\n").split("\n")[-n:])
+    """The last n lines, a crash core's base64 folded into one (takt_crash.fold)."""
+    return "\n".join(takt_crash.fold(text).rstrip("\n").split("\n")[-n:])
 
 
 def write(path, suite, results):

@@ -3,6 +3,7 @@ refused before the build, naming file, case and problem (status 2); the sample
 out-of-tree app's passing, failing, timing-out and crashing cases all appear in the
 JUnit report with the right outcome and the console tail, and the run's status is 1."""
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -104,6 +105,9 @@ class SampleApp(unittest.TestCase):
             self.assertEqual(f.get("type"), kind, name)
             self.assertIn(message, f.get("message"), name)
             self.assertIn(console, f.text, name)
+        # the crashed case's core is saved and named in its message (tools/takt_crash.py)
+        m = re.search(r"crash core: (\S+\.core)", cases["crashes"].find("failure").get("message"))
+        self.assertTrue(m and os.path.isfile(m.group(1)), cases["crashes"].find("failure").get("message"))
 
     def test_k_selects_cases(self):
         with tempfile.TemporaryDirectory() as d:

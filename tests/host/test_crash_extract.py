@@ -106,6 +106,24 @@ class ExtractBad(unittest.TestCase):
         self.refused("\r\n".join(lines), "at most 76")
 
 
+class Fold(unittest.TestCase):
+    """A console tail (failure reports) shows the panic, not the core's base64."""
+
+    def test_block_folded_to_one_line(self):
+        text = BOOT + block(DATA, nl="\n") + "after\n"
+        folded = takt_crash.fold(text)
+        self.assertIn("PANIC: unexpected exception", folded)
+        self.assertIn("CORE BEGIN 1284\n[23 lines of the crash core's base64 not shown]\n"
+                      "CORE END ", folded)
+        self.assertTrue(folded.endswith("after\n"))
+        self.assertLess(len(folded.split("\n")), 8)
+
+    def test_truncated_block_and_no_block(self):
+        cut = (BOOT + block(DATA, nl="\n"))[:400]
+        self.assertTrue(takt_crash.fold(cut).endswith("base64 not shown]"))
+        self.assertEqual(takt_crash.fold(BOOT), BOOT)
+
+
 class Cli(unittest.TestCase):
     def run_cli(self, args):
         out, err = io.StringIO(), io.StringIO()
