@@ -1,8 +1,9 @@
 /* Crash core test app (tests/target/crash_core.py): named threads in known
- * places - one blocked on a semaphore, one sleeping - then a NULL write in
+ * places - one blocked on a semaphore, one sleeping - then a write to an unmapped address in
  * a known function (or, with the argument "panic", a tk_panic call). The
  * panic's core must show them all to gdb: thread 1 at the faulting line,
  * the others unwinding to their entry functions. */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <takt/takt.h>
@@ -29,8 +30,10 @@ static void *core_sleeper(void *arg)
 	return 0;
 }
 
-/* The fault: a store through NULL (the page at 0 is never mapped). */
-__attribute__((noinline)) void crash_null_write(volatile int *p)
+/* The fault: a store to an address no board maps (far above RAM and the
+ * devices; not NULL: the Pi and the ZCU102 have RAM at 0). */
+#define UNMAPPED 0x7ff0000000ull
+__attribute__((noinline)) void crash_bad_write(volatile int *p)
 {
 	*p = 42;	/* CRASH_LINE: the test finds this line by this marker */
 }
@@ -61,10 +64,10 @@ int main(int argc, char **argv)
 	spawn("core_waiter", core_waiter);
 	spawn("core_sleeper", core_sleeper);
 	tk_sleep_ns(10000000);
-	printf("crash_core: threads waiting; %s\n", panic ? "panicking" : "writing through NULL");
+	printf("crash_core: threads waiting; %s\n", panic ? "panicking" : "writing to an unmapped address");
 	if (panic)
 		crash_panic_call(7);
-	crash_null_write((volatile int *)0);
-	printf("crash_core: wrote through NULL (should not get here)\n");
+	crash_bad_write((volatile int *)(uintptr_t)UNMAPPED);
+	printf("crash_core: wrote to an unmapped address (should not get here)\n");
 	return 0;
 }
