@@ -13,8 +13,10 @@
  *               dump (a later entry of an id wins; TR_NAME records name the rest)
  *
  * tools/takt_trace.py reads it. Nothing is allocated: a power-off and a
- * panic dump too.
+ * panic dump too. tk_trace_read hands the same bytes to a caller (GET
+ * /trace) and starts a new trace.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -114,35 +116,65 @@ static unsigned ring_segs(unsigned c, struct b64_seg *seg)
 	return n;
 }
 
-void tk_trace_dump(void)
+#define MAX_SEGS (1 + 3 * TK_CPUS_MAX + 2)
+
+/* Recording stopped, the trace laid out as segments (the format above);
+ * 0 when it was never started. */
+static unsigned snapshot(struct b64_seg *segs, uint64_t *kept, uint64_t *lost)
 {
-	struct b64_seg segs[1 + 3 * TK_CPUS_MAX + 2];
 	unsigned n = 0, ncpus = smp_ncpus_conf < TK_CPUS_MAX ? smp_ncpus_conf : TK_CPUS_MAX;
 	unsigned nl = trace_nlabels();
-	uint64_t kept = 0, lost = 0;
 
 	tk_trace_stop();
 	if (!trace_size)
-		return;		/* never started: nothing to dump */
+		return 0;
 	for (unsigned i = 0; i < nl; i++)
 		strncpy(label_buf[i], trace_label(i), sizeof(label_buf[i]) - 1);
 	hdr = (struct dump_header){ .magic = { 'T', 'K', 'T', 'R' }, .version = 1,
 		.rec_size = sizeof(struct trace_rec), .ncpus = ncpus, .mode = trace_stop_mode,
 		.size = trace_size, .nlabels = nl, .nnames = collect_names() };
 	segs[n++] = (struct b64_seg){ &hdr, sizeof(hdr) };
-	for (unsigned c = 0; c < ncpus; c++)
-		n += ring_segs(c, &segs[n]);
+	*kept = *lost = 0;
 	for (unsigned c = 0; c < ncpus; c++) {
-		kept += cpu_hdr[c].nrec;
-		lost += cpu_hdr[c].lost;
+		n += ring_segs(c, &segs[n]);
+		*kept += cpu_hdr[c].nrec;
+		*lost += cpu_hdr[c].lost;
 	}
-	/* The kernel's own count, for a reader to check the converted trace by. */
-	tk_printk("trace: %lu records, %lu lost, %u CPU(s)\n", (unsigned long)kept,
-		  (unsigned long)lost, ncpus);
 	segs[n++] = (struct b64_seg){ label_buf, nl * sizeof(label_buf[0]) };
 	segs[n++] = (struct b64_seg){ names, hdr.nnames * sizeof(names[0]) };
 	trace_dumped = true;
+	return n;
+}
+
+void tk_trace_dump(void)
+{
+	struct b64_seg segs[MAX_SEGS];
+	uint64_t kept, lost;
+	unsigned n = snapshot(segs, &kept, &lost);
+
+	if (!n)
+		return;		/* never started: nothing to dump */
+	/* The kernel's own count, for a reader to check the converted trace by. */
+	tk_printk("trace: %lu records, %lu lost, %u CPU(s)\n", (unsigned long)kept,
+		  (unsigned long)lost, hdr.ncpus);
 	console_b64_block("TRACE", segs, n);
+}
+
+int tk_trace_read(void (*put)(void *ctx, const void *p, size_t n), void *ctx)
+{
+	struct b64_seg segs[MAX_SEGS];
+	uint64_t kept, lost;
+	unsigned n;
+
+	if (!put)
+		return -EINVAL;
+	n = snapshot(segs, &kept, &lost);
+	if (!n)
+		return -ENODATA;
+	for (unsigned i = 0; i < n; i++)
+		if (segs[i].n)
+			put(ctx, segs[i].p, segs[i].n);
+	return tk_trace_start();	/* a new trace from here */
 }
 
 /* At power-off: a traced run leaves its trace on the console by itself,

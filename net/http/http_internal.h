@@ -20,7 +20,7 @@
  */
 #define HBUF_HEADROOM	256
 #define HBUF_START	4096
-#define HBUF_MAX	(256u * 1024)
+#define HBUF_MAX	(1024u * 1024)	/* /trace: 4 CPUs of 4096 records fit */
 
 struct hbuf {
 	char *buf;
@@ -43,6 +43,8 @@ void put_cpus(struct hbuf *b);
 /* The pages (metrics.c). @retval 0, or b->err */
 int metrics_page(struct hbuf *b);
 int threads_page(struct hbuf *b);
+/* trace_page.c: GET /trace. -ENODATA: never traced (404). */
+int trace_page(struct hbuf *b);
 
 /* The server's own figures, kept by server.c, published by metrics.c. */
 #define HTTP_CODES 11

@@ -184,11 +184,14 @@ static void respond_page(struct conn *c, int (*page)(struct hbuf *), const char 
 	char head[HBUF_HEADROOM];
 	struct hbuf *b = &c->out;
 	size_t n;
+	int err;
 
 	hbuf_init(b);
-	if (page(b) || !b->buf) {
+	err = page(b);
+	if (err || !b->buf) {
 		hbuf_free(b);
-		respond_short(c, 503, head_only);	/* out of memory, or past HBUF_MAX */
+		/* nothing to serve (/trace untraced), or out of memory / past HBUF_MAX */
+		respond_short(c, err == -ENODATA ? 404 : 503, head_only);
 		return;
 	}
 	n = put_head(head, sizeof(head), c, 200, type, b->len);
@@ -216,7 +219,7 @@ int tk_metrics_add_page(const char *path, const char *content_type, const void *
 {
 	if (!path || path[0] != '/' || strlen(path) > 256 || strpbrk(path, " \t\r\n") ||
 	    !content_type || strpbrk(content_type, "\r\n") || !body || !len ||
-	    !strcmp(path, "/metrics") || !strcmp(path, "/threads"))
+	    !strcmp(path, "/metrics") || !strcmp(path, "/threads") || !strcmp(path, "/trace"))
 		return -EINVAL;
 	for (unsigned i = 0; i < npages; i++)
 		if (!strcmp(pages[i].path, path))
@@ -270,6 +273,8 @@ static void serve(struct conn *c)
 		respond_page(c, metrics_page, "text/plain; version=0.0.4; charset=utf-8", head);
 	else if (path_is(p, "/threads"))
 		respond_page(c, threads_page, "application/json", head);
+	else if (path_is(p, "/trace"))
+		respond_page(c, trace_page, "application/octet-stream", head);
 	else if ((page_wanted = find_page(p)))	/* one server thread: no race */
 		respond_page(c, fixed_page, page_wanted->type, head);
 	else

@@ -6,7 +6,9 @@ keep-alive and pipelining; then bad input from raw sockets (malformed heads,
 2000-byte request line), a half-sent head that stalls, an idle connection
 and a client trickling a head byte by byte, each answered or timed out
 while other clients are served; /metrics still works at the end. A bad
-metrics.* bootarg keeps the server off with a message naming it.
+metrics.* bootarg keeps the server off with a message naming it. GET /trace:
+404 untraced; with trace=on the scheduler trace, parsed by tools/takt_trace.py,
+and a second GET holding only what came after the first.
 
 Each check prints one PASS/FAIL line; the exit status is 1 if any failed.
 No sleeps: every wait is on a socket, a process or a console line, with a
@@ -23,6 +25,10 @@ import threading
 import time
 
 from guest import Guest, GuestError
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "tools"))
+import takt_trace  # noqa: E402
 from checks import check, failures, parse_args, require_promtool, URL_RX
 
 IO_TIMEOUT = 30          # s, any one exchange (TCG on a busy host is slow)
@@ -311,6 +317,8 @@ def boot_main(build_dir, promtool):
         port = g.port(80)
         check_metrics_page(port, promtool)
         check_threads_page(port)
+        code, _, body = curl(port, "/trace")
+        check("trace_404_when_untraced", code == 404, "got %d %r" % (code, body[:80]))
         check_methods(port)
         check_keep_alive(port)
         check_bad_input(port)
@@ -321,6 +329,33 @@ def boot_main(build_dir, promtool):
         check_churn(port)
         check_metrics_page(port, promtool)
         check("no_panic", not any(l.startswith("PANIC") for l in g.output()))
+
+
+def boot_trace(build_dir):
+    """GET /trace with trace=on: the binary takt_trace.py reads, the server thread
+    named in it; a second GET gives only what came after the first."""
+    with Guest(build_dir, forwards=[80], append="trace=on") as g:
+        g.wait_for(URL_RX, timeout=90)
+        port = g.port(80)
+        traces = []
+        for k in (1, 2):
+            code, ctype, body = curl(port, "/trace")
+            check("trace_get_%d" % k, code == 200 and ctype == "application/octet-stream",
+                  "got %d %s" % (code, ctype))
+            try:
+                traces.append(takt_trace.parse(body))
+            except takt_trace.TraceError as e:
+                check("trace_parses_%d" % k, False, str(e))
+                return
+        first, second = traces
+        n1 = sum(len(c["records"]) for c in first["cpus"])
+        names = {name for name, _, _ in first["names"].values()}
+        check("trace_has_records", n1 > 0, "%d records" % n1)
+        check("trace_names_the_server_thread", "metrics" in names, "names %s" % names)
+        last1 = max(r[0] for c in first["cpus"] for r in c["records"])
+        ts2 = [r[0] for c in second["cpus"] for r in c["records"] if r[1] != 13]
+        check("trace_second_get_is_new", ts2 and min(ts2) > last1,
+              "first ends at %d, second starts at %s" % (last1, min(ts2) if ts2 else None))
 
 
 def check_churn(port):
@@ -437,6 +472,7 @@ def main():
         return 1
     for name, fn, args in (("main", boot_main, (a.build_dir, promtool)),
                            ("slow clients", boot_slow, (a.build_dir, promtool)),
+                           ("trace", boot_trace, (a.build_dir,)),
                            ("bad setting", boot_bad_setting, (a.build_dir,))):
         try:
             fn(*args)

@@ -11,12 +11,14 @@
  *
  * Getting it out: tk_trace_dump() writes the rings to the console as a
  * framed base64 block (TRACE BEGIN .. TRACE END), and a traced run dumps by
- * itself at power-off; tools/takt_trace.py turns it into ftrace text
- * (Perfetto) or CTF (babeltrace2). `./takt run --trace` does both.
+ * itself at power-off; GET /trace on the metrics endpoint serves it (binary);
+ * tools/takt_trace.py turns either into ftrace text (Perfetto) or CTF
+ * (babeltrace2). `./takt run --trace` does both.
  */
 #ifndef TAKT_TRACE_H
 #define TAKT_TRACE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Start (allocating the rings on first use) or stop recording.
@@ -35,6 +37,16 @@ void tk_trace_end(const char *label);
 /* Write what the rings hold to the console (framed base64; recording is
  * stopped first). */
 void tk_trace_dump(void);
+
+/* The trace as the binary block tools/takt_trace.py reads (what the dump
+ * base64-encodes), handed to put piece by piece; recording stops for the
+ * copy, then a new trace starts (its rings emptied): each read gives what
+ * happened since the previous one. GET /trace serves it.
+ * @retval 0
+ * @retval -EINVAL put NULL
+ * @retval -ENODATA tracing was never started
+ * @retval -ENOMEM the new trace could not start */
+int tk_trace_read(void (*put)(void *ctx, const void *p, size_t n), void *ctx);
 
 struct tk_trace_stats {
 	uint64_t recorded;	/* records written, all CPUs */
