@@ -226,6 +226,11 @@ static void check_timer(void)
 static char *argv[MAX_ARGS + 1];
 static int argc;
 
+const char *const *bootargs_argv(void)
+{
+	return (const char *const *)argv;
+}
+
 const char *tk_bootarg(const char *key)
 {
 	size_t n = key ? strlen(key) : 0;

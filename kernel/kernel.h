@@ -61,6 +61,14 @@ uint64_t time_counter_ns(uint64_t counter);
 /* trace/trace_dump.c: a traced run's trace to the console at power-off. */
 void trace_dump_at_exit(void);
 
+/* boot.c: the command line as split (argv[0] the app's name, NULL-ended),
+ * for settings with a key pattern (log.MODULE=). */
+const char *const *bootargs_argv(void);
+
+/* log_ring.c: a kernel line (tk_printk, on the console already) for the log
+ * backends, when there are any. */
+void log_kernel_line(const char *line, size_t len);
+
 /* device.c: probe every enabled node with a linked driver, level by level. */
 void device_probe_all(const void *fdt);
 

@@ -36,6 +36,7 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
 	}
 	line[n] = 0;
 	tk_console_write(line, n);
+	log_kernel_line(line, n);
 }
 
 void tk_printk(const char *fmt, ...)

@@ -58,6 +58,8 @@ APT_PACKAGES = [
     "python3-matplotlib",
     # the scheduler trace's CTF output is checked by reading it (tools/takt_trace.py)
     "babeltrace2",
+    # remote syslog's tests send to a real collector (tests/net/test_syslog.py)
+    "rsyslog",
 ]
 
 NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"

@@ -39,6 +39,8 @@ static inline char *hbuf_body(const struct hbuf *b)
 
 /* metrics_cpu.c: the per-CPU families of /metrics. */
 void put_cpus(struct hbuf *b);
+/* metrics_log.c: the log's and the trace's counters. */
+void put_log(struct hbuf *b);
 
 /* The pages (metrics.c). @retval 0, or b->err */
 int metrics_page(struct hbuf *b);

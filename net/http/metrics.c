@@ -748,6 +748,7 @@ int metrics_page(struct hbuf *b)
 {
 	put_system(b);
 	put_cpus(b);
+	put_log(b);
 	if (put_threads(b))
 		return b->err;
 	put_memory(b);

@@ -45,7 +45,7 @@ def board_nic(info):
 
 class Guest:
     def __init__(self, build_dir, forwards=(80,), append=None, extra=(), icount=False,
-                 netdev_opts="", log=None, nic=True, monitor=False):
+                 netdev_opts="", log=None, nic=True, monitor=False, typing=False):
         with open(os.path.join(build_dir, "run.json")) as f:
             self.info = json.load(f)
         self.base = list(self.info["qemu"])
@@ -72,12 +72,14 @@ class Guest:
         self.proc = None
         self.status = None
         self.log = log
+        self.typing = typing    # stdin a pipe: type() into the console
 
     # -- life cycle ---------------------------------------------------------------
 
     def start(self):
-        self.proc = subprocess.Popen(self.cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(self.cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.PIPE if self.typing
+                                     else subprocess.DEVNULL)
         threading.Thread(target=self._reader, daemon=True).start()
         return self
 
@@ -121,6 +123,12 @@ class Guest:
                 break
             data += chunk
         return data.decode("utf-8", "replace")
+
+    def type(self, text):
+        """Type text into the console (Guest(typing=True)); after a prompt the
+        guest printed, so its UART takes it."""
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
 
     def __enter__(self):
         return self.start()

@@ -22,6 +22,77 @@ void tk_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * the bootarg console.tx=polled. */
 void tk_console_write(const char *s, size_t len);
 
+/*
+ * Leveled logging (RFC 5424 severities) by module. tk_log(level, fmt, ...)
+ * formats into a lock-free ring and returns: it never blocks, never waits
+ * for the UART and masks no interrupts (a slot is claimed with one
+ * compare-and-swap); a low-priority thread ("log", FIFO 1, started by the
+ * first message) writes the ring to the console and hands every message to
+ * the backends (remote syslog). A message that finds the ring full is
+ * dropped and counted. Every message gets a sequence number (contiguous
+ * over the messages kept) and a timestamp.
+ *
+ * Filters: bootargs log.level=LEVEL (default info) and log.MODULE=LEVEL,
+ * or tk_log_set_level at run time; LEVEL is a name (emerg, alert, crit,
+ * err, warning, notice, info, debug) or 0..7. A file names its module by
+ * defining TK_LOG_MODULE before including this header (default "app").
+ * Kernel lines (tk_printk) stay synchronous on the console and are also
+ * handed to the backends as module "kernel", level info.
+ */
+enum tk_log_level {
+	TK_LOG_EMERG, TK_LOG_ALERT, TK_LOG_CRIT, TK_LOG_ERR,
+	TK_LOG_WARNING, TK_LOG_NOTICE, TK_LOG_INFO, TK_LOG_DEBUG
+};
+#ifndef TK_LOG_MODULE
+#define TK_LOG_MODULE "app"
+#endif
+#define tk_log(level, ...) tk_log_module(TK_LOG_MODULE, (level), __VA_ARGS__)
+void tk_log_module(const char *module, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define TK_LOG_MODULE_MAX 15	/* characters of a module name */
+#define TK_LOG_TEXT_MAX 160	/* characters of a message kept (longer: cut) */
+
+/* 0; -EINVAL: level not 0..7, or a module name empty, too long or not
+ * [a-z0-9_-]; -ENOSPC: 16 module filters already. module NULL: the default. */
+int tk_log_set_level(const char *module, int level);
+int tk_log_level_of(const char *module);
+/* A level's name, or NULL; and a name's (or digit's) level, or -EINVAL. */
+const char *tk_log_level_name(int level);
+int tk_log_parse_level(const char *s);
+
+struct tk_log_msg {
+	uint64_t seq;		/* 1, 2, ... over the messages kept */
+	uint64_t ts_ns;		/* tk_now_ns at the call */
+	uint8_t level;
+	bool on_console;	/* a kernel line: printed already */
+	char module[TK_LOG_MODULE_MAX + 1];
+	uint16_t len;
+	char text[TK_LOG_TEXT_MAX + 1];	/* no line break at the end */
+};
+
+/* A backend gets every message kept, in order, from the log thread (it may
+ * block briefly; a slow one delays the console, never a caller of tk_log).
+ * At most 4. 0, -EINVAL, -ENOSPC. */
+struct tk_log_backend {
+	const char *name;
+	void (*emit)(const struct tk_log_msg *m, void *arg);
+	void *arg;
+};
+int tk_log_backend_add(const struct tk_log_backend *b);
+
+struct tk_log_stats {
+	uint64_t logged;	/* kept: the last sequence number */
+	uint64_t dropped;	/* the ring was full */
+	uint64_t filtered;	/* below their module's level */
+	uint64_t written;	/* handed out by the log thread */
+	unsigned ring_size;	/* messages the ring holds */
+};
+void tk_log_stats(struct tk_log_stats *st);
+/* Wait until the log thread has handed out every message kept so far.
+ * 0, -ETIMEDOUT; -EAGAIN from an interrupt handler or the log thread. */
+int tk_log_flush(uint64_t deadline);
+
 /* Print "PANIC: <message>" after what the console still had to send, and
  * power off with a failure status. */
 __attribute__((noreturn, format(printf, 1, 2))) void tk_panic(const char *fmt, ...);
