@@ -76,6 +76,14 @@ static void publish(uint64_t pos, bool wake_now)
 
 static void start_thread(void);
 
+static bool realtime_known(void)
+{
+	struct tk_realtime_state st;
+
+	tk_realtime_state(&st);
+	return st.source != TK_TIME_NONE;
+}
+
 static void put(const char *module, int level, bool on_console, const char *text, size_t len)
 {
 	uint64_t pos;
@@ -87,6 +95,7 @@ static void put(const char *module, int level, bool on_console, const char *text
 	}
 	m->seq = pos + 1;
 	m->ts_ns = tk_now_ns();
+	m->realtime_ns = realtime_known() ? tk_realtime_ns() : 0;
 	m->level = (uint8_t)level;
 	m->on_console = on_console;
 	strncpy(m->module, module, TK_LOG_MODULE_MAX);
@@ -130,13 +139,19 @@ void log_kernel_line(const char *line, size_t len)
 
 /* ---- the log thread ---- */
 
+/* [RFC 3339 time] once the wall clock is set, [seconds since boot] before. */
 static void write_console(const struct tk_log_msg *m)
 {
-	char line[TK_LOG_TEXT_MAX + 64];
-	int n = snprintf(line, sizeof(line), "[%lu.%06lu] #%lu %s %s: %s\n",
-			 (unsigned long)(m->ts_ns / 1000000000u),
-			 (unsigned long)(m->ts_ns / 1000u % 1000000u), (unsigned long)m->seq,
-			 tk_log_level_name(m->level), m->module, m->text);
+	char line[TK_LOG_TEXT_MAX + 80], when[32];
+	int n;
+
+	if (m->realtime_ns)
+		tk_realtime_format(m->realtime_ns, when, sizeof(when));
+	else
+		snprintf(when, sizeof(when), "%lu.%06lu", (unsigned long)(m->ts_ns / 1000000000u),
+			 (unsigned long)(m->ts_ns / 1000u % 1000000u));
+	n = snprintf(line, sizeof(line), "[%s] #%lu %s %s: %s\n", when, (unsigned long)m->seq,
+		     tk_log_level_name(m->level), m->module, m->text);
 
 	tk_console_write(line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }

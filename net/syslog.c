@@ -77,13 +77,18 @@ static size_t frame_len(uint64_t pos)
 	return n;
 }
 
-/* RFC 5424: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG. No
- * wall-clock time yet: the nil timestamp "-". */
+/* RFC 5424: <PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG; the
+ * nil timestamp "-" for a message logged before the wall clock was set. */
 static size_t format(const struct tk_log_msg *m, char *out, size_t cap)
 {
-	int n = snprintf(out, cap, "<%u>1 - takt %s - - [takt@32473 seq=\"%lu\"] %s",
-			 FACILITY_USER * 8 + m->level, m->module[0] ? m->module : "-",
-			 (unsigned long)m->seq, m->text);
+	char when[32] = "-";
+	int n;
+
+	if (m->realtime_ns)
+		tk_realtime_format(m->realtime_ns, when, sizeof(when));
+	n = snprintf(out, cap, "<%u>1 %s takt %s - - [takt@32473 seq=\"%lu\"] %s",
+		     FACILITY_USER * 8 + m->level, when, m->module[0] ? m->module : "-",
+		     (unsigned long)m->seq, m->text);
 
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }

@@ -60,6 +60,8 @@ APT_PACKAGES = [
     "babeltrace2",
     # remote syslog's tests send to a real collector (tests/net/test_syslog.py)
     "rsyslog",
+    # wall-clock time's test asks a real NTP server (tests/net/test_sntp.py)
+    "chrony",
 ]
 
 NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"

@@ -1,7 +1,8 @@
 /*
- * POSIX clocks and sleeps on tk_now_ns(). There is no RTC: CLOCK_REALTIME
- * is time since boot, the same clock as CLOCK_MONOTONIC (and as time(),
- * gettimeofday(): see syscalls.c), and cannot be set. Sleeps are never
+ * POSIX clocks and sleeps on tk_now_ns(). CLOCK_REALTIME (and time(),
+ * gettimeofday(): see syscalls.c) is the wall clock, tk_realtime_ns(): the
+ * monotonic clock plus an offset that SNTP or clock_settime sets; there is
+ * no RTC, so before that it counts from the epoch at boot. Sleeps are never
  * interrupted (there are no signals), so rem is never written.
  * clock_* and pthread-style calls return the error number; nanosleep,
  * usleep and friends return -1 with errno, as POSIX says.
@@ -47,7 +48,8 @@ int clock_gettime(clockid_t c, struct timespec *tp)
 	if (!tp)
 		return fail(EFAULT);
 	if (!cpu)
-		ns = tk_now_ns();
+		ns = c == CLOCK_REALTIME || c == CLOCK_REALTIME_COARSE ? tk_realtime_ns() :
+		     tk_now_ns();
 	tp->tv_sec = (time_t)(ns / 1000000000u);
 	tp->tv_nsec = (long)(ns % 1000000000u);
 	return 0;
@@ -73,9 +75,12 @@ int clock_settime(clockid_t c, const struct timespec *tp)
 		return fail(EFAULT);
 	if (!posix_ts_valid(tp))
 		return fail(EINVAL);
-	/* Only the real-time clock is settable on Linux; here it is the
-	 * monotonic clock, so not even that. */
-	return fail(c == CLOCK_REALTIME ? EPERM : EINVAL);
+	/* Only the real-time clock is settable, as on Linux; a time before
+	 * 2000 or past 2100 is refused (a clock set to 1970 by mistake would
+	 * stamp every log line wrong). */
+	if (c != CLOCK_REALTIME)
+		return fail(EINVAL);
+	return tk_realtime_set(posix_ts_ns(tp), TK_TIME_SET) ? fail(EINVAL) : 0;
 }
 
 int clock_nanosleep(clockid_t c, int flags, const struct timespec *req, struct timespec *rem)
@@ -94,6 +99,8 @@ int clock_nanosleep(clockid_t c, int flags, const struct timespec *req, struct t
 	if (!posix_ts_valid(req) || req->tv_sec < 0)
 		return EINVAL;
 	t = posix_ts_ns(req);
+	if ((flags & TIMER_ABSTIME) && c == CLOCK_REALTIME)
+		t = tk_realtime_to_mono(t);
 	tk_sleep_until_ns(flags & TIMER_ABSTIME ? t : tk_after_ns(t));
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include <takt/thread.h>
+#include <takt/time.h>
 
 /* A timespec a caller passed: tv_nsec in [0, 1e9). */
 static inline bool posix_ts_valid(const struct timespec *ts)
@@ -27,13 +28,17 @@ static inline uint64_t posix_ts_ns(const struct timespec *ts)
 	return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
 }
 
-/* The kernel deadline of an absolute timeout on CLOCK_REALTIME or
- * CLOCK_MONOTONIC (one clock here: tk_now_ns()). 0 or EINVAL. */
-static inline int posix_abstime(const struct timespec *abstime, uint64_t *deadline)
+/* The kernel deadline of an absolute timeout on clock: CLOCK_REALTIME is
+ * the wall clock (tk_realtime_ns), made monotonic at the call (a later step
+ * of the wall clock does not move it, as on Linux for relative waits);
+ * the others are tk_now_ns() itself. 0 or EINVAL. */
+static inline int posix_abstime(const struct timespec *abstime, int clock, uint64_t *deadline)
 {
 	if (!abstime || !posix_ts_valid(abstime))
 		return EINVAL;
 	*deadline = posix_ts_ns(abstime);
+	if (clock == (int)CLOCK_REALTIME && *deadline != TK_FOREVER)
+		*deadline = tk_realtime_to_mono(*deadline);
 	return 0;
 }
 

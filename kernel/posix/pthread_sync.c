@@ -96,7 +96,7 @@ int pthread_mutex_lock(pthread_mutex_t *m)
 int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime)
 {
 	uint64_t deadline;
-	int rc = posix_abstime(abstime, &deadline);
+	int rc = posix_abstime(abstime, CLOCK_REALTIME, &deadline);
 
 	return rc ? rc : mutex_lock(m, deadline);
 }
@@ -279,12 +279,11 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 	return cond_wait(c, m, TK_FOREVER);
 }
 
-/* abstime is on the condition's clock: CLOCK_REALTIME and CLOCK_MONOTONIC
- * are the same clock here, so both convert the same way. */
+/* abstime is on the condition's clock (pthread_condattr_setclock). */
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
 	uint64_t deadline;
-	int rc = posix_abstime(abstime, &deadline);
+	int rc = posix_abstime(abstime, c ? c->__clock : (int)CLOCK_REALTIME, &deadline);
 
 	return rc ? rc : cond_wait(c, m, deadline);
 }

@@ -88,15 +88,21 @@ int sem_timedwait(sem_t *s, const struct timespec *abstime)
 
 	if (!sem_ok(s))
 		return fail(EINVAL);
-	rc = posix_abstime(abstime, &deadline);
+	rc = posix_abstime(abstime, CLOCK_REALTIME, &deadline);
 	return rc ? fail(rc) : take(s, deadline);
 }
 
 int sem_clockwait(sem_t *s, clockid_t clock, const struct timespec *abstime)
 {
+	uint64_t deadline;
+	int rc;
+
 	if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC)
 		return fail(EINVAL);
-	return sem_timedwait(s, abstime);
+	if (!sem_ok(s))
+		return fail(EINVAL);
+	rc = posix_abstime(abstime, clock, &deadline);
+	return rc ? fail(rc) : take(s, deadline);
 }
 
 int sem_post(sem_t *s)

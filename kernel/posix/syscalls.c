@@ -177,11 +177,12 @@ int _getpid(void)
 	return 1;
 }
 
-/* No RTC is read yet: wall time starts at the epoch when the image starts. */
+/* The wall clock (kernel/realtime.c): from the epoch at boot until SNTP
+ * or clock_settime sets it. */
 int _gettimeofday(struct timeval *tv, void *tz)
 {
 	(void)tz;
-	uint64_t ns = tk_now_ns();
+	uint64_t ns = tk_realtime_ns();
 
 	tv->tv_sec = (time_t)(ns / 1000000000u);
 	tv->tv_usec = (suseconds_t)(ns % 1000000000u / 1000u);

@@ -64,6 +64,8 @@ int tk_log_parse_level(const char *s);
 struct tk_log_msg {
 	uint64_t seq;		/* 1, 2, ... over the messages kept */
 	uint64_t ts_ns;		/* tk_now_ns at the call */
+	uint64_t realtime_ns;	/* the wall clock at the call; 0 before it was set
+				 * (SNTP, clock_settime): <takt/time.h> */
 	uint8_t level;
 	bool on_console;	/* a kernel line: printed already */
 	char module[TK_LOG_MODULE_MAX + 1];

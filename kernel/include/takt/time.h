@@ -14,4 +14,31 @@ void tk_sleep_ns(uint64_t ns);
 /* Timer interrupts taken so far (for tests and statistics). */
 uint64_t tk_timer_irqs(void);
 
+/*
+ * Wall-clock time (kernel/realtime.c): the monotonic clock plus an offset,
+ * set by SNTP (net/sntp.c, ntp=HOST[:PORT] or DHCP's NTP servers), by
+ * clock_settime(CLOCK_REALTIME) or tk_realtime_set. Before that it counts
+ * from the epoch at boot, and is not "synced". A step never moves the
+ * monotonic clock, so sleeps and deadlines do not jump.
+ */
+enum tk_time_source { TK_TIME_NONE, TK_TIME_SET, TK_TIME_SNTP };
+
+uint64_t tk_realtime_ns(void);		/* ns since 1970-01-01T00:00:00Z */
+/* 0, -EINVAL (source unknown, or a time before 2000 or past 2100). */
+int tk_realtime_set(uint64_t unix_ns, enum tk_time_source source);
+/* The monotonic time at a wall-clock time (for absolute timeouts on
+ * CLOCK_REALTIME); a time in the past gives now's monotonic time or less. */
+uint64_t tk_realtime_to_mono(uint64_t unix_ns);
+
+struct tk_realtime_state {
+	enum tk_time_source source;	/* TK_TIME_NONE: never set: not synced */
+	uint64_t sets;			/* times set */
+	uint64_t last_set_mono_ns;	/* tk_now_ns() when last set */
+	int64_t last_step_ns;		/* how far the last set moved the clock */
+};
+void tk_realtime_state(struct tk_realtime_state *st);
+/* RFC 3339 UTC with microseconds, "2026-12-05T10:55:01.123456Z" (28 bytes
+ * with the NUL); len too small: "". The length written. */
+int tk_realtime_format(uint64_t unix_ns, char *buf, unsigned len);
+
 #endif

@@ -120,6 +120,14 @@
 #define MQTT_VAR_HEADER_BUFFER_LEN	256
 #define MQTT_REQ_MAX_IN_FLIGHT		8
 
+/* -- SNTP client (src/apps/sntp; net/sntp.c starts it and takes its time) -- */
+#define SNTP_SERVER_DNS			1
+#define SNTP_SET_SYSTEM_TIME_US(sec, us)	takt_sntp_set_time((sec), (us))
+#define SNTP_PORT			takt_sntp_port	/* ntp=HOST:PORT */
+#define SNTP_UPDATE_DELAY		64000	/* ms between polls once synced */
+#define SNTP_STARTUP_DELAY		0	/* ask as soon as the address is bound */
+#define LWIP_DHCP_GET_NTP_SRV		1	/* DHCP option 42: the servers when no ntp= */
+
 /* LWIP_DEBUG (defined at all = on) prints lwIP's own debug messages; its
  * assertions stay on regardless (arch/cc.h: a PANIC naming the place). */
 

@@ -259,8 +259,9 @@ static void clocks(void)
 
 	struct timespec c;
 
-	/* REALTIME is the monotonic clock: read between two monotonic reads it
-	 * falls between them (no timing bound: a loaded host may stall here). */
+	/* REALTIME, never set, is the monotonic clock: read between two
+	 * monotonic reads it falls between them (no timing bound: a loaded host
+	 * may stall here). */
 	TK_CHECK("clock_gettime_monotonic", clock_gettime(CLOCK_MONOTONIC, &a) == 0);
 	TK_CHECK("clock_gettime_realtime", clock_gettime(CLOCK_REALTIME, &b) == 0);
 	TK_CHECK("clock_gettime_monotonic_again", clock_gettime(CLOCK_MONOTONIC, &c) == 0);
@@ -271,7 +272,28 @@ static void clocks(void)
 	TK_CHECK("clock_getres_1ns", clock_getres(CLOCK_MONOTONIC, &a) == 0 && a.tv_sec == 0 &&
 				     a.tv_nsec == 1);
 	TK_CHECK("clock_getres_null_ok", clock_getres(CLOCK_REALTIME, NULL) == 0);
-	TK_CHECK("clock_settime_realtime_eperm", clock_settime(CLOCK_REALTIME, &b) == -1 && errno == EPERM);
+	/* Setting it: before 2000 refused, MONOTONIC refused, 2026 taken (and
+	 * the monotonic clock does not move); a REALTIME absolute sleep then
+	 * ends at that wall time. */
+	TK_CHECK("clock_settime_1970_einval", clock_settime(CLOCK_REALTIME, &b) == -1 && errno == EINVAL);
+	TK_CHECK("clock_settime_monotonic_einval",
+		 clock_settime(CLOCK_MONOTONIC, &(struct timespec){ 1764932100, 0 }) == -1 &&
+		 errno == EINVAL);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	TK_CHECK("clock_settime_realtime", clock_settime(CLOCK_REALTIME,
+		 &(struct timespec){ 1764932100, 0 }) == 0);	/* 2025-12-05T10:55:00Z */
+	TK_CHECK("realtime_set", clock_gettime(CLOCK_REALTIME, &b) == 0 && b.tv_sec >= 1764932100 &&
+				 b.tv_sec < 1764932100 + 60);
+	TK_CHECK("monotonic_not_stepped", clock_gettime(CLOCK_MONOTONIC, &c) == 0 &&
+					  ts_ns(&c) >= ts_ns(&a) && c.tv_sec < 1000000);
+	b.tv_nsec += 20000000;
+	if (b.tv_nsec >= 1000000000) {
+		b.tv_sec++;
+		b.tv_nsec -= 1000000000;
+	}
+	TK_CHECK("clock_nanosleep_realtime_abstime",
+		 clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &b, NULL) == 0 &&
+		 clock_gettime(CLOCK_REALTIME, &c) == 0 && ts_ns(&c) >= ts_ns(&b));
 
 	target = abs_in_ms(20);
 	TK_CHECK("clock_nanosleep_abstime", clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target, NULL) == 0);
