@@ -1,83 +1,77 @@
 /*
- * A binary block on the console, for a host tool to take back out of a
- * console log (a trace, a crash core): a line `TAG BEGIN LEN CRC32`, base64
- * lines of 76 characters, a line `TAG END`. The length and the CRC (IEEE,
- * zlib's) come first so a reader can refuse a block cut short or garbled;
- * so the data is read twice, from the caller's segments, and never copied
- * (nothing is allocated: this runs at power-off and in a panic).
+ * A binary block on the console for a host tool to take back out of a
+ * console log (a crash core: tools/takt_crash.py; a trace:
+ * tools/takt_trace.py):
+ *
+ *   TAG BEGIN <bytes>
+ *   <base64, 76 characters a line>
+ *   TAG END <crc32 of the bytes, 8 hex digits>
+ *
+ * The CRC comes last, so the bytes are read once, as they are encoded: a
+ * panic's core is taken while other CPUs may still be running, and nothing
+ * is allocated or copied (this runs at power-off and in a panic). The lines
+ * go straight to the console, not through the log (no backend gets them).
  */
-#include <stddef.h>
-#include <stdint.h>
-
 #include <takt/log.h>
 
 #include "console_b64.h"
 
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
+static uint32_t crc32_byte(uint32_t crc, uint8_t b)
 {
-	crc = ~crc;
-	while (n--) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = crc >> 1 ^ (0xedb88320u & -(crc & 1));
-	}
-	return ~crc;
+	crc ^= b;
+	for (int k = 0; k < 8; k++)
+		crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	return crc;
 }
 
-static const char alphabet[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-struct encoder {
-	uint8_t in[3];
-	unsigned nin;
-	char line[78];
-	unsigned nline;
-};
-
-static void flush_line(struct encoder *e)
+static void flush_group(struct b64_out *o)
 {
-	if (!e->nline)
-		return;
-	e->line[e->nline++] = '\n';
-	tk_console_write(e->line, e->nline);	/* not a log message: no backend gets it */
-	e->nline = 0;
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char line[80];
+	size_t n = 0;
+
+	for (unsigned i = 0; i < o->fill; i += 3) {
+		uint32_t v = (uint32_t)o->group[i] << 16;
+		unsigned left = o->fill - i;
+
+		if (left > 1)
+			v |= (uint32_t)o->group[i + 1] << 8;
+		if (left > 2)
+			v |= o->group[i + 2];
+		line[n++] = b64[v >> 18 & 63];
+		line[n++] = b64[v >> 12 & 63];
+		line[n++] = left > 1 ? b64[v >> 6 & 63] : '=';
+		line[n++] = left > 2 ? b64[v & 63] : '=';
+	}
+	line[n++] = '\n';
+	if (o->fill)
+		tk_console_write(line, n);
+	o->fill = 0;
 }
 
-/* nbytes (1..3) of e->in give nbytes + 1 characters, '=' for the rest. */
-static void put_group(struct encoder *e, unsigned nbytes)
+void b64_begin(struct b64_out *o, const char *tag, uint64_t len)
 {
-	uint32_t v = (uint32_t)e->in[0] << 16 | (uint32_t)e->in[1] << 8 | e->in[2];
-
-	for (int k = 0; k < 4; k++)
-		e->line[e->nline++] = k <= (int)nbytes ? alphabet[v >> (18 - 6 * k) & 63] : '=';
-	if (e->nline == 76)
-		flush_line(e);
-	e->in[0] = e->in[1] = e->in[2] = 0;
-	e->nin = 0;
+	tk_printk("%s BEGIN %lu\n", tag, (unsigned long)len);
+	o->crc = 0xffffffffu;
+	o->sent = o->fill = 0;
 }
 
-void console_b64_block(const char *tag, const struct b64_seg *segs, unsigned nsegs)
+void b64_put(struct b64_out *o, const void *p, size_t n)
 {
-	struct encoder e = { .nin = 0 };
-	uint32_t crc = 0;
-	size_t len = 0;
+	const uint8_t *b = p;
 
-	for (unsigned i = 0; i < nsegs; i++) {
-		crc = crc32_update(crc, segs[i].p, segs[i].n);
-		len += segs[i].n;
+	for (size_t i = 0; i < n; i++) {
+		o->crc = crc32_byte(o->crc, b[i]);
+		o->group[o->fill++] = b[i];
+		if (o->fill == sizeof(o->group))
+			flush_group(o);
 	}
-	tk_printk("%s BEGIN %lu %08lx\n", tag, (unsigned long)len, (unsigned long)crc);
-	for (unsigned i = 0; i < nsegs; i++) {
-		const uint8_t *p = segs[i].p;
+	o->sent += n;
+}
 
-		for (size_t k = 0; k < segs[i].n; k++) {
-			e.in[e.nin++] = p[k];
-			if (e.nin == 3)
-				put_group(&e, 3);
-		}
-	}
-	if (e.nin)
-		put_group(&e, e.nin);
-	flush_line(&e);
-	tk_printk("%s END\n", tag);
+void b64_end(struct b64_out *o, const char *tag)
+{
+	flush_group(o);
+	tk_printk("%s END %08lx\n", tag, (unsigned long)(o->crc ^ 0xffffffffu));
 }

@@ -3,14 +3,19 @@
 #define TAKT_CONSOLE_B64_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-struct b64_seg {
-	const void *p;
-	size_t n;
+struct b64_out {
+	uint8_t group[57];	/* one line's bytes (76 characters) */
+	unsigned fill;
+	uint32_t crc;
+	uint64_t sent;
 };
 
-/* `TAG BEGIN LEN CRC32`, base64 lines, `TAG END`; the block is the
- * segments one after the other. */
-void console_b64_block(const char *tag, const struct b64_seg *segs, unsigned nsegs);
+/* "TAG BEGIN LEN", then the bytes put as base64 lines of 76 characters,
+ * then "TAG END CRC32" (IEEE, zlib's; over the bytes put). */
+void b64_begin(struct b64_out *o, const char *tag, uint64_t len);
+void b64_put(struct b64_out *o, const void *p, size_t n);
+void b64_end(struct b64_out *o, const char *tag);
 
 #endif

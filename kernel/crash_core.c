@@ -44,6 +44,7 @@
 #include <takt/log.h>
 
 #include "arch.h"
+#include "console_b64.h"
 #include "kernel.h"
 #include "smp.h"
 #include "thread_impl.h"
@@ -93,11 +94,7 @@ static struct {
 	unsigned n;
 	uint64_t here[ARCH_CORE_NREGS];	/* thread 1's registers */
 	uint64_t regs[ARCH_CORE_NREGS];	/* scratch for the others */
-	/* output: base64 in 57-byte groups (76 characters) and the CRC */
-	uint8_t group[57];
-	unsigned fill;
-	uint32_t crc;
-	uint64_t sent;
+	struct b64_out out;		/* the core as it goes out */
 } core;
 
 void crash_core_fault(const struct arch_frame *f)
@@ -105,53 +102,11 @@ void crash_core_fault(const struct arch_frame *f)
 	core.frame = f;
 }
 
-/* ---- output: CRC-32 (IEEE, as zlib) and base64, one byte at a time ---- */
-
-static uint32_t crc32_byte(uint32_t crc, uint8_t b)
-{
-	crc ^= b;
-	for (int k = 0; k < 8; k++)
-		crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
-	return crc;
-}
-
-static void flush_group(void)
-{
-	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char line[80];
-	size_t n = 0;
-
-	for (unsigned i = 0; i < core.fill; i += 3) {
-		uint32_t v = (uint32_t)core.group[i] << 16;
-		unsigned left = core.fill - i;
-
-		if (left > 1)
-			v |= (uint32_t)core.group[i + 1] << 8;
-		if (left > 2)
-			v |= core.group[i + 2];
-		line[n++] = b64[v >> 18 & 63];
-		line[n++] = b64[v >> 12 & 63];
-		line[n++] = left > 1 ? b64[v >> 6 & 63] : '=';
-		line[n++] = left > 2 ? b64[v & 63] : '=';
-	}
-	line[n++] = '\n';
-	if (core.fill)
-		tk_console_write(line, n);
-	core.fill = 0;
-}
+/* ---- output: console_b64.c's framed base64 ---- */
 
 static void emit(const void *p, size_t len)
 {
-	const uint8_t *b = p;
-
-	for (size_t i = 0; i < len; i++) {
-		core.crc = crc32_byte(core.crc, b[i]);
-		core.group[core.fill++] = b[i];
-		if (core.fill == sizeof(core.group))
-			flush_group();
-	}
-	core.sent += len;
+	b64_put(&core.out, p, len);
 }
 
 static void emit_zero(size_t len)
@@ -437,9 +392,7 @@ static void emit_core(const char *why)
 		total += core.th[i].hi - core.th[i].lo;
 	tk_printk("crash: core of %u threads follows (./takt run saves it as crash.core)\n",
 		  core.n);
-	tk_printk("CORE BEGIN %lu\n", (unsigned long)total);
-	core.crc = 0xffffffffu;
-	core.sent = core.fill = 0;
+	b64_begin(&core.out, "CORE", total);
 	emit_ehdr(phnum);
 	emit_phdr(4 /* PT_NOTE */, 0, notes_off, 0, notes_size(log_len), 4);
 	for (unsigned i = 0; i < core.n; i++) {
@@ -453,11 +406,10 @@ static void emit_core(const char *why)
 	emit_notes(why, log_len);
 	for (unsigned i = 0; i < core.n; i++)
 		emit((const void *)(uintptr_t)core.th[i].lo, core.th[i].hi - core.th[i].lo);
-	flush_group();
-	tk_printk("CORE END %08lx\n", (unsigned long)(core.crc ^ 0xffffffffu));
-	if (core.sent != total)	/* a bug in the layout above: say so, the tool refuses it */
+	b64_end(&core.out, "CORE");
+	if (core.out.sent != total)	/* a bug in the layout above: say so, the tool refuses it */
 		tk_printk("crash: core sent %lu bytes, announced %lu\n",
-			  (unsigned long)core.sent, (unsigned long)total);
+			  (unsigned long)core.out.sent, (unsigned long)total);
 }
 
 void crash_core_write(const char *why, const void *pc, const void *sp, const void *fp)

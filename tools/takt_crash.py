@@ -22,17 +22,14 @@ id + 1000, state, name[16]); "TAKT" type 0x54414b02, the last bytes of console
 output.
 gdb shows thread names once tools/takt_core_gdb.py is sourced.
 """
-import base64
-import binascii
 import os
 import re
 import struct
 import sys
 
-BEGIN = re.compile(r"CORE BEGIN (\d+)\s*$")
-END = re.compile(r"^CORE END ([0-9a-fA-F]{8})\s*$")
-B64LINE = re.compile(r"^[A-Za-z0-9+/]{1,76}={0,2}$")
-LINE_MAX = 76
+import console_block
+
+LINE_MAX = console_block.LINE_MAX
 NT_TAKT_THREADS, NT_TAKT_LOG = 0x54414b01, 0x54414b02
 STATES = {0: "ready", 1: "blocked", 2: "running", 3: "running on another CPU"}
 
@@ -44,64 +41,13 @@ class CrashError(Exception):
 def extract(console_text):
     """The core in console_text as bytes, or None when there is no CORE BEGIN line.
     Raises CrashError for a block that is truncated or corrupted."""
-    if isinstance(console_text, bytes):
-        console_text = console_text.decode("utf-8", "replace")
-    lines = console_text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    starts = [i for i, ln in enumerate(lines) if BEGIN.search(ln)]
-    if not starts:
-        return None
-    first = starts[-1]
-    size = int(BEGIN.search(lines[first]).group(1))
-    chunks = []
-    for no in range(first + 1, len(lines)):
-        ln = lines[no].strip()
-        m = END.match(ln)
-        if m:
-            return _check(b"".join(chunks), size, int(m.group(1), 16), first + 1)
-        if not ln:
-            continue                    # a blank line (the end of the text) carries nothing
-        if not B64LINE.match(ln) or len(ln) % 4:
-            if not any(x.strip() for x in lines[no + 1:]):
-                break                   # the text ends inside this line: truncated
-            raise CrashError("core block at line %d: line %d is not base64 of at most %d "
-                             "characters (corrupted console output?): %r"
-                             % (first + 1, no + 1, LINE_MAX, ln[:80]))
-        chunks.append(base64.b64decode(ln))
-    got = sum(len(c) for c in chunks)
-    raise CrashError("core block at line %d is truncated: no CORE END line (%d of %d bytes "
-                     "arrived)" % (first + 1, got, size))
+    try:
+        return console_block.extract(console_text, "CORE")
+    except console_block.BlockError as e:
+        raise CrashError(str(e))
 
 
-def fold(text):
-    """text with the base64 lines of each core block replaced by one line saying how
-    many there were: a console tail (a failure report) shows the lines before the
-    panic, not the core's encoding."""
-    out, inside, n = [], False, 0
-    for ln in text.split("\n"):
-        bare = ln.strip()
-        if inside and bare and not END.match(bare) and B64LINE.match(bare):
-            n += 1
-            continue
-        if inside:
-            out.append("[%d lines of the crash core's base64 not shown]" % n)
-            inside = False
-        out.append(ln)
-        if BEGIN.search(bare):
-            inside, n = True, 0
-    if inside:
-        out.append("[%d lines of the crash core's base64 not shown]" % n)
-    return "\n".join(out)
-
-
-def _check(data, size, crc, line):
-    if len(data) != size:
-        raise CrashError("core block at line %d: %d bytes, CORE BEGIN announced %d "
-                         "(truncated or corrupted)" % (line, len(data), size))
-    got = binascii.crc32(data) & 0xffffffff
-    if got != crc:
-        raise CrashError("core block at line %d: CRC-32 %08x, CORE END says %08x "
-                         "(corrupted)" % (line, got, crc))
-    return data
+fold = console_block.fold
 
 
 def notes(core):

@@ -4,8 +4,8 @@ other tools read:
 
     takt_trace.py INPUT [--ftrace FILE] [--ctf DIR] [--bin FILE] [--summary]
 
-INPUT is a console log holding a `TRACE BEGIN LEN CRC32` .. `TRACE END` block (the
-kernel's dump) or the binary block itself (--bin writes it). --ftrace writes ftrace
+INPUT is a console log holding a `TRACE BEGIN LEN` .. `TRACE END CRC32` block (the
+kernel's dump, tools/console_block.py) or the binary block itself (--bin writes it). --ftrace writes ftrace
 text (sched_switch, sched_waking, tracing_mark_write B/E/I/N) that Perfetto's UI and
 trace processor import: per-CPU thread slices, the app's marks as slices (B/E) and as
 instants on a track per label named by their value (N),
@@ -16,13 +16,13 @@ one stream per CPU) that babeltrace2 reads: one event per kernel record.
 refused with a message and status 2.
 """
 
-import base64
 import os
 import re
 import struct
 import sys
 import uuid
-import zlib
+
+import console_block
 
 REC = struct.Struct("<QBBHIII")          # ts, type, extra, small, id, arg, arg2: 24 bytes
 HEADER = struct.Struct("<4sHHIIIIII")    # magic, version, rec size, cpus, mode, size, ...
@@ -43,36 +43,15 @@ class TraceError(Exception):
 # -- reading ------------------------------------------------------------------------------
 
 def extract(text):
-    """The last TRACE block of a console log, checked against its length and CRC."""
-    begins = list(re.finditer(r"^TRACE BEGIN (\d+) ([0-9a-f]{8})\r?$", text, re.M))
-    if not begins:
+    """The last TRACE block of a console log (console_block.py: length and CRC
+    checked)."""
+    try:
+        data = console_block.extract(text, "TRACE")
+    except console_block.BlockError as e:
+        raise TraceError(str(e))
+    if data is None:
         raise TraceError("no TRACE BEGIN line: the run was not traced (bootarg trace=on) "
                          "or its dump is missing")
-    m = begins[-1]
-    length, crc = int(m.group(1)), int(m.group(2), 16)
-    body, ended = [], False
-    for line in text[m.end():].splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        if line == "TRACE END":
-            ended = True
-            break
-        if not re.fullmatch(r"[A-Za-z0-9+/]+={0,2}", line):
-            raise TraceError("a line inside the TRACE block is not base64: %r" % line[:80])
-        body.append(line)
-    if not ended:
-        raise TraceError("the TRACE block has no TRACE END line (cut short)")
-    try:
-        data = base64.b64decode("".join(body), validate=True)
-    except ValueError as e:
-        raise TraceError("the TRACE block is not valid base64: %s" % e)
-    if len(data) != length:
-        raise TraceError("the TRACE block holds %d bytes, its header says %d"
-                         % (len(data), length))
-    if zlib.crc32(data) != crc:
-        raise TraceError("the TRACE block's CRC32 is %08x, its header says %08x"
-                         % (zlib.crc32(data), crc))
     return data
 
 

@@ -1,6 +1,7 @@
 /*
  * The trace out through the console: recording stops, then one framed
- * base64 block (console_b64.c, tag TRACE) holds, little-endian:
+ * base64 block (console_b64.c: TRACE BEGIN, base64, TRACE END CRC) holds,
+ * little-endian:
  *
  *   header      magic "TKTR", u16 version 1, u16 record size 24, u32 CPUs,
  *               u32 mode (0 overwrite, 1 stop), u32 records per CPU,
@@ -51,6 +52,11 @@ struct name_entry {
 
 extern struct list_node all_threads;	/* thread.c */
 
+struct seg {
+	const void *p;
+	size_t n;
+};
+
 bool trace_dumped;
 static struct dump_header hdr;
 static struct cpu_header cpu_hdr[TK_CPUS_MAX];
@@ -92,7 +98,7 @@ static unsigned collect_names(void)
 /* Segments of one CPU's ring, oldest record first: [head - kept, head) in
  * overwrite mode, [0, kept) in stop mode. The timestamps, raw counter
  * values while recording (trace.c), become ns here. */
-static unsigned ring_segs(unsigned c, struct b64_seg *seg)
+static unsigned ring_segs(unsigned c, struct seg *seg)
 {
 	const struct trace_ring *r = &trace_rings[c];
 	uint64_t kept = r->head < trace_size ? r->head : trace_size;
@@ -104,14 +110,14 @@ static unsigned ring_segs(unsigned c, struct b64_seg *seg)
 
 	cpu_hdr[c] = (struct cpu_header){ .cpu = c, .nrec = (uint32_t)kept,
 		.written = r->head + r->refused, .lost = r->refused + (r->head - kept) };
-	seg[n++] = (struct b64_seg){ &cpu_hdr[c], sizeof(cpu_hdr[c]) };
+	seg[n++] = (struct seg){ &cpu_hdr[c], sizeof(cpu_hdr[c]) };
 	if (!r->buf || !kept)
 		return n;
 	if (kept <= to_end) {
-		seg[n++] = (struct b64_seg){ &r->buf[first], kept * sizeof(struct trace_rec) };
+		seg[n++] = (struct seg){ &r->buf[first], kept * sizeof(struct trace_rec) };
 	} else {
-		seg[n++] = (struct b64_seg){ &r->buf[first], to_end * sizeof(struct trace_rec) };
-		seg[n++] = (struct b64_seg){ r->buf, (kept - to_end) * sizeof(struct trace_rec) };
+		seg[n++] = (struct seg){ &r->buf[first], to_end * sizeof(struct trace_rec) };
+		seg[n++] = (struct seg){ r->buf, (kept - to_end) * sizeof(struct trace_rec) };
 	}
 	return n;
 }
@@ -120,7 +126,7 @@ static unsigned ring_segs(unsigned c, struct b64_seg *seg)
 
 /* Recording stopped, the trace laid out as segments (the format above);
  * 0 when it was never started. */
-static unsigned snapshot(struct b64_seg *segs, uint64_t *kept, uint64_t *lost)
+static unsigned snapshot(struct seg *segs, uint64_t *kept, uint64_t *lost)
 {
 	unsigned n = 0, ncpus = smp_ncpus_conf < TK_CPUS_MAX ? smp_ncpus_conf : TK_CPUS_MAX;
 	unsigned nl = trace_nlabels();
@@ -133,36 +139,42 @@ static unsigned snapshot(struct b64_seg *segs, uint64_t *kept, uint64_t *lost)
 	hdr = (struct dump_header){ .magic = { 'T', 'K', 'T', 'R' }, .version = 1,
 		.rec_size = sizeof(struct trace_rec), .ncpus = ncpus, .mode = trace_stop_mode,
 		.size = trace_size, .nlabels = nl, .nnames = collect_names() };
-	segs[n++] = (struct b64_seg){ &hdr, sizeof(hdr) };
+	segs[n++] = (struct seg){ &hdr, sizeof(hdr) };
 	*kept = *lost = 0;
 	for (unsigned c = 0; c < ncpus; c++) {
 		n += ring_segs(c, &segs[n]);
 		*kept += cpu_hdr[c].nrec;
 		*lost += cpu_hdr[c].lost;
 	}
-	segs[n++] = (struct b64_seg){ label_buf, nl * sizeof(label_buf[0]) };
-	segs[n++] = (struct b64_seg){ names, hdr.nnames * sizeof(names[0]) };
+	segs[n++] = (struct seg){ label_buf, nl * sizeof(label_buf[0]) };
+	segs[n++] = (struct seg){ names, hdr.nnames * sizeof(names[0]) };
 	trace_dumped = true;
 	return n;
 }
 
 void tk_trace_dump(void)
 {
-	struct b64_seg segs[MAX_SEGS];
-	uint64_t kept, lost;
+	static struct b64_out out;
+	struct seg segs[MAX_SEGS];
+	uint64_t kept, lost, total = 0;
 	unsigned n = snapshot(segs, &kept, &lost);
 
 	if (!n)
 		return;		/* never started: nothing to dump */
+	for (unsigned i = 0; i < n; i++)
+		total += segs[i].n;
 	/* The kernel's own count, for a reader to check the converted trace by. */
 	tk_printk("trace: %lu records, %lu lost, %u CPU(s)\n", (unsigned long)kept,
 		  (unsigned long)lost, hdr.ncpus);
-	console_b64_block("TRACE", segs, n);
+	b64_begin(&out, "TRACE", total);
+	for (unsigned i = 0; i < n; i++)
+		b64_put(&out, segs[i].p, segs[i].n);
+	b64_end(&out, "TRACE");
 }
 
 int tk_trace_read(void (*put)(void *ctx, const void *p, size_t n), void *ctx)
 {
-	struct b64_seg segs[MAX_SEGS];
+	struct seg segs[MAX_SEGS];
 	uint64_t kept, lost;
 	unsigned n;
 

@@ -40,9 +40,9 @@ def make_trace(records, lost=0, labels=("round",), names=(), size=64):
 def block(data, length=None, crc=None, end=True):
     b64 = base64.b64encode(data).decode()
     lines = [b64[i:i + 76] for i in range(0, len(b64), 76)]
-    text = "boot\r\nTRACE BEGIN %d %08x\r\n" % (len(data) if length is None else length,
-                                               zlib.crc32(data) if crc is None else crc)
-    return text + "\r\n".join(lines) + ("\r\nTRACE END\r\n" if end else "\r\n")
+    text = "boot\r\nTRACE BEGIN %d\r\n" % (len(data) if length is None else length)
+    return text + "\r\n".join(lines) + ("\r\nTRACE END %08x\r\n" % (
+        zlib.crc32(data) if crc is None else crc) if end else "\r\n")
 
 
 GOOD = make_trace(name_recs(1, 3, "ping") + name_recs(2, 4, "pong worker") + [
@@ -65,8 +65,8 @@ class Framing(unittest.TestCase):
         for text, problem in (
                 ("boot\nno trace here\n", "no TRACE BEGIN line"),
                 (block(GOOD, end=False), "no TRACE END line"),
-                (block(GOOD, crc=0x1234), "CRC32"),
-                (block(GOOD, length=len(GOOD) + 24), "its header says"),
+                (block(GOOD, crc=0x1234), "CRC-32"),
+                (block(GOOD, length=len(GOOD) + 24), "TRACE BEGIN announced"),
                 (block(GOOD).replace("TRACE END", "garbage!\r\nTRACE END"), "not base64")):
             with self.assertRaises(tt.TraceError) as cm:
                 tt.extract(text)
@@ -101,7 +101,7 @@ class Parsing(unittest.TestCase):
                                                              "takt_trace.py"), f.name],
                                capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
-        self.assertIn("CRC32", p.stderr)
+        self.assertIn("CRC-32", p.stderr)
 
 
 class Output(unittest.TestCase):
