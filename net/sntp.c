@@ -47,7 +47,8 @@ void takt_sntp_set_time(uint32_t sec, uint32_t us)
 static void *sntp_start(void *arg)
 {
 	(void)arg;
-	tk_net_wait_bound(TK_FOREVER);
+	if (tk_net_wait_bound(TK_FOREVER))
+		return 0;	/* no network (said by net.c): no stack to ask with */
 	LOCK_TCPIP_CORE();
 	sntp_setoperatingmode(SNTP_OPMODE_POLL);
 	if (server.host[0])

@@ -93,8 +93,9 @@ static size_t format(const struct tk_log_msg *m, char *out, size_t cap)
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }
 
-/* The log thread's backend: into the queue. Full: frames sent already go
- * first (only a break within HOLD_NS would have resent them); then, while
+/* The log thread's backend: into the queue. Full: frames sent at least
+ * once go first, oldest first (only a break within HOLD_NS would have sent
+ * them again, and a new message outranks a probable duplicate); then, while
  * connected, room comes as frames go out, so wait a while; not connected,
  * drop at once (a collector that is down must not slow the console). */
 static void emit(const struct tk_log_msg *m, void *arg)
@@ -106,8 +107,12 @@ static void emit(const struct tk_log_msg *m, void *arg)
 	(void)arg;
 	tk_mutex_lock(&lock, TK_FOREVER);
 	while (head + sizeof(n) + n - tail > QUEUE) {
-		if (tail < next) {
+		if (tail < max_sent) {
 			tail += sizeof(n) + frame_len(tail);
+			if (next < tail)
+				next = tail;
+			if (mark_pos < tail)
+				mark_pos = tail;
 			continue;
 		}
 		bool gave_up = !stats.connected ||
@@ -230,7 +235,8 @@ static int send_next(void)
 	tk_mutex_lock(&lock, TK_FOREVER);
 	if (err)
 		return -1;
-	next = pos + 2 + n;
+	if (pos + 2 + n > next)	/* emit may have let this frame go, and next on */
+		next = pos + 2 + n;
 	if (next > max_sent) {
 		max_sent = next;
 		stats.sent++;
@@ -270,7 +276,10 @@ static void *syslog_main(void *arg)
 	bool ever = false;
 
 	(void)arg;
-	tk_net_wait_bound(TK_FOREVER);
+	if (tk_net_wait_bound(TK_FOREVER)) {
+		tk_printk("syslog: the network is down; not sending\n");
+		return 0;	/* emit drops at once: never connected */
+	}
 	tk_mutex_lock(&lock, TK_FOREVER);
 	for (;;) {
 		if (fd < 0) {

@@ -48,17 +48,18 @@ void trace_emit(unsigned type, unsigned extra, unsigned small, uint32_t id, uint
 {
 	uint64_t ts = arch_counter_fast();
 	struct trace_ring *r = &trace_rings[cpu_self()->id];
-	struct trace_rec *e;
-	uint64_t i;
+	struct trace_rec *buf = r->buf, *e;
+	uint64_t mask = trace_size - 1, i;	/* read once: the atomic below
+						 * would make the compiler read again */
 
-	if (__builtin_expect(!r->buf, 0)) {	/* a CPU started after the rings */
+	if (__builtin_expect(!buf, 0)) {	/* a CPU started after the rings */
 		__atomic_fetch_add(&r->refused, 1, __ATOMIC_RELAXED);
 		return;
 	}
 	i = __atomic_fetch_add(&r->head, 1, __ATOMIC_RELAXED);
-	if (__builtin_expect(trace_stop_mode && i >= trace_size, 0))
+	if (__builtin_expect(trace_stop_mode && i > mask, 0))
 		return;		/* full: the oldest are kept, head - size lost */
-	e = &r->buf[i & (trace_size - 1)];
+	e = &buf[i & mask];
 	e->ts = ts;
 	e->type = (uint8_t)type;
 	e->extra = (uint8_t)extra;

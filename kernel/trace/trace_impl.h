@@ -9,12 +9,13 @@
 
 #define TRACE_LABELS 64
 
+/* 32 bytes: a CPU's ring is found with a shift, not a multiply. */
 struct trace_ring {
 	struct trace_rec *buf;
 	uint64_t head;		/* slots taken (the next goes to head % size); in stop
 				 * mode those past size were dropped */
 	uint64_t refused;	/* records with no ring (a CPU started after it) */
-};
+} __attribute__((aligned(32)));
 
 #define TRACE_NAMED 128
 
