@@ -10,6 +10,18 @@ import sys
 cli = None      # set by ./takt before use
 
 
+def die_with_parent():
+    """In QEMU's child process before exec: QEMU gets SIGKILL when ./takt dies (a
+    CI job or a test that kills ./takt run must not leave QEMU running; with
+    exec, as before the console was kept, they were one process)."""
+    import ctypes
+    import signal
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def gdb_session(cmd, build_dir, opts):
     """QEMU with its gdbstub and gdb-multiarch on takt.elf (tools/takt_debug.py)."""
     import takt_debug
@@ -82,7 +94,8 @@ def run_with_report(cmd, build_dir):
     logpath = os.path.join(build_dir, "cyclictest.log")
     cli.echo(cmd, sys.stdout)
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                preexec_fn=die_with_parent)
     except OSError as e:
         raise cli.Failure("cannot run %s: %s" % (cmd[0], e))
     chunks, shown = [], ZeroRowFilter()
@@ -140,7 +153,8 @@ def run_keeping_console(cmd, build_dir):
     except FileNotFoundError:
         pass
     try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                preexec_fn=die_with_parent)
     except OSError as e:
         raise cli.Failure("cannot run %s: %s" % (cmd[0], e))
     with open(logpath, "wb") as log:
