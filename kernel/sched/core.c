@@ -201,8 +201,9 @@ static SCHED_HOT void schedule_at(uint64_t now)
 		c->idle_since = now;
 	next->switches++;
 	next->on_cpu = true;
-	if (__builtin_expect(trace_on, 0))
-		trace_switch(prev, next);
+	if (__builtin_expect(trace_on, 0))	/* prev's state: 0 R, 1 S, 2 X */
+		trace_put(TR_SWITCH, prev->state == THREAD_READY ? 0 : prev->state ==
+			  THREAD_BLOCKED ? 1 : 2, 0, prev->id, next->id, 0);
 	c->current = next;
 	c->switched_from = prev;
 	arch_context_switch(&prev->ctx, &next->ctx);

@@ -38,35 +38,15 @@ static const char *labels[TRACE_LABELS];
 static unsigned nlabels;
 static uint64_t labels_dropped;
 
-/* A slot is reserved by an atomic increment of the ring's head, so an
- * interrupt that traces in the middle of a record takes the next slot
- * instead of masking interrupts around it; a thread moved to another CPU
- * meanwhile still fills the slot it reserved. The timestamp is the raw
- * counter, made ns at the dump (trace_dump.c): no multiply here. */
+void trace_no_ring(struct trace_ring *r)
+{
+	__atomic_fetch_add(&r->refused, 1, __ATOMIC_RELAXED);
+}
+
 void trace_emit(unsigned type, unsigned extra, unsigned small, uint32_t id, uint32_t arg,
 		uint32_t arg2)
 {
-	uint64_t ts = arch_counter_fast();
-	struct trace_ring *r = &trace_rings[cpu_self()->id];
-	struct trace_rec *buf = r->buf, *e;
-	uint64_t mask = trace_size - 1, i;	/* read once: the atomic below
-						 * would make the compiler read again */
-
-	if (__builtin_expect(!buf, 0)) {	/* a CPU started after the rings */
-		__atomic_fetch_add(&r->refused, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	i = __atomic_fetch_add(&r->head, 1, __ATOMIC_RELAXED);
-	if (__builtin_expect(trace_stop_mode && i > mask, 0))
-		return;		/* full: the oldest are kept, head - size lost */
-	e = &buf[i & mask];
-	e->ts = ts;
-	e->type = (uint8_t)type;
-	e->extra = (uint8_t)extra;
-	e->small = (uint16_t)small;
-	e->id = id;
-	e->arg = arg;
-	e->arg2 = arg2;
+	trace_put(type, extra, small, id, arg, arg2);
 }
 
 static uint32_t name_word(const char *name, unsigned at)
@@ -108,13 +88,6 @@ void trace_name(const struct tk_thread *t)
 	for (unsigned part = 0; part < 2; part++)
 		trace_emit(TR_NAME, part, small, t->id, name_word(n, 8 * part),
 			   name_word(n, 8 * part + 4));
-}
-
-void trace_switch(const struct tk_thread *prev, const struct tk_thread *next)
-{
-	unsigned st = prev->state == THREAD_READY ? 0 : prev->state == THREAD_BLOCKED ? 1 : 2;
-
-	trace_emit(TR_SWITCH, st, 0, prev->id, next->id, 0);
 }
 
 void trace_dl_events(uint32_t id, unsigned ev)

@@ -9,14 +9,6 @@
 
 #define TRACE_LABELS 64
 
-/* 32 bytes: a CPU's ring is found with a shift, not a multiply. */
-struct trace_ring {
-	struct trace_rec *buf;
-	uint64_t head;		/* slots taken (the next goes to head % size); in stop
-				 * mode those past size were dropped */
-	uint64_t refused;	/* records with no ring (a CPU started after it) */
-} __attribute__((aligned(32)));
-
 #define TRACE_NAMED 128
 
 struct trace_named {
@@ -25,10 +17,7 @@ struct trace_named {
 	char name[16];
 };
 
-extern struct trace_ring trace_rings[];
 extern struct trace_named trace_named[TRACE_NAMED];
-extern unsigned trace_size;
-extern bool trace_stop_mode;
 /* trace_dump.c: the rings' timestamps were made ns by a dump; the next
  * start begins a new trace. */
 extern bool trace_dumped;
