@@ -133,7 +133,7 @@ void tk_log_module(const char *module, int level, const char *fmt, ...)
 void log_kernel_line(const char *line, size_t len)
 {
 	if (__atomic_load_n(&nbackends, __ATOMIC_ACQUIRE))
-		put("kernel", line[0] == 'P' && !strncmp(line, "PANIC:", 6) ? TK_LOG_CRIT :
+		put("kernel", !strncmp(line, "PANIC:", 6) ? TK_LOG_CRIT :
 		    TK_LOG_INFO, true, line, len);
 }
 

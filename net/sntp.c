@@ -74,8 +74,7 @@ static void sntp_boot(void)
 		return;		/* a mistyped server must not fall back to DHCP's quietly */
 	}
 	if (v)
-		takt_sntp_port = (uint16_t)server.port == 514 && !strchr(v, ':') ? 123 :
-				 (uint16_t)server.port;
+		takt_sntp_port = strchr(v, ':') ? (uint16_t)server.port : 123;	/* not 514 */
 	if (tk_thread_create(&t, &a, sntp_start, 0))
 		tk_printk("sntp: cannot start\n");
 }

@@ -192,12 +192,12 @@ def job(app, board, case, boot_actions, context=None, device_type="qemu"):
     return j
 
 
-def qemu_actions(images, case, icount):
+def qemu_actions(images, case):
     images = json.loads(json.dumps(images))
     extra = []
     if case.bootargs is not None:
         extra += ["-append", case.bootargs]
-    if icount:
+    if case.icount:
         extra += ["-icount", "shift=0,align=off,sleep=off"]
     if extra:       # LAVA quotes nothing: the kernel's image_arg carries them
         images["kernel"]["image_arg"] += " " + " ".join(
@@ -351,7 +351,7 @@ def write_jobs(cases, board, app, build_dir, out_dir, templates, device_type, re
             actions = uboot_actions(build_dir, case)
             j = job(app, board, case, actions, device_type=device_type)
         else:
-            actions = qemu_actions(images, case, case.icount)
+            actions = qemu_actions(images, case)
             j = job(app, board, case, actions, ctx, device_type)
         p = os.path.join(out_dir, "job-%s.yaml" % case.name)
         write_yaml(p, j)

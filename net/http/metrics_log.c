@@ -18,7 +18,7 @@ static void put_time(struct hbuf *b)
 {
 	struct tk_realtime_state st;
 	static const char *const src[] = { "none", "set", "sntp" };
-	int64_t step = 0;
+	int64_t step;
 
 	tk_realtime_state(&st);
 	step = st.last_step_ns;

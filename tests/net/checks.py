@@ -19,6 +19,20 @@ def check(name, ok, detail=""):
     return ok
 
 
+def run_boots(prefix, boots, errors):
+    """Each (name, fn, args) of a network test's boots in turn, a boot that raises
+    one of errors recorded as a failed check PREFIX_NAME; then the closing line and
+    the exit status."""
+    for name, fn, args in boots:
+        try:
+            fn(*args)
+        except errors as e:
+            check("%s_%s" % (prefix, name.replace(" ", "_")), False,
+                  "%s: %s" % (type(e).__name__, e))
+    print("%d failed" % len(failures))
+    return 1 if failures else 0
+
+
 def promtool_path():
     """Where ./takt setup put promtool (tools/takt_setup.py)."""
     sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))

@@ -29,7 +29,7 @@ from guest import Guest, GuestError
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
                                 "tools"))
 import takt_trace  # noqa: E402
-from checks import check, failures, parse_args, require_promtool, URL_RX
+from checks import check, parse_args, run_boots, require_promtool, URL_RX
 
 IO_TIMEOUT = 30          # s, any one exchange (TCG on a busy host is slow)
 
@@ -470,16 +470,11 @@ def main():
     promtool = require_promtool()
     if not promtool:
         return 1
-    for name, fn, args in (("main", boot_main, (a.build_dir, promtool)),
-                           ("slow clients", boot_slow, (a.build_dir, promtool)),
-                           ("trace", boot_trace, (a.build_dir,)),
-                           ("bad setting", boot_bad_setting, (a.build_dir,))):
-        try:
-            fn(*args)
-        except (GuestError, OSError, ValueError, subprocess.SubprocessError) as e:
-            check("boot_%s" % name.replace(" ", "_"), False, "%s: %s" % (type(e).__name__, e))
-    print("%d failed" % len(failures))
-    return 1 if failures else 0
+    return run_boots("boot", (("main", boot_main, (a.build_dir, promtool)),
+                              ("slow clients", boot_slow, (a.build_dir, promtool)),
+                              ("trace", boot_trace, (a.build_dir,)),
+                              ("bad setting", boot_bad_setting, (a.build_dir,))),
+                     (GuestError, OSError, ValueError, subprocess.SubprocessError))
 
 
 if __name__ == "__main__":

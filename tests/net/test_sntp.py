@@ -18,7 +18,7 @@ import tempfile
 import time
 
 from guest import Guest, GuestError, free_port
-from checks import check, failures, parse_args, require_promtool
+from checks import check, parse_args, run_boots, require_promtool
 
 RFC3339_LINE = (r"^\[20\d\d-[01]\d-[0-3]\dT[0-2]\d:[0-5]\d:[0-6]\d\.\d{6}Z\] #\d+ notice app: "
                 r"hello with a wall-clock time$")
@@ -118,14 +118,8 @@ def main():
     promtool = require_promtool()
     if not promtool:
         return 1
-    for name, fn, args in (("synced", run_synced, (a.build_dir, promtool)),
-                           ("bad", run_bad, (a.build_dir,))):
-        try:
-            fn(*args)
-        except (GuestError, OSError, ValueError, subprocess.SubprocessError) as e:
-            check("sntp_%s" % name, False, "%s: %s" % (type(e).__name__, e))
-    print("%d failed" % len(failures))
-    return 1 if failures else 0
+    return run_boots("sntp", (("synced", run_synced, (a.build_dir, promtool)),
+                              ("bad", run_bad, (a.build_dir,))), (GuestError, OSError, ValueError, subprocess.SubprocessError))
 
 
 if __name__ == "__main__":

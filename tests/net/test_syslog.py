@@ -22,7 +22,7 @@ import tempfile
 import time
 
 from guest import Guest, GuestError, free_port
-from checks import check, failures, parse_args
+from checks import check, parse_args, run_boots
 
 LINE = re.compile(r'^(\S+) \[takt@32473 seq="(\d+)"\] (.*)$')
 DONE = (r"^syslog app: done (\d+); queued (\d+) sent (\d+) resent (\d+) dropped (\d+) "
@@ -201,13 +201,9 @@ def main():
     if not shutil.which("rsyslogd"):
         check("rsyslogd_installed", False, "no rsyslogd: ./takt setup installs rsyslog")
         return 1
-    for name, fn in (("tcp", run_tcp), ("udp", run_udp), ("bad", run_bad)):
-        try:
-            fn(a.build_dir)
-        except (GuestError, OSError, ValueError, subprocess.SubprocessError) as e:
-            check("syslog_%s" % name, False, "%s: %s" % (type(e).__name__, e))
-    print("%d failed" % len(failures))
-    return 1 if failures else 0
+    return run_boots("syslog", [(name, fn, (a.build_dir,)) for name, fn in
+                                (("tcp", run_tcp), ("udp", run_udp), ("bad", run_bad))],
+                     (GuestError, OSError, ValueError, subprocess.SubprocessError))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <takt/log.h>
+#include <takt/time.h>
 #include <takt/takt.h>
 
 #include "tk_test.h"
@@ -53,6 +54,20 @@ static void filters(void)
 	TK_CHECK("set_level_refusals", tk_log_set_level("Bad!", 3) == -EINVAL &&
 				       tk_log_set_level("app", 8) == -EINVAL &&
 				       tk_log_set_level("sixteen-chars-xx", 3) == -EINVAL);
+	tk_log_stats(&a);
+	tk_log_module(0, TK_LOG_ERR, "no module");
+	tk_log_module("app", 8, "no such level");
+	tk_log_module("app", TK_LOG_ERR, 0);
+	tk_log_stats(&b);
+	TK_CHECK("bad_calls_ignored", b.logged == a.logged && b.filtered == a.filtered &&
+				      b.dropped == a.dropped);
+	{
+		char t[32] = "x";
+
+		TK_CHECK("time_format_short_buffer", tk_realtime_format(0, t, 27) == 0 && !t[0]);
+		TK_CHECK("time_format", tk_realtime_format(1764932100123456789ull, t, sizeof(t)) ==
+				       27 && !strcmp(t, "2025-12-05T10:55:00.123456Z"));
+	}
 	TK_CHECK("backend_refusals", tk_log_backend_add(0) == -EINVAL &&
 				     tk_log_backend_add(&(struct tk_log_backend){ "x", 0, 0 }) ==
 				     -EINVAL);

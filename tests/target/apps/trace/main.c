@@ -93,6 +93,7 @@ int main(void)
 	TK_CHECK("trace_on_from_bootargs", st.on);
 	TK_CHECK("sems", tk_sem_init(&to_pong, 0, 1) == 0 && tk_sem_init(&to_ping, 0, 1) == 0);
 	tk_trace_mark(0, 1);	/* ignored: no label */
+	TK_CHECK("read_without_put_einval", tk_trace_read(0, 0) == -EINVAL);
 	b = spawn("pong", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 11 }, pong);
 	a = spawn("ping", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 10 }, ping);
 	TK_CHECK("ping_pong_joined", tk_thread_join(a, 0) == 0 && tk_thread_join(b, 0) == 0);
