@@ -66,8 +66,10 @@ void trace_dump_at_exit(void);
 const char *const *bootargs_argv(void);
 
 /* log_ring.c: a kernel line (tk_printk, on the console already) for the log
- * backends, when there are any. */
+ * backends: kept from boot, and after main() is called while there are any.
+ * log_boot_done: main() is next (the boot's backends are added). */
 void log_kernel_line(const char *line, size_t len);
+void log_boot_done(void);
 
 /* device.c: probe every enabled node with a linked driver, level by level. */
 void device_probe_all(const void *fdt);

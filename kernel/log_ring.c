@@ -9,6 +9,13 @@
  * One consumer, the "log" thread (FIFO 1, started by the first message or
  * backend), writes each message to the console (kernel lines are there
  * already) and hands it to the backends, in order.
+ *
+ * The boot's kernel lines are kept for the backends that the TK_INIT
+ * functions add (remote syslog): every kernel line goes into the ring until
+ * main() is called, and the log thread hands nothing out before then
+ * unless a backend is there to take it. After that, kernel lines go into
+ * the ring only while there is a backend. A backend an app adds in main()
+ * still gets the boot's lines if no tk_log call had started the thread.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -38,7 +45,7 @@ static uint64_t dropped, filtered, written;
 static struct tk_log_backend backends[BACKENDS_MAX];
 static unsigned nbackends;
 static struct tk_sem wake, flushed;
-static bool thread_started, sems_ready, waiting, flush_wanted;
+static bool thread_started, sems_ready, waiting, flush_wanted, boot_done;
 static tk_thread_t *log_thread;
 
 /* Claim a slot: its message, or NULL when the ring is full. */
@@ -132,7 +139,8 @@ void tk_log_module(const char *module, int level, const char *fmt, ...)
 
 void log_kernel_line(const char *line, size_t len)
 {
-	if (__atomic_load_n(&nbackends, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&nbackends, __ATOMIC_ACQUIRE) ||
+	    !__atomic_load_n(&boot_done, __ATOMIC_ACQUIRE))
 		put("kernel", !strncmp(line, "PANIC:", 6) ? TK_LOG_CRIT :
 		    TK_LOG_INFO, true, line, len);
 }
@@ -165,9 +173,11 @@ static bool hand_out_one(void)
 
 	if (__atomic_load_n(&s->turn, __ATOMIC_ACQUIRE) != 2 * lap + 1)
 		return false;
+	nb = __atomic_load_n(&nbackends, __ATOMIC_ACQUIRE);
+	if (!nb && !__atomic_load_n(&boot_done, __ATOMIC_ACQUIRE))
+		return false;	/* held for the backends the boot may add */
 	if (!s->msg.on_console)
 		write_console(&s->msg);
-	nb = __atomic_load_n(&nbackends, __ATOMIC_ACQUIRE);
 	for (unsigned i = 0; i < nb; i++)
 		backends[i].emit(&s->msg, backends[i].arg);
 	__atomic_store_n(&s->turn, 2 * (lap + 1), __ATOMIC_RELEASE);
@@ -219,6 +229,14 @@ static void start_thread(void)
 		tk_printk("log: cannot start the log thread; messages stay in the ring\n");
 		__atomic_store_n(&sems_ready, false, __ATOMIC_RELEASE);
 	}
+}
+
+void log_boot_done(void)
+{
+	__atomic_store_n(&boot_done, true, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&sems_ready, __ATOMIC_ACQUIRE) &&
+	    __atomic_exchange_n(&waiting, false, __ATOMIC_SEQ_CST))
+		tk_sem_give(&wake);
 }
 
 /* ---- backends, figures, flush ---- */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <lwip/dhcp.h>
+#include <lwip/apps/sntp.h>
 #include <lwip/dns.h>
 #include <lwip/ip4_addr.h>
 #include <lwip/netif.h>
@@ -123,6 +124,9 @@ static void configure(struct netif *nif)
 		IP4_ADDR(&gw, c->gw[0], c->gw[1], c->gw[2], c->gw[3]);
 		netif_set_addr(nif, &ip, &mask, &gw);	/* calls status_changed */
 	} else {
+		/* lwIP keeps the answer's NTP servers (option 42) only when this
+		 * is set before the answer comes: for net/sntp.c without ntp= */
+		sntp_servermode_dhcp(!tk_bootarg("ntp"));
 		dhcp_start(nif);
 	}
 	UNLOCK_TCPIP_CORE();

@@ -28,7 +28,7 @@ void takt_sntp_set_time(uint32_t sec, uint32_t us)
 {
 	uint64_t ns = (uint64_t)sec * 1000000000u + (uint64_t)us * 1000u;
 	struct tk_realtime_state st;
-	char when[32];
+	char when[32], addr[IPADDR_STRLEN_MAX];
 
 	tk_realtime_state(&st);
 	if (tk_realtime_set(ns, TK_TIME_SNTP)) {
@@ -40,8 +40,13 @@ void takt_sntp_set_time(uint32_t sec, uint32_t us)
 		return;
 	tk_realtime_state(&st);
 	tk_realtime_format(ns, when, sizeof(when));
-	tk_printk("sntp: synced to %s: %s (step %ld ms)\n", server.host[0] ? server.host :
-		  "the DHCP server's NTP server", when, (long)(st.last_step_ns / 1000000));
+	if (server.host[0])
+		tk_printk("sntp: synced to %s: %s (step %ld ms)\n", server.host, when,
+			  (long)(st.last_step_ns / 1000000));
+	else	/* called by lwIP's client, in the stack's context */
+		tk_printk("sntp: synced to %s (DHCP's NTP server): %s (step %ld ms)\n",
+			  ipaddr_ntoa_r(sntp_getserver(0), addr, sizeof(addr)), when,
+			  (long)(st.last_step_ns / 1000000));
 }
 
 static void *sntp_start(void *arg)
@@ -52,9 +57,7 @@ static void *sntp_start(void *arg)
 	LOCK_TCPIP_CORE();
 	sntp_setoperatingmode(SNTP_OPMODE_POLL);
 	if (server.host[0])
-		sntp_setservername(0, server.host);
-	else
-		sntp_servermode_dhcp(1);
+		sntp_setservername(0, server.host);	/* else DHCP's (net.c asked for them) */
 	sntp_init();
 	UNLOCK_TCPIP_CORE();
 	return 0;

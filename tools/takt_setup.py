@@ -60,8 +60,9 @@ APT_PACKAGES = [
     "babeltrace2",
     # remote syslog's tests send to a real collector (tests/net/test_syslog.py)
     "rsyslog",
-    # wall-clock time's test asks a real NTP server (tests/net/test_sntp.py)
-    "chrony",
+    # wall-clock time's test asks a real NTP server (tests/net/test_sntp.py), and
+    # one named by a real DHCP server in a network namespace of its own
+    "chrony", "dnsmasq-base", "iproute2",
 ]
 
 NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"

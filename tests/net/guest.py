@@ -45,7 +45,10 @@ def board_nic(info):
 
 class Guest:
     def __init__(self, build_dir, forwards=(80,), append=None, extra=(), icount=False,
-                 netdev_opts="", log=None, nic=True, monitor=False, typing=False):
+                 netdev_opts="", log=None, nic=True, monitor=False, typing=False,
+                 netdev=None, wrap=()):
+        """netdev: the -netdev for the NIC instead of QEMU's user network (with
+        forwards); wrap: a command QEMU runs under (ip netns exec NS)."""
         with open(os.path.join(build_dir, "run.json")) as f:
             self.info = json.load(f)
         self.base = list(self.info["qemu"])
@@ -54,9 +57,10 @@ class Guest:
             del self.base[i:i + 2]
         self.ports = {gp: free_port() for gp in forwards}
         fwd = "".join(",hostfwd=tcp:127.0.0.1:%d-:%d" % (hp, gp) for gp, hp in self.ports.items())
-        self.cmd = list(self.base)
+        self.cmd = list(wrap) + self.base
         if nic:
-            self.cmd += ["-netdev", "user,id=n0" + fwd + netdev_opts] + board_nic(self.info)
+            self.cmd += ["-netdev", netdev or "user,id=n0" + fwd + netdev_opts]
+            self.cmd += board_nic(self.info)
         if icount:
             self.cmd += ["-icount", "shift=0,align=off,sleep=off"]
         if append is not None:

@@ -4,7 +4,8 @@ loopback port writing every message to a file (tests/target/apps/syslog_app):
 - TCP (RFC 6587 octet counting): 10,000 messages arrive, every "message K" and a
   contiguous run of sequence numbers, across a stop of rsyslogd half way (the guest
   says the collector is unreachable, the test starts it again: reconnect, backoff,
-  resend). Duplicates of the frames resent after the break are allowed.
+  resend). Duplicates of the frames resent after the break are allowed. The boot's
+  kernel lines, printed before the network was up, arrive too, first.
 - UDP: 2,000 messages; the sequence numbers missing at the collector are exactly the
   guest's dropped count.
 - A bad syslog= is named and ignored.
@@ -107,18 +108,21 @@ class Rsyslog:
 
 
 def parse(lines):
-    """({K of 'message K' from app}, [seq of every message], [lines not understood])."""
-    msgs, seqs, bad = set(), [], []
+    """({K of 'message K' from app}, [seq of every message], [lines not understood],
+    {seq: text} of the kernel's lines)."""
+    msgs, seqs, bad, kernel = set(), [], [], {}
     for ln in lines:
         m = LINE.match(ln)
         if not m:
             bad.append(ln)
             continue
         seqs.append(int(m.group(2)))
+        if m.group(1) == "kernel":
+            kernel[int(m.group(2))] = m.group(3)
         k = re.fullmatch(r"message (\d+)", m.group(3))
         if m.group(1) == "app" and k:
             msgs.add(int(k.group(1)))
-    return msgs, seqs, bad
+    return msgs, seqs, bad, kernel
 
 
 def finish(g):
@@ -146,7 +150,12 @@ def run_tcp(build_dir, count=10000):
             arrived = rs.wait_for_text("message %d" % count)
             finish(g)
         rs.stop()
-        msgs, seqs, bad = parse(rs.lines())
+        msgs, seqs, bad, kernel = parse(rs.lines())
+        first = kernel.get(1, "")
+        check("tcp_boot_lines_arrive", 1 in kernel and
+              any(t.startswith("boot: image at ") for t in kernel.values()) and
+              any(t.startswith("syslog: to 10.0.2.2:") for t in kernel.values()),
+              "the first message: %r" % first)
         missing = sorted(set(range(1, count + 1)) - msgs)
         check("tcp_all_messages_arrive", arrived and not missing,
               "%d missing, first %s" % (len(missing), missing[:10]))
@@ -176,7 +185,7 @@ def run_udp(build_dir, count=2000):
             rs.wait_for_text("message %d" % count, timeout=30)
             finish(g)
         rs.stop()
-        msgs, seqs, bad = parse(rs.lines())
+        msgs, seqs, bad, _ = parse(rs.lines())
         queued, dropped = int(done.group(2)), int(done.group(5))
         # every message kept got the next sequence number and went to the
         # queue or the drop count: 1 .. queued + dropped

@@ -37,7 +37,10 @@ void tk_console_write(const char *s, size_t len);
  * err, warning, notice, info, debug) or 0..7. A file names its module by
  * defining TK_LOG_MODULE before including this header (default "app").
  * Kernel lines (tk_printk) stay synchronous on the console and are also
- * handed to the backends as module "kernel", level info.
+ * handed to the backends as module "kernel", level info (crit for a
+ * panic), in sequence with tk_log's messages. The boot's kernel lines are
+ * held in the ring for the backends (remote syslog gets them once the
+ * network is up); they fill it if a boot prints more than its size.
  */
 enum tk_log_level {
 	TK_LOG_EMERG, TK_LOG_ALERT, TK_LOG_CRIT, TK_LOG_ERR,

@@ -2,7 +2,7 @@
  * Leveled logging (<takt/log.h>, issue 13 item 3), booted with
  * "log.level=warning log.net=debug" and three bad log.* settings: filters
  * by level and module, the refusals, a backend that sees every message kept
- * in sequence (kernel lines too), and a flood that fills the ring while the
+ * in sequence (kernel lines too, the boot's included), and a flood that fills the ring while the
  * log thread cannot run: exactly the ring's size kept, the rest counted as
  * dropped, the kept ones written in order once main lets it run.
  */
@@ -20,11 +20,17 @@
 
 static struct {
 	uint64_t n, last_seq, gaps, kernel, app;
+	char first_module[TK_LOG_MODULE_MAX + 1];
+	uint64_t first_seq;
 } seen;
 
 static void count(const struct tk_log_msg *m, void *arg)
 {
 	(void)arg;
+	if (!seen.n) {
+		seen.first_seq = m->seq;
+		strcpy(seen.first_module, m->module);
+	}
 	if (seen.last_seq && m->seq != seen.last_seq + 1)
 		seen.gaps++;
 	seen.last_seq = m->seq;
@@ -125,5 +131,8 @@ int main(void)
 	       (unsigned long)seen.app, (unsigned long)seen.gaps, (unsigned long)st.logged);
 	TK_CHECK("backend_sees_every_message_in_order", seen.n == st.logged && !seen.gaps &&
 		 seen.kernel >= 1);
+	/* added in main, it still gets the boot's kernel lines, from the first */
+	TK_CHECK("backend_gets_the_boot_lines", seen.first_seq == 1 &&
+		 !strcmp(seen.first_module, "kernel") && seen.kernel > 5);
 	return tk_test_done();
 }
