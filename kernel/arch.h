@@ -29,6 +29,10 @@ int arch_mmu_map(uint64_t pa, uint64_t size, bool device);
  * arch_mmu_map; -EEXIST when part of the range is mapped otherwise. */
 int arch_mmu_map_dma(uint64_t pa, uint64_t size);
 
+/* Write [p, p+len) back from the data caches to memory, where a reset
+ * (which may drop dirty lines) keeps it: the crash record. */
+void arch_dcache_clean(const void *p, size_t len);
+
 /* Mask / unmask interrupts on this CPU; save returns the previous state. */
 unsigned long arch_irq_save(void);
 void arch_irq_restore(unsigned long flags);

@@ -267,6 +267,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 		  (unsigned long)((_end - _head) >> 10));
 	stack_guard_report();
 	setup_memory();
+	crash_record_boot(fdt, &ram);
 	device_probe_all(fdt);
 	entropy_cpu_register();
 	check_intc();

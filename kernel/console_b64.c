@@ -24,6 +24,16 @@ static uint32_t crc32_byte(uint32_t crc, uint8_t b)
 	return crc;
 }
 
+uint32_t crc32_ieee(uint32_t crc, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	crc ^= 0xffffffffu;
+	for (size_t i = 0; i < n; i++)
+		crc = crc32_byte(crc, b[i]);
+	return crc ^ 0xffffffffu;
+}
+
 static void flush_group(struct b64_out *o)
 {
 	static const char b64[] =

@@ -18,4 +18,7 @@ void b64_begin(struct b64_out *o, const char *tag, uint64_t len);
 void b64_put(struct b64_out *o, const void *p, size_t n);
 void b64_end(struct b64_out *o, const char *tag);
 
+/* zlib's crc32(crc, p, n): start with 0, chain by passing the last result. */
+uint32_t crc32_ieee(uint32_t crc, const void *p, size_t n);
+
 #endif

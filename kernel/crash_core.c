@@ -26,6 +26,9 @@
  * ones, sp and pc; the rest are 0). A thread running on another CPU has
  * no saved registers: 0, and its whole stack is in the core.
  *
+ * The same bytes go to the crash record (crash_record.c) when the DT
+ * reserves a region for it: the next boot reports them.
+ *
  * Under QEMU the core leaves on the console, polled, as
  *   CORE BEGIN <bytes>
  *   <base64, 76 characters a line>
@@ -41,6 +44,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <takt/crash.h>
 #include <takt/log.h>
 
 #include "arch.h"
@@ -90,6 +94,7 @@ extern char _boot_stack_top[];		/* the linker script */
 static struct {
 	const struct arch_frame *frame;	/* crash_core_fault's, for thread 1 */
 	bool busy;			/* a core is on its way: no second one */
+	bool console;			/* it goes to the console (else the record only) */
 	struct core_thread th[CORE_THREADS_MAX];
 	unsigned n;
 	uint64_t here[ARCH_CORE_NREGS];	/* thread 1's registers */
@@ -106,7 +111,9 @@ void crash_core_fault(const struct arch_frame *f)
 
 static void emit(const void *p, size_t len)
 {
-	b64_put(&core.out, p, len);
+	if (core.console)
+		b64_put(&core.out, p, len);
+	crash_record_put(p, len);	/* and the crash record, if the DT has one */
 }
 
 static void emit_zero(size_t len)
@@ -390,9 +397,12 @@ static void emit_core(const char *why)
 
 	for (unsigned i = 0; i < core.n; i++)
 		total += core.th[i].hi - core.th[i].lo;
-	tk_printk("crash: core of %u threads follows (./takt run saves it as crash.core)\n",
-		  core.n);
-	b64_begin(&core.out, "CORE", total);
+	if (core.console) {
+		tk_printk("crash: core of %u threads follows (./takt run saves it as crash.core)\n",
+			  core.n);
+		b64_begin(&core.out, "CORE", total);
+	}
+	crash_record_begin();
 	emit_ehdr(phnum);
 	emit_phdr(4 /* PT_NOTE */, 0, notes_off, 0, notes_size(log_len), 4);
 	for (unsigned i = 0; i < core.n; i++) {
@@ -406,16 +416,21 @@ static void emit_core(const char *why)
 	emit_notes(why, log_len);
 	for (unsigned i = 0; i < core.n; i++)
 		emit((const void *)(uintptr_t)core.th[i].lo, core.th[i].hi - core.th[i].lo);
+	if (!core.console)
+		return;
 	b64_end(&core.out, "CORE");
 	if (core.out.sent != total)	/* a bug in the layout above: say so, the tool refuses it */
 		tk_printk("crash: core sent %lu bytes, announced %lu\n",
 			  (unsigned long)core.out.sent, (unsigned long)total);
 }
 
-void crash_core_write(const char *why, const void *pc, const void *sp, const void *fp)
+void crash_core_write(unsigned reason, const char *why, const void *pc, const void *sp,
+		      const void *fp)
 {
-	if (!log_has_console())
-		return;		/* nowhere to send it (the boot buffer is 2 KiB) */
+	/* not to the boot buffer (2 KiB) before a console binds */
+	core.console = log_has_console();
+	if (!core.console && !crash_record_armed())
+		return;
 	/* One core: not again for a fault inside its writing, nor for a
 	 * second CPU that panics meanwhile. */
 	if (__atomic_exchange_n(&core.busy, true, __ATOMIC_ACQ_REL))
@@ -424,4 +439,5 @@ void crash_core_write(const char *why, const void *pc, const void *sp, const voi
 	log_tail_freeze();
 	snapshot();
 	emit_core(why);
+	crash_record_end(reason == TK_CRASH_PANIC && core.frame ? TK_CRASH_FAULT : reason, why);
 }

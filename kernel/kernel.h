@@ -32,11 +32,29 @@ size_t log_tail_read(size_t off, char *out, size_t len);
 struct arch_frame;
 void crash_core_fault(const struct arch_frame *f);
 /* From tk_panic, console already flushed and polled: an ELF core of every
- * thread on the console as a framed base64 block. pc, sp and fp are the
- * panic's caller's (return address, sp at the call, frame pointer): thread
- * 1's registers when no exception frame was given. Never allocates; a panic
- * inside it (a wild thread pointer) does not start a second core. */
-void crash_core_write(const char *why, const void *pc, const void *sp, const void *fp);
+ * thread on the console as a framed base64 block, and into the crash record.
+ * reason: enum tk_crash_reason (a panic after crash_core_fault is a fault).
+ * pc, sp and fp are the panic's caller's (return address, sp at the call,
+ * frame pointer): thread 1's registers when no exception frame was given.
+ * Never allocates; a panic inside it (a wild thread pointer) does not start
+ * a second core. */
+void crash_core_write(unsigned reason, const char *why, const void *pc, const void *sp,
+		      const void *fp);
+
+/* crash_record.c: the DT's crash record region, checked and reported at boot
+ * (after the memory map); the core's bytes as crash_core.c sends them. */
+struct tk_memmap;
+void crash_record_boot(const void *fdt, const struct tk_memmap *ram);
+bool crash_record_armed(void);
+/* the bootarg panic=reset: a panic resets after its core (else powers off) */
+bool crash_panic_resets(void);
+/* log.c: the end of the system short of a panic (the watchdog's): interrupts
+ * masked and the console polled from here on, then the core of every thread
+ * (the caller's as thread 1) on the console and into the crash record. */
+void crash_write_here(unsigned reason, const char *why);
+void crash_record_begin(void);
+void crash_record_put(const void *p, size_t n);
+void crash_record_end(unsigned reason, const char *why);
 
 struct tk_device;
 /* console.c: dev is the console; console_rx.c: input on (the console's

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <takt/board.h>
+#include <takt/crash.h>
 #include <takt/log.h>
 
 #include "kernel.h"
@@ -68,7 +69,22 @@ void tk_panic(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	tk_printk("PANIC: %s\n", msg);
-	crash_core_write(msg, pc, sp, fp);
+	crash_core_write(TK_CRASH_PANIC, msg, pc, sp, fp);
 	console_debug_dump();
+	if (crash_panic_resets()) {
+		tk_printk("panic: resetting (panic=reset)\n");
+		tk_reset();
+	}
 	tk_poweroff(1);
+}
+
+__attribute__((noinline)) void crash_write_here(unsigned reason, const char *why)
+{
+	/* the caller as it called, as in tk_panic */
+	const void *pc = __builtin_return_address(0);
+	const void *sp = __builtin_dwarf_cfa();
+	const void *fp = *(void *const *)__builtin_frame_address(0);
+
+	console_flush();
+	crash_core_write(reason, why, pc, sp, fp);
 }

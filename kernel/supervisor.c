@@ -3,11 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include <takt/board.h>
+#include <takt/crash.h>
 #include <takt/log.h>
 #include <takt/supervisor.h>
 #include <takt/time.h>
 
+#include "kernel.h"
 #include "thread_impl.h"
 
 #define MS 1000000ull
@@ -88,17 +92,20 @@ static const char *state_name(const struct tk_thread *t)
 	return t->state == THREAD_READY ? (t->on_cpu ? "running" : "ready") : "blocked";
 }
 
-/* Name the thread, then reset the board. (The hardware watchdog stays the
- * app's: QEMU's Pi model resets as soon as it is armed, so the supervisor
- * does not arm it; the crash record of issue 12 is not written yet.) */
+/* Name the thread, write the crash record (its core shows every thread),
+ * then reset the board. (The hardware watchdog stays the app's: QEMU's Pi
+ * model resets as soon as it is armed, so the supervisor does not arm it.) */
 __attribute__((noreturn)) static void starved(const struct scan *s)
 {
 	const struct tk_thread *t = s->starved;
+	char why[224];	/* the record keeps TK_CRASH_WHY_MAX - 1 of it */
 
-	tk_printk("watchdog: thread '%s' (id %u) starved: no check-in for %lu ms (timeout %lu ms); "
-		  "last seen fed at %lu ms, cpu %u, %s\n", t->name, (unsigned)t->id,
-		  (unsigned long)((s->now - t->sup_fed_ns) / MS), (unsigned long)(s->timeout / MS),
-		  (unsigned long)(t->sup_fed_ns / MS), (unsigned)t->cpu, state_name(t));
+	snprintf(why, sizeof(why), "thread '%s' (id %u) starved: no check-in for %lu ms "
+		 "(timeout %lu ms); last seen fed at %lu ms, cpu %u, %s", t->name, (unsigned)t->id,
+		 (unsigned long)((s->now - t->sup_fed_ns) / MS), (unsigned long)(s->timeout / MS),
+		 (unsigned long)(t->sup_fed_ns / MS), (unsigned)t->cpu, state_name(t));
+	tk_printk("watchdog: %s\n", why);
+	crash_write_here(TK_CRASH_WATCHDOG, why);
 	tk_printk("watchdog: resetting\n");
 	tk_reset();
 }

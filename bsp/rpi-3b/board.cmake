@@ -11,6 +11,7 @@ set(TAKT_CPU_FLAGS -mcpu=cortex-a53 -mno-outline-atomics)
 set(TAKT_DRAM_BASE 0x0)
 set(TAKT_TEXT_OFFSET 0x200000)
 set(TAKT_UPSTREAM_DTB broadcom/bcm2837-rpi-3-b.dtb)
+set(TAKT_DT_OVERLAYS ${CMAKE_CURRENT_LIST_DIR}/crash-record.dtso)
 set(TAKT_BOOT_STACK_SIZE 0x4000)
 # The card cmake/fit.cmake makes for its boot chain.
 set(TAKT_CARD rpi3)

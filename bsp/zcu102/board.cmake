@@ -10,7 +10,8 @@ set(TAKT_UPSTREAM_DTB xilinx/zynqmp-zcu102-rev1.0.dtb)
 # The upstream /chosen/bootargs is Linux's "earlycon": it would reach main()
 # as an argument. bootargs.dtso empties it (a boot loader's bootargs or
 # QEMU's -append still replace it).
-set(TAKT_DT_OVERLAYS ${CMAKE_CURRENT_LIST_DIR}/bootargs.dtso)
+set(TAKT_DT_OVERLAYS ${CMAKE_CURRENT_LIST_DIR}/bootargs.dtso
+    ${CMAKE_CURRENT_LIST_DIR}/crash-record.dtso)
 set(TAKT_BOOT_STACK_SIZE 0x4000)
 # The card cmake/fit.cmake makes for its boot chain.
 set(TAKT_CARD zynqmp)

@@ -47,6 +47,8 @@ int metrics_page(struct hbuf *b);
 int threads_page(struct hbuf *b);
 /* trace_page.c: GET /trace. -ENODATA: never traced (404). */
 int trace_page(struct hbuf *b);
+/* crash_page.c: GET /crash. -ENODATA: no crash before this boot (404). */
+int crash_page(struct hbuf *b);
 
 /* The server's own figures, kept by server.c, published by metrics.c. */
 #define HTTP_CODES 11

@@ -190,7 +190,7 @@ static void respond_page(struct conn *c, int (*page)(struct hbuf *), const char 
 	err = page(b);
 	if (err || !b->buf) {
 		hbuf_free(b);
-		/* nothing to serve (/trace untraced), or out of memory / past HBUF_MAX */
+		/* nothing to serve (/trace untraced, no /crash), or out of memory / past HBUF_MAX */
 		respond_short(c, err == -ENODATA ? 404 : 503, head_only);
 		return;
 	}
@@ -219,7 +219,8 @@ int tk_metrics_add_page(const char *path, const char *content_type, const void *
 {
 	if (!path || path[0] != '/' || strlen(path) > 256 || strpbrk(path, " \t\r\n") ||
 	    !content_type || strpbrk(content_type, "\r\n") || !body || !len ||
-	    !strcmp(path, "/metrics") || !strcmp(path, "/threads") || !strcmp(path, "/trace"))
+	    !strcmp(path, "/metrics") || !strcmp(path, "/threads") || !strcmp(path, "/trace") ||
+	    !strcmp(path, "/crash"))
 		return -EINVAL;
 	for (unsigned i = 0; i < npages; i++)
 		if (!strcmp(pages[i].path, path))
@@ -275,6 +276,8 @@ static void serve(struct conn *c)
 		respond_page(c, threads_page, "application/json", head);
 	else if (path_is(p, "/trace"))
 		respond_page(c, trace_page, "application/octet-stream", head);
+	else if (path_is(p, "/crash"))
+		respond_page(c, crash_page, "application/octet-stream", head);
 	else if ((page_wanted = find_page(p)))	/* one server thread: no race */
 		respond_page(c, fixed_page, page_wanted->type, head);
 	else

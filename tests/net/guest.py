@@ -46,12 +46,13 @@ def board_nic(info):
 class Guest:
     def __init__(self, build_dir, forwards=(80,), append=None, extra=(), icount=False,
                  netdev_opts="", log=None, nic=True, monitor=False, typing=False,
-                 netdev=None, wrap=()):
+                 netdev=None, wrap=(), reboot=False):
         """netdev: the -netdev for the NIC instead of QEMU's user network (with
-        forwards); wrap: a command QEMU runs under (ip netns exec NS)."""
+        forwards); wrap: a command QEMU runs under (ip netns exec NS); reboot: a
+        reset reboots (the board's -no-reboot left out)."""
         with open(os.path.join(build_dir, "run.json")) as f:
             self.info = json.load(f)
-        self.base = list(self.info["qemu"])
+        self.base = [a for a in self.info["qemu"] if not (reboot and a == "-no-reboot")]
         if "-dtb" in extra and "-dtb" in self.base:    # a test's DTB replaces the board's
             i = self.base.index("-dtb")
             del self.base[i:i + 2]

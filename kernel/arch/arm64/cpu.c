@@ -77,3 +77,15 @@ void arch_context_init(struct arch_context *ctx, void *stack, size_t size,
 	frame[11] = (uint64_t)(uintptr_t)arch_thread_start;	/* x30 */
 	ctx->sp = frame;
 }
+
+void arch_dcache_clean(const void *p, size_t len)
+{
+	uint64_t ctr, line;
+	uintptr_t a, end = (uintptr_t)p + len;
+
+	__asm__ volatile("mrs %0, ctr_el0" : "=r"(ctr));
+	line = 4ull << ((ctr >> 16) & 0xf);	/* DminLine: log2 of words */
+	for (a = (uintptr_t)p & ~(uintptr_t)(line - 1); a < end; a += line)
+		__asm__ volatile("dc cvac, %0" :: "r"(a) : "memory");
+	__asm__ volatile("dsb sy" ::: "memory");
+}

@@ -167,3 +167,12 @@ void arch_spin_table_release(uint64_t release_addr, uintptr_t entry)
 	(void)release_addr;
 	(void)entry;
 }
+
+/* Caches are coherent here, but a reset may drop their dirty lines: write
+ * everything back (rare: once per crash). */
+void arch_dcache_clean(const void *p, size_t len)
+{
+	(void)p;
+	(void)len;
+	__asm__ volatile("wbinvd" ::: "memory");
+}

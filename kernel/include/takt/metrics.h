@@ -55,7 +55,8 @@ int tk_metrics_add_histogram(const struct tk_metrics_histogram *h);
 int tk_metrics_add_value(const struct tk_metrics_value *v);
 
 /* A fixed page the same server answers GET/HEAD path with (a status page,
- * a device description). path starts with '/', not /metrics or /threads;
+ * a device description). path starts with '/', not /metrics, /threads,
+ * /trace or /crash;
  * the strings and the body (not empty) must stay valid. @retval 0, -EINVAL, -EEXIST (path
  * taken), -ENOSPC (TK_METRICS_PAGES_MAX pages) */
 #define TK_METRICS_PAGES_MAX 8
