@@ -23,8 +23,11 @@
  * exception frame's registers when an exception brought the panic, else
  * its caller's at the tk_panic call (pc, sp, frame pointer). A switched-out thread's registers come
  * from the frame its context switch left on its stack (the callee-saved
- * ones, sp and pc; the rest are 0). A thread running on another CPU has
- * no saved registers: 0, and its whole stack is in the core.
+ * ones, sp and pc; the rest are 0). The other CPUs are stopped first, by
+ * an IPI (smp_stop_others): a thread running on one of them has the
+ * registers of the interrupt that stopped it; one on a CPU that did not
+ * stop within 10 ms (interrupts masked) has none: 0, and its whole stack
+ * is in the core.
  *
  * The same bytes go to the crash record (crash_record.c) when the DT
  * reserves a region for it: the next boot reports them.
@@ -180,15 +183,15 @@ static void stack_range(struct core_thread *c, uint64_t sp)
 	c->hi = hi;
 }
 
-/* t runs on a CPU other than this one (its registers are that CPU's). */
-static bool running_elsewhere(const struct tk_thread *t)
+/* The other CPU t runs on (its registers are that CPU's), or NULL. */
+static struct cpu *running_elsewhere(const struct tk_thread *t)
 {
 	struct cpu *self = cpu_self();
 
 	for (unsigned i = 0; i < TK_CPUS_MAX; i++)
 		if (&cpus[i] != self && cpus[i].online && cpus[i].current == t)
-			return true;
-	return false;
+			return &cpus[i];
+	return 0;
 }
 
 static bool known(const struct tk_thread *t)
@@ -199,11 +202,23 @@ static bool known(const struct tk_thread *t)
 	return false;
 }
 
-/* The registers of thread c (not thread 1) into core.regs; sp returned. */
+/* The registers of thread c (not thread 1) into core.regs; sp returned. A
+ * thread on another CPU has them when that CPU stopped for the core (its
+ * interrupt frame), else none. */
 static uint64_t thread_regs(const struct core_thread *c)
 {
+	struct cpu *other;
+
 	memset(core.regs, 0, sizeof(core.regs));
-	if (c->state == CS_OTHER_CPU || !c->t->ctx.sp || !stack_has(c->t, (uintptr_t)c->t->ctx.sp))
+	if (c->state == CS_OTHER_CPU) {
+		other = running_elsewhere(c->t);
+		if (!other || !__atomic_load_n(&other->stopped, __ATOMIC_ACQUIRE) ||
+		    !other->stopped_frame)
+			return 0;
+		arch_core_regs_frame(core.regs, other->stopped_frame);
+		return core.regs[ARCH_CORE_SP];
+	}
+	if (!c->t->ctx.sp || !stack_has(c->t, (uintptr_t)c->t->ctx.sp))
 		return 0;
 	arch_core_regs_switched(core.regs, c->t->ctx.sp);
 	return core.regs[ARCH_CORE_SP];
@@ -437,6 +452,8 @@ void crash_core_write(unsigned reason, const char *why, const void *pc, const vo
 		return;
 	arch_core_regs_call(core.here, (uintptr_t)pc, (uintptr_t)sp, (uintptr_t)fp);
 	log_tail_freeze();
+	/* a still system, and the other CPUs' registers (10 ms at most) */
+	smp_stop_others(arch_counter_freq() / 100);
 	snapshot();
 	emit_core(why);
 	crash_record_end(reason == TK_CRASH_PANIC && core.frame ? TK_CRASH_FAULT : reason, why);

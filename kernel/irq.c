@@ -313,6 +313,7 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 	}
 	sched_irq_enter();
 	cpu_self()->irqs++;
+	cpu_self()->irq_frame = f;	/* for a crash core's stop (smp.c) */
 	TRACE(TR_IRQ_ENTER, 0, line);
 	run_line(&root_intc, line);
 	root_ops->eoi(root, line);

@@ -96,15 +96,51 @@ void smp_send_ipi(struct cpu *c)
 	irq_send_ipi(c->id, c->hwid);
 }
 
-/* The IPI line's handler: run a pending cross-call, then reschedule (the
- * wake list may hold a thread that preempts; the interrupt's way out
- * decides). */
+static bool stopping;	/* a crash core is being written: stop here */
+
+__attribute__((noreturn)) static void stop_here(struct cpu *c)
+{
+	c->stopped_frame = c->irq_frame;
+	__atomic_store_n(&c->stopped, true, __ATOMIC_RELEASE);
+	arch_irq_save();
+	for (;;)
+		arch_cpu_relax();
+}
+
+unsigned smp_stop_others(uint64_t ticks)
+{
+	struct cpu *self = cpu_self();
+	uint64_t t0 = arch_counter();
+	unsigned n = 0;
+
+	if (smp_ncpus < 2)
+		return 0;
+	__atomic_store_n(&stopping, true, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < TK_CPUS_MAX; i++)
+		if (cpus[i].online && &cpus[i] != self)
+			smp_send_ipi(&cpus[i]);
+	for (unsigned i = 0; i < TK_CPUS_MAX; i++) {
+		if (!cpus[i].online || &cpus[i] == self)
+			continue;
+		while (!__atomic_load_n(&cpus[i].stopped, __ATOMIC_ACQUIRE) &&
+		       arch_counter() - t0 < ticks)
+			arch_cpu_relax();
+		n += __atomic_load_n(&cpus[i].stopped, __ATOMIC_ACQUIRE);
+	}
+	return n;
+}
+
+/* The IPI line's handler: stop for a crash core, or run a pending
+ * cross-call, then reschedule (the wake list may hold a thread that
+ * preempts; the interrupt's way out decides). */
 void smp_ipi_handler(void *arg)
 {
 	struct cpu *c = cpu_self();
 	uint32_t seq = __atomic_load_n(&c->call_seq, __ATOMIC_ACQUIRE);
 
 	(void)arg;
+	if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
+		stop_here(c);
 	c->ipi_received++;
 	if (seq != c->call_done) {
 		c->call_fn(c->call_arg);

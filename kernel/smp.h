@@ -34,6 +34,8 @@ struct run_key {
 	uint64_t deadline;
 };
 
+struct arch_frame;
+
 struct cpu {
 	struct cpu *self;		/* first: x86's %gs:0 */
 	unsigned id;			/* 0 = the boot CPU, then /cpus order */
@@ -64,6 +66,11 @@ struct cpu {
 	void (*call_fn)(void *arg);
 	void *call_arg;
 	volatile uint32_t call_seq, call_done;
+	/* crash cores (crash_core.c): the frame of the interrupt being handled
+	 * (irq.c), and the one this CPU stopped in for a core (smp_stop_others) */
+	struct arch_frame *irq_frame;
+	struct arch_frame *stopped_frame;
+	bool stopped;
 	/* figures */
 	uint64_t idle_ns, idle_since;
 	uint64_t ipi_sent, ipi_received, remote_wakes, remote_wakes_no_ipi;
@@ -89,6 +96,11 @@ void smp_send_ipi(struct cpu *c);
 /* Run fn(arg) on CPU c with interrupts masked and wait for it to finish.
  * Never with interrupts masked on the caller: c may be waiting for us. */
 void smp_call(struct cpu *c, void (*fn)(void *), void *arg);
+/* For a crash core: stop every other online CPU in its IPI handler, for
+ * good, keeping the frame it was interrupted in (its thread's registers).
+ * A CPU with interrupts masked for longer than ticks (counter ticks) is
+ * left running. Returns the CPUs stopped. */
+unsigned smp_stop_others(uint64_t ticks);
 /* Online CPUs as a mask, bit n = cpus[n]. */
 uint32_t smp_online_mask(void);
 

@@ -49,8 +49,7 @@ def check(out, source, line, fault_fn="crash_bad_write"):
     errors = []
     bts = thread_bts(out)
     listed = re.findall(r'^\*?\s+(\d+)\s+LWP (\d+) "([^"]*)"', out, re.M)
-    # The other CPUs' idle threads (a multicore board) run elsewhere at the
-    # panic: listed, with no registers (the dump does not stop those CPUs).
+    # The other CPUs' idle threads (a multicore board): listed, checked below.
     names = sorted(n for _, _, n in listed if not re.fullmatch(r"idle/\d+", n))
     if names != sorted(THREADS):
         errors.append("info threads lists %s, expected %s" % (names, sorted(THREADS)))
@@ -79,6 +78,12 @@ def check(out, source, line, fault_fn="crash_bad_write"):
                           % (th, entry, bt))
         if "??" in bt:
             errors.append("thread %s has an unknown frame:\n%s" % (th, bt))
+    # The other CPUs stop for the core (an IPI): their idle threads have the
+    # registers of that interrupt and unwind to the idle loop.
+    for name, bt in by_name.items():
+        if re.fullmatch(r"idle/\d+", name) and not re.search(r"\bsched_idle_entry \(", bt):
+            errors.append("thread %s (another CPU's) does not unwind to sched_idle_entry:\n%s"
+                          % (name, bt))
     return errors
 
 
