@@ -22,6 +22,13 @@ const void *arch_mmu_early(const void *dtb);
  * Returns 0, or -ENOMEM when the page-table pool is exhausted. */
 int arch_mmu_map(uint64_t pa, uint64_t size, bool device);
 
+/* After the boot's last write to low memory (the secondaries' spin table):
+ * page 0 unmapped where RAM starts at 0, so that a NULL access faults. */
+void arch_mmu_seal(void);
+/* false when part of the image could not be mapped with its permissions
+ * (text read-only, nothing else executable): it runs unprotected. */
+bool arch_mmu_image_protected(void);
+
 /* Identity-map [pa, pa+size) as memory shared with DMA masters that do not
  * snoop the CPU's caches (the ZynqMP GEM): normal, non-cacheable, never
  * executable on arm64, so neither side needs cache maintenance; the same as

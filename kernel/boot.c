@@ -277,6 +277,9 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	thread_boot();
 	arch_irq_enable();
 	smp_start_secondaries(fdt, maxcpus);
+	arch_mmu_seal();
+	if (!arch_mmu_image_protected())
+		tk_printk("mmu: the image is too large for its page tables: not write-protected\n");
 	irq_affinity_from_dt();
 	boot_ns = tk_now_ns();	/* TK_INIT work is the subsystems', not boot's */
 	run_init_hooks();

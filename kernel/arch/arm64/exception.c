@@ -2,6 +2,9 @@
  * Exception dispatch and crash dumps. IRQs go to the interrupt core; every
  * other exception is fatal except the semihosting probe below.
  */
+#include <stdbool.h>
+#include <stdio.h>
+
 #include <takt/log.h>
 
 #include "../../arch.h"
@@ -106,16 +109,45 @@ void arch_debug_exit(int status)
 	semihost(0x20 /* SYS_EXIT_EXTENDED */, block);
 }
 
+/* What a data or instruction abort means, from its fault status code:
+ * a permission fault is W^X at work (mmu.c), a translation fault an
+ * address nothing maps (page 0 included). "" for other exceptions. */
+static void abort_reason(const struct arch_frame *f, char *out, size_t len)
+{
+	unsigned ec = ESR_EC(f->esr), fsc = f->esr & 0x3f;
+	bool data = ec == 0x24 || ec == 0x25, insn = ec == 0x20 || ec == 0x21;
+	bool write = data && (f->esr & (1u << 6));
+	const char *what;
+
+	out[0] = 0;
+	if (!data && !insn)
+		return;
+	if ((fsc & 0x3c) == 0x0c)	/* permission fault, level 0-3 */
+		what = insn ? "execute from non-executable memory" :
+		       write ? "write to read-only memory" : "read of protected memory";
+	else if ((fsc & 0x3c) == 0x04)	/* translation fault */
+		what = f->far < 4096 ? (insn ? "NULL function pointer call" :
+					write ? "NULL pointer write" : "NULL pointer read") :
+		       insn ? "execute from unmapped memory" :
+		       write ? "write to unmapped memory" : "read of unmapped memory";
+	else
+		return;
+	snprintf(out, len, ": %s at 0x%lx", what, (unsigned long)f->far);
+}
+
 struct arch_frame *arch_exception(struct arch_frame *f)
 {
+	char why[96];
+
 	if (f->kind == VEC_IRQ)
 		return irq_dispatch(f);
 	if (semihost_fixup(f))
 		return f;
 	arch_dump_frame(f);
 	crash_core_fault(f);	/* the core's thread 1 shows the faulting code */
-	tk_panic("unexpected exception: %s (class 0x%02x, %s) at 0x%lx",
+	abort_reason(f, why, sizeof(why));
+	tk_panic("unexpected exception: %s (class 0x%02x, %s) at 0x%lx%s",
 		 f->kind < 16 ? vec_names[f->kind] : "?",
 		 (unsigned)ESR_EC(f->esr), ec_name(ESR_EC(f->esr)),
-		 (unsigned long)f->elr);
+		 (unsigned long)f->elr, why);
 }

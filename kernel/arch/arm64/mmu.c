@@ -4,6 +4,15 @@
  * blocks under a level-2 table from a small static pool.
  *
  *   L1 [512 x 1 GiB] --> block (RAM) | table --> L2 [512 x 2 MiB blocks]
+ *                                        | table --> L3 [512 x 4 KiB pages]
+ *
+ * Permissions (W^X): the image's text is read-only and executable, its
+ * rodata (with the driver, thread and init tables and .init_array: all
+ * relocated before the MMU is on) read-only, everything else - data, bss,
+ * stacks, heap, the DMA pool, devices - never executable. The image's 2 MiB
+ * blocks are mapped in 4 KiB pages (L3) for that, as is RAM's first block
+ * when RAM starts at 0, so that arch_mmu_seal can take page 0 away (a NULL
+ * access faults) once the boot's spin-table writes there are done.
  *
  * arch_mmu_early() runs with the MMU off, where every access is Device
  * memory: this file is built with -mstrict-align and without builtins so no
@@ -16,6 +25,8 @@
 #include "sysregs.h"
 
 #define L2_POOL		4
+#define L3_POOL		5	/* the image's blocks (4 for a 6 MiB image) and RAM's first */
+#define PAGE		4096ull
 #define BLOCK_1G	(1ull << 30)
 #define BLOCK_2M	(1ull << 21)
 #define VA_LIMIT	(1ull << 39)
@@ -27,6 +38,8 @@
 #define PTE_ATTR_NORMAL	(1ull << 2)	/* MAIR attr 1: Normal WB RA/WA */
 #define PTE_ATTR_NC	(2ull << 2)	/* MAIR attr 2: Normal non-cacheable */
 #define PTE_SH_INNER	(3ull << 8)
+#define PTE_PAGE	0x3ull		/* at level 3 */
+#define PTE_AP_RO	(1ull << 7)	/* AP[2]: read-only */
 #define PTE_AF		(1ull << 10)
 #define PTE_PXN		(1ull << 53)
 #define PTE_UXN		(1ull << 54)
@@ -45,10 +58,16 @@
 static uint64_t l1[512] __attribute__((aligned(4096)));
 static uint64_t l2_pool[L2_POOL][512] __attribute__((aligned(4096)));
 static unsigned l2_used;
+static uint64_t l3_pool[L3_POOL][512] __attribute__((aligned(4096)));
+static unsigned l3_used;
+static uint64_t *l3_zero;	/* RAM's first block in pages, when RAM starts at 0 */
+static bool image_unprotected;	/* an image too large for the L3 pool */
 
-extern char _head[], _end[];
+extern char _head[], _etext[], _erodata[], _end[];
 
 enum kind { NORMAL, DEVICE, DMA };
+
+#define NORMAL_RO	(PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF | PTE_AP_RO)
 
 static uint64_t block_attrs(enum kind k)
 {
@@ -56,7 +75,17 @@ static uint64_t block_attrs(enum kind k)
 		return PTE_ATTR_DEV | PTE_AF | PTE_PXN | PTE_UXN;
 	if (k == DMA)	/* shared with a non-snooping DMA master: never cached */
 		return PTE_ATTR_NC | PTE_SH_INNER | PTE_AF | PTE_PXN | PTE_UXN;
-	return PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF;
+	return PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF | PTE_PXN | PTE_UXN;
+}
+
+/* A RAM page's attributes: the image's text and rodata have their own. */
+static uint64_t page_attrs(uint64_t pa)
+{
+	if (pa >= (uintptr_t)_head && pa < (uintptr_t)_etext)
+		return NORMAL_RO | PTE_UXN;			/* EL1 may run it */
+	if (pa >= (uintptr_t)_etext && pa < (uintptr_t)_erodata)
+		return NORMAL_RO | PTE_PXN | PTE_UXN;
+	return block_attrs(NORMAL);
 }
 
 static void publish(void)
@@ -85,6 +114,21 @@ static uint64_t *l2_for(uint64_t pa, enum kind k, int *err)
 	return t;
 }
 
+/* The 2 MiB block at pa as 512 pages with page_attrs, on an entry not yet
+ * valid (nothing can have it in a TLB). Returns the L3 table or NULL. */
+static uint64_t *map_pages(uint64_t *e, uint64_t pa)
+{
+	uint64_t *l3, base = pa & ~(BLOCK_2M - 1);
+
+	if (l3_used == L3_POOL)
+		return 0;
+	l3 = l3_pool[l3_used++];
+	for (unsigned i = 0; i < 512; i++)
+		l3[i] = (base + i * PAGE) | page_attrs(base + i * PAGE) | PTE_PAGE;
+	*e = (uint64_t)(uintptr_t)l3 | PTE_TABLE;
+	return l3;
+}
+
 static int map_2m(uint64_t pa, enum kind k)
 {
 	int err = 0;
@@ -95,6 +139,12 @@ static int map_2m(uint64_t pa, enum kind k)
 	uint64_t *e = &t[(pa % BLOCK_1G) / BLOCK_2M];
 	uint64_t want = (pa & ~(BLOCK_2M - 1)) | block_attrs(k) | PTE_BLOCK;
 
+	if ((*e & PTE_TYPE_MASK) == PTE_TABLE)	/* in pages already: RAM there */
+		return k == NORMAL ? 0 : -EEXIST;
+	if (!*e && k == NORMAL && pa < BLOCK_2M) {
+		l3_zero = map_pages(e, pa);
+		return l3_zero ? 0 : -ENOMEM;
+	}
 	if (*e & 1)
 		return ((*e & 0x1c) == (want & 0x1c)) ? 0 : -EEXIST;
 	*e = want;
@@ -113,7 +163,7 @@ static int map_range(uint64_t pa, uint64_t size, enum kind k)
 		uint64_t *e = &l1[pa / BLOCK_1G];
 		int err;
 
-		if (pa % BLOCK_1G == 0 && end - pa >= BLOCK_1G && *e == 0) {
+		if (pa % BLOCK_1G == 0 && end - pa >= BLOCK_1G && *e == 0 && pa) {
 			*e = pa | block_attrs(k) | PTE_BLOCK;
 			pa += BLOCK_1G;
 			continue;
@@ -158,6 +208,42 @@ static void enable_mmu(void)
 	__asm__ volatile("msr sctlr_el1, %0\n isb" :: "r"(sctlr) : "memory");
 }
 
+/* With the MMU off: the image's blocks in pages, with their permissions. */
+static void map_image(uint64_t head, uint64_t end)
+{
+	for (uint64_t pa = head & ~(BLOCK_2M - 1); pa < end; pa += BLOCK_2M) {
+		int err = 0;
+		uint64_t *t = l2_for(pa, NORMAL, &err);
+
+		uint64_t *e = t ? &t[(pa % BLOCK_1G) / BLOCK_2M] : 0, *l3;
+
+		if (!e || *e)
+			continue;
+		l3 = map_pages(e, pa);
+		if (!l3) {	/* out of L3 tables: this block unprotected */
+			*e = pa | PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF | PTE_BLOCK;
+			image_unprotected = true;
+		}
+		if (pa == 0)
+			l3_zero = l3;
+	}
+	publish();
+}
+
+bool arch_mmu_image_protected(void)
+{
+	return !image_unprotected;
+}
+
+void arch_mmu_seal(void)
+{
+	if (!l3_zero || !l3_zero[0])
+		return;
+	l3_zero[0] = 0;
+	/* a valid entry made invalid: every CPU's TLB forgets page 0 */
+	__asm__ volatile("dsb ishst\n tlbi vaae1is, xzr\n dsb ish\n isb" ::: "memory");
+}
+
 /* A secondary CPU, from start.S with its MMU off: the boot CPU's tables. */
 void arch_mmu_secondary(void);
 void arch_mmu_secondary(void)
@@ -174,7 +260,7 @@ const void *arch_mmu_early(const void *dtb)
 	uintptr_t head = (uintptr_t)_head;
 	const void *found = 0;
 
-	arch_mmu_map(head, (uintptr_t)_end - head, false);
+	map_image(head, (uintptr_t)_end);
 	/* booting.rst: the DTB is 8-byte aligned; read its header with aligned
 	 * word loads. Only a blob with the right magic is mapped; the kernel
 	 * validates it fully once caches are on. */

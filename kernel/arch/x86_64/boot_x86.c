@@ -267,6 +267,7 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 {
 	smp_boot_cpu_init();	/* the log's lock reads the per-CPU pointer */
 	x86_idt_init();
+	x86_mmu_protect();	/* W^X before anything else runs */
 	__asm__ volatile("fninit");
 	if (info_pa == 0)
 		tk_panic("boot: no hvm_start_info (ebx = 0): not started through PVH");

@@ -3,6 +3,9 @@
  * and go to the interrupt core; a CPU exception (0..31) is fatal: a dump of
  * the frame and a PANIC line.
  */
+#include <stdbool.h>
+#include <stdio.h>
+
 #include <takt/log.h>
 
 #include "../../arch.h"
@@ -86,15 +89,40 @@ void arch_dump_frame(const struct arch_frame *f)
 		  (unsigned long)f->r14, (unsigned long)f->r15);
 }
 
+/* What a page fault means, from its error code: P set is a protection
+ * fault (W^X at work, mmu.c), P clear an address nothing maps (page 0
+ * included). "" for other exceptions. */
+static void fault_reason(const struct arch_frame *f, char *out, size_t len)
+{
+	bool present = f->error & 1, write = f->error & 2, insn = f->error & 16;
+	const char *what;
+
+	out[0] = 0;
+	if (f->vector != 14)
+		return;
+	if (present)
+		what = insn ? "execute from non-executable memory" :
+		       write ? "write to read-only memory" : "read of protected memory";
+	else
+		what = f->cr2 < 4096 ? (insn ? "NULL function pointer call" :
+					write ? "NULL pointer write" : "NULL pointer read") :
+		       insn ? "execute from unmapped memory" :
+		       write ? "write to unmapped memory" : "read of unmapped memory";
+	snprintf(out, len, ": %s at 0x%lx", what, (unsigned long)f->cr2);
+}
+
 struct arch_frame *arch_exception(struct arch_frame *f)
 {
+	char why[96];
+
 	if (f->vector >= VEC_IRQ_FIRST)
 		return irq_dispatch(f);
 	arch_dump_frame(f);
 	crash_core_fault(f);	/* the core's thread 1 shows the faulting code */
-	tk_panic("unexpected exception: %s (vector %lu, error 0x%lx) at 0x%lx",
+	fault_reason(f, why, sizeof(why));
+	tk_panic("unexpected exception: %s (vector %lu, error 0x%lx) at 0x%lx%s",
 		 vec_name(f->vector), (unsigned long)f->vector,
-		 (unsigned long)f->error, (unsigned long)f->rip);
+		 (unsigned long)f->error, (unsigned long)f->rip, why);
 }
 
 /* Debug channel: COM1 (I/O port 0x3f8), the PC's first serial port, which

@@ -7,9 +7,12 @@
  *   PD[0] of the first GiB --> x86_pt_low [512 x 4 KiB], page 0 not present:
  *   a NULL pointer faults (the null guard, entry.S)
  *
- * RAM is write-back; device memory is uncached (PCD|PWT) and, when the CPU
- * has NX (entry.S then set EFER.NXE), not executable. Anything else is not
- * present and faults with a dump.
+ * RAM is write-back; device memory is uncached (PCD|PWT). Permissions
+ * (W^X, with CR0.WP so that they bind ring 0 too): the image's text is
+ * read-only and executable, its rodata read-only, and when the CPU has NX
+ * (entry.S then set EFER.NXE) nothing else is executable: x86_mmu_protect
+ * maps the image's 2 MiB pages in 4 KiB pages for that. Anything else is
+ * not present and faults with a dump.
  */
 #include <errno.h>
 
@@ -17,6 +20,8 @@
 #include "x86.h"
 
 #define PD_POOL		8
+#define PT_POOL		3	/* the image's 2 MiB pages past the first (x86_pt_low) */
+#define PAGE		4096ull
 #define PAGE_2M		(1ull << 21)
 #define GIB		(1ull << 30)
 #define VA_LIMIT	(1ull << 39)
@@ -36,17 +41,59 @@ uint64_t x86_pdpt[512] __attribute__((aligned(4096)));
 uint64_t x86_pd_pool[PD_POOL][512] __attribute__((aligned(4096)));
 uint32_t x86_pd_used;
 uint64_t x86_pt_low[512] __attribute__((aligned(4096)));
+static uint64_t pt_pool[PT_POOL][512] __attribute__((aligned(4096)));
+static bool image_unprotected;
+
+extern char _head[], _etext[], _erodata[], _end[];
+
+static uint64_t nx(void)
+{
+	return (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
+}
 
 static uint64_t page_attrs(bool device)
 {
-	uint64_t a = PTE_P | PTE_RW | PTE_PS;
+	return PTE_P | PTE_RW | PTE_PS | nx() | (device ? PTE_PCD | PTE_PWT : 0);
+}
 
-	if (device) {
-		a |= PTE_PCD | PTE_PWT;
-		if (rdmsr(MSR_EFER) & EFER_NXE)
-			a |= PTE_NX;
+/* A 4 KiB page's attributes in the image's 2 MiB pages. */
+static uint64_t page4k_attrs(uint64_t pa)
+{
+	if (pa >= (uintptr_t)_head && pa < (uintptr_t)_etext)
+		return PTE_P;
+	if (pa >= (uintptr_t)_etext && pa < (uintptr_t)_erodata)
+		return PTE_P | nx();
+	return PTE_P | PTE_RW | nx();
+}
+
+void x86_mmu_protect(void)
+{
+	uint64_t *pd = x86_pd_pool[0];	/* entry.S's, for the first GiB */
+	unsigned used = 0;
+
+	for (uint64_t pa = 0; pa < (uintptr_t)_end; pa += PAGE_2M) {
+		uint64_t *pt = pa == 0 ? x86_pt_low : used < PT_POOL ? pt_pool[used++] : 0;
+
+		if (!pt) {
+			image_unprotected = true;
+			continue;
+		}
+		for (unsigned i = pa == 0; i < 512; i++)	/* page 0 stays absent */
+			pt[i] = (pa + i * PAGE) | page4k_attrs(pa + i * PAGE);
+		pd[pa / PAGE_2M] = (uint64_t)(uintptr_t)pt | PTE_P | PTE_RW;
 	}
-	return a;
+	/* one CPU so far: reloading CR3 flushes the 2 MiB translations */
+	__asm__ volatile("mov %%cr3, %%rax\n mov %%rax, %%cr3" ::: "rax", "memory");
+}
+
+bool arch_mmu_image_protected(void)
+{
+	return !image_unprotected;
+}
+
+/* Page 0 is never mapped here (entry.S). */
+void arch_mmu_seal(void)
+{
 }
 
 static uint64_t *pd_for(uint64_t pa)
@@ -83,6 +130,8 @@ int arch_mmu_map(uint64_t pa, uint64_t size, bool device)
 		if (*e & PTE_P) {
 			/* New entries only replace non-present ones (which the
 			 * TLB never caches), so no invalidation is needed. */
+			if (!(*e & PTE_PS))	/* in 4 KiB pages (the image's): RAM */
+				continue;
 			if ((*e & PTE_ATTR_MASK) != (want & PTE_ATTR_MASK))
 				return -EEXIST;
 			continue;

@@ -110,6 +110,8 @@ static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 
 /* x86 boot steps in C (boot_x86.c, cpu.c) */
 void x86_idt_init(void);
+/* mmu.c: the image in 4 KiB pages with its permissions (W^X), first thing. */
+void x86_mmu_protect(void);
 void x86_idt_load(void);
 uint64_t x86_tsc_calibrate(const void *fdt);
 
