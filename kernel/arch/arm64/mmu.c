@@ -78,16 +78,6 @@ static uint64_t block_attrs(enum kind k)
 	return PTE_ATTR_NORMAL | PTE_SH_INNER | PTE_AF | PTE_PXN | PTE_UXN;
 }
 
-/* A RAM page's attributes: the image's text and rodata have their own. */
-static uint64_t page_attrs(uint64_t pa)
-{
-	if (pa >= (uintptr_t)_head && pa < (uintptr_t)_etext)
-		return NORMAL_RO | PTE_UXN;			/* EL1 may run it */
-	if (pa >= (uintptr_t)_etext && pa < (uintptr_t)_erodata)
-		return NORMAL_RO | PTE_PXN | PTE_UXN;
-	return block_attrs(NORMAL);
-}
-
 static void publish(void)
 {
 	/* New entries only ever replace invalid ones, so no TLB maintenance
@@ -114,17 +104,36 @@ static uint64_t *l2_for(uint64_t pa, enum kind k, int *err)
 	return t;
 }
 
-/* The 2 MiB block at pa as 512 pages with page_attrs, on an entry not yet
- * valid (nothing can have it in a TLB). Returns the L3 table or NULL. */
+/* Pages [from, to) of the block at base, with attrs. */
+static void fill_pages(uint64_t *l3, uint64_t base, unsigned from, unsigned to, uint64_t attrs)
+{
+	for (unsigned i = from; i < to; i++)
+		l3[i] = (base + i * PAGE) | attrs | PTE_PAGE;
+}
+
+/* The page index of address a in the block at base, clamped to 0..512. */
+static unsigned page_in(uint64_t base, uintptr_t a)
+{
+	return a <= base ? 0 : a - base >= BLOCK_2M ? 512 : (unsigned)((a - base) / PAGE);
+}
+
+/* The 2 MiB block at pa as 512 pages, on an entry not yet valid (nothing
+ * can have it in a TLB): the image's text read-only and executable, its
+ * rodata read-only, any other page RAM's (never executable). Returns the
+ * L3 table or NULL. */
 static uint64_t *map_pages(uint64_t *e, uint64_t pa)
 {
 	uint64_t *l3, base = pa & ~(BLOCK_2M - 1);
+	unsigned text = page_in(base, (uintptr_t)_head), ro = page_in(base, (uintptr_t)_etext);
+	unsigned rw = page_in(base, (uintptr_t)_erodata);
 
 	if (l3_used == L3_POOL)
 		return 0;
 	l3 = l3_pool[l3_used++];
-	for (unsigned i = 0; i < 512; i++)
-		l3[i] = (base + i * PAGE) | page_attrs(base + i * PAGE) | PTE_PAGE;
+	fill_pages(l3, base, 0, text, block_attrs(NORMAL));
+	fill_pages(l3, base, text, ro, NORMAL_RO | PTE_UXN);	/* EL1 may run it */
+	fill_pages(l3, base, ro, rw, NORMAL_RO | PTE_PXN | PTE_UXN);
+	fill_pages(l3, base, rw, 512, block_attrs(NORMAL));
 	*e = (uint64_t)(uintptr_t)l3 | PTE_TABLE;
 	return l3;
 }

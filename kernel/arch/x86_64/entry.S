@@ -34,9 +34,10 @@ _start32:
 	mov	$_boot_stack_top, %esp
 	push	%ebx			/* hvm_start_info: cpuid below clobbers ebx */
 
-	/* BSS: 16-byte aligned and sized by the linker script. */
+	/* The page tables' part of BSS (16-byte aligned and sized by the
+	 * linker script); the rest is cleared in 64-bit mode below. */
 	mov	$__bss_start, %edi
-	mov	$__bss_end, %ecx
+	mov	$__bss_pt_end, %ecx
 	sub	%edi, %ecx
 	shr	$2, %ecx
 	xor	%eax, %eax
@@ -82,6 +83,14 @@ _start32:
 	.code64
 long_entry:
 	DATA_SEGMENTS
+	/* The rest of BSS, 8 bytes a store (rep counts each as an instruction
+	 * under -icount: half the count of the 32-bit clear). */
+	mov	$__bss_pt_end, %edi
+	mov	$__bss_end, %ecx
+	sub	%edi, %ecx
+	shr	$3, %ecx
+	xor	%eax, %eax
+	rep stosq
 	mov	$_boot_stack_top, %rsp
 	shl	$32, %rsi
 	or	%rbp, %rsi

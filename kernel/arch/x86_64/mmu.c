@@ -35,12 +35,15 @@
 #define PTE_ATTR_MASK	(PTE_PWT | PTE_PCD | PTE_NX)
 #define PTE_ADDR_MASK	0x000ffffffffff000ull
 
-/* Shared with entry.S, which uses pd_pool[0] for the first GiB. */
-uint64_t x86_pml4[512] __attribute__((aligned(4096)));
-uint64_t x86_pdpt[512] __attribute__((aligned(4096)));
-uint64_t x86_pd_pool[PD_POOL][512] __attribute__((aligned(4096)));
-uint32_t x86_pd_used;
-uint64_t x86_pt_low[512] __attribute__((aligned(4096)));
+/* Shared with entry.S, which uses pd_pool[0] for the first GiB. In their
+ * own part of .bss, which entry.S clears before it fills them in 32-bit
+ * mode; the rest of .bss is cleared in 64-bit mode, 8 bytes a store. */
+#define PAGETABLES __attribute__((section(".bss.pagetables")))
+PAGETABLES uint64_t x86_pml4[512] __attribute__((aligned(4096)));
+PAGETABLES uint64_t x86_pdpt[512] __attribute__((aligned(4096)));
+PAGETABLES uint64_t x86_pd_pool[PD_POOL][512] __attribute__((aligned(4096)));
+PAGETABLES uint32_t x86_pd_used;
+PAGETABLES uint64_t x86_pt_low[512] __attribute__((aligned(4096)));
 static uint64_t pt_pool[PT_POOL][512] __attribute__((aligned(4096)));
 static bool image_unprotected;
 
