@@ -43,7 +43,7 @@ const void *dt_getprop(const void *fdt, int node, const char *name, int *len);
  * it is a 4-byte "phandle", else 0). */
 void dt_props_reset(void);
 void dt_props_begin(int i);
-uint32_t dt_props_note(const void *fdt, int i, int node, int off);
+uint32_t dt_props_note(const void *fdt, int i, int node, int off, const void *prop);
 /* The node's parent through the index when built; a libfdt error when none. */
 int dt_fast_parent(const void *fdt, int node);
 /* The node a phandle in node's property prop refers to; -ENXIO (error text

@@ -75,10 +75,11 @@ void dt_props_begin(int i)
 	memset(at[i], 0, sizeof(at[i]));
 }
 
-uint32_t dt_props_note(const void *fdt, int i, int node, int off)
+/* prop: the property at off, in the validated blob (its header is there). */
+uint32_t dt_props_note(const void *fdt, int i, int node, int off, const void *prop)
 {
-	const struct fdt_property *pr = fdt_offset_ptr(fdt, off, sizeof(*pr));
-	int id = pr ? hot_of_nameoff(fdt, (int32_t)fdt32_to_cpu(pr->nameoff)) : -1;
+	const struct fdt_property *pr = prop;
+	int id = hot_of_nameoff(fdt, (int32_t)fdt32_to_cpu(pr->nameoff));
 
 	if (id < 0 || at[i][id] != ABSENT)
 		return 0;	/* the first of two same-named ones wins */
@@ -88,9 +89,34 @@ uint32_t dt_props_note(const void *fdt, int i, int node, int off)
 	return 0;
 }
 
+/* hot_id for a name the callers pass: almost always a string literal, so
+ * the same pointer again. A pointer seen before is checked with one strcmp
+ * against the hot name it had (its contents may have changed: a buffer);
+ * one seen as not hot is taken as not hot again, which at worst sends the
+ * lookup to fdt_getprop, correct and slower. 14 strcmps a lookup were a
+ * tenth of the boot. */
+#define SEEN 32
+static struct {
+	const char *name[SEEN];
+	int8_t id[SEEN];
+} seen;
+
+static int hot_id_cached(const char *name)
+{
+	unsigned h = ((uintptr_t)name >> 2) % SEEN;
+	int id;
+
+	if (seen.name[h] == name && (seen.id[h] < 0 || !strcmp(name, hot[seen.id[h]])))
+		return seen.id[h];
+	id = hot_id(name);
+	seen.name[h] = name;
+	seen.id[h] = (int8_t)id;
+	return id;
+}
+
 const void *dt_getprop(const void *fdt, int node, const char *name, int *len)
 {
-	int i = dt_index_of(fdt, node), id = i >= 0 ? hot_id(name) : -1;
+	int i = dt_index_of(fdt, node), id = i >= 0 ? hot_id_cached(name) : -1;
 
 	if (id < 0 || at[i][id] == FAR)
 		return fdt_getprop(fdt, node, name, len);

@@ -4,7 +4,8 @@
  * the fixtures, every recorded name and one that is not, dt_getprop gives
  * exactly what libfdt's fdt_getprop gives (the same bytes at the same
  * address, or the same "not found"); a property too far from its node, a
- * blob that is not the indexed one and a new index each still answer right.
+ * blob that is not the indexed one and a new index each still answer right;
+ * a name buffer reused with another name; a truncated structure block.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -111,6 +112,42 @@ static void test_other_blob_and_new_index(void **state)
 	free(b);
 }
 
+/* dt_getprop remembers names by pointer: a buffer whose name changes
+ * between calls still gets the new name's answer, hot or not. */
+static void test_name_buffer_reused(void **state)
+{
+	void *fdt = dtb_load("virt");
+	char name[32];
+	int node, la, lb;
+	(void)state;
+	assert_true(tk_dt_index_build(fdt) > 0);
+	node = fdt_path_offset(fdt, "/pl011@9000000");
+	assert_true(node >= 0);
+	static const char *const seq[] = { "reg", "compatible", "clocks", "reg", "no-such",
+					   "status", "compatible" };
+	for (unsigned k = 0; k < sizeof(seq) / sizeof(seq[0]); k++) {
+		strcpy(name, seq[k]);
+		const void *a = dt_getprop(fdt, node, name, &la);
+		const void *b = fdt_getprop(fdt, node, seq[k], &lb);
+
+		if (a != b || la != lb)
+			fail_msg("'%s' after '%s': %p/%d, libfdt %p/%d", seq[k],
+				 k ? seq[k - 1] : "-", a, la, b, lb);
+	}
+	free(fdt);
+}
+
+/* A truncated structure block is refused by the index walk itself too
+ * (never read past it), even though the boot validates first. */
+static void test_index_refuses_truncated_struct(void **state)
+{
+	void *fdt = dtb_load("virt");
+	(void)state;
+	fdt_set_size_dt_struct(fdt, fdt_size_dt_struct(fdt) / 2);
+	assert_true(tk_dt_index_build(fdt) < 0);
+	free(fdt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +155,8 @@ int main(void)
 		cmocka_unit_test(test_fixtures_match_libfdt),
 		cmocka_unit_test(test_far_property_asks_libfdt),
 		cmocka_unit_test(test_other_blob_and_new_index),
+		cmocka_unit_test(test_name_buffer_reused),
+		cmocka_unit_test(test_index_refuses_truncated_struct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
