@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A buffer the boot does not clear (the linker's .noinit): for large ones
+ * that are always written before they are read. */
+#define TK_NOINIT __attribute__((section(".bss.noinit")))
+
 /* Saved register state of an exception, as pushed by the vector stubs. */
 struct arch_frame;
 

@@ -58,7 +58,8 @@
 static uint64_t l1[512] __attribute__((aligned(4096)));
 static uint64_t l2_pool[L2_POOL][512] __attribute__((aligned(4096)));
 static unsigned l2_used;
-static uint64_t l3_pool[L3_POOL][512] __attribute__((aligned(4096)));
+/* every entry of a table is written when it is taken (map_pages) */
+static TK_NOINIT uint64_t l3_pool[L3_POOL][512] __attribute__((aligned(4096)));
 static unsigned l3_used;
 static uint64_t *l3_zero;	/* RAM's first block in pages, when RAM starts at 0 */
 static bool image_unprotected;	/* an image too large for the L3 pool */

@@ -33,7 +33,8 @@ extern const char board_dtb[];
 extern char _end[];
 extern uint64_t x86_tsc_hz;
 
-static char fdt_buf[FDT_BUF_SIZE] __attribute__((aligned(8)));
+/* fdt_open_into writes what libfdt reads of it */
+static TK_NOINIT char fdt_buf[FDT_BUF_SIZE] __attribute__((aligned(8)));
 static char qemu_fdt[QEMU_FDT_SIZE] __attribute__((aligned(8)));
 
 /* Loader data lives in low RAM, mapped by entry.S; anything above _end

@@ -44,7 +44,8 @@ PAGETABLES uint64_t x86_pdpt[512] __attribute__((aligned(4096)));
 PAGETABLES uint64_t x86_pd_pool[PD_POOL][512] __attribute__((aligned(4096)));
 PAGETABLES uint32_t x86_pd_used;
 PAGETABLES uint64_t x86_pt_low[512] __attribute__((aligned(4096)));
-static uint64_t pt_pool[PT_POOL][512] __attribute__((aligned(4096)));
+/* every entry of a table is written when it is taken (x86_mmu_protect) */
+static TK_NOINIT uint64_t pt_pool[PT_POOL][512] __attribute__((aligned(4096)));
 static bool image_unprotected;
 
 extern char _head[], _etext[], _erodata[], _end[];
