@@ -48,6 +48,12 @@ void crash_record_boot(const void *fdt, const struct tk_memmap *ram);
 bool crash_record_armed(void);
 /* the bootarg panic=reset: a panic resets after its core (else powers off) */
 bool crash_panic_resets(void);
+/* time.c: the supervisor's fallback deadline (0: none): CPU 0's timer fires
+ * by then and calls supervisor_fallback, which resets the board once the
+ * supervisor is that late (supervisor.c). */
+extern uint64_t time_fallback_ns;
+void supervisor_fallback(void);
+
 /* log.c: the end of the system short of a panic (the watchdog's): interrupts
  * masked and the console polled from here on, then the core of every thread
  * (the caller's as thread 1) on the console and into the crash record. */

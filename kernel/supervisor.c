@@ -10,15 +10,22 @@
 #include <takt/log.h>
 #include <takt/supervisor.h>
 #include <takt/time.h>
+#include <takt/watchdog.h>
 
 #include "kernel.h"
+#include "smp.h"
 #include "thread_impl.h"
 
 #define MS 1000000ull
 
+#define HW_CHECKS 4		/* the hardware's timeout: this many checks, at least */
+#define HW_MIN_MS 2000	/* ib700 counts in 2 s steps */
+#define FALLBACK_CHECKS 4	/* the timer resets when the supervisor is this late */
+
 static uint64_t check_ns;
 static unsigned sup_flags;
 static bool running;
+static uint32_t hw_ms;		/* the armed hardware watchdog's timeout; 0: none */
 
 int tk_supervise(tk_thread_t *t, uint32_t timeout_ms)
 {
@@ -92,9 +99,27 @@ static const char *state_name(const struct tk_thread *t)
 	return t->state == THREAD_READY ? (t->on_cpu ? "running" : "ready") : "blocked";
 }
 
+/* After the record: the armed hardware watchdog resets the board (it is
+ * no longer fed); if it has not within twice its timeout and a second (a
+ * driver rounds the timeout up to what its hardware counts; QEMU's Pi model
+ * counts none), or there is none, the supervisor does. */
+__attribute__((noreturn)) static void reset_board(void)
+{
+	if (hw_ms) {
+		uint64_t until = tk_now_ns() + (2 * (uint64_t)hw_ms + 1000) * MS;
+
+		tk_printk("watchdog: waiting for the hardware watchdog %s (%lu ms) to reset the board\n",
+			  tk_watchdog_name(), (unsigned long)hw_ms);
+		while (tk_now_ns() < until)
+			tk_cpu_relax();
+		tk_printk("watchdog: the hardware watchdog did not reset the board\n");
+	}
+	tk_printk("watchdog: resetting\n");
+	tk_reset();
+}
+
 /* Name the thread, write the crash record (its core shows every thread),
- * then reset the board. (The hardware watchdog stays the app's: QEMU's Pi
- * model resets as soon as it is armed, so the supervisor does not arm it.) */
+ * then let the board reset. */
 __attribute__((noreturn)) static void starved(const struct scan *s)
 {
 	const struct tk_thread *t = s->starved;
@@ -106,8 +131,59 @@ __attribute__((noreturn)) static void starved(const struct scan *s)
 		 (unsigned long)(t->sup_fed_ns / MS), (unsigned)t->cpu, state_name(t));
 	tk_printk("watchdog: %s\n", why);
 	crash_write_here(TK_CRASH_WATCHDOG, why);
-	tk_printk("watchdog: resetting\n");
+	reset_board();
+}
+
+/* CPU 0's timer interrupt (time.c), once the supervisor's next check is
+ * FALLBACK_CHECKS late: the supervisor itself cannot run (a thread at its
+ * priority or above holds CPU 0). A board without a hardware watchdog is
+ * reset from here; one with it too, before its longer timeout. */
+void supervisor_fallback(void)
+{
+	struct tk_thread *cur = cpu_self()->current;
+	char why[160];
+
+	if (tk_now_ns() < __atomic_load_n(&time_fallback_ns, __ATOMIC_RELAXED))
+		return;
+	snprintf(why, sizeof(why), "the supervisor has not checked for %lu ms (a check every "
+		 "%lu ms): cpu 0 runs '%s'", (unsigned long)(FALLBACK_CHECKS * check_ns / MS),
+		 (unsigned long)(check_ns / MS), cur ? cur->name : "?");
+	tk_printk("watchdog: %s\n", why);
+	crash_write_here(TK_CRASH_WATCHDOG, why);
+	tk_printk("watchdog: resetting from the timer interrupt\n");
 	tk_reset();
+}
+
+/* The board's hardware watchdog, armed for the supervisor to feed, unless
+ * watchdog.hw=off (QEMU's Pi model resets as soon as its watchdog is armed). */
+static void hw_arm(void)
+{
+	const char *v = tk_bootarg("watchdog.hw");
+	uint32_t max = tk_watchdog_max_ms(), ms = (uint32_t)(check_ns / MS) * HW_CHECKS;
+
+	if (v && strcmp(v, "on") && strcmp(v, "off"))
+		tk_printk("watchdog: watchdog.hw=%s ignored (on or off)\n", v);
+	if (!max) {
+		tk_printk("watchdog: no hardware watchdog: the timer interrupt resets the board if "
+			  "the supervisor stops checking\n");
+		return;
+	}
+	if (v && !strcmp(v, "off")) {
+		tk_printk("watchdog: hardware watchdog %s not armed (watchdog.hw=off)\n",
+			  tk_watchdog_name());
+		return;
+	}
+	ms = ms < HW_MIN_MS ? HW_MIN_MS : ms > max ? max : ms;
+	if (tk_watchdog_start(ms) == 0) {
+		hw_ms = ms;
+		tk_printk("watchdog: hardware watchdog %s armed, %lu ms, fed while every channel "
+			  "is\n", tk_watchdog_name(), (unsigned long)ms);
+	}
+}
+
+static void fallback_after(uint64_t now)
+{
+	__atomic_store_n(&time_fallback_ns, now + FALLBACK_CHECKS * check_ns, __ATOMIC_RELAXED);
 }
 
 static void *supervisor(void *arg)
@@ -115,6 +191,8 @@ static void *supervisor(void *arg)
 	uint64_t next = tk_now_ns();
 
 	(void)arg;
+	hw_arm();
+	fallback_after(next);
 	for (;;) {
 		struct scan s = { 0, 0, 0 };
 
@@ -124,6 +202,9 @@ static void *supervisor(void *arg)
 		tk_thread_foreach(look, &s);
 		if (s.starved)
 			starved(&s);
+		if (hw_ms)
+			tk_watchdog_feed();
+		fallback_after(s.now);
 	}
 	return 0;
 }

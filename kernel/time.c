@@ -80,19 +80,31 @@ int tk_clockevent_register(struct tk_device *dev, const struct tk_clockevent_ops
  * scheduler asks after every decision, and most leave it unchanged, so
  * only a change is written. The clock event is per CPU (the generic
  * timer's and the local APIC's registers are banked). */
+uint64_t time_fallback_ns;
+
 void tk_clockevent_fire(void)
 {
 	struct cpu *c = cpu_self();
 
 	c->timer_irqs++;
 	c->armed_ns = TIMERQ_NEVER;	/* the driver silenced the fired event */
+	if (__builtin_expect(__atomic_load_n(&time_fallback_ns, __ATOMIC_RELAXED) != 0, 0) &&
+	    c->id == 0) {
+		supervisor_fallback();
+		c->armed_ns = 0;	/* not NEVER: the next decision sets the fallback again */
+	}
 	sched_timer_event();
 }
 
 void time_program_event(uint64_t ns)
 {
 	struct cpu *c = cpu_self();
+	uint64_t fb = __atomic_load_n(&time_fallback_ns, __ATOMIC_RELAXED);
 
+	/* CPU 0 wakes by the supervisor's fallback deadline, whatever else
+	 * it waits for (a tickless CPU held by a spinning thread would not) */
+	if (__builtin_expect(fb != 0, 0) && fb < ns && c->id == 0)
+		ns = fb;
 	if (!ce_ops || ns == c->armed_ns)
 		return;
 	c->armed_ns = ns;

@@ -65,6 +65,11 @@ int tk_watchdog_stop(void)
 	return 0;
 }
 
+const char *tk_watchdog_name(void)
+{
+	return wd_dev ? wd_dev->path : 0;
+}
+
 uint32_t tk_watchdog_max_ms(void)
 {
 	return wd_ops ? wd_ops->max_timeout_ms : 0;

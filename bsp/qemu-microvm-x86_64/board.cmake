@@ -24,7 +24,8 @@ set(TAKT_BOOT_STACK_SIZE 0x4000)
 # (the LAPIC timer and the IOAPIC are all Takt uses, and the board DTB does
 # not name them), -cpu max (the widest TCG CPU: NX, the TSC), isa-debug-exit
 # at 0xf4 carrying odd exit statuses out, -no-reboot so that the reset a
-# status-0 exit uses ends QEMU with 0.
+# status-0 exit uses ends QEMU with 0. -device ib700: the watchdog card the
+# board DTS names (drivers/watchdog/ib700.c), armed by the supervisor.
 set(TAKT_QEMU qemu-system-x86_64 -M microvm,acpi=off,pic=off,pit=off,rtc=off
     -cpu max -m 256M -nodefaults -no-reboot -nographic -serial stdio
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel @IMAGE@)
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -device ib700 -kernel @IMAGE@)

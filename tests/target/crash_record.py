@@ -17,7 +17,10 @@ QEMU's virt makes its own DT: for it (a command without -dtb that is not the x86
 board with its built-in DT) the test dumps that DT (-M ...,dumpdtb=) and adds the
 region with fdtput.
 
-usage: crash_record.py --mode warm|corrupt --region ADDR --out DIR -- QEMU-CMD...
+watchdog: the watchdog app's "starve" booted twice: the next boot reports the
+supervisor's record, which names the starved thread, and the app reads it.
+
+usage: crash_record.py --mode warm|corrupt|watchdog --region ADDR --out DIR -- QEMU-CMD...
 """
 import argparse
 import os
@@ -118,6 +121,28 @@ def warm(cmd, out_dir, timeout):
     return errors
 
 
+def watchdog(cmd, timeout):
+    """The watchdog app's "starve" booted twice: the supervisor's record names the
+    starved thread, and the next boot reports it as a watchdog crash."""
+    errors = []
+    rc, out = run(with_append(cmd, "starve watchdog.hw=off"), timeout)
+    sys.stdout.write(out)
+    named = re.search(r"^watchdog: (thread 'victim' \(id \d+\) starved: no check-in for \d+ ms "
+                      r"\(timeout 100 ms\)); last seen fed at \d+ ms, cpu 0, \w+$", out, re.M)
+    said = re.search(r"^crash: the previous boot ended in a watchdog at \d+\.\d{3} s: (.*)$",
+                     out, re.M)
+    app = re.search(r"^watchdog: previous boot: (.*)$", out, re.M)
+    if not named:
+        errors.append("boot 1: the supervisor did not name the starved thread")
+    elif not said or not said.group(1).startswith(named.group(1)):
+        errors.append("boot 2 did not report the watchdog's record naming the thread")
+    elif not app or app.group(1) != said.group(1):
+        errors.append("the app did not find the record through tk_crash_previous")
+    if rc != 3:
+        errors.append("exit status %s, expected 3 (boot 2's)" % rc)
+    return errors
+
+
 CASES = [
     ("bad_header_crc", dict(hdr_crc_delta=1), "bad CRC \\(header\\)"),
     ("core_too_long", dict(core_len=REGION_SIZE), "bad length \\(a core longer than the region\\)"),
@@ -158,7 +183,7 @@ def corrupt(cmd, region, out_dir, timeout):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mode", choices=("warm", "corrupt"), required=True)
+    ap.add_argument("--mode", choices=("warm", "corrupt", "watchdog"), required=True)
     ap.add_argument("--region", type=lambda s: int(s, 0), required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--timeout", type=float, default=120)
@@ -168,8 +193,12 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     cmd = prepare(cmd, a.region, a.out)
     print("$ " + " ".join(cmd), flush=True)
-    errors = (warm(cmd, a.out, a.timeout) if a.mode == "warm"
-              else corrupt(cmd, a.region, a.out, a.timeout))
+    if a.mode == "warm":
+        errors = warm(cmd, a.out, a.timeout)
+    elif a.mode == "watchdog":
+        errors = watchdog(cmd, a.timeout)
+    else:
+        errors = corrupt(cmd, a.region, a.out, a.timeout)
     for e in errors:
         print("FAIL: " + e)
     print("PASS" if not errors else "%d failed" % len(errors))

@@ -36,6 +36,8 @@ int tk_watchdog_feed(void);
 /* Stop it; stopping a stopped watchdog is not an error.
  * @retval 0, -ENODEV no watchdog */
 int tk_watchdog_stop(void);
+/* The watchdog's DT path ("/watchdog@441"), or NULL when there is none. */
+const char *tk_watchdog_name(void);
 /* The longest timeout the watchdog takes, in ms; 0 when there is none. */
 uint32_t tk_watchdog_max_ms(void);
 

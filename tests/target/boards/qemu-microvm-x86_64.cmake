@@ -82,3 +82,14 @@ takt_qemu_test(intc_missing_panics hello STATUS 1 FIXTURE required_dtbs
 takt_qemu_test(console_missing_panics hello STATUS 1 FIXTURE required_dtbs
   QEMU_ARGS -initrd ${_req}_no_console.dtb
   EXPECT "^PANIC: console: /serial@3f8 \\(stdout-path\\) did not bind to a driver" REJECT "^Takt hello")
+
+# The supervisor arms QEMU's ib700 card (the board's -device ib700; the DTS
+# names it, drivers/watchdog/ib700.c) and feeds it while every channel is
+# fed; a starved thread stops the feeding and the card resets the board
+# (-no-reboot: QEMU exits) before the supervisor would reset it itself.
+# Without -icount: the card's 2 s are host time, not busy-waited guest time.
+takt_qemu_test(watchdog_ib700_resets watchdog TIMEOUT 120 QEMU_ARGS -append starve
+  EXPECT "^watchdog: hardware watchdog /watchdog@441 armed, 2000 ms, fed while every channel is"
+         "^watchdog: thread 'victim' \\(id [0-9]+\\) starved"
+         "^watchdog: waiting for the hardware watchdog /watchdog@441 \\(2000 ms\\) to reset the board"
+  REJECT "did not reset" "^FAIL")

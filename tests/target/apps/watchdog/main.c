@@ -6,11 +6,17 @@
  * -no-reboot: QEMU exits 0 without the FAIL line).
  * The supervisor (<takt/supervisor.h>): its refusals in every mode; with
  * "starve", a thread that checks in every 10 ms starved by a FIFO 50 spin on
- * its CPU: the supervisor must name it and reset the board. */
+ * its CPU: the supervisor must name it, write the crash record and reset
+ * the board; booted again after that reset (no -no-reboot), "starve" finds
+ * the record, says what it names and ends with status 3. With "hog", main
+ * spins at the supervisor's own priority on CPU 0: the supervisor cannot
+ * check, and CPU 0's timer interrupt must reset the board. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <takt/crash.h>
 #include <takt/takt.h>
 
 #include "tk_test.h"
@@ -39,6 +45,34 @@ static void *victim_fn(void *arg)
 	return 0;
 }
 
+/* The previous boot's crash record, when the watchdog wrote it: said, and
+ * the run ends (status 3: x86 carries odd statuses only). */
+static void previous_record(void)
+{
+	struct tk_crash_info ci;
+
+	if (tk_crash_previous(&ci) || ci.reason != TK_CRASH_WATCHDOG)
+		return;
+	printf("watchdog: previous boot: %s\n", ci.why);
+	exit(3);
+}
+
+static int hog(void)
+{
+	uint64_t t0;
+
+	tk_thread_set_affinity(0, 1);
+	TK_CHECK("supervisor_start_20ms", tk_supervisor_start(20, 0) == 0);
+	tk_sleep_ns(100000000);	/* it checks: nothing is said */
+	printf("watchdog: hogging cpu 0 at the supervisor's priority\n");
+	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = TK_PRIO_MAX });
+	t0 = tk_now_ns();
+	while (tk_now_ns() - t0 < 2000000000ull)
+		tk_cpu_relax();
+	printf("FAIL supervisor_fallback_resets: still running 2 s later\n");
+	return 1;
+}
+
 static int starve(void)
 {
 	struct tk_thread_attr a = { .name = "victim", .stack_size = 4096, .cpu_mask = 1,
@@ -46,6 +80,7 @@ static int starve(void)
 	tk_thread_t *v;
 	uint64_t t0;
 
+	previous_record();
 	tk_thread_set_affinity(0, 1);
 	TK_CHECK("supervisor_start_20ms", tk_supervisor_start(20, 0) == 0);
 	TK_CHECK("victim_created", tk_thread_create(&v, &a, victim_fn, 0) == 0);
@@ -119,6 +154,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "starve") == 0)
 		return starve();
+	if (argc > 1 && strcmp(argv[1], "hog") == 0)
+		return hog();
 	supervisor_api();
 	if (max == 0)
 		return no_watchdog();
