@@ -26,7 +26,7 @@
  * ones, sp and pc; the rest are 0). The other CPUs are stopped first, by
  * an IPI (smp_stop_others): a thread running on one of them has the
  * registers of the interrupt that stopped it; one on a CPU that did not
- * stop within 10 ms (interrupts masked) has none: 0, and its whole stack
+ * stop within 0.5 s (interrupts masked) has none: 0, and its whole stack
  * is in the core.
  *
  * The same bytes go to the crash record (crash_record.c) when the DT
@@ -452,8 +452,11 @@ void crash_core_write(unsigned reason, const char *why, const void *pc, const vo
 		return;
 	arch_core_regs_call(core.here, (uintptr_t)pc, (uintptr_t)sp, (uintptr_t)fp);
 	log_tail_freeze();
-	/* a still system, and the other CPUs' registers (10 ms at most) */
-	smp_stop_others(arch_counter_freq() / 100);
+	/* a still system, and the other CPUs' registers: 0.5 s at most (a CPU
+	 * answers in microseconds; under a loaded host's TCG a vCPU thread may
+	 * wait tens of ms for its turn; one with interrupts masked for good
+	 * costs the panic that long) */
+	smp_stop_others(arch_counter_freq() / 2);
 	snapshot();
 	emit_core(why);
 	crash_record_end(reason == TK_CRASH_PANIC && core.frame ? TK_CRASH_FAULT : reason, why);

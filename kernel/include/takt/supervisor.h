@@ -1,11 +1,14 @@
 /*
  * Thread supervision, the software side of the watchdog: a thread that asks
- * for a channel must check in within its timeout. When one starves, the
- * supervisor names that thread on the console - how long since it checked
- * in, when it was last seen fed, its CPU and state - and resets the board.
- * (Not yet: feeding the hardware watchdog only while every channel is fed -
- * QEMU's Pi model resets as soon as its watchdog is armed - and writing the
- * crash record first.)
+ * for a channel must check in within its timeout. The supervisor arms the
+ * board's hardware watchdog (<takt/watchdog.h>; 4 checks, at least 2 s;
+ * not with the bootarg watchdog.hw=off) and feeds it only after a check in
+ * which every channel was fed. When one starves, the supervisor names that
+ * thread on the console - how long since it checked in, when it was last
+ * seen fed, its CPU and state - writes the crash record (<takt/crash.h>)
+ * and lets the hardware reset the board (itself after twice the hardware's
+ * timeout and a second, or at once without one). If the supervisor itself
+ * cannot run for 4 checks, CPU 0's timer interrupt resets the board.
  *
  *   tk_supervisor_start(50, TK_SUPERVISE_DEADLINE);
  *   tk_supervise(NULL, 200);          // this thread: check in every < 200 ms
