@@ -56,9 +56,17 @@ struct http_counters {
 	uint64_t connections;		/* accepted */
 	uint64_t open;			/* open now */
 	uint64_t timeouts;		/* closed for a slow or idle client */
+	uint64_t refused;		/* closed at once: not from metrics.allow */
 	uint64_t by_code[HTTP_CODES];	/* responses, by http_codes[] */
 };
 extern struct http_counters http_counters;
+
+/* metrics.allow (access.c): parse the bootarg's value (NULL: everyone);
+ * prints why it is bad. @retval 0, -EINVAL */
+struct sockaddr_in;
+int http_access_configure(const char *value);
+bool http_access_allowed(const struct sockaddr_in *peer);
+unsigned http_access_count(void);	/* prefixes in force, 0: everyone */
 extern const int http_codes[HTTP_CODES];
 
 #endif

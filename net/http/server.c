@@ -439,11 +439,18 @@ static void timed_out(struct conn *c)
 static void accept_all(void)
 {
 	while (srv.open < CLIENTS) {
-		int one = 1, fd = accept(srv.lfd, NULL, NULL);
+		struct sockaddr_in peer;
+		socklen_t plen = sizeof(peer);
+		int one = 1, fd = accept(srv.lfd, (struct sockaddr *)&peer, &plen);
 		struct conn *c = srv.c;
 
 		if (fd < 0)
 			return;
+		if (!http_access_allowed(&peer)) {	/* access.c: metrics.allow */
+			close(fd);
+			http_counters.refused++;
+			continue;
+		}
 		while (c->state != FREE)
 			c++;
 		fcntl(fd, F_SETFL, O_NONBLOCK);
@@ -576,8 +583,9 @@ static void *server_main(void *arg)
 			  srv.port, err);
 		return NULL;
 	}
-	tk_printk("metrics: http://%u.%u.%u.%u:%d/metrics\n", info.addr[0], info.addr[1],
-		  info.addr[2], info.addr[3], srv.port);
+	tk_printk("metrics: http://%u.%u.%u.%u:%d/metrics%s\n", info.addr[0], info.addr[1],
+		  info.addr[2], info.addr[3], srv.port,
+		  http_access_count() ? " (metrics.allow: others refused)" : "");
 	serve_forever();
 }
 
@@ -614,6 +622,8 @@ static int configure(void)
 	if (bootarg_num("metrics.port", 1, 65535, &port, "a TCP port") ||
 	    bootarg_num("metrics.timeout_ms", TIMEOUT_MS_MIN, TIMEOUT_MS_MAX, &ms,
 			"milliseconds"))
+		return -EINVAL;
+	if (http_access_configure(tk_bootarg("metrics.allow")))
 		return -EINVAL;
 	srv.port = (int)port;
 	srv.timeout_ns = ms * MS;

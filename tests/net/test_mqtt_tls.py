@@ -17,7 +17,9 @@ with its own console line and then accepted; image B refuses CA 1's broker
 certificate; the failures are counted on /metrics; the broker never sees an
 MQTT client from a refused handshake; with a password file the build's
 credential is accepted and a wrong mqtt.pass= refused; mqtts:// without a
-CA in the image is refused at start. One line per check; exit 1 on failure."""
+CA in the image is refused at start; a missing or wrong certificate or key
+at build time is a configure error naming it. One line per check; exit 1 on
+failure."""
 
 import argparse
 import os
@@ -260,6 +262,31 @@ def no_ca(base):
         check(False, "mqtts_without_tls_build_refused", str(e))
 
 
+def bad_build_files(base, pki, tmpdir):
+    """Wrong files at build time: a configure error that names the problem."""
+    junk = os.path.join(tmpdir, "junk.pem")
+    with open(junk, "w") as f:
+        f.write("not a certificate\n")
+    ca = pki.path("ca1.crt")
+    cases = [("ca_missing", dict(ca=os.path.join(tmpdir, "nope.crt")), r"no such file \(the CA"),
+             ("ca_not_pem", dict(ca=junk), r"not a PEM CA certificate"),
+             ("cert_without_key", dict(ca=ca, cert=pki.client[0]), r"go together"),
+             ("key_of_another_cert", dict(ca=ca, cert=pki.client[0], key=pki.client2[1]),
+              r"is not the key of"),
+             ("cert_without_ca", dict(cert=pki.client[0], key=pki.client[1]),
+              r"TAKT_TLS_CERT without TAKT_TLS_CA")]
+    for name, tls, rx in cases:
+        out = os.path.join(tmpdir, "bad-" + name)
+        try:
+            build_image(base, out, out + ".log", **tls)
+            check(False, "build_refuses_" + name, "the build went through")
+        except GuestError as e:
+            text = re.sub(r"\s+", " ", str(e))
+            check(re.search(rx, text) is not None and "CMake Error" in text,
+                  "build_refuses_" + name, "" if re.search(rx, text) else text[-400:])
+        shutil.rmtree(out, ignore_errors=True)
+
+
 def make_pki(tmpdir):
     pki = Pki(os.path.join(tmpdir, "pki"))
     ca1, ca2 = pki.ca("ca1"), pki.ca("ca2")
@@ -299,6 +326,7 @@ def main():
                             pass_="right")
         img_b = build_image(a.build_dir, os.path.join(tmpdir, "b"), os.path.join(tmpdir, "b.log"),
                             ca=ca2[0], cert=pki.client2[0], key=pki.client2[1])
+        bad_build_files(a.build_dir, pki, tmpdir)
         dns = Dns({NAME: "10.0.2.2", "other.takt.test": "10.0.2.2"})
         scenario("image_a", image_a, img_a, pki, tmpdir)
         scenario("image_b", image_b, img_b, pki, tmpdir)
