@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /*
  * A response body built in a malloc'd buffer that grows (doubling) up to
@@ -57,6 +58,8 @@ struct http_counters {
 	uint64_t open;			/* open now */
 	uint64_t timeouts;		/* closed for a slow or idle client */
 	uint64_t refused;		/* closed at once: not from metrics.allow */
+	uint64_t tls_handshakes;	/* metrics.tls=on: handshakes completed */
+	uint64_t tls_failed;		/* ... failed (garbage, plain HTTP, a client giving up) */
 	uint64_t by_code[HTTP_CODES];	/* responses, by http_codes[] */
 };
 extern struct http_counters http_counters;
@@ -67,6 +70,22 @@ struct sockaddr_in;
 int http_access_configure(const char *value);
 bool http_access_allowed(const struct sockaddr_in *peer);
 unsigned http_access_count(void);	/* prefixes in force, 0: everyone */
+
+/* metrics.tls (tls_listen.c): the bootarg (at boot), then the certificate
+ * and key (in the server's thread); prints why not. @retval 0, -EINVAL,
+ * -ENOENT, -ENODEV, -EIO, -ENOTSUP */
+int http_tls_configure(void);
+int http_tls_start(void);
+bool http_tls_on(void);
+/* A TLS context for an accepted socket; NULL with TLS off or no memory. */
+struct http_tls_conn;
+struct http_tls_conn *http_tls_accept(int fd);
+/* The socket calls through TLS when t is not NULL (handshake first);
+ * -1 with errno EAGAIN while it needs the network. */
+ssize_t http_io_recv(struct http_tls_conn *t, int fd, void *buf, size_t len);
+ssize_t http_io_send(struct http_tls_conn *t, int fd, const void *buf, size_t len);
+size_t http_io_buffered(const struct http_tls_conn *t);	/* decrypted, unread */
+void http_io_close(struct http_tls_conn *t, int fd);	/* and free t */
 extern const int http_codes[HTTP_CODES];
 
 #endif

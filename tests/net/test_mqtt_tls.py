@@ -34,9 +34,11 @@ from guest import Guest, GuestError, free_port
 from peers import Dns
 from test_mqtt import Lines, parse_samples, increasing
 from tls_certs import Pki, PkiError
+from checks import promtool_path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NAME = "broker.takt.test"
+DEVICE = "gw.takt.test"		# image A's certificate: MQTT client and HTTPS server
 PERIOD_MS = 100
 TOPIC = "takt/tls/test"
 RNG = ["-device", "virtio-rng-device"]		# TLS needs a hardware entropy source
@@ -287,6 +289,76 @@ def bad_build_files(base, pki, tmpdir):
         shutil.rmtree(out, ignore_errors=True)
 
 
+def curl_https(port, ca, path="/metrics"):
+    """(status, body) of GET https://DEVICE:port/path verified against ca."""
+    r = subprocess.run(["curl", "-sS", "--max-time", "30", "--cacert", ca, "--resolve",
+                        "%s:%d:127.0.0.1" % (DEVICE, port), "-w", "\n%{http_code}",
+                        "https://%s:%d%s" % (DEVICE, port, path)], capture_output=True, timeout=60)
+    body, _, code = r.stdout.rpartition(b"\n")
+    return int(code or 0), body.decode("utf-8", "replace"), r.stderr.decode().strip()
+
+
+def raw_exchange(port, data):
+    """Send data, read until the peer closes: (what came back, closed)."""
+    import socket
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+        s.sendall(data)
+        got = b""
+        try:
+            while True:
+                chunk = s.recv(4096)
+                if not chunk:
+                    return got, True
+                got += chunk
+        except ConnectionResetError:
+            return got, True
+        except socket.timeout:
+            return got, False
+
+
+def https_metrics(img, base, pki):
+    """metrics.tls=on: curl --cacert reads /metrics, promtool checks it; TLS
+    garbage and plain HTTP on the port are closed and counted, and the server
+    goes on serving; a client outside metrics.allow is refused."""
+    promtool = promtool_path()
+    ca = pki.path("ca1.crt")
+    url_rx = r"^metrics: https://[0-9.]+:443/metrics"
+    with Guest(img, forwards=[443], append="metrics.tls=on metrics.allow=10.0.2.2/32",
+               extra=RNG) as g:
+        g.wait_for(url_rx, timeout=90)
+        port = g.port(443)
+        code, text, err = curl_https(port, ca)
+        check(code == 200 and "takt_uptime_seconds" in text, "https_metrics_with_cacert",
+              "status %s %s" % (code, err))
+        p = subprocess.run([promtool, "check", "metrics"], input=text.encode(), capture_output=True)
+        check(p.returncode == 0 and not (p.stdout + p.stderr).strip(), "https_metrics_pass_promtool",
+              (p.stdout + p.stderr).decode()[:300])
+        code, _, err = curl_https(port, pki.path("ca2.crt"))
+        check(code == 0, "curl_with_other_ca_refuses_server", err[:120])
+        got, closed = raw_exchange(port, bytes(range(256)) * 4)
+        check(closed, "tls_garbage_closed", "got %r" % got[:40])
+        got, closed = raw_exchange(port, b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        check(closed and b"takt_" not in got, "plaintext_on_tls_port_closed", "got %r" % got[:40])
+        code, text, err = curl_https(port, ca)
+        check(code == 200, "https_still_serving_after_garbage", "status %s %s" % (code, err))
+        m = re.search(r"^takt_http_tls_failures_total (\d+)$", text, re.M)
+        check(m and int(m.group(1)) >= 3, "tls_failures_counted", m.group(0) if m else "absent")
+    with Guest(img, forwards=[443], append="metrics.tls=on metrics.allow=192.168.0.0/16",
+               extra=RNG) as g:
+        g.wait_for(url_rx, timeout=90)
+        code, _, err = curl_https(g.port(443), ca)
+        check(code == 0 and g.status is None, "https_client_outside_allow_refused", err[:120])
+    for append, rx, name in (
+            ("metrics.tls=yes", r"^metrics: bad metrics\.tls=yes \(on or off\); the server stays off",
+             "bad_metrics_tls_named"),):
+        with Guest(img, forwards=[], append=append, extra=RNG) as g:
+            g.wait_for(rx, timeout=90)
+            check(True, name)
+    with Guest(base, forwards=[], append="metrics.tls=on", extra=RNG) as g:
+        g.wait_for(r"^metrics: metrics\.tls=on needs an image built with TLS", timeout=90)
+        check(True, "https_without_tls_build_named")
+
+
 def make_pki(tmpdir):
     pki = Pki(os.path.join(tmpdir, "pki"))
     ca1, ca2 = pki.ca("ca1"), pki.ca("ca2")
@@ -294,7 +366,7 @@ def make_pki(tmpdir):
     pki.other = pki.leaf("other", ca1, "other.takt.test")
     pki.old = pki.leaf("old", ca1, NAME, dates=("20200101000000Z", "20210101000000Z"))
     pki.server2 = pki.leaf("server2", ca2, NAME)
-    pki.client = pki.leaf("client", ca1, "gw-tls", server=False)
+    pki.client = pki.leaf("client", ca1, DEVICE, client=True)	# also its HTTPS certificate
     pki.client2 = pki.leaf("client2", ca2, "gw-tls", server=False)
     return pki, ca1, ca2
 
@@ -332,6 +404,7 @@ def main():
         scenario("image_b", image_b, img_b, pki, tmpdir)
         scenario("passwords", passwords, img_a, pki, tmpdir)
         scenario("no_ca", no_ca, a.build_dir)
+        scenario("https_metrics", https_metrics, img_a, a.build_dir, pki)
     except (GuestError, PkiError, OSError) as e:
         check(False, "setup", str(e))
     finally:

@@ -69,8 +69,9 @@ class Pki:
                   "-addext", "keyUsage=critical,keyCertSign,cRLSign")
         return c, k
 
-    def leaf(self, name, ca, dns, server=True, dates=None):
-        """A certificate for dns signed by ca ((cert, key) of Pki.ca): (cert, key).
+    def leaf(self, name, ca, dns, server=True, dates=None, client=False):
+        """A certificate for dns signed by ca ((cert, key) of Pki.ca): (cert, key),
+        for a server, a client (server=False) or both (client=True too).
         dates: (notBefore, notAfter) as YYYYMMDDHHMMSSZ, else now .. a year."""
         k = self.key(name)
         csr = self.path(name + ".csr")
@@ -82,7 +83,9 @@ class Pki:
             f.write("%x\n" % (0x1000 + len(os.listdir(self.dir))))
         cnf = os.path.join(sub, "ca.cnf")
         with open(cnf, "w") as f:
-            f.write(CA_CNF.format(dir=sub, name=dns, eku="serverAuth" if server else "clientAuth"))
+            f.write(CA_CNF.format(dir=sub, name=dns, eku=",".join(
+                (["serverAuth"] if server else []) + (["clientAuth"] if client or not server
+                                                      else []))))
         c = self.path(name + ".crt")
         start, end = dates or (None, None)
         when = ["-startdate", start, "-enddate", end] if dates else ["-days", "365"]
