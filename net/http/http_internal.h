@@ -52,7 +52,7 @@ int trace_page(struct hbuf *b);
 int crash_page(struct hbuf *b);
 
 /* The server's own figures, kept by server.c, published by metrics.c. */
-#define HTTP_CODES 11
+#define HTTP_CODES 12
 struct http_counters {
 	uint64_t connections;		/* accepted */
 	uint64_t open;			/* open now */
@@ -75,6 +75,12 @@ unsigned http_access_count(void);	/* prefixes in force, 0: everyone */
  * and key (in the server's thread); prints why not. @retval 0, -EINVAL,
  * -ENOENT, -ENODEV, -EIO, -ENOTSUP */
 int http_tls_configure(void);
+
+/* Basic auth (auth.c), on when the build gives TAKT_METRICS_AUTH. */
+#define HTTP_AUTH_MAX 90	/* "user:password": its base64 fits HTTP_VALUE_MAX */
+bool http_auth_on(void);
+void http_auth_init(void);
+bool http_auth_ok(const char *authorization);	/* true when auth is off */
 int http_tls_start(void);
 bool http_tls_on(void);
 /* A TLS context for an accepted socket; NULL with TLS off or no memory. */

@@ -108,13 +108,15 @@ static struct {
 } srv;
 
 struct http_counters http_counters;
-const int http_codes[HTTP_CODES] = { 200, 400, 404, 405, 408, 413, 414, 431, 501, 503, 505 };
+const int http_codes[HTTP_CODES] = { 200, 400, 401, 404, 405, 408, 413, 414, 431, 501, 503,
+				     505 };
 
 static const char *reason(int code)
 {
 	switch (code) {
 	case 200: return "OK";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 408: return "Request Timeout";
@@ -145,7 +147,9 @@ static size_t put_head(char *dst, size_t size, const struct conn *c, int code, c
 			   c->p.minor == 0 ? "Connection: keep-alive\r\n" : "";
 	int n = snprintf(dst, size, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
 			 "Content-Length: %lu\r\n%s%s\r\n", code, reason(code), type,
-			 (unsigned long)len, code == 405 ? "Allow: GET, HEAD\r\n" : "", conn);
+			 (unsigned long)len, code == 405 ? "Allow: GET, HEAD\r\n" :
+			 code == 401 ? "WWW-Authenticate: Basic realm=\"takt\", charset=\"UTF-8\"\r\n" :
+			 "", conn);
 
 	return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
@@ -271,7 +275,9 @@ static void serve(struct conn *c)
 	bool head = !strcmp(p->method, "HEAD");
 
 	c->close_after = !p->keep_alive || p->content_length > 0;
-	if (!head && strcmp(p->method, "GET") != 0)
+	if (!http_auth_ok(p->authorization))	/* auth.c: before anything is told */
+		respond_short(c, 401, head);
+	else if (!head && strcmp(p->method, "GET") != 0)
 		respond_short(c, known_method(p->method) ? 405 : 501, false);
 	else if (path_is(p, "/metrics"))
 		respond_page(c, metrics_page, "text/plain; version=0.0.4; charset=utf-8", head);
@@ -603,10 +609,11 @@ static void *server_main(void *arg)
 			  srv.port, err);
 		return NULL;
 	}
-	tk_printk("metrics: %s://%u.%u.%u.%u:%d/metrics%s\n", http_tls_on() ? "https" : "http",
+	tk_printk("metrics: %s://%u.%u.%u.%u:%d/metrics%s%s\n", http_tls_on() ? "https" : "http",
 		  info.addr[0], info.addr[1],
 		  info.addr[2], info.addr[3], srv.port,
-		  http_access_count() ? " (metrics.allow: others refused)" : "");
+		  http_access_count() ? " (metrics.allow: others refused)" : "",
+		  http_auth_on() ? " (basic auth)" : "");
 	serve_forever();
 }
 
@@ -649,6 +656,7 @@ static int configure(void)
 	if (http_tls_on() && !tk_bootarg("metrics.port"))
 		port = TLS_PORT_DEFAULT;
 	srv.max = http_tls_on() ? TLS_CLIENTS : CLIENTS;
+	http_auth_init();
 	srv.port = (int)port;
 	srv.timeout_ns = ms * MS;
 	return 0;
