@@ -15,7 +15,7 @@ certificate, one for another host name, and the right one, each refused
 with its own console line and then accepted; image B refuses CA 1's broker
 (not our CA) and is refused by a broker that does not trust its client
 certificate; HTTPS metrics with basic auth from the build (401 without or with a
-wrong password); the failures are counted on /metrics; the broker never sees an
+wrong password); MQTT over TLS and an HTTPS scrape at once; the failures are counted on /metrics; the broker never sees an
 MQTT client from a refused handshake; with a password file the build's
 credential is accepted and a wrong mqtt.pass= refused; mqtts:// without a
 CA in the image is refused at start; a missing or wrong certificate or key
@@ -260,6 +260,26 @@ def passwords(img, pki, tmpdir):
         broker.stop()
 
 
+def two_tls_connections(img, pki, tmpdir):
+    """MQTT over TLS and an HTTPS scrape at the same time (two TLS contexts, the
+    issue's smallest case): both work on the board's default memory."""
+    port = free_port()
+    broker = Broker(tmpdir, port, pki.server, pki.path("ca1.crt")).start()
+    try:
+        sub = broker.subscribe()
+        with Guest(img, forwards=[443], append="mqtt=mqtts://%s:%d metrics.tls=on %s"
+                   % (NAME, port, GUEST_ARGS), extra=RNG) as g:
+            g.wait_for(r"mqtt: connected to %s:%d " % (re.escape(NAME), port), timeout=90)
+            g.wait_for(r"^metrics: https://", timeout=30)
+            code, text, err = curl_https(g.port(443), pki.path("ca1.crt"))
+            samples, problems = samples_of(sub, 10, 30)
+            m = re.search(r"^takt_memory_heap_used_bytes (\d+)$", text, re.M)
+            check(code == 200 and len(samples) >= 10 and not problems, "mqtt_tls_and_https_together",
+                  "status %s, %d samples, heap %s" % (code, len(samples), m.group(1) if m else "?"))
+    finally:
+        broker.stop()
+
+
 def no_ca(base):
     """The plain gateway (no CA in the build) refuses mqtts:// at start."""
     try:
@@ -420,6 +440,7 @@ def main():
         scenario("passwords", passwords, img_a, pki, tmpdir)
         scenario("no_ca", no_ca, a.build_dir)
         scenario("https_metrics", https_metrics, img_a, a.build_dir, pki)
+        scenario("two_tls_connections", two_tls_connections, img_a, pki, tmpdir)
     except (GuestError, PkiError, OSError) as e:
         check(False, "setup", str(e))
     finally:
