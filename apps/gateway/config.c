@@ -3,7 +3,11 @@
  * half-parses would publish to the wrong place or at the wrong rate
  * without a word, so each bad value is an error naming the word.
  *
- *   mqtt=HOST[:PORT]   broker: dotted quad or DNS name, port 1..65535 (1883)
+ *   mqtt=[mqtt://|mqtts://]HOST[:PORT]
+ *                      broker: dotted quad or DNS name, port 1..65535 (1883;
+ *                      8883 with mqtts://, TLS with the server verified)
+ *   mqtt.user=U, mqtt.pass=P  1..128 bytes without control characters; the
+ *                      password is never printed, not even when it is bad
  *   mqtt.topic=T       1..128 bytes, no wildcards (+ #) or control chars
  *                      (default takt/<net.hostname or "takt">/telemetry)
  *   mqtt.period_ms=N   10..60000 (default 1000)
@@ -17,7 +21,8 @@
 
 #include "gateway.h"
 
-static const char *const known_keys[] = { "mqtt", "mqtt.topic", "mqtt.period_ms", "mqtt.id" };
+static const char *const known_keys[] = { "mqtt", "mqtt.topic", "mqtt.period_ms", "mqtt.id",
+					      "mqtt.user", "mqtt.pass" };
 
 static bool is_known(const char *word, size_t keylen)
 {
@@ -102,14 +107,27 @@ static bool looks_numeric(const char *s)
 	return strspn(s, "0123456789.") == strlen(s);
 }
 
-static int parse_broker(struct gw_config *c, const char *v, char *err, size_t errlen)
+static int parse_broker(struct gw_config *c, const char *arg, char *err, size_t errlen)
 {
+	const char *v = arg;
+
+	if (!strncmp(v, "mqtts://", 8)) {
+		c->tls = true;
+		v += 8;
+	} else if (!strncmp(v, "mqtt://", 7)) {
+		v += 7;
+	} else if (strstr(v, "://")) {
+		snprintf(err, errlen, "bad mqtt=%s: the scheme is mqtt:// or mqtts://", arg);
+		return -EINVAL;
+	}
+
 	const char *colon = strchr(v, ':');
 	size_t hostlen = colon ? (size_t)(colon - v) : strlen(v);
-	uint32_t port = GW_PORT_DEFAULT;
+	uint32_t port = c->tls ? GW_TLS_PORT_DEFAULT : GW_PORT_DEFAULT;
 
 	if (hostlen == 0 || hostlen > GW_HOST_MAX) {
-		snprintf(err, errlen, "bad mqtt=%s: HOST[:PORT] with a host name or address", v);
+		snprintf(err, errlen, "bad mqtt=%s: [mqtt[s]://]HOST[:PORT] with a host name or "
+			 "address", arg);
 		return -EINVAL;
 	}
 	memcpy(c->host, v, hostlen);
@@ -117,11 +135,11 @@ static int parse_broker(struct gw_config *c, const char *v, char *err, size_t er
 	c->numeric = looks_numeric(c->host);
 	if (c->numeric ? inet_pton(AF_INET, c->host, c->addr) != 1 : check_dns_name(c->host)) {
 		snprintf(err, errlen, "bad host '%s' in mqtt=%s: an IPv4 address (A.B.C.D) or "
-			 "a DNS name", c->host, v);
+			 "a DNS name", c->host, arg);
 		return -EINVAL;
 	}
 	if (colon && parse_uint(colon + 1, 1, 65535, &port)) {
-		snprintf(err, errlen, "bad port '%s' in mqtt=%s: a number in 1..65535", colon + 1, v);
+		snprintf(err, errlen, "bad port '%s' in mqtt=%s: a number in 1..65535", colon + 1, arg);
 		return -EINVAL;
 	}
 	c->port = (uint16_t)port;
@@ -199,6 +217,46 @@ static int read_id(struct gw_config *c, gw_lookup_fn get, const uint8_t *mac, ch
 	return 0;
 }
 
+/* 1..GW_CRED_MAX bytes, no control characters (they would not survive
+ * a broker's password file either). */
+static int check_cred(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n == 0 || n > GW_CRED_MAX)
+		return -EINVAL;
+	for (; *v; v++) {
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int read_creds(struct gw_config *c, gw_lookup_fn get, char *err, size_t errlen)
+{
+	const char *user = get("mqtt.user"), *pass = get("mqtt.pass");
+
+	if (user && check_cred(user)) {
+		snprintf(err, errlen, "bad mqtt.user=%s: 1..%d bytes without control characters",
+			 user, GW_CRED_MAX);
+		return -EINVAL;
+	}
+	if (pass && check_cred(pass)) {	/* the value is not shown: it is a secret */
+		snprintf(err, errlen, "bad mqtt.pass=: 1..%d bytes without control characters",
+			 GW_CRED_MAX);
+		return -EINVAL;
+	}
+	if (pass && !user) {	/* MQTT 3.1.1 3.1.2.9: no password without a user name */
+		snprintf(err, errlen, "mqtt.pass= needs mqtt.user=");
+		return -EINVAL;
+	}
+	if (user)
+		strcpy(c->user, user);
+	if (pass)
+		strcpy(c->pass, pass);
+	return 0;
+}
+
 int gw_config_read(struct gw_config *c, gw_lookup_fn get, const uint8_t *mac, char *err,
 		   size_t errlen)
 {
@@ -211,7 +269,8 @@ int gw_config_read(struct gw_config *c, gw_lookup_fn get, const uint8_t *mac, ch
 			 GW_PERIOD_MS_MIN, GW_PERIOD_MS_MAX);
 		return -EINVAL;
 	}
-	if (read_topic(c, get, err, errlen) || read_id(c, get, mac, err, errlen))
+	if (read_topic(c, get, err, errlen) || read_id(c, get, mac, err, errlen) ||
+	    read_creds(c, get, err, errlen))
 		return -EINVAL;
 	c->mqtt = broker != NULL;
 	return broker ? parse_broker(c, broker, err, errlen) : 0;

@@ -24,6 +24,8 @@
 #define GW_PERIOD_MS_MAX	60000
 #define GW_PERIOD_MS_DEFAULT	1000
 #define GW_PORT_DEFAULT		1883
+#define GW_TLS_PORT_DEFAULT	8883	/* mqtts:// (IANA's secure-mqtt) */
+#define GW_CRED_MAX		128	/* mqtt.user, mqtt.pass */
 #define GW_QUEUE_LEN		32	/* samples kept while the broker is away */
 #define GW_LAT_BUCKETS		20	/* latency histogram: 20 x 100 us */
 #define GW_LAT_BUCKET_NS	100000u
@@ -32,6 +34,7 @@
 
 struct gw_config {
 	bool mqtt;			/* mqtt= given: MQTT on */
+	bool tls;			/* mqtts://: TLS, the server verified, never plain */
 	char host[GW_HOST_MAX + 1];	/* as given: dotted quad or DNS name */
 	bool numeric;			/* host is a dotted quad, in addr */
 	uint8_t addr[4];
@@ -39,6 +42,8 @@ struct gw_config {
 	char topic[GW_TOPIC_MAX + 1];
 	char id[GW_ID_MAX + 1];
 	uint32_t period_ms;
+	char user[GW_CRED_MAX + 1];	/* "" none: then the build's (gw_tls_creds) */
+	char pass[GW_CRED_MAX + 1];	/* a secret: never printed */
 };
 
 /* Every argv word after argv[0] must be key=value, and a key under mqtt.
@@ -102,7 +107,28 @@ struct gw_pub_counters {
 	uint64_t published;	/* PUBLISHes the broker's TCP acknowledged (QoS 0) */
 	uint64_t connects;	/* CONNACKs accepted */
 	uint64_t lost;		/* handed to lwIP, gone with a broken connection */
+	uint64_t tls_failed;	/* TLS attempts that did not reach CONNACK, any reason */
+	uint64_t tls_rejected;	/* ... because we refused the broker's certificate */
+	uint64_t tls_refused;	/* ... because the broker refused us (a fatal alert) */
 };
+
+/* -- TLS (tls.c) ---------------------------------------------------------------- */
+
+struct mqtt_connect_client_info_t;
+struct mqtt_client_s;
+struct tk_tls_status;
+
+/* Put the built-in CA (and our certificate) into info->tls_config, and the
+ * build's credential when c has none; prints why it cannot.
+ * @retval 0, -ENOTSUP (no TLS or no CA in the build), -ENODEV (no entropy), -ENOMEM */
+int gw_tls_init(const struct gw_config *c, struct mqtt_connect_client_info_t *info);
+
+/* Right after mqtt_client_connect, core lock held: check host's name and
+ * the chain strictly, recording the outcome in st. @retval 0, -EINVAL, -ENOMEM */
+int gw_tls_attach(struct mqtt_client_s *client, const char *host, struct tk_tls_status *st);
+
+/* st in words (tk_tls_status_text); "" when it says nothing went wrong. */
+void gw_tls_why(const struct tk_tls_status *st, char *buf, size_t len);
 const struct gw_pub_counters *gw_publisher_counters(const struct gw_publisher *p);
 
 #endif

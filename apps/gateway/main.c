@@ -27,12 +27,16 @@ static struct tk_sem wake;	/* the publisher's: a sample or an lwIP event */
 static void usage(void)
 {
 	printf("usage: bootargs are key=value words (net.* as in takt/net.h, and):\n"
-	       "  mqtt=HOST[:PORT]    the broker: IPv4 address or DNS name, port %d by default;\n"
+	       "  mqtt=[mqtt://|mqtts://]HOST[:PORT]\n"
+	       "                      the broker: IPv4 address or DNS name, port %d by default\n"
+	       "                      (%d with mqtts://: TLS, needs a build with --tls-ca);\n"
 	       "                      without it MQTT is off\n"
+	       "  mqtt.user=U         user name (default: the build's TAKT_TLS_USER, if any)\n"
+	       "  mqtt.pass=P         password (never printed)\n"
 	       "  mqtt.topic=TOPIC    default takt/<net.hostname or takt>/telemetry\n"
 	       "  mqtt.period_ms=N    sample period %d..%d ms (default %d)\n"
 	       "  mqtt.id=ID          client id (default takt-<last 3 MAC bytes in hex>)\n",
-	       GW_PORT_DEFAULT, GW_PERIOD_MS_MIN, GW_PERIOD_MS_MAX, GW_PERIOD_MS_DEFAULT);
+	       GW_PORT_DEFAULT, GW_TLS_PORT_DEFAULT, GW_PERIOD_MS_MIN, GW_PERIOD_MS_MAX, GW_PERIOD_MS_DEFAULT);
 }
 
 static __attribute__((noreturn)) void idle_forever(void)
@@ -57,6 +61,9 @@ static void add_metrics(const struct gw_pub_counters *n)
 		{ "takt_mqtt_samples_dropped_total", "Oldest samples pushed out of the full queue", 1, 0 },
 		{ "takt_mqtt_samples_lost_total", "Samples in flight when the connection broke", 1, 0 },
 		{ "takt_gateway_samples_total", "Samples taken by the sampler", 1, 0 },
+		{ "takt_mqtt_tls_failures_total", "MQTT TLS attempts that failed before CONNACK", 1, 0 },
+		{ "takt_mqtt_tls_server_rejected_total", "Broker certificates we refused (CA, name, dates)", 1, 0 },
+		{ "takt_mqtt_tls_refused_by_server_total", "TLS handshakes the broker refused (an alert)", 1, 0 },
 	};
 	static const struct tk_metrics_histogram lat = {
 		.name = "takt_gateway_sample_latency_seconds",
@@ -76,6 +83,9 @@ static void add_metrics(const struct gw_pub_counters *n)
 	v[2].value = &sampler.dropped;
 	v[3].value = &n->lost;
 	v[4].value = &sampler.taken;
+	v[5].value = &n->tls_failed;
+	v[6].value = &n->tls_rejected;
+	v[7].value = &n->tls_refused;
 	for (unsigned i = 0; i < sizeof(v) / sizeof(v[0]) && !err; i++)
 		err = tk_metrics_add_value(&v[i]);
 	if (err)
@@ -153,8 +163,8 @@ int main(int argc, char **argv)
 		printf("gateway: MQTT is off (no mqtt= bootarg)\n");
 		idle_forever();
 	}
-	printf("gateway: publishing to %s:%u topic %s as %s every %lu ms (QoS 0)\n", cfg.host,
-	       cfg.port, cfg.topic, cfg.id, (unsigned long)cfg.period_ms);
+	printf("gateway: publishing to %s%s:%u topic %s as %s every %lu ms (QoS 0)\n",
+	       cfg.tls ? "mqtts://" : "", cfg.host, cfg.port, cfg.topic, cfg.id, (unsigned long)cfg.period_ms);
 	if (start())
 		return 1;
 	idle_forever();

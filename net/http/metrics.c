@@ -208,7 +208,7 @@ enum fam_id {
 	NET_TX_ERRORS,
 	IP_SENT, IP_RECEIVED, IP_DROPPED, IP_ERRORS,
 	POOL_USED, POOL_SIZE, POOL_MAX, POOL_FAILURES, TCP_PCBS,
-	HTTP_REQUESTS, HTTP_CONNECTIONS, HTTP_OPEN, HTTP_TIMEOUTS,
+	HTTP_REQUESTS, HTTP_CONNECTIONS, HTTP_OPEN, HTTP_TIMEOUTS, HTTP_REFUSED, HTTP_TLS_OK, HTTP_TLS_FAILED,
 	FAMS
 };
 
@@ -268,6 +268,12 @@ static const struct fam {
 		       "lwIP TCP connections (control blocks) by state." },
 	[HTTP_TIMEOUTS] = { "takt_http_timeouts_total", "counter",
 			    "Metrics server: connections closed for a slow or idle client." },
+	[HTTP_REFUSED] = { "takt_http_refused_total", "counter",
+			   "Metrics server: connections closed at once, not from metrics.allow." },
+	[HTTP_TLS_OK] = { "takt_http_tls_handshakes_total", "counter",
+			  "Metrics server: TLS handshakes completed (metrics.tls=on)." },
+	[HTTP_TLS_FAILED] = { "takt_http_tls_failures_total", "counter",
+			      "Metrics server: TLS handshakes that failed (metrics.tls=on)." },
 };
 
 static void put_family(struct hbuf *b, const char *name, const char *type, const char *help)
@@ -623,6 +629,9 @@ static void put_http(struct hbuf *b)
 	fam_value(b, HTTP_CONNECTIONS, c->connections);
 	fam_value(b, HTTP_OPEN, c->open);
 	fam_value(b, HTTP_TIMEOUTS, c->timeouts);
+	fam_value(b, HTTP_REFUSED, c->refused);
+	fam_value(b, HTTP_TLS_OK, c->tls_handshakes);
+	fam_value(b, HTTP_TLS_FAILED, c->tls_failed);
 }
 
 /* ---- the registry ----------------------------------------------------------- */

@@ -30,7 +30,8 @@ enum state {
 
 /* The fields acted on; p->len counts the value of one of these (F_OTHER:
  * not kept). Set when the colon ends the name. */
-enum field { F_OTHER, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_CONNECTION, F_HOST };
+enum field { F_OTHER, F_CONTENT_LENGTH, F_TRANSFER_ENCODING, F_CONNECTION, F_HOST,
+	     F_AUTHORIZATION };
 
 #define SATURATED UINT64_MAX
 
@@ -189,11 +190,12 @@ static enum field field_of(const struct http_parser *p)
 		[F_TRANSFER_ENCODING] = "transfer-encoding",
 		[F_CONNECTION] = "connection",
 		[F_HOST] = "host",
+		[F_AUTHORIZATION] = "authorization",
 	};
 
 	if (p->name_long)
 		return F_OTHER;
-	for (unsigned f = F_CONTENT_LENGTH; f <= F_HOST; f++)
+	for (unsigned f = F_CONTENT_LENGTH; f <= F_AUTHORIZATION; f++)
 		if (!strcmp(p->name, names[f]))
 			return (enum field)f;
 	return F_OTHER;
@@ -271,6 +273,11 @@ static int end_field(struct http_parser *p)
 	case F_HOST:
 		if (++p->hosts > 1)
 			return fail(p, 400);
+		break;
+	case F_AUTHORIZATION:	/* two credentials: which one counts is ambiguous */
+		if (p->authorization[0])
+			return fail(p, 400);
+		memcpy(p->authorization, p->value, p->len + 1);
 		break;
 	default:
 		break;

@@ -64,6 +64,7 @@ struct http_parser {
 	bool keep_alive;
 	uint64_t content_length;	/* 0 when absent */
 	int status;			/* with HTTP_ERROR: 400, 413, 414, 431, 501, 505 */
+	char authorization[HTTP_VALUE_MAX + 1];	/* the Authorization value, "" none */
 
 	/* private */
 	int state;

@@ -66,6 +66,8 @@
 #include "parse.h"
 
 #define CLIENTS			12	/* of MEMP_NUM_NETCONN 20: the listener, the app's */
+#define TLS_CLIENTS		2	/* ~25 KiB of heap each (tls_listen.c) */
+#define TLS_PORT_DEFAULT	443
 #define LISTEN_BACKLOG		8	/* lwIP's DEFAULT_ACCEPTMBOX_SIZE */
 #define PORT_DEFAULT		80
 #define TIMEOUT_MS_DEFAULT	5000
@@ -81,6 +83,7 @@ enum cstate { FREE, READING, WRITING, DRAINING };
 
 struct conn {
 	int fd;
+	struct http_tls_conn *tls;	/* metrics.tls=on (tls_listen.c), else NULL */
 	enum cstate state;
 	uint64_t deadline;
 	bool close_after;	/* drain and close once the response is out */
@@ -98,20 +101,22 @@ static struct {
 	int port;
 	uint64_t timeout_ns;
 	int lfd;
-	unsigned open;
+	unsigned open, max;	/* max: CLIENTS, TLS_CLIENTS with TLS */
 	struct conn c[CLIENTS];
 	struct pollfd pfd[CLIENTS + 1];
 	int owner[CLIENTS + 1];	/* pfd[i] is c[owner[i]], -1 the listener */
 } srv;
 
 struct http_counters http_counters;
-const int http_codes[HTTP_CODES] = { 200, 400, 404, 405, 408, 413, 414, 431, 501, 503, 505 };
+const int http_codes[HTTP_CODES] = { 200, 400, 401, 404, 405, 408, 413, 414, 431, 501, 503,
+				     505 };
 
 static const char *reason(int code)
 {
 	switch (code) {
 	case 200: return "OK";
 	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
 	case 408: return "Request Timeout";
@@ -142,7 +147,9 @@ static size_t put_head(char *dst, size_t size, const struct conn *c, int code, c
 			   c->p.minor == 0 ? "Connection: keep-alive\r\n" : "";
 	int n = snprintf(dst, size, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\n"
 			 "Content-Length: %lu\r\n%s%s\r\n", code, reason(code), type,
-			 (unsigned long)len, code == 405 ? "Allow: GET, HEAD\r\n" : "", conn);
+			 (unsigned long)len, code == 405 ? "Allow: GET, HEAD\r\n" :
+			 code == 401 ? "WWW-Authenticate: Basic realm=\"takt\", charset=\"UTF-8\"\r\n" :
+			 "", conn);
 
 	return n > 0 && (size_t)n < size ? (size_t)n : 0;
 }
@@ -268,7 +275,9 @@ static void serve(struct conn *c)
 	bool head = !strcmp(p->method, "HEAD");
 
 	c->close_after = !p->keep_alive || p->content_length > 0;
-	if (!head && strcmp(p->method, "GET") != 0)
+	if (!http_auth_ok(p->authorization))	/* auth.c: before anything is told */
+		respond_short(c, 401, head);
+	else if (!head && strcmp(p->method, "GET") != 0)
 		respond_short(c, known_method(p->method) ? 405 : 501, false);
 	else if (path_is(p, "/metrics"))
 		respond_page(c, metrics_page, "text/plain; version=0.0.4; charset=utf-8", head);
@@ -289,7 +298,8 @@ static void serve(struct conn *c)
 static void drop(struct conn *c)
 {
 	hbuf_free(&c->out);
-	close(c->fd);
+	http_io_close(c->tls, c->fd);
+	c->tls = NULL;
 	c->fd = -1;
 	c->state = FREE;
 	srv.open--;
@@ -316,7 +326,8 @@ static bool nothing_unread(struct conn *c)
 {
 	int pending = 0;
 
-	return c->in_off >= c->in_len && ioctl(c->fd, FIONREAD, &pending) == 0 && pending == 0;
+	return c->in_off >= c->in_len && !http_io_buffered(c->tls) &&
+	       ioctl(c->fd, FIONREAD, &pending) == 0 && pending == 0;
 }
 
 /* The response is out: next request, or close. A client that sent nothing
@@ -349,7 +360,7 @@ static void sent(struct conn *c)
 static int pump(struct conn *c)
 {
 	while (c->send_left) {
-		ssize_t n = send(c->fd, c->send_ptr, c->send_left, 0);
+		ssize_t n = http_io_send(c->tls, c->fd, c->send_ptr, c->send_left);
 
 		if (n > 0) {
 			c->send_ptr += n;
@@ -405,14 +416,14 @@ static void readable(struct conn *c)
 		/* A bounded gulp per round: a client still flooding must not
 		 * keep the loop from the others. */
 		for (int i = 0; i < DRAIN_GULP; i++)
-			if ((n = recv(c->fd, c->in, sizeof(c->in), 0)) <= 0)
+			if ((n = http_io_recv(c->tls, c->fd, c->in, sizeof(c->in))) <= 0)
 				break;
 		if (n > 0 || (n < 0 && errno == EAGAIN)) {
 			c->deadline = drain_pause(c);
 			return;
 		}
 	} else {
-		n = recv(c->fd, c->in, sizeof(c->in), 0);
+		n = http_io_recv(c->tls, c->fd, c->in, sizeof(c->in));
 		if (n > 0) {
 			c->in_off = 0;
 			c->in_len = (size_t)n;
@@ -438,14 +449,26 @@ static void timed_out(struct conn *c)
 
 static void accept_all(void)
 {
-	while (srv.open < CLIENTS) {
-		int one = 1, fd = accept(srv.lfd, NULL, NULL);
+	while (srv.open < srv.max) {
+		struct sockaddr_in peer;
+		socklen_t plen = sizeof(peer);
+		int one = 1, fd = accept(srv.lfd, (struct sockaddr *)&peer, &plen);
 		struct conn *c = srv.c;
 
 		if (fd < 0)
 			return;
+		if (!http_access_allowed(&peer)) {	/* access.c: metrics.allow */
+			close(fd);
+			http_counters.refused++;
+			continue;
+		}
 		while (c->state != FREE)
 			c++;
+		c->tls = http_tls_accept(fd);
+		if (http_tls_on() && !c->tls) {	/* no memory for a TLS context now */
+			close(fd);
+			return;
+		}
 		fcntl(fd, F_SETFL, O_NONBLOCK);
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		c->fd = fd;
@@ -466,7 +489,7 @@ static int poll_set(nfds_t *nfds)
 	uint64_t now = tk_now_ns(), first = UINT64_MAX;
 	nfds_t n = 0;
 
-	if (srv.open < CLIENTS) {
+	if (srv.open < srv.max) {
 		srv.pfd[n] = (struct pollfd){ .fd = srv.lfd, .events = POLLIN };
 		srv.owner[n++] = -1;
 	}
@@ -480,6 +503,8 @@ static int poll_set(nfds_t *nfds)
 		srv.owner[n++] = i;
 		if (c->deadline < first)
 			first = c->deadline;
+		if (http_io_buffered(c->tls))	/* TLS holds input poll cannot see */
+			first = now;
 	}
 	*nfds = n;
 	if (first == UINT64_MAX)
@@ -519,6 +544,12 @@ static __attribute__((noreturn)) void serve_forever(void)
 			else if (c->state == WRITING)
 				advance(c);
 			else
+				readable(c);
+		}
+		for (int i = 0; i < CLIENTS; i++) {
+			struct conn *c = &srv.c[i];
+
+			if ((c->state == READING || c->state == DRAINING) && http_io_buffered(c->tls))
 				readable(c);
 		}
 		expire();
@@ -570,14 +601,19 @@ static void *server_main(void *arg)
 		return NULL;
 	}
 	set_prio(info.prio);
+	if (http_tls_start())
+		return NULL;	/* tls_listen.c said why */
 	err = listen_on(srv.port);
 	if (err) {
 		tk_printk("metrics: cannot listen on port %d (%d); the server stays off\n",
 			  srv.port, err);
 		return NULL;
 	}
-	tk_printk("metrics: http://%u.%u.%u.%u:%d/metrics\n", info.addr[0], info.addr[1],
-		  info.addr[2], info.addr[3], srv.port);
+	tk_printk("metrics: %s://%u.%u.%u.%u:%d/metrics%s%s\n", http_tls_on() ? "https" : "http",
+		  info.addr[0], info.addr[1],
+		  info.addr[2], info.addr[3], srv.port,
+		  http_access_count() ? " (metrics.allow: others refused)" : "",
+		  http_auth_on() ? " (basic auth)" : "");
 	serve_forever();
 }
 
@@ -615,6 +651,12 @@ static int configure(void)
 	    bootarg_num("metrics.timeout_ms", TIMEOUT_MS_MIN, TIMEOUT_MS_MAX, &ms,
 			"milliseconds"))
 		return -EINVAL;
+	if (http_access_configure(tk_bootarg("metrics.allow")) || http_tls_configure())
+		return -EINVAL;
+	if (http_tls_on() && !tk_bootarg("metrics.port"))
+		port = TLS_PORT_DEFAULT;
+	srv.max = http_tls_on() ? TLS_CLIENTS : CLIENTS;
+	http_auth_init();
 	srv.port = (int)port;
 	srv.timeout_ns = ms * MS;
 	return 0;

@@ -457,12 +457,43 @@ def boot_bad_setting(build_dir):
               "non_decimal_timeout_refused"),
              ("metrics=on", r"^metrics: bad metrics=on \(only metrics=off\); the server "
               r"stays off$", "bad_metrics_switch_refused"),
-             ("metrics=off", r"^metrics: off \(metrics=off\)$", "metrics_off")]
+             ("metrics=off", r"^metrics: off \(metrics=off\)$", "metrics_off"),
+             ("metrics.allow=10.0.2.2/24", r"^metrics: bad metrics\.allow=10\.0\.2\.2/24: "
+              r"'10\.0\.2\.2/24' is not A\.B\.C\.D/N .*the server stays off$",
+              "allow_with_host_bits_refused"),
+             ("metrics.allow=10.0.2.2/32,10.0.0.0/33", r"^metrics: bad metrics\.allow=.*: "
+              r"'10\.0\.0\.0/33' is not", "allow_prefix_too_long_refused"),
+             ("metrics.allow=localhost", r"^metrics: bad metrics\.allow=localhost: ",
+              "allow_name_refused")]
     for append, rx, name in cases:
         with Guest(build_dir, forwards=[], append=append) as g:
             g.wait_for(rx, timeout=90)
             g.wait_for(r"^net: net0 bound ", timeout=90)
             check(name, not any(l.startswith("metrics: http") for l in g.output()))
+
+
+def boot_access(build_dir, promtool):
+    """metrics.allow: QEMU's user network brings every client from 10.0.2.2, so
+    10.0.2.2/32 lets curl in and 192.168.0.0/16 keeps it out: the connection
+    is closed without an answer, and the server goes on serving."""
+    allowed = r"^metrics: http://[0-9.]+:80/metrics \(metrics\.allow: others refused\)$"
+    with Guest(build_dir, forwards=[80], append="metrics.allow=192.168.0.0/16,10.0.2.2/32") as g:
+        g.wait_for(allowed, timeout=90)
+        code, _, body = curl(g.port(80), "/metrics")
+        check("allowed_client_served", code == 200, "status %s" % code)
+        text = body.decode("utf-8", "replace")
+        promtool_ok(text, promtool, "metrics_with_allow_pass_promtool")
+        check("refused_counter_published_zero", value(samples(text), "takt_http_refused_total") == 0)
+    with Guest(build_dir, forwards=[80], append="metrics.allow=192.168.0.0/16") as g:
+        g.wait_for(allowed, timeout=90)
+        for i in range(3):
+            s = connect(g.port(80))
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            data, closed = read_until_closed(s)
+            s.close()
+            check("outside_client_refused_%d" % i, data == b"" and closed,
+                  "got %r, closed %s" % (data[:80], closed))
+        check("server_alive_after_refusals", g.status is None)
 
 
 def main():
@@ -473,6 +504,7 @@ def main():
     return run_boots("boot", (("main", boot_main, (a.build_dir, promtool)),
                               ("slow clients", boot_slow, (a.build_dir, promtool)),
                               ("trace", boot_trace, (a.build_dir,)),
+                              ("access", boot_access, (a.build_dir, promtool)),
                               ("bad setting", boot_bad_setting, (a.build_dir,))),
                      (GuestError, OSError, ValueError, subprocess.SubprocessError))
 

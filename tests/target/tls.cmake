@@ -11,3 +11,9 @@ takt_qemu_test(tls_refused_without_entropy tls QEMU_ARGS ${TAKT_TEST_CPU_NO_RNG}
 takt_qemu_test(tls_cpu_rng tls QEMU_ARGS ${TAKT_TEST_CPU_RNG}
   EXPECT "^entropy: cpu (rndr|rdrand)$" "^tls: random numbers from (rndr|rdrand)$"
          "^9 passed, 0 failed")
+# MQTT over TLS against mosquitto (tests/net/test_mqtt_tls.py): here, not in
+# tests/net/tests.cmake, because its guests need -device virtio-rng-device.
+# It builds two TLS gateways of its own (about 20 s each) from the plain
+# gateway's build folder.
+include(${CMAKE_CURRENT_LIST_DIR}/../net/tests.cmake)
+takt_net_test(net_mqtt_tls test_mqtt_tls.py gateway TIMEOUT 900)

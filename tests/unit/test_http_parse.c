@@ -365,6 +365,20 @@ static void test_value_kept_up_to_127_and_431_past_it(void **state)
 	assert_int_equal(feed(&p, req), HTTP_DONE);
 }
 
+static void test_authorization_is_kept_and_a_second_one_is_400(void **state)
+{
+	struct http_parser p;
+
+	(void)state;
+	assert_int_equal(feed(&p, "GET / HTTP/1.1\r\nHost: a\r\n"
+				  "authorization:  Basic dXNlcjpwYXNz \r\n\r\n"), HTTP_DONE);
+	assert_string_equal(p.authorization, "Basic dXNlcjpwYXNz");
+	assert_int_equal(feed(&p, "GET / HTTP/1.1\r\nHost: a\r\n\r\n"), HTTP_DONE);
+	assert_string_equal(p.authorization, "");
+	assert_int_equal(status_of("GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Basic a\r\n"
+				   "Authorization: Basic b\r\n\r\n"), 400);
+}
+
 static void test_errors_are_final(void **state)
 {
 	struct http_parser p;
@@ -644,6 +658,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get_crlf_keep_alive_by_default),
+		cmocka_unit_test(test_authorization_is_kept_and_a_second_one_is_400),
 		cmocka_unit_test(test_http10_closes_unless_keep_alive_asked),
 		cmocka_unit_test(test_connection_close_tokens_any_case),
 		cmocka_unit_test(test_http1x_minor_above_1_talks_11),

@@ -115,6 +115,18 @@
 #define ETHARP_STATS			0
 #define IPFRAG_STATS			0
 
+/* -- altcp: the layered TCP API that lets lwIP's MQTT client run over TLS
+ * (src/apps/altcp_tls with mbedTLS, built only for takt_app(... TLS)). On
+ * for every app because lwIP is compiled once per board (the kernel
+ * library) and LWIP_ALTCP_TLS changes struct mqtt_connect_client_info_t:
+ * the library and the app must agree. An app without TLS links
+ * net/altcp_tls_none.c (altcp_tls_wrap refuses) and pays only the altcp
+ * dispatch (altcp.c, altcp_tcp.c) when it uses MQTT, and the pool below. -- */
+#define LWIP_ALTCP			1
+#define LWIP_ALTCP_TLS			1
+#define LWIP_ALTCP_TLS_MBEDTLS		1
+#define MEMP_NUM_ALTCP_PCB		8	/* two per TLS connection (TLS + TCP), one per plain */
+
 /* -- MQTT client (src/apps/mqtt), linked only when an app asks for it ------- */
 #define MQTT_OUTPUT_RINGBUF_SIZE	1024
 #define MQTT_VAR_HEADER_BUFFER_LEN	256
