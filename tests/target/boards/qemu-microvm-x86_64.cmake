@@ -93,3 +93,18 @@ takt_qemu_test(watchdog_ib700_resets watchdog TIMEOUT 120 QEMU_ARGS -append star
          "^watchdog: thread 'victim' \\(id [0-9]+\\) starved"
          "^watchdog: waiting for the hardware watchdog /watchdog@441 \\(2000 ms\\) to reset the board"
   REJECT "did not reset" "^FAIL")
+# Bad input: the ib700 node's reg one port long, and without io-mapped (a
+# PVH module DTB is taken as given): the probe fails naming the node, the
+# board runs without a watchdog.
+add_test(NAME make_bad_ib700_dtbs COMMAND sh -ec "
+  cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${CMAKE_BINARY_DIR}/ib700_short.dtb
+  cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${CMAKE_BINARY_DIR}/ib700_noio.dtb
+  ${FDTPUT} -t x ${CMAKE_BINARY_DIR}/ib700_short.dtb /watchdog@441 reg 0 441 0 1
+  ${FDTPUT} -d ${CMAKE_BINARY_DIR}/ib700_noio.dtb /watchdog@441 io-mapped")
+set_tests_properties(make_bad_ib700_dtbs PROPERTIES FIXTURES_SETUP bad_ib700_dtbs)
+foreach(_c short noio)
+  takt_qemu_test(ib700_bad_node_${_c}_refused watchdog FIXTURE bad_ib700_dtbs
+    QEMU_ARGS -initrd ${CMAKE_BINARY_DIR}/ib700_${_c}.dtb
+    EXPECT "/watchdog@441: reg must be the card's 3 I/O ports \\(io-mapped, below 0x10000\\)"
+           "^PASS start_without_watchdog_enodev" "^[0-9]+ passed, 0 failed")
+endforeach()
