@@ -99,6 +99,14 @@ static const char *state_name(const struct tk_thread *t)
 	return t->state == THREAD_READY ? (t->on_cpu ? "running" : "ready") : "blocked";
 }
 
+/* The reason on the console, then the crash record (the next boot reports
+ * it); from here on interrupts stay masked and the console is polled. */
+static void say_and_record(const char *why)
+{
+	tk_printk("watchdog: %s\n", why);
+	crash_write_here(TK_CRASH_WATCHDOG, why);
+}
+
 /* After the record: the armed hardware watchdog resets the board (it is
  * no longer fed); if it has not within twice its timeout and a second (a
  * driver rounds the timeout up to what its hardware counts; QEMU's Pi model
@@ -129,8 +137,7 @@ __attribute__((noreturn)) static void starved(const struct scan *s)
 		 "(timeout %lu ms); last seen fed at %lu ms, cpu %u, %s", t->name, (unsigned)t->id,
 		 (unsigned long)((s->now - t->sup_fed_ns) / MS), (unsigned long)(s->timeout / MS),
 		 (unsigned long)(t->sup_fed_ns / MS), (unsigned)t->cpu, state_name(t));
-	tk_printk("watchdog: %s\n", why);
-	crash_write_here(TK_CRASH_WATCHDOG, why);
+	say_and_record(why);
 	reset_board();
 }
 
@@ -148,8 +155,7 @@ void supervisor_fallback(void)
 	snprintf(why, sizeof(why), "the supervisor has not checked for %lu ms (a check every "
 		 "%lu ms): cpu 0 runs '%s'", (unsigned long)(FALLBACK_CHECKS * check_ns / MS),
 		 (unsigned long)(check_ns / MS), cur ? cur->name : "?");
-	tk_printk("watchdog: %s\n", why);
-	crash_write_here(TK_CRASH_WATCHDOG, why);
+	say_and_record(why);
 	tk_printk("watchdog: resetting from the timer interrupt\n");
 	tk_reset();
 }

@@ -60,19 +60,21 @@ static uint64_t page_attrs(bool device)
 	return PTE_P | PTE_RW | PTE_PS | nx() | (device ? PTE_PCD | PTE_PWT : 0);
 }
 
-/* A 4 KiB page's attributes in the image's 2 MiB pages. */
-static uint64_t page4k_attrs(uint64_t pa)
+/* A 4 KiB page's attributes in the image's 2 MiB pages; no_exec: nx(),
+ * read once by the caller (an MSR read per page was 512 per block). */
+static uint64_t page4k_attrs(uint64_t pa, uint64_t no_exec)
 {
 	if (pa >= (uintptr_t)_head && pa < (uintptr_t)_etext)
 		return PTE_P;
 	if (pa >= (uintptr_t)_etext && pa < (uintptr_t)_erodata)
-		return PTE_P | nx();
-	return PTE_P | PTE_RW | nx();
+		return PTE_P | no_exec;
+	return PTE_P | PTE_RW | no_exec;
 }
 
 void x86_mmu_protect(void)
 {
 	uint64_t *pd = x86_pd_pool[0];	/* entry.S's, for the first GiB */
+	uint64_t no_exec = nx();
 	unsigned used = 0;
 
 	for (uint64_t pa = 0; pa < (uintptr_t)_end; pa += PAGE_2M) {
@@ -83,7 +85,7 @@ void x86_mmu_protect(void)
 			continue;
 		}
 		for (unsigned i = pa == 0; i < 512; i++)	/* page 0 stays absent */
-			pt[i] = (pa + i * PAGE) | page4k_attrs(pa + i * PAGE);
+			pt[i] = (pa + i * PAGE) | page4k_attrs(pa + i * PAGE, no_exec);
 		pd[pa / PAGE_2M] = (uint64_t)(uintptr_t)pt | PTE_P | PTE_RW;
 	}
 	/* one CPU so far: reloading CR3 flushes the 2 MiB translations */
