@@ -40,6 +40,31 @@ bool arch_mmu_image_protected(void);
  * arch_mmu_map; -EEXIST when part of the range is mapped otherwise. */
 int arch_mmu_map_dma(uint64_t pa, uint64_t size);
 
+/* Guarded thread stacks (kernel/stack_pool.c), in 2 MiB blocks of RAM
+ * remapped in 4 KiB pages. arch_mmu_split_block: the block at pa, mapped
+ * RAM that nothing uses yet, becomes 512 pages, readable and writable,
+ * never executable, under the page table written into table (a page of
+ * the block itself may hold it). 0, -EINVAL (not 2 MiB aligned) or
+ * -ENOTSUP (not mapped as one 2 MiB block). arch_mmu_set_page: a page of
+ * such a block, or of the image, made present or absent: 1 when a present
+ * page became absent, else 0; -EINVAL when pa is not mapped in pages.
+ * Making it absent drops the translation from this
+ * CPU's TLB, and from every CPU's where ARCH_TLB_BROADCAST is 1; else the
+ * caller runs arch_tlb_flush_local(pa) on the other CPUs, as it does after
+ * a split. */
+int arch_mmu_split_block(uint64_t pa, uint64_t *table);
+int arch_mmu_set_page(uint64_t pa, bool present);
+void arch_tlb_flush_local(uint64_t va);
+#if defined(__aarch64__)
+#define ARCH_TLB_BROADCAST 1	/* TLBI ...IS reaches the inner-shareable domain */
+#else
+#define ARCH_TLB_BROADCAST 0	/* invlpg is this CPU's only: an IPI for the rest */
+#endif
+/* This CPU's stack for faults that find their own stack unusable (a guard
+ * page hit): x86's TSS IST for the double fault; arm64's vectors read it
+ * from struct cpu, so there it is a no-op. Called on the CPU itself. */
+void arch_cpu_set_fault_stack(void *top);
+
 /* Write [p, p+len) back from the data caches to memory, where a reset
  * (which may drop dirty lines) keeps it: the crash record. */
 void arch_dcache_clean(const void *p, size_t len);

@@ -125,7 +125,10 @@ bool time_has_clockevent(void);	/* a system timer driver registered */
 /* boot.c: RAM as /memory gave it (valid once main's thread runs). */
 const struct tk_memmap *boot_ram(void);
 
-/* boot.c: the heap handed to newlib's _sbrk. */
+/* boot.c: the heap's RAM, shared by newlib's _sbrk and the stack blocks. */
 extern uintptr_t heap_start, heap_end;
+/* heap.c: a 2 MiB block taken from the heap's top for thread stacks, never
+ * given back; 0 when malloc's arena has grown into it. */
+uintptr_t heap_take_block(void);
 
 #endif

@@ -259,13 +259,13 @@ static void start_one(const void *fdt, int node, uint64_t hwid)
 {
 	struct cpu *c = &cpus[smp_ncpus];
 	const char *why = "";
-	char *stack = malloc(IDLE_STACK);
+	char *stack = thread_stack_alloc(IDLE_STACK, "idle");
 	int err;
 
 	if (!stack || !irq_can_ipi()) {
 		tk_printk("cpu: %s: %s; not started\n", fdt_get_name(fdt, node, NULL),
 			  stack ? "the interrupt controller cannot send IPIs" : "no memory");
-		free(stack);
+		thread_stack_free(stack, IDLE_STACK);
 		return;
 	}
 	struct start_rec *r;
@@ -273,11 +273,12 @@ static void start_one(const void *fdt, int node, uint64_t hwid)
 	if (nstarts == TK_CPUS_MAX) {
 		tk_printk("cpu: %s: more than %d start attempts; not started\n",
 			  fdt_get_name(fdt, node, NULL), TK_CPUS_MAX);
-		free(stack);
+		thread_stack_free(stack, IDLE_STACK);
 		return;
 	}
 	r = &starts[nstarts++];
 	cpu_struct_init(c, smp_ncpus, hwid);
+	thread_cpu_fault_stack(c);
 	sched_cpu_prepare(c, stack, IDLE_STACK);
 	r->cpu = c;
 	__atomic_store_n(&r->state, START_WAITING, __ATOMIC_RELEASE);
@@ -342,6 +343,8 @@ __attribute__((noreturn)) void smp_secondary_main(struct start_rec *r)
 		arch_halt();
 	c = r->cpu;
 	arch_percpu_set(c);
+	if (c->fault_stack)
+		arch_cpu_set_fault_stack(c->fault_stack);
 	irq_cpu_init(c->id);
 	sched_cpu_start(c);
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);

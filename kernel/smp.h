@@ -41,6 +41,7 @@ struct cpu {
 	unsigned id;			/* 0 = the boot CPU, then /cpus order */
 	uint64_t hwid;			/* MPIDR affinity / local APIC ID */
 	bool online;
+	void *fault_stack;		/* top of the stack for guard page hits (stack_pool.c) */
 	/* scheduler, this CPU only (sched/core.c) */
 	struct tk_thread *current, *idle;
 	struct tk_thread *switched_from;	/* until the switch away from it is done */

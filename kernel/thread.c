@@ -6,6 +6,10 @@
  * names the thread in the panic:
  *
  *   alloc/stack buffer: [ canary | ... stack ... <- sp | struct tk_thread ]
+ *
+ * The buffer is whole pages over an unmapped guard page (stack_pool.c), so
+ * an overflow faults at its first access past the stack; the canary stays
+ * for stacks the app gives (tk_thread_attr.stack), which have no guard.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -16,6 +20,8 @@
 #include <takt/time.h>
 
 #include "kernel.h"
+#include "smp.h"
+#include "stack_pool.h"
 #include "thread_impl.h"
 #include "trace/trace.h"
 
@@ -24,13 +30,36 @@
 
 struct list_node all_threads = { &all_threads, &all_threads };	/* debug_offsets.c reads it */
 static struct list_node zombies = { &zombies, &zombies };	/* detached, exited */
-static struct tk_thread main_tcb;
-static struct {
-	struct tk_thread tcb;
-	uint64_t stack[IDLE_STACK / 8] __attribute__((aligned(16)));
-} idle_space;
+static struct tk_thread main_tcb, idle_tcb;
 
 extern char _boot_stack_top[];
+
+void *thread_stack_alloc(size_t size, const char *who)
+{
+	static bool said;
+	void *p = stack_pool_alloc(size);
+
+	if (p)
+		return p;
+	p = malloc(size);
+	if (p && !said) {
+		said = true;
+		tk_printk("stack: no RAM block left for guarded stacks: '%s' and later ones "
+			  "get no guard page (the canary still checks)\n", who);
+	}
+	return p;
+}
+
+void thread_stack_free(void *p, size_t size)
+{
+	if (p && !stack_pool_free(p, size))
+		free(p);
+}
+
+static void free_stack(struct tk_thread *t)
+{
+	thread_stack_free(t->alloc, t->alloc_size);
+}
 
 static void set_name(struct tk_thread *t, const char *name)
 {
@@ -95,7 +124,7 @@ static void reap_zombies(void)
 		if (!z)
 			return;
 		z->magic = 0;
-		free(z->alloc);
+		free_stack(z);
 	}
 }
 
@@ -138,15 +167,18 @@ int tk_thread_create(tk_thread_t **out, const struct tk_thread_attr *a,
 	if (err)
 		return err;
 	reap_zombies();
-	mem = a && a->stack ? a->stack : malloc(TCB_SIZE + size);
+	size_t whole = (TCB_SIZE + size + STACK_PAGE - 1) & ~(size_t)(STACK_PAGE - 1);
+
+	mem = a && a->stack ? a->stack : thread_stack_alloc(whole, a && a->name ? a->name : "thread");
 	if (!mem)
 		return -ENOMEM;
-	char *end = mem + (a && a->stack ? size : TCB_SIZE + size);
+	char *end = mem + (a && a->stack ? size : whole);
 	struct tk_thread *t = (struct tk_thread *)(((uintptr_t)end - TCB_SIZE) & ~(uintptr_t)15);
 	uint64_t *lo = (uint64_t *)(((uintptr_t)mem + 15) & ~(uintptr_t)15);
 
 	init_tcb(t, a && a->name ? a->name : "thread", lo, (size_t)((char *)t - (char *)lo));
 	t->alloc = a && a->stack ? 0 : mem;
+	t->alloc_size = whole;
 	t->fn = fn;
 	t->arg = arg;
 	t->detached = a && a->detached;
@@ -160,7 +192,7 @@ int tk_thread_create(tk_thread_t **out, const struct tk_thread_attr *a,
 	err = sched_set_params(t, &s);	/* not added yet: no cross-call */
 	if (err) {
 		sched_forget_new(t);
-		free(t->alloc);
+		free_stack(t);
 		return err;
 	}
 
@@ -216,7 +248,7 @@ int tk_thread_join(tk_thread_t *t, void **ret)
 	sched_wait_off_cpu(t);	/* its CPU may still be switching away from its stack */
 	if (ret)
 		*ret = t->retval;
-	free(t->alloc);
+	free_stack(t);
 	return 0;
 }
 
@@ -237,7 +269,7 @@ int tk_thread_detach(tk_thread_t *t)
 	kunlock(flags);
 	if (gone) {
 		sched_wait_off_cpu(t);
-		free(t->alloc);
+		free_stack(t);
 	}
 	return err;
 }
@@ -385,6 +417,16 @@ static void idle_entry(void *arg)
 	sched_idle_entry(arg);
 }
 
+void thread_cpu_fault_stack(struct cpu *c)
+{
+	c->fault_stack = stack_pool_fault_stack();
+	if (!c->fault_stack)
+		tk_printk("stack: no fault stack for CPU %u: a stack overflow there hangs it "
+			  "without a message\n", c->id);
+	else if (c == cpu_self())
+		arch_cpu_set_fault_stack(c->fault_stack);
+}
+
 struct tk_thread *thread_new_idle(unsigned cpu, void *stack, size_t size)
 {
 	static struct tk_thread idles[TK_CPUS_MAX];
@@ -437,7 +479,8 @@ uint32_t tk_cpu_online_mask(void)
 }
 
 /* The boot context becomes the thread "main" (FIFO priority 1) on the boot
- * stack; the idle thread gets its small static stack. */
+ * stack, over its guard page; the idle thread gets a small guarded stack,
+ * and this CPU its fault stack. */
 void thread_boot(void)
 {
 	size_t boot_stack = TAKT_BOOT_STACK_SIZE;
@@ -450,9 +493,14 @@ void thread_boot(void)
 	fp_entity_init(&main_tcb.se.fp, 1, 0);
 	main_tcb.sched = s;
 	list_add_tail(&all_threads, &main_tcb.all_node);
-	init_tcb(&idle_space.tcb, "idle", idle_space.stack, sizeof(idle_space.stack));
-	arch_context_init(&idle_space.tcb.ctx, idle_space.stack, sizeof(idle_space.stack),
-			  idle_entry, 0);
-	sched_start(&main_tcb, &idle_space.tcb);
+	stack_pool_guard_boot_stack();
+	void *idle_stack = thread_stack_alloc(IDLE_STACK, "idle");
+
+	if (!idle_stack)
+		tk_panic("memory: no stack for the idle thread");
+	init_tcb(&idle_tcb, "idle", idle_stack, IDLE_STACK);
+	arch_context_init(&idle_tcb.ctx, idle_stack, IDLE_STACK, idle_entry, 0);
+	thread_cpu_fault_stack(cpu_self());
+	sched_start(&main_tcb, &idle_tcb);
 	start_static_threads();
 }

@@ -42,6 +42,7 @@ struct tk_thread {
 	uint64_t *stack_lo;
 	size_t stack_size;
 	void *alloc;			/* what to free at join, or NULL */
+	size_t alloc_size;		/* its size (whole pages) */
 	tk_thread_fn fn;
 	void *arg, *retval;
 	bool detached;
@@ -184,6 +185,14 @@ void klock_retake(unsigned depth);
  * wait for ever on a CPU that holds it for good). @retval true: taken */
 bool klock_take_within(uint64_t ticks);
 
+/* thread.c: a thread's stack of size bytes (whole pages) over a guard
+ * page, else from malloc (said once, naming who); NULL without memory. */
+void *thread_stack_alloc(size_t size, const char *who);
+void thread_stack_free(void *p, size_t size);
+/* thread.c: CPU c's fault stack (guard page hits), allocated by the boot
+ * CPU; set in the arch here when c is this CPU. */
+struct cpu;
+void thread_cpu_fault_stack(struct cpu *c);
 /* thread.c: a secondary CPU's idle thread, running on [stack, +size). */
 struct tk_thread *thread_new_idle(unsigned cpu, void *stack, size_t size);
 

@@ -37,6 +37,9 @@ import time
 
 import takt_boardfiles
 
+# Another apt (a second takt command, unattended-upgrades) holding the lock
+# is waited for, not an error.
+APT_WAIT = ["-o", "DPkg::Lock::Timeout=900"]
 APT_PACKAGES = [
     "cmake", "gcc", "g++", "make",
     "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu",
@@ -218,7 +221,7 @@ class Setup:
         if self.did_update:
             return
         self.say("apt-get update ...")
-        self.run_logged(["apt-get", "update"], self.apt_log(), None, None, "apt-get update")
+        self.run_logged(["apt-get", "update"] + APT_WAIT, self.apt_log(), None, None, "apt-get update")
         self.did_update = True
 
     def apt_log(self):
@@ -239,7 +242,7 @@ class Setup:
         self.apt_update()
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         self.say("  (apt's output: %s)" % self.apt_log())
-        self.run_logged(["apt-get", "install", "-y", "--no-install-recommends"] + missing,
+        self.run_logged(["apt-get", "install", "-y", "--no-install-recommends"] + APT_WAIT + missing,
                         self.apt_log(), None, env, "apt-get install")
         still = self.missing_packages(packages)
         if still:

@@ -1,8 +1,8 @@
 /*
  * newlib-nano's system calls (built with --disable-newlib-supplied-syscalls):
- * the console for stdout/stderr, the DT-found heap for _sbrk, the arch
- * counter for time, and power-off for _exit. Descriptors above the console
- * go to the one registered provider (takt/fd.h: the network's sockets).
+ * the console for stdout/stderr, the arch counter for time, and power-off
+ * for _exit (_sbrk is in heap.c). Descriptors above the console go to the
+ * one registered provider (takt/fd.h: the network's sockets).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -79,23 +79,6 @@ int _read(int fd, char *buf, int len)
 		return -1;
 	}
 	return n;
-}
-
-void *_sbrk(ptrdiff_t incr)
-{
-	static uintptr_t brk;
-	uintptr_t old;
-
-	if (!brk)
-		brk = heap_start;
-	old = brk;
-	if ((incr > 0 && (uintptr_t)incr > heap_end - brk) ||
-	    (incr < 0 && (uintptr_t)-incr > brk - heap_start)) {
-		errno = ENOMEM;
-		return (void *)-1;
-	}
-	brk += (uintptr_t)incr;
-	return (void *)old;
 }
 
 void _exit(int status)

@@ -3,6 +3,7 @@
  * other exception is fatal except the semihosting probe below.
  */
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include <takt/log.h>
@@ -10,6 +11,9 @@
 #include "../../arch.h"
 #include "../../irq.h"
 #include "../../kernel.h"
+#include "../../smp.h"
+#include "../../stack_pool.h"
+#include "../../thread_impl.h"
 #include "frame.h"
 
 #define ESR_EC(esr) (((esr) >> 26) & 0x3f)
@@ -135,16 +139,25 @@ static void abort_reason(const struct arch_frame *f, char *out, size_t len)
 	snprintf(out, len, ": %s at 0x%lx", what, (unsigned long)f->far);
 }
 
+_Static_assert(offsetof(struct cpu, fault_stack) == CPU_FAULT_STACK, "vectors.S");
+_Static_assert(offsetof(struct cpu, current) == CPU_CURRENT, "vectors.S");
+_Static_assert(offsetof(struct tk_thread, stack_lo) == THREAD_STACK_LO, "vectors.S");
+
 struct arch_frame *arch_exception(struct arch_frame *f)
 {
 	char why[96];
 
 	if (f->kind == VEC_IRQ)
 		return irq_dispatch(f);
+	if (f->kind == VEC_STACK_OVERFLOW) {	/* on the fault stack: the thread's sp */
+		__asm__ volatile("mrs %0, tpidr_el0" : "=r"(f->sp));
+		f->kind = VEC_SYNC;
+	}
 	if (semihost_fixup(f))
 		return f;
 	arch_dump_frame(f);
 	crash_core_fault(f);	/* the core's thread 1 shows the faulting code */
+	stack_guard_check_fault(f->far, f->sp);
 	abort_reason(f, why, sizeof(why));
 	tk_panic("unexpected exception: %s (class 0x%02x, %s) at 0x%lx%s",
 		 f->kind < 16 ? vec_names[f->kind] : "?",

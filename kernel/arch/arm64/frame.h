@@ -23,6 +23,13 @@
 #define VEC_LOWER32_IRQ		13
 #define VEC_LOWER32_FIQ		14
 #define VEC_LOWER32_SERROR	15
+#define VEC_STACK_OVERFLOW	16	/* VEC_SYNC below the stack: on the fault stack */
+
+/* What vectors.S reads of the kernel's structures (checked in exception.c) */
+#define CPU_FAULT_STACK		32	/* struct cpu: fault_stack */
+#define CPU_CURRENT		40	/* struct cpu: current */
+#define THREAD_STACK_LO		368	/* struct tk_thread: stack_lo */
+#define FAULT_STACK_SIZE	16384	/* stack_pool.c's FAULT_STACK */
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

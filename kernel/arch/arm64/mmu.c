@@ -197,6 +197,71 @@ int arch_mmu_map_dma(uint64_t pa, uint64_t size)
 	return map_range(pa, size, DMA);
 }
 
+/* The L2 entry of the 2 MiB at pa, or NULL when no L2 table covers it. */
+static uint64_t *l2_entry(uint64_t pa)
+{
+	uint64_t e = pa < VA_LIMIT ? l1[pa / BLOCK_1G] : 0;
+
+	if ((e & PTE_TYPE_MASK) != PTE_TABLE)
+		return 0;
+	return &((uint64_t *)(uintptr_t)(e & PTE_ADDR_MASK))[(pa % BLOCK_1G) / BLOCK_2M];
+}
+
+/* Every CPU forgets the translation of the page or block at va. */
+static void tlbi_all_cpus(uint64_t va)
+{
+	__asm__ volatile("dsb ishst\n tlbi vaae1is, %0\n dsb ish\n isb"
+			 :: "r"(va >> 12) : "memory");
+}
+
+int arch_mmu_split_block(uint64_t pa, uint64_t *table)
+{
+	uint64_t *e;
+
+	if (pa % BLOCK_2M)
+		return -EINVAL;
+	e = l2_entry(pa);
+	if (!e || (*e & PTE_TYPE_MASK) != PTE_BLOCK)
+		return -ENOTSUP;
+	fill_pages(table, pa, 0, 512, block_attrs(NORMAL));
+	/* Break before make: a block and a table for the same addresses must
+	 * never be in a TLB together. Nothing touches the block meanwhile. */
+	*e = 0;
+	tlbi_all_cpus(pa);
+	*e = (uint64_t)(uintptr_t)table | PTE_TABLE;
+	publish();
+	return 0;
+}
+
+int arch_mmu_set_page(uint64_t pa, bool present)
+{
+	uint64_t *e = l2_entry(pa), *l3, *p;
+
+	if (!e || (*e & PTE_TYPE_MASK) != PTE_TABLE)
+		return -EINVAL;
+	l3 = (uint64_t *)(uintptr_t)(*e & PTE_ADDR_MASK);
+	p = &l3[(pa % BLOCK_2M) / PAGE];
+	if (present && !*p) {
+		*p = (pa & ~(PAGE - 1)) | block_attrs(NORMAL) | PTE_PAGE;
+		publish();
+	} else if (!present && *p) {
+		*p = 0;
+		tlbi_all_cpus(pa);
+		return 1;
+	}
+	return 0;
+}
+
+void arch_tlb_flush_local(uint64_t va)
+{
+	(void)va;	/* arch_mmu_set_page's TLBI reached every CPU */
+}
+
+void arch_cpu_set_fault_stack(void *top)
+{
+	(void)top;	/* vectors.S reads struct cpu's fault_stack */
+}
+
 static uint32_t be32(uint32_t v)
 {
 	return __builtin_bswap32(v);

@@ -49,6 +49,7 @@ primary_entry:
 el1_entry:
 	mov	x1, #CPACR_FPEN		/* FP/SIMD: newlib and gcc use it */
 	msr	cpacr_el1, x1
+	msr	tpidr_el1, xzr		/* no struct cpu yet (vectors.S reads it) */
 	adr_l	x1, arch_vectors
 	msr	vbar_el1, x1
 	isb
@@ -98,6 +99,7 @@ secondary_entry:
 	bl	el2_to_el1
 1:	mov	x1, #CPACR_FPEN
 	msr	cpacr_el1, x1
+	msr	tpidr_el1, xzr		/* no struct cpu yet (vectors.S reads it) */
 	adr_l	x1, arch_vectors
 	msr	vbar_el1, x1
 	isb

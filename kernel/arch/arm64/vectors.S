@@ -17,6 +17,29 @@
 	b	vec_common
 .endm
 
+/* The current EL's synchronous exceptions: faults. One with sp below the
+ * current thread's stack (an overflow into its guard page) would fault
+ * again pushing its frame, for ever: check first, x0 parked in a spare
+ * system register (nothing runs at EL0). Interrupts need no check: a push
+ * into the guard faults, and lands here. */
+.macro	ventry_checked
+	.balign	0x80
+	msr	tpidrro_el0, x0
+	mrs	x0, tpidr_el1		/* struct cpu, 0 before it is set */
+	cbz	x0, 1f
+	ldr	x0, [x0, #CPU_CURRENT]
+	cbz	x0, 1f
+	ldr	x0, [x0, #THREAD_STACK_LO]
+	add	x0, x0, #FRAME_SIZE	/* room for the frame above stack_lo */
+	cmp	sp, x0
+	b.lo	vec_stack_overflow
+1:	mrs	x0, tpidrro_el0
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	mov	x1, #VEC_SYNC
+	b	vec_common
+.endm
+
 	.section .text.vectors, "ax"
 	.balign	0x800
 	.global	arch_vectors
@@ -25,7 +48,7 @@ arch_vectors:
 	ventry	VEC_SP0_IRQ
 	ventry	VEC_SP0_FIQ
 	ventry	VEC_SP0_SERROR
-	ventry	VEC_SYNC
+	ventry_checked
 	ventry	VEC_IRQ
 	ventry	VEC_FIQ
 	ventry	VEC_SERROR
@@ -53,6 +76,37 @@ arch_vectors:
 .endm
 
 	.text
+/* From ventry_checked, sp below the stack, x0 in tpidrro_el0. Onto this
+ * CPU's fault stack, the thread's sp in tpidr_el0 for the dump; when sp is
+ * on the fault stack already (a fault in the panic itself), stay there. */
+vec_stack_overflow:
+	mrs	x0, tpidr_el1
+	ldr	x0, [x0, #CPU_FAULT_STACK]
+	cbz	x0, 9f
+	sub	x0, x0, #(FAULT_STACK_SIZE >> 12), lsl #12
+	cmp	sp, x0
+	b.lo	1f
+	add	x0, x0, #(FAULT_STACK_SIZE >> 12), lsl #12
+	cmp	sp, x0
+	b.lo	2f
+1:	mov	x0, sp
+	msr	tpidr_el0, x0
+	mrs	x0, tpidr_el1
+	ldr	x0, [x0, #CPU_FAULT_STACK]
+	mov	sp, x0
+	mrs	x0, tpidrro_el0
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	mov	x1, #VEC_STACK_OVERFLOW
+	b	vec_common
+2:	mrs	x0, tpidrro_el0
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp, #0]
+	mov	x1, #VEC_SYNC
+	b	vec_common
+9:	wfe				/* no fault stack: nothing can be said */
+	b	9b
+
 vec_common:
 	.cfi_startproc
 	.cfi_signal_frame

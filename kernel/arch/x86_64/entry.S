@@ -112,6 +112,9 @@ gdt:
 	.quad	0
 	.quad	0x00af9a000000ffff	/* 0x08: 64-bit code, DPL 0 */
 	.quad	0x00cf92000000ffff	/* 0x10: data */
+	.global	x86_gdt_tss
+x86_gdt_tss:				/* 0x18 + 16 * cpu: its TSS (tss.c) */
+	.fill	2 * X86_TSS_SLOTS, 8, 0
 gdt_end:
 	.balign	8
 	.word	0

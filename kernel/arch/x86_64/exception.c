@@ -11,6 +11,9 @@
 #include "../../arch.h"
 #include "../../irq.h"
 #include "../../kernel.h"
+#include "../../smp.h"
+#include "../../stack_pool.h"
+#include "../../thread_impl.h"
 #include "frame.h"
 #include "x86.h"
 
@@ -52,7 +55,8 @@ void x86_idt_init(void)
 		uint64_t a = (uint64_t)(uintptr_t)(x86_vector_stubs + 16 * v);
 
 		/* 0x8e: present, DPL 0, 64-bit interrupt gate (IF cleared on entry) */
-		idt[v] = (struct idt_entry){ (uint16_t)a, SEL_CODE64, 0, 0x8e,
+		/* the double fault on IST 1, this CPU's fault stack (tss.c) */
+		idt[v] = (struct idt_entry){ (uint16_t)a, SEL_CODE64, v == 8, 0x8e,
 					     (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
 	}
 	x86_idt_load();
@@ -119,6 +123,10 @@ struct arch_frame *arch_exception(struct arch_frame *f)
 		return irq_dispatch(f);
 	arch_dump_frame(f);
 	crash_core_fault(f);	/* the core's thread 1 shows the faulting code */
+	/* a page fault in a guard page, or the double fault it becomes when
+	 * its frame cannot be pushed (on the IST stack, tss.c) */
+	if (f->vector == VEC_PF || f->vector == 8)
+		stack_guard_check_fault(f->cr2, f->rsp);
 	fault_reason(f, why, sizeof(why));
 	tk_panic("unexpected exception: %s (vector %lu, error 0x%lx) at 0x%lx%s",
 		 vec_name(f->vector), (unsigned long)f->vector,

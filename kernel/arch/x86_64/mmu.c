@@ -147,6 +147,54 @@ int arch_mmu_map(uint64_t pa, uint64_t size, bool device)
 	return 0;
 }
 
+/* The PD entry of the 2 MiB at pa, or NULL when no PD covers it. */
+static uint64_t *pd_entry(uint64_t pa)
+{
+	uint64_t e = pa < VA_LIMIT ? x86_pdpt[pa / GIB] : 0;
+
+	if (!(e & PTE_P))
+		return 0;
+	return &((uint64_t *)(uintptr_t)(e & PTE_ADDR_MASK))[(pa % GIB) / PAGE_2M];
+}
+
+void arch_tlb_flush_local(uint64_t va)
+{
+	__asm__ volatile("invlpg (%0)" :: "r"((uintptr_t)va) : "memory");
+}
+
+int arch_mmu_split_block(uint64_t pa, uint64_t *table)
+{
+	uint64_t *e, no_exec = nx();
+
+	if (pa % PAGE_2M)
+		return -EINVAL;
+	e = pd_entry(pa);
+	if (!e || !(*e & PTE_P) || !(*e & PTE_PS) || (*e & (PTE_PCD | PTE_PWT)))
+		return -ENOTSUP;
+	for (unsigned i = 0; i < 512; i++)
+		table[i] = (pa + i * PAGE) | PTE_P | PTE_RW | no_exec;
+	*e = (uint64_t)(uintptr_t)table | PTE_P | PTE_RW;
+	arch_tlb_flush_local(pa);	/* the 2 MiB translation */
+	return 0;
+}
+
+int arch_mmu_set_page(uint64_t pa, bool present)
+{
+	uint64_t *e = pd_entry(pa), *p;
+
+	if (!e || !(*e & PTE_P) || (*e & PTE_PS))
+		return -EINVAL;
+	p = &((uint64_t *)(uintptr_t)(*e & PTE_ADDR_MASK))[(pa % PAGE_2M) / PAGE];
+	if (present && !(*p & PTE_P))
+		*p = (pa & ~(PAGE - 1)) | PTE_P | PTE_RW | nx();
+	else if (!present && (*p & PTE_P)) {
+		*p = 0;
+		arch_tlb_flush_local(pa);
+		return 1;
+	}
+	return 0;
+}
+
 /* x86 passes no DTB: the board DTB is embedded (see boot_x86.c). */
 const void *arch_mmu_early(const void *dtb)
 {

@@ -18,6 +18,8 @@
 
 #define SEL_CODE64	0x08
 #define SEL_DATA	0x10
+#define SEL_TSS0	0x18	/* then one 16-byte TSS descriptor per CPU */
+#define X86_TSS_SLOTS	8	/* TK_CPUS_MAX (checked in tss.c) */
 
 /* Application processors (ap_start.S, cpu.c): the real-mode trampoline's
  * page (below 1 MiB, page aligned: the SIPI vector is its page number) and

@@ -1,6 +1,12 @@
-/* A thread that recurses past its stack: the canary check at the next
- * switch must end the run with a PANIC naming the thread. */
+/* Stack overflows, each to be a PANIC naming the thread, status 1:
+ *   (none)  a thread recursing past its stack: its guard page faults
+ *   main    main itself, on the boot stack: the boot stack's guard page
+ *   cpu1    the first case on CPU 1 (its own fault stack)
+ *   canary  a thread on a stack the app gives (no guard page): the canary
+ *           at its bottom, checked at the next switch
+ *   ok      a thread using most of its stack, never past it: no panic */
 #include <stdio.h>
+#include <string.h>
 
 #include <takt/takt.h>
 
@@ -17,20 +23,53 @@ static int deep(volatile char *prev, int n)
 
 static void *recurse(void *arg)
 {
-	(void)arg;
-	deep(0, 32);		/* ~10 KiB into a 4 KiB stack */
+	deep(0, (int)(intptr_t)arg);
 	tk_sleep_ns(1000000);	/* switch away: the canary is checked */
 	return 0;
 }
 
-int main(void)
+/* The app's own stack for the canary case, with room below it: the
+ * overflow lands in this array, not in someone else's memory. */
+static char spare[16384] __attribute__((aligned(16)));
+static char own_stack[8192] __attribute__((aligned(16)));
+
+static int run_thread(const char *name, int depth, uint32_t cpus, bool own)
 {
-	struct tk_thread_attr a = { .name = "deep-recursion", .stack_size = 4096 };
+	struct tk_thread_attr a = { .name = name, .stack_size = 4096, .cpu_mask = cpus };
 	tk_thread_t *t;
 
-	if (tk_thread_create(&t, &a, recurse, 0))
+	if (own) {
+		a.stack = own_stack;
+		a.stack_size = sizeof(own_stack);
+	}
+	if (tk_thread_create(&t, &a, recurse, (void *)(intptr_t)depth))
 		return 2;
 	tk_thread_join(t, 0);
-	printf("stack_overflow: not detected\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	int err;
+
+	spare[0] = 1;
+	if (strcmp(mode, "main") == 0) {
+		deep(0, 100);	/* ~28 KiB into the 16 KiB boot stack */
+		err = 0;
+	} else if (strcmp(mode, "cpu1") == 0) {
+		err = tk_cpu_count() < 2 ? 3 : run_thread("deep-on-cpu1", 32, 2, false);
+	} else if (strcmp(mode, "canary") == 0) {
+		err = run_thread("own-stack", 40, 0, true);
+	} else if (strcmp(mode, "ok") == 0) {
+		err = run_thread("within", 8, 0, false);	/* ~2.3 KiB of 7 */
+		if (!err) {
+			printf("stack_overflow: ok\n");
+			return 0;
+		}
+	} else {
+		err = run_thread("deep-recursion", 32, 0, false);	/* ~10 KiB into 7 */
+	}
+	printf("stack_overflow: not detected (%d)\n", err);
 	return 0;
 }
