@@ -59,9 +59,12 @@ endif()
 target_link_libraries(takt PRIVATE takt_base)
 # Project code: warnings are errors, and the stack protector guards every
 # function with a local array or an address-taken local (the guard is one
-# global, set at boot: kernel/stack_guard.c).
+# global, set at boot: kernel/stack_guard.c). Stack clash protection makes
+# a frame larger than the 4 KiB guard page below each stack touch every
+# page it takes, so an overflow cannot jump the guard (kernel/stack_pool.c).
 target_compile_options(takt PRIVATE -Wall -Wextra -Werror
-  -fstack-protector-strong -mstack-protector-guard=global)
+  -fstack-protector-strong -mstack-protector-guard=global -fstack-clash-protection
+  $<$<STREQUAL:${TAKT_ARCH},arm64>:--param=stack-clash-protection-guard-size=12>)
 target_include_directories(takt PRIVATE ${TAKT_ROOT}/kernel)
 if(NOT TAKT_KERNEL_DIR)
   target_compile_definitions(takt PRIVATE TAKT_LIBFDT_STRICT)

@@ -108,13 +108,15 @@ static void flush_fn(void *va)
 	arch_tlb_flush_local((uint64_t)(uintptr_t)va);
 }
 
-/* Where invlpg is per CPU (x86), the other CPUs drop va too. */
+/* Where invlpg is per CPU (x86), the other CPUs drop va too. Every CPU,
+ * this one included (smp_call runs it here directly): the caller may have
+ * moved since its own invalidation. */
 static void flush_others(uintptr_t va)
 {
 	if (ARCH_TLB_BROADCAST)
 		return;
 	for (unsigned i = 0; i < TK_CPUS_MAX; i++)
-		if (cpus[i].online && &cpus[i] != cpu_self())
+		if (cpus[i].online)
 			smp_call(&cpus[i], flush_fn, (void *)va);
 }
 

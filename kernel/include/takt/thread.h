@@ -102,12 +102,13 @@ int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st);
  * the walk delays every interrupt by about 0.1 us per thread. */
 void tk_thread_foreach(void (*fn)(tk_thread_t *t, void *arg), void *arg);
 
-/* A thread defined at build time, started before main() with its stack
- * in .bss: TK_THREAD_DEFINE(blink, 4096, blink_fn, NULL, prio 10). Its
- * handle is available as tk_thread_static(blink) once main runs. */
+/* A thread defined at build time, started before main() on a guarded
+ * stack of stack_bytes like any other thread's:
+ * TK_THREAD_DEFINE(blink, 4096, blink_fn, NULL, prio 10). Its handle is
+ * available as tk_thread_static(blink) once main runs. */
 struct tk_thread_static {
 	const char *name;
-	void *stack;
+	void *stack;		/* NULL: the kernel's (with a guard page) */
 	size_t stack_size;
 	tk_thread_fn fn;
 	void *arg;
@@ -115,12 +116,10 @@ struct tk_thread_static {
 	tk_thread_t **handle;
 };
 #define TK_THREAD_DEFINE(id, stack_bytes, fn_, arg_, prio_)                        \
-	static uint64_t id##_stack[((stack_bytes) + 1024 + 7) / 8]                \
-		__attribute__((aligned(16)));                                      \
 	tk_thread_t *id##_thread;                                                  \
 	__attribute__((used, section(".takt_threads"), aligned(8)))               \
 	static const struct tk_thread_static id##_def = {                          \
-		#id, id##_stack, sizeof(id##_stack), fn_, arg_, prio_, &id##_thread }
+		#id, 0, (stack_bytes), fn_, arg_, prio_, &id##_thread }
 #define tk_thread_static(id) (id##_thread)
 
 /* Multicore. CPUs are numbered 0 (the boot CPU) .. tk_cpu_count() - 1 in

@@ -6,6 +6,9 @@
  *   timer_wake_ns      timer interrupt to the woken thread running (min/avg/max)
  *   wake_pick_ns_N     sem give -> earlier-deadline thread runs -> takes the
  *                      sem again -> back: with N other deadline threads ready
+ *   thread_create_ns   tk_thread_create + the thread's run + tk_thread_join of a
+ *                      thread that returns at once (16 KiB stack: its pages,
+ *                      guard page and control block), per thread
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +61,21 @@ static void bench_ctx_switch(void)
 
 	tk_thread_join(b, 0);
 	printf("bench: ctx_switch_ns %lu\n", (unsigned long)(dt / (2 * YIELDS)));
+}
+
+static void *returns(void *arg)
+{
+	return arg;
+}
+
+static void bench_thread_create(void)
+{
+	enum { N = 200 };
+	uint64_t t0 = tk_now_ns();
+
+	for (int i = 0; i < N; i++)
+		tk_thread_join(spawn(fifo(50), TK_STACK_DEFAULT, returns, 0), 0);
+	printf("bench: thread_create_ns %lu\n", (unsigned long)((tk_now_ns() - t0) / N));
 }
 
 static uint64_t lat_min = ~0ull, lat_max, lat_sum;
@@ -136,6 +154,7 @@ int main(void)
 	tk_sem_init(&ping, 0, 1);
 	tk_sem_init(&park, 0, 1);
 	bench_ctx_switch();
+	bench_thread_create();
 	bench_timer_wake();
 	int total = 0;
 
