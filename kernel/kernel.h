@@ -115,7 +115,7 @@ struct start_rec;
 __attribute__((noreturn)) void smp_secondary_main(struct start_rec *r);
 /* sched/core.c: a secondary's idle thread on [stack, stack + size), ready
  * before the CPU starts; the CPU itself then starts its scheduler. */
-void sched_cpu_prepare(struct cpu *c, void *stack, size_t size);
+int sched_cpu_prepare(struct cpu *c, void *stack, size_t size);	/* 0, -ENOMEM */
 void sched_cpu_start(struct cpu *c);
 
 /* time.c */

@@ -276,10 +276,14 @@ static void start_one(const void *fdt, int node, uint64_t hwid)
 		thread_stack_free(stack, IDLE_STACK);
 		return;
 	}
-	r = &starts[nstarts++];
 	cpu_struct_init(c, smp_ncpus, hwid);
+	if (sched_cpu_prepare(c, stack, IDLE_STACK)) {
+		tk_printk("cpu: %s: no memory; not started\n", fdt_get_name(fdt, node, NULL));
+		thread_stack_free(stack, IDLE_STACK);
+		return;
+	}
 	thread_cpu_fault_stack(c);
-	sched_cpu_prepare(c, stack, IDLE_STACK);
+	r = &starts[nstarts++];
 	r->cpu = c;
 	__atomic_store_n(&r->state, START_WAITING, __ATOMIC_RELEASE);
 	if (arch_secondary_prepare(hwid, stack + IDLE_STACK, r)) {

@@ -429,12 +429,14 @@ void thread_cpu_fault_stack(struct cpu *c)
 
 struct tk_thread *thread_new_idle(unsigned cpu, void *stack, size_t size)
 {
-	static struct tk_thread idles[TK_CPUS_MAX];
+	struct tk_thread *t = malloc(sizeof(*t));	/* only for CPUs that exist */
 	char name[TK_NAME_MAX] = "idle/";
 
+	if (!t)
+		return NULL;
 	name[5] = (char)('0' + cpu);
-	init_tcb(&idles[cpu], name, stack, size);
-	return &idles[cpu];
+	init_tcb(t, name, stack, size);
+	return t;
 }
 
 int tk_thread_set_affinity(tk_thread_t *t, uint32_t mask)

@@ -193,7 +193,8 @@ void thread_stack_free(void *p, size_t size);
  * CPU; set in the arch here when c is this CPU. */
 struct cpu;
 void thread_cpu_fault_stack(struct cpu *c);
-/* thread.c: a secondary CPU's idle thread, running on [stack, +size). */
+/* thread.c: a secondary CPU's idle thread, running on [stack, +size);
+ * NULL without memory for its control block. */
 struct tk_thread *thread_new_idle(unsigned cpu, void *stack, size_t size);
 
 /* sync/waitq.c */

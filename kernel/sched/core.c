@@ -430,9 +430,14 @@ void sched_start(struct tk_thread *main_thread, struct tk_thread *idle_thread)
 	wake_publish_key(c, &k);	/* no posts yet: nothing to decide again */
 }
 
-void sched_cpu_prepare(struct cpu *c, void *stack, size_t size)
+int sched_cpu_prepare(struct cpu *c, void *stack, size_t size)
 {
-	cpu_sched_init(c, thread_new_idle(c->id, stack, size));
+	struct tk_thread *idle = thread_new_idle(c->id, stack, size);
+
+	if (!idle)
+		return -ENOMEM;
+	cpu_sched_init(c, idle);
+	return 0;
 }
 
 /* On the secondary itself: it runs as its idle thread from here. */

@@ -110,8 +110,12 @@ int sched_dl_move_share(struct tk_thread *t, uint32_t mask, unsigned first);
 
 /* repack.c: when a new deadline thread t (not added yet) fits nowhere as it
  * comes, place every deadline thread again with it; the moved ones get a
- * WAKE_PLACE post. @retval 0 (t->placed set), -EBUSY (nothing changed) */
+ * WAKE_PLACE post. @retval 0 (t->placed set), -EBUSY (nothing changed),
+ * -ENOMEM (no work space: sched_repack_prepare found no memory) */
 int sched_dl_repack(struct tk_thread *t, const struct dl_params *p, uint32_t mask);
+/* repack.c: the work space, from the heap, before a deadline thread's
+ * parameters are set (interrupts on); once. */
+void sched_repack_prepare(void);
 /* On t's CPU c: adopt, and move t where it now lives (queued again here
  * when that is c). */
 void sched_dl_replace(struct cpu *c, struct tk_thread *t, uint64_t now);

@@ -259,6 +259,8 @@ int sched_set_params(struct tk_thread *t, const struct tk_sched *s)
 {
 	struct set_req r = { t, s, -EAGAIN };
 
+	if (s->policy == TK_SCHED_DEADLINE)
+		sched_repack_prepare();
 	while (r.err == -EAGAIN) {
 		unsigned long f = arch_irq_save();
 

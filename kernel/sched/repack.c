@@ -20,17 +20,37 @@
  * sched_setattr does.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include <takt/time.h>
 
 #include "core_impl.h"
 
-/* Work space, under sched_admit_lock. */
-static struct place_item items[PLACE_REPACK_MAX];
-static struct tk_thread *owner[PLACE_REPACK_MAX];
-static struct place_sys scratch;
+/* Work space, 18 KiB, under sched_admit_lock: from the heap once the app
+ * makes its first deadline thread, since most apps never repack and it
+ * would be static RAM in every image. Taken there, with interrupts on: a
+ * repack runs with them masked, where malloc may not. */
+struct repack_work {
+	struct place_item items[PLACE_REPACK_MAX];
+	struct tk_thread *owner[PLACE_REPACK_MAX];
+	struct place_sys scratch;
+};
+static struct repack_work *work;
+
+void sched_repack_prepare(void)
+{
+	struct repack_work *w;
+
+	if (__atomic_load_n(&work, __ATOMIC_ACQUIRE))
+		return;
+	w = malloc(sizeof(*w));
+	if (w && !__atomic_compare_exchange_n(&work, &(struct repack_work *){ 0 }, w, false,
+					      __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		free(w);	/* another thread's came first */
+}
 
 struct gather {
+	struct repack_work *w;
 	unsigned n;
 	uint32_t online;
 };
@@ -53,11 +73,11 @@ static void gather_one(tk_thread_t *t, void *arg)
 		return;	/* the rest keep their shares where they are */
 	for (unsigned i = 0; i < t->placed.npieces; i++)
 		c += t->placed.piece[i].runtime;
-	items[g->n] = (struct place_item){
+	g->w->items[g->n] = (struct place_item){
 		{ c, t->placed.npieces == 2 ? t->placed.piece[1].offset + t->placed.piece[1].deadline
 					    : t->placed.piece[0].deadline, t->placed.period },
 		t->affinity & g->online, t->placed, { 0 } };
-	owner[g->n++] = t;
+	g->w->owner[g->n++] = t;
 }
 
 static bool same_place(const struct place_result *a, const struct place_result *b)
@@ -72,16 +92,16 @@ static bool same_place(const struct place_result *a, const struct place_result *
 }
 
 /* Book the new placements; tell each moved thread's CPU. */
-static void book(unsigned n, uint64_t now)
+static void book(const struct repack_work *w, unsigned n, uint64_t now)
 {
 	for (unsigned i = 0; i < n; i++) {
-		struct tk_thread *t = owner[i];
+		struct tk_thread *t = w->owner[i];
 
-		if (same_place(&t->placed, &items[i].out)) {
-			t->placed = items[i].out;	/* same pieces; slots may differ */
+		if (same_place(&t->placed, &w->items[i].out)) {
+			t->placed = w->items[i].out;	/* same pieces; slots may differ */
 			continue;
 		}
-		t->placed = items[i].out;
+		t->placed = w->items[i].out;
 		__atomic_add_fetch(&t->pins, 1, __ATOMIC_ACQ_REL);	/* freed only after the post */
 		cpu_post(t, WAKE_PLACE, now);
 	}
@@ -89,18 +109,22 @@ static void book(unsigned n, uint64_t now)
 
 int sched_dl_repack(struct tk_thread *t, const struct dl_params *p, uint32_t mask)
 {
+	struct repack_work *w = __atomic_load_n(&work, __ATOMIC_ACQUIRE);
+
+	if (!w)
+		return -ENOMEM;	/* sched_repack_prepare found no memory */
 	unsigned long fk = klock();	/* the thread list; before sched_admit_lock */
 	unsigned long fa = tk_spin_lock_irqsave(&sched_admit_lock);
-	struct gather g = { 0, smp_online_mask() };
+	struct gather g = { w, 0, smp_online_mask() };
 	int err;
 
 	tk_thread_foreach(gather_one, &g);
-	items[g.n] = (struct place_item){ { p->runtime, p->deadline, p->period ? p->period : p->deadline },
-					  mask, { 0 }, { 0 } };
-	err = place_repack(sched_places(), items, g.n + 1, &scratch);
+	w->items[g.n] = (struct place_item){ { p->runtime, p->deadline, p->period ? p->period : p->deadline },
+					     mask, { 0 }, { 0 } };
+	err = place_repack(sched_places(), w->items, g.n + 1, &w->scratch);
 	if (err == 0) {
-		t->placed = items[g.n].out;
-		book(g.n, tk_now_ns());
+		t->placed = w->items[g.n].out;
+		book(w, g.n, tk_now_ns());
 	}
 	tk_spin_unlock_irqrestore(&sched_admit_lock, fa);
 	kunlock(fk);

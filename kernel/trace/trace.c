@@ -61,7 +61,7 @@ static uint32_t name_word(const char *name, unsigned at)
 /* The last TRACE_NAMED threads named, for the dump: a thread that exited
  * before it, and whose TR_NAME records an overwriting ring lost, is still
  * named (a thread's record is cheap; its name per event would not be). */
-struct trace_named trace_named[TRACE_NAMED];
+struct trace_named *trace_named;	/* from the heap at the first start */
 static unsigned named_next;
 
 static void remember(const struct tk_thread *t, const char *n, unsigned small)
@@ -180,6 +180,10 @@ int tk_trace_start(void)
 	}
 	if (!trace_size)
 		trace_size = SIZE_DEFAULT;
+	if (!trace_named)
+		trace_named = calloc(TRACE_NAMED, sizeof(*trace_named));
+	if (!trace_named || trace_dump_prepare())
+		return -ENOMEM;
 	for (unsigned c = 0; c < TK_CPUS_MAX && c < smp_ncpus_conf; c++) {
 		if (trace_rings[c].buf)
 			continue;

@@ -19,6 +19,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <takt/log.h>
@@ -60,8 +61,19 @@ struct seg {
 bool trace_dumped;
 static struct dump_header hdr;
 static struct cpu_header cpu_hdr[TK_CPUS_MAX];
-static char label_buf[TRACE_LABELS][32];
-static struct name_entry names[MAX_NAMES];
+/* From the heap at the first tk_trace_start: 8 KiB an untraced image
+ * need not carry. */
+static char (*label_buf)[32];
+static struct name_entry *names;
+
+int trace_dump_prepare(void)
+{
+	if (!label_buf)
+		label_buf = calloc(TRACE_LABELS, sizeof(*label_buf));
+	if (!names)
+		names = calloc(MAX_NAMES, sizeof(*names));
+	return label_buf && names ? 0 : -ENOMEM;
+}
 
 /* The live threads, read without klock: at a panic another CPU may hold it
  * for good, and the list only grows or shrinks under it (a torn read names
@@ -132,7 +144,7 @@ static unsigned snapshot(struct seg *segs, uint64_t *kept, uint64_t *lost)
 	unsigned nl = trace_nlabels();
 
 	tk_trace_stop();
-	if (!trace_size)
+	if (!trace_size || !trace_named || !names)	/* never started */
 		return 0;
 	for (unsigned i = 0; i < nl; i++)
 		strncpy(label_buf[i], trace_label(i), sizeof(label_buf[i]) - 1);

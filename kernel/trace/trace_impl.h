@@ -17,7 +17,9 @@ struct trace_named {
 	char name[16];
 };
 
-extern struct trace_named trace_named[TRACE_NAMED];
+extern struct trace_named *trace_named;	/* TRACE_NAMED, once started */
+/* trace_dump.c: the dump's work space, from the heap; 0 or -ENOMEM. */
+int trace_dump_prepare(void);
 /* trace_dump.c: the rings' timestamps were made ns by a dump; the next
  * start begins a new trace. */
 extern bool trace_dumped;
