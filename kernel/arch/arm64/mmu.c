@@ -25,7 +25,6 @@
 #include "sysregs.h"
 
 #define L2_POOL		4
-#define L3_POOL		5	/* the image's blocks (4 for a 6 MiB image) and RAM's first */
 #define PAGE		4096ull
 #define BLOCK_1G	(1ull << 30)
 #define BLOCK_2M	(1ull << 21)
@@ -59,7 +58,8 @@ static uint64_t l1[512] __attribute__((aligned(4096)));
 static uint64_t l2_pool[L2_POOL][512] __attribute__((aligned(4096)));
 static unsigned l2_used;
 /* every entry of a table is written when it is taken (map_pages) */
-static TK_NOINIT uint64_t l3_pool[L3_POOL][512] __attribute__((aligned(4096)));
+/* the linker sizes this pool to the image (arm64.ld) */
+extern uint64_t _l3_tables[][512], _l3_tables_end[][512];
 static unsigned l3_used;
 static uint64_t *l3_zero;	/* RAM's first block in pages, when RAM starts at 0 */
 static bool image_unprotected;	/* an image too large for the L3 pool */
@@ -128,9 +128,9 @@ static uint64_t *map_pages(uint64_t *e, uint64_t pa)
 	unsigned text = page_in(base, (uintptr_t)_head), ro = page_in(base, (uintptr_t)_etext);
 	unsigned rw = page_in(base, (uintptr_t)_erodata);
 
-	if (l3_used == L3_POOL)
+	if (&_l3_tables[l3_used] >= _l3_tables_end)
 		return 0;
-	l3 = l3_pool[l3_used++];
+	l3 = _l3_tables[l3_used++];
 	fill_pages(l3, base, 0, text, block_attrs(NORMAL));
 	fill_pages(l3, base, text, ro, NORMAL_RO | PTE_UXN);	/* EL1 may run it */
 	fill_pages(l3, base, ro, rw, NORMAL_RO | PTE_PXN | PTE_UXN);

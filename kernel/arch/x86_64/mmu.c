@@ -20,7 +20,6 @@
 #include "x86.h"
 
 #define PD_POOL		8
-#define PT_POOL		3	/* the image's 2 MiB pages past the first (x86_pt_low) */
 #define PAGE		4096ull
 #define PAGE_2M		(1ull << 21)
 #define GIB		(1ull << 30)
@@ -45,7 +44,8 @@ PAGETABLES uint64_t x86_pd_pool[PD_POOL][512] __attribute__((aligned(4096)));
 PAGETABLES uint32_t x86_pd_used;
 PAGETABLES uint64_t x86_pt_low[512] __attribute__((aligned(4096)));
 /* every entry of a table is written when it is taken (x86_mmu_protect) */
-static TK_NOINIT uint64_t pt_pool[PT_POOL][512] __attribute__((aligned(4096)));
+/* for the image's 2 MiB pages past the first; sized by the linker (x86_64.ld) */
+extern uint64_t _pt_tables[][512], _pt_tables_end[][512];
 static bool image_unprotected;
 
 extern char _head[], _etext[], _erodata[], _end[];
@@ -78,7 +78,8 @@ void x86_mmu_protect(void)
 	unsigned used = 0;
 
 	for (uint64_t pa = 0; pa < (uintptr_t)_end; pa += PAGE_2M) {
-		uint64_t *pt = pa == 0 ? x86_pt_low : used < PT_POOL ? pt_pool[used++] : 0;
+		uint64_t *pt = pa == 0 ? x86_pt_low :
+			       &_pt_tables[used] < _pt_tables_end ? _pt_tables[used++] : 0;
 
 		if (!pt) {
 			image_unprotected = true;
