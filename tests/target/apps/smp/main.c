@@ -253,9 +253,15 @@ static void test_stress(void)
 
 /* ---- 1000 threads over every CPU ---- */
 static volatile unsigned ran_count;
+static struct tk_sem many_go;
+
+/* Each waits until all are made: 1000 live threads, placed by load (one
+ * that ran and exited at once would leave its CPU's count as it was, and
+ * the spread would depend on timing). */
 static void *tiny_fn(void *arg)
 {
 	(void)arg;
+	tk_sem_take(&many_go, TK_FOREVER);
 	__atomic_fetch_add(&ran_count, 1, __ATOMIC_RELAXED);
 	return 0;
 }
@@ -268,6 +274,7 @@ static void test_many(void)
 	struct tk_thread_stats st;
 
 	ran_count = 0;
+	tk_sem_init(&many_go, 0, N);
 	for (unsigned i = 0; i < N; i++) {
 		struct tk_thread_attr a = { .name = "tiny", .stack_size = 4096, .sched = fifo(2) };
 
@@ -278,12 +285,14 @@ static void test_many(void)
 	}
 	uint32_t used = 0;
 
-	for (unsigned i = 0; i < N; i++) {
+	for (unsigned i = 0; i < N; i++)
 		if (t[i] && tk_thread_stats(t[i], &st) == 0)
 			used |= 1u << st.cpu;
+	for (unsigned i = 0; i < made; i++)
+		tk_sem_give(&many_go);
+	for (unsigned i = 0; i < N; i++)
 		if (t[i] && tk_thread_join(t[i], 0) == 0)
 			seen++;
-	}
 	TK_CHECK("thousand_threads_run", made == N && seen == N && ran_count == N);
 	TK_CHECK("thousand_threads_spread_over_all_cpus", used == tk_cpu_online_mask());
 }
