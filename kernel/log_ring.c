@@ -30,7 +30,7 @@
 #include "kernel.h"
 #include "thread_impl.h"
 
-#define RING 64u		/* messages, a power of two: 216 bytes each */
+#define RING 128u		/* messages; a power of two */
 #define BACKENDS_MAX 4
 #define KERNEL_POLL_MS 50
 
