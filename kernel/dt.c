@@ -177,6 +177,23 @@ COLD static int blob_fdt_err(const char *what, int fdt_err)
 	return -EBADMSG;
 }
 
+/* fdt_check_full does not read node names, and a '/' in one (DT spec
+ * 2.2.1 forbids it) makes paths ambiguous: fdt_get_path and the node
+ * index then name different nodes for the same offset (found by
+ * tests/fuzz/fuzz_dt.c). One walk of the node names, after check_full. */
+static int check_node_names(const void *fdt)
+{
+	for (int node = 0; node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+		int len;
+		const char *name = fdt_get_name(fdt, node, &len);
+
+		if (!name || memchr(name, '/', (size_t)len))
+			return blob_err("a node name contains '/', at structure offset: ",
+					(uint64_t)node, -EBADMSG);
+	}
+	return 0;
+}
+
 int tk_dt_validate(const void *fdt, size_t bufsize)
 {
 	size_t cap = bufsize < TK_DT_MAX_SIZE ? bufsize : TK_DT_MAX_SIZE;
@@ -205,7 +222,7 @@ int tk_dt_validate(const void *fdt, size_t bufsize)
 	rc = check_full(fdt, fdt_totalsize(fdt));
 	if (rc)
 		return blob_fdt_err("structure block is damaged: ", rc);
-	return 0;
+	return check_node_names(fdt);
 }
 
 /* ---- properties ------------------------------------------------------- */
