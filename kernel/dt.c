@@ -215,6 +215,13 @@ int tk_dt_validate(const void *fdt, size_t bufsize)
 	if (fdt_totalsize(fdt) > cap)
 		return blob_err("totalsize exceeds the readable buffer (or the 2 MiB limit): ",
 				fdt_totalsize(fdt), -E2BIG);
+	/* libfdt checks that the structure block lies inside the blob, not
+	 * that it is aligned; every tag and struct fdt_property in it is read
+	 * as 32-bit words (the node index, dt_props.c), so an offset like 0x39
+	 * is refused here (found by tests/fuzz/fuzz_dt.c: UBSan, misaligned). */
+	if (fdt_off_dt_struct(fdt) & (FDT_TAGSIZE - 1))
+		return blob_err("structure block offset is not 4-byte aligned: ",
+				fdt_off_dt_struct(fdt), -EBADMSG);
 	/* The trusting libfdt assumes the current format (FDT_ASSUME_LATEST). */
 	if (fdt_version(fdt) < 17)
 		return blob_err("version is older than 17, the only one supported: ",

@@ -188,7 +188,10 @@ def run_one(target, seconds=None, runs=None):
     cmd = ["nice", "-n", "19", os.path.join(fz, "bin", "fuzz_" + target),
            "-artifact_prefix=" + art + "/", "-print_final_stats=1", "-timeout=10",
            "-rss_limit_mb=2048", "-max_len=16384", corpus, seeds]
-    cmd.insert(4, "-runs=%d" % runs if runs else "-max_total_time=%d" % seconds)
+    if runs:
+        cmd.insert(4, "-runs=%d" % runs)
+    if seconds:
+        cmd.insert(4, "-max_total_time=%d" % seconds)
     start = time.monotonic()
     with open(log, "w") as f:
         rc = subprocess.call(cmd, stdout=f, stderr=subprocess.STDOUT)
@@ -209,12 +212,11 @@ def check_args(opts, pos):
         v = opts.get(opt)
         if v is not None and (not v.isdigit() or int(v) < lo):
             raise cli.UsageError("%s wants a whole number >= %d, not '%s'" % (opt, lo, v))
-    if "--time" in opts and "--runs" in opts:
-        raise cli.UsageError("--time and --runs exclude each other")
     if "--time" in opts:
         seconds = int(opts["--time"])
-    if "--runs" in opts:
+    if "--runs" in opts:         # with --time too: whichever comes first
         runs = int(opts["--runs"])
+        seconds = int(opts["--time"]) if "--time" in opts else None
     return targets, seconds, runs
 
 
@@ -230,8 +232,9 @@ def run(opts, pos):
         raise cli.Failure("build of tests/fuzz failed")
     failed = 0
     for t in targets:
-        print("[fuzz] %s: %s ..." % (t, ("%d runs" % runs) if runs else ("%d s" % seconds)),
-              flush=True)
+        limits = ["%d runs" % runs] if runs else []
+        limits += ["%d s" % seconds] if seconds else []
+        print("[fuzz] %s: %s ..." % (t, " or ".join(limits)), flush=True)
         r = run_one(t, seconds, runs)
         print("[fuzz] " + r.line(), flush=True)
         failed += not r.ok

@@ -172,6 +172,19 @@ static void test_validate_rejects_slash_in_node_name(void **state)
 	free(fdt);
 }
 
+/* Found by tests/fuzz/fuzz_dt.c: off_dt_struct 0x39 passed libfdt's header
+ * check, and the node index read its properties misaligned (UBSan). */
+static void test_validate_rejects_misaligned_structure_block(void **state)
+{
+	void *fdt = dtb_load("virt");
+
+	(void)state;
+	fdt_set_off_dt_struct(fdt, fdt_off_dt_struct(fdt) + 1);
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), -EBADMSG);
+	assert_non_null(strstr(tk_dt_last_error(), "not 4-byte aligned"));
+	free(fdt);
+}
+
 static void test_prop_u32_reads_value_and_checks_length(void **state)
 {
 	void *fdt = dtb_load("virt");
@@ -891,6 +904,7 @@ int main(void)
 		cmocka_unit_test(test_validate_rejects_property_running_past_structure),
 		cmocka_unit_test(test_validate_rejects_name_offset_past_strings),
 		cmocka_unit_test(test_validate_rejects_slash_in_node_name),
+		cmocka_unit_test(test_validate_rejects_misaligned_structure_block),
 		cmocka_unit_test(test_prop_u32_reads_value_and_checks_length),
 		cmocka_unit_test(test_prop_u64_accepts_4_and_8_bytes_only),
 		cmocka_unit_test(test_prop_u64_rejects_odd_length),
