@@ -33,7 +33,8 @@ TARGETS = {
 }
 DEFAULT_SECONDS = 60        # ./takt fuzz without --time: per target
 TEST_SECONDS = 15           # ./takt test: per target (7 targets, under 3 min in all)
-PACKAGES = ["clang-14", "libfuzzer-14-dev", "libfdt-dev", "device-tree-compiler", "cmake"]
+PACKAGES = ["clang-14", "libfuzzer-14-dev", "libfdt-dev", "device-tree-compiler", "cmake",
+            "dpkg-dev"]    # dpkg-dev: apt-get source lwip
 # The unit tests whose string literals seed a target.
 LITERAL_SOURCES = {
     "settings": ["test_bootargs.c", "test_net_config.c", "test_syslog_target.c"],
@@ -46,7 +47,7 @@ def root(*p):
     return os.path.join(cli.ROOT, *p)
 
 
-# -- set-up: the compiler and libFuzzer, installed once ------------------------------------
+# -- set-up: the compiler, libFuzzer and lwIP's sources, fetched once ------------------------
 
 def ensure_packages():
     import takt_setup
@@ -55,6 +56,7 @@ def ensure_packages():
         if setup.missing_packages(PACKAGES):
             setup.say("fuzzing needs clang-14 and libFuzzer (Debian packages, once)")
             setup.ensure_packages(PACKAGES)
+        setup.ensure_lwip()     # fuzz_mqtt compiles lwIP's MQTT client (once, quiet after)
     except takt_setup.SetupError as e:
         raise cli.Failure("setup: %s" % e)
 
