@@ -177,6 +177,23 @@ COLD static int blob_fdt_err(const char *what, int fdt_err)
 	return -EBADMSG;
 }
 
+/* fdt_check_full does not read node names, and a '/' in one (DT spec
+ * 2.2.1 forbids it) makes paths ambiguous: fdt_get_path and the node
+ * index then name different nodes for the same offset (found by
+ * tests/fuzz/fuzz_dt.c). One walk of the node names, after check_full. */
+static int check_node_names(const void *fdt)
+{
+	for (int node = 0; node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+		int len;
+		const char *name = fdt_get_name(fdt, node, &len);
+
+		if (!name || memchr(name, '/', (size_t)len))
+			return blob_err("a node name contains '/', at structure offset: ",
+					(uint64_t)node, -EBADMSG);
+	}
+	return 0;
+}
+
 int tk_dt_validate(const void *fdt, size_t bufsize)
 {
 	size_t cap = bufsize < TK_DT_MAX_SIZE ? bufsize : TK_DT_MAX_SIZE;
@@ -198,6 +215,13 @@ int tk_dt_validate(const void *fdt, size_t bufsize)
 	if (fdt_totalsize(fdt) > cap)
 		return blob_err("totalsize exceeds the readable buffer (or the 2 MiB limit): ",
 				fdt_totalsize(fdt), -E2BIG);
+	/* libfdt checks that the structure block lies inside the blob, not
+	 * that it is aligned; every tag and struct fdt_property in it is read
+	 * as 32-bit words (the node index, dt_props.c), so an offset like 0x39
+	 * is refused here (found by tests/fuzz/fuzz_dt.c: UBSan, misaligned). */
+	if (fdt_off_dt_struct(fdt) & (FDT_TAGSIZE - 1))
+		return blob_err("structure block offset is not 4-byte aligned: ",
+				fdt_off_dt_struct(fdt), -EBADMSG);
 	/* The trusting libfdt assumes the current format (FDT_ASSUME_LATEST). */
 	if (fdt_version(fdt) < 17)
 		return blob_err("version is older than 17, the only one supported: ",
@@ -205,7 +229,7 @@ int tk_dt_validate(const void *fdt, size_t bufsize)
 	rc = check_full(fdt, fdt_totalsize(fdt));
 	if (rc)
 		return blob_fdt_err("structure block is damaged: ", rc);
-	return 0;
+	return check_node_names(fdt);
 }
 
 /* ---- properties ------------------------------------------------------- */

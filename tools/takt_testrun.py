@@ -1,5 +1,5 @@
 """./takt test: the host unit tests (cmocka under ASan/UBSan), the host tool tests
-(python unittest), then the QEMU target tests of every board (ctest), with one
+(python unittest), a short libFuzzer run of every fuzz target, then the QEMU target tests of every board (ctest), with one
 closing `N passed, N failed` line. A board QEMU cannot boot gets its apps built
 instead. `cli` is the takt front end module (its build and command helpers)."""
 
@@ -242,6 +242,9 @@ def run(opts):
     if not opts.get("--target-only"):
         unit_tests(t)
         host_tool_tests(t)
+        import takt_fuzz
+        takt_fuzz.cli = cli
+        takt_fuzz.test_step(t)
     if not opts.get("--unit-only"):
         if not board_list:
             print("[test] NOTICE: no boards under bsp/; target tests skipped", flush=True)

@@ -18,6 +18,7 @@
 #include <takt/log.h>
 
 #include "virtio.h"
+#include "virtq_chain.h"
 
 #define MMIO_MAGIC		0x000
 #define MMIO_VERSION		0x004
@@ -157,14 +158,13 @@ int virtio_queue_setup(struct virtio_dev *v, unsigned index, unsigned max_size, 
 	}
 	memset(mem, 0, total);
 	*q = (struct virtq){
-		.vdev = v, .index = index, .size = (uint16_t)n, .num_free = (uint16_t)n,
+		.vdev = v, .index = index,
 		.desc = (volatile struct virtq_desc *)mem,
 		.avail = (volatile struct virtq_avail *)(mem + desc_sz),
 		.used = (volatile struct virtq_used *)(mem + used_off),
 		.cookie = cookie,
 	};
-	for (unsigned i = 0; i < n; i++)
-		q->desc[i].next = (uint16_t)(i + 1);
+	virtq_chain_init(q, (uint16_t)n);
 	mb();
 
 	uint64_t pa = (uintptr_t)mem;
@@ -193,22 +193,8 @@ int virtq_add(struct virtq *q, const struct virtio_buf *bufs, unsigned n, void *
 		return -EINVAL;
 	if (n > q->num_free)
 		return -ENOSPC;
-	uint16_t head = q->free_head, i = head, last = head;
+	uint16_t head = virtq_chain_alloc(q, bufs, n, cookie);
 
-	for (unsigned k = 0; k < n; k++) {
-		volatile struct virtq_desc *d = &q->desc[i];
-
-		d->addr = (uintptr_t)bufs[k].addr;
-		d->len = bufs[k].len;
-		d->flags = (uint16_t)((bufs[k].device_writes ? VIRTQ_DESC_F_WRITE : 0) |
-				      (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
-		last = i;
-		i = d->next;
-	}
-	q->free_head = i;
-	q->num_free = (uint16_t)(q->num_free - n);
-	(void)last;
-	q->cookie[head] = cookie;
 	q->avail->ring[q->avail_idx & (q->size - 1)] = head;
 	mb();
 	q->avail->idx = ++q->avail_idx;
@@ -233,24 +219,12 @@ void *virtq_get_used(struct virtq *q, uint32_t *len)
 		return 0;
 	mb();	/* the entry after the index */
 	volatile struct virtq_used_elem *e = &q->used->ring[q->last_used & (q->size - 1)];
-	uint16_t head = (uint16_t)e->id, i = head, n = 1;
+	uint32_t id = e->id;
 
 	if (len)
 		*len = e->len;
 	q->last_used++;
-	if (head >= q->size)
-		return 0;
-	while (q->desc[i].flags & VIRTQ_DESC_F_NEXT) {
-		i = q->desc[i].next;
-		n++;
-	}
-	q->desc[i].next = q->free_head;
-	q->free_head = head;
-	q->num_free = (uint16_t)(q->num_free + n);
-	void *c = q->cookie[head];
-
-	q->cookie[head] = 0;
-	return c;
+	return virtq_used_chain(q, id);
 }
 
 void virtq_no_interrupt(struct virtq *q, bool off)

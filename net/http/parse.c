@@ -91,11 +91,13 @@ static int find_path(struct http_parser *p)
 	size_t skip = prefix_nocase(t, "http://") ? 7 : prefix_nocase(t, "https://") ? 8 : 0;
 
 	if (skip) {
-		const char *slash = strchr(t + skip, '/');
+		/* the authority ends at the first '/' or '?': a '/' in the query
+		 * ("http://h?x=/metrics") is no path */
+		const char *end = t + skip + strcspn(t + skip, "/?");
 
-		if (slash == t + skip || t[skip] == 0 || t[skip] == '?')
+		if (end == t + skip)
 			return -1;	/* no authority */
-		t = slash ? slash : "/";
+		t = *end == '/' ? end : "/";
 	} else if (t[0] != '/' && strcmp(t, "*") != 0) {
 		return -1;
 	}

@@ -155,6 +155,36 @@ static void test_validate_rejects_name_offset_past_strings(void **state)
 	free(fdt);
 }
 
+/* Found by tests/fuzz/fuzz_dt.c: "/reserved-memory/secur/@88000000" passed
+ * fdt_check_full, and its siblings' paths then differed between the node
+ * index and libfdt. A '/' in a node name is refused outright. */
+static void test_validate_rejects_slash_in_node_name(void **state)
+{
+	void *fdt = dtb_load("virt");
+	int node = fdt_path_offset(fdt, "/timer");
+	char *name = (char *)fdt_get_name(fdt, node, NULL);
+
+	(void)state;
+	assert_non_null(name);
+	name[2] = '/';	/* "ti/er": same length, structure intact */
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), -EBADMSG);
+	assert_non_null(strstr(tk_dt_last_error(), "node name contains '/'"));
+	free(fdt);
+}
+
+/* Found by tests/fuzz/fuzz_dt.c: off_dt_struct 0x39 passed libfdt's header
+ * check, and the node index read its properties misaligned (UBSan). */
+static void test_validate_rejects_misaligned_structure_block(void **state)
+{
+	void *fdt = dtb_load("virt");
+
+	(void)state;
+	fdt_set_off_dt_struct(fdt, fdt_off_dt_struct(fdt) + 1);
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), -EBADMSG);
+	assert_non_null(strstr(tk_dt_last_error(), "not 4-byte aligned"));
+	free(fdt);
+}
+
 static void test_prop_u32_reads_value_and_checks_length(void **state)
 {
 	void *fdt = dtb_load("virt");
@@ -873,6 +903,8 @@ int main(void)
 		cmocka_unit_test(test_validate_rejects_garbled_structure_tag),
 		cmocka_unit_test(test_validate_rejects_property_running_past_structure),
 		cmocka_unit_test(test_validate_rejects_name_offset_past_strings),
+		cmocka_unit_test(test_validate_rejects_slash_in_node_name),
+		cmocka_unit_test(test_validate_rejects_misaligned_structure_block),
 		cmocka_unit_test(test_prop_u32_reads_value_and_checks_length),
 		cmocka_unit_test(test_prop_u64_accepts_4_and_8_bytes_only),
 		cmocka_unit_test(test_prop_u64_rejects_odd_length),

@@ -154,6 +154,13 @@ static void test_absolute_form_gives_the_path_after_the_authority(void **state)
 	assert_int_equal(feed(&p, "GET HTTPS://host HTTP/1.1\r\nHost: x\r\n\r\n"), HTTP_DONE);
 	assert_int_equal(p.path_len, 1);
 	assert_memory_equal(p.path, "/", 1);
+	/* a '/' in the query of an absolute-form target without a path is no
+	 * path: this was served as /metrics (seen while writing fuzz_http) */
+	assert_int_equal(feed(&p, "GET http://host?x=/metrics HTTP/1.1\r\nHost: x\r\n\r\n"),
+			 HTTP_DONE);
+	assert_int_equal(p.path_len, 1);
+	assert_memory_equal(p.path, "/", 1);
+	assert_int_equal(feed(&p, "GET http://?x=/m HTTP/1.1\r\nHost: x\r\n\r\n"), HTTP_ERROR);
 	assert_int_equal(feed(&p, "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"), HTTP_DONE);
 	assert_int_equal(p.path_len, 1);
 	assert_memory_equal(p.path, "*", 1);

@@ -1,0 +1,156 @@
+/*
+ * The DT layer on a blob from a boot loader: validation, then every
+ * checked accessor the device model and the drivers use on every node
+ * (reg translation, interrupts, phandles, paths, the device matcher, the
+ * interrupt-controller probe order) and the memory map read from the DT.
+ * Each input is read twice: through the node index and through libfdt's
+ * walks (a blob with more than TK_DT_INDEX_MAX nodes goes without index
+ * in the kernel), and both must agree.
+ */
+#include <errno.h>
+
+#include <libfdt.h>
+
+#include <takt/device.h>
+#include <takt/dt.h>
+
+#include "device_match.h"
+#include "fuzz_common.h"
+#include "memmap.h"
+
+#define DRV(id, ...)                                                            \
+	{ #id, TK_LEVEL_DEVICE, NULL, (const char *const[]){ __VA_ARGS__, NULL } }
+
+/* Compatibles of the fixtures and of the real drivers, so that matching
+ * goes past its first strcmp. */
+static const struct tk_driver drivers[] = {
+	DRV(pl011, "arm,pl011", "arm,sbsa-uart"),
+	DRV(gic, "arm,gic-400", "arm,cortex-a15-gic", "arm,gic-v3"),
+	DRV(timer, "arm,armv8-timer"),
+	DRV(virtio, "virtio,mmio"),
+	DRV(ns16550, "ns16550a", "ns16550"),
+	DRV(ioapic, "intel,ce4100-ioapic"),
+	DRV(primecell, "arm,primecell"),
+};
+
+/* A header libfdt reads as version 0: tk_dt_index_build() on it forgets
+ * the index (and the phandle memo) of the previous input, whose buffer
+ * malloc may hand out again at the same address. */
+static const uint64_t no_blob[8];
+
+static void walk(const void *fdt, int indexed, char *paths, int *nodes)
+{
+	int ctl[DEVICE_ORDER_MAX], parent[DEVICE_ORDER_MAX], order[DEVICE_ORDER_MAX];
+	int nctl = 0, n = 0;
+
+	for (int node = tk_dt_next_node(fdt, -1); node >= 0; node = tk_dt_next_node(fdt, node)) {
+		struct tk_dt_reg reg[4];
+		struct tk_dt_irq irq[4];
+		uint32_t u32, ac, sc;
+		uint64_t u64;
+		const char *s;
+		char path[256];
+		int target, pr;
+
+		FUZZ_CHECK(n < 100000);
+		pr = tk_dt_path(fdt, node, path, sizeof(path));
+		/* index and libfdt give the same path for the same node */
+		if (indexed && n < 64)
+			snprintf(paths + 256 * n, 256, "%s", pr ? "?" : path);
+		else if (!indexed && n < 64)
+			FUZZ_CHECK(!strcmp(paths + 256 * n, pr ? "?" : path));
+		n++;
+		(void)tk_dt_depth(fdt, node);
+		(void)tk_dt_parent_cells(fdt, node, &ac, &sc);
+		int nreg = tk_dt_reg(fdt, node, reg, 4);
+
+		FUZZ_CHECK(nreg <= 4);
+		int nirq = tk_dt_irqs(fdt, node, irq, 4);
+
+		FUZZ_CHECK(nirq <= 4);
+		for (int i = 0; i < nirq; i++)
+			FUZZ_CHECK(irq[i].ncells <= TK_DT_MAX_IRQ_CELLS);
+		(void)tk_dt_node_enabled(fdt, node);
+		(void)tk_dt_prop_u32(fdt, node, "#interrupt-cells", &u32);
+		(void)tk_dt_prop_u64(fdt, node, "clock-frequency", &u64);
+		(void)tk_dt_prop_str(fdt, node, "device_type", &s);
+		(void)tk_dt_prop_phandle(fdt, node, "clocks", &target);
+		(void)tk_dt_prop_bool(fdt, node, "interrupt-controller");
+		(void)tk_dt_compat_index(fdt, node, "virtio,mmio");
+		(void)tk_dt_subnode(fdt, node, "cpu");
+		for (int c = tk_dt_next_child(fdt, node, -1), k = 0; c >= 0 && k < 300;
+		     c = tk_dt_next_child(fdt, node, c), k++)
+			;
+		const struct tk_driver *d = device_match(fdt, node, drivers,
+							 drivers + sizeof(drivers) / sizeof(drivers[0]));
+
+		FUZZ_CHECK(!d || (d >= drivers && d < drivers + sizeof(drivers) / sizeof(drivers[0])));
+		/* interrupt controllers, with their parent's index, as boot.c orders them */
+		if (tk_dt_prop_bool(fdt, node, "interrupt-controller") && nctl < DEVICE_ORDER_MAX) {
+			parent[nctl] = -1;
+			if (nirq > 0)
+				for (int i = 0; i < nctl; i++)
+					if (ctl[i] == irq[0].parent)
+						parent[nctl] = i;
+			ctl[nctl++] = node;
+		}
+	}
+	*nodes = n;
+	if (device_order_by_parent(nctl, parent, order) == 0) {
+		int seen[DEVICE_ORDER_MAX] = { 0 };
+
+		for (int i = 0; i < nctl; i++) {
+			FUZZ_CHECK(order[i] >= 0 && order[i] < nctl && !seen[order[i]]);
+			seen[order[i]] = 1;
+		}
+	}
+	(void)tk_dt_stdout_node(fdt);
+	(void)tk_dt_find_node(fdt, "serial0");
+	(void)tk_dt_find_node(fdt, "/chosen");
+}
+
+static void memory_map(const void *fdt)
+{
+	struct tk_memmap ram, res;
+	struct tk_mem_region r;
+
+	if (tk_memmap_ram_from_dt(fdt, &ram) < 0)
+		return;
+	FUZZ_CHECK(ram.n >= 0 && ram.n <= TK_MEMMAP_MAX);
+	for (int i = 1; i < ram.n; i++)	/* sorted, disjoint */
+		FUZZ_CHECK(ram.r[i - 1].base + ram.r[i - 1].size <= ram.r[i].base);
+	tk_memmap_init(&res);
+	if (tk_memmap_reserved_from_dt(fdt, &res) < 0)
+		return;
+	for (int i = 0; i < res.n; i++)
+		(void)tk_memmap_remove(&ram, res.r[i].base, res.r[i].size);
+	uint64_t before = tk_memmap_total(&ram);
+
+	if (tk_memmap_largest(&ram, 4096, &r) == 0)
+		FUZZ_CHECK(r.size <= before);
+	if (tk_memmap_carve_top(&ram, 1 << 20, 4096, &r) == 0)
+		FUZZ_CHECK(tk_memmap_total(&ram) == before - r.size && (r.base & 4095) == 0);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char paths[64 * 256];
+	void *fdt = fuzz_copy(data, size);
+	int n_idx = 0, n_walk = 0;
+
+	(void)tk_dt_index_build(no_blob);
+	if (tk_dt_validate(fdt, size) == 0) {
+		if (tk_dt_index_build(fdt) >= 0) {
+			walk(fdt, 1, paths, &n_idx);
+			(void)tk_dt_index_build(no_blob);
+			walk(fdt, 0, paths, &n_walk);
+			FUZZ_CHECK(n_idx == n_walk);
+		} else {
+			walk(fdt, 0, paths, &n_walk);
+		}
+		memory_map(fdt);
+	}
+	FUZZ_CHECK(tk_dt_last_error() != NULL);
+	free(fdt);
+	return 0;
+}
