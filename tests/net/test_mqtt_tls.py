@@ -44,7 +44,11 @@ NAME = "10.0.2.2"
 DEVICE = "gw.takt.test"		# image A's certificate: MQTT client and HTTPS server
 PERIOD_MS = 100
 TOPIC = "takt/tls/test"
-RNG = ["-device", "virtio-rng-device"]		# TLS needs a hardware entropy source
+# TLS needs an entropy source: the virtio boards' run command has a virtio-rng;
+# a board with none (the ZCU102) runs with --weak-entropy, which gives every
+# guest the bootarg tls.entropy=weak (net/tls/tls_rng.c: seeded from the clock,
+# said loudly).
+ENTROPY = ""
 AUTH = ("scraper", "s3cret:pass")	# image A's metrics credential (TAKT_METRICS_AUTH)
 GUEST_ARGS = "mqtt.period_ms=%d mqtt.topic=%s mqtt.id=gw-tls" % (PERIOD_MS, TOPIC)
 
@@ -58,6 +62,10 @@ def check(ok, name, detail=""):
     if not ok:
         failures += 1
     return ok
+
+
+def tls_guest(img, append="", **kw):
+    return Guest(img, append=append + ENTROPY, **kw)
 
 
 # -- images ------------------------------------------------------------------------
@@ -189,8 +197,7 @@ def image_a(img, pki, tmpdir):
     ca1 = pki.path("ca1.crt")
     steps = [("expired_server_cert_refused", pki.old, r"tls: server certificate: expired"),
              ("wrong_host_name_refused", pki.other, r"tls: server certificate: host name mismatch")]
-    with Guest(img, forwards=[80], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS),
-               extra=RNG) as g:
+    with tls_guest(img, forwards=[80], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS)) as g:
         for name, cert, regex in steps:
             broker = Broker(tmpdir, port, cert, ca1).start()
             try:
@@ -218,8 +225,7 @@ def image_a(img, pki, tmpdir):
 def image_b(img, pki, tmpdir):
     """A broker from a CA we do not trust, then one that does not trust us."""
     port = free_port()
-    with Guest(img, forwards=[80], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS),
-               extra=RNG) as g:
+    with tls_guest(img, forwards=[80], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS)) as g:
         broker = Broker(tmpdir, port, pki.server, pki.path("ca1.crt")).start()
         try:
             refused_then(g, broker, r"tls: server certificate: not signed by a trusted CA",
@@ -243,13 +249,12 @@ def passwords(img, pki, tmpdir):
     broker = Broker(tmpdir, port, pki.server, pki.path("ca1.crt"), passwords={"gw": "right"}).start()
     try:
         sub = broker.subscribe()
-        with Guest(img, forwards=[], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS),
-                   extra=RNG) as g:
+        with tls_guest(img, forwards=[], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS)) as g:
             g.wait_for(r"mqtt: connected to %s:%d " % (re.escape(NAME), port), timeout=90)
             samples, problems = samples_of(sub, 5, 30)
             check(len(samples) >= 5 and not problems, "password_broker_accepts_build_credential")
-        with Guest(img, forwards=[], append="mqtt=mqtts://%s:%d mqtt.user=gw mqtt.pass=wrong %s"
-                   % (NAME, port, GUEST_ARGS), extra=RNG) as g:
+        with tls_guest(img, forwards=[], append="mqtt=mqtts://%s:%d mqtt.user=gw mqtt.pass=wrong %s"
+                   % (NAME, port, GUEST_ARGS)) as g:
             m = g.wait_for(r"mqtt: cannot connect to %s:%d .*\((refused: [a-z ]+)\)"
                            % (re.escape(NAME), port), timeout=90)
             check(True, "wrong_password_refused", m.group(1))
@@ -267,8 +272,8 @@ def two_tls_connections(img, pki, tmpdir):
     broker = Broker(tmpdir, port, pki.server, pki.path("ca1.crt")).start()
     try:
         sub = broker.subscribe()
-        with Guest(img, forwards=[443], append="mqtt=mqtts://%s:%d metrics.tls=on %s"
-                   % (NAME, port, GUEST_ARGS), extra=RNG) as g:
+        with tls_guest(img, forwards=[443], append="mqtt=mqtts://%s:%d metrics.tls=on %s"
+                   % (NAME, port, GUEST_ARGS)) as g:
             g.wait_for(r"mqtt: connected to %s:%d " % (re.escape(NAME), port), timeout=90)
             g.wait_for(r"^metrics: https://", timeout=30)
             code, text, err = curl_https(g.port(443), pki.path("ca1.crt"))
@@ -276,6 +281,10 @@ def two_tls_connections(img, pki, tmpdir):
             m = re.search(r"^takt_memory_heap_used_bytes (\d+)$", text, re.M)
             check(code == 200 and len(samples) >= 10 and not problems, "mqtt_tls_and_https_together",
                   "status %s, %d samples, heap %s" % (code, len(samples), m.group(1) if m else "?"))
+            src = [l for l in g.output() if l.startswith("tls: random numbers from ")]
+            warned = any(l.startswith("tls: WARNING: tls.entropy=weak") for l in g.output())
+            check(len(src) == 1 and ("NOT SECURE" in src[0]) == bool(ENTROPY) and warned == bool(ENTROPY),
+                  "entropy_source_said", (src or ["no 'tls: random numbers from' line"])[0])
     finally:
         broker.stop()
 
@@ -283,7 +292,7 @@ def two_tls_connections(img, pki, tmpdir):
 def no_ca(base):
     """The plain gateway (no CA in the build) refuses mqtts:// at start."""
     try:
-        with Guest(base, forwards=[], append="mqtt=mqtts://%s" % NAME, extra=RNG) as g:
+        with tls_guest(base, forwards=[], append="mqtt=mqtts://%s" % NAME) as g:
             status = g.wait_exit(60)
             said = any(re.search(r"gateway: mqtts:// needs an image built with TLS", l)
                        for l in g.output())
@@ -354,8 +363,7 @@ def https_metrics(img, base, pki):
     promtool = promtool_path()
     ca = pki.path("ca1.crt")
     url_rx = r"^metrics: https://[0-9.]+:443/metrics"
-    with Guest(img, forwards=[443], append="metrics.tls=on metrics.allow=10.0.2.2/32",
-               extra=RNG) as g:
+    with tls_guest(img, forwards=[443], append="metrics.tls=on metrics.allow=10.0.2.2/32") as g:
         g.wait_for(url_rx, timeout=90)
         port = g.port(443)
         code, text, err = curl_https(port, ca)
@@ -380,18 +388,17 @@ def https_metrics(img, base, pki):
         check(code == 200, "https_still_serving_after_garbage", "status %s %s" % (code, err))
         m = re.search(r"^takt_http_tls_failures_total (\d+)$", text, re.M)
         check(m and int(m.group(1)) >= 3, "tls_failures_counted", m.group(0) if m else "absent")
-    with Guest(img, forwards=[443], append="metrics.tls=on metrics.allow=192.168.0.0/16",
-               extra=RNG) as g:
+    with tls_guest(img, forwards=[443], append="metrics.tls=on metrics.allow=192.168.0.0/16") as g:
         g.wait_for(url_rx, timeout=90)
         code, _, err = curl_https(g.port(443), ca)
         check(code == 0 and g.status is None, "https_client_outside_allow_refused", err[:120])
     for append, rx, name in (
             ("metrics.tls=yes", r"^metrics: bad metrics\.tls=yes \(on or off\); the server stays off",
              "bad_metrics_tls_named"),):
-        with Guest(img, forwards=[], append=append, extra=RNG) as g:
+        with tls_guest(img, forwards=[], append=append) as g:
             g.wait_for(rx, timeout=90)
             check(True, name)
-    with Guest(base, forwards=[], append="metrics.tls=on", extra=RNG) as g:
+    with tls_guest(base, forwards=[], append="metrics.tls=on") as g:
         g.wait_for(r"^metrics: metrics\.tls=on needs an image built with TLS", timeout=90)
         check(True, "https_without_tls_build_named")
 
@@ -420,7 +427,11 @@ def main():
     ap.add_argument("--build-dir", required=True, help="the board's plain gateway build")
     ap.add_argument("--board", required=True)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--weak-entropy", action="store_true",
+                    help="a board without an entropy source: boot with tls.entropy=weak")
     a = ap.parse_args()
+    global ENTROPY
+    ENTROPY = " tls.entropy=weak" if a.weak_entropy else ""
     os.environ["PATH"] += os.pathsep + "/usr/sbin"
     for tool in ("mosquitto", "mosquitto_sub", "mosquitto_passwd", "openssl", "cmake"):
         if not shutil.which(tool):
