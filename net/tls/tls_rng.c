@@ -77,13 +77,20 @@ static void weak_warning(void)
 	       "tls: ************************************************************\n");
 }
 
-/* At every boot, TLS used or not: what tls.entropy= says, loudly when weak. */
-static void tls_entropy_bootarg(void)
+/* What tls.entropy= says, decided once (drbg_lock held): at boot, TLS used
+ * or not, or by the first tk_tls_rng_init if that comes first (TK_INIT
+ * order is not fixed, and the metrics server may start TLS before). */
+static bool weak_decide(void)
 {
-	const char *v = tk_bootarg("tls.entropy");
+	static bool decided;
+	const char *v;
 
+	if (decided)
+		return weak;
+	decided = true;
+	v = tk_bootarg("tls.entropy");
 	if (!v)
-		return;
+		return weak;
 	if (strcmp(v, "weak") != 0)
 		printf("tls: tls.entropy=%s unknown (the one value is weak); ignored\n", v);
 	else if (tk_entropy_available())
@@ -93,6 +100,14 @@ static void tls_entropy_bootarg(void)
 		weak = true;
 		weak_warning();
 	}
+	return weak;
+}
+
+static void tls_entropy_bootarg(void)
+{
+	pthread_mutex_lock(&drbg_lock);
+	weak_decide();
+	pthread_mutex_unlock(&drbg_lock);
 }
 TK_INIT(tls_entropy_bootarg);
 
@@ -100,8 +115,8 @@ static int rng_seed(void)
 {
 	static const unsigned char pers[] = "takt-tls";
 
-	if (weak) {
-		weak_warning();
+	if (weak_decide()) {
+		weak_warning();		/* again, as TLS starts */
 	} else if (!tk_entropy_available()) {
 		printf("tls: no hardware entropy source: TLS refused "
 		       "(tls.entropy=weak overrides, insecurely)\n");
