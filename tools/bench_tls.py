@@ -5,8 +5,8 @@
            and bss.
   handshake  the guest CPU time of a handshake, under -icount shift=0 (1 ns an
            instruction): for MQTT over mutual TLS the "us of network CPU" of the
-           gateway's connect line (lwIP's thread from the attempt to CONNACK:
-           TCP, the handshake, CONNECT), for HTTPS the metrics thread's
+           gateway's connect line (the network threads, tcpip and net-rx, from the
+           attempt to CONNACK: TCP, the handshake, CONNECT), for HTTPS the metrics thread's
            takt_thread_cpu_seconds_total over one scrape on a new connection
            (handshake and one small request). CPU time, not elapsed: waiting for
            the host's peer is not in it, so sleep=on/off and the host's load
@@ -95,7 +95,7 @@ def median(xs):
 def run_guest(img, broker_port, ca, sleep, mqtts, entropy, log):
     """Boot the TLS gateway with MQTT (mqtts:// or plain) and HTTPS metrics; the
     figures it gives."""
-    append = ("mqtt=%s://%s:%d metrics.tls=on metrics.timeout_ms=600000 mqtt.period_ms=1000%s"
+    append = ("mqtt=%s://%s:%d metrics.tls=on metrics.timeout_ms=600000 mqtt.period_ms=1000%s%s"
               % ("mqtts" if mqtts else "mqtt", mt.NAME, broker_port,
                  " mqtt.topic=takt/bench/tls mqtt.id=gw-bench", entropy))
     out = {}

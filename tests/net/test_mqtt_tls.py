@@ -356,6 +356,44 @@ def raw_exchange(port, data):
             return got, False
 
 
+# The suites issue 15 names for an ECDSA certificate (TLS 1.2, ECDHE, AES-GCM and
+# ChaCha20-Poly1305; net/tls/include/takt_mbedtls_config.h), OpenSSL's names.
+SUITES = ("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+          "ECDHE-ECDSA-CHACHA20-POLY1305")
+
+
+def tls_client(port, ca, suite=None, tls13=False):
+    """A handshake with the HTTPS server: the suite agreed, or the error."""
+    import socket
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(ca)
+    ctx.check_hostname = False
+    if tls13:
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    else:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers(suite)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
+            with ctx.wrap_socket(raw) as t:
+                return t.cipher()[0], t.version()
+    except (ssl.SSLError, OSError) as e:
+        return None, str(e)
+
+
+def cipher_suites(port, ca):
+    """Each configured suite is agreed when it is the only one offered; a CBC
+    suite and a TLS 1.3-only client are refused."""
+    for suite in SUITES:
+        got, version = tls_client(port, ca, suite)
+        check(got == suite and version == "TLSv1.2", "suite_" + suite, "%s %s" % (got, version))
+    got, why = tls_client(port, ca, "ECDHE-ECDSA-AES128-SHA256")
+    check(got is None, "cbc_suite_refused", why[:100])
+    got, why = tls_client(port, ca, tls13=True)
+    check(got is None, "tls13_only_client_refused", why[:100])
+
+
 def https_metrics(img, base, pki):
     """metrics.tls=on: curl --cacert reads /metrics, promtool checks it; TLS
     garbage and plain HTTP on the port are closed and counted, and the server
@@ -388,6 +426,7 @@ def https_metrics(img, base, pki):
         check(code == 200, "https_still_serving_after_garbage", "status %s %s" % (code, err))
         m = re.search(r"^takt_http_tls_failures_total (\d+)$", text, re.M)
         check(m and int(m.group(1)) >= 3, "tls_failures_counted", m.group(0) if m else "absent")
+        cipher_suites(port, ca)
     with tls_guest(img, forwards=[443], append="metrics.tls=on metrics.allow=192.168.0.0/16") as g:
         g.wait_for(url_rx, timeout=90)
         code, _, err = curl_https(g.port(443), ca)
