@@ -12,7 +12,9 @@ linking the board's kernel library of the --build-dir given).
 Checks: samples arrive over mutual TLS; with the broker changed under a
 running guest (same port: the guest retries with backoff), an expired server
 certificate, one for another host name, and the right one, each refused
-with its own console line and then accepted; image B refuses CA 1's broker
+with its own console line and then accepted; a broker with an RSA certificate
+(ECDHE-RSA), also with only ChaCha20-Poly1305 allowed; the HTTPS server agrees
+each configured suite and refuses a CBC suite and TLS 1.3 only; image B refuses CA 1's broker
 (not our CA) and is refused by a broker that does not trust its client
 certificate; HTTPS metrics with basic auth from the build (401 without or with a
 wrong password); MQTT over TLS and an HTTPS scrape at once; the failures are counted on /metrics; the broker never sees an
@@ -104,13 +106,15 @@ class Broker:
     against cafile) on port, and a plain one on 127.0.0.1 for the test's
     subscriber. passwords: {user: password} for a password file."""
 
-    def __init__(self, tmpdir, port, cert, cafile, passwords=None):
+    def __init__(self, tmpdir, port, cert, cafile, passwords=None, ciphers=None):
         self.port, self.plain = port, free_port()
         self.conf = os.path.join(tmpdir, "mosquitto-%d.conf" % port)
         text = ("per_listener_settings false\npersistence false\nlog_dest stderr\nlog_type all\n"
                 "listener %d 0.0.0.0\ncertfile %s\nkeyfile %s\ncafile %s\n"
-                "require_certificate true\ntls_version tlsv1.2\n"
-                "listener %d 127.0.0.1\n" % (port, cert[0], cert[1], cafile, self.plain))
+                "require_certificate true\ntls_version tlsv1.2\n%s"
+                "listener %d 127.0.0.1\n" % (port, cert[0], cert[1], cafile,
+                                              "ciphers %s\n" % ciphers if ciphers else "",
+                                              self.plain))
         if passwords:
             pw = os.path.join(tmpdir, "passwd-%d" % port)
             open(pw, "w").close()
@@ -263,6 +267,26 @@ def passwords(img, pki, tmpdir):
         check(False, "passwords", str(e))
     finally:
         broker.stop()
+
+
+def rsa_broker(img, pki, tmpdir):
+    """A broker with an RSA certificate (ECDHE-RSA), once with only
+    ChaCha20-Poly1305 allowed: the guest connects and samples arrive."""
+    for ciphers, name in ((None, "rsa_server_certificate_accepted"),
+                          ("ECDHE-RSA-CHACHA20-POLY1305", "rsa_chacha20_poly1305_broker_accepted")):
+        port = free_port()
+        broker = Broker(tmpdir, port, pki.server_rsa, pki.path("ca1.crt"), ciphers=ciphers).start()
+        try:
+            sub = broker.subscribe()
+            with tls_guest(img, forwards=[], append="mqtt=mqtts://%s:%d %s"
+                           % (NAME, port, GUEST_ARGS)) as g:
+                g.wait_for(r"mqtt: connected to %s:%d " % (re.escape(NAME), port), timeout=90)
+                samples, problems = samples_of(sub, 5, 30)
+                check(len(samples) >= 5 and not problems, name, "%d samples" % len(samples))
+        except GuestError as e:
+            check(False, name, str(e))
+        finally:
+            broker.stop()
 
 
 def two_tls_connections(img, pki, tmpdir):
@@ -446,6 +470,7 @@ def make_pki(tmpdir):
     pki = Pki(os.path.join(tmpdir, "pki"))
     ca1, ca2 = pki.ca("ca1"), pki.ca("ca2")
     pki.server = pki.leaf("server", ca1, NAME)
+    pki.server_rsa = pki.leaf("server-rsa", ca1, NAME, rsa=True)
     pki.other = pki.leaf("other", ca1, "10.0.2.3")
     pki.old = pki.leaf("old", ca1, NAME, dates=("20200101000000Z", "20210101000000Z"))
     pki.server2 = pki.leaf("server2", ca2, NAME)
@@ -488,6 +513,7 @@ def main():
         scenario("image_a", image_a, img_a, pki, tmpdir)
         scenario("image_b", image_b, img_b, pki, tmpdir)
         scenario("passwords", passwords, img_a, pki, tmpdir)
+        scenario("rsa_broker", rsa_broker, img_a, pki, tmpdir)
         scenario("no_ca", no_ca, a.build_dir)
         scenario("https_metrics", https_metrics, img_a, a.build_dir, pki)
         scenario("two_tls_connections", two_tls_connections, img_a, pki, tmpdir)
