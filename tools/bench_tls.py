@@ -20,8 +20,8 @@
 The peers are mosquitto on the host's loopback (a TLS listener with
 require_certificate, the guest reaching it as 10.0.2.2) and this script's HTTPS
 client. The guests run under -icount shift=0,align=off,sleep=off; --sleep-on
-runs them with sleep=on instead. Writes build/bench/BOARD-tls.json; figures,
-never pass/fail.
+runs them with sleep=on instead. Writes build/bench/BOARD-tls.json
+(BOARD-tls-sleep-on.json); figures, never pass/fail.
 
 Run through ./takt bench tls [-b BOARD] (its build_app builds the two gateways).
 """
@@ -203,5 +203,6 @@ def run_bench(cli, board, sleep_on=False):
     except (Error, GuestError, mt.PkiError, OSError) as e:
         raise cli.Failure("bench tls: %s" % e)
     print_summary(res)
-    print("[bench tls] %s" % takt_bench.write_result(ROOT, board, "tls", res))
+    kind = "tls-sleep-on" if sleep_on else "tls"
+    print("[bench tls] %s" % takt_bench.write_result(ROOT, board, kind, res))
     return 0

@@ -19,6 +19,8 @@ def run(opts, pos):
         raise cli.UsageError("unknown benchmark '%s' (known: %s)" % (which, ", ".join(known)))
     if opts.get("--readme") and which != "all":
         raise cli.UsageError("--readme goes with ./takt bench all")
+    if opts.get("--sleep-on") and which != "tls":
+        raise cli.UsageError("--sleep-on goes with ./takt bench tls")
     cli.run_setup(quiet=True)
     if which == "all":
         return bench_all(board, opts)
@@ -28,7 +30,7 @@ def run(opts, pos):
         return bench_net(board)
     if which == "tls":
         import bench_tls
-        return bench_tls.run_bench(cli, board)
+        return bench_tls.run_bench(cli, board, bool(opts.get("--sleep-on")))
     if which == "smp":
         return bench_smp(board)
     if which == "profile":
