@@ -1,6 +1,6 @@
 """./takt bench: the benchmarks' front end (figures, never pass/fail): boot, sched,
 console (tools/takt_bench.py), latency (tools/bench_latency.py), net
-(tools/bench_net.py), smp (tools/bench_smp.py), profile (tools/takt_profile.py) and
+(tools/bench_net.py), tls (tools/bench_tls.py), smp (tools/bench_smp.py), profile (tools/takt_profile.py) and
 all (tools/bench_all.py, the README's table). `cli` is the takt front end module."""
 
 import json
@@ -14,11 +14,13 @@ def run(opts, pos):
     import takt_bench
     board = cli.check_board(opts.get("-b", cli.DEFAULT_BOARD))
     which = pos[0] if pos else "boot"
-    known = list(takt_bench.BENCHES) + ["latency", "net", "smp", "profile", "all"]
+    known = list(takt_bench.BENCHES) + ["latency", "net", "tls", "smp", "profile", "all"]
     if which not in known:
         raise cli.UsageError("unknown benchmark '%s' (known: %s)" % (which, ", ".join(known)))
     if opts.get("--readme") and which != "all":
         raise cli.UsageError("--readme goes with ./takt bench all")
+    if opts.get("--sleep-on") and which != "tls":
+        raise cli.UsageError("--sleep-on goes with ./takt bench tls")
     cli.run_setup(quiet=True)
     if which == "all":
         return bench_all(board, opts)
@@ -26,6 +28,9 @@ def run(opts, pos):
         return bench_latency(board)
     if which == "net":
         return bench_net(board)
+    if which == "tls":
+        import bench_tls
+        return bench_tls.run_bench(cli, board, bool(opts.get("--sleep-on")))
     if which == "smp":
         return bench_smp(board)
     if which == "profile":

@@ -26,6 +26,10 @@ set(TAKT_BOOT_STACK_SIZE 0x4000)
 # at 0xf4 carrying odd exit statuses out, -no-reboot so that the reset a
 # status-0 exit uses ends QEMU with 0. -device ib700: the watchdog card the
 # board DTS names (drivers/watchdog/ib700.c), armed by the supervisor.
+# -device virtio-rng-device: the entropy source TLS prefers to RDRAND (the
+# first registered); tests that want no device say NO_RNG
+# (tests/target/CMakeLists.txt).
 set(TAKT_QEMU qemu-system-x86_64 -M microvm,acpi=off,pic=off,pit=off,rtc=off
     -cpu max -m 256M -nodefaults -no-reboot -nographic -serial stdio
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -device ib700 -kernel @IMAGE@)
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -device ib700
+    -device virtio-rng-device -kernel @IMAGE@)

@@ -15,9 +15,11 @@ set(TAKT_DTS ${TAKT_ROOT}/dts/qemu-virt-arm64.dts)
 set(TAKT_FORCE_DRIVERS gicv2)
 set(TAKT_BOOT_STACK_SIZE 0x4000)
 # @IMAGE@ is replaced by the bootable image's path. -semihosting gives the
-# exit status to the host (PSCI SYSTEM_OFF always exits 0).
+# exit status to the host (PSCI SYSTEM_OFF always exits 0). virtio-rng: the
+# entropy source TLS needs (a Cortex-A53 has no RNDR); tests that want no
+# source say NO_RNG (tests/target/CMakeLists.txt).
 set(TAKT_QEMU qemu-system-aarch64 -M virt,gic-version=3 -cpu cortex-a53 -m 256M
-    -nographic -no-reboot -semihosting -kernel @IMAGE@)
+    -nographic -no-reboot -semihosting -device virtio-rng-device -kernel @IMAGE@)
 # Boot through u-boot (./takt run --via-uboot, cmake/fit.cmake): Debian's
 # u-boot-qemu build as -bios; boot.cmd.in here is the card's boot script.
 set(TAKT_UBOOT_QEMU_BIOS /usr/lib/u-boot/qemu_arm64/u-boot.bin)

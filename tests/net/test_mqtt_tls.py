@@ -12,7 +12,9 @@ linking the board's kernel library of the --build-dir given).
 Checks: samples arrive over mutual TLS; with the broker changed under a
 running guest (same port: the guest retries with backoff), an expired server
 certificate, one for another host name, and the right one, each refused
-with its own console line and then accepted; image B refuses CA 1's broker
+with its own console line and then accepted; a broker with an RSA certificate
+(ECDHE-RSA), also with only ChaCha20-Poly1305 allowed; the HTTPS server agrees
+each configured suite and refuses a CBC suite and TLS 1.3 only; image B refuses CA 1's broker
 (not our CA) and is refused by a broker that does not trust its client
 certificate; HTTPS metrics with basic auth from the build (401 without or with a
 wrong password); MQTT over TLS and an HTTPS scrape at once; the failures are counted on /metrics; the broker never sees an
@@ -44,7 +46,11 @@ NAME = "10.0.2.2"
 DEVICE = "gw.takt.test"		# image A's certificate: MQTT client and HTTPS server
 PERIOD_MS = 100
 TOPIC = "takt/tls/test"
-RNG = ["-device", "virtio-rng-device"]		# TLS needs a hardware entropy source
+# TLS needs an entropy source: the virtio boards' run command has a virtio-rng;
+# a board with none (the ZCU102) runs with --weak-entropy, which gives every
+# guest the bootarg tls.entropy=weak (net/tls/tls_rng.c: seeded from the clock,
+# said loudly).
+ENTROPY = ""
 AUTH = ("scraper", "s3cret:pass")	# image A's metrics credential (TAKT_METRICS_AUTH)
 GUEST_ARGS = "mqtt.period_ms=%d mqtt.topic=%s mqtt.id=gw-tls" % (PERIOD_MS, TOPIC)
 
@@ -58,6 +64,10 @@ def check(ok, name, detail=""):
     if not ok:
         failures += 1
     return ok
+
+
+def tls_guest(img, append="", **kw):
+    return Guest(img, append=append + ENTROPY, **kw)
 
 
 # -- images ------------------------------------------------------------------------
@@ -96,13 +106,15 @@ class Broker:
     against cafile) on port, and a plain one on 127.0.0.1 for the test's
     subscriber. passwords: {user: password} for a password file."""
 
-    def __init__(self, tmpdir, port, cert, cafile, passwords=None):
+    def __init__(self, tmpdir, port, cert, cafile, passwords=None, ciphers=None):
         self.port, self.plain = port, free_port()
         self.conf = os.path.join(tmpdir, "mosquitto-%d.conf" % port)
         text = ("per_listener_settings false\npersistence false\nlog_dest stderr\nlog_type all\n"
                 "listener %d 0.0.0.0\ncertfile %s\nkeyfile %s\ncafile %s\n"
-                "require_certificate true\ntls_version tlsv1.2\n"
-                "listener %d 127.0.0.1\n" % (port, cert[0], cert[1], cafile, self.plain))
+                "require_certificate true\ntls_version tlsv1.2\n%s"
+                "listener %d 127.0.0.1\n" % (port, cert[0], cert[1], cafile,
+                                              "ciphers %s\n" % ciphers if ciphers else "",
+                                              self.plain))
         if passwords:
             pw = os.path.join(tmpdir, "passwd-%d" % port)
             open(pw, "w").close()
@@ -189,8 +201,7 @@ def image_a(img, pki, tmpdir):
     ca1 = pki.path("ca1.crt")
     steps = [("expired_server_cert_refused", pki.old, r"tls: server certificate: expired"),
              ("wrong_host_name_refused", pki.other, r"tls: server certificate: host name mismatch")]
-    with Guest(img, forwards=[80], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS),
-               extra=RNG) as g:
+    with tls_guest(img, forwards=[80], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS)) as g:
         for name, cert, regex in steps:
             broker = Broker(tmpdir, port, cert, ca1).start()
             try:
@@ -218,8 +229,7 @@ def image_a(img, pki, tmpdir):
 def image_b(img, pki, tmpdir):
     """A broker from a CA we do not trust, then one that does not trust us."""
     port = free_port()
-    with Guest(img, forwards=[80], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS),
-               extra=RNG) as g:
+    with tls_guest(img, forwards=[80], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS)) as g:
         broker = Broker(tmpdir, port, pki.server, pki.path("ca1.crt")).start()
         try:
             refused_then(g, broker, r"tls: server certificate: not signed by a trusted CA",
@@ -243,13 +253,12 @@ def passwords(img, pki, tmpdir):
     broker = Broker(tmpdir, port, pki.server, pki.path("ca1.crt"), passwords={"gw": "right"}).start()
     try:
         sub = broker.subscribe()
-        with Guest(img, forwards=[], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS),
-                   extra=RNG) as g:
+        with tls_guest(img, forwards=[], append="mqtt=mqtts://%s:%d %s" % (NAME, port, GUEST_ARGS)) as g:
             g.wait_for(r"mqtt: connected to %s:%d " % (re.escape(NAME), port), timeout=90)
             samples, problems = samples_of(sub, 5, 30)
             check(len(samples) >= 5 and not problems, "password_broker_accepts_build_credential")
-        with Guest(img, forwards=[], append="mqtt=mqtts://%s:%d mqtt.user=gw mqtt.pass=wrong %s"
-                   % (NAME, port, GUEST_ARGS), extra=RNG) as g:
+        with tls_guest(img, forwards=[], append="mqtt=mqtts://%s:%d mqtt.user=gw mqtt.pass=wrong %s"
+                   % (NAME, port, GUEST_ARGS)) as g:
             m = g.wait_for(r"mqtt: cannot connect to %s:%d .*\((refused: [a-z ]+)\)"
                            % (re.escape(NAME), port), timeout=90)
             check(True, "wrong_password_refused", m.group(1))
@@ -260,6 +269,26 @@ def passwords(img, pki, tmpdir):
         broker.stop()
 
 
+def rsa_broker(img, pki, tmpdir):
+    """A broker with an RSA certificate (ECDHE-RSA), once with only
+    ChaCha20-Poly1305 allowed: the guest connects and samples arrive."""
+    for ciphers, name in ((None, "rsa_server_certificate_accepted"),
+                          ("ECDHE-RSA-CHACHA20-POLY1305", "rsa_chacha20_poly1305_broker_accepted")):
+        port = free_port()
+        broker = Broker(tmpdir, port, pki.server_rsa, pki.path("ca1.crt"), ciphers=ciphers).start()
+        try:
+            sub = broker.subscribe()
+            with tls_guest(img, forwards=[], append="mqtt=mqtts://%s:%d %s"
+                           % (NAME, port, GUEST_ARGS)) as g:
+                g.wait_for(r"mqtt: connected to %s:%d " % (re.escape(NAME), port), timeout=90)
+                samples, problems = samples_of(sub, 5, 30)
+                check(len(samples) >= 5 and not problems, name, "%d samples" % len(samples))
+        except GuestError as e:
+            check(False, name, str(e))
+        finally:
+            broker.stop()
+
+
 def two_tls_connections(img, pki, tmpdir):
     """MQTT over TLS and an HTTPS scrape at the same time (two TLS contexts, the
     issue's smallest case): both work on the board's default memory."""
@@ -267,8 +296,8 @@ def two_tls_connections(img, pki, tmpdir):
     broker = Broker(tmpdir, port, pki.server, pki.path("ca1.crt")).start()
     try:
         sub = broker.subscribe()
-        with Guest(img, forwards=[443], append="mqtt=mqtts://%s:%d metrics.tls=on %s"
-                   % (NAME, port, GUEST_ARGS), extra=RNG) as g:
+        with tls_guest(img, forwards=[443], append="mqtt=mqtts://%s:%d metrics.tls=on %s"
+                   % (NAME, port, GUEST_ARGS)) as g:
             g.wait_for(r"mqtt: connected to %s:%d " % (re.escape(NAME), port), timeout=90)
             g.wait_for(r"^metrics: https://", timeout=30)
             code, text, err = curl_https(g.port(443), pki.path("ca1.crt"))
@@ -276,6 +305,10 @@ def two_tls_connections(img, pki, tmpdir):
             m = re.search(r"^takt_memory_heap_used_bytes (\d+)$", text, re.M)
             check(code == 200 and len(samples) >= 10 and not problems, "mqtt_tls_and_https_together",
                   "status %s, %d samples, heap %s" % (code, len(samples), m.group(1) if m else "?"))
+            src = [l for l in g.output() if l.startswith("tls: random numbers from ")]
+            warned = any(l.startswith("tls: WARNING: tls.entropy=weak") for l in g.output())
+            check(len(src) == 1 and ("NOT SECURE" in src[0]) == bool(ENTROPY) and warned == bool(ENTROPY),
+                  "entropy_source_said", (src or ["no 'tls: random numbers from' line"])[0])
     finally:
         broker.stop()
 
@@ -283,7 +316,7 @@ def two_tls_connections(img, pki, tmpdir):
 def no_ca(base):
     """The plain gateway (no CA in the build) refuses mqtts:// at start."""
     try:
-        with Guest(base, forwards=[], append="mqtt=mqtts://%s" % NAME, extra=RNG) as g:
+        with tls_guest(base, forwards=[], append="mqtt=mqtts://%s" % NAME) as g:
             status = g.wait_exit(60)
             said = any(re.search(r"gateway: mqtts:// needs an image built with TLS", l)
                        for l in g.output())
@@ -347,6 +380,44 @@ def raw_exchange(port, data):
             return got, False
 
 
+# The suites issue 15 names for an ECDSA certificate (TLS 1.2, ECDHE, AES-GCM and
+# ChaCha20-Poly1305; net/tls/include/takt_mbedtls_config.h), OpenSSL's names.
+SUITES = ("ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+          "ECDHE-ECDSA-CHACHA20-POLY1305")
+
+
+def tls_client(port, ca, suite=None, tls13=False):
+    """A handshake with the HTTPS server: the suite agreed, or the error."""
+    import socket
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(ca)
+    ctx.check_hostname = False
+    if tls13:
+        ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    else:
+        ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+        ctx.set_ciphers(suite)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
+            with ctx.wrap_socket(raw) as t:
+                return t.cipher()[0], t.version()
+    except (ssl.SSLError, OSError) as e:
+        return None, str(e)
+
+
+def cipher_suites(port, ca):
+    """Each configured suite is agreed when it is the only one offered; a CBC
+    suite and a TLS 1.3-only client are refused."""
+    for suite in SUITES:
+        got, version = tls_client(port, ca, suite)
+        check(got == suite and version == "TLSv1.2", "suite_" + suite, "%s %s" % (got, version))
+    got, why = tls_client(port, ca, "ECDHE-ECDSA-AES128-SHA256")
+    check(got is None, "cbc_suite_refused", why[:100])
+    got, why = tls_client(port, ca, tls13=True)
+    check(got is None, "tls13_only_client_refused", why[:100])
+
+
 def https_metrics(img, base, pki):
     """metrics.tls=on: curl --cacert reads /metrics, promtool checks it; TLS
     garbage and plain HTTP on the port are closed and counted, and the server
@@ -354,8 +425,7 @@ def https_metrics(img, base, pki):
     promtool = promtool_path()
     ca = pki.path("ca1.crt")
     url_rx = r"^metrics: https://[0-9.]+:443/metrics"
-    with Guest(img, forwards=[443], append="metrics.tls=on metrics.allow=10.0.2.2/32",
-               extra=RNG) as g:
+    with tls_guest(img, forwards=[443], append="metrics.tls=on metrics.allow=10.0.2.2/32") as g:
         g.wait_for(url_rx, timeout=90)
         port = g.port(443)
         code, text, err = curl_https(port, ca)
@@ -380,18 +450,18 @@ def https_metrics(img, base, pki):
         check(code == 200, "https_still_serving_after_garbage", "status %s %s" % (code, err))
         m = re.search(r"^takt_http_tls_failures_total (\d+)$", text, re.M)
         check(m and int(m.group(1)) >= 3, "tls_failures_counted", m.group(0) if m else "absent")
-    with Guest(img, forwards=[443], append="metrics.tls=on metrics.allow=192.168.0.0/16",
-               extra=RNG) as g:
+        cipher_suites(port, ca)
+    with tls_guest(img, forwards=[443], append="metrics.tls=on metrics.allow=192.168.0.0/16") as g:
         g.wait_for(url_rx, timeout=90)
         code, _, err = curl_https(g.port(443), ca)
         check(code == 0 and g.status is None, "https_client_outside_allow_refused", err[:120])
     for append, rx, name in (
             ("metrics.tls=yes", r"^metrics: bad metrics\.tls=yes \(on or off\); the server stays off",
              "bad_metrics_tls_named"),):
-        with Guest(img, forwards=[], append=append, extra=RNG) as g:
+        with tls_guest(img, forwards=[], append=append) as g:
             g.wait_for(rx, timeout=90)
             check(True, name)
-    with Guest(base, forwards=[], append="metrics.tls=on", extra=RNG) as g:
+    with tls_guest(base, forwards=[], append="metrics.tls=on") as g:
         g.wait_for(r"^metrics: metrics\.tls=on needs an image built with TLS", timeout=90)
         check(True, "https_without_tls_build_named")
 
@@ -400,6 +470,7 @@ def make_pki(tmpdir):
     pki = Pki(os.path.join(tmpdir, "pki"))
     ca1, ca2 = pki.ca("ca1"), pki.ca("ca2")
     pki.server = pki.leaf("server", ca1, NAME)
+    pki.server_rsa = pki.leaf("server-rsa", ca1, NAME, rsa=True)
     pki.other = pki.leaf("other", ca1, "10.0.2.3")
     pki.old = pki.leaf("old", ca1, NAME, dates=("20200101000000Z", "20210101000000Z"))
     pki.server2 = pki.leaf("server2", ca2, NAME)
@@ -420,7 +491,11 @@ def main():
     ap.add_argument("--build-dir", required=True, help="the board's plain gateway build")
     ap.add_argument("--board", required=True)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    ap.add_argument("--weak-entropy", action="store_true",
+                    help="a board without an entropy source: boot with tls.entropy=weak")
     a = ap.parse_args()
+    global ENTROPY
+    ENTROPY = " tls.entropy=weak" if a.weak_entropy else ""
     os.environ["PATH"] += os.pathsep + "/usr/sbin"
     for tool in ("mosquitto", "mosquitto_sub", "mosquitto_passwd", "openssl", "cmake"):
         if not shutil.which(tool):
@@ -438,6 +513,7 @@ def main():
         scenario("image_a", image_a, img_a, pki, tmpdir)
         scenario("image_b", image_b, img_b, pki, tmpdir)
         scenario("passwords", passwords, img_a, pki, tmpdir)
+        scenario("rsa_broker", rsa_broker, img_a, pki, tmpdir)
         scenario("no_ca", no_ca, a.build_dir)
         scenario("https_metrics", https_metrics, img_a, a.build_dir, pki)
         scenario("two_tls_connections", two_tls_connections, img_a, pki, tmpdir)

@@ -53,10 +53,14 @@ class Pki:
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def key(self, name):
+    def key(self, name, rsa=False):
         k = self.path(name + ".key")
-        self._run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
-                  "-out", k)
+        if rsa:
+            self._run("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048",
+                      "-out", k)
+        else:
+            self._run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+                      "-out", k)
         return k
 
     def ca(self, name):
@@ -69,11 +73,12 @@ class Pki:
                   "-addext", "keyUsage=critical,keyCertSign,cRLSign")
         return c, k
 
-    def leaf(self, name, ca, dns, server=True, dates=None, client=False):
+    def leaf(self, name, ca, dns, server=True, dates=None, client=False, rsa=False):
         """A certificate for dns signed by ca ((cert, key) of Pki.ca): (cert, key),
         for a server, a client (server=False) or both (client=True too).
-        dates: (notBefore, notAfter) as YYYYMMDDHHMMSSZ, else now .. a year."""
-        k = self.key(name)
+        dates: (notBefore, notAfter) as YYYYMMDDHHMMSSZ, else now .. a year.
+        rsa: an RSA-2048 key, else ECDSA P-256."""
+        k = self.key(name, rsa)
         csr = self.path(name + ".csr")
         self._run("req", "-new", "-key", k, "-subj", "/CN=%s" % dns, "-out", csr)
         sub = self.path("ca-" + name)

@@ -1,6 +1,7 @@
 # Entropy (kernel/entropy.c, drivers/virtio/virtio_rng.c;
 # tests/target/apps/entropy), included by the board files of boards whose
-# QEMU machine takes `-device virtio-rng-device`: random bytes through a
+# QEMU machine takes `-device virtio-rng-device` (in their run command):
+# random bytes through a
 # legacy and a modern transport; without the device there is no source.
 # TAKT_TEST_CPU_NO_RNG (the board file's) is the QEMU -cpu without a random
 # number instruction, so the device is the only source.
@@ -11,12 +12,12 @@ foreach(legacy true false)
     set(_kind modern)
   endif()
   takt_qemu_test(entropy_virtio_rng_${_kind} entropy
-    QEMU_ARGS ${TAKT_TEST_CPU_NO_RNG} -global virtio-mmio.force-legacy=${legacy} -device virtio-rng-device
+    QEMU_ARGS ${TAKT_TEST_CPU_NO_RNG} -global virtio-mmio.force-legacy=${legacy}
     EXPECT "^virtio-mmio: /virtio_mmio@[0-9a-f]+: rng, version"
            "^entropy: /virtio_mmio@[0-9a-f]+ virtio-rng$" "^source virtio-rng$"
            "^PASS two_reads_differ" "^14 passed, 0 failed")
 endforeach()
-takt_qemu_test(entropy_absent entropy QEMU_ARGS ${TAKT_TEST_CPU_NO_RNG} -append none
+takt_qemu_test(entropy_absent entropy NO_RNG QEMU_ARGS ${TAKT_TEST_CPU_NO_RNG} -append none
   EXPECT "^PASS get_without_source_enodev" "^6 passed, 0 failed" REJECT "^entropy:")
 # The stack protector's guard (kernel/stack_guard.c) comes from the CPU's
 # random number instruction where there is one, else from boot-time counters,

@@ -36,15 +36,16 @@ takt_qemu_test(corrupt_module_dtb_panics hello STATUS 1 FIXTURE corrupt_module_d
 # virtio-mmio slots come from QEMU's own DT (fw_cfg etc/fdt, boot_x86.c):
 # QEMU lists only the slots with a device attached (two virtio-blk devices
 # take the two top slots, pins 11 and 12), and they replace the built-in
-# eight. Without devices QEMU lists none, and the kernel's DT then has none.
+# eight. Without devices QEMU lists none, and the kernel's DT then has none
+# (NO_RNG: without the run command's virtio-rng).
 set(_two_blk -drive if=none,id=d0,file=null-co://,format=raw
     -drive if=none,id=d1,file=null-co://,format=raw
     -device virtio-blk-device,drive=d0 -device virtio-blk-device,drive=d1)
-takt_qemu_test(virtio_slots_from_qemu hello QEMU_ARGS ${_two_blk}
+takt_qemu_test(virtio_slots_from_qemu hello NO_RNG QEMU_ARGS ${_two_blk}
   EXPECT "^virtio: 2 virtio-mmio slots from QEMU's etc/fdt \\([0-9]+ of [0-9]+ bytes read by fw_cfg DMA"
          "^virtio: /virtio_mmio@feb00c00 reg 0xfeb00c00 irq 11$"
          "^virtio: /virtio_mmio@feb00e00 reg 0xfeb00e00 irq 12$" "^Takt hello")
-takt_qemu_test(virtio_no_slots_without_devices hello
+takt_qemu_test(virtio_no_slots_without_devices hello NO_RNG
   EXPECT "^virtio: 0 virtio-mmio slots from QEMU's etc/fdt" "^Takt hello"
   REJECT "^virtio: /virtio_mmio")
 

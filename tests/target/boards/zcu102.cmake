@@ -12,3 +12,13 @@ set_tests_properties(make_zcu_no_timer_dtb PROPERTIES FIXTURES_SETUP zcu_no_time
 takt_qemu_test(timer_missing_panics hello STATUS 1 FIXTURE zcu_no_timer_dtb
   QEMU_ARGS -dtb ${CMAKE_BINARY_DIR}/no_timer.dtb
   EXPECT "^dev: /timer -> .*failed" "PANIC: time: no system timer bound" REJECT "^Takt hello")
+
+# TLS: the Cortex-A53 has no RNDR and QEMU's ZynqMP no entropy device, so TLS
+# is refused unless the user boots with tls.entropy=weak (tests/target/
+# tls_weak.cmake); the MQTT-over-TLS tests run with it (--weak-entropy).
+set(TAKT_TEST_CPU_NO_RNG)
+takt_qemu_test(tls_refused_without_entropy tls QEMU_ARGS -append none
+  EXPECT "^tls: no hardware entropy source: TLS refused \\(tls.entropy=weak overrides, insecurely\\)$"
+         "^3 passed, 0 failed")
+include(${CMAKE_CURRENT_LIST_DIR}/../tls_weak.cmake)
+takt_net_test(net_mqtt_tls test_mqtt_tls.py gateway TIMEOUT 900 ARGS --weak-entropy)
