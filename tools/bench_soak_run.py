@@ -8,9 +8,11 @@ One guest, tests/bench/soak (apps/gateway and apps/cyclictest in one image), und
   - wrk on /metrics through the user network's port forward, a new connection per
     request (Connection: close), so that every request goes through accept and close.
 The run: boot; wait for /metrics and the gateway's first CONNACK; quiet samples (the
-baseline); wrk on; a sample of /metrics about every run/SAMPLES guest seconds (the wall
-time between them estimated from the guest's speed so far) until the guest's uptime has
-gone RUN past wrk's start; wrk off; quiet samples again; QEMU stopped. Each sample prints
+baseline); wrk on for warm-up, the first tenth of the run's guest time; wrk paused for
+quiet samples (the heap's reference); wrk on for the other nine tenths; wrk off; quiet
+samples again; QEMU stopped. Under load a sample of /metrics comes about every
+run/SAMPLES guest seconds (the wall time to wait estimated from the guest's speed since
+the last one); "the run" counts guest time under load only. Each sample prints
 a progress line; the figures, every sample and the verdict go to build/bench/BOARD-soak.json.
 """
 
@@ -46,6 +48,7 @@ WRK = ["-t1", "-c4", "--timeout", "10s", "-H", "Connection: close"]
 SAMPLES = 40			# samples under load over the run, about
 QUIET = 3			# quiet samples before and after (the smallest figures count)
 QUIET_MAX = 10			# ... tried this many times for figures back at the baseline
+QUIET_GAP = 0.5			# s (wall) between quiet samples
 READ_TRIES = 3
 READ_TIMEOUT = 30		# s (wall) for one GET /metrics
 BOOT_TIMEOUT = 300		# s (wall) from QEMU's start to /metrics and a CONNACK
@@ -161,12 +164,12 @@ class Run:
             s = self.read()
             if s:
                 out.append(s)
-                log("quiet: " + bs.progress_line(s, self.run_s, s["wall_s"]).split("] ", 1)[1])
+                print(bs.progress_line(s, "quiet"), flush=True)
             if len(out) >= QUIET and (baseline is None or (
                     min(x["sockets"] for x in out) <= min(x["sockets"] for x in baseline) and
                     min(map(bs.pbufs, out)) <= min(map(bs.pbufs, baseline)))):
                 break
-            time.sleep(1)
+            time.sleep(QUIET_GAP)
         return out
 
     def boot(self):
@@ -186,8 +189,10 @@ class Run:
         raise bs.SoakError("no /metrics with an MQTT connection after %d s; console tail:\n  %s"
                            % (BOOT_TIMEOUT, "\n  ".join(self.guest.output()[-15:])))
 
-    def loaded(self):
-        """Samples under wrk until the guest's uptime is run_s past wrk's start."""
+    def loaded(self, length_s, phase):
+        """wrk on, samples every run/SAMPLES guest seconds until the guest's uptime is
+        length_s past the first, wrk off: (samples, wrk's figures, the sample just before
+        wrk started)."""
         url = "http://127.0.0.1:%d/metrics" % self.guest.port(80)
         first = self.read()
         if not first:
@@ -196,27 +201,30 @@ class Run:
         self.wrk = subprocess.Popen(["wrk"] + WRK + ["-d%ds" % (10 * 365 * 86400), url],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT)
-        log("wrk %s on /metrics from guest uptime %.1f s, for %.0f guest s"
-            % (" ".join(WRK), start_s, self.run_s))
+        log("%s: wrk %s on /metrics from guest uptime %.1f s, for %.1f guest s"
+            % (phase, " ".join(WRK), start_s, length_s))
         out, prev, wait = [], first, 1.0
-        while True:
+        while not out or out[-1]["uptime_s"] < start_s + length_s:
             time.sleep(wait)
             s = self.read()
             if not s:
                 continue
             out.append(s)
-            print(bs.progress_line(s, start_s + self.run_s, s["wall_s"]), flush=True)
-            if s["uptime_s"] >= start_s + self.run_s:
-                return start_s, out
-            # the wall time to the next sample at the guest's speed since the last one
+            print(bs.progress_line(s, phase), flush=True)
+            # the wall time to the next sample at the guest's speed since the last one;
+            # that speed swings 5-fold between samples (the guest's clock leaps while it
+            # waits on the host), hence the margin and the cap: a run overshoots by at
+            # most the guest time of 20 wall seconds
             rate = (s["uptime_s"] - prev["uptime_s"]) / max(s["wall_s"] - prev["wall_s"], 1e-3)
-            target = min(start_s + step * (len(out) + 1), start_s + self.run_s)
-            wait = min(max((target - s["uptime_s"]) / max(rate, 1e-6), 0.2), 60.0)
+            target = min(s["uptime_s"] + step, start_s + length_s)
+            wait = min(max(0.7 * (target - s["uptime_s"]) / max(rate, 1e-6), 0.2), 20.0)
             prev = s
+        return out, self.stop_wrk(), first
 
     def stop_wrk(self):
         self.wrk.send_signal(signal.SIGINT)
         text = self.wrk.communicate(timeout=60)[0].decode("utf-8", "replace")
+        self.wrk = None
         try:
             return parse_wrk(text)
         except Exception as e:     # noqa: BLE001 -- a figure lost, not the run
@@ -240,8 +248,9 @@ def run(root, board, build_dir, hours):
         log("guest on %s, -icount %s, console: %s" % (board, ICOUNT, os.path.relpath(logpath)))
         r.boot()
         baseline = r.quiet()
-        start_s, loaded = r.loaded()
-        wrk = r.stop_wrk()
+        warm, wrk_warm, first_warm = r.loaded(r.run_s * bs.WARMUP_FRACTION, "warm-up")
+        mid = r.quiet()
+        loaded, wrk, first_load = r.loaded(r.run_s * (1 - bs.WARMUP_FRACTION), "load")
         final = r.quiet(baseline)
         wall = time.monotonic() - r.t0
         console = r.guest.output()
@@ -258,20 +267,22 @@ def run(root, board, build_dir, hours):
         shutil.rmtree(tmpdir, ignore_errors=True)
     misses = [int(m.group(1)) for m in (re.search(r"^# Deadline misses: (\d+)", ln)
                                         for ln in console) if m]
-    series = {"run_s": r.run_s, "start_s": start_s, "baseline": baseline, "loaded": loaded,
-              "final": final, "unanswered": r.unanswered,
+    series = {"baseline": baseline, "warm": warm, "mid": mid, "loaded": loaded, "final": final,
+              "starts": [first_warm, first_load], "unanswered": r.unanswered,
               "cyclictest_misses": misses[-1] if misses else None}
     v = bs.judge(series)
-    guest_s = loaded[-1]["uptime_s"] - start_s
-    wall_load = loaded[-1]["wall_s"] - baseline[-1]["wall_s"]
+    # guest and wall time under load: each phase from the sample just before wrk started
+    phases = ((first_warm, warm), (first_load, loaded))
+    guest_s = sum(p[-1]["uptime_s"] - f["uptime_s"] for f, p in phases)
+    wall_load = sum(p[-1]["wall_s"] - f["wall_s"] for f, p in phases)
     result = {"board": board, "hours": hours, "icount": ICOUNT, "cyclictest": CT_ARGS,
               "mqtt_period_ms": PERIOD_MS, "wrk": " ".join(WRK) + " /metrics",
               "guest_s_under_load": round(guest_s, 3), "wall_s_under_load": round(wall_load, 3),
               "wall_s_per_guest_hour": round(wall_load / guest_s * 3600, 1) if guest_s > 0 else None,
-              "wall_s_total": round(wall, 1), "wrk_result": wrk, "mqtt": r.mq.figures(),
-              "mqtt_broker_disconnects": r.mq.disconnects(),
-              "mqtt_published": loaded[-1].get("mqtt_published"),
-              "mqtt_connects": loaded[-1].get("mqtt_connects"),
+              "wall_s_total": round(wall, 1), "wrk_result": wrk, "wrk_result_warmup": wrk_warm,
+              "mqtt": r.mq.figures(), "mqtt_broker_disconnects": r.mq.disconnects(),
+              "mqtt_published": final[-1].get("mqtt_published"),
+              "mqtt_connects": final[-1].get("mqtt_connects"),
               "unanswered": r.unanswered, "criteria": v["criteria"], "pass": v["pass"],
               "samples": series}
     path = os.path.join(outdir, "%s-soak.json" % board)
@@ -279,8 +290,10 @@ def run(root, board, build_dir, hours):
         json.dump(result, f, indent=1)
     log("%.1f guest s under load in %.1f wall s: %s wall s per guest hour"
         % (guest_s, wall_load, result["wall_s_per_guest_hour"]))
-    log("wrk: %s requests, %s errors; mqtt: %d received (%d sequence gaps), %s published, "
-        "%s connects" % (wrk.get("requests"), wrk.get("errors"), result["mqtt"]["received"],
+    log("wrk: %s + %s requests, %s + %s errors (warm-up + after); mqtt: %d received (%d "
+        "sequence gaps), %s published, %s connects"
+        % (wrk_warm.get("requests"), wrk.get("requests"), wrk_warm.get("errors"),
+           wrk.get("errors"), result["mqtt"]["received"],
                          result["mqtt"]["seq_gaps"], result["mqtt_published"],
                          result["mqtt_connects"]))
     for ln in bs.verdict_lines(v):

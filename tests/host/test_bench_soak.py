@@ -4,6 +4,7 @@ heap growth after warm-up, a leaked socket or pbuf, an unanswered /metrics read 
 gone silent. The soak itself (an hour of guest time) is not part of ./takt test; its
 command-line refusals (exit 2) are checked through ./takt here, before anything is built."""
 import copy
+import json
 import os
 import subprocess
 import sys
@@ -46,17 +47,21 @@ def sample(t, heap, sockets=2, pbufs=0, misses=0, mqtt=0):
             "pbuf_ref": 0, "deadline_misses": misses, "mqtt_received": mqtt}
 
 
-def series(heaps=(1000, 1200, 1100, 1150, 1200, 1180), run_s=100.0, start_s=10.0):
-    """A passing run: loaded samples every run/len guest seconds from start_s, the first
-    two inside the warm-up (10 % of the run)."""
-    step = run_s / (len(heaps) - 1) if len(heaps) > 1 else run_s
-    loaded = [sample(start_s + 5 + i * step if i < 2 else start_s + i * step, h, mqtt=10 * i)
-              for i, h in enumerate(heaps)]
-    loaded[0]["uptime_s"], loaded[1]["uptime_s"] = start_s + 2, start_s + 9
-    return {"run_s": run_s, "start_s": start_s, "unanswered": 0,
-            "baseline": [sample(5, 900, sockets=1), sample(6, 900, sockets=2)],
-            "final": [sample(200, 950, sockets=3), sample(201, 950, sockets=1)],
-            "loaded": loaded}
+def series(heaps=(1000, 1200, 1100, 1150, 1200, 1180), quiet=(900, 950, 950)):
+    """A passing run: quiet samples before (heap quiet[0]), at the pause after warm-up
+    (quiet[1]) and after the run (quiet[2]); two samples under load in warm-up and the
+    rest after it, with heaps as given, MQTT messages arriving all along."""
+    t = iter(range(0, 1000, 10))
+    mq = iter(range(0, 1000, 7))
+
+    def at(heap, **kw):
+        return sample(next(t), heap, mqtt=next(mq), **kw)
+    return {"unanswered": 0,
+            "baseline": [at(quiet[0], sockets=1), at(quiet[0], sockets=2)],
+            "warm": [at(h) for h in heaps[:2]],
+            "mid": [at(quiet[1] + 10), at(quiet[1])],
+            "loaded": [at(h) for h in heaps[2:]],
+            "final": [at(quiet[2], sockets=3), at(quiet[2] + 20, sockets=1)]}
 
 
 class Hours(unittest.TestCase):
@@ -81,7 +86,7 @@ class Metrics(unittest.TestCase):
                          (2, 0, 1, 3))
         self.assertEqual(f["deadline_misses"], 2)      # summed over the threads
         self.assertEqual(f["overruns"], 1)
-        self.assertEqual(f["cyclictest_wakeups"], 1990)  # cyclictest/* only
+        self.assertEqual(f["cyclictest_switches"], 1990)  # cyclictest/* only
         self.assertEqual(f["http_requests"], 101)
         self.assertEqual((f["mqtt_published"], f["mqtt_connects"]), (300, 1))
         self.assertIsInstance(f["heap_used_bytes"], int)
@@ -102,28 +107,37 @@ class Judge(unittest.TestCase):
         v = bs.judge(series())
         self.assertTrue(v["pass"], v)
         h = v["criteria"]["heap_growth"]
-        self.assertEqual((h["warmup_max_bytes"], h["end_bytes"], h["growth_bytes"],
-                          h["max_after_warmup_bytes"]), (1200, 1180, -20, 1200))
+        self.assertEqual((h["after_warmup_bytes"], h["end_bytes"], h["growth_bytes"],
+                          h["before_load_bytes"], h["max_under_load_warmup_bytes"],
+                          h["max_under_load_after_bytes"]), (950, 950, 0, 900, 1200, 1200))
         self.assertEqual(v["criteria"]["leaked_sockets"]["leaked"], 0)   # min(3, 1) - min(1, 2)
         self.assertEqual(len(bs.verdict_lines(v)), 6)
+        self.assertTrue(all(" PASS " in ln for ln in bs.verdict_lines(v)))
 
     def test_heap_growth(self):
-        v = bs.judge(series(heaps=(1000, 1200, 1210, 1250, 1300, 1320)))
+        v = bs.judge(series(quiet=(900, 950, 1014)))
         self.assertFalse(v["pass"])
         self.assertFalse(v["criteria"]["heap_growth"]["pass"])
-        self.assertEqual(v["criteria"]["heap_growth"]["growth_bytes"], 120)
+        self.assertEqual(v["criteria"]["heap_growth"]["growth_bytes"], 64)
         self.assertTrue(v["criteria"]["deadline_misses"]["pass"])
         self.assertIn("FAIL", [ln for ln in bs.verdict_lines(v) if "heap_growth" in ln][0])
 
-    def test_heap_peak_then_back_passes(self):
-        # a peak after warm-up that comes back down is not growth at the end
-        v = bs.judge(series(heaps=(1000, 1200, 1500, 1150, 1190, 1200)))
+    def test_heap_under_load_is_not_judged(self):
+        # wrk's open connections swing the heap: a peak under load after warm-up is
+        # reported, the quiet figures judge
+        v = bs.judge(series(heaps=(1000, 1200, 1500, 1150, 1190, 1900)))
         self.assertTrue(v["criteria"]["heap_growth"]["pass"])
-        self.assertEqual(v["criteria"]["heap_growth"]["max_after_warmup_bytes"], 1500)
+        self.assertEqual(v["criteria"]["heap_growth"]["max_under_load_after_bytes"], 1900)
+
+    def test_warmup_growth_allowed(self):
+        # what warm-up allocates for good (quiet 900 -> 950) is not growth after it
+        v = bs.judge(series(quiet=(900, 950, 940)))
+        self.assertTrue(v["criteria"]["heap_growth"]["pass"])
+        self.assertEqual(v["criteria"]["heap_growth"]["growth_bytes"], -10)
 
     def test_deadline_miss(self):
         s = series()
-        s["loaded"][3]["deadline_misses"] = 1
+        s["loaded"][1]["deadline_misses"] = 1
         v = bs.judge(s)
         self.assertFalse(v["pass"])
         self.assertEqual(v["criteria"]["deadline_misses"]["misses"], 1)
@@ -150,33 +164,61 @@ class Judge(unittest.TestCase):
     def test_unanswered_and_mqtt_silent(self):
         s = series()
         s["unanswered"] = 1
-        v = bs.judge(s)
-        self.assertFalse(v["criteria"]["metrics_answering"]["pass"])
+        self.assertFalse(bs.judge(s)["criteria"]["metrics_answering"]["pass"])
         s = series()
-        for x in s["loaded"][1:]:
-            x["mqtt_received"] = 10
+        for x in s["loaded"]:
+            x["mqtt_received"] = s["mid"][-1]["mqtt_received"]
         v = bs.judge(s)
         self.assertFalse(v["criteria"]["mqtt_flowing"]["pass"])
+        self.assertEqual(v["criteria"]["mqtt_flowing"]["received_after_warmup"], 0)
 
-    def test_no_samples_after_warmup(self):
-        s = series()
-        s["loaded"] = s["loaded"][:2]
-        v = bs.judge(s)
-        self.assertFalse(v["criteria"]["heap_growth"]["pass"])
-        self.assertIn("why", v["criteria"]["heap_growth"])
-        self.assertEqual(len(bs.verdict_lines(v)), 6)
-
-    def test_empty_series_refused(self):
-        s = series()
-        s["final"] = []
-        with self.assertRaises(bs.SoakError):
-            bs.judge(s)
+    def test_empty_phase_refused(self):
+        for phase in ("baseline", "warm", "mid", "loaded", "final"):
+            s = series()
+            s[phase] = []
+            with self.assertRaises(bs.SoakError) as cm:
+                bs.judge(s)
+            self.assertIn(phase, str(cm.exception))
 
     def test_recorded_series_untouched(self):
         s = series()
         before = copy.deepcopy(s)
         bs.judge(s)
         self.assertEqual(s, before)
+
+    def test_progress_line(self):
+        s = dict(series()["loaded"][0], wall_s=12.5)
+        ln = bs.progress_line(s, "load")
+        self.assertTrue(ln.startswith("[bench soak] load    guest "), ln)
+        self.assertIn("heap    1100 B", ln)
+
+
+class Recorded(unittest.TestCase):
+    """A real run's samples (tests/host/data/soak-qemu-virt-arm64.json: ./takt bench soak
+    --hours 0.05 on qemu-virt-arm64) judged again give the verdict recorded with them;
+    the same samples with a leak or a miss written in fail."""
+
+    def setUp(self):
+        with open(os.path.join(HERE, "data", "soak-qemu-virt-arm64.json")) as f:
+            self.rec = json.load(f)
+
+    def test_same_verdict(self):
+        v = bs.judge(self.rec["samples"])
+        self.assertTrue(v["pass"])
+        self.assertEqual(v["criteria"], self.rec["criteria"])
+        self.assertEqual(v["criteria"]["heap_growth"]["growth_bytes"], 0)
+        self.assertGreater(v["criteria"]["heap_growth"]["max_under_load_after_bytes"],
+                           v["criteria"]["heap_growth"]["end_bytes"] + 100000)
+
+    def test_written_in_faults_fail(self):
+        s = copy.deepcopy(self.rec["samples"])
+        for x in s["final"]:
+            x["heap_used_bytes"] += 48          # one small block never freed
+            x["sockets"] += 1
+        s["loaded"][-1]["deadline_misses"] = 1
+        c = bs.judge(s)["criteria"]
+        self.assertEqual([k for k, v in c.items() if not v["pass"]],
+                         ["deadline_misses", "heap_growth", "leaked_sockets"])
 
 
 class CommandLine(unittest.TestCase):

@@ -19,10 +19,12 @@
  *   "soak: gateway returned N"     if the gateway gives up (a bad setting,
  *                                  no network): the host fails the run.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <takt/thread.h>
+#include <takt/time.h>
 
 /* Above the network (net.prio 20) and the metrics server (19), as
  * tests/target/apps/cyclictest_net/gate.c: under wrk's load a lower
