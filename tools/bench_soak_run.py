@@ -41,8 +41,9 @@ PERIOD_MS = 100				# the gateway's sample period: 36000 messages a guest hour
 CT_ARGS = "-t2 --policy deadline -i1000 -q -N"
 # The metrics server drops a connection whose request has not arrived within
 # metrics.timeout_ms of guest time (5 s by default). With sleep=off the guest's clock
-# leaps whenever it idles, waiting on the host, so 5 guest s can pass in a few wall ms;
-# as tools/bench_net_latency.py, give it 10 guest minutes.
+# leaps whenever it idles, waiting on the host (an idle soak guest ran 10 guest s per
+# wall s), so 5 guest s can pass in half a wall second; as tools/bench_net_latency.py,
+# give it 10 guest minutes (the default was not tried).
 METRICS_ARGS = "metrics.timeout_ms=600000"
 WRK = ["-t1", "-c4", "--timeout", "10s", "-H", "Connection: close"]
 SAMPLES = 40			# samples under load over the run, about
