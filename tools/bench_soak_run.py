@@ -304,9 +304,8 @@ def run(root, board, build_dir, hours):
     log("wrk: %s + %s requests, %s + %s errors (warm-up + after); mqtt: %d received (%d "
         "sequence gaps), %s published, %s connects"
         % (wrk_warm.get("requests"), wrk.get("requests"), wrk_warm.get("errors"),
-           wrk.get("errors"), result["mqtt"]["received"],
-                         result["mqtt"]["seq_gaps"], result["mqtt_published"],
-                         result["mqtt_connects"]))
+           wrk.get("errors"), result["mqtt"]["received"], result["mqtt"]["seq_gaps"],
+           result["mqtt_published"], result["mqtt_connects"]))
     for ln in bs.verdict_lines(v):
         print(ln, flush=True)
     log("%s; figures: %s" % ("PASS" if v["pass"] else "FAIL", os.path.relpath(path, root)))
