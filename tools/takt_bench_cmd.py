@@ -1,7 +1,9 @@
 """./takt bench: the benchmarks' front end (figures, never pass/fail): boot, sched,
 console (tools/takt_bench.py), latency (tools/bench_latency.py), net
-(tools/bench_net.py), tls (tools/bench_tls.py), smp (tools/bench_smp.py), profile (tools/takt_profile.py) and
-all (tools/bench_all.py, the README's table). `cli` is the takt front end module."""
+(tools/bench_net.py), tls (tools/bench_tls.py), smp (tools/bench_smp.py), profile
+(tools/takt_profile.py) and all (tools/bench_all.py, the README's table); and soak
+(tools/bench_soak_run.py), the one with a verdict: exit status 0 pass, 1 fail. `cli`
+is the takt front end module."""
 
 import json
 import os
@@ -14,13 +16,17 @@ def run(opts, pos):
     import takt_bench
     board = cli.check_board(opts.get("-b", cli.DEFAULT_BOARD))
     which = pos[0] if pos else "boot"
-    known = list(takt_bench.BENCHES) + ["latency", "net", "tls", "smp", "profile", "all"]
+    known = list(takt_bench.BENCHES) + ["latency", "net", "tls", "smp", "profile", "soak", "all"]
     if which not in known:
         raise cli.UsageError("unknown benchmark '%s' (known: %s)" % (which, ", ".join(known)))
     if opts.get("--readme") and which != "all":
         raise cli.UsageError("--readme goes with ./takt bench all")
     if opts.get("--sleep-on") and which != "tls":
         raise cli.UsageError("--sleep-on goes with ./takt bench tls")
+    if "--hours" in opts and which != "soak":
+        raise cli.UsageError("--hours goes with ./takt bench soak")
+    if which == "soak":
+        return bench_soak(board, opts)
     cli.run_setup(quiet=True)
     if which == "all":
         return bench_all(board, opts)
@@ -97,6 +103,27 @@ def bench_all(board, opts):
         print("[bench all] README.md's table of figures rewritten")
     failed = [n for n, r in runs.items() if r["status"] != "ok"]
     return 1 if failed else 0
+
+
+def bench_soak(board, opts):
+    """`./takt bench soak [--hours H]`: tools/bench_soak_run.py; not part of `./takt bench
+    all` (an hour of guest time) nor of `./takt test`. Exit 0 pass, 1 fail, 2 bad --hours."""
+    import bench_soak
+    import bench_soak_run
+    try:
+        hours = bench_soak.parse_hours(opts.get("--hours", "1"))
+    except ValueError as e:
+        raise cli.UsageError(str(e))
+    if not cli.board_has_qemu(board):
+        raise cli.UsageError("board %s cannot be booted in QEMU: the soak runs under QEMU"
+                             % board)
+    cli.run_setup(quiet=True)
+    build_dir = cli.build_app(board, "soak", os.path.join(cli.ROOT, "tests", "bench", "soak"))
+    try:
+        _, passed = bench_soak_run.run(cli.ROOT, board, build_dir, hours)
+    except (OSError, ValueError, subprocess.SubprocessError, bench_soak.SoakError) as e:
+        raise cli.Failure("bench soak: %s" % e)
+    return 0 if passed else 1
 
 
 def bench_profile(board):
