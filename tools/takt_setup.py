@@ -37,9 +37,7 @@ import time
 
 import takt_boardfiles
 
-# Another apt (a second takt command, unattended-upgrades) holding the lock
-# is waited for, not an error.
-APT_WAIT = ["-o", "DPkg::Lock::Timeout=900"]
+APT_WAIT = ["-o", "DPkg::Lock::Timeout=900"]  # another apt holding the lock: wait for it
 APT_PACKAGES = [
     "cmake", "gcc", "g++", "make",
     "gcc-aarch64-linux-gnu", "binutils-aarch64-linux-gnu",
