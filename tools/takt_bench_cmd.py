@@ -6,6 +6,7 @@ console (tools/takt_bench.py), latency (tools/bench_latency.py), net
 is the takt front end module."""
 
 import json
+import re
 import os
 import subprocess
 
@@ -105,6 +106,16 @@ def bench_all(board, opts):
     return 1 if failed else 0
 
 
+def qemu_has_network(board):
+    """A NIC the user network can reach: the board names one (TAKT_QEMU_NIC), or
+    its QEMU machine has virtio-mmio slots for virtio-net (virt, microvm)."""
+    with open(os.path.join(cli.ROOT, "bsp", board, "board.cmake")) as f:
+        text = re.sub(r"#.*", "", f.read())
+    if re.search(r"set\(\s*TAKT_QEMU_NIC\s+\S", text):
+        return True
+    return bool(re.search(r"set\(\s*TAKT_QEMU\s[^)]*-M\s+(virt|microvm)\b", text))
+
+
 def bench_soak(board, opts):
     """`./takt bench soak [--hours H]`: tools/bench_soak_run.py; not part of `./takt bench
     all` (an hour of guest time) nor of `./takt test`. Exit 0 pass, 1 fail, 2 bad --hours."""
@@ -116,6 +127,10 @@ def bench_soak(board, opts):
         raise cli.UsageError(str(e))
     if not cli.board_has_qemu(board):
         raise cli.UsageError("board %s cannot be booted in QEMU: the soak runs under QEMU"
+                             % board)
+    if not qemu_has_network(board):
+        raise cli.UsageError("board %s has no network in QEMU (no virtio-mmio, no "
+                             "TAKT_QEMU_NIC): the soak needs mosquitto and wrk to reach it"
                              % board)
     cli.run_setup(quiet=True)
     build_dir = cli.build_app(board, "soak", os.path.join(cli.ROOT, "tests", "bench", "soak"))

@@ -240,6 +240,12 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(p.returncode, 2, p.stdout)
         self.assertIn("unknown board 'no-such-board'", p.stdout)
 
+    def test_board_without_network(self):
+        for board in ("rpi-3b", "rpi-4b"):   # no NIC in QEMU; no QEMU model at all
+            p = self.takt("soak", "-b", board)
+            self.assertEqual(p.returncode, 2, p.stdout)
+            self.assertRegex(p.stdout, "has no network in QEMU|cannot be booted in QEMU")
+
     def test_hours_only_for_soak(self):
         p = self.takt("boot", "--hours", "1")
         self.assertEqual(p.returncode, 2, p.stdout)
