@@ -180,17 +180,30 @@ COLD static int blob_fdt_err(const char *what, int fdt_err)
 /* fdt_check_full does not read node names, and a '/' in one (DT spec
  * 2.2.1 forbids it) makes paths ambiguous: fdt_get_path and the node
  * index then name different nodes for the same offset (found by
- * tests/fuzz/fuzz_dt.c). One walk of the node names, after check_full. */
+ * tests/fuzz/fuzz_dt.c). One walk of the tags after check_full, without
+ * libfdt's per-tag checks (with them it was 60 us of a 440 us boot). */
+/* One pass to the terminator, which check_full found inside the block. */
+static bool name_has_slash(const char *p)
+{
+	for (; *p; p++)
+		if (*p == '/')
+			return true;
+	return false;
+}
+
 static int check_node_names(const void *fdt)
 {
-	for (int node = 0; node >= 0; node = fdt_next_node(fdt, node, NULL)) {
-		int len;
-		const char *name = fdt_get_name(fdt, node, &len);
+	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt);
+	uint32_t size = fdt_size_dt_struct(fdt), tag;
+	int off = 0, next;
 
-		if (!name || memchr(name, '/', (size_t)len))
+	do {
+		tag = dt_next_tag_raw(st, size, off, &next);
+		if (tag == FDT_BEGIN_NODE && next > off && name_has_slash(st + off + FDT_TAGSIZE))
 			return blob_err("a node name contains '/', at structure offset: ",
-					(uint64_t)node, -EBADMSG);
-	}
+					(uint64_t)off, -EBADMSG);
+		off = next;
+	} while (next >= 0 && tag != FDT_END);
 	return 0;
 }
 

@@ -7,6 +7,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <libfdt.h>
 
 /* Failure reporting is off every good path: keep it out of line and small. */
 #define COLD __attribute__((cold, noinline))
@@ -20,6 +23,29 @@ COLD int dt_len_err(const void *fdt, int node, const char *prop, int len, const 
 const uint8_t *dt_get_prop(const void *fdt, int node, const char *name, int *len);
 /* A big-endian cell, from any alignment; n (<= 2) cells as one value. */
 uint32_t dt_be32(const uint8_t *p);
+/* The tag at off in the structure block st (size bytes) of a blob that
+ * passed tk_dt_validate(), and where the next one starts: read without the
+ * bounds checks fdt_next_tag makes on every tag (fdt_check_full made them
+ * all; half of the index build's instructions were those checks). Bounded
+ * all the same: -1 in *next past the block. Version 16 and later only (a
+ * large property of an older blob is 8-byte aligned). */
+static inline uint32_t dt_next_tag_raw(const char *st, uint32_t size, int off, int *next)
+{
+	uint32_t tag, n = (uint32_t)off + FDT_TAGSIZE;
+
+	if (n > size) {
+		*next = -1;
+		return FDT_END;
+	}
+	tag = dt_be32((const uint8_t *)st + off);
+	if (tag == FDT_BEGIN_NODE)
+		n += (uint32_t)strnlen(st + n, size - n) + 1;
+	else if (tag == FDT_PROP)
+		n = n + 8 > size ? size + 1 : n + 8 + dt_be32((const uint8_t *)st + n);
+	n = (n + FDT_TAGSIZE - 1) & ~(uint32_t)(FDT_TAGSIZE - 1);	/* libfdt_internal.h's FDT_TAGALIGN */
+	*next = n <= size ? (int)n : -1;
+	return tag;
+}
 uint64_t dt_cells_val(const uint8_t *p, uint32_t n);
 /* libfdt's error codes as the errno values of the contracts. */
 int dt_fdt_errno(int err);

@@ -33,30 +33,6 @@ static struct {
 	uint32_t phandle[TK_DT_INDEX_MAX];	/* 0 when none */
 } idx;
 
-/* The tag at off in the structure block st (size bytes) of a blob that
- * passed tk_dt_validate(), and where the next one starts: read without the
- * bounds checks fdt_next_tag makes on every tag (fdt_check_full made them
- * all; half of the index build's instructions were those checks). Bounded
- * all the same: -1 in *next past the block. Version 16 and later only (a
- * large property of an older blob is 8-byte aligned). */
-static uint32_t next_tag(const char *st, uint32_t size, int off, int *next)
-{
-	uint32_t tag, n = (uint32_t)off + FDT_TAGSIZE;
-
-	if (n > size) {
-		*next = -1;
-		return FDT_END;
-	}
-	tag = dt_be32((const uint8_t *)st + off);
-	if (tag == FDT_BEGIN_NODE)
-		n += (uint32_t)strnlen(st + n, size - n) + 1;
-	else if (tag == FDT_PROP)
-		n = n + 8 > size ? size + 1 : n + 8 + dt_be32((const uint8_t *)st + n);
-	n = (n + FDT_TAGSIZE - 1) & ~(uint32_t)(FDT_TAGSIZE - 1);	/* libfdt_internal.h's FDT_TAGALIGN */
-	*next = n <= size ? (int)n : -1;
-	return tag;
-}
-
 /* One pass over the structure block's tags: a node's properties come
  * before its subnodes, so a property belongs to the innermost open node.
  * The blob passed tk_dt_validate() (fdt_check_full). */
@@ -75,7 +51,7 @@ int tk_dt_index_build(const void *fdt)
 	if (fdt_version(fdt) < 0x10)
 		return -EINVAL;
 	do {
-		tag = next_tag(st, size, off, &next);
+		tag = dt_next_tag_raw(st, size, off, &next);
 		if (tag == FDT_BEGIN_NODE) {
 			if (idx.n == TK_DT_INDEX_MAX || ++depth >= 64)
 				return -ENOSPC;
