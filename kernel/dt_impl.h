@@ -23,12 +23,18 @@ COLD int dt_len_err(const void *fdt, int node, const char *prop, int len, const 
 const uint8_t *dt_get_prop(const void *fdt, int node, const char *name, int *len);
 /* A big-endian cell, from any alignment; n (<= 2) cells as one value. */
 uint32_t dt_be32(const uint8_t *p);
-/* The tag at off in the structure block st (size bytes) of a blob that
- * passed tk_dt_validate(), and where the next one starts: read without the
- * bounds checks fdt_next_tag makes on every tag (fdt_check_full made them
- * all; half of the index build's instructions were those checks). Bounded
- * all the same: -1 in *next past the block. Version 16 and later only (a
- * large property of an older blob is 8-byte aligned). */
+static inline uint32_t size_min(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+/* The tag at off in the structure block st (size bytes), and where the
+ * next one starts: read without the bounds checks fdt_next_tag makes on
+ * every tag (half of the index build's instructions were those checks).
+ * Bounded all the same, for any blob whose header passed: -1 in *next past
+ * the block, and a property length that runs past it (or would wrap, as
+ * libfdt's own walk does, looping for ever) ends there too. Version 16 and
+ * later only (a large property of an older blob is 8-byte aligned). */
 static inline uint32_t dt_next_tag_raw(const char *st, uint32_t size, int off, int *next)
 {
 	uint32_t tag, n = (uint32_t)off + FDT_TAGSIZE;
@@ -41,7 +47,8 @@ static inline uint32_t dt_next_tag_raw(const char *st, uint32_t size, int off, i
 	if (tag == FDT_BEGIN_NODE)
 		n += (uint32_t)strnlen(st + n, size - n) + 1;
 	else if (tag == FDT_PROP)
-		n = n + 8 > size ? size + 1 : n + 8 + dt_be32((const uint8_t *)st + n);
+		n = n + 8 > size ? size + 1 : n + 8 + size_min(dt_be32((const uint8_t *)st + n),
+							     size - (n + 8) + 1);
 	n = (n + FDT_TAGSIZE - 1) & ~(uint32_t)(FDT_TAGSIZE - 1);	/* libfdt_internal.h's FDT_TAGALIGN */
 	*next = n <= size ? (int)n : -1;
 	return tag;

@@ -185,6 +185,24 @@ static void test_validate_rejects_misaligned_structure_block(void **state)
 	free(fdt);
 }
 
+/* Found by tests/fuzz/fuzz_dt.c: a property length of 0xfffffff4 wraps
+ * the next tag's offset back onto the property itself, and libfdt's
+ * fdt_check_full (u-boot's and Debian's) walked it for ever. */
+static void test_validate_rejects_wrapping_property_length(void **state)
+{
+	void *fdt = dtb_load("virt");
+	int uart = dt_node(fdt, PL011);
+	int off = fdt_first_property_offset(fdt, uart);
+	uint8_t *len = (uint8_t *)fdt + fdt_off_dt_struct(fdt) + off + 4;
+
+	(void)state;
+	assert_true(off >= 0);
+	len[0] = 0xff, len[1] = 0xff, len[2] = 0xff, len[3] = 0xf4;
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), -EBADMSG);
+	assert_non_null(strstr(tk_dt_last_error(), "runs past the structure block"));
+	free(fdt);
+}
+
 static void test_prop_u32_reads_value_and_checks_length(void **state)
 {
 	void *fdt = dtb_load("virt");
@@ -905,6 +923,7 @@ int main(void)
 		cmocka_unit_test(test_validate_rejects_name_offset_past_strings),
 		cmocka_unit_test(test_validate_rejects_slash_in_node_name),
 		cmocka_unit_test(test_validate_rejects_misaligned_structure_block),
+		cmocka_unit_test(test_validate_rejects_wrapping_property_length),
 		cmocka_unit_test(test_prop_u32_reads_value_and_checks_length),
 		cmocka_unit_test(test_prop_u64_accepts_4_and_8_bytes_only),
 		cmocka_unit_test(test_prop_u64_rejects_odd_length),
