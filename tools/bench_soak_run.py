@@ -135,8 +135,9 @@ class Mosquitto:
 
 
 class Run:
-    def __init__(self, build_dir, hours, logpath):
+    def __init__(self, build_dir, hours, logpath, wrk_args):
         self.build_dir, self.run_s, self.logpath = build_dir, hours * 3600.0, logpath
+        self.wrk_args = wrk_args
         self.unanswered, self.t0 = 0, None
         self.mq = self.guest = self.wrk = None
 
@@ -203,11 +204,11 @@ class Run:
         if not first:
             raise bs.SoakError("/metrics did not answer before wrk started")
         start_s, step = first["uptime_s"], self.run_s / SAMPLES
-        self.wrk = subprocess.Popen(["wrk"] + WRK + ["-d%ds" % (10 * 365 * 86400), url],
+        self.wrk = subprocess.Popen(["wrk"] + self.wrk_args + ["-d%ds" % (10 * 365 * 86400), url],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.STDOUT)
         log("%s: wrk %s on /metrics from guest uptime %.1f s, for %.1f guest s"
-            % (phase, " ".join(WRK), start_s, length_s))
+            % (phase, " ".join(self.wrk_args), start_s, length_s))
         out, prev, wait = [], first, 1.0
         while not out or out[-1]["uptime_s"] < start_s + length_s:
             time.sleep(wait)
@@ -236,8 +237,25 @@ class Run:
             return {"unparsed": str(e)}
 
 
-def run(root, board, build_dir, hours):
+def wrk_args(tmpdir, rate):
+    """WRK, with the pacing script (written into tmpdir) unless rate is 0."""
+    lua = bs.pace_lua(rate, int(WRK[WRK.index("-c") + 1]))
+    if lua is None:
+        return list(WRK)
+    path = os.path.join(tmpdir, "pace.lua")
+    with open(path, "w") as f:
+        f.write(lua)
+    return ["-s", path] + WRK
+
+
+def on_sigterm(signum, frame):
+    """kill(1) cleans up as Ctrl-C does: QEMU, wrk and mosquitto stopped (finally)."""
+    raise SystemExit(128 + signum)
+
+
+def run(root, board, build_dir, hours, rate=bs.DEFAULT_RATE):
     """The whole soak; prints progress and the verdict; returns (path, passed)."""
+    signal.signal(signal.SIGTERM, on_sigterm)
     for tool in ("mosquitto", "mosquitto_sub", "wrk"):
         if not shutil.which(tool) and not shutil.which(tool, path="/usr/sbin"):
             raise bs.SoakError("%s is not installed (./takt setup installs mosquitto, "
@@ -247,7 +265,7 @@ def run(root, board, build_dir, hours):
     os.makedirs(outdir, exist_ok=True)
     logpath = os.path.join(outdir, "%s-soak-console.log" % board)
     tmpdir = tempfile.mkdtemp(prefix="takt-soak-")
-    r = Run(build_dir, hours, logpath)
+    r = Run(build_dir, hours, logpath, wrk_args(tmpdir, rate))
     try:
         r.mq = Mosquitto(tmpdir)
         log("guest on %s, -icount %s, console: %s" % (board, ICOUNT, os.path.relpath(logpath)))
@@ -282,6 +300,7 @@ def run(root, board, build_dir, hours):
     wall_load = sum(p[-1]["wall_s"] - f["wall_s"] for f, p in phases)
     result = {"board": board, "hours": hours, "icount": ICOUNT, "cyclictest": CT_ARGS,
               "mqtt_period_ms": PERIOD_MS, "wrk": " ".join(WRK) + " /metrics",
+              "wrk_rate_per_wall_s": rate or None,
               "guest_s_under_load": round(guest_s, 3), "wall_s_under_load": round(wall_load, 3),
               "wall_s_per_guest_hour": round(wall_load / guest_s * 3600, 1) if guest_s > 0 else None,
               # under sleep=off the guest's clock leaps while wrk waits for a CPU on a

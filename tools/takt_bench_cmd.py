@@ -24,8 +24,9 @@ def run(opts, pos):
         raise cli.UsageError("--readme goes with ./takt bench all")
     if opts.get("--sleep-on") and which != "tls":
         raise cli.UsageError("--sleep-on goes with ./takt bench tls")
-    if "--hours" in opts and which != "soak":
-        raise cli.UsageError("--hours goes with ./takt bench soak")
+    for opt in ("--hours", "--rate"):
+        if opt in opts and which != "soak":
+            raise cli.UsageError("%s goes with ./takt bench soak" % opt)
     if which == "soak":
         return bench_soak(board, opts)
     cli.run_setup(quiet=True)
@@ -117,12 +118,14 @@ def qemu_has_network(board):
 
 
 def bench_soak(board, opts):
-    """`./takt bench soak [--hours H]`: tools/bench_soak_run.py; not part of `./takt bench
-    all` (an hour of guest time) nor of `./takt test`. Exit 0 pass, 1 fail, 2 bad --hours."""
+    """`./takt bench soak [--hours H] [--rate N]`: tools/bench_soak_run.py; not part of
+    `./takt bench all` (an hour of guest time) nor of `./takt test`. Exit 0 pass, 1 fail,
+    2 bad --hours or --rate."""
     import bench_soak
     import bench_soak_run
     try:
         hours = bench_soak.parse_hours(opts.get("--hours", "1"))
+        rate = bench_soak.parse_rate(opts.get("--rate", str(bench_soak.DEFAULT_RATE)))
     except ValueError as e:
         raise cli.UsageError(str(e))
     if not cli.board_has_qemu(board):
@@ -135,7 +138,7 @@ def bench_soak(board, opts):
     cli.run_setup(quiet=True)
     build_dir = cli.build_app(board, "soak", os.path.join(cli.ROOT, "tests", "bench", "soak"))
     try:
-        _, passed = bench_soak_run.run(cli.ROOT, board, build_dir, hours)
+        _, passed = bench_soak_run.run(cli.ROOT, board, build_dir, hours, rate)
     except (OSError, ValueError, subprocess.SubprocessError, bench_soak.SoakError) as e:
         raise cli.Failure("bench soak: %s" % e)
     return 0 if passed else 1

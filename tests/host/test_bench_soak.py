@@ -77,6 +77,25 @@ class Hours(unittest.TestCase):
             self.assertIn("--hours", str(cm.exception))
 
 
+class Rate(unittest.TestCase):
+    def test_good(self):
+        self.assertEqual(bs.parse_rate("100"), 100)
+        self.assertEqual(bs.parse_rate("0"), 0)
+        self.assertEqual(bs.parse_rate(str(bs.MAX_RATE)), bs.MAX_RATE)
+
+    def test_bad(self):
+        for bad in ("-1", "abc", "", "1.5", "1e3", None, str(bs.MAX_RATE + 1)):
+            with self.assertRaises(ValueError, msg=repr(bad)) as cm:
+                bs.parse_rate(bad)
+            self.assertIn("--rate", str(cm.exception))
+
+    def test_pace(self):
+        self.assertIsNone(bs.pace_lua(0, 4))
+        self.assertIn("return 40\n", bs.pace_lua(100, 4))     # 4 connections x 25/s
+        self.assertIn("return 1\n", bs.pace_lua(bs.MAX_RATE, 4))
+        self.assertIn("function delay()", bs.pace_lua(7, 1))
+
+
 class Metrics(unittest.TestCase):
     def test_figures(self):
         f = bs.parse_metrics(METRICS)
@@ -235,6 +254,12 @@ class CommandLine(unittest.TestCase):
             self.assertEqual(p.returncode, 2, p.stdout)
             self.assertIn("--hours", p.stdout)
 
+    def test_bad_rate(self):
+        for bad in ("-1", "1.5", "x"):
+            p = self.takt("soak", "--rate", bad)
+            self.assertEqual(p.returncode, 2, p.stdout)
+            self.assertIn("--rate", p.stdout)
+
     def test_unknown_board(self):
         p = self.takt("soak", "-b", "no-such-board")
         self.assertEqual(p.returncode, 2, p.stdout)
@@ -250,6 +275,9 @@ class CommandLine(unittest.TestCase):
         p = self.takt("boot", "--hours", "1")
         self.assertEqual(p.returncode, 2, p.stdout)
         self.assertIn("--hours goes with ./takt bench soak", p.stdout)
+        p = self.takt("boot", "--rate", "5")
+        self.assertEqual(p.returncode, 2, p.stdout)
+        self.assertIn("--rate goes with ./takt bench soak", p.stdout)
 
 
 if __name__ == "__main__":
