@@ -45,7 +45,8 @@ CT_ARGS = "-t2 --policy deadline -i1000 -q -N"
 # wall s), so 5 guest s can pass in half a wall second; as tools/bench_net_latency.py,
 # give it 10 guest minutes (the default was not tried).
 METRICS_ARGS = "metrics.timeout_ms=600000"
-WRK = ["-t1", "-c4", "--timeout", "10s", "-H", "Connection: close"]
+WRK_CONNECTIONS = 4
+WRK = ["-t1", "-c%d" % WRK_CONNECTIONS, "--timeout", "10s", "-H", "Connection: close"]
 SAMPLES = 40			# samples under load over the run, about
 QUIET = 3			# quiet samples before and after (the smallest figures count)
 QUIET_MAX = 10			# ... tried this many times for figures back at the baseline
@@ -239,7 +240,7 @@ class Run:
 
 def wrk_args(tmpdir, rate):
     """WRK, with the pacing script (written into tmpdir) unless rate is 0."""
-    lua = bs.pace_lua(rate, int(WRK[WRK.index("-c") + 1]))
+    lua = bs.pace_lua(rate, WRK_CONNECTIONS)
     if lua is None:
         return list(WRK)
     path = os.path.join(tmpdir, "pace.lua")

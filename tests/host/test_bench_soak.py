@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -94,6 +95,17 @@ class Rate(unittest.TestCase):
         self.assertIn("return 40\n", bs.pace_lua(100, 4))     # 4 connections x 25/s
         self.assertIn("return 1\n", bs.pace_lua(bs.MAX_RATE, 4))
         self.assertIn("function delay()", bs.pace_lua(7, 1))
+
+    def test_wrk_args(self):
+        sys.path.insert(0, os.path.join(ROOT, "tests", "net"))
+        import bench_soak_run as run
+        with tempfile.TemporaryDirectory() as d:
+            args = run.wrk_args(d, 100)
+            self.assertEqual(args[0], "-s")
+            self.assertEqual(args[2:], run.WRK)
+            with open(args[1]) as f:
+                self.assertIn("return 40\n", f.read())
+            self.assertEqual(run.wrk_args(d, 0), run.WRK)
 
 
 class Metrics(unittest.TestCase):
