@@ -16,7 +16,6 @@ import re
 import shutil
 import struct
 import subprocess
-import sys
 import time
 
 cli = None      # the takt front end module, set by ./takt
@@ -53,9 +52,7 @@ def ensure_packages():
     import takt_setup
     setup = takt_setup.Setup(quiet=True, verbose=cli.VERBOSE)
     try:
-        if setup.missing_packages(PACKAGES):
-            setup.say("fuzzing needs clang-14 and libFuzzer (Debian packages, once)")
-            setup.ensure_packages(PACKAGES)
+        setup.ensure_lazy(PACKAGES, "fuzzing needs clang-14 and libFuzzer (Debian packages, once)")
         setup.ensure_lwip()     # fuzz_mqtt compiles lwIP's MQTT client (once, quiet after)
     except takt_setup.SetupError as e:
         raise cli.Failure("setup: %s" % e)

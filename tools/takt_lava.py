@@ -257,9 +257,7 @@ def ensure_lava():
     import takt_setup
     setup = takt_setup.Setup(quiet=True, verbose=cli.VERBOSE)
     try:
-        if setup.missing_packages(LAVA_PACKAGES):
-            setup.say("lava-dispatcher pulls about 150 Debian packages (once)")
-            setup.ensure_packages(LAVA_PACKAGES)
+        setup.ensure_lazy(LAVA_PACKAGES, "lava-dispatcher pulls about 150 Debian packages (once)")
         return templates_dir(setup)
     except takt_setup.SetupError as e:
         raise cli.Failure("setup: %s" % e)

@@ -25,7 +25,6 @@ directory and renames it into place, so an interrupted run never leaves a half r
 """
 
 import glob
-import hashlib
 import os
 import re
 import shutil
@@ -36,6 +35,7 @@ import tempfile
 import time
 
 import takt_boardfiles
+import takt_newlib
 
 APT_WAIT = ["-o", "DPkg::Lock::Timeout=900"]  # another apt holding the lock: wait for it
 APT_PACKAGES = [
@@ -66,61 +66,6 @@ APT_PACKAGES = [
     "chrony", "dnsmasq-base", "iproute2",
 ]
 
-NEWLIB_TARBALLS = "/usr/src/newlib/newlib-*.tar.xz"
-
-# Configure options shared by every arch: the newlib-nano set.
-NEWLIB_NANO_OPTIONS = [
-    "--disable-newlib-supplied-syscalls",
-    "--enable-newlib-reent-small",
-    "--disable-newlib-fvwrite-in-streamio",
-    "--disable-newlib-fseek-optimization",
-    "--disable-newlib-wide-orient",
-    "--enable-newlib-nano-malloc",
-    "--disable-newlib-unbuf-stream-opt",
-    "--enable-lite-exit",
-    "--enable-newlib-global-atexit",
-    "--enable-newlib-nano-formatted-io",
-    "--enable-newlib-retargetable-locking",
-    "--disable-nls",
-    "--disable-multilib",
-    "--disable-libgloss",
-]
-
-# __DYNAMIC_REENT__: newlib finds its per-thread state (errno, stdio) through
-# __getreent(), which the kernel answers per CPU; a single _impure_ptr cannot
-# serve threads running on several CPUs at once. Apps are compiled with the
-# same define (cmake/takt.cmake) so that stdout & co. in headers agree.
-NEWLIB_COMMON_CFLAGS = ("-O2 -g -ffunction-sections -fdata-sections -fno-pie -fno-pic "
-                        "-fno-stack-protector -U__linux__ -U__gnu_linux__ -D__DYNAMIC_REENT__")
-# The install lives in CACHE/<this>/<arch>; a new name when the build changes
-# incompatibly, so that trees of either kind can share one cache.
-NEWLIB_DIR_NAME = "newlib-dr"
-
-# One entry per arch. `tools` is the prefix of the host's binutils/gcc for that arch
-# ("" = the host's own), `cc` the compiler, `cflags` what is added to the common flags.
-# `default` arches are built by every set-up; the others only when asked for.
-NEWLIB_ARCHES = {
-    "aarch64": {
-        "target": "aarch64-none-elf",
-        "tools": "aarch64-linux-gnu-",
-        "cc": "aarch64-linux-gnu-gcc",
-        "cflags": "-mcpu=cortex-a53",
-        "minutes": 3,
-        "default": True,
-    },
-    # The host gcc used freestanding. -mno-red-zone: interrupts push onto the
-    # interrupted stack with no stack switch, which would clobber a leaf
-    # function's red zone; -fno-pie/-fno-pic come with the common flags.
-    "x86_64": {
-        "target": "x86_64-none-elf",
-        "tools": "",
-        "cc": "gcc",
-        "cflags": "-mno-red-zone -mcmodel=small",
-        "minutes": 3,
-        "default": True,
-    },
-}
-
 STAMP = ".takt-stamp"
 
 
@@ -144,7 +89,7 @@ def cache_dir():
 
 def newlib_prefix(arch, cache=None):
     """Install prefix of newlib for `arch`: headers and libs are in PREFIX/<target>/."""
-    return os.path.join(cache or cache_dir(), NEWLIB_DIR_NAME, arch)
+    return takt_newlib.install_prefix(arch, cache or cache_dir())
 
 
 def lwip_dir(cache=None):
@@ -245,6 +190,13 @@ class Setup:
         still = self.missing_packages(packages)
         if still:
             raise SetupError("still missing after apt-get install: " + " ".join(still))
+
+    def ensure_lazy(self, packages, why):
+        """Packages only some commands need (./takt fuzz, ./takt lava), installed on
+        their first use, with one line saying why."""
+        if self.missing_packages(packages):
+            self.say(why)
+            self.ensure_packages(packages)
 
     # -- 2. deb-src ---------------------------------------------------------------
 
@@ -430,62 +382,6 @@ class Setup:
         self.did_update = False
         self.apt_update()
 
-    # -- 7. newlib-nano -----------------------------------------------------------
-
-    @staticmethod
-    def newlib_tarball():
-        found = sorted(glob.glob(NEWLIB_TARBALLS))
-        if not found:
-            raise SetupError("no %s (is newlib-source installed?)" % NEWLIB_TARBALLS)
-        return found[-1]
-
-    @staticmethod
-    def newlib_configure_args(arch, prefix):
-        a = NEWLIB_ARCHES[arch]
-        t = a["tools"]
-        tools = ["%s_FOR_TARGET=%s%s" % (var, t, tool) for var, tool in (
-            ("AR", "ar"), ("RANLIB", "ranlib"), ("AS", "as"), ("LD", "ld"), ("NM", "nm"),
-            ("OBJDUMP", "objdump"), ("READELF", "readelf"), ("STRIP", "strip"))]
-        return (["--target=" + a["target"], "--prefix=" + prefix,
-                 "CC_FOR_TARGET=" + a["cc"]] + tools
-                + ["CFLAGS_FOR_TARGET=%s %s" % (NEWLIB_COMMON_CFLAGS, a["cflags"])]
-                + NEWLIB_NANO_OPTIONS)
-
-    def newlib_stamp(self, arch, prefix, tarball):
-        h = hashlib.sha256()
-        for part in [os.path.basename(tarball), str(os.path.getsize(tarball))] + \
-                self.newlib_configure_args(arch, prefix):
-            h.update(part.encode() + b"\0")
-        return h.hexdigest()
-
-    def extract_newlib(self, tarball):
-        """CACHE/src/<top dir of the tarball>, extracted once per tarball."""
-        src_root = os.path.join(self.cache, "src")
-        with tarfile.open(tarball) as tar:
-            top = tar.next().name.split("/")[0]
-        dest = os.path.join(src_root, top)
-        marker = os.path.join(dest, STAMP)
-        want = "%s %d\n" % (os.path.basename(tarball), os.path.getsize(tarball))
-        if read_text(marker) == want:
-            return dest
-        self.say("extracting %s ..." % os.path.basename(tarball))
-        os.makedirs(src_root, exist_ok=True)
-        tmp = tempfile.mkdtemp(prefix=".extract-", dir=src_root)
-        try:
-            with tarfile.open(tarball) as tar:
-                if hasattr(tarfile, "data_filter"):
-                    tar.extractall(tmp, filter="data")
-                else:
-                    tar.extractall(tmp)
-            with open(os.path.join(tmp, top, STAMP), "w") as f:
-                f.write(want)
-            if os.path.exists(dest):
-                shutil.rmtree(dest)
-            os.rename(os.path.join(tmp, top), dest)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        return dest
-
     def run_logged(self, cmd, log, cwd, env, label):
         """Run cmd with its output appended to log; a heartbeat line every 30 s."""
         if self.verbose:
@@ -522,68 +418,7 @@ class Setup:
             raise SetupError("%s failed (exit %d); full log: %s" % (label, rc, log))
 
     def ensure_newlib(self, arch):
-        if arch not in NEWLIB_ARCHES:
-            raise SetupError("no newlib recipe for arch '%s' (known: %s)"
-                             % (arch, ", ".join(sorted(NEWLIB_ARCHES))))
-        a = NEWLIB_ARCHES[arch]
-        prefix = newlib_prefix(arch, self.cache)
-        tarball = self.newlib_tarball()
-        stamp = self.newlib_stamp(arch, prefix, tarball)
-        stamp_file = os.path.join(prefix, STAMP)
-        if read_text(stamp_file).strip() == stamp:
-            self.note("newlib-nano %s: %s" % (arch, prefix))
-            return prefix
-        for tool in (a["cc"], a["tools"] + "ar"):
-            if not shutil.which(tool):
-                raise SetupError("%s not found (needed to build newlib for %s)" % (tool, arch))
-
-        self.say("building newlib-nano for %s (about %d min) ..." % (arch, a["minutes"]))
-        start = time.monotonic()
-        src = self.extract_newlib(tarball)
-        build = os.path.join(self.cache, "build", "newlib-" + arch)
-        logs = os.path.join(self.cache, "logs")
-        log = os.path.join(logs, "newlib-%s.log" % arch)
-        staging = os.path.join(self.cache, NEWLIB_DIR_NAME, ".staging-" + arch)
-        for d in (build, staging):
-            shutil.rmtree(d, ignore_errors=True)
-        os.makedirs(build)
-        os.makedirs(logs, exist_ok=True)
-        open(log, "w").close()
-        env = dict(os.environ, LC_ALL="C")
-        for var in ("CFLAGS", "CPPFLAGS", "LDFLAGS", "CC", "MAKEFLAGS"):
-            env.pop(var, None)
-        jobs = str(os.cpu_count() or 1)
-
-        self.say("  configure (log: %s)" % log)
-        self.run_logged([os.path.join(src, "configure")] +
-                        self.newlib_configure_args(arch, prefix),
-                        log, build, env, "newlib %s configure" % arch)
-        self.say("  make -j%s all-target-newlib" % jobs)
-        self.run_logged(["make", "-j" + jobs, "all-target-newlib"],
-                        log, build, env, "newlib %s make" % arch)
-        self.say("  make install-target-newlib")
-        self.run_logged(["make", "install-target-newlib", "DESTDIR=" + staging],
-                        log, build, env, "newlib %s install" % arch)
-
-        # DESTDIR puts the tree at staging/<prefix>; move it into place in one rename.
-        staged = staging + prefix
-        for f in ("libc.a", "libm.a"):
-            if not os.path.isfile(os.path.join(staged, a["target"], "lib", f)):
-                raise SetupError("newlib install has no %s/lib/%s; see %s"
-                                 % (a["target"], f, log))
-        with open(os.path.join(staged, STAMP), "w") as f:
-            f.write(stamp + "\n")
-        old = prefix + ".old"
-        shutil.rmtree(old, ignore_errors=True)
-        if os.path.exists(prefix):
-            os.rename(prefix, old)
-        os.rename(staged, prefix)
-        shutil.rmtree(old, ignore_errors=True)
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(build, ignore_errors=True)    # the log keeps what it said
-        self.say("newlib-nano %s installed in %s (%d s)"
-                 % (arch, prefix, time.monotonic() - start))
-        return prefix
+        return takt_newlib.ensure(self, arch)
 
     # -- all ----------------------------------------------------------------------
 
@@ -595,7 +430,7 @@ class Setup:
         self.ensure_mbedtls()
         self.ensure_promtool()
         self.ensure_board_files()
-        for arch in arches or [k for k, v in NEWLIB_ARCHES.items() if v["default"]]:
+        for arch in arches or takt_newlib.default_arches():
             self.ensure_newlib(arch)
         if self.did_work or not self.quiet:
             print("[setup] ready (cache: %s, %.1f s)" % (self.cache, time.monotonic() - start),
