@@ -54,5 +54,64 @@ class Literals(unittest.TestCase):
         self.assertEqual(got, [b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", b'a"bA\x00c'])
 
 
+class Campaign(unittest.TestCase):
+    """A timeout that does not reproduce alone is host load: the campaign deletes
+    its input and goes on; one that reproduces, or a crash, ends it failed."""
+
+    def fake(self, results, reproduces):
+        calls, seen = [], []
+        it = iter(results)
+
+        class R:
+            def __init__(self, runs, artifact):
+                self.runs, self.secs, self.artifact = runs, 1.0, artifact
+                self.rc = 1 if artifact else 0
+                self.ok = not artifact
+
+        def run_one(target, seconds=None, runs=None, append=False):
+            calls.append((seconds, runs, append))
+            return R(*next(it))
+
+        def timeout_reproduces(target, art):
+            seen.append(art)
+            return reproduces
+
+        saved = takt_fuzz.run_one, takt_fuzz.timeout_reproduces, takt_fuzz.root
+        self.addCleanup(setattr, takt_fuzz, "run_one", saved[0])
+        self.addCleanup(setattr, takt_fuzz, "timeout_reproduces", saved[1])
+        self.addCleanup(setattr, takt_fuzz, "root", saved[2])
+        takt_fuzz.run_one, takt_fuzz.timeout_reproduces = run_one, timeout_reproduces
+        d = tempfile.mkdtemp()
+        self.addCleanup(lambda: __import__("shutil").rmtree(d))
+        takt_fuzz.root = lambda *p: os.path.join(d, *p)
+        for _, art in results:
+            if art:
+                open(os.path.join(d, art), "w").close()
+        return calls, seen, d
+
+    def test_load_timeout_goes_on(self):
+        calls, seen, d = self.fake([(300, "timeout-abc"), (700, None)], reproduces=False)
+        r = takt_fuzz.campaign("mqtt", runs=1000)
+        self.assertTrue(r.ok)
+        self.assertEqual(r.runs, 1000)
+        self.assertEqual(calls, [(None, 1000, False), (None, 700, True)])
+        self.assertEqual(seen, ["timeout-abc"])
+        self.assertFalse(os.path.exists(os.path.join(d, "timeout-abc")))
+
+    def test_reproducing_timeout_fails(self):
+        calls, seen, d = self.fake([(300, "timeout-abc")], reproduces=True)
+        r = takt_fuzz.campaign("mqtt", runs=1000)
+        self.assertFalse(r.ok)
+        self.assertEqual(r.artifact, "timeout-abc")
+        self.assertTrue(os.path.exists(os.path.join(d, "timeout-abc")))
+
+    def test_crash_is_never_retried(self):
+        calls, seen, d = self.fake([(5, "crash-abc")], reproduces=False)
+        r = takt_fuzz.campaign("mqtt", seconds=15)
+        self.assertFalse(r.ok)
+        self.assertEqual(seen, [])
+        self.assertEqual(len(calls), 1)
+
+
 if __name__ == "__main__":
     unittest.main()
