@@ -19,23 +19,6 @@
 
 #include "dt_impl.h"
 
-/*
- * In the image, libfdt is built trusting its input (FDT_ASSUME_MASK, about
- * half the cost of every lookup), which is sound only for a blob that
- * passed tk_dt_validate(); validation uses a strict copy of libfdt's
- * checks, built separately with its symbols renamed (cmake/takt.cmake).
- * Host builds (unit tests, tools) use the ordinary libfdt.
- */
-#ifdef TAKT_LIBFDT_STRICT
-int fdt_check_header_strict(const void *fdt);
-int fdt_check_full_strict(const void *fdt, size_t bufsize);
-#define check_header fdt_check_header_strict
-#define check_full fdt_check_full_strict
-#else
-#define check_header fdt_check_header
-#define check_full fdt_check_full
-#endif
-
 #define ERR_LEN 256
 
 
@@ -155,102 +138,6 @@ int dt_fdt_errno(int err)
 	default:
 		return -EINVAL;
 	}
-}
-
-/* ---- validation ------------------------------------------------------- */
-
-COLD static int blob_err(const char *what, uint64_t num, int err)
-{
-	tk_dt_err_begin(NULL, -1);
-	tk_dt_err_str("DTB: ");
-	tk_dt_err_str(what);
-	tk_dt_err_num(num, 16);
-	return err;
-}
-
-COLD static int blob_fdt_err(const char *what, int fdt_err)
-{
-	tk_dt_err_begin(NULL, -1);
-	tk_dt_err_str("DTB: ");
-	tk_dt_err_str(what);
-	tk_dt_err_str(fdt_strerror(fdt_err));
-	return -EBADMSG;
-}
-
-/* One walk of the structure block's tags before libfdt's, which cannot be
- * trusted with it: fdt_check_full loops for ever on a property whose
- * length wraps its offset back (0xfffffff4: the next tag is the same one;
- * found by tests/fuzz/fuzz_dt.c, in u-boot's libfdt and Debian's alike).
- * The walk also refuses a '/' in a node name, which fdt_check_full does not
- * read (DT spec 2.2.1 forbids it; fdt_get_path and the node index would
- * name different nodes for one offset). No per-tag libfdt checks: with
- * them this was 60 us of a 440 us boot. */
-static bool name_has_slash(const char *p)
-{
-	for (; *p; p++)	/* the terminator is inside the block: next_tag found it */
-		if (*p == '/')
-			return true;
-	return false;
-}
-
-static int check_tags(const void *fdt)
-{
-	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt);
-	uint32_t size = fdt_size_dt_struct(fdt), tag;
-	int off = 0, next;
-
-	do {
-		tag = dt_next_tag_raw(st, size, off, &next);
-		if (next < 0 && tag != FDT_END)
-			return blob_err("a tag runs past the structure block, at offset: ",
-					(uint64_t)off, -EBADMSG);
-		if (tag == FDT_BEGIN_NODE && name_has_slash(st + off + FDT_TAGSIZE))
-			return blob_err("a node name contains '/', at structure offset: ",
-					(uint64_t)off, -EBADMSG);
-		off = next;
-	} while (next >= 0 && tag != FDT_END);
-	return 0;
-}
-
-int tk_dt_validate(const void *fdt, size_t bufsize)
-{
-	size_t cap = bufsize < TK_DT_MAX_SIZE ? bufsize : TK_DT_MAX_SIZE;
-	int rc;
-
-	/* 8, not 4: devicetree spec 5.1, the arm64 boot protocol and libfdt
-	 * (FDT_ERR_ALIGNMENT since 1.6) all require it. */
-	if (!fdt || ((uintptr_t)fdt & 7))
-		return blob_err("address is NULL or not 8-byte aligned: ",
-				(uint64_t)(uintptr_t)fdt, -EFAULT);
-	if (cap < sizeof(struct fdt_header))
-		return blob_err("buffer is smaller than a header, bytes: ", cap, -EBADMSG);
-	if (fdt_magic(fdt) != FDT_MAGIC)
-		return blob_err("bad magic (want 0xd00dfeed): ", fdt_magic(fdt), -EBADMSG);
-	rc = check_header(fdt);
-	if (rc)
-		return blob_fdt_err("header rejected: ", rc);
-	/* Only now is totalsize meaningful; nothing past it is read below. */
-	if (fdt_totalsize(fdt) > cap)
-		return blob_err("totalsize exceeds the readable buffer (or the 2 MiB limit): ",
-				fdt_totalsize(fdt), -E2BIG);
-	/* libfdt checks that the structure block lies inside the blob, not
-	 * that it is aligned; every tag and struct fdt_property in it is read
-	 * as 32-bit words (the node index, dt_props.c), so an offset like 0x39
-	 * is refused here (found by tests/fuzz/fuzz_dt.c: UBSan, misaligned). */
-	if (fdt_off_dt_struct(fdt) & (FDT_TAGSIZE - 1))
-		return blob_err("structure block offset is not 4-byte aligned: ",
-				fdt_off_dt_struct(fdt), -EBADMSG);
-	/* The trusting libfdt assumes the current format (FDT_ASSUME_LATEST). */
-	if (fdt_version(fdt) < 17)
-		return blob_err("version is older than 17, the only one supported: ",
-				fdt_version(fdt), -EBADMSG);
-	rc = check_tags(fdt);
-	if (rc)
-		return rc;
-	rc = check_full(fdt, fdt_totalsize(fdt));
-	if (rc)
-		return blob_fdt_err("structure block is damaged: ", rc);
-	return 0;
 }
 
 /* ---- properties ------------------------------------------------------- */

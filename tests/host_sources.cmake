@@ -3,6 +3,7 @@
 # adds its own on top. Needs TAKT_ROOT and FDT_INCLUDE_DIR.
 set(TAKT_HOST_SOURCES
   "${TAKT_ROOT}/kernel/dt.c"
+  "${TAKT_ROOT}/kernel/dt_validate.c"
   "${TAKT_ROOT}/kernel/dt_chosen.c"
   "${TAKT_ROOT}/kernel/dt_index.c"
   "${TAKT_ROOT}/kernel/dt_props.c"

@@ -41,8 +41,12 @@ struct tk_dt_irq {
  * @retval 0 the header and the whole structure block are sound
  * @retval -EFAULT fdt NULL or not 8-byte aligned (devicetree spec 5.1, arm64
  *         boot protocol, and libfdt >= 1.6 all require 8)
- * @retval -EBADMSG bad magic/version/header, buffer smaller than a header, or
- *         fdt_check_full fails (truncated or garbled structure)
+ * @retval -EBADMSG bad magic/version/header, buffer smaller than a header, a
+ *         reservation map without its end, or a structure block that
+ *         libfdt's fdt_check_full refuses (truncated, garbled, nodes not
+ *         nested or closed, a property name outside the strings block), or
+ *         a '/' in a node name or a property outside any node
+ *         (kernel/dt_validate.c says how it walks the block)
  * @retval -E2BIG totalsize > bufsize or > TK_DT_MAX_SIZE
  */
 int tk_dt_validate(const void *fdt, size_t bufsize);

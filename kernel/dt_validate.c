@@ -1,0 +1,211 @@
+/*
+ * tk_dt_validate: the one check every blob passes before the kernel reads
+ * it (see <takt/dt.h>). In the image, libfdt is built trusting its input
+ * (FDT_ASSUME_MASK, about half the cost of every lookup), which is sound
+ * only for a blob that passed here.
+ *
+ * The header goes through a strict copy of libfdt's check (built
+ * separately with its symbols renamed, cmake/libfdt.cmake). The structure
+ * block is walked here, once, tag by tag, without libfdt: it refuses all
+ * that fdt_check_full refuses (checked on the host, below) and more.
+ * fdt_check_full itself was 141k of the 392k instructions of a boot on
+ * QEMU's virt DTB, its per-tag and per-string checks layered call on call;
+ * and it cannot be trusted with the blob first: it loops for ever on a
+ * property whose length wraps its offset back (0xfffffff4: the next tag is
+ * the same one; tests/fuzz/fuzz_dt.c, u-boot's libfdt and Debian's alike).
+ *
+ * Host builds (unit tests, the fuzzers) run libfdt's fdt_check_full after
+ * a pass here and abort when it disagrees: every DTB the tests and the
+ * fuzzers feed is a differential test of this walk against libfdt's.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <libfdt.h>
+
+#include <takt/dt.h>
+
+#include "dt_impl.h"
+
+#ifdef TAKT_LIBFDT_STRICT
+int fdt_check_header_strict(const void *fdt);
+#define check_header fdt_check_header_strict
+#else
+#include <stdio.h>
+#include <stdlib.h>
+#define check_header fdt_check_header
+#endif
+
+COLD static int blob_err(const char *what, uint64_t num, int err)
+{
+	tk_dt_err_begin(NULL, -1);
+	tk_dt_err_str("DTB: ");
+	tk_dt_err_str(what);
+	tk_dt_err_num(num, 16);
+	return err;
+}
+
+COLD static int blob_fdt_err(const char *what, int fdt_err)
+{
+	tk_dt_err_begin(NULL, -1);
+	tk_dt_err_str("DTB: ");
+	tk_dt_err_str(what);
+	tk_dt_err_str(fdt_strerror(fdt_err));
+	return -EBADMSG;
+}
+
+/* DT spec 2.2.1 forbids '/' in a name, which fdt_check_full does not read:
+ * fdt_get_path and the node index would name different nodes for one
+ * offset. The terminator is inside the block: dt_next_tag_raw found it. */
+static bool name_has_slash(const char *p)
+{
+	for (; *p; p++)
+		if (*p == '/')
+			return true;
+	return false;
+}
+
+/* libfdt's fdt_num_mem_rsv: the reservation map ends (an entry of size 0)
+ * inside the blob. check_header put its start in the blob, 8-aligned. */
+static int check_rsvmap(const void *fdt)
+{
+	uint32_t off = fdt_off_mem_rsvmap(fdt), total = fdt_totalsize(fdt);
+	const uint32_t entry = sizeof(struct fdt_reserve_entry);
+
+	for (; off <= total - entry; off += entry)
+		if (dt_be32((const uint8_t *)fdt + off + 8) == 0 &&
+		    dt_be32((const uint8_t *)fdt + off + 12) == 0)
+			return 0;
+	return blob_err("the memory reservation map has no end inside the blob, from: ",
+			fdt_off_mem_rsvmap(fdt), -EBADMSG);
+}
+
+/* A property's name: an offset into the strings block with a NUL before
+ * its end (libfdt's fdt_get_string, for version 17). */
+static bool prop_name_ok(const void *fdt, const char *tagp)
+{
+	uint32_t nameoff = dt_be32((const uint8_t *)tagp + 8), size = fdt_size_dt_strings(fdt);
+	const char *strs = (const char *)fdt + fdt_off_dt_strings(fdt);
+
+	return nameoff < size && memchr(strs + nameoff, 0, size - nameoff);
+}
+
+COLD static int struct_err(const char *what, int off)
+{
+	return blob_err(what, (uint64_t)off, -EBADMSG);
+}
+
+/* The structure block, as fdt_check_full walks it: tags in bounds, one
+ * root node with an empty name, nodes nested and closed, every property
+ * named, FDT_END after the root and only there; and no property outside
+ * a node, no '/' in a name. */
+static int check_structure(const void *fdt)
+{
+	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt);
+	uint32_t size = fdt_size_dt_struct(fdt), tag;
+	int off = 0, next, depth = 0;
+	bool closed = false;	/* the root node has ended */
+
+	for (;; off = next) {
+		tag = dt_next_tag_raw(st, size, off, &next);
+		if (next < 0)
+			return struct_err("a tag runs past the structure block, at offset: ", off);
+		if (closed && tag != FDT_END)
+			return struct_err("a tag after the root node's end, at structure offset: ",
+					  off);
+		switch (tag) {
+		case FDT_NOP:
+			break;
+		case FDT_END:
+			if (depth)
+				return struct_err("FDT_END inside a node, at structure offset: ", off);
+			return 0;
+		case FDT_BEGIN_NODE:
+			if (depth++ == 0 && st[off + FDT_TAGSIZE])
+				return struct_err("the root node has a name, at structure offset: ",
+						  off);
+			if (name_has_slash(st + off + FDT_TAGSIZE))
+				return struct_err("a node name contains '/', at structure offset: ",
+						  off);
+			break;
+		case FDT_END_NODE:
+			if (depth == 0)
+				return struct_err("FDT_END_NODE outside a node, at structure offset: ",
+						  off);
+			closed = --depth == 0;
+			break;
+		case FDT_PROP:
+			if (depth == 0)
+				return struct_err("a property outside a node, at structure offset: ",
+						  off);
+			if (!prop_name_ok(fdt, st + off))
+				return struct_err("a property's name is not in the strings block, at structure offset: ",
+						  off);
+			break;
+		default:
+			return struct_err("an unknown tag, at structure offset: ", off);
+		}
+	}
+}
+
+#ifndef TAKT_LIBFDT_STRICT
+/* The host's differential check: what passed here must pass libfdt. */
+static void agree_with_libfdt(const void *fdt)
+{
+	int rc = fdt_check_full(fdt, fdt_totalsize(fdt));
+
+	if (rc) {
+		fprintf(stderr, "tk_dt_validate passed a DTB that fdt_check_full refuses: %s\n",
+			fdt_strerror(rc));
+		abort();
+	}
+}
+#else
+static void agree_with_libfdt(const void *fdt)
+{
+	(void)fdt;
+}
+#endif
+
+int tk_dt_validate(const void *fdt, size_t bufsize)
+{
+	size_t cap = bufsize < TK_DT_MAX_SIZE ? bufsize : TK_DT_MAX_SIZE;
+	int rc;
+
+	/* 8, not 4: devicetree spec 5.1, the arm64 boot protocol and libfdt
+	 * (FDT_ERR_ALIGNMENT since 1.6) all require it. */
+	if (!fdt || ((uintptr_t)fdt & 7))
+		return blob_err("address is NULL or not 8-byte aligned: ",
+				(uint64_t)(uintptr_t)fdt, -EFAULT);
+	if (cap < sizeof(struct fdt_header))
+		return blob_err("buffer is smaller than a header, bytes: ", cap, -EBADMSG);
+	if (fdt_magic(fdt) != FDT_MAGIC)
+		return blob_err("bad magic (want 0xd00dfeed): ", fdt_magic(fdt), -EBADMSG);
+	rc = check_header(fdt);
+	if (rc)
+		return blob_fdt_err("header rejected: ", rc);
+	/* Only now is totalsize meaningful; nothing past it is read below. */
+	if (fdt_totalsize(fdt) > cap)
+		return blob_err("totalsize exceeds the readable buffer (or the 2 MiB limit): ",
+				fdt_totalsize(fdt), -E2BIG);
+	/* libfdt checks that the structure block lies inside the blob, not
+	 * that it is aligned; every tag and struct fdt_property in it is read
+	 * as 32-bit words (the node index, dt_props.c), so an offset like 0x39
+	 * is refused here (found by tests/fuzz/fuzz_dt.c: UBSan, misaligned). */
+	if (fdt_off_dt_struct(fdt) & (FDT_TAGSIZE - 1))
+		return blob_err("structure block offset is not 4-byte aligned: ",
+				fdt_off_dt_struct(fdt), -EBADMSG);
+	/* The trusting libfdt assumes the current format (FDT_ASSUME_LATEST). */
+	if (fdt_version(fdt) < 17)
+		return blob_err("version is older than 17, the only one supported: ",
+				fdt_version(fdt), -EBADMSG);
+	rc = check_rsvmap(fdt);
+	if (!rc)
+		rc = check_structure(fdt);
+	if (!rc)
+		agree_with_libfdt(fdt);
+	return rc;
+}
