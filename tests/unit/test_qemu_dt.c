@@ -108,6 +108,89 @@ static void test_qemu_slots_replace_builtin(void **state)
 	assert_int_equal(irq.cells[1], 3);
 }
 
+/* QEMU's two slots renamed after the kernel's (same length, in place). */
+static void rename_qemu_slots(struct ctx *c, const char *for_e00, const char *for_c00)
+{
+	assert_int_equal(fdt_set_name(c->qemu, fdt_path_offset(c->qemu, "/virtio_mmio@feb00e00"),
+				      for_e00), 0);
+	assert_int_equal(fdt_set_name(c->qemu, fdt_path_offset(c->qemu, "/virtio_mmio@feb00c00"),
+				      for_c00), 0);
+}
+
+static void assert_two_slots(const void *fdt, const char *first, uint64_t a1, uint32_t p1,
+			     const char *second, uint64_t a2, uint32_t p2)
+{
+	int n1 = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio");
+	int n2 = fdt_node_offset_by_compatible(fdt, n1, "virtio,mmio");
+
+	assert_int_equal(tk_dt_validate(fdt, fdt_totalsize(fdt)), 0);
+	assert_int_equal(count_virtio(fdt), 2);
+	assert_slot(fdt, n1, first, a1, p1);
+	assert_slot(fdt, n2, second, a2, p2);
+}
+
+/* Slots named as the built-in ones, in their order: written over them in
+ * place (the nodes stay where they were), QEMU's values in them. */
+static void test_slots_named_like_builtin_written_in_place(void **state)
+{
+	struct ctx *c = *state;
+	int at0 = fdt_path_offset(c->base, "/virtio_mmio@feb00000");
+	int at2 = fdt_path_offset(c->base, "/virtio_mmio@feb00200");
+
+	rename_qemu_slots(c, "virtio_mmio@feb00000", "virtio_mmio@feb00200");
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), 2);
+	/* added nodes would come first among the root's children */
+	assert_int_equal(fdt_path_offset(c->base, "/virtio_mmio@feb00000"), at0);
+	assert_int_equal(fdt_path_offset(c->base, "/virtio_mmio@feb00200"), at2);
+	assert_two_slots(c->base, "virtio_mmio@feb00000", 0xfeb00e00, 12,
+			 "virtio_mmio@feb00200", 0xfeb00c00, 11);
+}
+
+/* The same names in the other order: QEMU's order still wins. */
+static void test_builtin_names_in_other_order_keep_qemus_order(void **state)
+{
+	struct ctx *c = *state;
+
+	rename_qemu_slots(c, "virtio_mmio@feb00200", "virtio_mmio@feb00000");
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), 2);
+	assert_two_slots(c->base, "virtio_mmio@feb00200", 0xfeb00e00, 12,
+			 "virtio_mmio@feb00000", 0xfeb00c00, 11);
+}
+
+/* A built-in node with more than a slot's properties is replaced whole:
+ * nothing of it is left (here, its status). */
+static void test_builtin_with_other_properties_replaced(void **state)
+{
+	struct ctx *c = *state;
+
+	assert_int_equal(fdt_setprop_string(c->base, fdt_path_offset(c->base,
+				"/virtio_mmio@feb00200"), "status", "okay"), 0);
+	rename_qemu_slots(c, "virtio_mmio@feb00000", "virtio_mmio@feb00200");
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), 2);
+	assert_two_slots(c->base, "virtio_mmio@feb00000", 0xfeb00e00, 12,
+			 "virtio_mmio@feb00200", 0xfeb00c00, 11);
+	assert_null(fdt_getprop(c->base, fdt_path_offset(c->base, "/virtio_mmio@feb00200"),
+				"status", NULL));
+}
+
+/* One slot QEMU lists is a built-in one; the other built-in one goes. */
+static void test_unlisted_builtin_deleted_beside_one_in_place(void **state)
+{
+	struct ctx *c = *state;
+
+	qemu_edit_begin(c);
+	assert_int_equal(fdt_del_node(c->qemu, fdt_path_offset(c->qemu, "/virtio_mmio@feb00e00")),
+			 0);
+	assert_int_equal(fdt_set_name(c->qemu, fdt_path_offset(c->qemu, "/virtio_mmio@feb00c00"),
+				      "virtio_mmio@feb00200"), 0);
+	qemu_edit_end(c);
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), 1);
+	assert_int_equal(count_virtio(c->base), 1);
+	assert_true(fdt_path_offset(c->base, "/virtio_mmio@feb00000") < 0);
+	assert_slot(c->base, fdt_path_offset(c->base, "/virtio_mmio@feb00200"),
+		    "virtio_mmio@feb00200", 0xfeb00c00, 11);
+}
+
 /* QEMU without devices lists no slot: the kernel's DT then has none. */
 static void test_no_slots_listed_leaves_none(void **state)
 {
@@ -222,6 +305,30 @@ static void test_too_many_slots_ignored(void **state)
 	}
 	qemu_edit_end(c);
 	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), -E2BIG);
+	assert_base_unchanged(c);
+}
+
+/* The kernel's own DT with more virtio,mmio nodes than the merge keeps
+ * track of (its 8 and 64 more) is refused before anything changes. */
+static void test_too_many_builtin_slots_refused(void **state)
+{
+	struct ctx *c = *state;
+	const int size = 1 << 16;
+	char name[16];
+
+	c->base = realloc(c->base, (size_t)size);
+	assert_int_equal(fdt_open_into(c->base, c->base, size), 0);
+	for (int i = 0; i < 64; i++) {
+		snprintf(name, sizeof(name), "v@%x", i);
+		int n = fdt_add_subnode(c->base, 0, name);
+
+		assert_true(n >= 0);
+		assert_int_equal(fdt_setprop_string(c->base, n, "compatible", "virtio,mmio"), 0);
+	}
+	c->before = realloc(c->before, (size_t)size);
+	memcpy(c->before, c->base, (size_t)size);
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), -E2BIG);
+	assert_non_null(strstr(tk_dt_last_error(), "too many virtio,mmio nodes"));
 	assert_base_unchanged(c);
 }
 
@@ -353,6 +460,11 @@ int main(void)
 		T(test_slot_without_interrupts_ignored),
 		T(test_slot_named_like_other_node_ignored),
 		T(test_too_many_slots_ignored),
+		T(test_too_many_builtin_slots_refused),
+		T(test_slots_named_like_builtin_written_in_place),
+		T(test_builtin_names_in_other_order_keep_qemus_order),
+		T(test_builtin_with_other_properties_replaced),
+		T(test_unlisted_builtin_deleted_beside_one_in_place),
 		T(test_prefix_of_qemu_sized_blob),
 		T(test_prefix_rejects_bad_headers),
 		T(test_cpus_filled_from_count),

@@ -3,6 +3,7 @@
  * copy (see qemu_dt.h). Pure: built as it is by the host unit tests.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <libfdt.h>
@@ -11,11 +12,14 @@
 #include "qemu_dt.h"
 
 #define NAME_MAX_LEN	64
+#define BUILTIN_MAX	64	/* virtio,mmio nodes in the kernel's own DT */
 
 struct slot {
-	char name[NAME_MAX_LEN];
+	char name[NAME_MAX_LEN], parent[NAME_MAX_LEN];
 	uint64_t addr, size;
 	uint32_t pin, parent_phandle;
+	int mine, parent_node;	/* in the kernel's DT: same-named node, parent; or -1 */
+	void *in_place[3];	/* mine's reg, interrupt-parent, interrupts (slot_shaped) */
 };
 
 static int fail(const void *fdt, int node, const char *what, int err)
@@ -49,20 +53,30 @@ int qemu_fdt_prefix(const void *hdr, size_t hdr_len, uint64_t file_size, size_t 
 	return 0;
 }
 
-/* One slot of QEMU's blob, checked; its interrupt parent resolved in fdt. */
-static int read_slot(const void *fdt, const void *q, int node, struct slot *s)
+/* A node name copied into buf, or false when empty or too long. */
+static bool copy_name(const void *fdt, int node, char *buf)
+{
+	int len;
+	const char *name = fdt_get_name(fdt, node, &len);
+
+	if (!name || len <= 0 || len >= NAME_MAX_LEN)
+		return false;
+	memcpy(buf, name, (size_t)len);
+	buf[len] = 0;
+	return true;
+}
+
+/* One slot of QEMU's blob, checked. */
+static int read_slot(const void *q, int node, struct slot *s)
 {
 	struct tk_dt_reg reg[2];
 	struct tk_dt_irq irq[2];
-	int len, n;
-	const char *name = fdt_get_name(q, node, &len);
+	int n;
 
 	if (tk_dt_depth(q, node) != 1)
 		return fail(q, node, "virtio,mmio slot is not a child of the root", -EINVAL);
-	if (!name || len <= 0 || len >= NAME_MAX_LEN)
+	if (!copy_name(q, node, s->name))
 		return fail(q, node, "virtio,mmio slot name empty or too long", -EINVAL);
-	memcpy(s->name, name, (size_t)len);
-	s->name[len] = 0;
 	n = tk_dt_reg(q, node, reg, 2);
 	if (n != 1 || reg[0].size == 0)
 		return n < 0 ? n : fail(q, node, "virtio,mmio slot needs exactly one non-empty reg",
@@ -74,32 +88,83 @@ static int read_slot(const void *fdt, const void *q, int node, struct slot *s)
 		return n < 0 ? n : fail(q, node, "virtio,mmio slot needs one <pin type> interrupt",
 					-EINVAL);
 	s->pin = irq[0].cells[0];
-	const char *pname = fdt_get_name(q, irq[0].parent, NULL);
-	int p = pname ? fdt_subnode_offset(fdt, 0, pname) : -1;
+	if (!copy_name(q, irq[0].parent, s->parent))
+		s->parent[0] = 0;	/* matches no node: -ENXIO below */
+	s->mine = s->parent_node = -1;
+	return 0;
+}
 
-	s->parent_phandle = p >= 0 ? fdt_get_phandle(fdt, p) : 0;
-	if (s->parent_phandle == 0 || s->parent_phandle == (uint32_t)-1)
-		return fail(q, irq[0].parent,
+/* libfdt's rule for a child's name (fdt_subnode_offset): equal, or want
+ * has no unit address and name is want@something. */
+static bool name_eq(const char *name, const char *want)
+{
+	size_t n = strlen(want);
+
+	return want[0] && !strncmp(name, want, n) &&
+	       (name[n] == 0 || (name[n] == '@' && !memchr(want, '@', n)));
+}
+
+/* One walk of the kernel's DT: its virtio,mmio nodes (old), and for each
+ * slot the first child of the root with its name and with its interrupt
+ * parent's name. (A search per name walked the tree again each time.) */
+static int scan_kernel_dt(const void *fdt, struct slot *slots, int n, int *old)
+{
+	int depth = -1, nold = 0;
+
+	for (int node = fdt_next_node(fdt, -1, &depth); node >= 0;
+	     node = fdt_next_node(fdt, node, &depth)) {
+		if (depth == 1) {
+			const char *name = fdt_get_name(fdt, node, NULL);
+
+			for (int i = 0; name && i < n; i++) {
+				if (slots[i].mine < 0 && name_eq(name, slots[i].name))
+					slots[i].mine = node;
+				if (slots[i].parent_node < 0 && name_eq(name, slots[i].parent))
+					slots[i].parent_node = node;
+			}
+		}
+		if (fdt_node_check_compatible(fdt, node, "virtio,mmio"))
+			continue;
+		if (nold == BUILTIN_MAX)
+			return fail(fdt, node, "the kernel's DT has too many virtio,mmio nodes", -E2BIG);
+		old[nold++] = node;
+	}
+	return nold;
+}
+
+static int resolve_slot(const void *fdt, const void *q, int qnode, struct slot *s)
+{
+	s->parent_phandle = s->parent_node >= 0 ? fdt_get_phandle(fdt, s->parent_node) : 0;
+	if (s->parent_phandle == 0 || s->parent_phandle == (uint32_t)-1) {
+		struct tk_dt_irq irq;
+
+		return fail(q, tk_dt_irqs(q, qnode, &irq, 1) == 1 ? irq.parent : qnode,
 			    "QEMU's interrupt parent has no node with a phandle in the kernel's DT",
 			    -ENXIO);
+	}
 	/* The name must not belong to anything but a slot in fdt. */
-	int mine = fdt_subnode_offset(fdt, 0, s->name);
-
-	if (mine >= 0 && tk_dt_compat_index(fdt, mine, "virtio,mmio") < 0)
-		return fail(q, node, "virtio,mmio slot's name is a different node in the kernel's DT",
+	if (s->mine >= 0 && tk_dt_compat_index(fdt, s->mine, "virtio,mmio") < 0)
+		return fail(q, qnode, "virtio,mmio slot's name is a different node in the kernel's DT",
 			    -EINVAL);
 	return 0;
 }
 
+static void slot_values(const struct slot *s, fdt32_t reg[4], fdt32_t irq[2])
+{
+	reg[0] = cpu_to_fdt32((uint32_t)(s->addr >> 32));
+	reg[1] = cpu_to_fdt32((uint32_t)s->addr);
+	reg[2] = cpu_to_fdt32((uint32_t)(s->size >> 32));
+	reg[3] = cpu_to_fdt32((uint32_t)s->size);
+	irq[0] = cpu_to_fdt32(s->pin);
+	irq[1] = cpu_to_fdt32(QEMU_DT_VIRTIO_IRQ_TYPE);
+}
+
 static int write_slot(void *fdt, const struct slot *s)
 {
-	fdt32_t reg[4] = {
-		cpu_to_fdt32((uint32_t)(s->addr >> 32)), cpu_to_fdt32((uint32_t)s->addr),
-		cpu_to_fdt32((uint32_t)(s->size >> 32)), cpu_to_fdt32((uint32_t)s->size),
-	};
-	fdt32_t irq[2] = { cpu_to_fdt32(s->pin), cpu_to_fdt32(QEMU_DT_VIRTIO_IRQ_TYPE) };
+	fdt32_t reg[4], irq[2];
 	int node = fdt_add_subnode(fdt, 0, s->name);
 
+	slot_values(s, reg, irq);
 	if (node < 0 || fdt_setprop_string(fdt, node, "compatible", "virtio,mmio") ||
 	    fdt_setprop(fdt, node, "reg", reg, sizeof(reg)) ||
 	    fdt_setprop_u32(fdt, node, "interrupt-parent", s->parent_phandle) ||
@@ -110,10 +175,96 @@ static int write_slot(void *fdt, const struct slot *s)
 	return 0;
 }
 
+/* The node holds just what write_slot writes, with the same lengths; the
+ * values QEMU's replace are noted in s->in_place. */
+static bool slot_shaped(void *fdt, struct slot *s)
+{
+	static const struct { const char *name; int len; } want[] = {
+		{ "reg", 16 }, { "interrupt-parent", 4 }, { "interrupts", 8 },
+		{ "compatible", 12 }, { "dma-coherent", 0 },
+	};
+	unsigned seen = 0;
+	int prop;
+
+	fdt_for_each_property_offset(prop, fdt, s->mine) {
+		const char *name;
+		int len, i = 0;
+		const void *v = fdt_getprop_by_offset(fdt, prop, &name, &len);
+
+		while (i < 5 && strcmp(name, want[i].name))
+			i++;
+		if (!v || i == 5 || len != want[i].len || (seen & 1u << i) ||
+		    (i == 3 && memcmp(v, "virtio,mmio", 12)))
+			return false;
+		seen |= 1u << i;
+		if (i < 3)
+			s->in_place[i] = (void *)(uintptr_t)v;	/* fdt is writable */
+	}
+	return seen == 0x1f;
+}
+
+/* Each slot names a built-in node, in the order QEMU lists them, shaped as
+ * write_slot would make it: the merge can then write over those nodes in
+ * place. Deleting and adding nodes moves the blob on every property (8k
+ * instructions each, five a slot). */
+static bool can_overwrite(void *fdt, struct slot *s, int n)
+{
+	for (int i = 0, prev = -1; i < n; prev = s[i++].mine)
+		if (s[i].mine <= prev || !slot_shaped(fdt, &s[i]))
+			return false;
+	return true;
+}
+
+static void overwrite_slot(const struct slot *s)
+{
+	fdt32_t reg[4], irq[2], ph = cpu_to_fdt32(s->parent_phandle);
+
+	slot_values(s, reg, irq);
+	memcpy(s->in_place[0], reg, sizeof(reg));
+	memcpy(s->in_place[1], &ph, sizeof(ph));
+	memcpy(s->in_place[2], irq, sizeof(irq));
+}
+
+static bool kept(const struct slot *s, int n, int node)
+{
+	for (int i = 0; i < n; i++)
+		if (s[i].mine == node)
+			return true;
+	return false;
+}
+
+/* Deleting the last first leaves the earlier offsets valid. */
+static int delete_old(void *fdt, const int *old, int nold, const struct slot *keep, int nkeep)
+{
+	while (nold-- > 0)
+		if (!kept(keep, nkeep, old[nold]) && fdt_del_node(fdt, old[nold]))
+			return fail(fdt, old[nold], "cannot delete a built-in virtio,mmio node",
+				    -ENOSPC);
+	return 0;
+}
+
+static int replace_slots(void *fdt, struct slot *s, int n, const int *old, int nold)
+{
+	int err;
+
+	if (can_overwrite(fdt, s, n)) {
+		for (int i = 0; i < n; i++)
+			overwrite_slot(&s[i]);
+		return delete_old(fdt, old, nold, s, n);
+	}
+	err = delete_old(fdt, old, nold, NULL, 0);
+	/* fdt_add_subnode puts a node first among its siblings, so adding in
+	 * reverse keeps QEMU's order. */
+	for (int i = n - 1; i >= 0 && !err; i--)
+		err = write_slot(fdt, &s[i]);
+	return err;
+}
+
 int qemu_dt_merge_virtio(void *fdt, const void *q, size_t qlen)
 {
 	static struct slot slots[QEMU_DT_MAX_SLOTS];
-	int n = 0, node, err = tk_dt_validate(q, qlen);
+	static int qnode[QEMU_DT_MAX_SLOTS], old[BUILTIN_MAX];
+	int n = 0, node, nold, err = tk_dt_validate(q, qlen);
 
 	if (err)
 		return err;
@@ -126,26 +277,26 @@ int qemu_dt_merge_virtio(void *fdt, const void *q, size_t qlen)
 			continue;
 		if (n == QEMU_DT_MAX_SLOTS)
 			return fail(q, node, "more virtio,mmio slots than QEMU has", -E2BIG);
-		err = read_slot(fdt, q, node, &slots[n]);
+		err = read_slot(q, node, &slots[n]);
 		if (err)
 			return err;
 		for (int i = 0; i < n; i++)
 			if (!strcmp(slots[i].name, slots[n].name) || slots[i].addr == slots[n].addr)
 				return fail(q, node, "two virtio,mmio slots with one name or address",
 					    -EINVAL);
-		n++;
+		qnode[n++] = node;
 	}
-	/* Checked: now replace. fdt_add_subnode puts a node first among its
-	 * siblings, so adding in reverse keeps QEMU's order. */
-	while ((node = fdt_node_offset_by_compatible(fdt, -1, "virtio,mmio")) >= 0)
-		if (fdt_del_node(fdt, node))
-			return fail(fdt, node, "cannot delete a built-in virtio,mmio node", -ENOSPC);
-	for (int i = n - 1; i >= 0; i--) {
-		err = write_slot(fdt, &slots[i]);
+	nold = scan_kernel_dt(fdt, slots, n, old);
+	if (nold < 0)
+		return nold;
+	for (int i = 0; i < n; i++) {
+		err = resolve_slot(fdt, q, qnode[i], &slots[i]);
 		if (err)
 			return err;
 	}
-	return n;
+	/* Checked: now replace. */
+	err = replace_slots(fdt, slots, n, old, nold);
+	return err ? err : n;
 }
 
 static int cpus_node(void *fdt)

@@ -46,7 +46,8 @@ int qemu_fdt_prefix(const void *hdr, size_t hdr_len, uint64_t file_size, size_t 
  *         or fdt's root cells are not 2/2
  * @retval -ENXIO a slot's interrupt parent has no node of that name with a
  *         phandle in fdt
- * @retval -E2BIG more than QEMU_DT_MAX_SLOTS slots
+ * @retval -E2BIG more than QEMU_DT_MAX_SLOTS slots in qemu, or more than 64
+ *         virtio,mmio nodes in fdt
  * @retval -ENOSPC fdt's buffer ran out while writing (fdt half-merged)
  */
 int qemu_dt_merge_virtio(void *fdt, const void *qemu, size_t qemu_len);
