@@ -156,15 +156,6 @@ static const void *base_dtb(const struct hvm_start_info *si)
 	return dtb;
 }
 
-/*
- * The virtio-mmio slots populated this run, from QEMU's own DT (fw_cfg
- * "etc/fdt"): they replace the built-in DTB's eight. Read header first,
- * then only the blocks it names (QEMU's blob is 1 MiB of mostly free
- * space), by fw_cfg DMA (rep insb without it), validated before use. No
- * fw_cfg or no etc/fdt (not QEMU, or a QEMU without it): the built-in
- * slots stay, one line says so. A bad etc/fdt is logged and ignored: the
- * board boots on the built-in slots.
- */
 static uint64_t rdtsc_now(void)
 {
 	uint32_t lo, hi;
@@ -172,6 +163,24 @@ static uint64_t rdtsc_now(void)
 	__asm__ volatile("lfence\n rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
 	return (uint64_t)hi << 32 | lo;
 }
+
+/*
+ * The virtio-mmio slots populated this run, from QEMU's own DT (fw_cfg
+ * "etc/fdt"): they replace the built-in DTB's eight. Read header first,
+ * then only the blocks it names (QEMU's blob is 1 MiB of mostly free
+ * space), by fw_cfg DMA (rep insb without it), validated before use. No
+ * fw_cfg or no etc/fdt (not QEMU, or a QEMU without it): the built-in
+ * slots stay, one line says so. A bad etc/fdt is logged and ignored: the
+ * board boots on the built-in slots. The summary line waits for the TSC's
+ * rate (report_qemu_virtio): the LAPIC calibrates while this runs.
+ */
+static struct virtio_merged {
+	int n;			/* slots merged; -1: none (built-in slots kept) */
+	size_t need;
+	uint32_t fsize;
+	bool dma;
+	uint64_t read_ticks;
+} merged = { .n = -1 };
 
 static void merge_qemu_virtio(void)
 {
@@ -218,9 +227,18 @@ static void merge_qemu_virtio(void)
 			  tk_dt_last_error());
 		return;
 	}
+	merged = (struct virtio_merged){ n, need, fsize, dma, t1 - t0 };
+}
+
+/* Said once the TSC's rate is known (the read's time needs it). */
+static void report_qemu_virtio(void)
+{
+	if (merged.n < 0)
+		return;
 	tk_printk("virtio: %d virtio-mmio slots from QEMU's etc/fdt (%lu of %u bytes read by %s in %lu us)\n",
-		  n, (unsigned long)need, fsize, dma ? "fw_cfg DMA" : "rep insb",
-		  (unsigned long)((t1 - t0) * 1000000 / (x86_tsc_hz ? x86_tsc_hz : 1)));
+		  merged.n, (unsigned long)merged.need, merged.fsize,
+		  merged.dma ? "fw_cfg DMA" : "rep insb",
+		  (unsigned long)(merged.read_ticks * 1000000 / x86_tsc_hz));
 	for (int node = fdt_node_offset_by_compatible(fdt_buf, -1, "virtio,mmio"); node >= 0;
 	     node = fdt_node_offset_by_compatible(fdt_buf, node, "virtio,mmio")) {
 		const fdt32_t *r = fdt_getprop(fdt_buf, node, "reg", 0);
@@ -284,12 +302,14 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 	/* The APs' real-mode trampoline (ap_start.S): never heap or DMA pool. */
 	fdt_must(fdt_add_mem_rsv(fdt_buf, AP_TRAMPOLINE, 4096), "the AP trampoline's page");
 	merge_cmdline(si);
-	x86_tsc_hz = x86_tsc_calibrate(fdt_buf);
+	x86_tsc_calibrate_begin(fdt_buf);
 	/* A DTB the loader passed describes the machine as given. */
 	if (base == board_dtb) {
 		merge_qemu_virtio();
 		merge_qemu_cpus();
 	} else
 		tk_printk("virtio: slots as the PVH module's DTB lists them (fw_cfg etc/fdt not merged)\n");
+	x86_tsc_hz = x86_tsc_calibrate_end();
+	report_qemu_virtio();
 	kernel_start(fdt_buf, info_pa);
 }

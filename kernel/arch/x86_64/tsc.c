@@ -72,44 +72,69 @@ static uint32_t sample(volatile uint32_t *ccr, uint64_t *tsc)
 	return c;
 }
 
-static uint64_t calibrate(const void *fdt)
+/* The calibration in two halves: the LAPIC counts down while the boot
+ * merges QEMU's DT (about 200 us under -icount), so the end spins only for
+ * what is left of the window, if anything. A longer window is only more
+ * exact. */
+static struct {
+	volatile uint32_t *regs;	/* the LAPIC's, once counting */
+	uint64_t lapic_hz, t0, hz;
+	uint32_t c0;
+	const char *how;
+} calib;
+
+static void calibrate_begin(const void *fdt)
 {
 	int node = fdt_node_offset_by_compatible(fdt, -1, "intel,ce4100-lapic");
 	const fdt32_t *p = node >= 0 ? fdt_getprop(fdt, node, "clock-frequency", 0) : 0;
 
 	if (!p)
-		return 0;
+		return;
 	uint64_t lapic_hz = fdt32_to_cpu(*p);
 	uintptr_t base = rdmsr(MSR_APIC_BASE) & ~0xfffull;
 
 	if (lapic_hz < CALIB_DIV || arch_mmu_map(base, 0x1000, true))
-		return 0;
+		return;
 	volatile uint32_t *r = (volatile uint32_t *)base;
-	uint64_t t0, t1;
 
 	r[LAPIC_TIMER_DCR / 4] = 0xb;	/* divide by 1 */
 	r[LAPIC_LVT_TIMER / 4] = LVT_MASKED;
 	r[LAPIC_TIMER_ICR / 4] = 0xffffffffu;
-	uint32_t c0 = sample(&r[LAPIC_TIMER_CCR / 4], &t0), c1;
+	calib.regs = r;
+	calib.lapic_hz = lapic_hz;
+	calib.c0 = sample(&r[LAPIC_TIMER_CCR / 4], &calib.t0);
+}
 
+static uint64_t calibrate_end(void)
+{
+	uint64_t t1;
+	uint32_t c1;
+
+	if (!calib.regs)
+		return 0;
 	do
-		c1 = sample(&r[LAPIC_TIMER_CCR / 4], &t1);
-	while (c0 - c1 < lapic_hz / CALIB_DIV);
-	r[LAPIC_TIMER_ICR / 4] = 0;
-	uint64_t hz = (uint64_t)((__uint128_t)(t1 - t0) * lapic_hz / (c0 - c1));
+		c1 = sample(&calib.regs[LAPIC_TIMER_CCR / 4], &t1);
+	while (calib.c0 - c1 < calib.lapic_hz / CALIB_DIV);
+	calib.regs[LAPIC_TIMER_ICR / 4] = 0;
+	uint64_t hz = (uint64_t)((__uint128_t)(t1 - calib.t0) * calib.lapic_hz / (calib.c0 - c1));
 
 	return (hz + 500000) / 1000000 * 1000000;
 }
 
-uint64_t x86_tsc_calibrate(const void *fdt)
+void x86_tsc_calibrate_begin(const void *fdt)
 {
-	const char *how = "calibrated against the LAPIC timer";
-	uint64_t hz = from_cpuid(&how);
+	calib.how = "calibrated against the LAPIC timer";
+	calib.hz = from_cpuid(&calib.how);
+	if (!calib.hz)
+		calibrate_begin(fdt);
+}
+
+uint64_t x86_tsc_calibrate_end(void)
+{
+	uint64_t hz = calib.hz ? calib.hz : calibrate_end();
 
 	if (!hz)
-		hz = calibrate(fdt);
-	if (!hz)
 		tk_panic("time: TSC frequency unknown: no CPUID 0x15/0x40000010 and no LAPIC clock-frequency in the DT");
-	tk_printk("time: TSC at %lu Hz (%s)\n", (unsigned long)hz, how);
+	tk_printk("time: TSC at %lu Hz (%s)\n", (unsigned long)hz, calib.how);
 	return hz;
 }

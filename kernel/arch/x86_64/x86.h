@@ -115,7 +115,10 @@ void x86_idt_init(void);
 /* mmu.c: the image in 4 KiB pages with its permissions (W^X), first thing. */
 void x86_mmu_protect(void);
 void x86_idt_load(void);
-uint64_t x86_tsc_calibrate(const void *fdt);
+/* tsc.c: begin starts the LAPIC count (or takes CPUID's figure), end
+ * waits out the rest of the 100 us window and says the rate. */
+void x86_tsc_calibrate_begin(const void *fdt);
+uint64_t x86_tsc_calibrate_end(void);
 
 /* QEMU fw_cfg (fwcfg.c). probe: -ENODEV when no fw_cfg answers; find: the
  * selector and size of a named file, -ENOENT; read: len bytes of item sel,
