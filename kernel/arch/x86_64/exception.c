@@ -56,7 +56,7 @@ void x86_idt_init(void)
 
 		/* 0x8e: present, DPL 0, 64-bit interrupt gate (IF cleared on entry) */
 		/* the double fault on IST 1, this CPU's fault stack (tss.c) */
-		idt[v] = (struct idt_entry){ (uint16_t)a, SEL_CODE64, v == 8, 0x8e,
+		idt[v] = (struct idt_entry){ (uint16_t)a, SEL_CODE64, v == VEC_DF, 0x8e,
 					     (uint16_t)(a >> 16), (uint32_t)(a >> 32), 0 };
 	}
 	x86_idt_load();
@@ -102,7 +102,7 @@ static void fault_reason(const struct arch_frame *f, char *out, size_t len)
 	const char *what;
 
 	out[0] = 0;
-	if (f->vector != 14)
+	if (f->vector != VEC_PF)
 		return;
 	if (present)
 		what = insn ? "execute from non-executable memory" :
@@ -125,7 +125,7 @@ struct arch_frame *arch_exception(struct arch_frame *f)
 	crash_core_fault(f);	/* the core's thread 1 shows the faulting code */
 	/* a page fault in a guard page, or the double fault it becomes when
 	 * its frame cannot be pushed (on the IST stack, tss.c) */
-	if (f->vector == VEC_PF || f->vector == 8)
+	if (f->vector == VEC_PF || f->vector == VEC_DF)
 		stack_guard_check_fault(f->cr2, f->rsp);
 	fault_reason(f, why, sizeof(why));
 	tk_panic("unexpected exception: %s (vector %lu, error 0x%lx) at 0x%lx%s",

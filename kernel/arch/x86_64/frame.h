@@ -16,6 +16,7 @@
 #define FRAME_RIP	664
 #define FRAME_SIZE	704
 
+#define VEC_DF		8	/* double fault: taken on IST 1 (tss.c) */
 #define VEC_PF		14
 #define VEC_IRQ_FIRST	32
 
