@@ -37,6 +37,13 @@ static const char *keep_path(const void *fdt, int node)
 	return p;
 }
 
+/* Give back the path keep_path gave last (not the "(path too long)" text). */
+static void drop_path(const char *p)
+{
+	if (p >= path_pool && p < path_pool + PATH_POOL)
+		path_used = (size_t)(p - path_pool);
+}
+
 static void probe_one(const void *fdt, int node, const struct tk_driver *drv)
 {
 	struct tk_device *dev = &devices[ndevices];
@@ -54,10 +61,13 @@ static void probe_one(const void *fdt, int node, const struct tk_driver *drv)
 	} else if (err != -ENODEV) {
 		tk_printk("dev: %s -> %s failed (%d): %s\n", dev->path, drv->name,
 			  err, tk_dt_last_error());
-		path_used -= strlen(dev->path) + 1;
 	}
-	if (err)
+	if (err) {
+		/* an empty virtio slot (-ENODEV) too: virt's 31 kept 672 of the
+		 * pool's 1024 bytes for nothing */
+		drop_path(dev->path);
 		irq_forget_device(dev);	/* its slot is reused by the next probe */
+	}
 }
 
 struct found {
