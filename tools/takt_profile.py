@@ -8,6 +8,12 @@ marks (the app's prof_<window>_begin / _end calls, found by address in
 takt.elf) every executed block's instructions go to the function holding
 it. The result: instructions per round for each function, per window, on
 CPU 0 - where the context switch and the timer wake-up spend their time.
+
+Beside each function's own instructions, its inclusive count: those of the
+blocks run while it was on a call stack rebuilt from the log (a block at a
+function's first address is a call; a block inside a function already on
+the stack is a return to it; anything else, a jump, is pushed). Tail calls
+count as calls: their instructions go to the caller too.
 """
 import bisect
 import json
@@ -73,7 +79,9 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
     addrs = [a for a, _ in syms]
     begin = {marks[w + "_begin"]: w for w, _ in WINDOWS if w + "_begin" in marks}
     end = {marks[w + "_end"]: w for w, _ in WINDOWS}
-    result = {w: {"rounds": 0, "functions": {}} for w, _ in WINDOWS}
+    result = {w: {"rounds": 0, "functions": {}, "inclusive": {}} for w, _ in WINDOWS}
+    starts = {a for a, _ in syms}
+    stack = []
     active = "boot"	# from the first block on, until main()
     for line in lines:
         m = TRACE.match(line)
@@ -99,12 +107,30 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
         name = syms[i][1] if i >= 0 else "0x%x" % pc
         fns = result[active]["functions"]
         fns[name] = fns.get(name, 0) + n
+        walk_stack(stack, name, pc in starts)
+        inc = result[active]["inclusive"]
+        for f in set(stack):
+            inc[f] = inc.get(f, 0) + n
     for w, _ in WINDOWS:
         if result[w]["rounds"] == 0:
             raise ProfileError("window '%s': no complete round between its marks" % w)
         if rounds and w in rounds:
             result[w]["rounds"] = rounds[w]
     return result
+
+
+STACK_MAX = 256
+
+
+def walk_stack(stack, name, at_entry):
+    """The call stack after a block of function name (at_entry: at its first address)."""
+    if not at_entry and name in stack:
+        while stack[-1] != name:
+            stack.pop()
+        return
+    stack.append(name)
+    if len(stack) > STACK_MAX:	# a loop of jumps never returning
+        del stack[:len(stack) - STACK_MAX]
 
 
 def app_rounds(console):
@@ -124,6 +150,9 @@ def report(result, top=25):
         lines.append("%s (%s): %.1f instructions per round, %d rounds"
                      % (w, what, total / r["rounds"], r["rounds"]))
         for name, n in sorted(r["functions"].items(), key=lambda kv: -kv[1])[:top]:
+            lines.append("  %8.1f  %5.1f %%  %s" % (n / r["rounds"], 100.0 * n / total, name))
+        lines.append("  inclusive (the function and all it called):")
+        for name, n in sorted(r["inclusive"].items(), key=lambda kv: -kv[1])[:top]:
             lines.append("  %8.1f  %5.1f %%  %s" % (n / r["rounds"], 100.0 * n / total, name))
     return "\n".join(lines)
 

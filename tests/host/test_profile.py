@@ -38,11 +38,24 @@ class Profile(unittest.TestCase):
         res = takt_profile.profile_log(self.log(), SYMS, MARKS)
         self.assertEqual(res["switch"]["functions"], {"schedule": 7, "switch_to": 3})
         self.assertEqual(res["switch"]["rounds"], 1)
-        self.assertEqual(res["timer"], {"rounds": 2, "functions": {"switch_to": 6}})
-        self.assertEqual(res["boot"], {"rounds": 1, "functions": {"start": 4, "schedule": 5}})
+        self.assertEqual(res["timer"]["rounds"], 2)
+        self.assertEqual(res["timer"]["functions"], {"switch_to": 6})
+        self.assertEqual(res["boot"]["rounds"], 1)
+        self.assertEqual(res["boot"]["functions"], {"start": 4, "schedule": 5})
         text = takt_profile.report(res)
         self.assertIn("switch (", text)
         self.assertIn("10.0 instructions per round, 1 rounds", text)
+
+    def test_inclusive_follows_calls_and_returns(self):
+        # start calls schedule (its entry), which calls switch_to (its entry); the
+        # block at 0x2040 is schedule again: a return; then 0x0f10 returns to start
+        log = (block(0x0f00, 4) + block(0x2000, 5) + block(0x2100, 3) + block(0x2040, 2) +
+               block(0x0f10, 1) +
+               [trace(0x0f00), trace(0x2000), trace(0x2100), trace(0x2040), trace(0x0f10),
+                trace(0x0f80), trace(0x1000), trace(0x1010), trace(0x1020), trace(0x1030)])
+        res = takt_profile.profile_log(log, SYMS, MARKS)
+        self.assertEqual(res["boot"]["inclusive"], {"start": 15, "schedule": 10, "switch_to": 3})
+        self.assertIn("inclusive (the function and all it called):", takt_profile.report(res))
 
     def test_app_rounds_override(self):
         rounds = takt_profile.app_rounds("x\r\nprofile: switch_rounds 5\r\nprofile: timer_rounds 2\r\n")
