@@ -88,8 +88,8 @@ def parse_rate(text):
     the guest answers. Unpaced, the guest never idles and its clock is its instruction
     count: a guest hour took 6.4 wall hours on the 2-core build machine (TCG at about
     156 M guest instructions per s, 1 M per /metrics request). Paced, the guest idles
-    between requests and its clock leaps: at 100 a guest hour takes about one wall
-    hour. ValueError with the message for anything else."""
+    between requests and its clock leaps: at 100 a guest hour took 697 wall s on
+    virt (17 requests per guest s). ValueError with the message for anything else."""
     try:
         r = int(text, 10)
     except (TypeError, ValueError):
