@@ -106,12 +106,13 @@ static bool name_eq(const char *name, const char *want)
 
 /* One walk of the kernel's DT: its virtio,mmio nodes (old), and for each
  * slot the first child of the root with its name and with its interrupt
- * parent's name. (A search per name walked the tree again each time.) */
+ * parent's name. (A search per name walked the tree again each time.) The
+ * walk stops at the root's end: libfdt then returns FDT_END's offset. */
 static int scan_kernel_dt(const void *fdt, struct slot *slots, int n, int *old)
 {
 	int depth = -1, nold = 0;
 
-	for (int node = fdt_next_node(fdt, -1, &depth); node >= 0;
+	for (int node = fdt_next_node(fdt, -1, &depth); node >= 0 && depth >= 0;
 	     node = fdt_next_node(fdt, node, &depth)) {
 		if (depth == 1) {
 			const char *name = fdt_get_name(fdt, node, NULL);
