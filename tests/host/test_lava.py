@@ -166,6 +166,25 @@ class Translation(unittest.TestCase):
         m = re.search(takt_lava.line_regex('got ".*"'), 'got "a"\r\nb "c"\r\n', re.DOTALL)
         self.assertEqual(m.group(0), 'got "a"')
 
+    def test_exit_failure_waits_for_the_whole_status(self):
+        import takt_apptest
+        case = takt_apptest.Case("c", ["b"], None, 10, ["^hi$"], [], 0, False)
+        exit_step = takt_lava.steps(case)[-1]
+        self.assertEqual(exit_step["name"], "exit")
+        fails = [f["message"] for f in exit_step["failures"]]
+        ok = exit_step["successes"][0]["message"]
+
+        def failed(text):
+            return any(re.search(m, text, re.DOTALL) for m in fails)
+        # the console in pieces: the line's head alone is neither pass nor fail
+        head = "x\r\npower: off (exit status "
+        self.assertFalse(failed(head))
+        self.assertFalse(re.search(ok, head, re.DOTALL))
+        self.assertTrue(re.search(ok, head + "0)\r\n", re.DOTALL))
+        self.assertFalse(failed(head + "0)\r\n"))
+        self.assertTrue(failed(head + "1)\r\n"))
+        self.assertTrue(failed(head + "10)\r\n"))
+
     def test_qemu_command_becomes_context(self):
         ctx, images = takt_lava.qemu_context(
             ["qemu-system-aarch64", "-M", "raspi3b", "-display", "none", "-serial", "null",
