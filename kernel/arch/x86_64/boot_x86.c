@@ -156,14 +156,6 @@ static const void *base_dtb(const struct hvm_start_info *si)
 	return dtb;
 }
 
-static uint64_t rdtsc_now(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence\n rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
 /*
  * The virtio-mmio slots populated this run, from QEMU's own DT (fw_cfg
  * "etc/fdt"): they replace the built-in DTB's eight. Read header first,
@@ -184,7 +176,7 @@ static struct virtio_merged {
 
 static void merge_qemu_virtio(void)
 {
-	uint64_t t0 = rdtsc_now();
+	uint64_t t0 = arch_counter();
 	bool dma;
 	uint16_t sel;
 	uint32_t fsize;
@@ -215,7 +207,7 @@ static void merge_qemu_virtio(void)
 			  tk_dt_last_error());
 		return;
 	}
-	uint64_t t1 = rdtsc_now();
+	uint64_t t1 = arch_counter();
 
 	fdt_set_totalsize(qemu_fdt, (uint32_t)need);
 	int n = qemu_dt_merge_virtio(fdt_buf, qemu_fdt, need);

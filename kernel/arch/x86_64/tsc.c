@@ -27,14 +27,6 @@
 #define LVT_MASKED	(1u << 16)
 #define CALIB_DIV	10000	/* 1 / 10000 s = 100 us */
 
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("lfence\n rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
-	return (uint64_t)hi << 32 | lo;
-}
-
 static uint64_t from_cpuid(const char **how)
 {
 	uint32_t r[4];
@@ -64,9 +56,9 @@ static uint64_t from_cpuid(const char **how)
 /* TSC at the moment of a LAPIC current-count read: the midpoint. */
 static uint32_t sample(volatile uint32_t *ccr, uint64_t *tsc)
 {
-	uint64_t a = rdtsc();
+	uint64_t a = arch_counter();	/* the TSC, lfenced */
 	uint32_t c = *ccr;
-	uint64_t b = rdtsc();
+	uint64_t b = arch_counter();
 
 	*tsc = a + (b - a) / 2;
 	return c;
