@@ -21,6 +21,9 @@ LABELS = {
     "local_wake_ns": "same-CPU wake-up (min/avg/max ns)",
     "pingpong_x_ns": "round trip CPU 0 -> 1 -> 0 (ns)",
     "pingpong_local_ns": "round trip on one CPU (ns)",
+    "admit_repack_ns": "deadline thread admitted by a repack's search (ns, status)",
+    "admit_refused_ns": "deadline thread over the total share refused (ns, status)",
+    "admit_refused_search_ns": "deadline thread refused after the search (ns, status)",
     "ipis_per_xwake": "IPIs per cross-CPU wake-up",
 }
 

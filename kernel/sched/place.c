@@ -26,12 +26,18 @@ static bool sum_only(uint64_t d, uint64_t t)
 	return d == t && t > PLACE_PERIOD_MAX;
 }
 
+/* Loop iterations of the exact test (its pieces gathered, demand terms
+ * summed), the cost a repack's search is bounded by (PLACE_REPACK_WORK). Every call into this file is serialised by its
+ * caller (the kernel's sched_admit_lock), as the place_sys itself is. */
+static unsigned long work;
+
 /* Processor demand of the constrained pieces in [0, t], synchronous release
  * (the worst case for EDF): sum over d <= t of (floor((t - d) / T) + 1) * C. */
 static uint64_t dbf(const struct req *k, unsigned n, uint64_t t)
 {
 	uint64_t h = 0;
 
+	work += n;
 	for (unsigned i = 0; i < n; i++)
 		if (k[i].d <= t)
 			h += ((t - k[i].d) / k[i].t + 1) * k[i].c;
@@ -43,6 +49,7 @@ static uint64_t deadline_before(const struct req *k, unsigned n, uint64_t t)
 {
 	uint64_t best = 0;
 
+	work += n;
 	for (unsigned i = 0; i < n; i++) {
 		if (k[i].d >= t)
 			continue;
@@ -51,6 +58,30 @@ static uint64_t deadline_before(const struct req *k, unsigned n, uint64_t t)
 			best = dl;
 	}
 	return best;
+}
+
+/* The synchronous busy period at speed cap, if shorter than L: a missed
+ * deadline lies in it, so QPA need not look past it (Zhang & Burns take the
+ * smaller of the two bounds). Near full load it converges slowly: after
+ * PLACE_BUSY_STEPS steps, L stands. */
+static uint64_t busy_period(const struct req *k, unsigned n, uint64_t cap, uint64_t L)
+{
+	uint64_t w = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		w += k[i].c;
+	w = ((w << PLACE_SHIFT) + cap - 1) / cap;
+	for (unsigned step = 0; step < PLACE_BUSY_STEPS && w < L; step++) {
+		uint64_t r = 0;
+		work += n;
+		for (unsigned i = 0; i < n; i++)
+			r += (w + k[i].t - 1) / k[i].t * k[i].c;
+		r = ((r << PLACE_SHIFT) + cap - 1) / cap;
+		if (r == w)
+			return w;
+		w = r;
+	}
+	return L;
 }
 
 /* QPA (Zhang & Burns) for the pieces k[] on a CPU of which cap (fixed point)
@@ -73,6 +104,7 @@ static bool qpa(const struct req *k, unsigned n, uint64_t cap)
 	/* Beyond L = sum (T - D) u / (cap - u), dbf(t) <= u t + sum (T - D) u <= cap t. */
 	if (num / (cap - u) > L)
 		L = num / (cap - u);
+	L = busy_period(k, n, cap, L);
 	if (L > PLACE_HORIZON_MAX)
 		return false;
 	uint64_t t = deadline_before(k, n, L + 1);
@@ -120,12 +152,14 @@ static int cpu_check(const struct place_sys *s, unsigned cpu, const struct place
 	uint64_t ex_bw = 0, ex_sum = 0, sum;
 	unsigned n = 0, ncon = 0;
 
+	work++;
 	excluded(ex, cpu, PLACE_SLOT_NONE, &ex_bw, &ex_sum);
 	if (c->total_bw - ex_bw + r->bw > s->bound_bw)
 		return -EBUSY;
 	if (c->ncon == 0 && r->d == r->t) /* implicit deadlines only: (1) is exact, O(1) */
 		return 0;
 	sum = c->sum_bw - ex_sum;
+	work += PLACE_PIECES_MAX;
 	for (unsigned i = 0; i < PLACE_PIECES_MAX; i++) {
 		const struct place_ent *e = &c->ent[i];
 		if (!e->used || excluded(ex, cpu, i, NULL, NULL))
@@ -203,13 +237,14 @@ static unsigned order(const struct place_sys *s, uint32_t mask, const struct pla
 	return n;
 }
 
-/* The largest C1 in [lo, hi] with a piece (C1, C1, T) passing on cpu; 0 if none. */
+/* The largest C1 in [lo, hi] with a piece (C1, C1, T) passing on cpu, to
+ * within 1/128 of hi (the second piece takes the rest); 0 if none. */
 static uint64_t max_first(const struct place_sys *s, unsigned cpu, const struct place_result *ex,
 			  uint64_t lo, uint64_t hi, uint64_t t)
 {
-	uint64_t best = 0;
+	uint64_t best = 0, close = hi / 128;
 
-	while (lo <= hi) {
+	while (lo <= hi && (best == 0 || hi - lo >= close)) {
 		uint64_t mid = lo + (hi - lo) / 2;
 		struct req r = req_of(mid, mid, t);
 		if (cpu_check(s, cpu, ex, &r) == 0) {
@@ -427,24 +462,142 @@ static bool items_ok(const struct place_sys *s, const struct place_item *it, uns
 	return fresh <= 1;
 }
 
+/* One repack's search (place_repack): the items by decreasing share, each
+ * placed by the first option that passes, backtracking when one fits nowhere. */
+struct search {
+	struct place_sys *s;
+	struct place_item *it;
+	uint8_t idx[PLACE_REPACK_MAX];
+	unsigned n;
+	unsigned long work_end;	/* the search stops when `work` gets here */
+	bool alike;	/* every item has the same mask: its empty CPUs are interchangeable */
+};
+
+/* Is cpus[i] an empty CPU after an earlier empty one (other than cpus[not])?
+ * Then trying it repeats what the earlier one gave (w->alike). */
+static bool repeats(const struct search *w, const uint8_t *cpus, unsigned i, unsigned not)
+{
+	if (!w->alike || w->s->cpu[cpus[i]].total_bw)
+		return false;
+	for (unsigned j = 0; j < i; j++)
+		if (j != not && w->s->cpu[cpus[j]].total_bw == 0)
+			return true;
+	return false;
+}
+
+static void take(struct place_sys *s, struct place_item *x, unsigned npieces)
+{
+	x->out.npieces = (uint8_t)npieces;
+	x->out.period = x->p.period;
+	commit(s, &x->out);
+}
+
+/* Place x by option *o or a later one, and commit it: options 0..n-1 put it
+ * whole on the CPUs of its mask, best fit first; then n + a * n + b splits
+ * it C=D, piece 1 as large as CPU a takes it, piece 2 on CPU b.
+ * @retval 0 (*o: the option taken), -EBUSY none left, -ETIME out of work */
+static int place_from(struct search *w, struct place_item *x, unsigned *o)
+{
+	struct place_sys *s = w->s;
+	const struct place_params *p = &x->p;
+	uint8_t cpus[PLACE_CPUS_MAX];
+	unsigned n = order(s, x->mask, NULL, true, cpus), c1_of = PLACE_CPUS_MAX;
+	struct req r = req_of(p->runtime, p->deadline, p->period);
+	uint64_t c1 = 0;
+
+	memset(&x->out, 0, sizeof(x->out));
+	for (; *o < n; ++*o) {
+		if (repeats(w, cpus, *o, n))
+			continue;
+		if (work > w->work_end)
+			return -ETIME;
+		if (cpu_check(s, cpus[*o], NULL, &r) == 0) {
+			set_piece(&x->out.piece[0], cpus[*o], &r, 0);
+			take(s, x, 1);
+			return 0;
+		}
+	}
+	if (n < 2 || s->nsplit + 1 > s->ncpus - 1 || p->runtime < 2 * PLACE_RUNTIME_MIN ||
+	    p->period > PLACE_PERIOD_MAX)
+		return -EBUSY;
+	for (; *o < n + n * n; ++*o) {
+		unsigned a = (*o - n) / n, b = (*o - n) % n;
+		if (a == b || repeats(w, cpus, a, n) || repeats(w, cpus, b, a))
+			continue;
+		if (work > w->work_end)
+			return -ETIME;
+		if (a != c1_of) {
+			c1 = max_first(s, cpus[a], NULL, PLACE_RUNTIME_MIN, p->runtime - PLACE_RUNTIME_MIN,
+				       p->period);
+			c1_of = a;
+		}
+		if (c1 == 0) {
+			*o = n + a * n + n - 1;	/* nothing of it fits on a */
+			continue;
+		}
+		struct req r1 = req_of(c1, c1, p->period);
+		struct req r2 = req_of(p->runtime - c1, p->deadline - c1, p->period);
+		if (cpu_check(s, cpus[b], NULL, &r2) == 0) {
+			set_piece(&x->out.piece[0], cpus[a], &r1, 0);
+			set_piece(&x->out.piece[1], cpus[b], &r2, c1);
+			take(s, x, 2);
+			return 0;
+		}
+	}
+	return -EBUSY;
+}
+
+/* Depth first over the items' options; the first leaf is the greedy
+ * placement (best fit, then the first split that passes). */
+static int search(struct search *w)
+{
+	unsigned opt[PLACE_REPACK_MAX], k = 0;
+
+	opt[0] = 0;
+	while (k < w->n) {
+		int err = place_from(w, &w->it[w->idx[k]], &opt[k]);
+		if (err == 0) {
+			if (++k < w->n)
+				opt[k] = 0;
+			continue;
+		}
+		if (err == -ETIME || k == 0)
+			return -EBUSY;
+		k--;
+		place_release(w->s, &w->it[w->idx[k]].out);
+		opt[k]++;
+	}
+	return 0;
+}
+
+/* Do the items' shares fit under the bound on the CPUs at all, beside what
+ * stays? Splitting rounds each piece up; whole shares are a lower bound. */
+static bool room_for(const struct place_sys *s, const struct place_item *it, unsigned n)
+{
+	uint64_t need = 0, room = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		need += bw_of(it[i].p.runtime, it[i].p.period);
+	for (unsigned c = 0; c < s->ncpus; c++)
+		room += spare(s, c, NULL);
+	return need <= room;
+}
+
 int place_repack(struct place_sys *s, struct place_item *it, unsigned n, struct place_sys *scratch)
 {
-	uint8_t idx[PLACE_REPACK_MAX];
+	struct search w = { scratch, it, { 0 }, n, work + PLACE_REPACK_WORK, true };
 
 	if (!scratch || !items_ok(s, it, n))
 		return -EINVAL;
 	*scratch = *s;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		if (it[i].placed.npieces)
 			place_release(scratch, &it[i].placed);
-	by_share(it, n, idx);
-	for (unsigned k = 0; k < n; k++) {
-		struct place_item *x = &it[idx[k]];
-		int err = find(scratch, &x->p, x->mask, NULL, true, &x->out);
-		if (err)
-			return err == -EINVAL ? -EINVAL : -EBUSY;
-		commit(scratch, &x->out);
+		w.alike = w.alike && it[i].mask == it[0].mask;
 	}
+	by_share(it, n, w.idx);
+	if (!room_for(scratch, it, n) || search(&w))
+		return -EBUSY;
 	*s = *scratch;
 	return 0;
 }

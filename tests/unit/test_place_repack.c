@@ -81,6 +81,40 @@ static void test_admits_what_online_refuses(void **state)
 	assert_true(smp_sim_partitioned(st, 6, 4, SMP_SIM_HYPER, NULL) > 0);
 }
 
+/* Heavy tasks of different periods: the sixth fits nowhere online, and the
+ * greedy repack (best fit, then the first C=D split that passes: the one
+ * before the search) refused it too. The search backtracks to a placement
+ * with two split tasks, which the simulation runs with no miss. */
+static void test_search_backtracks(void **state)
+{
+	static const unsigned pct[] = { 55, 55, 55, 60, 50, 80 };
+	static const unsigned ms[] = { 10, 40, 40, 5, 40, 5 };
+	struct place_sys s;
+	struct place_result r[6];
+	struct place_item it[6];
+	struct smp_sim_task st[6];
+	(void)state;
+	place_init(&s, 4);
+	for (unsigned i = 0; i < 6; i++) {
+		struct place_params p = { ms[i] * MS * pct[i] / 100, ms[i] * MS, ms[i] * MS };
+		it[i] = (struct place_item){ p, ALL4, { 0 }, { 0 } };
+		if (i < 5)
+			assert_int_equal(place_admit(&s, &p, ALL4, &it[i].placed), 0);
+		else
+			assert_int_equal(place_admit(&s, &p, ALL4, &r[i]), -EBUSY);
+	}
+	assert_int_equal(place_repack(&s, it, 6, &scratch), 0);
+	assert_true(s.nsplit >= 1 && s.nsplit <= 3);
+	for (unsigned i = 0; i < 6; i++)
+		smp_sim_of_place(&it[i].out, &st[i]);
+	assert_int_equal(smp_sim_partitioned(st, 6, 4, SMP_SIM_HYPER, NULL), 0);
+	for (unsigned i = 0; i < 6; i++)	/* every share given back exactly */
+		place_release(&s, &it[i].out);
+	for (unsigned c = 0; c < 4; c++)
+		assert_int_equal(place_cpu_load(&s, c), 0);
+	assert_int_equal(s.nsplit, 0);
+}
+
 static void test_refusal_changes_nothing(void **state)
 {
 	static const unsigned pcts[] = { 90, 90, 90, 90, 30 };
@@ -159,6 +193,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_admits_what_online_refuses),
+		cmocka_unit_test(test_search_backtracks),
 		cmocka_unit_test(test_refusal_changes_nothing),
 		cmocka_unit_test(test_unlisted_and_masks),
 		cmocka_unit_test(test_bad_items),

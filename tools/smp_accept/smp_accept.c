@@ -65,7 +65,7 @@ static void gen(uint64_t *x, const struct point *p, struct set *s)
 
 /* The kernel's fall-back when a task fits nowhere online (kernel/sched/
  * params.c): re-place the tasks placed so far (placed[] in order[0..k-1])
- * with task order[k] by decreasing share. */
+ * with task order[k] by decreasing share, searching (place_repack). */
 static bool repack(struct place_sys *sys, const struct set *s, const unsigned *order, unsigned k,
 		   struct place_result *placed, unsigned *moved)
 {
@@ -220,7 +220,8 @@ int main(int argc, char **argv)
 	}
 	printf("takt95/100: as the kernel admits, at a 95 %%/100 %% per-CPU bound, tasks in random"
 	       " order: worst fit + C=D split,\n  and when that fails a repack (every task"
-	       " placed again with the new one, by decreasing u, best fit + C=D split);\n  takt95dec: the same with tasks"
+	       " placed again with the new one, by decreasing u, best fit + C=D split,\n  backtracking"
+	       " to other CPUs and CPU pairs when one fits nowhere);\n  takt95dec: the same with tasks"
 	       " offered by decreasing u;\nrepacks/moved: repacks and tasks moved by them over the"
 	       " takt95 sets;\nff95: partitioned first-fit, no split;"
 	       " linux: sum u <= 0.95 m; linux-missed: of those, sets missing a deadline under"

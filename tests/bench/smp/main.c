@@ -11,6 +11,12 @@
  *   pingpong_local_ns  the same on one CPU
  *   ipis_per_xwake     IPIs sent per cross-CPU wake-up
  *   lock_max_ns_cpuN   longest hold of CPU N's scheduler lock (wake list)
+ *   admit_repack_ns    creating a deadline thread that fits nowhere online: the
+ *                      repack's search re-places six (4 CPUs or more), and status
+ *   admit_refused_ns   creating one beyond the CPUs' total share (-EBUSY at once)
+ *   admit_refused_search_ns  one that fits by share but nowhere by the exact
+ *                      test: the search runs to its bound, then -EBUSY
+ * The two admissions run with interrupts masked on CPU 0 for most of it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +123,59 @@ static uint64_t pingpong(unsigned cpu)
 	return dt / N;
 }
 
+static void *park(void *arg)
+{
+	(void)arg;
+	while (!stop)
+		tk_sleep_ns(1000000);
+	return 0;
+}
+
+/* Time a deadline thread's creation: C % of T ms, any CPU. */
+static uint64_t admit(tk_thread_t **t, unsigned pct, unsigned ms, int *err)
+{
+	struct tk_thread_attr a = { .name = "dl", .stack_size = 8192,
+				    .sched = { .policy = TK_SCHED_DEADLINE,
+					       .runtime = ms * 10000ull * pct,
+					       .deadline = ms * 1000000ull,
+					       .period = ms * 1000000ull } };
+	uint64_t t0 = tk_now_ns();
+
+	*err = tk_thread_create(t, &a, park, 0);
+	return tk_now_ns() - t0;
+}
+
+/* Admit sets[k] one by one; the last one's admission time and status. */
+static void admit_set(const char *name, const unsigned (*set)[2], unsigned n)
+{
+	tk_thread_t *t[8] = { 0 };
+	uint64_t dt = 0;
+	int err = 0;
+
+	stop = 0;
+	for (unsigned i = 0; i < n && (!err || i == n - 1); i++)
+		dt = admit(&t[i], set[i][0], set[i][1], &err);
+	printf("bench: %s %lu %d\n", name, (unsigned long)dt, err);
+	stop = 1;
+	for (unsigned i = 0; i < n; i++)
+		if (t[i])
+			tk_thread_join(t[i], 0);
+}
+
+/* {share %, period ms}; the last of each set fits nowhere online. */
+static const unsigned repacked[][2] = {	/* test_place_repack.c's test_search_backtracks */
+	{ 55, 10 }, { 55, 40 }, { 55, 40 }, { 60, 5 }, { 50, 40 }, { 80, 5 }
+};
+static const unsigned over[][2] = { { 80, 10 }, { 80, 10 }, { 80, 10 }, { 80, 10 }, { 70, 10 } };
+static const unsigned searched[][2] = { { 70, 1 }, { 70, 4 }, { 70, 10 }, { 70, 40 }, { 70, 100 } };
+
+static void admissions(void)
+{
+	admit_set("admit_repack_ns", repacked, 6);
+	admit_set("admit_refused_ns", over, 5);	/* 390 % > 4 x 95 %: refused at once */
+	admit_set("admit_refused_search_ns", searched, 5);	/* fits by share: searched */
+}
+
 int main(void)
 {
 	struct tk_cpu_stats a, b;
@@ -144,5 +203,7 @@ int main(void)
 		/* 0 unless booted with irqoff.stats=on */
 		printf("bench: irqoff_max_ns_cpu%u %lu\n", c, (unsigned long)a.irqoff_max_ns);
 	}
+	if (tk_cpu_count() >= 4)	/* after the masked stretches: they would count it */
+		admissions();
 	return 0;
 }

@@ -460,8 +460,9 @@ static void test_admission(void)
 	TK_CHECK("dl_80pct_one_per_cpu_worst_fit", ok && cpus_used == tk_cpu_online_mask());
 	struct tk_sched s40 = s80;
 
-	/* 15 % left on each CPU: 40 % fits on no CPU, nor split over two */
-	s40.runtime = 40000000;
+	/* 15 % left on each CPU: more than all of it together (40 % on 2 CPUs,
+	 * 70 % on 4) has no placement, whole, split or repacked */
+	s40.runtime = (15 * ncpu + 10 > 100 ? 100 : 15 * ncpu + 10) * 1000000ull;
 	struct tk_thread_attr a = { .name = "dl40", .sched = s40 };
 	tk_thread_t *x = 0;
 
@@ -473,7 +474,8 @@ static void test_admission(void)
 	a.cpu_mask = 1u << (ncpu - 1);
 	TK_CHECK("dl_10pct_fits_beside", tk_thread_create(&x, &a, park_fn, 0) == 0 && x &&
 		 tk_thread_stats(x, &st) == 0 && st.cpu == ncpu - 1);
-	TK_CHECK("dl_mask_full_ebusy", tk_thread_create(&t[7], &a, park_fn, 0) == -EBUSY);
+	a.sched.runtime = 86000000;	/* 10 + 86 % pinned to one CPU: over its 95 % */
+	TK_CHECK("dl_mask_full_ebusy", tk_thread_create(&t[7], &a, park_fn, 0) == -EBUSY && !t[7]);
 	__atomic_store_n(&park_go, 1, __ATOMIC_RELEASE);
 	for (unsigned i = 0; i < n; i++)
 		join(t[i]);
