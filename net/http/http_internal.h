@@ -43,7 +43,7 @@ void put_cpus(struct hbuf *b);
 /* metrics_log.c: the log's and the trace's counters. */
 void put_log(struct hbuf *b);
 
-/* The pages (metrics.c). @retval 0, or b->err */
+/* The pages (metrics.c, metrics_threads.c). @retval 0, or b->err */
 int metrics_page(struct hbuf *b);
 int threads_page(struct hbuf *b);
 /* trace_page.c: GET /trace. -ENODATA: never traced (404). */
