@@ -51,7 +51,7 @@ int trace_page(struct hbuf *b);
 /* crash_page.c: GET /crash. -ENODATA: no crash before this boot (404). */
 int crash_page(struct hbuf *b);
 
-/* The server's own figures, kept by server.c, published by metrics.c. */
+/* The server's own figures, kept by server.c and respond.c, published by metrics.c. */
 #define HTTP_CODES 12
 struct http_counters {
 	uint64_t connections;		/* accepted */
