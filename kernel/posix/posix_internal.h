@@ -42,6 +42,9 @@ static inline int posix_abstime(const struct timespec *abstime, int clock, uint6
 	return 0;
 }
 
+/* pthread_attr_t.__magic of an initialised attribute object ("ptha"). */
+#define POSIX_ATTR_MAGIC 0x70746861
+
 /* Scheduling policy + priority -> kernel parameters (FIFO/RR only).
  * 0, EINVAL (bad priority or policy), ENOTSUP (a Linux policy that does
  * not exist here: SCHED_OTHER, BATCH, IDLE). */

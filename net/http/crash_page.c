@@ -14,7 +14,7 @@ int crash_page(struct hbuf *b)
 	struct tk_crash_info ci;
 
 	if (tk_crash_previous(&ci) || !ci.core_len)
-		return -ENODATA;	/* server.c: 404 */
+		return -ENODATA;	/* respond.c: 404 */
 	hbuf_put(b, ci.core, ci.core_len);
 	return b->err;
 }

@@ -43,7 +43,7 @@ void put_cpus(struct hbuf *b);
 /* metrics_log.c: the log's and the trace's counters. */
 void put_log(struct hbuf *b);
 
-/* The pages (metrics.c). @retval 0, or b->err */
+/* The pages (metrics.c, metrics_threads.c). @retval 0, or b->err */
 int metrics_page(struct hbuf *b);
 int threads_page(struct hbuf *b);
 /* trace_page.c: GET /trace. -ENODATA: never traced (404). */
@@ -51,7 +51,7 @@ int trace_page(struct hbuf *b);
 /* crash_page.c: GET /crash. -ENODATA: no crash before this boot (404). */
 int crash_page(struct hbuf *b);
 
-/* The server's own figures, kept by server.c, published by metrics.c. */
+/* The server's own figures, kept by server.c and respond.c, published by metrics.c. */
 #define HTTP_CODES 12
 struct http_counters {
 	uint64_t connections;		/* accepted */

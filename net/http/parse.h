@@ -36,7 +36,7 @@
  * Errors are final: after one, the parser stays in error until re-inited.
  *
  * Also here, being pure logic as well: the name checks of the metrics
- * registry (metrics.c). The metrics.* bootargs use net_parse_ulong (../config.h).
+ * registry (metrics_registry.c). The metrics.* bootargs use net_parse_ulong (../config.h).
  */
 #ifndef TAKT_HTTP_PARSE_H
 #define TAKT_HTTP_PARSE_H

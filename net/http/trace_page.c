@@ -20,6 +20,6 @@ int trace_page(struct hbuf *b)
 	int err = tk_trace_read(put, b);
 
 	if (err == -ENODATA)
-		return -ENODATA;	/* server.c: 404, "boot with trace=on" */
+		return -ENODATA;	/* respond.c: 404, "boot with trace=on" */
 	return b->err ? b->err : err;
 }

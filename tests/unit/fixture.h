@@ -23,6 +23,10 @@
 #error "TAKT_DTB_DIR must name the directory of the compiled fixtures"
 #endif
 
+/* Nodes the tests name: the UART of the virt fixture, the bus of bus.dts. */
+#define PL011 "/pl011@9000000"
+#define SOC "/soc@10000000"
+
 /* Copy of the DTB file at path, exact size, validated by the kernel's checks. */
 static inline void *dtb_load_file(const char *path)
 {

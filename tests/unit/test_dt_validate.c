@@ -10,8 +10,6 @@
 
 #include "dt_impl.h"
 
-#define PL011 "/pl011@9000000"
-
 static void test_validate_accepts_qemu_virt_dtb(void **state)
 {
 	void *fdt = dtb_load("virt");
