@@ -11,6 +11,10 @@
  *   sched_help(O, B) --WAKE_HELP--> A:  O still preempted and lent a key?
  *                                       O leaves A (help_home = A) for B
  *   O unlocks M on B, lends nothing:    sched_help_done(O): back to A
+ *
+ * A split deadline thread's home is the CPU of the piece its job is in:
+ * when the piece changes while it helps (split.c), it stays on B, and its
+ * help_home becomes the new piece's CPU.
  */
 #include <takt/time.h>
 
@@ -58,6 +62,10 @@ void sched_help_done(void)
 
 	if (t->help_home < 0 || lent(t))
 		return;
+	if (t->help_home == (int8_t)c->id) {	/* a split job's piece moved here meanwhile */
+		t->help_home = -1;
+		return;
+	}
 	cpu_take_out(c, t, tk_now_ns());
 	t->next_cpu = (uint8_t)t->help_home;
 	t->migrate_to = t->help_home;

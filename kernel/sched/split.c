@@ -69,6 +69,23 @@ static void leave_for(struct cpu *c, struct tk_thread *t, unsigned to)
 	c->need_resched = true;
 }
 
+/* t's job goes on as the piece on CPU `to`. A thread helping elsewhere
+ * (help.c) stays where it helps, queued again by its new piece, and goes to
+ * `to` when done helping instead of the CPU it came from. */
+static void move_on(struct cpu *c, struct tk_thread *t, unsigned to, uint64_t now)
+{
+	if (t->help_home < 0) {
+		leave_for(c, t, to);
+		return;
+	}
+	t->help_home = (int8_t)to;
+	t->on_rq = false;
+	rq_dl_leave(&c->rq, &t->se);
+	list_del(&t->boost_node);
+	cpu_enqueue(c, t, now);
+	c->need_resched = true;
+}
+
 /* Piece 0 again, for the job after the one that ended (or overran) on b. */
 static void to_piece0(struct tk_thread *t, uint64_t now)
 {
@@ -87,7 +104,7 @@ static void to_piece0(struct tk_thread *t, uint64_t now)
 static void go_home(struct cpu *c, struct tk_thread *t, uint64_t now)
 {
 	to_piece0(t, now);
-	leave_for(c, t, t->run.piece[0].cpu);
+	move_on(c, t, t->run.piece[0].cpu, now);
 }
 
 bool split_charge(struct cpu *c, struct tk_thread *t, uint64_t now, uint64_t d)
@@ -110,7 +127,7 @@ bool split_charge(struct cpu *c, struct tk_thread *t, uint64_t now, uint64_t d)
 	dl->runtime += (int64_t)t->run.piece[1].runtime;
 	if (dl->runtime <= 0)	/* a very late budget timer: still a job to finish */
 		dl->runtime = 1;
-	leave_for(c, t, t->run.piece[1].cpu);
+	move_on(c, t, t->run.piece[1].cpu, now);
 	return true;
 }
 
@@ -142,5 +159,8 @@ void split_wake(struct tk_thread *t, uint64_t now)
 	if (!is_split(t) || t->piece != 1 || same_job(t, now))
 		return;
 	to_piece0(t, now);
-	t->next_cpu = t->run.piece[0].cpu;
+	if (t->help_home >= 0)
+		t->help_home = (int8_t)t->run.piece[0].cpu;	/* goes there when done helping */
+	else
+		t->next_cpu = t->run.piece[0].cpu;
 }
