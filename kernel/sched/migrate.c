@@ -140,4 +140,11 @@ int sched_set_affinity(struct tk_thread *t, uint32_t mask)
 void sched_forget_new(struct tk_thread *t)
 {
 	cpu_load_add(&cpus[t->cpu], -1);
+	if (t->placed.npieces) {	/* placed, then refused later: its share back */
+		unsigned long f = tk_spin_lock_irqsave(&sched_admit_lock);
+
+		place_release(sched_places(), &t->placed);
+		t->placed.npieces = 0;
+		tk_spin_unlock_irqrestore(&sched_admit_lock, f);
+	}
 }

@@ -224,8 +224,8 @@ static int set_params_on(struct cpu *c, struct tk_thread *t, const struct tk_sch
 	return -EINVAL;
 }
 
-/* On t's CPU, or anywhere before t is added (then a deadline thread is
- * placed first: its CPU may change). */
+/* On t's CPU, or anywhere before t is added (a new deadline thread is
+ * placed by then: sched_set_params). */
 static void set_params_here(void *arg)
 {
 	struct set_req *r = arg;
@@ -237,15 +237,6 @@ static void set_params_here(void *arg)
 		r->err = -EAGAIN;	/* it moved meanwhile: ask its new CPU */
 		return;
 	}
-	if (!t->added && s->policy == TK_SCHED_DEADLINE && t->se.cls != SCHED_CLASS_DL) {
-		struct dl_params p = { s->runtime, s->deadline, s->period };
-
-		r->err = dl_check_params(&p);
-		if (!r->err)
-			r->err = place_dl_new(t, &p);
-		if (r->err)
-			return;
-	}
 	c = &cpus[t->cpu];
 	r->err = set_params_on(c, t, s);
 	if (r->err == 0) {
@@ -255,12 +246,29 @@ static void set_params_here(void *arg)
 	}
 }
 
+/* A new deadline thread is placed with interrupts on: the placement's exact
+ * tests and a repack's search take long, and nothing else sees t yet. */
+static int place_new(struct tk_thread *t, const struct tk_sched *s)
+{
+	struct dl_params p = { s->runtime, s->deadline, s->period };
+	int err = dl_check_params(&p);
+
+	return err ? err : place_dl_new(t, &p);
+}
+
 int sched_set_params(struct tk_thread *t, const struct tk_sched *s)
 {
 	struct set_req r = { t, s, -EAGAIN };
 
-	if (s->policy == TK_SCHED_DEADLINE)
+	if (s->policy == TK_SCHED_DEADLINE) {
 		sched_repack_prepare();
+		if (!t->added && t->se.cls != SCHED_CLASS_DL && !t->placed.npieces) {
+			r.err = place_new(t, s);
+			if (r.err)
+				return r.err;
+			r.err = -EAGAIN;
+		}
+	}
 	while (r.err == -EAGAIN) {
 		unsigned long f = arch_irq_save();
 

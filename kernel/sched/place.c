@@ -26,18 +26,13 @@ static bool sum_only(uint64_t d, uint64_t t)
 	return d == t && t > PLACE_PERIOD_MAX;
 }
 
-/* Loop iterations of the exact test (its pieces gathered, demand terms
- * summed), the cost a repack's search is bounded by (PLACE_REPACK_WORK). Every call into this file is serialised by its
- * caller (the kernel's sched_admit_lock), as the place_sys itself is. */
-static unsigned long work;
-
 /* Processor demand of the constrained pieces in [0, t], synchronous release
  * (the worst case for EDF): sum over d <= t of (floor((t - d) / T) + 1) * C. */
-static uint64_t dbf(const struct req *k, unsigned n, uint64_t t)
+static uint64_t dbf(const struct req *k, unsigned n, uint64_t t, unsigned long *work)
 {
 	uint64_t h = 0;
 
-	work += n;
+	*work += n;
 	for (unsigned i = 0; i < n; i++)
 		if (k[i].d <= t)
 			h += ((t - k[i].d) / k[i].t + 1) * k[i].c;
@@ -45,11 +40,11 @@ static uint64_t dbf(const struct req *k, unsigned n, uint64_t t)
 }
 
 /* The latest absolute deadline j*T + D strictly before t, 0 if none. */
-static uint64_t deadline_before(const struct req *k, unsigned n, uint64_t t)
+static uint64_t deadline_before(const struct req *k, unsigned n, uint64_t t, unsigned long *work)
 {
 	uint64_t best = 0;
 
-	work += n;
+	*work += n;
 	for (unsigned i = 0; i < n; i++) {
 		if (k[i].d >= t)
 			continue;
@@ -64,7 +59,8 @@ static uint64_t deadline_before(const struct req *k, unsigned n, uint64_t t)
  * deadline lies in it, so QPA need not look past it (Zhang & Burns take the
  * smaller of the two bounds). Near full load it converges slowly: after
  * PLACE_BUSY_STEPS steps, L stands. */
-static uint64_t busy_period(const struct req *k, unsigned n, uint64_t cap, uint64_t L)
+static uint64_t busy_period(const struct req *k, unsigned n, uint64_t cap, uint64_t L,
+			    unsigned long *work)
 {
 	uint64_t w = 0;
 
@@ -73,7 +69,7 @@ static uint64_t busy_period(const struct req *k, unsigned n, uint64_t cap, uint6
 	w = ((w << PLACE_SHIFT) + cap - 1) / cap;
 	for (unsigned step = 0; step < PLACE_BUSY_STEPS && w < L; step++) {
 		uint64_t r = 0;
-		work += n;
+		*work += n;
 		for (unsigned i = 0; i < n; i++)
 			r += (w + k[i].t - 1) / k[i].t * k[i].c;
 		r = ((r << PLACE_SHIFT) + cap - 1) / cap;
@@ -87,7 +83,7 @@ static uint64_t busy_period(const struct req *k, unsigned n, uint64_t cap, uint6
 /* QPA (Zhang & Burns) for the pieces k[] on a CPU of which cap (fixed point)
  * is left after the u*t line of the implicit pieces kept only in the sum:
  * dbf(t) <= cap * t for all t. */
-static bool qpa(const struct req *k, unsigned n, uint64_t cap)
+static bool qpa(const struct req *k, unsigned n, uint64_t cap, unsigned long *work)
 {
 	uint64_t u = 0, num = 0, L = 0, dmin = UINT64_MAX;
 
@@ -104,18 +100,18 @@ static bool qpa(const struct req *k, unsigned n, uint64_t cap)
 	/* Beyond L = sum (T - D) u / (cap - u), dbf(t) <= u t + sum (T - D) u <= cap t. */
 	if (num / (cap - u) > L)
 		L = num / (cap - u);
-	L = busy_period(k, n, cap, L);
+	L = busy_period(k, n, cap, L, work);
 	if (L > PLACE_HORIZON_MAX)
 		return false;
-	uint64_t t = deadline_before(k, n, L + 1);
+	uint64_t t = deadline_before(k, n, L + 1, work);
 	for (unsigned step = 0; step < PLACE_QPA_STEPS_MAX; step++) {
 		/* demand scaled to the speed cap, rounded up: h <= t <=> dbf <= cap t */
-		uint64_t h = ((dbf(k, n, t) << PLACE_SHIFT) + cap - 1) / cap;
+		uint64_t h = ((dbf(k, n, t, work) << PLACE_SHIFT) + cap - 1) / cap;
 		if (h > t)
 			return false;
 		if (h <= dmin)
 			return true;
-		t = h < t ? h : deadline_before(k, n, t);
+		t = h < t ? h : deadline_before(k, n, t, work);
 	}
 	return false;
 }
@@ -151,15 +147,17 @@ static int cpu_check(const struct place_sys *s, unsigned cpu, const struct place
 	struct req k[PLACE_PIECES_MAX];
 	uint64_t ex_bw = 0, ex_sum = 0, sum;
 	unsigned n = 0, ncon = 0;
+	/* a count, not state (place_sys objects are never const data) */
+	unsigned long *work = (unsigned long *)&s->work;
 
-	work++;
+	++*work;
 	excluded(ex, cpu, PLACE_SLOT_NONE, &ex_bw, &ex_sum);
 	if (c->total_bw - ex_bw + r->bw > s->bound_bw)
 		return -EBUSY;
 	if (c->ncon == 0 && r->d == r->t) /* implicit deadlines only: (1) is exact, O(1) */
 		return 0;
 	sum = c->sum_bw - ex_sum;
-	work += PLACE_PIECES_MAX;
+	*work += PLACE_PIECES_MAX;
 	for (unsigned i = 0; i < PLACE_PIECES_MAX; i++) {
 		const struct place_ent *e = &c->ent[i];
 		if (!e->used || excluded(ex, cpu, i, NULL, NULL))
@@ -178,7 +176,7 @@ static int cpu_check(const struct place_sys *s, unsigned cpu, const struct place
 		sum += r->bw;
 	if (ncon == 0 && r->d == r->t) /* ex held the constrained ones */
 		return 0;
-	return qpa(k, n, PLACE_UNIT - sum) ? 0 : -EBUSY;
+	return qpa(k, n, PLACE_UNIT - sum, work) ? 0 : -EBUSY;
 }
 
 static bool params_ok(const struct place_sys *s, const struct place_params *p, uint32_t mask)
@@ -335,6 +333,7 @@ static void commit(struct place_sys *s, struct place_result *r)
 	}
 	if (r->npieces == 2)
 		s->nsplit++;
+	s->gen++;
 }
 
 void place_init(struct place_sys *s, unsigned ncpus)
@@ -352,6 +351,7 @@ int place_set_bound(struct place_sys *s, uint64_t bound_bw)
 		if (s->cpu[c].total_bw > bound_bw)
 			return -EBUSY;
 	s->bound_bw = bound_bw;
+	s->gen++;
 	return 0;
 }
 
@@ -400,6 +400,7 @@ void place_release(struct place_sys *s, const struct place_result *r)
 	}
 	if (r->npieces == 2)
 		s->nsplit--;
+	s->gen++;
 }
 
 int place_fp_cpu(const struct place_sys *s, uint32_t mask, const unsigned *nthreads)
@@ -469,7 +470,7 @@ struct search {
 	struct place_item *it;
 	uint8_t idx[PLACE_REPACK_MAX];
 	unsigned n;
-	unsigned long work_end;	/* the search stops when `work` gets here */
+	unsigned long work_end;	/* the search stops when s->work gets here */
 	bool alike;	/* every item has the same mask: its empty CPUs are interchangeable */
 };
 
@@ -509,7 +510,7 @@ static int place_from(struct search *w, struct place_item *x, unsigned *o)
 	for (; *o < n; ++*o) {
 		if (repeats(w, cpus, *o, n))
 			continue;
-		if (work > w->work_end)
+		if (s->work > w->work_end)
 			return -ETIME;
 		if (cpu_check(s, cpus[*o], NULL, &r) == 0) {
 			set_piece(&x->out.piece[0], cpus[*o], &r, 0);
@@ -524,7 +525,7 @@ static int place_from(struct search *w, struct place_item *x, unsigned *o)
 		unsigned a = (*o - n) / n, b = (*o - n) % n;
 		if (a == b || repeats(w, cpus, a, n) || repeats(w, cpus, b, a))
 			continue;
-		if (work > w->work_end)
+		if (s->work > w->work_end)
 			return -ETIME;
 		if (a != c1_of) {
 			c1 = max_first(s, cpus[a], NULL, PLACE_RUNTIME_MIN, p->runtime - PLACE_RUNTIME_MIN,
@@ -585,11 +586,12 @@ static bool room_for(const struct place_sys *s, const struct place_item *it, uns
 
 int place_repack(struct place_sys *s, struct place_item *it, unsigned n, struct place_sys *scratch)
 {
-	struct search w = { scratch, it, { 0 }, n, work + PLACE_REPACK_WORK, true };
+	struct search w = { scratch, it, { 0 }, n, 0, true };
 
 	if (!scratch || !items_ok(s, it, n))
 		return -EINVAL;
 	*scratch = *s;
+	w.work_end = scratch->work + PLACE_REPACK_WORK;
 	for (unsigned i = 0; i < n; i++) {
 		if (it[i].placed.npieces)
 			place_release(scratch, &it[i].placed);

@@ -90,6 +90,8 @@ struct place_cpu {
 struct place_sys {
 	unsigned ncpus;
 	unsigned nsplit; /* split tasks, at most ncpus - 1 */
+	uint32_t gen;    /* changes with every share taken, given back or bound set */
+	unsigned long work; /* loop iterations of the exact test so far (a count, not state) */
 	uint64_t bound_bw;
 	struct place_cpu cpu[PLACE_CPUS_MAX];
 };

@@ -9,6 +9,14 @@
  * thread again with the new one, by decreasing share, best fit, split C=D
  * where needed; the admission then matches the offline one.
  *
+ * The search runs with interrupts on and no lock held, on a copy of the
+ * shares taken under the locks with the threads' placements (snapshot());
+ * the result is booked only if no share changed meanwhile (place_sys.gen),
+ * else the search runs again on a new copy. So a repack holds
+ * sched_admit_lock, which every CPU takes to apply a WAKE_PLACE post, only
+ * to copy the shares in and out, never for the search (up to milliseconds).
+ * Repacks take turns (repack_mutex): one work space.
+ *
  * The new shares are booked at once, under sched_admit_lock (t->placed). A
  * thread whose placement changed is told with a WAKE_PLACE post on its own
  * CPU, which takes the placement over (t->run) and moves it there. Until the
@@ -22,20 +30,22 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <takt/sync.h>
 #include <takt/time.h>
 
 #include "core_impl.h"
 
-/* Work space, 18 KiB, under sched_admit_lock: from the heap once the app
+/* Work space, 28 KiB, under repack_mutex: from the heap once the app
  * makes its first deadline thread, since most apps never repack and it
- * would be static RAM in every image. Taken there, with interrupts on: a
- * repack runs with them masked, where malloc may not. */
+ * would be static RAM in every image. */
 struct repack_work {
 	struct place_item items[PLACE_REPACK_MAX];
 	struct tk_thread *owner[PLACE_REPACK_MAX];
+	struct place_sys base;		/* the shares as snapshot() found them */
 	struct place_sys scratch;
 };
 static struct repack_work *work;
+static struct tk_mutex repack_mutex;
 
 void sched_repack_prepare(void)
 {
@@ -107,27 +117,61 @@ static void book(const struct repack_work *w, unsigned n, uint64_t now)
 	}
 }
 
-int sched_dl_repack(struct tk_thread *t, const struct dl_params *p, uint32_t mask)
+/* Under the locks: the shares and the movable threads, with t as the new
+ * item (w->items[n]). @retval n */
+static unsigned snapshot(struct repack_work *w, const struct dl_params *p, uint32_t mask)
 {
-	struct repack_work *w = __atomic_load_n(&work, __ATOMIC_ACQUIRE);
-
-	if (!w)
-		return -ENOMEM;	/* sched_repack_prepare found no memory */
 	unsigned long fk = klock();	/* the thread list; before sched_admit_lock */
 	unsigned long fa = tk_spin_lock_irqsave(&sched_admit_lock);
 	struct gather g = { w, 0, smp_online_mask() };
-	int err;
 
+	w->base = *sched_places();
 	tk_thread_foreach(gather_one, &g);
 	w->items[g.n] = (struct place_item){ { p->runtime, p->deadline, p->period ? p->period : p->deadline },
 					     mask, { 0 }, { 0 } };
-	err = place_repack(sched_places(), w->items, g.n + 1, &w->scratch);
-	if (err == 0) {
-		t->placed = w->items[g.n].out;
-		book(w, g.n, tk_now_ns());
+	tk_spin_unlock_irqrestore(&sched_admit_lock, fa);
+	kunlock(fk);
+	return g.n;
+}
+
+/* Under the locks: if no share changed since snapshot() saw gen, book
+ * w->base, the search's result, for t and the n threads gathered (err 0),
+ * or let the refusal stand. @retval false: something changed, search again */
+static bool book_if_unchanged(struct repack_work *w, struct tk_thread *t, unsigned n, uint32_t gen,
+			      int err)
+{
+	unsigned long fk = klock();
+	unsigned long fa = tk_spin_lock_irqsave(&sched_admit_lock);
+	struct place_sys *s = sched_places();
+	bool same = s->gen == gen;
+
+	if (same && !err) {
+		*s = w->base;
+		t->placed = w->items[n].out;
+		book(w, n, tk_now_ns());
 	}
 	tk_spin_unlock_irqrestore(&sched_admit_lock, fa);
 	kunlock(fk);
+	return same;
+}
+
+int sched_dl_repack(struct tk_thread *t, const struct dl_params *p, uint32_t mask)
+{
+	struct repack_work *w = __atomic_load_n(&work, __ATOMIC_ACQUIRE);
+	int err;
+
+	if (!w)
+		return -ENOMEM;	/* sched_repack_prepare found no memory */
+	tk_mutex_lock(&repack_mutex, TK_FOREVER);
+	for (;;) {	/* a round lost to a change is another thread's progress */
+		unsigned n = snapshot(w, p, mask);
+		uint32_t gen = w->base.gen;
+
+		err = place_repack(&w->base, w->items, n + 1, &w->scratch);
+		if (book_if_unchanged(w, t, n, gen, err))
+			break;
+	}
+	tk_mutex_unlock(&repack_mutex);
 	return err ? -EBUSY : 0;
 }
 

@@ -1,6 +1,7 @@
 /* Multi-CPU reference simulator and task-set generators (see smp_refsim.h). */
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "smp_refsim.h"
 #include "sched/place.h"
@@ -197,4 +198,16 @@ void smp_sim_of_place(const struct place_result *r, struct smp_sim_task *t)
 		t->piece[k].c = r->piece[k].runtime;
 		t->piece[k].d = r->piece[k].offset + r->piece[k].deadline;
 	}
+}
+
+bool place_same(const struct place_sys *a, const struct place_sys *b, bool with_gen)
+{
+	static struct place_sys x, y;	/* large for a stack */
+
+	x = *a;
+	y = *b;
+	x.work = y.work = 0;
+	if (!with_gen)
+		x.gen = y.gen = 0;
+	return memcmp(&x, &y, sizeof(x)) == 0;
 }

@@ -43,6 +43,12 @@ struct smp_sim_task {
 struct place_result;
 void smp_sim_of_place(const struct place_result *r, struct smp_sim_task *t);
 
+/* The shares of a and b are the same (their pieces, sums, split count and
+ * bound, byte for byte); with_gen: and no change was counted between them.
+ * The exact test's work count never enters. */
+struct place_sys;
+bool place_same(const struct place_sys *a, const struct place_sys *b, bool with_gen);
+
 struct smp_sim_miss {
 	unsigned task;
 	uint64_t release, deadline;
