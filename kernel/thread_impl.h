@@ -51,6 +51,7 @@ struct tk_thread {
 	/* blocking */
 	struct timeout tmo;
 	struct waitq *waitq;		/* the queue it waits in, or NULL */
+	tk_spinlock_t *wait_lock;	/* the lock guarding waitq; NULL: klock */
 	struct list_node wait_node;
 	int wait_result;
 	/* statistics and hooks */
@@ -127,6 +128,9 @@ void sched_add_thread(struct tk_thread *t);		/* new, ready */
 /* Block the caller on wq (NULL: a plain sleep) until sched_wake or the
  * deadline. @retval the wake result, -ETIMEDOUT */
 int sched_block(struct waitq *wq, uint64_t deadline);
+/* The same for a wait queue guarded by the object's own lock, held by the
+ * caller (interrupts masked): released while blocked, held again after. */
+int sched_block_locked(struct waitq *wq, tk_spinlock_t *lock, uint64_t deadline);
 /* Make a blocked t ready with result; marks a reschedule if it preempts. */
 void sched_wake(struct tk_thread *t, int result);
 /* Switch now if a wake-up asked for it (thread context; from interrupts
@@ -172,8 +176,10 @@ void sched_set_fp_prio(struct tk_thread *t, int prio);
 void sched_set_dl_boost(struct tk_thread *t, uint64_t deadline);
 void sched_timer_event(void);
 
-/* sync/klock.c: the lock of sync objects and thread lifetimes (wait queues,
- * mutex owners, PI chains, joins, the thread list) - not the scheduler's:
+/* sync/klock.c: the lock of mutexes, condition variables and thread
+ * lifetimes (their wait queues, mutex owners, PI chains, which cross
+ * objects, joins, the thread list; semaphores and message queues have a
+ * lock each, sync_impl.h) - not the scheduler's:
  * run queues are per CPU and lock-free on their own CPU. klock masks
  * interrupts and nests on one CPU; sched_block lets go of it while the
  * caller sleeps and takes it back before returning. */

@@ -246,6 +246,24 @@ void sched_preempt_point(void)
 	}
 }
 
+/* t waits in a queue: wake it under that queue's lock. t stays blocked
+ * there until then (its timeout is this CPU's), so wait_lock is the one. */
+static void wake_waiter(struct tk_thread *t, int result)
+{
+	tk_spinlock_t *l = t->wait_lock;
+
+	if (l) {
+		tk_spin_lock(l);
+		sched_wake(t, result);
+		tk_spin_unlock(l);
+	} else {
+		unsigned long f = klock();
+
+		sched_wake(t, result);
+		kunlock(f);
+	}
+}
+
 SCHED_HOT void sched_timer_event(void)
 {
 	struct cpu *c = cpu_self();
@@ -256,21 +274,18 @@ SCHED_HOT void sched_timer_event(void)
 
 	if (!c->current)
 		return;
-	/* A timed-out waiter leaves its wait queue under klock; a plain sleeper
-	 * (clock_nanosleep) is in none, and its wake-up takes no lock: a CPU
-	 * holding klock elsewhere must not delay this CPU's sleepers. The
-	 * state's compare-and-swap settles a race with a waker. */
+	/* A timed-out waiter leaves its wait queue under the queue's lock (its
+	 * object's, or klock); a plain sleeper (clock_nanosleep) is in none,
+	 * and its wake-up takes no lock: a CPU holding a lock elsewhere must
+	 * not delay this CPU's sleepers. The state's compare-and-swap settles a
+	 * race with a waker. */
 	while ((to = timerq_pop_expired(&c->sleepq, now))) {
 		struct tk_thread *t = container_of(to, struct tk_thread, tmo);
 
-		if (__atomic_load_n(&t->waitq, __ATOMIC_ACQUIRE)) {
-			unsigned long f = klock();
-
+		if (__atomic_load_n(&t->waitq, __ATOMIC_ACQUIRE))
+			wake_waiter(t, -ETIMEDOUT);
+		else
 			sched_wake(t, -ETIMEDOUT);
-			kunlock(f);
-		} else {
-			sched_wake(t, -ETIMEDOUT);
-		}
 	}
 	while ((se = rq_dl_expire(&c->rq, now, &ev)))
 		sched_dl_events(c, thread_of(se), ev);
@@ -278,7 +293,8 @@ SCHED_HOT void sched_timer_event(void)
 	c->need_resched = true;	/* charge the runner; budget or slice may be out */
 }
 
-/* Under klock (t may be in a wait queue), or t is a plain sleeper here. */
+/* Under t's wait queue's lock (klock or its object's), or t is a plain
+ * sleeper here. */
 void sched_wake(struct tk_thread *t, int result)
 {
 	struct cpu *c = cpu_self();
@@ -319,7 +335,7 @@ static void dequeue_current(struct cpu *c, uint64_t now)
 		rq_fp_block(&c->rq, &t->se);
 }
 
-int sched_block(struct waitq *wq, uint64_t deadline)
+static int block_on(struct waitq *wq, tk_spinlock_t *lock, uint64_t deadline)
 {
 	struct cpu *c = cpu_self();
 	struct tk_thread *t = c->current;
@@ -328,18 +344,34 @@ int sched_block(struct waitq *wq, uint64_t deadline)
 
 	if (deadline <= now)
 		return -ETIMEDOUT;
-	if (wq)
+	if (wq) {
+		t->wait_lock = lock;
 		waitq_insert(wq, t);
+	}
 	if (deadline != TK_FOREVER)
 		timerq_add(&c->sleepq, &t->tmo, deadline);
 	t->wait_result = 0;
 	TRACE(TR_BLOCK, t->id, 0);
 	dequeue_current(c, now);
 	t->state = THREAD_BLOCKED;
+	if (lock)
+		tk_spin_unlock(lock);
 	held = klock_drop();	/* a waker on another CPU may need it now */
 	schedule_at(now);
 	klock_retake(held);
+	if (lock)
+		tk_spin_lock(lock);
 	return t->wait_result;
+}
+
+int sched_block(struct waitq *wq, uint64_t deadline)
+{
+	return block_on(wq, 0, deadline);
+}
+
+int sched_block_locked(struct waitq *wq, tk_spinlock_t *lock, uint64_t deadline)
+{
+	return block_on(wq, lock, deadline);
 }
 
 void sched_yield_current(void)

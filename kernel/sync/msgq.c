@@ -1,5 +1,6 @@
 /* Message queue: a ring of fixed-size messages in a caller's buffer, with
- * waiting getters and putters. put from interrupts must not wait. */
+ * waiting getters and putters. put from interrupts must not wait. Each
+ * queue has its own lock (sync_impl.h). */
 #include <errno.h>
 #include <string.h>
 
@@ -11,7 +12,9 @@ static struct kmsgq *get(struct tk_msgq *q)
 {
 	struct kmsgq *k = (struct kmsgq *)q;
 
-	return q && k->magic == MSGQ_MAGIC ? k : 0;
+	/* the magic before the lock: a lock in memory that is no queue could
+	 * spin for ever */
+	return q && __atomic_load_n(&k->magic, __ATOMIC_ACQUIRE) == MSGQ_MAGIC ? k : 0;
 }
 
 int tk_msgq_init(struct tk_msgq *q, void *buf, size_t msg_size, size_t capacity)
@@ -24,9 +27,10 @@ int tk_msgq_init(struct tk_msgq *q, void *buf, size_t msg_size, size_t capacity)
 	k->msg_size = msg_size;
 	k->capacity = capacity;
 	k->head = k->count = 0;
+	memset(&k->lock, 0, sizeof(k->lock));
 	waitq_init(&k->getters);
 	waitq_init(&k->putters);
-	k->magic = MSGQ_MAGIC;
+	__atomic_store_n(&k->magic, MSGQ_MAGIC, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -38,45 +42,63 @@ static int wait_while(struct kmsgq *k, struct waitq *wq, bool full, uint64_t dea
 
 		if (sched_in_irq() || !sched_current)
 			return deadline <= tk_now_ns() ? -ETIMEDOUT : -EINVAL;
-		err = sched_block(wq, deadline);
+		err = sched_block_locked(wq, &k->lock, deadline);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
+/* Under k's lock, taken by the caller: drop it, then switch if the wake-up
+ * asked for it (not under the lock: it may switch). */
+static void unlock_and_preempt(struct kmsgq *k, bool woke, unsigned long flags)
+{
+	tk_spin_unlock(&k->lock);
+	if (woke)
+		sched_preempt_point();
+	arch_irq_restore(flags);
+}
+
 int tk_msgq_put(struct tk_msgq *q, const void *msg, uint64_t deadline)
 {
-	unsigned long flags = klock();
 	struct kmsgq *k = get(q);
-	int err = k && msg ? wait_while(k, &k->putters, true, deadline) : -EINVAL;
+	unsigned long flags;
+	bool woke = false;
+	int err;
 
+	if (!k || !msg)
+		return -EINVAL;
+	flags = tk_spin_lock_irqsave(&k->lock);
+	err = wait_while(k, &k->putters, true, deadline);
 	if (err == 0) {
 		size_t slot = (k->head + k->count) % k->capacity;
 
 		memcpy(k->buf + slot * k->msg_size, msg, k->msg_size);
 		k->count++;
-		if (waitq_wake_one(&k->getters, 0))
-			sched_preempt_point();
+		woke = waitq_wake_one(&k->getters, 0) != 0;
 	}
-	kunlock(flags);
+	unlock_and_preempt(k, woke, flags);
 	return err;
 }
 
 int tk_msgq_get(struct tk_msgq *q, void *msg, uint64_t deadline)
 {
-	unsigned long flags = klock();
 	struct kmsgq *k = get(q);
-	int err = k && msg ? wait_while(k, &k->getters, false, deadline) : -EINVAL;
+	unsigned long flags;
+	bool woke = false;
+	int err;
 
+	if (!k || !msg)
+		return -EINVAL;
+	flags = tk_spin_lock_irqsave(&k->lock);
+	err = wait_while(k, &k->getters, false, deadline);
 	if (err == 0) {
 		memcpy(msg, k->buf + k->head * k->msg_size, k->msg_size);
 		k->head = (k->head + 1) % k->capacity;
 		k->count--;
-		if (waitq_wake_one(&k->putters, 0))
-			sched_preempt_point();
+		woke = waitq_wake_one(&k->putters, 0) != 0;
 	}
-	kunlock(flags);
+	unlock_and_preempt(k, woke, flags);
 	return err;
 }
 

@@ -2,6 +2,7 @@
 #ifndef TAKT_SYNC_IMPL_H
 #define TAKT_SYNC_IMPL_H
 
+#include <takt/spinlock.h>
 #include <takt/sync.h>
 
 #include "../thread_impl.h"
@@ -20,9 +21,13 @@ struct kmutex {
 	struct pi_mutex pi;
 };
 
+/* A semaphore and a message queue have a lock of their own: their waits
+ * and wake-ups on different objects never meet (klock guards the mutexes
+ * and condition variables, whose inheritance chains cross objects). */
 struct ksem {
 	uint32_t magic;
 	uint32_t count, max;
+	tk_spinlock_t lock;
 	struct waitq waiters;
 };
 
@@ -35,6 +40,7 @@ struct kmsgq {
 	uint32_t magic;
 	uint8_t *buf;
 	size_t msg_size, capacity, head, count;
+	tk_spinlock_t lock;
 	struct waitq getters, putters;
 };
 
