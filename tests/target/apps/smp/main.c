@@ -24,6 +24,7 @@
 #include "tk_test.h"
 #include "repack.h"
 #include "split.h"
+#include "split_help.h"
 
 static unsigned ncpu;
 
@@ -690,6 +691,25 @@ static void test_split(void)
 	TK_CHECK("split_beside_threads_miss_nothing", r.others_misses == 0);
 }
 
+/* ---- a split thread that helps while its job's piece changes goes, once
+ * done helping, to the CPU of the piece it is in (split_help.c) ---- */
+static void test_split_help(void)
+{
+	struct split_help_result r;
+
+	if (ncpu < 4) {
+		printf("smp: fewer than 4 CPUs: a split thread helping not checked\n");
+		return;
+	}
+	split_help_run(&r);
+	printf("split_help: cpus %d,%d helped %d waiter %d later jobs %u started off %u\n",
+	       r.cpu[0], r.cpu[1], r.helped, r.w_got, r.jobs_after, r.started_off);
+	TK_CHECK("split_help_admitted_split_over_1_and_2",
+		 r.created && r.cpu[0] == 1 && r.cpu[1] == 2);
+	TK_CHECK("split_owner_helped_on_waiters_cpu", r.helped && r.w_got);
+	TK_CHECK("split_helper_back_on_its_piece_cpu", r.jobs_after > 0 && r.started_off == 0);
+}
+
 /* ---- a deadline thread that fits only once the others are placed again:
  * admitted, the others moved with jobs in flight, nothing missed ---- */
 static void test_repack(void)
@@ -840,6 +860,7 @@ int main(int argc, char **argv)
 	test_helping();
 	test_dl_beside_hogs();
 	test_split();
+	test_split_help();
 	test_params_resplit();
 	test_repack();
 	return tk_test_done();
