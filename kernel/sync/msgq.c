@@ -49,57 +49,44 @@ static int wait_while(struct kmsgq *k, struct waitq *wq, bool full, uint64_t dea
 	return 0;
 }
 
-/* Under k's lock, taken by the caller: drop it, then switch if the wake-up
- * asked for it (not under the lock: it may switch). */
-static void unlock_and_preempt(struct kmsgq *k, bool woke, unsigned long flags)
+/* One message into the ring (put) or out of it: wait while it is full
+ * (empty), move the message, wake one waiter of the other side, and switch
+ * to it if it preempts, once the lock is let go. */
+static int transfer(struct tk_msgq *q, const void *in, void *out, uint64_t deadline)
 {
+	struct kmsgq *k = get(q);
+	bool put = in != 0, woke = false;
+	unsigned long flags;
+	int err;
+
+	if (!k || (!in && !out))
+		return -EINVAL;
+	flags = tk_spin_lock_irqsave(&k->lock);
+	err = wait_while(k, put ? &k->putters : &k->getters, put, deadline);
+	if (err == 0) {
+		uint8_t *at = k->buf + (put ? (k->head + k->count) % k->capacity : k->head) * k->msg_size;
+
+		memcpy(put ? at : out, put ? in : at, k->msg_size);
+		if (!put)
+			k->head = (k->head + 1) % k->capacity;
+		k->count += put ? 1 : (size_t)-1;
+		woke = waitq_wake_one(put ? &k->getters : &k->putters, 0) != 0;
+	}
 	tk_spin_unlock(&k->lock);
 	if (woke)
-		sched_preempt_point();
+		sched_preempt_point();	/* not under the lock: it may switch */
 	arch_irq_restore(flags);
+	return err;
 }
 
 int tk_msgq_put(struct tk_msgq *q, const void *msg, uint64_t deadline)
 {
-	struct kmsgq *k = get(q);
-	unsigned long flags;
-	bool woke = false;
-	int err;
-
-	if (!k || !msg)
-		return -EINVAL;
-	flags = tk_spin_lock_irqsave(&k->lock);
-	err = wait_while(k, &k->putters, true, deadline);
-	if (err == 0) {
-		size_t slot = (k->head + k->count) % k->capacity;
-
-		memcpy(k->buf + slot * k->msg_size, msg, k->msg_size);
-		k->count++;
-		woke = waitq_wake_one(&k->getters, 0) != 0;
-	}
-	unlock_and_preempt(k, woke, flags);
-	return err;
+	return msg ? transfer(q, msg, 0, deadline) : -EINVAL;
 }
 
 int tk_msgq_get(struct tk_msgq *q, void *msg, uint64_t deadline)
 {
-	struct kmsgq *k = get(q);
-	unsigned long flags;
-	bool woke = false;
-	int err;
-
-	if (!k || !msg)
-		return -EINVAL;
-	flags = tk_spin_lock_irqsave(&k->lock);
-	err = wait_while(k, &k->getters, false, deadline);
-	if (err == 0) {
-		memcpy(msg, k->buf + k->head * k->msg_size, k->msg_size);
-		k->head = (k->head + 1) % k->capacity;
-		k->count--;
-		woke = waitq_wake_one(&k->putters, 0) != 0;
-	}
-	unlock_and_preempt(k, woke, flags);
-	return err;
+	return msg ? transfer(q, 0, msg, deadline) : -EINVAL;
 }
 
 size_t tk_msgq_count(struct tk_msgq *q)
