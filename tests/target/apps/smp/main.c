@@ -21,41 +21,12 @@
 #include <takt/spinlock.h>
 #include <takt/takt.h>
 
-#include "tk_test.h"
+#include "smp_test.h"
 #include "repack.h"
 #include "split.h"
 #include "split_help.h"
 
-static unsigned ncpu;
-
-static tk_thread_t *spawn_on(const char *name, uint32_t mask, struct tk_sched s,
-			     tk_thread_fn fn, void *arg)
-{
-	struct tk_thread_attr a = { .name = name, .stack_size = 8192, .sched = s, .cpu_mask = mask };
-	tk_thread_t *t = 0;
-	int err = tk_thread_create(&t, &a, fn, arg);
-
-	if (err)
-		printf("spawn %s: %d\n", name, err);
-	return t;
-}
-
-static struct tk_sched fifo(int prio)
-{
-	return (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = prio };
-}
-
-static void wait_flag(volatile int *f)
-{
-	while (!__atomic_load_n(f, __ATOMIC_ACQUIRE))
-		tk_cpu_relax();
-}
-
-static void join(tk_thread_t *t)
-{
-	if (t)
-		tk_thread_join(t, 0);
-}
+unsigned ncpu;
 
 /* ---- affinity: every job of a thread pinned to the last CPU runs there ---- */
 static void *pinned_fn(void *arg)
@@ -194,64 +165,6 @@ static void wake_case(int hog_prio, bool expect_ipi, const char *n1, const char 
 	TK_CHECK(n2, waiter_ran);
 }
 
-/* ---- shared state from every CPU at once ---- */
-static tk_spinlock_t slock = TK_SPINLOCK_INIT;
-static struct tk_mutex mtx;
-static volatile uint64_t spin_count, mutex_count;
-#define ROUNDS 2000
-
-static void *stress_fn(void *arg)
-{
-	unsigned id = (unsigned)(uintptr_t)arg;
-	unsigned bad = 0;
-
-	for (int i = 0; i < ROUNDS; i++) {
-		unsigned long f = tk_spin_lock_irqsave(&slock);
-
-		spin_count++;
-		tk_spin_unlock_irqrestore(&slock, f);
-		tk_mutex_lock(&mtx, TK_FOREVER);
-		mutex_count++;
-		tk_mutex_unlock(&mtx);
-		if (i % 100 == 0) {	/* malloc and printf from every CPU */
-			size_t n = 64 + (size_t)(i % 7) * 100;
-			unsigned char *p = malloc(n);
-
-			if (!p) {
-				bad++;
-				continue;
-			}
-			memset(p, (int)id, n);
-			for (size_t k = 0; k < n; k++)
-				bad += p[k] != (unsigned char)id;
-			free(p);
-			printf("smp-line cpu %u thread %u round %d ok\n", tk_cpu_id(), id, i);
-		}
-	}
-	return (void *)(uintptr_t)bad;
-}
-
-static void test_stress(void)
-{
-	tk_thread_t *t[16];
-	unsigned n = ncpu * 2, bad = 0;
-
-	tk_mutex_init(&mtx, 0);
-	spin_count = mutex_count = 0;
-	for (unsigned i = 0; i < n; i++)
-		t[i] = spawn_on("stress", 1u << (i % ncpu), fifo(3), stress_fn, (void *)(uintptr_t)i);
-	for (unsigned i = 0; i < n; i++) {
-		void *r = (void *)1;
-
-		if (t[i])
-			tk_thread_join(t[i], &r);
-		bad += (unsigned)(uintptr_t)r;
-	}
-	TK_CHECK("spinlock_stress_exact", spin_count == (uint64_t)n * ROUNDS);
-	TK_CHECK("mutex_across_cpus_exact", mutex_count == (uint64_t)n * ROUNDS);
-	TK_CHECK("malloc_printf_all_cpus", bad == 0);
-}
-
 /* ---- 1000 threads over every CPU ---- */
 static volatile unsigned ran_count;
 static struct tk_sem many_go;
@@ -296,137 +209,6 @@ static void test_many(void)
 			seen++;
 	TK_CHECK("thousand_threads_run", made == N && seen == N && ran_count == N);
 	TK_CHECK("thousand_threads_spread_over_all_cpus", used == tk_cpu_online_mask());
-}
-
-/* ---- priority inheritance along a chain across three CPUs: H (CPU 0)
- * waits on A held by M (CPU 1), M waits on B held by L (CPU 2), and a
- * FIFO 30 hog on CPU 2 keeps L (FIFO 5) off it. Only L's boost to H's
- * priority, applied on L's CPU, lets the chain unwind; the hog spins until
- * H has A. ---- */
-static struct tk_mutex mA, mB;
-static volatile int l_has_b, m_has_a, h_done, chain_hog_stop;
-
-static void *chain_l(void *arg)
-{
-	(void)arg;
-	tk_mutex_lock(&mB, TK_FOREVER);
-	__atomic_store_n(&l_has_b, 1, __ATOMIC_RELEASE);
-	while (!__atomic_load_n(&m_has_a, __ATOMIC_ACQUIRE))
-		tk_cpu_relax();	/* holds B until M is queued on it (M took A first) */
-	for (volatile int i = 0; i < 20000; i++)
-		;	/* M and H queue up meanwhile */
-	tk_mutex_unlock(&mB);
-	return 0;
-}
-
-static void *chain_m(void *arg)
-{
-	(void)arg;
-	tk_mutex_lock(&mA, TK_FOREVER);
-	__atomic_store_n(&m_has_a, 1, __ATOMIC_RELEASE);
-	tk_mutex_lock(&mB, TK_FOREVER);
-	tk_mutex_unlock(&mB);
-	tk_mutex_unlock(&mA);
-	return 0;
-}
-
-static void *chain_hog(void *arg)
-{
-	(void)arg;
-	while (!__atomic_load_n(&chain_hog_stop, __ATOMIC_ACQUIRE))
-		tk_cpu_relax();
-	return 0;
-}
-
-static void test_pi_chain(void)
-{
-	tk_thread_t *l, *m, *h;
-	uint64_t t0;
-
-	if (ncpu < 3) {
-		printf("smp: fewer than 3 CPUs: no inheritance chain across three\n");
-		return;
-	}
-	tk_mutex_init(&mA, 0);
-	tk_mutex_init(&mB, 0);
-	l_has_b = m_has_a = h_done = chain_hog_stop = 0;
-	l = spawn_on("chain-L", 1u << 2, fifo(5), chain_l, 0);
-	wait_flag(&l_has_b);
-	m = spawn_on("chain-M", 1u << 1, fifo(20), chain_m, 0);
-	wait_flag(&m_has_a);
-	h = spawn_on("chain-hog", 1u << 2, fifo(30), chain_hog, 0);	/* now L cannot run */
-	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 50 });
-	t0 = tk_now_ns();
-	int err = tk_mutex_lock(&mA, t0 + 2000000000ull);	/* bounded: a failure must not hang */
-
-	TK_CHECK("pi_chain_across_three_cpus_unwinds", err == 0 && !chain_hog_stop);
-	if (!err)
-		tk_mutex_unlock(&mA);
-	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 1 });
-	__atomic_store_n(&chain_hog_stop, 1, __ATOMIC_RELEASE);
-	join(h);
-	join(m);
-	join(l);
-}
-
-/* ---- helping: the owner L of a mutex (FIFO 5, CPU 2) is preempted by a
- * FIFO 90 hog there, above anything it can be lent; main (FIFO 50, CPU 0)
- * locks the mutex. L moves to CPU 0, runs its critical section there, and
- * goes back: main gets the mutex while the hog still spins. ---- */
-static struct tk_mutex mH;
-static volatile int h_held, h_hog_stop, h_hog_on;
-
-static void *helped_owner(void *arg)
-{
-	(void)arg;
-	tk_mutex_lock(&mH, TK_FOREVER);
-	__atomic_store_n(&h_held, 1, __ATOMIC_RELEASE);
-	/* The hog preempts it in here, on CPU 2: it sees the hog's flag only
-	 * once it runs again, which helping does on CPU 0. */
-	while (!__atomic_load_n(&h_hog_on, __ATOMIC_ACQUIRE))
-		tk_cpu_relax();
-	tk_mutex_unlock(&mH);
-	return (void *)(uintptr_t)tk_cpu_id();
-}
-
-static void *helper_hog(void *arg)
-{
-	(void)arg;
-	__atomic_store_n(&h_hog_on, 1, __ATOMIC_RELEASE);
-	while (!__atomic_load_n(&h_hog_stop, __ATOMIC_ACQUIRE))
-		tk_cpu_relax();
-	return 0;
-}
-
-static void test_helping(void)
-{
-	tk_thread_t *l, *h;
-	struct tk_thread_stats st;
-	int err;
-
-	if (ncpu < 3) {
-		printf("smp: fewer than 3 CPUs: helping not checked\n");
-		return;
-	}
-	tk_mutex_init(&mH, 0);
-	h_held = h_hog_stop = h_hog_on = 0;
-	l = spawn_on("owner", 1u << 2, fifo(5), helped_owner, 0);	/* lives on CPU 2 */
-	tk_thread_set_affinity(l, 1u << 2 | 1u);	/* may help on CPU 0; stays on 2 */
-	wait_flag(&h_held);
-	h = spawn_on("hog90", 1u << 2, fifo(90), helper_hog, 0);
-	wait_flag(&h_hog_on);
-	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 50 });
-	err = tk_mutex_lock(&mH, tk_now_ns() + 2000000000ull);
-	TK_CHECK("helping_owner_ran_on_waiters_cpu", err == 0 && !h_hog_stop);
-	if (!err)
-		tk_mutex_unlock(&mH);
-	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 1 });
-	__atomic_store_n(&h_hog_stop, 1, __ATOMIC_RELEASE);
-	tk_thread_stats(l, &st);
-	join(l);
-	join(h);
-	printf("smp: helping: owner migrations %lu\n", (unsigned long)st.migrations);
-	TK_CHECK("helper_went_back_home", st.migrations >= 2);
 }
 
 /* ---- admission per CPU: a deadline thread goes where its bandwidth fits
@@ -505,83 +287,6 @@ static void test_remote_params(void)
 	TK_CHECK("remote_bad_prio_einval", t && tk_thread_setsched(t, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 100 }) == -EINVAL);
 	__atomic_store_n(&park_go, 1, __ATOMIC_RELEASE);
 	join(t);
-}
-
-/* ---- interrupt routing: the console's line to CPU 1, and back ---- */
-static const struct tk_device *find_level(int level)
-{
-	for (int i = 0; i < tk_dev_count(); i++)
-		if (tk_dev_get(i)->drv->level == level)
-			return tk_dev_get(i);
-	return 0;
-}
-
-/* A device whose interrupt is connected and can be made to fire: the
- * virtio-rng slot (QEMU -device virtio-rng-device), whose every request
- * completes with an interrupt. */
-static struct tk_device *rng_dev(void)
-{
-	uint8_t b;
-
-	if (tk_entropy_get(&b, 1, tk_now_ns() + 1000000000ull) != 0)
-		return 0;
-	for (int i = 0; i < tk_dev_count(); i++) {
-		struct tk_device *d = (struct tk_device *)tk_dev_get(i);
-
-		if (strcmp(d->drv->name, "virtio_mmio") == 0 && tk_irq_last_cpu(d, 0) >= 0)
-			return d;
-	}
-	return 0;
-}
-
-/* Delivery: routed to the last CPU, the completion runs its handler there. */
-static void test_irq_delivery(void)
-{
-	struct tk_device *rng = rng_dev();
-	unsigned last = ncpu - 1;
-	uint8_t buf[32];
-	uint64_t n;
-
-	if (!rng) {
-		printf("smp: no virtio-rng: interrupt delivery not checked\n");
-		return;
-	}
-	n = tk_irq_count(rng, 0);
-	TK_CHECK("irq_delivered_on_cpu0_by_default", tk_irq_last_cpu(rng, 0) == 0);
-	TK_CHECK("irq_routed_to_last_cpu", tk_irq_set_affinity(rng, 0, last) == 0);
-	TK_CHECK("irq_delivered_on_the_routed_cpu",
-		 tk_entropy_get(buf, sizeof(buf), tk_now_ns() + 1000000000ull) == 0 &&
-		 tk_irq_count(rng, 0) > n && tk_irq_last_cpu(rng, 0) == (int)last);
-	tk_irq_set_affinity(rng, 0, 0);
-}
-
-static void test_irq_affinity(int con_cpu)
-{
-	struct tk_device *con = (struct tk_device *)find_level(TK_LEVEL_CONSOLE);
-	struct tk_device *tmr = (struct tk_device *)find_level(TK_LEVEL_TIMER);
-	int err;
-
-	/* con_cpu=N in the bootargs: the DT's interrupt-affinity sent it there */
-	TK_CHECK("irq_affinity_as_the_dt_says", con && tk_irq_affinity(con, 0) == con_cpu);
-	TK_CHECK("irq_affinity_null_device_einval", tk_irq_affinity(0, 0) == -EINVAL &&
-						    tk_irq_last_cpu(0, 0) == -EINVAL);
-	if (!tmr)	/* x86: the timer is the LAPIC's own line 0 */
-		tmr = (struct tk_device *)find_level(TK_LEVEL_INTC);
-
-	TK_CHECK("irq_affinity_offline_cpu_einval", con && tk_irq_set_affinity(con, 0, 31) == -EINVAL);
-	TK_CHECK("irq_affinity_percpu_line_refused", tmr && tk_irq_set_affinity(tmr, 2, 1) < 0);
-	err = con ? tk_irq_set_affinity(con, 0, 1) : -ENODEV;
-	if (err == -ENOTSUP) {	/* a chained controller (the Pi's mini-UART): said, not routed */
-		printf("smp: the console's controller cannot route: %d\n", err);
-		return;
-	}
-	TK_CHECK("irq_affinity_set", err == 0);
-	/* QEMU's UARTs take every byte at once: the transmit ring never waits
-	 * for an interrupt, so delivery on CPU 1 is not observable here (the
-	 * console's receive interrupt will be). */
-	TK_CHECK("irq_affinity_back_to_cpu0", tk_irq_set_affinity(con, 0, 0) == 0 &&
-						   tk_irq_affinity(con, 0) == 0);
-	test_irq_delivery();
 }
 
 /* ---- each CPU's one-shot timer: sleeps on every CPU ---- */
@@ -739,74 +444,6 @@ static void test_params_resplit(void)
 	TK_CHECK("affinity_split_to_one_loaded_cpu_ebusy_unchanged", r.mask_one_cpu_refused);
 	TK_CHECK("affinity_split_without_its_cpu_resplit_or_ebusy", r.mask_without_its_cpu);
 	TK_CHECK("params_changes_miss_nothing", r.misses == 0);
-}
-
-/* ---- Linux's API: sched_*affinity, pthread_*affinity_np, sched_getcpu,
- * sysconf, the CPU_* macros, the thread CPU-time clock ---- */
-static void *posix_pinned(void *arg)
-{
-	(void)arg;
-	return (void *)(intptr_t)sched_getcpu();
-}
-
-static void test_posix(void)
-{
-	cpu_set_t set, got;
-	pthread_attr_t a;
-	pthread_t th;
-	void *where = (void *)-1;
-	struct timespec t0, t1;
-
-	TK_CHECK("sysconf_nprocessors", sysconf(_SC_NPROCESSORS_ONLN) == (long)ncpu &&
-					    sysconf(_SC_NPROCESSORS_CONF) >= (long)ncpu);
-	CPU_ZERO(&set);
-	CPU_SET(1, &set);
-	TK_CHECK("sched_setaffinity_self", sched_setaffinity(0, sizeof(set), &set) == 0 &&
-					       sched_getcpu() == 1);
-	CPU_ZERO(&got);
-	TK_CHECK("sched_getaffinity_self", sched_getaffinity(0, sizeof(got), &got) == 0 &&
-					       CPU_EQUAL(&set, &got) && CPU_COUNT(&got) == 1);
-	CPU_ZERO(&set);
-	errno = 0;
-	TK_CHECK("sched_setaffinity_empty_einval",
-		 sched_setaffinity(0, sizeof(set), &set) == -1 && errno == EINVAL && sched_getcpu() == 1);
-	CPU_SET(100, &set);
-	errno = 0;
-	TK_CHECK("sched_setaffinity_cpu100_einval",
-		 sched_setaffinity(0, sizeof(set), &set) == -1 && errno == EINVAL);
-	CPU_ZERO(&set);
-	CPU_SET(0, &set);
-	TK_CHECK("pthread_setaffinity_np_self",
-		 pthread_setaffinity_np(pthread_self(), sizeof(set), &set) == 0 && sched_getcpu() == 0);
-	pthread_attr_init(&a);
-	CPU_ZERO(&set);
-	CPU_SET(ncpu - 1, &set);
-	TK_CHECK("pthread_attr_setaffinity_np", pthread_attr_setaffinity_np(&a, sizeof(set), &set) == 0);
-	clockid_t gone_clock = 0;
-
-	if (pthread_create(&th, &a, posix_pinned, 0) == 0) {
-		pthread_getcpuclockid(th, &gone_clock);
-		pthread_join(th, &where);
-	}
-	TK_CHECK("created_thread_runs_on_attr_cpu", (intptr_t)where == (intptr_t)(ncpu - 1));
-	errno = 0;
-	TK_CHECK("cpu_clock_of_joined_thread_einval",
-		 gone_clock && clock_gettime(gone_clock, &t0) == -1 && errno == EINVAL);
-	CPU_ZERO(&set);
-	CPU_SET(31, &set);
-	TK_CHECK("attr_setaffinity_offline_einval",
-		 pthread_attr_setaffinity_np(&a, sizeof(set), &set) == EINVAL);
-	TK_CHECK("getcpuclockid_null_einval", pthread_getcpuclockid(pthread_self(), 0) == EINVAL);
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-	for (volatile int i = 0; i < 100000; i++)
-		;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-	TK_CHECK("thread_cputime_advances", t1.tv_sec > t0.tv_sec ||
-					    (t1.tv_sec == t0.tv_sec && t1.tv_nsec > t0.tv_nsec));
-	clockid_t cid;
-
-	TK_CHECK("pthread_getcpuclockid", pthread_getcpuclockid(pthread_self(), &cid) == 0 &&
-					  clock_gettime(cid, &t0) == 0);
 }
 
 /* ---- the longest interrupts-masked stretch: counted with the bootarg

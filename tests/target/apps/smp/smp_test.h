@@ -1,0 +1,49 @@
+/* What the smp test's files share: the CPU count, the helpers, and the
+ * checks each file holds (main.c runs them in order). */
+#ifndef SMP_TEST_H
+#define SMP_TEST_H
+
+#include <stdio.h>
+
+#include <takt/takt.h>
+
+#include "tk_test.h"
+
+extern unsigned ncpu;	/* CPUs online (main.c) */
+
+static inline tk_thread_t *spawn_on(const char *name, uint32_t mask, struct tk_sched s,
+			     tk_thread_fn fn, void *arg)
+{
+	struct tk_thread_attr a = { .name = name, .stack_size = 8192, .sched = s, .cpu_mask = mask };
+	tk_thread_t *t = 0;
+	int err = tk_thread_create(&t, &a, fn, arg);
+
+	if (err)
+		printf("spawn %s: %d\n", name, err);
+	return t;
+}
+
+static inline struct tk_sched fifo(int prio)
+{
+	return (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = prio };
+}
+
+static inline void wait_flag(volatile int *f)
+{
+	while (!__atomic_load_n(f, __ATOMIC_ACQUIRE))
+		tk_cpu_relax();
+}
+
+static inline void join(tk_thread_t *t)
+{
+	if (t)
+		tk_thread_join(t, 0);
+}
+
+void test_stress(void);		/* locks.c: spinlock and mutex from every CPU */
+void test_pi_chain(void);		/* locks.c: inheritance across three CPUs */
+void test_helping(void);		/* locks.c: a preempted owner helps on the waiter's CPU */
+void test_irq_affinity(int con_cpu);	/* irq.c: routing and delivery */
+void test_posix(void);			/* posix.c: Linux's affinity API */
+
+#endif
