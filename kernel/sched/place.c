@@ -255,28 +255,50 @@ static uint64_t max_first(const struct place_sys *s, unsigned cpu, const struct 
 	return best;
 }
 
+/* Too small to cut, or too long for the demand test: never split. */
+static bool cuttable(const struct place_params *p)
+{
+	return p->runtime >= 2 * PLACE_RUNTIME_MIN && p->period <= PLACE_PERIOD_MAX;
+}
+
+/* The largest piece 1 of p that CPU cpu takes (max_first over p's range). */
+static uint64_t first_piece(const struct place_sys *s, unsigned cpu, const struct place_result *ex,
+			    const struct place_params *p)
+{
+	return max_first(s, cpu, ex, PLACE_RUNTIME_MIN, p->runtime - PLACE_RUNTIME_MIN, p->period);
+}
+
+/* p split C=D, piece 1 (c1, c1) on CPU a and the rest on CPU b, if b's
+ * test passes: out filled (nothing taken). */
+static bool split_on(const struct place_sys *s, const struct place_result *ex,
+		     const struct place_params *p, uint64_t c1, unsigned a, unsigned b,
+		     struct place_result *out)
+{
+	struct req r1 = req_of(c1, c1, p->period);
+	struct req r2 = req_of(p->runtime - c1, p->deadline - c1, p->period);
+
+	if (cpu_check(s, b, ex, &r2) != 0)
+		return false;
+	out->npieces = 2;
+	out->period = p->period;
+	set_piece(&out->piece[0], a, &r1, 0);
+	set_piece(&out->piece[1], b, &r2, c1);
+	return true;
+}
+
 /* C=D split over two CPUs of the order: piece 1 as large as CPU a takes it. */
 static int split(const struct place_sys *s, const struct place_params *p, const uint8_t *cpus,
 		 unsigned n, const struct place_result *ex, struct place_result *out)
 {
-	if (p->runtime < 2 * PLACE_RUNTIME_MIN || p->period > PLACE_PERIOD_MAX)
-		return -EBUSY;	/* too small to cut, or too long for the demand test */
+	if (!cuttable(p))
+		return -EBUSY;
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t c1 = max_first(s, cpus[i], ex, PLACE_RUNTIME_MIN,
-					p->runtime - PLACE_RUNTIME_MIN, p->period);
+		uint64_t c1 = first_piece(s, cpus[i], ex, p);
 		if (c1 == 0)
 			continue;
-		struct req r1 = req_of(c1, c1, p->period);
-		struct req r2 = req_of(p->runtime - c1, p->deadline - c1, p->period);
-		for (unsigned j = 0; j < n; j++) {
-			if (j == i || cpu_check(s, cpus[j], ex, &r2) != 0)
-				continue;
-			out->npieces = 2;
-			out->period = p->period;
-			set_piece(&out->piece[0], cpus[i], &r1, 0);
-			set_piece(&out->piece[1], cpus[j], &r2, c1);
-			return 0;
-		}
+		for (unsigned j = 0; j < n; j++)
+			if (j != i && split_on(s, ex, p, c1, cpus[i], cpus[j], out))
+				return 0;
 	}
 	return -EBUSY;
 }
@@ -518,8 +540,7 @@ static int place_from(struct search *w, struct place_item *x, unsigned *o)
 			return 0;
 		}
 	}
-	if (n < 2 || s->nsplit + 1 > s->ncpus - 1 || p->runtime < 2 * PLACE_RUNTIME_MIN ||
-	    p->period > PLACE_PERIOD_MAX)
+	if (n < 2 || s->nsplit + 1 > s->ncpus - 1 || !cuttable(p))
 		return -EBUSY;
 	for (; *o < n + n * n; ++*o) {
 		unsigned a = (*o - n) / n, b = (*o - n) % n;
@@ -528,19 +549,14 @@ static int place_from(struct search *w, struct place_item *x, unsigned *o)
 		if (s->work > w->work_end)
 			return -ETIME;
 		if (a != c1_of) {
-			c1 = max_first(s, cpus[a], NULL, PLACE_RUNTIME_MIN, p->runtime - PLACE_RUNTIME_MIN,
-				       p->period);
+			c1 = first_piece(s, cpus[a], NULL, p);
 			c1_of = a;
 		}
 		if (c1 == 0) {
 			*o = n + a * n + n - 1;	/* nothing of it fits on a */
 			continue;
 		}
-		struct req r1 = req_of(c1, c1, p->period);
-		struct req r2 = req_of(p->runtime - c1, p->deadline - c1, p->period);
-		if (cpu_check(s, cpus[b], NULL, &r2) == 0) {
-			set_piece(&x->out.piece[0], cpus[a], &r1, 0);
-			set_piece(&x->out.piece[1], cpus[b], &r2, c1);
+		if (split_on(s, NULL, p, c1, cpus[a], cpus[b], &x->out)) {
 			take(s, x, 2);
 			return 0;
 		}
