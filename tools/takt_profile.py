@@ -25,11 +25,17 @@ import tempfile
 
 WINDOWS = [("boot", "boot: the first instruction to main() (a round = the boot)"),
            ("switch", "context switch: two FIFO threads yielding (a round = a switch)"),
-           ("timer", "timer wake: sleep 100 us until the woken thread runs (a round)")]
+           ("timer", "timer wake: sleep 100 us until the woken thread runs (a round)"),
+           ("wake", "timer interrupt to the woken thread: the IRQ vector until the sleeper is back (a round)")]
+# "wake" lies inside "timer": it begins at the interrupt vector's first block
+# (an address the caller gives as the mark wake_begin, where the arch has one)
+# and ends with the timer window. It is left out when there is no such mark.
+INNER = {"wake": "timer"}
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 TRACE = re.compile(r"^Trace (\d+): 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/([0-9a-f]+)\]")
 INSN = re.compile(r"^0x([0-9a-f]+):\s")
 CF_COUNT_MASK = 0x1ff
+ARM64_IRQ_VECTOR = 0x280	# current EL with SP_ELx, IRQ (kernel/arch/arm64/vectors.S)
 
 
 class ProfileError(Exception):
@@ -77,12 +83,15 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
     n rounds); else each begin..end pair is a round."""
     sizes = block_sizes(lines)
     addrs = [a for a, _ in syms]
-    begin = {marks[w + "_begin"]: w for w, _ in WINDOWS if w + "_begin" in marks}
-    end = {marks[w + "_end"]: w for w, _ in WINDOWS}
-    result = {w: {"rounds": 0, "functions": {}, "inclusive": {}} for w, _ in WINDOWS}
+    windows = [w for w, _ in WINDOWS if w not in INNER or w + "_begin" in marks]
+    begin = {marks[w + "_begin"]: w for w in windows if w + "_begin" in marks and w not in INNER}
+    end = {marks[w + "_end"]: w for w in windows if w not in INNER}
+    inner_begin = {marks[w + "_begin"]: w for w in windows if w in INNER}
+    result = {w: {"rounds": 0, "functions": {}, "inclusive": {}} for w in windows}
     starts = {a for a, _ in syms}
     stack = []
     active = "boot"	# from the first block on, until main()
+    inner = None	# a window inside active (wake inside timer)
     for line in lines:
         m = TRACE.match(line)
         if not m or int(m.group(1)) != cpu:
@@ -95,9 +104,15 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
             if active == end[pc]:
                 result[active]["rounds"] += 1
                 active = None
+            if inner:
+                result[inner]["rounds"] += 1
+                inner = None
             continue
         if active is None:
             continue
+        w = inner_begin.get(pc)
+        if w and INNER[w] == active and inner is None:
+            inner = w
         n = sizes.get(pc)
         if n is None:
             raise ProfileError("block at 0x%x executed but never translated in the log" % pc)
@@ -105,18 +120,24 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
             n = min(n, cflags & CF_COUNT_MASK)
         i = bisect.bisect_right(addrs, pc) - 1
         name = syms[i][1] if i >= 0 else "0x%x" % pc
-        fns = result[active]["functions"]
-        fns[name] = fns.get(name, 0) + n
         walk_stack(stack, name, pc in starts)
-        inc = result[active]["inclusive"]
-        for f in set(stack):
-            inc[f] = inc.get(f, 0) + n
-    for w, _ in WINDOWS:
+        for w in (active, inner) if inner else (active,):
+            add_block(result[w], name, stack, n)
+    for w in windows:
         if result[w]["rounds"] == 0:
             raise ProfileError("window '%s': no complete round between its marks" % w)
         if rounds and w in rounds:
             result[w]["rounds"] = rounds[w]
     return result
+
+
+def add_block(r, name, stack, n):
+    """n instructions of function name, with stack the call stack, to window r."""
+    fns = r["functions"]
+    fns[name] = fns.get(name, 0) + n
+    inc = r["inclusive"]
+    for f in set(stack):
+        inc[f] = inc.get(f, 0) + n
 
 
 STACK_MAX = 256
@@ -137,6 +158,8 @@ def app_rounds(console):
     """{window: rounds} from the app's `profile: <window>_rounds N` lines."""
     found = {w: int(n) for w, n in ROUNDS.findall(console)}
     for w, _ in WINDOWS[1:]:	# the boot is one
+        if w in INNER:
+            continue
         if found.get(w, 0) <= 0:
             raise ProfileError("the profile app did not say its %s rounds:\n%s" % (w, console[-2000:]))
     return found
@@ -145,6 +168,8 @@ def app_rounds(console):
 def report(result, top=25):
     lines = []
     for w, what in WINDOWS:
+        if w not in result:
+            continue
         r = result[w]
         total = sum(r["functions"].values())
         lines.append("%s (%s): %.1f instructions per round, %d rounds"
@@ -157,17 +182,25 @@ def report(result, top=25):
     return "\n".join(lines)
 
 
-def run(qemu_cmd, elf, nm="nm", timeout=300):
+def run(qemu_cmd, elf, nm="nm", timeout=300, irq_vector=None):
+    """irq_vector: the address of the interrupt vector's first block (the
+    wake window's begin), or None for no wake window."""
     syms = symbols(elf, nm)
     names = {n: a for a, n in syms}
     if "main" not in names:
         raise ProfileError("%s: no main" % elf)
     marks = {"boot_end": names["main"]}
     for w, _ in WINDOWS[1:]:
+        if w in INNER:
+            continue
         for k in ("_begin", "_end"):
             if "prof_" + w + k not in names:
                 raise ProfileError("%s: no prof_%s%s (not the profile app?)" % (elf, w, k))
             marks[w + k] = names["prof_" + w + k]
+    if irq_vector is None and "arch_vectors" in names:
+        irq_vector = names["arch_vectors"] + ARM64_IRQ_VECTOR
+    if irq_vector is not None:
+        marks["wake_begin"] = irq_vector
     with tempfile.TemporaryDirectory() as d:
         log = os.path.join(d, "exec.log")
         out = subprocess.run(qemu_cmd + ICOUNT + ["-d", "in_asm,exec,nochain", "-D", log],

@@ -68,6 +68,23 @@ class Profile(unittest.TestCase):
         res = takt_profile.profile_log(log, SYMS, MARKS)
         self.assertEqual(res["switch"]["functions"], {"schedule": 2})
 
+    def test_wake_window_inside_timer(self):
+        # the interrupt vector's block (0x2100) begins the wake window only
+        # inside the timer window; it ends with the timer window
+        marks = dict(MARKS, wake_begin=0x2100)
+        log = (block(0x2000, 5) + block(0x2100, 3) +
+               [trace(0x0f80), trace(0x1000), trace(0x2100), trace(0x1010)] +
+               [trace(0x1020), trace(0x2000), trace(0x2100), trace(0x2000), trace(0x1030)])
+        res = takt_profile.profile_log(log, SYMS, marks)
+        self.assertEqual(res["wake"]["rounds"], 1)
+        self.assertEqual(res["wake"]["functions"], {"switch_to": 3, "schedule": 5})
+        self.assertEqual(res["timer"]["functions"], {"switch_to": 3, "schedule": 10})
+        self.assertIn("wake (", takt_profile.report(res))
+
+    def test_no_wake_window_without_its_mark(self):
+        res = takt_profile.profile_log(self.log(), SYMS, MARKS)
+        self.assertNotIn("wake", res)
+
     def test_untranslated_block_refused(self):
         log = [trace(0x0f80), trace(0x1000), trace(0x2000), trace(0x1010)]
         with self.assertRaisesRegex(takt_profile.ProfileError, "never translated"):
