@@ -48,6 +48,8 @@ struct cpu {
 	struct rq rq;
 	struct timerq sleepq;
 	uint64_t last_ns;
+	uint64_t event_ns;		/* the timer event's clock reading, for the decision
+					 * on that interrupt's way out; 0: none */
 	bool need_resched, deciding;
 	int irq_depth;
 	struct list_node boosted;

@@ -226,12 +226,22 @@ void sched_irq_enter(void)
 		irqoff_begin();	/* the exception masked them */
 }
 
+/* The decision on an interrupt's way out takes the timer event's clock
+ * reading when there was one: the handler's few hundred instructions since
+ * are charged to the thread that runs next (the wake-up's cost), and one
+ * clock read less is on every timer wake-up. */
 void sched_irq_exit(void)
 {
 	struct cpu *c = cpu_self();
+	uint64_t now;
 
-	if (--c->irq_depth == 0 && c->need_resched && c->current)
-		schedule();	/* a tail call: gdb unwinds schedule_at <- irq_dispatch */
+	if (--c->irq_depth || !c->need_resched || !c->current)
+		return;
+	now = c->event_ns;
+	c->event_ns = 0;
+	if (!now || now < c->last_ns)	/* a charge since: no older reading */
+		now = tk_now_ns();
+	schedule_at(now);	/* a tail call: gdb unwinds schedule_at <- irq_dispatch */
 }
 
 void sched_preempt_point(void)
@@ -246,20 +256,22 @@ void sched_preempt_point(void)
 	}
 }
 
+static void wake_at(struct tk_thread *t, int result, uint64_t now);
+
 /* t waits in a queue: wake it under that queue's lock. t stays blocked
  * there until then (its timeout is this CPU's), so wait_lock is the one. */
-static void wake_waiter(struct tk_thread *t, int result)
+static void wake_waiter(struct tk_thread *t, int result, uint64_t now)
 {
 	tk_spinlock_t *l = t->wait_lock;
 
 	if (l) {
 		tk_spin_lock(l);
-		sched_wake(t, result);
+		wake_at(t, result, now);
 		tk_spin_unlock(l);
 	} else {
 		unsigned long f = klock();
 
-		sched_wake(t, result);
+		wake_at(t, result, now);
 		kunlock(f);
 	}
 }
@@ -283,23 +295,27 @@ SCHED_HOT void sched_timer_event(void)
 		struct tk_thread *t = container_of(to, struct tk_thread, tmo);
 
 		if (__atomic_load_n(&t->waitq, __ATOMIC_ACQUIRE))
-			wake_waiter(t, -ETIMEDOUT);
+			wake_waiter(t, -ETIMEDOUT, now);
 		else
-			sched_wake(t, -ETIMEDOUT);
+			wake_at(t, -ETIMEDOUT, now);
 	}
 	while ((se = rq_dl_expire(&c->rq, now, &ev)))
 		sched_dl_events(c, thread_of(se), ev);
 	check_stack(c->current);
+	c->event_ns = now;
 	c->need_resched = true;	/* charge the runner; budget or slice may be out */
 }
 
-/* Under t's wait queue's lock (klock or its object's), or t is a plain
- * sleeper here. */
 void sched_wake(struct tk_thread *t, int result)
 {
-	struct cpu *c = cpu_self();
-	uint64_t now = tk_now_ns();
+	wake_at(t, result, tk_now_ns());
+}
 
+/* Under t's wait queue's lock (klock or its object's), or t is a plain
+ * sleeper here; now is this CPU's clock. */
+static void wake_at(struct tk_thread *t, int result, uint64_t now)
+{
+	struct cpu *c = cpu_self();
 	enum thread_state blocked = THREAD_BLOCKED;
 
 	/* One wake-up wins: a waker under klock, or this CPU's timer for a

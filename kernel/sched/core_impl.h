@@ -129,6 +129,13 @@ struct dl_params split_params(const struct tk_thread *t, const struct dl_params 
  * 1's CPU (or piece 1 overran: back). @retval true: handled, no CBS charge */
 bool split_charge(struct cpu *c, struct tk_thread *t, uint64_t now, uint64_t d);
 void split_yielded(struct cpu *c, struct tk_thread *t, uint64_t now);	/* job end on piece 1 */
-void split_wake(struct tk_thread *t, uint64_t now);	/* a wake-up on piece 1's CPU */
+void split_wake_piece1(struct tk_thread *t, uint64_t now);
+/* A wake-up of t on its CPU: a split job that ended on piece 1's CPU goes
+ * back to piece 0's (inline: most wake-ups are of threads never split). */
+static inline void split_wake(struct tk_thread *t, uint64_t now)
+{
+	if (t->piece == 1 && t->se.cls == SCHED_CLASS_DL && t->run.npieces == 2)
+		split_wake_piece1(t, now);
+}
 
 #endif

@@ -145,7 +145,7 @@ unsigned rq_dl_block(struct rq *rq, struct sched_entity *se, uint64_t now, uint6
 	return ev;
 }
 
-struct sched_entity *rq_dl_expire(struct rq *rq, uint64_t now, unsigned *ev)
+struct sched_entity *rq_dl_expire_due(struct rq *rq, uint64_t now, unsigned *ev)
 {
 	struct timeout *t = timerq_pop_expired(&rq->dl_timers, now);
 	struct sched_entity *se;

@@ -110,7 +110,12 @@ unsigned rq_dl_yield(struct rq *rq, struct sched_entity *se, uint64_t now, uint6
 unsigned rq_dl_block(struct rq *rq, struct sched_entity *se, uint64_t now, uint64_t delta);
 /* Pop one expired replenishment timer and replenish its entity (enqueued if
  * runnable). @retval the entity, *ev its DL_EV_* bits; NULL when none is due */
-struct sched_entity *rq_dl_expire(struct rq *rq, uint64_t now, unsigned *ev);
+struct sched_entity *rq_dl_expire_due(struct rq *rq, uint64_t now, unsigned *ev);
+static inline struct sched_entity *rq_dl_expire(struct rq *rq, uint64_t now, unsigned *ev)
+{
+	/* inline: every timer interrupt asks, and mostly none is due */
+	return timerq_earliest(&rq->dl_timers) > now ? 0 : rq_dl_expire_due(rq, now, ev);
+}
 
 /* Fixed priority: se->fp initialized with fp_entity_init, cls = FP. */
 void rq_fp_wakeup(struct rq *rq, struct sched_entity *se);

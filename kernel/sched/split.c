@@ -154,9 +154,10 @@ static bool same_job(const struct tk_thread *t, uint64_t now)
 	return (unsigned __int128)(uint64_t)dl->runtime * d <= (unsigned __int128)(dead - now) * c;
 }
 
-void split_wake(struct tk_thread *t, uint64_t now)
+/* Only from split_wake: t is split and on piece 1. */
+void split_wake_piece1(struct tk_thread *t, uint64_t now)
 {
-	if (!is_split(t) || t->piece != 1 || same_job(t, now))
+	if (same_job(t, now))
 		return;
 	to_piece0(t, now);
 	if (t->help_home >= 0)

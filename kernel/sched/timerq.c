@@ -28,13 +28,3 @@ bool timerq_cancel(struct timerq *q, struct timeout *t)
 	rb_erase(&q->tree, &t->node);
 	return true;
 }
-
-struct timeout *timerq_pop_expired(struct timerq *q, uint64_t now)
-{
-	struct rb_node *n = rb_first(&q->tree);
-
-	if (!n || n->key > now)
-		return NULL;
-	rb_erase(&q->tree, n);
-	return container_of(n, struct timeout, node);
-}
