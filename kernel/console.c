@@ -4,7 +4,7 @@
  * A console driver gives a polled putc and, optionally, tx_start
  * (device.h). With tx_start, output goes through a ring the kernel owns:
  * writers copy into it and the driver's transmit interrupt empties it with
- * tk_console_tx_pull(), so a write masks interrupts only for a few
+ * tk_console_tx_fill(), so a write masks interrupts only for a few
  * instructions (reserve, publish, and tx_start's FIFO fill) instead of for
  * the whole time the UART takes to send it (a 256-byte line at 115200 baud
  * is 22 ms).
@@ -141,13 +141,27 @@ static int pull(void)
 	return c;
 }
 
-int tk_console_tx_pull(struct tk_device *dev)
+bool tk_console_tx_fill(struct tk_device *dev, unsigned max, unsigned (*room)(struct tk_device *dev),
+			void (*put)(struct tk_device *dev, uint8_t c))
 {
 	unsigned long f = klock();	/* from the UART's handler, maybe on another CPU than the writer */
-	int c = dev == console_dev ? pull() : -1;
+	unsigned n = 0, r = 0;
+	bool more = dev == console_dev;
 
+	while (more && n < max && (r || (r = room(dev)) > 0)) {
+		if (head == commit) {
+			tx_busy = false;
+			more = false;
+			break;
+		}
+		put(dev, (uint8_t)ring[head++ & RING_MASK]);
+		n++;
+		r--;
+	}
+	if (n && !waitq_empty(&room_wq) && ring_room() >= WAKE_ROOM)
+		waitq_wake_one(&room_wq, 0);
 	kunlock(f);
-	return c;
+	return more;
 }
 
 /* Interrupts masked: send published bytes polled until need bytes fit

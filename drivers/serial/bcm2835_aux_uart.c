@@ -43,6 +43,7 @@
 #define IIR_CLEAR_FIFOS	0xc6
 #define LCR_8BIT	0x3		/* bit 1 too: erratum, 7-bit otherwise */
 #define LSR_TX_ROOM	(1u << 5)	/* the FIFO takes at least one byte */
+#define LSR_TX_IDLE	(1u << 6)	/* the FIFO is empty, nothing being sent */
 #define CNTL_RX_TX	0x3
 #define BAUD_115200_AT_250MHZ 270
 #define MU_FIFO_DEPTH	8		/* 2.2: 8-symbol transmit FIFO */
@@ -66,20 +67,29 @@ static void mu_putc(struct tk_device *dev, char c)
 	*reg(MU_IO) = (uint8_t)c;
 }
 
-/* Move ring bytes into the FIFO while it has room, at most its depth: the
+static void tx_put(struct tk_device *dev, uint8_t c)
+{
+	(void)dev;
+	*reg(MU_IO) = c;
+}
+
+/* What the FIFO takes without looking again: all of it when the
+ * transmitter is idle, else one byte while it has room. */
+static unsigned tx_room(struct tk_device *dev)
+{
+	uint32_t lsr = *reg(MU_LSR);
+
+	(void)dev;
+	return lsr & LSR_TX_IDLE ? MU_FIFO_DEPTH : !!(lsr & LSR_TX_ROOM);
+}
+
+/* Ring bytes into the FIFO while it has room, at most its depth: the
  * caller has interrupts masked, and an emulated UART that never fills (QEMU)
  * would otherwise drain the whole ring here. True when the ring ran empty
  * (the kernel has marked the transmitter idle). */
 static bool mu_fill(struct tk_device *dev)
 {
-	for (int n = 0; n < MU_FIFO_DEPTH && (*reg(MU_LSR) & LSR_TX_ROOM); n++) {
-		int c = tk_console_tx_pull(dev);
-
-		if (c < 0)
-			return true;
-		*reg(MU_IO) = (uint8_t)c;
-	}
-	return false;
+	return !tk_console_tx_fill(dev, MU_FIFO_DEPTH, tx_room, tx_put);
 }
 
 /* Called with interrupts masked (the contract), as is the handler. */

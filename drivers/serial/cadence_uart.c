@@ -1,7 +1,7 @@
 /*
  * Cadence UART (Zynq UltraScale+ MPSoC UART0/1: UG1085 chapter 21 "UART
  * Controller", registers in UG1087 module UART). Console: polled putc and an
- * interrupt-driven transmit (device.h: tx_start / tk_console_tx_pull) on the
+ * interrupt-driven transmit (device.h: tx_start / tk_console_tx_fill) on the
  * TX-FIFO-empty interrupt; received bytes go to the console's input
  * (tk_console_rx) on the RX-trigger interrupt, the trigger set to one byte.
  *
@@ -35,6 +35,7 @@
 #define MR_CLKS		(1u << 0)	/* reference clock / 8: kept */
 #define MR_8N1		(4u << 3)	/* CHRL 00 = 8 bits, PAR 1xx = none, NBSTOP 00 = 1, CHMODE normal */
 #define SR_REMPTY	(1u << 1)
+#define SR_TEMPTY	(1u << 3)
 #define SR_TFUL		(1u << 4)
 #define INT_RTRIG	(1u << 0)	/* the RX FIFO reached its trigger level */
 #define INT_TOUT	(1u << 8)	/* RX timeout */
@@ -60,18 +61,25 @@ static void cdns_putc(struct tk_device *dev, char c)
 	*reg(dev, FIFO) = (uint8_t)c;
 }
 
-/* Move ring bytes into the FIFO while it has room; false once the ring is
+static void tx_put(struct tk_device *dev, uint8_t c)
+{
+	*reg(dev, FIFO) = c;
+}
+
+/* What the TX FIFO takes without looking again: all of it when empty,
+ * else one byte while not full. */
+static unsigned tx_room(struct tk_device *dev)
+{
+	uint32_t sr = *reg(dev, SR);
+
+	return sr & SR_TEMPTY ? TX_FIFO_DEPTH : !(sr & SR_TFUL);
+}
+
+/* Ring bytes into the FIFO while it has room; false once the ring is
  * empty (the kernel then counts the transmitter idle). */
 static bool fifo_fill(struct tk_device *dev)
 {
-	for (unsigned n = 0; n < TX_FIFO_DEPTH && !(*reg(dev, SR) & SR_TFUL); n++) {
-		int c = tk_console_tx_pull(dev);
-
-		if (c < 0)
-			return false;
-		*reg(dev, FIFO) = (uint8_t)c;
-	}
-	return true;
+	return tk_console_tx_fill(dev, TX_FIFO_DEPTH, tx_room, tx_put);
 }
 
 /* Interrupts masked (device.h). TEMPTY is cleared before the fill, so it is

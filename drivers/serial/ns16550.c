@@ -5,7 +5,7 @@
  * memory-mapped, reg-shift apart (default 0), reg-io-width 1 or 4.
  * Console: polled putc (early boot, panic) and, when the node names an
  * interrupt, interrupt-driven transmit (device.h: tx_start /
- * tk_console_tx_pull) on the THR-empty interrupt (IER bit 1), and input
+ * tk_console_tx_fill) on the THR-empty interrupt (IER bit 1), and input
  * to the console (tk_console_rx) on the received-data interrupt (IER bit 0).
  *
  * THRE (LSR bit 5) means the whole transmit FIFO is empty: a fill writes
@@ -91,23 +91,27 @@ static void ns16550_putc(struct tk_device *dev, char c)
 	wr(u, THR, (uint8_t)c);
 }
 
-/* Move ring bytes into an empty FIFO; false once the ring is empty (the
- * kernel then counts the transmitter idle). A FIFO still sending (bytes a
- * polled putc left) is left alone: its THRE interrupt comes when empty. */
+static void tx_put(struct tk_device *dev, uint8_t c)
+{
+	wr(dev->priv, THR, c);
+}
+
+/* THRE: the whole FIFO is empty. A FIFO still sending (bytes a polled
+ * putc left) takes nothing: its THRE interrupt comes when empty. */
+static unsigned tx_room(struct tk_device *dev)
+{
+	const struct ns16550 *u = dev->priv;
+
+	return rd(u, LSR) & LSR_THRE ? u->fifo : 0;
+}
+
+/* Ring bytes into an empty FIFO, once (THRE is not asked again); false
+ * once the ring is empty (the kernel then counts the transmitter idle). */
 static bool fifo_fill(struct tk_device *dev)
 {
 	const struct ns16550 *u = dev->priv;
 
-	if (!(rd(u, LSR) & LSR_THRE))
-		return true;
-	for (unsigned n = 0; n < u->fifo; n++) {
-		int c = tk_console_tx_pull(dev);
-
-		if (c < 0)
-			return false;
-		wr(u, THR, (uint8_t)c);
-	}
-	return true;
+	return tk_console_tx_fill(dev, u->fifo, tx_room, tx_put);
 }
 
 static void set_thri(struct tk_device *dev, bool on)

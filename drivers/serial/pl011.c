@@ -1,7 +1,7 @@
 /*
  * ARM PrimeCell UART (PL011, ARM DDI 0183). Binds "arm,pl011".
  * Console: polled putc (early boot, panic) and interrupt-driven transmit
- * (device.h: tx_start / tk_console_tx_pull) on the transmit interrupt;
+ * (device.h: tx_start / tk_console_tx_fill) on the transmit interrupt;
  * received bytes go to the console's input (tk_console_rx) from the receive
  * and receive-timeout interrupts.
  *
@@ -28,6 +28,7 @@
 #define FR_BUSY		(1u << 3)
 #define FR_RXFE		(1u << 4)
 #define FR_TXFF		(1u << 5)
+#define FR_TXFE		(1u << 7)
 #define LCRH_FEN	(1u << 4)
 #define CR_UARTEN	(1u << 0)
 #define CR_TXE		(1u << 8)
@@ -50,19 +51,26 @@ static void pl011_putc(struct tk_device *dev, char c)
 	*reg(dev, UARTDR) = (uint8_t)c;
 }
 
-/* Move ring bytes into the FIFO while it has room, at most its depth (QEMU
- * never says full); false once the ring is empty (the kernel then counts
- * the transmitter idle). */
+static void tx_put(struct tk_device *dev, uint8_t c)
+{
+	*reg(dev, UARTDR) = c;
+}
+
+/* What the TX FIFO takes without looking again: all of it when empty (on
+ * QEMU always: it sends at once), else one byte while not full. */
+static unsigned tx_room(struct tk_device *dev)
+{
+	uint32_t fr = *reg(dev, UARTFR);
+
+	return fr & FR_TXFE ? TX_FIFO_DEPTH : !(fr & FR_TXFF);
+}
+
+/* Ring bytes into the FIFO, at most its depth (QEMU never says full);
+ * false once the ring is empty (the kernel then counts the transmitter
+ * idle). */
 static bool fifo_fill(struct tk_device *dev)
 {
-	for (unsigned n = 0; n < TX_FIFO_DEPTH && !(*reg(dev, UARTFR) & FR_TXFF); n++) {
-		int c = tk_console_tx_pull(dev);
-
-		if (c < 0)
-			return false;
-		*reg(dev, UARTDR) = (uint8_t)c;
-	}
-	return true;
+	return tk_console_tx_fill(dev, TX_FIFO_DEPTH, tx_room, tx_put);
 }
 
 /* Interrupts masked (device.h). Fill first: a full FIFO is above the

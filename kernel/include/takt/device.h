@@ -138,10 +138,10 @@ struct tk_console_ops {
 	void (*putc)(struct tk_device *dev, char c);
 	/* Optional, interrupt-driven transmit. The kernel keeps the console's
 	 * transmit ring and calls tx_start (interrupts masked) when bytes wait
-	 * in it and the transmitter is idle. The driver fills its FIFO from
-	 * tk_console_tx_pull() and enables its transmit interrupt; its handler
-	 * refills the FIFO the same way and, once tk_console_tx_pull() returns
-	 * -1 (ring empty: the kernel marks the transmitter idle), masks the
+	 * in it and the transmitter is idle. The driver fills its FIFO with
+	 * tk_console_tx_fill() and enables its transmit interrupt; its handler
+	 * refills the FIFO the same way and, once tk_console_tx_fill() returns
+	 * false (ring empty: the kernel marks the transmitter idle), masks the
 	 * transmit interrupt again. */
 	void (*tx_start)(struct tk_device *dev);
 	/* True when the driver delivers input: its receive interrupt passes
@@ -158,9 +158,16 @@ void tk_console_rx(struct tk_device *dev, const char *buf, size_t n);
  * byte arrives). Not under tk_irq_lock: the input takes klock, which the
  * transmit side nests the other way round. */
 void tk_console_rx_drain(struct tk_device *dev, int (*getc)(struct tk_device *dev));
-/* For the console's transmit path (interrupts masked): the next byte to
- * send, newlines already expanded to CR LF, or -1 when the ring is empty. */
-int tk_console_tx_pull(struct tk_device *dev);
+/* For the console's transmit path (interrupts masked): move up to max ring
+ * bytes (newlines already expanded to CR LF) into the transmitter. room(dev)
+ * says how many it takes now without being asked again (0: none), put(dev,
+ * c) writes one. The ring is read under one lock for the whole fill: a
+ * lock per byte made a 32-byte refill some 1800 instructions with
+ * interrupts masked, which a timer interrupt then waited for.
+ * @retval false the ring ran empty (the transmitter now counts as idle:
+ *         mask the transmit interrupt); true: bytes may still wait */
+bool tk_console_tx_fill(struct tk_device *dev, unsigned max, unsigned (*room)(struct tk_device *dev),
+			void (*put)(struct tk_device *dev, uint8_t c));
 
 struct tk_clockevent_ops {
 	/* Interrupt at (or soon after) counter value cval; drivers call
