@@ -158,20 +158,6 @@ struct sched_entity *rq_dl_expire_due(struct rq *rq, uint64_t now, unsigned *ev)
 	return se;
 }
 
-void rq_fp_wakeup(struct rq *rq, struct sched_entity *se)
-{
-	fp_enqueue(&rq->fp, &se->fp);
-}
-
-void rq_fp_block(struct rq *rq, struct sched_entity *se)
-{
-	fp_dequeue(&rq->fp, &se->fp);
-}
-
-void rq_fp_yield(struct rq *rq, struct sched_entity *se)
-{
-	fp_requeue_tail(&rq->fp, &se->fp);
-}
 
 bool rq_fp_charge(struct rq *rq, struct sched_entity *se, uint64_t delta)
 {

@@ -117,11 +117,23 @@ static inline struct sched_entity *rq_dl_expire(struct rq *rq, uint64_t now, uns
 	return timerq_earliest(&rq->dl_timers) > now ? 0 : rq_dl_expire_due(rq, now, ev);
 }
 
-/* Fixed priority: se->fp initialized with fp_entity_init, cls = FP. */
-void rq_fp_wakeup(struct rq *rq, struct sched_entity *se);
-void rq_fp_block(struct rq *rq, struct sched_entity *se);
+/* Fixed priority: se->fp initialized with fp_entity_init, cls = FP. Inline:
+ * each is one call of fp.c, on the wake-up and switch paths. */
+static inline void rq_fp_wakeup(struct rq *rq, struct sched_entity *se)
+{
+	fp_enqueue(&rq->fp, &se->fp);
+}
+
+static inline void rq_fp_block(struct rq *rq, struct sched_entity *se)
+{
+	fp_dequeue(&rq->fp, &se->fp);
+}
+
 /* se (queued) to the tail of its priority: sched_yield */
-void rq_fp_yield(struct rq *rq, struct sched_entity *se);
+static inline void rq_fp_yield(struct rq *rq, struct sched_entity *se)
+{
+	fp_requeue_tail(&rq->fp, &se->fp);
+}
 /* @retval true round-robin moved it to the tail: reschedule */
 bool rq_fp_charge(struct rq *rq, struct sched_entity *se, uint64_t delta);
 

@@ -21,10 +21,3 @@ void timerq_add(struct timerq *q, struct timeout *t, uint64_t expiry)
 	rb_insert(&q->tree, &t->node, expiry);
 }
 
-bool timerq_cancel(struct timerq *q, struct timeout *t)
-{
-	if (!timeout_pending(t))
-		return false;
-	rb_erase(&q->tree, &t->node);
-	return true;
-}

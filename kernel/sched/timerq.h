@@ -39,8 +39,15 @@ static inline bool timeout_pending(const struct timeout *t)
 
 /* Arm t to expire at expiry; a pending t is moved (re-armed). */
 void timerq_add(struct timerq *q, struct timeout *t, uint64_t expiry);
-/* Disarm t. @retval true it was pending, false it was not (no change) */
-bool timerq_cancel(struct timerq *q, struct timeout *t);
+/* Disarm t. @retval true it was pending, false it was not (no change).
+ * Inline: a woken sleeper's timeout was mostly popped already. */
+static inline bool timerq_cancel(struct timerq *q, struct timeout *t)
+{
+	if (!timeout_pending(t))
+		return false;
+	rb_erase(&q->tree, &t->node);
+	return true;
+}
 /* Expiry of the earliest pending timeout, TIMERQ_NEVER when none. O(1);
  * inline: every decision asks it. */
 static inline uint64_t timerq_earliest(const struct timerq *q)

@@ -30,12 +30,14 @@ void arch_irq_enable(void)
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
 }
 
+void arch_wfi(void);	/* vectors.S */
+
 /* Waiting, even masked, is not a masked stretch: an interrupt ends it. */
 void arch_wait_for_irq(void)
 {
 	if (__builtin_expect(irqoff_on, 0))
 		irqoff_end();
-	__asm__ volatile("dsb sy\n wfi" ::: "memory");
+	arch_wfi();
 	if (__builtin_expect(irqoff_on, 0)) {
 		unsigned long daif;
 
