@@ -34,6 +34,7 @@
 
 #define LAPIC_ID	0x020
 #define LAPIC_TPR	0x080
+#define LAPIC_PPR	0x0a0
 #define LAPIC_EOI	0x0b0
 #define LAPIC_SVR	0x0f0
 #define LAPIC_ISR	0x100
@@ -108,16 +109,26 @@ static void lapic_disable(struct tk_device *dev, unsigned line)
 	lapic_mask(line, true);
 }
 
+/* The highest vector in service, from ISR register i (vectors 32i..32i+31). */
+static int isr_top(int i)
+{
+	uint32_t isr = *reg(LAPIC_ISR + 0x10 * i);
+
+	return isr ? 32 * i + 31 - __builtin_clz(isr) : -1;
+}
+
+/* The vector being taken. PPR's class (bits 7:4) is the highest in-service
+ * vector's while TPR is 0 (SDM 11.8.3.1), so it names the one ISR register
+ * to read: two MMIO reads instead of a scan of eight (76 instructions for
+ * the timer's vector). Nothing there: the scan, as before. */
 static unsigned lapic_ack(struct tk_device *dev)
 {
-	(void)dev;
-	for (int i = 7; i >= 0; i--) {
-		uint32_t isr = *reg(LAPIC_ISR + 0x10 * i);
+	int v = isr_top((int)(*reg(LAPIC_PPR) >> 5) & 7);
 
-		if (isr)
-			return 32 * i + 31 - __builtin_clz(isr);
-	}
-	return TK_IRQ_SPURIOUS;
+	(void)dev;
+	for (int i = 7; v < 0 && i >= 0; i--)
+		v = isr_top(i);
+	return v < 0 ? TK_IRQ_SPURIOUS : (unsigned)v;
 }
 
 static void lapic_eoi(struct tk_device *dev, unsigned line)
