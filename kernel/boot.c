@@ -15,6 +15,7 @@
 
 #include "arch.h"
 #include "bootargs.h"
+#include "dt_impl.h"
 #include "irq.h"
 #include "kernel.h"
 #include "memmap.h"
@@ -251,6 +252,47 @@ static void run_init_hooks(void)
 		(*f)();
 }
 
+/*
+ * The console and memory, with the DT's node index. Its arrays are sized to
+ * the blob (DT_INDEX_NODE_BYTES a node) and live on the heap, but the heap
+ * is what setup_memory finds, with index lookups (without them the boot to
+ * main took twice as long on QEMU's virt DTB): so the index is built in
+ * this frame's array first (EARLY_INDEX bytes of the boot stack: 153 nodes,
+ * QEMU's virt DTB has 56) and moved to the heap before the frame goes. A
+ * blob with more nodes gets its index on the heap only, after setup_memory.
+ * (A static index for TK_DT_INDEX_MAX nodes was 10 KiB of every app's
+ * static RAM.)
+ */
+#define EARLY_INDEX 6144
+
+static void index_failed(int err)
+{
+	if (err == -ENOSPC)
+		tk_printk("dtb: more than %d nodes; lookups walk the blob (slower boot)\n",
+			  TK_DT_INDEX_MAX);
+	else
+		tk_printk("dtb: no node index (%d); lookups walk the blob (slower boot)\n", err);
+}
+
+static __attribute__((noinline)) void early_boot(void)
+{
+	uint32_t mem[EARLY_INDEX / 4];
+	int err = dt_index_build_in(fdt, mem, sizeof(mem));
+
+	setup_console();
+	/* arm64 images are position-independent: say where this one runs. */
+	tk_printk("boot: image at 0x%lx, %lu KiB\n", (unsigned long)(uintptr_t)_head,
+		  (unsigned long)((_end - _head) >> 10));
+	stack_guard_report();
+	setup_memory();
+	if (err >= 0)
+		err = dt_index_keep();
+	else if (err == -ENOSPC)	/* more than mem holds */
+		err = tk_dt_index_build(fdt);
+	if (err < 0)
+		index_failed(err);
+}
+
 /* loader_dtb: the boot loader's blob when it has the FDT magic (the arch
  * code mapped it), else NULL; x0: what the boot loader passed, for the log. */
 __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0)
@@ -258,15 +300,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	stack_guard_init(x0 ^ (uintptr_t)loader_dtb);
 	time_init();
 	fdt = pick_dtb(loader_dtb, x0);
-	if (tk_dt_index_build(fdt) < 0)
-		tk_printk("dtb: more than %d nodes; lookups walk the blob (slower boot)\n",
-			  TK_DT_INDEX_MAX);
-	setup_console();
-	/* arm64 images are position-independent: say where this one runs. */
-	tk_printk("boot: image at 0x%lx, %lu KiB\n", (unsigned long)(uintptr_t)_head,
-		  (unsigned long)((_end - _head) >> 10));
-	stack_guard_report();
-	setup_memory();
+	early_boot();
 	crash_record_boot(fdt, &ram);
 	device_probe_all(fdt);
 	entropy_cpu_register();
