@@ -91,6 +91,40 @@ static void map_memory(const struct tk_memmap *ram, const struct tk_mem_region *
 			 (unsigned long)pool->base, err);
 }
 
+/*
+ * The page tables the MMU code wants past its small static pool, from free
+ * RAM that is mapped already: after the image, up to the end of its last
+ * 2 MiB (the arch code maps the image's blocks whole). The tables cover
+ * what the boot maps next (RAM, the DMA pool, devices) and stay; they were
+ * static RAM of every app (arch_mmu_tables_wanted says how many). Fewer
+ * fit: fewer are given, and a mapping past them fails as a full pool did.
+ */
+#define PAGE_4K	4096ull
+#define BLOCK_2M (2ull << 20)
+
+static void give_page_tables(struct tk_memmap *avail)
+{
+	uint64_t lo = ((uintptr_t)_end + PAGE_4K - 1) & ~(PAGE_4K - 1);
+	uint64_t hi = ((uintptr_t)_end + BLOCK_2M - 1) & ~(BLOCK_2M - 1);
+	unsigned want = arch_mmu_tables_wanted();
+
+	for (int i = 0; want && i < avail->n; i++) {
+		const struct tk_mem_region *r = &avail->r[i];
+		uint64_t a = r->base > lo ? (r->base + PAGE_4K - 1) & ~(PAGE_4K - 1) : lo;
+		uint64_t b = r->base + r->size < hi ? (r->base + r->size) & ~(PAGE_4K - 1) : hi;
+
+		if (a >= b)
+			continue;
+		uint64_t n = (b - a) / PAGE_4K < want ? (b - a) / PAGE_4K : want;
+
+		if (tk_memmap_remove(avail, a, n * PAGE_4K))
+			break;	/* a split with no room left: keep what is given */
+		arch_mmu_add_tables(a, (unsigned)n);
+		want -= (unsigned)n;
+		i = -1;	/* avail changed: from its start again */
+	}
+}
+
 /* RAM from /memory, mapped; the DMA pool and the heap come from what is not
  * the image, the DTB or a reserved region: the pool from the top of the
  * largest part, the heap is then the largest part left. */
@@ -107,6 +141,7 @@ static void setup_memory(void)
 	    tk_memmap_remove(&avail, (uintptr_t)fdt, fdt_totalsize(fdt)) ||
 	    tk_memmap_reserved_from_dt(fdt, &avail))
 		tk_panic("memory: too many regions after reservations (%s)", tk_dt_last_error());
+	give_page_tables(&avail);
 	if (dma_pool_carve(&avail, &pool))
 		pool.size = 0;
 	map_memory(&ram, &pool);
