@@ -33,7 +33,6 @@ uintptr_t heap_start, heap_end;
 static const void *fdt;
 static struct tk_memmap ram;	/* /memory, as parsed at boot */
 static uint64_t boot_ns;
-static char bootargs[BOOTARGS_MAX];
 
 const char *tk_board_name(void) { return TAKT_BOARD; }
 uint64_t tk_mem_total(void) { return tk_memmap_total(&ram); }
@@ -182,17 +181,23 @@ static int build_argv(char **argv)
 {
 	int chosen = tk_dt_subnode(fdt, 0, "chosen");
 	const char *args = 0;
+	char *bootargs = 0;	/* argv's strings: split in place, kept for good */
 	int argc;
 
 	if (chosen >= 0 && tk_dt_prop_str(fdt, chosen, "bootargs", &args) == 0) {
 		size_t n = strlen(args);
 
-		if (n >= sizeof(bootargs))
+		if (n >= BOOTARGS_MAX)
 			tk_panic("bootargs: %u bytes, the limit is %u", (unsigned)n,
-				 (unsigned)sizeof(bootargs) - 1);
+				 (unsigned)BOOTARGS_MAX - 1);
+		/* sized to them, from the heap (set up by now): a static copy
+		 * for the longest was 1 KiB of every app's static RAM */
+		bootargs = malloc(n + 1);
+		if (!bootargs)
+			tk_panic("bootargs: no RAM for a copy of %u bytes", (unsigned)n + 1);
 		memcpy(bootargs, args, n + 1);
 	}
-	argc = tk_bootargs_split(args ? bootargs : 0, tk_app_name, argv, MAX_ARGS + 1);
+	argc = tk_bootargs_split(bootargs, tk_app_name, argv, MAX_ARGS + 1);
 	if (argc == -E2BIG)
 		tk_panic("bootargs: more than %d arguments", MAX_ARGS);
 	if (argc < 0)
