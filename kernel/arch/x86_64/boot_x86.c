@@ -28,7 +28,7 @@
 #define FDT_BUF_SIZE	(64 * 1024)
 #define MAX_RAM		16
 #define QEMU_FDT_SIZE	(16 * 1024)
-#define AREA_SIZE	(FDT_BUF_SIZE + QEMU_FDT_SIZE + PVH_CMDLINE_MAX)
+#define AREA_SIZE	(FDT_BUF_SIZE + QEMU_FDT_SIZE + PVH_CMDLINE_MAX + QEMU_DT_MERGE_SCRATCH)
 
 extern const char board_dtb[];
 extern char _end[];
@@ -36,16 +36,17 @@ extern uint64_t x86_tsc_hz;
 
 /*
  * The boot area: in RAM after the image (place_boot_area), not in its
- * .bss, where these 84 KiB were static RAM of every app (issue 18). The DT
+ * .bss, where these 90 KiB were static RAM of every app (issue 18). The DT
  * buffer stays for good (kernel_start keeps the heap off the DTB, as off
- * any DTB); QEMU's etc/fdt and the command line's copy after it are
- * scratch that the boot is done with before kernel_start sets up the heap,
- * which may then take them. fdt_open_into writes what libfdt reads of the
- * DT buffer, so nothing needs clearing.
+ * any DTB); QEMU's etc/fdt, the command line's copy and the virtio merge's
+ * work space after it are scratch that the boot is done with before
+ * kernel_start sets up the heap, which may then take them. fdt_open_into
+ * writes what libfdt reads of the DT buffer, so nothing needs clearing.
  */
 static char *fdt_buf;		/* FDT_BUF_SIZE */
 static char *qemu_fdt;		/* QEMU_FDT_SIZE */
 static char *args;		/* PVH_CMDLINE_MAX */
+static char *merge_ws;		/* QEMU_DT_MERGE_SCRATCH */
 
 /* Loader data lives in low RAM, mapped by entry.S; anything above _end
  * (another loader's choice) is mapped before it is read. */
@@ -218,7 +219,7 @@ static void merge_qemu_virtio(void)
 	uint64_t t1 = arch_counter();
 
 	fdt_set_totalsize(qemu_fdt, (uint32_t)need);
-	int n = qemu_dt_merge_virtio(fdt_buf, qemu_fdt, need);
+	int n = qemu_dt_merge_virtio_in(fdt_buf, qemu_fdt, need, merge_ws);
 
 	if (n == -ENOSPC)
 		tk_panic("boot: merging QEMU's virtio slots: %s", tk_dt_last_error());
@@ -326,6 +327,7 @@ static void place_boot_area(const struct hvm_start_info *si, uint32_t info_pa)
 	fdt_buf = (char *)(uintptr_t)pa;
 	qemu_fdt = fdt_buf + FDT_BUF_SIZE;
 	args = qemu_fdt + QEMU_FDT_SIZE;
+	merge_ws = args + PVH_CMDLINE_MAX;
 }
 
 /* ebx from the loader: the physical address of struct hvm_start_info. */
