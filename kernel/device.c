@@ -23,9 +23,13 @@
 
 extern const struct tk_driver __takt_drivers_start[], __takt_drivers_end[];
 
-static struct tk_device devices[MAX_DEVICES];
+/* The bound devices and their paths: from the heap when the probe starts,
+ * the devices sized to the nodes it found, the paths' pool PATH_POOL bytes
+ * as before. Static (devices for MAX_DEVICES) they were 3.5 KiB of every
+ * app's static RAM. */
+static struct tk_device *devices;
 static int ndevices;
-static char path_pool[PATH_POOL];
+static char *path_pool;
 static size_t path_used;
 
 static const char *keep_path(const void *fdt, int node)
@@ -141,6 +145,12 @@ void device_probe_all(const void *fdt)
 		}
 		found[nfound++] = (struct found){ node, drv };
 	}
+	/* each found node binds one device at most (devices point into
+	 * these two: never moved) */
+	devices = malloc((size_t)(nfound ? nfound : 1) * sizeof(*devices));
+	path_pool = malloc(PATH_POOL);
+	if (!devices || !path_pool)
+		tk_panic("dev: no RAM for %d devices and their paths", nfound);
 	probe_intcs(fdt, found, nfound, l->intcs, l->parent, l->order);
 	for (int level = TK_LEVEL_INTC + 1; level < TK_LEVEL_COUNT; level++)
 		for (int i = 0; i < nfound; i++)
