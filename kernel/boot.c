@@ -297,13 +297,13 @@ static void run_init_hooks(void)
  * the blob (DT_INDEX_NODE_BYTES a node) and live on the heap, but the heap
  * is what setup_memory finds, with index lookups (without them the boot to
  * main took twice as long on QEMU's virt DTB): so the index is built in
- * this frame's array first (EARLY_INDEX bytes of the boot stack: 153 nodes,
- * QEMU's virt DTB has 56) and moved to the heap before the frame goes. A
- * blob with more nodes gets its index on the heap only, after setup_memory.
- * (A static index for TK_DT_INDEX_MAX nodes was 10 KiB of every app's
- * static RAM.)
+ * this frame's array first, for TK_DT_INDEX_MAX nodes (10 KiB of the 16 KiB
+ * boot stack, which has its guard page below and little else on it yet:
+ * the Raspberry Pi 4's and the ZCU102's DTBs have about 250 nodes), and
+ * moved to the heap, sized to the blob, before the frame goes. (The static
+ * index was these 10 KiB of every app's static RAM.)
  */
-#define EARLY_INDEX 6144
+#define EARLY_INDEX (TK_DT_INDEX_MAX * DT_INDEX_NODE_BYTES)
 
 static void index_failed(int err)
 {
@@ -317,7 +317,7 @@ static void index_failed(int err)
 static __attribute__((noinline)) void early_boot(void)
 {
 	uint32_t mem[EARLY_INDEX / 4];
-	int err = dt_index_build_in(fdt, mem, sizeof(mem));
+	int err = dt_index_build_in(fdt, mem, sizeof(mem));	/* -ENOSPC: too many */
 
 	setup_console();
 	/* arm64 images are position-independent: say where this one runs. */
@@ -327,8 +327,6 @@ static __attribute__((noinline)) void early_boot(void)
 	setup_memory();
 	if (err >= 0)
 		err = dt_index_keep();
-	else if (err == -ENOSPC)	/* more than mem holds */
-		err = tk_dt_index_build(fdt);
 	if (err < 0)
 		index_failed(err);
 }
