@@ -6,6 +6,12 @@ math(EXPR TAKT_LOAD_ADDR "${TAKT_DRAM_BASE} + ${TAKT_TEXT_OFFSET}" OUTPUT_FORMAT
 # is loaded at its link address by the PVH loader.
 if(TAKT_ARCH STREQUAL "arm64")
   set(_pie -Wl,-pie -Wl,--no-dynamic-linker)
+  # Cortex-A53 erratum 843419: an ADRP at a page's last two words is
+  # rewritten to an ADR (same effect, in range of anything in an image
+  # under 1 MiB). ld's default also uses veneers, whose section came with a
+  # page of padding (4 KiB of static RAM in hello); with =adr a site out of
+  # an ADR's reach fails the link instead of going unfixed.
+  list(APPEND _pie -Wl,--fix-cortex-a53-843419=adr)
 else()
   set(_pie -no-pie)
 endif()

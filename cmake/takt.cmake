@@ -73,14 +73,19 @@ if(NOT TAKT_KERNEL_DIR)
 endif()
 
 # takt_app(SOURCES a.c b.c [INCLUDES dir...] [FLOAT_PRINTF] [NET] [MQTT]
-#          [METRICS] [TLS] [SHELL]) - the whole of an app's CMakeLists.txt can be this one
-# line. FLOAT_PRINTF links newlib-nano's %f/%g support (about 8 KiB more);
+#          [METRICS] [TLS] [SHELL] [LOG_RING n]) - the whole of an app's CMakeLists.txt
+# can be this one line. FLOAT_PRINTF links newlib-nano's %f/%g support (about 8 KiB more);
 # NET links the network (net/: lwIP, sockets; takt/net.h), MQTT lwIP's MQTT
 # client too, METRICS the HTTP metrics endpoint (takt/metrics.h; the
 # cache option TAKT_METRICS=ON/OFF overrides the app's choice), TLS mbedTLS
 # (takt/tls.h; net/tls/), SHELL the console shell at boot (takt/shell.h).
+# LOG_RING: the messages tk_log's ring holds (a power of two, 8..4096; 216
+# bytes each). The ring keeps the boot's kernel lines for a backend added
+# later, and is where a flood drops: 128 by default for a networked app
+# (remote syslog sends the boot's lines), 32 for the others, where the
+# static RAM matters more (kernel/log_ring.h).
 function(takt_app)
-  cmake_parse_arguments(A "FLOAT_PRINTF;NET;MQTT;METRICS;TLS;SHELL" "" "SOURCES;INCLUDES" ${ARGN})
+  cmake_parse_arguments(A "FLOAT_PRINTF;NET;MQTT;METRICS;TLS;SHELL" "LOG_RING" "SOURCES;INCLUDES" ${ARGN})
   if(DEFINED TAKT_METRICS)
     set(A_METRICS ${TAKT_METRICS})
   endif()
@@ -100,6 +105,27 @@ function(takt_app)
   if(NOT A_SOURCES)
     message(FATAL_ERROR "takt_app() in ${CMAKE_CURRENT_SOURCE_DIR}: no SOURCES")
   endif()
+  if(NOT DEFINED A_LOG_RING)
+    if(A_NET OR A_MQTT OR A_METRICS OR A_TLS)
+      set(A_LOG_RING 128)
+    else()
+      set(A_LOG_RING 32)
+    endif()
+  endif()
+  set(_order -1)
+  foreach(_o RANGE 3 12)
+    math(EXPR _n "1 << ${_o}")
+    if(A_LOG_RING STREQUAL "${_n}")
+      set(_order ${_o})
+    endif()
+  endforeach()
+  if(_order EQUAL -1)
+    message(FATAL_ERROR "takt_app() in ${CMAKE_CURRENT_SOURCE_DIR}: LOG_RING ${A_LOG_RING} "
+                        "is not a power of two from 8 to 4096")
+  endif()
+  file(CONFIGURE OUTPUT ${CMAKE_BINARY_DIR}/log_ring.c
+       CONTENT "#include \"log_ring.h\"\n\n/* takt_app LOG_RING ${A_LOG_RING} */\nTK_LOG_RING_DEFINE(${_order})\n")
+  target_sources(takt PRIVATE ${CMAKE_BINARY_DIR}/log_ring.c)
   target_sources(takt PRIVATE ${A_SOURCES})
   if(A_SHELL)
     target_sources(takt PRIVATE ${TAKT_ROOT}/kernel/shell/autostart.c)

@@ -26,6 +26,14 @@ const void *arch_mmu_early(const void *dtb);
  * Returns 0, or -ENOMEM when the page-table pool is exhausted. */
 int arch_mmu_map(uint64_t pa, uint64_t size, bool device);
 
+/* Page tables past the small static pool (the ones the boot needs before
+ * it knows RAM: the image's and the DTB's): arch_mmu_tables_wanted pages,
+ * which setup_memory gives with arch_mmu_add_tables from free RAM the MMU
+ * maps already (after the image in its last 2 MiB), before it maps RAM.
+ * n pages at pa (4 KiB aligned; fewer than wanted when no more fit). */
+unsigned arch_mmu_tables_wanted(void);
+void arch_mmu_add_tables(uint64_t pa, unsigned n);
+
 /* After the boot's last write to low memory (the secondaries' spin table):
  * page 0 unmapped where RAM starts at 0, so that a NULL access faults. */
 void arch_mmu_seal(void);

@@ -15,6 +15,7 @@
 
 #include "arch.h"
 #include "bootargs.h"
+#include "dt_impl.h"
 #include "irq.h"
 #include "kernel.h"
 #include "memmap.h"
@@ -32,7 +33,6 @@ uintptr_t heap_start, heap_end;
 static const void *fdt;
 static struct tk_memmap ram;	/* /memory, as parsed at boot */
 static uint64_t boot_ns;
-static char bootargs[BOOTARGS_MAX];
 
 const char *tk_board_name(void) { return TAKT_BOARD; }
 uint64_t tk_mem_total(void) { return tk_memmap_total(&ram); }
@@ -90,6 +90,40 @@ static void map_memory(const struct tk_memmap *ram, const struct tk_mem_region *
 			 (unsigned long)pool->base, err);
 }
 
+/*
+ * The page tables the MMU code wants past its small static pool, from free
+ * RAM that is mapped already: after the image, up to the end of its last
+ * 2 MiB (the arch code maps the image's blocks whole). The tables cover
+ * what the boot maps next (RAM, the DMA pool, devices) and stay; they were
+ * static RAM of every app (arch_mmu_tables_wanted says how many). Fewer
+ * fit: fewer are given, and a mapping past them fails as a full pool did.
+ */
+#define PAGE_4K	4096ull
+#define BLOCK_2M (2ull << 20)
+
+static void give_page_tables(struct tk_memmap *avail)
+{
+	uint64_t lo = ((uintptr_t)_end + PAGE_4K - 1) & ~(PAGE_4K - 1);
+	uint64_t hi = ((uintptr_t)_end + BLOCK_2M - 1) & ~(BLOCK_2M - 1);
+	unsigned want = arch_mmu_tables_wanted();
+
+	for (int i = 0; want && i < avail->n; i++) {
+		const struct tk_mem_region *r = &avail->r[i];
+		uint64_t a = r->base > lo ? (r->base + PAGE_4K - 1) & ~(PAGE_4K - 1) : lo;
+		uint64_t b = r->base + r->size < hi ? (r->base + r->size) & ~(PAGE_4K - 1) : hi;
+
+		if (a >= b)
+			continue;
+		uint64_t n = (b - a) / PAGE_4K < want ? (b - a) / PAGE_4K : want;
+
+		if (tk_memmap_remove(avail, a, n * PAGE_4K))
+			break;	/* a split with no room left: keep what is given */
+		arch_mmu_add_tables(a, (unsigned)n);
+		want -= (unsigned)n;
+		i = -1;	/* avail changed: from its start again */
+	}
+}
+
 /* RAM from /memory, mapped; the DMA pool and the heap come from what is not
  * the image, the DTB or a reserved region: the pool from the top of the
  * largest part, the heap is then the largest part left. */
@@ -106,6 +140,7 @@ static void setup_memory(void)
 	    tk_memmap_remove(&avail, (uintptr_t)fdt, fdt_totalsize(fdt)) ||
 	    tk_memmap_reserved_from_dt(fdt, &avail))
 		tk_panic("memory: too many regions after reservations (%s)", tk_dt_last_error());
+	give_page_tables(&avail);
 	if (dma_pool_carve(&avail, &pool))
 		pool.size = 0;
 	map_memory(&ram, &pool);
@@ -146,17 +181,23 @@ static int build_argv(char **argv)
 {
 	int chosen = tk_dt_subnode(fdt, 0, "chosen");
 	const char *args = 0;
+	char *bootargs = 0;	/* argv's strings: split in place, kept for good */
 	int argc;
 
 	if (chosen >= 0 && tk_dt_prop_str(fdt, chosen, "bootargs", &args) == 0) {
 		size_t n = strlen(args);
 
-		if (n >= sizeof(bootargs))
+		if (n >= BOOTARGS_MAX)
 			tk_panic("bootargs: %u bytes, the limit is %u", (unsigned)n,
-				 (unsigned)sizeof(bootargs) - 1);
+				 (unsigned)BOOTARGS_MAX - 1);
+		/* sized to them, from the heap (set up by now): a static copy
+		 * for the longest was 1 KiB of every app's static RAM */
+		bootargs = malloc(n + 1);
+		if (!bootargs)
+			tk_panic("bootargs: no RAM for a copy of %u bytes", (unsigned)n + 1);
 		memcpy(bootargs, args, n + 1);
 	}
-	argc = tk_bootargs_split(args ? bootargs : 0, tk_app_name, argv, MAX_ARGS + 1);
+	argc = tk_bootargs_split(bootargs, tk_app_name, argv, MAX_ARGS + 1);
 	if (argc == -E2BIG)
 		tk_panic("bootargs: more than %d arguments", MAX_ARGS);
 	if (argc < 0)
@@ -251,6 +292,45 @@ static void run_init_hooks(void)
 		(*f)();
 }
 
+/*
+ * The console and memory, with the DT's node index. Its arrays are sized to
+ * the blob (DT_INDEX_NODE_BYTES a node) and live on the heap, but the heap
+ * is what setup_memory finds, with index lookups (without them the boot to
+ * main took twice as long on QEMU's virt DTB): so the index is built in
+ * this frame's array first, for TK_DT_INDEX_MAX nodes (10 KiB of the 16 KiB
+ * boot stack, which has its guard page below and little else on it yet:
+ * the Raspberry Pi 4's and the ZCU102's DTBs have about 250 nodes), and
+ * moved to the heap, sized to the blob, before the frame goes. (The static
+ * index was these 10 KiB of every app's static RAM.)
+ */
+#define EARLY_INDEX (TK_DT_INDEX_MAX * DT_INDEX_NODE_BYTES)
+
+static void index_failed(int err)
+{
+	if (err == -ENOSPC)
+		tk_printk("dtb: more than %d nodes; lookups walk the blob (slower boot)\n",
+			  TK_DT_INDEX_MAX);
+	else
+		tk_printk("dtb: no node index (%d); lookups walk the blob (slower boot)\n", err);
+}
+
+static __attribute__((noinline)) void early_boot(void)
+{
+	uint32_t mem[EARLY_INDEX / 4];
+	int err = dt_index_build_in(fdt, mem, sizeof(mem));	/* -ENOSPC: too many */
+
+	setup_console();
+	/* arm64 images are position-independent: say where this one runs. */
+	tk_printk("boot: image at 0x%lx, %lu KiB\n", (unsigned long)(uintptr_t)_head,
+		  (unsigned long)((_end - _head) >> 10));
+	stack_guard_report();
+	setup_memory();
+	if (err >= 0)
+		err = dt_index_keep();
+	if (err < 0)
+		index_failed(err);
+}
+
 /* loader_dtb: the boot loader's blob when it has the FDT magic (the arch
  * code mapped it), else NULL; x0: what the boot loader passed, for the log. */
 __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0)
@@ -258,15 +338,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	stack_guard_init(x0 ^ (uintptr_t)loader_dtb);
 	time_init();
 	fdt = pick_dtb(loader_dtb, x0);
-	if (tk_dt_index_build(fdt) < 0)
-		tk_printk("dtb: more than %d nodes; lookups walk the blob (slower boot)\n",
-			  TK_DT_INDEX_MAX);
-	setup_console();
-	/* arm64 images are position-independent: say where this one runs. */
-	tk_printk("boot: image at 0x%lx, %lu KiB\n", (unsigned long)(uintptr_t)_head,
-		  (unsigned long)((_end - _head) >> 10));
-	stack_guard_report();
-	setup_memory();
+	early_boot();
 	crash_record_boot(fdt, &ram);
 	device_probe_all(fdt);
 	entropy_cpu_register();

@@ -63,10 +63,16 @@ _Static_assert(PIECE_MAX <= WAKE_ROOM, "a woken writer must fit");
 static int stdout_node = -1;
 static struct tk_device *console_dev;
 static const struct tk_console_ops *console_ops;
-static char bootbuf[BOOTBUF_SIZE];
 static size_t bootbuf_len;
 
+/* The boot buffer (what is written before a console binds) is the ring's
+ * first BOOTBUF_SIZE bytes: it is sent and done with when the console
+ * binds (tk_console_register), before the ring's first byte is written,
+ * and never used again (console_debug_dump only runs with no console).
+ * Apart they were 2 KiB more of every app's static RAM. */
 static char ring[RING_SIZE];
+#define bootbuf ring
+_Static_assert(BOOTBUF_SIZE <= RING_SIZE, "the boot buffer is in the ring");
 static uint32_t head, commit, tail;
 static bool reserved;		/* a thread's reservation ends at or before tail */
 static bool tx_busy;		/* tx_start called; the ring not seen empty since */

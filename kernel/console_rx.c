@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include <takt/device.h>
 #include <takt/log.h>
@@ -20,7 +21,10 @@
 #define RX_SIZE 1024u	/* a power of two; a pasted screenful waits here */
 #define RX_DRAIN_MAX 4096u	/* bytes one receive interrupt takes at most */
 
-static char rx[RX_SIZE];
+/* From the heap when the console binds with input (console_rx_enable):
+ * only a console that delivers input needs it, and a static one was 1 KiB
+ * of every app's static RAM. */
+static char *rx;
 static uint32_t rx_head, rx_tail;	/* head: the reader's; tail: the interrupt's */
 static tk_spinlock_t rx_lock = TK_SPINLOCK_INIT;
 static struct tk_sem rx_ready;		/* given when bytes arrive; at most 1 */
@@ -29,6 +33,11 @@ static uint64_t rx_bytes, rx_dropped;
 
 void console_rx_enable(void)
 {
+	rx = malloc(RX_SIZE);
+	if (!rx) {
+		tk_printk("console: no RAM for the %u-byte input ring: input off\n", RX_SIZE);
+		return;
+	}
 	tk_sem_init(&rx_ready, 0, 1);
 	rx_on = true;
 }

@@ -4,6 +4,7 @@
  * compatible list. Bound devices are kept in probe order.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libfdt.h>
@@ -22,9 +23,13 @@
 
 extern const struct tk_driver __takt_drivers_start[], __takt_drivers_end[];
 
-static struct tk_device devices[MAX_DEVICES];
+/* The bound devices and their paths: from the heap when the probe starts,
+ * the devices sized to the nodes it found, the paths' pool PATH_POOL bytes
+ * as before. Static (devices for MAX_DEVICES) they were 3.5 KiB of every
+ * app's static RAM. */
+static struct tk_device *devices;
 static int ndevices;
-static char path_pool[PATH_POOL];
+static char *path_pool;
 static size_t path_used;
 
 static const char *keep_path(const void *fdt, int node)
@@ -91,11 +96,9 @@ static int intc_parent(const void *fdt, int node, const struct found *list, int 
 
 /* Interrupt controllers probe parents first: on the Raspberry Pi 3 the
  * chained ARM controller comes before the per-core root in DT order. */
-static void probe_intcs(const void *fdt, const struct found *found, int nfound)
+static void probe_intcs(const void *fdt, const struct found *found, int nfound,
+			struct found *intcs, int *parent, int *order)
 {
-	_Static_assert(DEVICE_ORDER_MAX >= MAX_DEVICES, "order buffer");
-	static struct found intcs[DEVICE_ORDER_MAX];
-	static int parent[DEVICE_ORDER_MAX], order[DEVICE_ORDER_MAX];
 	int n = 0;
 
 	for (int i = 0; i < nfound; i++)
@@ -110,12 +113,25 @@ static void probe_intcs(const void *fdt, const struct found *found, int nfound)
 		probe_one(fdt, intcs[order[i]].node, intcs[order[i]].drv);
 }
 
+/* The probe's lists, for MAX_DEVICES nodes each: from the heap (set up
+ * before the probe) and given back after it, where they were 2.5 KiB of
+ * every app's static RAM for a job done once at boot. */
+struct probe_lists {
+	struct found found[MAX_DEVICES], intcs[MAX_DEVICES];
+	int parent[MAX_DEVICES], order[MAX_DEVICES];
+};
+_Static_assert(DEVICE_ORDER_MAX >= MAX_DEVICES, "order buffer");
+
 /* One walk over the DT collects the nodes a linked driver matches; they
  * are then probed level by level in DT order (controllers parents first). */
 void device_probe_all(const void *fdt)
 {
-	static struct found found[MAX_DEVICES];
+	struct probe_lists *l = malloc(sizeof(*l));
 	int nfound = 0, node = -1;
+
+	if (!l)
+		tk_panic("dev: no RAM for the probe's lists (%u bytes)", (unsigned)sizeof(*l));
+	struct found *found = l->found;
 
 	while ((node = tk_dt_next_node(fdt, node)) >= 0) {
 		const struct tk_driver *drv = device_match(fdt, node, __takt_drivers_start,
@@ -129,11 +145,18 @@ void device_probe_all(const void *fdt)
 		}
 		found[nfound++] = (struct found){ node, drv };
 	}
-	probe_intcs(fdt, found, nfound);
+	/* each found node binds one device at most (devices point into
+	 * these two: never moved) */
+	devices = malloc((size_t)(nfound ? nfound : 1) * sizeof(*devices));
+	path_pool = malloc(PATH_POOL);
+	if (!devices || !path_pool)
+		tk_panic("dev: no RAM for %d devices and their paths", nfound);
+	probe_intcs(fdt, found, nfound, l->intcs, l->parent, l->order);
 	for (int level = TK_LEVEL_INTC + 1; level < TK_LEVEL_COUNT; level++)
 		for (int i = 0; i < nfound; i++)
 			if (found[i].drv->level == level)
 				probe_one(fdt, found[i].node, found[i].drv);
+	free(l);
 }
 
 int tk_dev_count(void)

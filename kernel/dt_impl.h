@@ -76,6 +76,22 @@ const void *dt_getprop(const void *fdt, int node, const char *name, int *len);
  * it is a 4-byte "phandle", else 0). */
 void dt_props_reset(void);
 void dt_props_begin(int i);
+/* The index's per-node record of the hot properties: at mem (n nodes of
+ * DT_HOT_PROPS uint16_t, dt_index.c's block); n of them copied to a new
+ * block. */
+#define DT_HOT_PROPS 14
+void dt_props_use(void *mem);
+void dt_props_move(void *to, const void *from, int n);
+/* The index's bytes a node (offset, parent, phandle, hot properties). */
+#define DT_INDEX_NODE_BYTES (3 * 4 + DT_HOT_PROPS * 2)
+/* The nodes to index (-ENOSPC above TK_DT_INDEX_MAX, -EINVAL a truncated
+ * blob). The boot's index (kernel_start): built in a caller's buffer of
+ * bytes (tk_dt_index_build's results; -ENOSPC: more nodes than it holds),
+ * then moved to the heap before the buffer goes (0; -ENOMEM: no room, the
+ * index dropped, lookups walk the blob). */
+int dt_index_nodes(const void *fdt);
+int dt_index_build_in(const void *fdt, void *mem, size_t bytes);
+int dt_index_keep(void);
 uint32_t dt_props_note(const void *fdt, int i, int node, int off, const void *prop);
 /* The node's parent through the index when built; a libfdt error when none. */
 int dt_fast_parent(const void *fdt, int node);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libfdt.h>
@@ -25,35 +26,142 @@ bool dt_indexed(const void *fdt)
 
 /* ---- node index ------------------------------------------------------- */
 
+/* The arrays are sized to the blob's nodes, DT_INDEX_NODE_BYTES a node with
+ * dt_props.c's, in one block: from the heap (tk_dt_index_build), or for the
+ * boot's first lookups a caller's buffer (dt_index_build_in: kernel_start's
+ * stack) that dt_index_keep moves to the heap once there is one. A static
+ * index for TK_DT_INDEX_MAX nodes was 10 KiB of every app's static RAM
+ * (issue 18). */
 static struct {
 	const void *fdt;	/* the blob indexed, NULL if none */
-	int n;
-	int32_t off[TK_DT_INDEX_MAX];	/* ascending: DT order */
-	int32_t parent[TK_DT_INDEX_MAX];	/* -1 for the root */
-	uint32_t phandle[TK_DT_INDEX_MAX];	/* 0 when none */
+	int n, cap;
+	bool owned;		/* the block is malloc's */
+	int32_t *off;		/* ascending: DT order */
+	int32_t *parent;	/* -1 for the root */
+	uint32_t *phandle;	/* 0 when none */
 } idx;
+
+/* The nodes of the structure block (BEGIN_NODE tags), up to its FDT_END;
+ * -EINVAL when it ends before. */
+static int count_nodes(const void *fdt)
+{
+	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt);
+	uint32_t tag, size = fdt_size_dt_struct(fdt);
+	int off = 0, next = 0, n = 0;
+
+	if (fdt_version(fdt) < 0x10)
+		return -EINVAL;
+	do {
+		tag = dt_next_tag_raw(st, size, off, &next);
+		n += tag == FDT_BEGIN_NODE;
+		off = next;
+	} while (next >= 0 && tag != FDT_END);
+	return next < 0 ? -EINVAL : n;
+}
+
+int dt_index_nodes(const void *fdt)
+{
+	int n = count_nodes(fdt);
+
+	return n > TK_DT_INDEX_MAX ? -ENOSPC : n;
+}
+
+/* The block mem holds cap nodes. */
+static void use(void *mem, int cap, bool owned)
+{
+	if (idx.owned && idx.off != mem)
+		free(idx.off);
+	idx.off = mem;
+	idx.parent = idx.off + cap;
+	idx.phandle = (uint32_t *)(idx.off + 2 * cap);
+	dt_props_use(idx.phandle + cap);
+	idx.cap = cap;
+	idx.owned = owned;
+}
+
+static void forget(void)
+{
+	idx.fdt = 0;
+	idx.n = 0;
+	indexed_fdt = 0;
+	dt_reg_forget();
+	dt_props_reset();
+}
+
+static int build(const void *fdt, int nodes);
+
+int dt_index_build_in(const void *fdt, void *mem, size_t bytes)
+{
+	size_t cap = bytes / DT_INDEX_NODE_BYTES;
+
+	forget();
+	if (fdt_version(fdt) < 0x10)
+		return -EINVAL;
+	if (cap > TK_DT_INDEX_MAX)
+		cap = TK_DT_INDEX_MAX;
+	use(mem, (int)cap, false);
+	int n = build(fdt, (int)cap);
+
+	if (n < 0)
+		forget();
+	return n;
+}
+
+int dt_index_keep(void)
+{
+	if (!idx.fdt || idx.owned)
+		return 0;
+	size_t bytes = (size_t)idx.n * DT_INDEX_NODE_BYTES;
+	void *p = malloc(bytes ? bytes : 1);
+
+	if (!p) {
+		forget();
+		return -ENOMEM;
+	}
+	/* the same layout for n nodes: the parts move one by one */
+	int32_t *off = p;
+
+	memcpy(off, idx.off, (size_t)idx.n * sizeof(int32_t));
+	memcpy(off + idx.n, idx.parent, (size_t)idx.n * sizeof(int32_t));
+	memcpy(off + 2 * idx.n, idx.phandle, (size_t)idx.n * sizeof(uint32_t));
+	dt_props_move((uint32_t *)(off + 2 * idx.n) + idx.n, idx.phandle + idx.cap, idx.n);
+	use(p, idx.n, true);
+	return 0;
+}
 
 /* One pass over the structure block's tags: a node's properties come
  * before its subnodes, so a property belongs to the innermost open node.
- * The blob passed tk_dt_validate() (fdt_check_full). */
+ * The blob passed tk_dt_validate() (fdt_check_full). The arrays are taken
+ * anew when the ones there are too small (count_nodes says how large). */
 int tk_dt_index_build(const void *fdt)
+{
+	int nodes;
+
+	forget();
+	nodes = dt_index_nodes(fdt);
+	if (nodes < 0)
+		return nodes;
+	if (nodes > idx.cap || !idx.owned) {
+		void *p = malloc(nodes ? (size_t)nodes * DT_INDEX_NODE_BYTES : 1);
+
+		if (!p)
+			return -ENOMEM;
+		use(p, nodes, true);
+	}
+	return build(fdt, nodes);
+}
+
+static int build(const void *fdt, int nodes)
 {
 	int32_t open[64];	/* index positions of the open nodes, by depth */
 	int depth = -1, off = 0, next = 0;
 	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt);
 	uint32_t tag, size = fdt_size_dt_struct(fdt);
 
-	idx.fdt = 0;
-	idx.n = 0;
-	indexed_fdt = 0;
-	dt_reg_forget();
-	dt_props_reset();
-	if (fdt_version(fdt) < 0x10)
-		return -EINVAL;
 	do {
 		tag = dt_next_tag_raw(st, size, off, &next);
 		if (tag == FDT_BEGIN_NODE) {
-			if (idx.n == TK_DT_INDEX_MAX || ++depth >= 64)
+			if (idx.n == nodes || ++depth >= 64)
 				return -ENOSPC;
 			open[depth] = idx.n;
 			idx.off[idx.n] = off;

@@ -27,8 +27,10 @@ static const char *const hot[] = {
 #define ABSENT 0	/* a property is never at its node's own offset */
 #define FAR 0xffff	/* too far from its node to keep: ask libfdt */
 
-/* Per indexed node i: the property's offset from the node's, ABSENT or FAR. */
-static uint16_t at[TK_DT_INDEX_MAX][NHOT];
+/* Per indexed node i: the property's offset from the node's, ABSENT or FAR.
+ * Part of the index's block (dt_index.c), sized to the blob's nodes. */
+static uint16_t (*at)[NHOT];
+_Static_assert(NHOT == DT_HOT_PROPS, "dt_impl.h: DT_HOT_PROPS");
 
 /* The hot id of each name offset in the strings block seen so far (-1: not
  * hot): a blob names a few dozen properties, each many times. Open
@@ -68,6 +70,16 @@ static int hot_of_nameoff(const void *fdt, int32_t nameoff)
 void dt_props_reset(void)
 {
 	memset(&names, 0, sizeof(names));
+}
+
+void dt_props_use(void *mem)
+{
+	at = mem;
+}
+
+void dt_props_move(void *to, const void *from, int n)
+{
+	memcpy(to, from, (size_t)n * sizeof(*at));
 }
 
 void dt_props_begin(int i)

@@ -28,18 +28,15 @@
 #include <takt/time.h>
 
 #include "kernel.h"
+#include "log_ring.h"
 #include "thread_impl.h"
 
-#define RING 128u		/* messages; a power of two */
+/* messages: the app's choice (log_ring.h) */
+#define RING (1u << log_ring_order)
 #define BACKENDS_MAX 4
 #define KERNEL_POLL_MS 50
 
-struct slot {
-	uint64_t turn;
-	struct tk_log_msg msg;
-};
-
-static struct slot ring[RING];
+#define ring log_ring
 static uint64_t enq, deq;	/* next position to claim / to hand out */
 static uint64_t dropped, filtered, written;
 static struct tk_log_backend backends[BACKENDS_MAX];
@@ -54,8 +51,9 @@ static struct tk_log_msg *claim(uint64_t *pos_out)
 	uint64_t pos = __atomic_load_n(&enq, __ATOMIC_RELAXED);
 
 	for (;;) {
-		struct slot *s = &ring[pos % RING];
-		uint64_t turn = __atomic_load_n(&s->turn, __ATOMIC_ACQUIRE), lap = pos / RING;
+		struct log_slot *s = &ring[pos & (RING - 1)];
+		uint64_t turn = __atomic_load_n(&s->turn, __ATOMIC_ACQUIRE),
+			 lap = pos >> log_ring_order;
 
 		if (turn == 2 * lap) {
 			if (__atomic_compare_exchange_n(&enq, &pos, pos + 1, true, __ATOMIC_RELAXED,
@@ -76,7 +74,8 @@ static struct tk_log_msg *claim(uint64_t *pos_out)
  * log thread looks for them every KERNEL_POLL_MS instead. */
 static void publish(uint64_t pos, bool wake_now)
 {
-	__atomic_store_n(&ring[pos % RING].turn, 2 * (pos / RING) + 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&ring[pos & (RING - 1)].turn, 2 * (pos >> log_ring_order) + 1,
+			 __ATOMIC_RELEASE);
 	if (wake_now && __atomic_exchange_n(&waiting, false, __ATOMIC_SEQ_CST))
 		tk_sem_give(&wake);
 }
@@ -167,8 +166,8 @@ static void write_console(const struct tk_log_msg *m)
 /* Hand out what is published, in order; false when the next is not yet. */
 static bool hand_out_one(void)
 {
-	struct slot *s = &ring[deq % RING];
-	uint64_t lap = deq / RING;
+	struct log_slot *s = &ring[deq & (RING - 1)];
+	uint64_t lap = deq >> log_ring_order;
 	unsigned nb;
 
 	if (__atomic_load_n(&s->turn, __ATOMIC_ACQUIRE) != 2 * lap + 1)

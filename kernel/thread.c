@@ -30,7 +30,9 @@
 
 struct list_node all_threads = { &all_threads, &all_threads };	/* debug_offsets.c reads it */
 static struct list_node zombies = { &zombies, &zombies };	/* detached, exited */
-static struct tk_thread main_tcb, idle_tcb;
+/* main's TCB; the boot CPU's idle thread's comes from the heap in
+ * thread_boot, as the other CPUs' do (it was 1.1 KiB of static RAM). */
+static struct tk_thread main_tcb;
 
 extern char _boot_stack_top[];
 
@@ -500,9 +502,13 @@ void thread_boot(void)
 
 	if (!idle_stack)
 		tk_panic("memory: no stack for the idle thread");
-	init_tcb(&idle_tcb, "idle", idle_stack, IDLE_STACK);
-	arch_context_init(&idle_tcb.ctx, idle_stack, IDLE_STACK, idle_entry, 0);
+	struct tk_thread *idle = calloc(1, sizeof(*idle));
+
+	if (!idle)
+		tk_panic("memory: no TCB for the idle thread");
+	init_tcb(idle, "idle", idle_stack, IDLE_STACK);
+	arch_context_init(&idle->ctx, idle_stack, IDLE_STACK, idle_entry, 0);
 	thread_cpu_fault_stack(cpu_self());
-	sched_start(&main_tcb, &idle_tcb);
+	sched_start(&main_tcb, idle);
 	start_static_threads();
 }

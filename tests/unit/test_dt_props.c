@@ -148,6 +148,37 @@ static void test_index_refuses_truncated_struct(void **state)
 	free(fdt);
 }
 
+/* The boot's way (kernel/boot.c early_boot): the index built in a caller's
+ * buffer answers as libfdt does, and still does once moved to the heap and
+ * the buffer overwritten; a buffer too small for the blob is -ENOSPC and
+ * leaves no index; a heap index built after keeps working. */
+static void test_index_in_buffer_then_kept(void **state)
+{
+	void *fdt = dtb_load("virt");
+	int nodes = dt_index_nodes(fdt);
+	size_t bytes = (size_t)nodes * DT_INDEX_NODE_BYTES;
+	uint32_t *mem = malloc(bytes + 64);	/* a little spare room, as the boot's */
+
+	(void)state;
+	assert_true(nodes > 0);
+	assert_int_equal(dt_index_build_in(fdt, mem, bytes + 64), nodes);
+	assert_true(dt_indexed(fdt));
+	assert_int_equal(same_as_libfdt(fdt), nodes);
+	assert_int_equal(dt_index_keep(), 0);
+	memset(mem, 0xa5, bytes + 64);
+	assert_true(dt_indexed(fdt));
+	assert_int_equal(same_as_libfdt(fdt), nodes);
+	assert_int_equal(tk_dt_next_node(fdt, -1), 0);
+	assert_int_equal(dt_index_keep(), 0);	/* on the heap already */
+	assert_int_equal(dt_index_build_in(fdt, mem, bytes - DT_INDEX_NODE_BYTES), -ENOSPC);
+	assert_false(dt_indexed(fdt));
+	assert_int_equal(same_as_libfdt(fdt), nodes);	/* libfdt's answers */
+	assert_int_equal(tk_dt_index_build(fdt), nodes);
+	assert_int_equal(same_as_libfdt(fdt), nodes);
+	free(mem);
+	free(fdt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_other_blob_and_new_index),
 		cmocka_unit_test(test_name_buffer_reused),
 		cmocka_unit_test(test_index_refuses_truncated_struct),
+		cmocka_unit_test(test_index_in_buffer_then_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

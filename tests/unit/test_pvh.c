@@ -210,6 +210,45 @@ static void test_cmdline_length(void **state)
 	assert_int_equal(pvh_cmdline_len(NULL, 8), -EINVAL);
 }
 
+/* boot_x86.c's boot area: after the image, in RAM, clear of the loader. */
+static void test_place_area(void **state)
+{
+	const struct pvh_ram ram[] = { { 0, 0x9fc00 }, { 0x100000, 0x7f00000 } };
+	struct pvh_ram busy[] = { { 0x180000, 0x1000 }, { 0x7000, 0x38 }, { 0x181000, 0x10 } };
+	uint64_t pa = 0;
+
+	(void)state;
+	/* nothing in the way: the page after the image */
+	assert_int_equal(pvh_place_area(ram, 2, busy, 1, 0x150123, 0x15000, &pa), 0);
+	assert_int_equal(pa, 0x151000);
+	/* a loader range in the way, then one right after it: past both */
+	assert_int_equal(pvh_place_area(ram, 2, busy, 3, 0x170000, 0x15000, &pa), 0);
+	assert_int_equal(pa, 0x182000);
+	/* busy listed in any order: the last one moves the area onto the first */
+	struct pvh_ram rev[] = { { 0x181000, 0x10 }, { 0x180000, 0x1000 } };
+
+	assert_int_equal(pvh_place_area(ram, 2, rev, 2, 0x170000, 0x15000, &pa), 0);
+	assert_int_equal(pa, 0x182000);
+	/* zero-sized ranges are no obstacle */
+	struct pvh_ram none[] = { { 0x151000, 0 } };
+
+	assert_int_equal(pvh_place_area(ram, 2, none, 1, 0x151000, 0x1000, &pa), 0);
+	assert_int_equal(pa, 0x151000);
+	/* past the end of RAM, or across a hole */
+	assert_int_equal(pvh_place_area(ram, 2, busy, 0, 0x7ff0000, 0x15000, &pa), -ENOMEM);
+	assert_int_equal(pvh_place_area(ram, 2, busy, 0, 0x9f000, 0x15000, &pa), -ENOMEM);
+	/* exactly up to the end of RAM */
+	assert_int_equal(pvh_place_area(ram, 2, busy, 0, 0x7feb000, 0x15000, &pa), 0);
+	assert_int_equal(pa, 0x7feb000);
+	/* no memory map: only the loader's ranges count */
+	assert_int_equal(pvh_place_area(NULL, 0, busy, 1, 0x17f000, 0x2000, &pa), 0);
+	assert_int_equal(pa, 0x181000);
+	assert_int_equal(pvh_place_area(NULL, 0, NULL, 0, PVH_PA_LIMIT - 0x1000, 0x2000, &pa),
+			 -ENOMEM);
+	assert_int_equal(pvh_place_area(ram, 2, busy, 1, 0x100000, 0, &pa), -EINVAL);
+	assert_int_equal(pvh_place_area(ram, 2, busy, 1, 0x100000, 0x1000, NULL), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -226,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_range_checks),
 		cmocka_unit_test(test_cmdline_length),
 		cmocka_unit_test(test_cmdline_strip_qemu),
+		cmocka_unit_test(test_place_area),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

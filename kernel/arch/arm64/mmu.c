@@ -1,7 +1,8 @@
 /*
  * Identity-mapped MMU: 4 KiB granule, 39-bit addresses, translation starting
  * at level 1. 1 GiB blocks where a whole aligned GiB is mapped, else 2 MiB
- * blocks under a level-2 table from a small static pool.
+ * blocks under a level-2 table from a small pool (static, then RAM after
+ * the image).
  *
  *   L1 [512 x 1 GiB] --> block (RAM) | table --> L2 [512 x 2 MiB blocks]
  *                                        | table --> L3 [512 x 4 KiB pages]
@@ -24,7 +25,12 @@
 #include "../../arch.h"
 #include "sysregs.h"
 
+/* L2 tables: 4 at most, as before: 2 static for what is mapped with the MMU
+ * off (the image's GiB and the boot loader's DTB's), the other 2 from RAM
+ * after the image (arch_mmu_add_tables, before RAM and devices are mapped),
+ * which were 8 KiB of every app's static RAM. */
 #define L2_POOL		4
+#define L2_STATIC	2
 #define PAGE		4096ull
 #define BLOCK_1G	(1ull << 30)
 #define BLOCK_2M	(1ull << 21)
@@ -55,8 +61,10 @@
 #define FDT_MAGIC_BE	0xedfe0dd0u	/* 0xd00dfeed as read little-endian */
 
 static uint64_t l1[512] __attribute__((aligned(4096)));
-static uint64_t l2_pool[L2_POOL][512] __attribute__((aligned(4096)));
+static uint64_t l2_pool[L2_STATIC][512] __attribute__((aligned(4096)));
 static unsigned l2_used;
+static uint64_t *l2_more[L2_POOL - L2_STATIC];	/* from arch_mmu_add_tables */
+static unsigned nl2_more;
 /* every entry of a table is written when it is taken (map_pages) */
 /* the linker sizes this pool to the image (arm64.ld) */
 extern uint64_t _l3_tables[][512], _l3_tables_end[][512];
@@ -96,13 +104,36 @@ static uint64_t *l2_for(uint64_t pa, enum kind k, int *err)
 		*err = ((*e & 0x1c) == (block_attrs(k) & 0x1c)) ? 0 : -EEXIST;
 		return 0;
 	}
-	if (l2_used == L2_POOL) {
+	uint64_t *t;
+
+	if (l2_used < L2_STATIC) {
+		t = l2_pool[l2_used];
+	} else if (l2_used - L2_STATIC < nl2_more) {
+		t = l2_more[l2_used - L2_STATIC];
+		for (unsigned i = 0; i < 512; i++)	/* the static ones are clear */
+			t[i] = 0;
+		/* the zeros before the entry that makes the walker read them */
+		__asm__ volatile("dsb ishst" ::: "memory");
+	} else {
 		*err = -ENOMEM;
 		return 0;
 	}
-	uint64_t *t = l2_pool[l2_used++];
+	l2_used++;
 	*e = (uint64_t)(uintptr_t)t | PTE_TABLE;
 	return t;
+}
+
+unsigned arch_mmu_tables_wanted(void)
+{
+	return L2_POOL - L2_STATIC - nl2_more;
+}
+
+/* With the MMU on: the pages are written through the cache like the static
+ * pool, and published (dsb) before an entry points at them. */
+void arch_mmu_add_tables(uint64_t pa, unsigned n)
+{
+	for (; n && nl2_more < L2_POOL - L2_STATIC; n--, pa += PAGE)
+		l2_more[nl2_more++] = (uint64_t *)(uintptr_t)pa;
 }
 
 /* Pages [from, to) of the block at base, with attrs. */

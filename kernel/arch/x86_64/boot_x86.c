@@ -28,14 +28,25 @@
 #define FDT_BUF_SIZE	(64 * 1024)
 #define MAX_RAM		16
 #define QEMU_FDT_SIZE	(16 * 1024)
+#define AREA_SIZE	(FDT_BUF_SIZE + QEMU_FDT_SIZE + PVH_CMDLINE_MAX + QEMU_DT_MERGE_SCRATCH)
 
 extern const char board_dtb[];
 extern char _end[];
 extern uint64_t x86_tsc_hz;
 
-/* fdt_open_into writes what libfdt reads of it */
-static TK_NOINIT char fdt_buf[FDT_BUF_SIZE] __attribute__((aligned(8)));
-static char qemu_fdt[QEMU_FDT_SIZE] __attribute__((aligned(8)));
+/*
+ * The boot area: in RAM after the image (place_boot_area), not in its
+ * .bss, where these 90 KiB were static RAM of every app (issue 18). The DT
+ * buffer stays for good (kernel_start keeps the heap off the DTB, as off
+ * any DTB); QEMU's etc/fdt, the command line's copy and the virtio merge's
+ * work space after it are scratch that the boot is done with before
+ * kernel_start sets up the heap, which may then take them. fdt_open_into
+ * writes what libfdt reads of the DT buffer, so nothing needs clearing.
+ */
+static char *fdt_buf;		/* FDT_BUF_SIZE */
+static char *qemu_fdt;		/* QEMU_FDT_SIZE */
+static char *args;		/* PVH_CMDLINE_MAX */
+static char *merge_ws;		/* QEMU_DT_MERGE_SCRATCH */
 
 /* Loader data lives in low RAM, mapped by entry.S; anything above _end
  * (another loader's choice) is mapped before it is read. */
@@ -118,9 +129,7 @@ static void merge_cmdline(const struct hvm_start_info *si)
 
 	if (n < 0)
 		tk_panic("boot: PVH command line not terminated within %d bytes", PVH_CMDLINE_MAX);
-	static char args[PVH_CMDLINE_MAX];
-
-	if (n == 0 || pvh_cmdline_strip_qemu(args, sizeof(args), s) <= 0)
+	if (n == 0 || pvh_cmdline_strip_qemu(args, PVH_CMDLINE_MAX, s) <= 0)
 		return;
 	int chosen = fdt_path_offset(fdt_buf, "/chosen");
 
@@ -197,7 +206,7 @@ static void merge_qemu_virtio(void)
 	}
 	err = x86_fwcfg_read(sel, qemu_fdt, sizeof(struct fdt_header));
 	if (!err)
-		err = qemu_fdt_prefix(qemu_fdt, sizeof(struct fdt_header), fsize, sizeof(qemu_fdt),
+		err = qemu_fdt_prefix(qemu_fdt, sizeof(struct fdt_header), fsize, QEMU_FDT_SIZE,
 				      &need);
 	if (!err)
 		err = x86_fwcfg_read(-1, qemu_fdt + sizeof(struct fdt_header),
@@ -210,7 +219,7 @@ static void merge_qemu_virtio(void)
 	uint64_t t1 = arch_counter();
 
 	fdt_set_totalsize(qemu_fdt, (uint32_t)need);
-	int n = qemu_dt_merge_virtio(fdt_buf, qemu_fdt, need);
+	int n = qemu_dt_merge_virtio_in(fdt_buf, qemu_fdt, need, merge_ws);
 
 	if (n == -ENOSPC)
 		tk_panic("boot: merging QEMU's virtio slots: %s", tk_dt_last_error());
@@ -273,6 +282,54 @@ static void merge_qemu_cpus(void)
 	tk_printk("smp: %u CPUs from fw_cfg (cpu@0..%u, reg = APIC ID)\n", n, n - 1u);
 }
 
+/*
+ * The boot area's place: the first pages after the image that are RAM as
+ * the PVH memory map has it (without a map, RAM comes from the built-in DTB
+ * and the pages after the image are taken as the loader left them) and
+ * clear of the loader's data (start_info, the map, the command line, the
+ * module list and module 0, the DTB a loader may pass). Mapped here: QEMU
+ * puts the image low, so these are usually in the image's last 2 MiB page.
+ */
+static void place_boot_area(const struct hvm_start_info *si, uint32_t info_pa)
+{
+	struct pvh_ram ram[MAX_RAM], busy[5] = {
+		{ info_pa, sizeof(*si) },
+	};
+	int n = 0, nbusy = 1;
+	uint64_t bytes, pa;
+
+	if (!pvh_check_range(si->cmdline_paddr, PVH_CMDLINE_MAX))
+		busy[nbusy++] = (struct pvh_ram){ si->cmdline_paddr, PVH_CMDLINE_MAX };
+
+	if (pvh_memmap_where(si, &bytes) == 1) {
+		const struct hvm_memmap_entry *m = loader_ptr(si->memmap_paddr, bytes,
+							      "memory map");
+
+		busy[nbusy++] = (struct pvh_ram){ si->memmap_paddr, bytes };
+		/* a map with no usable RAM: merge_memory names it */
+		n = pvh_ram_regions(m, si->memmap_entries, ram, MAX_RAM, 0, 0);
+		if (n < 0)
+			n = 0;
+	}
+	if (si->nr_modules && si->modlist_paddr) {
+		const struct hvm_modlist_entry *mod = loader_ptr(si->modlist_paddr, sizeof(*mod),
+								 "module list");
+
+		busy[nbusy++] = (struct pvh_ram){ si->modlist_paddr, sizeof(*mod) };
+		if (mod->size <= TK_DT_MAX_SIZE && !pvh_check_range(mod->paddr, mod->size))
+			busy[nbusy++] = (struct pvh_ram){ mod->paddr, mod->size };
+	}
+	if (pvh_place_area(ram, n, busy, nbusy, (uintptr_t)_end, AREA_SIZE, &pa))
+		tk_panic("boot: no RAM after the image (at 0x%lx) for the %d KiB boot area",
+			 (unsigned long)(uintptr_t)_end, AREA_SIZE >> 10);
+	if (arch_mmu_map(pa, AREA_SIZE, false))
+		tk_panic("boot: cannot map the boot area at 0x%lx", (unsigned long)pa);
+	fdt_buf = (char *)(uintptr_t)pa;
+	qemu_fdt = fdt_buf + FDT_BUF_SIZE;
+	args = qemu_fdt + QEMU_FDT_SIZE;
+	merge_ws = args + PVH_CMDLINE_MAX;
+}
+
 /* ebx from the loader: the physical address of struct hvm_start_info. */
 __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 {
@@ -287,9 +344,10 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 	if (pvh_check_magic(si))
 		tk_panic("boot: bad PVH magic 0x%08x in hvm_start_info at 0x%x (expected 0x%08x): not started through PVH",
 			 si->magic, info_pa, PVH_MAGIC);
+	place_boot_area(si, info_pa);
 	const void *base = base_dtb(si);
 
-	fdt_must(fdt_open_into(base, fdt_buf, sizeof(fdt_buf)), "the PVH data");
+	fdt_must(fdt_open_into(base, fdt_buf, FDT_BUF_SIZE), "the PVH data");
 	merge_memory(si);
 	/* The APs' real-mode trampoline (ap_start.S): never heap or DMA pool. */
 	fdt_must(fdt_add_mem_rsv(fdt_buf, AP_TRAMPOLINE, 4096), "the AP trampoline's page");

@@ -19,7 +19,12 @@
 #include "../../arch.h"
 #include "x86.h"
 
+/* PDs: 8 GiB mapped at most (RAM and devices), as before: 2 static (entry.S's
+ * for the first GiB and one for what the loader put elsewhere), the other 6
+ * from RAM after the image (arch_mmu_add_tables), which were 24 KiB of every
+ * app's static RAM. */
 #define PD_POOL		8
+#define PD_STATIC	2
 #define PAGE		4096ull
 #define PAGE_2M		(1ull << 21)
 #define GIB		(1ull << 30)
@@ -40,8 +45,10 @@
 #define PAGETABLES __attribute__((section(".bss.pagetables")))
 PAGETABLES uint64_t x86_pml4[512] __attribute__((aligned(4096)));
 PAGETABLES uint64_t x86_pdpt[512] __attribute__((aligned(4096)));
-PAGETABLES uint64_t x86_pd_pool[PD_POOL][512] __attribute__((aligned(4096)));
+PAGETABLES uint64_t x86_pd_pool[PD_STATIC][512] __attribute__((aligned(4096)));
 PAGETABLES uint32_t x86_pd_used;
+static uint64_t *pd_more[PD_POOL - PD_STATIC];	/* from arch_mmu_add_tables */
+static unsigned npd_more;
 PAGETABLES uint64_t x86_pt_low[512] __attribute__((aligned(4096)));
 /* every entry of a table is written when it is taken (x86_mmu_protect) */
 /* for the image's 2 MiB pages past the first; sized by the linker (x86_64.ld) */
@@ -109,12 +116,30 @@ static uint64_t *pd_for(uint64_t pa)
 
 	if (*e & PTE_P)
 		return (uint64_t *)(uintptr_t)(*e & PTE_ADDR_MASK);
-	if (x86_pd_used == PD_POOL)
-		return 0;
-	uint64_t *t = x86_pd_pool[x86_pd_used++];
+	uint64_t *t;
 
+	if (x86_pd_used < PD_STATIC)
+		t = x86_pd_pool[x86_pd_used];
+	else if (x86_pd_used - PD_STATIC < npd_more)
+		t = pd_more[x86_pd_used - PD_STATIC];
+	else
+		return 0;
+	x86_pd_used++;
+	for (unsigned i = 0; i < 512; i++)	/* static ones are clear, given ones not */
+		t[i] = 0;
 	*e = (uint64_t)(uintptr_t)t | PTE_P | PTE_RW;
 	return t;
+}
+
+unsigned arch_mmu_tables_wanted(void)
+{
+	return PD_POOL - PD_STATIC - npd_more;
+}
+
+void arch_mmu_add_tables(uint64_t pa, unsigned n)
+{
+	for (; n && npd_more < PD_POOL - PD_STATIC; n--, pa += PAGE)
+		pd_more[npd_more++] = (uint64_t *)(uintptr_t)pa;
 }
 
 int arch_mmu_map(uint64_t pa, uint64_t size, bool device)

@@ -65,6 +65,49 @@ int pvh_ram_regions(const struct hvm_memmap_entry *m, uint32_t n, struct pvh_ram
 	return k ? k : -ENOENT;
 }
 
+#define AREA_ALIGN 4096ull
+
+static uint64_t align_up(uint64_t x)
+{
+	return (x + AREA_ALIGN - 1) & ~(AREA_ALIGN - 1);
+}
+
+static bool in_ram(const struct pvh_ram *ram, int n, uint64_t pa, uint64_t size)
+{
+	for (int i = 0; i < n; i++)
+		if (pa >= ram[i].addr && pa - ram[i].addr <= ram[i].size &&
+		    size <= ram[i].size - (pa - ram[i].addr))
+			return true;
+	return n == 0;
+}
+
+int pvh_place_area(const struct pvh_ram *ram, int n, const struct pvh_ram *busy, int nbusy,
+		   uint64_t from, uint64_t size, uint64_t *pa)
+{
+	if ((n > 0 && !ram) || (nbusy > 0 && !busy) || n < 0 || nbusy < 0 || !pa || size == 0)
+		return -EINVAL;
+	uint64_t at = align_up(from);
+
+	/* Each pass moves past one busy range or stops: nbusy + 1 passes. */
+	for (int pass = 0; pass <= nbusy; pass++) {
+		bool moved = false;
+
+		if (at < from || at >= PVH_PA_LIMIT || size > PVH_PA_LIMIT - at)
+			return -ENOMEM;
+		for (int i = 0; i < nbusy; i++) {
+			const struct pvh_ram *b = &busy[i];
+
+			if (b->size && b->addr < at + size && at < b->addr + b->size) {
+				at = align_up(b->addr + b->size);
+				moved = true;
+			}
+		}
+		if (!moved)
+			return in_ram(ram, n, at, size) ? (*pa = at, 0) : -ENOMEM;
+	}
+	return -ENOMEM;
+}
+
 long pvh_cmdline_len(const char *s, size_t max)
 {
 	if (!s)

@@ -63,6 +63,18 @@ int pvh_memmap_where(const struct hvm_start_info *si, uint64_t *bytes);
 int pvh_ram_regions(const struct hvm_memmap_entry *m, uint32_t n, struct pvh_ram *out,
 		    int max, uint32_t *dropped, uint32_t *bad_index);
 
+/*
+ * Where boot_x86.c puts its boot area (the DT buffer and the boot's
+ * scratch, outside the image): the lowest page-aligned pa >= from such that
+ * [pa, pa + size) overlaps none of the loader's ranges busy[0..nbusy)
+ * (start_info, the memory map, the command line, a module; zero-sized ones
+ * ignored) and, when the loader gave a memory map (n > 0), lies inside one
+ * of its RAM regions ram[0..n).
+ * @retval 0 (*pa set), -ENOMEM no such place, -EINVAL bad arguments
+ */
+int pvh_place_area(const struct pvh_ram *ram, int n, const struct pvh_ram *busy, int nbusy,
+		   uint64_t from, uint64_t size, uint64_t *pa);
+
 /* The command line's length: a NUL within max bytes.
  * @retval length (0 = empty), -E2BIG not terminated within max, -EINVAL s NULL */
 long pvh_cmdline_len(const char *s, size_t max);

@@ -261,10 +261,27 @@ static int replace_slots(void *fdt, struct slot *s, int n, const int *old, int n
 	return err;
 }
 
+/* The merge's work space: 6 KiB, in the caller's buffer. */
+struct merge_ws {
+	struct slot slots[QEMU_DT_MAX_SLOTS];
+	int qnode[QEMU_DT_MAX_SLOTS], old[BUILTIN_MAX];
+};
+_Static_assert(sizeof(struct merge_ws) <= QEMU_DT_MERGE_SCRATCH, "QEMU_DT_MERGE_SCRATCH");
+
+/* Without a buffer: a static work space, which the linker drops from an
+ * image that only calls qemu_dt_merge_virtio_in (the boot's). */
 int qemu_dt_merge_virtio(void *fdt, const void *q, size_t qlen)
 {
-	static struct slot slots[QEMU_DT_MAX_SLOTS];
-	static int qnode[QEMU_DT_MAX_SLOTS], old[BUILTIN_MAX];
+	static struct merge_ws ws;
+
+	return qemu_dt_merge_virtio_in(fdt, q, qlen, &ws);
+}
+
+int qemu_dt_merge_virtio_in(void *fdt, const void *q, size_t qlen, void *scratch)
+{
+	struct merge_ws *ws = scratch;
+	struct slot *slots = ws->slots;
+	int *qnode = ws->qnode, *old = ws->old;
 	int n = 0, node, nold, err = tk_dt_validate(q, qlen);
 
 	if (err)

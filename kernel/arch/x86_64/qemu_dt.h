@@ -51,6 +51,11 @@ int qemu_fdt_prefix(const void *hdr, size_t hdr_len, uint64_t file_size, size_t 
  * @retval -ENOSPC fdt's buffer ran out while writing (fdt half-merged)
  */
 int qemu_dt_merge_virtio(void *fdt, const void *qemu, size_t qemu_len);
+/* The same with the merge's work space in scratch, QEMU_DT_MERGE_SCRATCH
+ * bytes, 8-byte aligned (the boot's: in its boot area, boot_x86.c, rather
+ * than 6 KiB of static RAM). */
+#define QEMU_DT_MERGE_SCRATCH 8192
+int qemu_dt_merge_virtio_in(void *fdt, const void *qemu, size_t qemu_len, void *scratch);
 
 /* Takt's x86 SMP bound (kernel/smp.c's CPU count on this board). */
 #define QEMU_DT_MAX_CPUS	8

@@ -135,7 +135,9 @@ int tk_dt_depth(const void *fdt, int node);
  * the kernel builds this index in one walk after validation; parent and
  * path lookups then cost a binary search. Optional: without it, or for a
  * DTB with more than TK_DT_INDEX_MAX nodes, lookups fall back to libfdt.
- * @retval number of nodes indexed, -ENOSPC when too many (index unused) */
+ * Its arrays (40 bytes a node) come from malloc, sized to the blob.
+ * @retval number of nodes indexed, -ENOSPC when too many, -ENOMEM no room
+ *         for the arrays, -EINVAL a truncated structure block (index unused) */
 #define TK_DT_INDEX_MAX 256
 int tk_dt_index_build(const void *fdt);
 /* Next node in DT order after node (-1 = first), via the index when built;
