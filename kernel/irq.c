@@ -285,7 +285,7 @@ uint64_t tk_irq_count(struct tk_device *dev, int idx)
 /* Run the handler of controller c's line; an unexpected line would fire
  * forever, so it is masked and named instead. Both the root's dispatch and
  * the chained controllers' come here. */
-static inline void run_line(const struct intc *c, unsigned line)
+static inline void run_line(const struct intc *c, unsigned line, unsigned cpu)
 {
 	unsigned kline = c->base + line;
 
@@ -293,7 +293,7 @@ static inline void run_line(const struct intc *c, unsigned line)
 		struct handler *h = &handlers[slot_of[kline] - 1];
 
 		__atomic_fetch_add(&h->count, 1, __ATOMIC_RELAXED);	/* several CPUs share per-CPU lines */
-		h->last_cpu = (uint8_t)cpu_self()->id;
+		h->last_cpu = (uint8_t)cpu;
 		h->fn(h->arg);
 		return;
 	}
@@ -311,11 +311,13 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 		spurious++;
 		return f;
 	}
-	sched_irq_enter();
-	cpu_self()->irqs++;
-	cpu_self()->irq_frame = f;	/* for a crash core's stop (smp.c) */
+	struct cpu *c = cpu_self();
+
+	sched_irq_enter(c);
+	c->irqs++;
+	c->irq_frame = f;	/* for a crash core's stop (smp.c) */
 	TRACE(TR_IRQ_ENTER, 0, line);
-	run_line(&root_intc, line);
+	run_line(&root_intc, line, c->id);
 	root_ops->eoi(root, line);
 	TRACE(TR_IRQ_EXIT, 0, line);
 	/* A wake-up may have made another thread the one to run: switch now,
@@ -336,7 +338,7 @@ void tk_intc_dispatch(struct tk_device *intc, unsigned line)
 		if (chained[i].dev == intc)
 			c = &chained[i];
 	if (c)
-		run_line(c, line);
+		run_line(c, line, cpu_self()->id);
 }
 
 /* Masking this CPU's interrupts no longer excludes the others: the driver

@@ -12,6 +12,7 @@
 #include <takt/thread.h>
 
 #include "arch.h"
+#include "irqoff.h"
 #include "smp.h"
 #include "sched/list.h"
 #include "sched/pi.h"
@@ -138,8 +139,18 @@ void sched_wake(struct tk_thread *t, int result);
 void sched_preempt_point(void);
 /* The caller leaves for good: switch away, never to return. */
 __attribute__((noreturn)) void sched_exit_current(void);
-bool sched_in_irq(void);
-void sched_irq_enter(void);
+/* Inline: every interrupt and many API checks ask. */
+static inline bool sched_in_irq(void)
+{
+	return cpu_self()->irq_depth > 0;
+}
+
+/* An interrupt begins on c (cpu_self()); masked since the exception. */
+static inline void sched_irq_enter(struct cpu *c)
+{
+	if (c->irq_depth++ == 0 && __builtin_expect(irqoff_on, 0))
+		irqoff_begin();
+}
 void sched_irq_exit(void);
 /* New class and parameters for t. Thread context; for a thread living on
  * another CPU with interrupts on and klock not held (a cross-call). */

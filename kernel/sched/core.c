@@ -215,17 +215,6 @@ static void schedule(void)
 	schedule_at(tk_now_ns());
 }
 
-bool sched_in_irq(void)
-{
-	return cpu_self()->irq_depth > 0;
-}
-
-void sched_irq_enter(void)
-{
-	if (cpu_self()->irq_depth++ == 0 && __builtin_expect(irqoff_on, 0))
-		irqoff_begin();	/* the exception masked them */
-}
-
 /* The decision on an interrupt's way out takes the timer event's clock
  * reading when there was one: the handler's few hundred instructions since
  * are charged to the thread that runs next (the wake-up's cost), and one

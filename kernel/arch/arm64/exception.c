@@ -143,18 +143,12 @@ _Static_assert(offsetof(struct cpu, fault_stack) == CPU_FAULT_STACK, "vectors.S"
 _Static_assert(offsetof(struct cpu, current) == CPU_CURRENT, "vectors.S");
 _Static_assert(offsetof(struct tk_thread, stack_lo) == THREAD_STACK_LO, "vectors.S");
 
-struct arch_frame *arch_exception(struct arch_frame *f)
+/* Out of arch_exception: its message buffer would put the stack
+ * protector's check on every interrupt's path. */
+static __attribute__((noinline, noreturn)) void fault(struct arch_frame *f)
 {
 	char why[96];
 
-	if (f->kind == VEC_IRQ)
-		return irq_dispatch(f);
-	if (f->kind == VEC_STACK_OVERFLOW) {	/* on the fault stack: the thread's sp */
-		__asm__ volatile("mrs %0, tpidr_el0" : "=r"(f->sp));
-		f->kind = VEC_SYNC;
-	}
-	if (semihost_fixup(f))
-		return f;
 	arch_dump_frame(f);
 	crash_core_fault(f);	/* the core's thread 1 shows the faulting code */
 	stack_guard_check_fault(f->far, f->sp);
@@ -163,4 +157,17 @@ struct arch_frame *arch_exception(struct arch_frame *f)
 		 f->kind < 16 ? vec_names[f->kind] : "?",
 		 (unsigned)ESR_EC(f->esr), ec_name(ESR_EC(f->esr)),
 		 (unsigned long)f->elr, why);
+}
+
+struct arch_frame *arch_exception(struct arch_frame *f)
+{
+	if (f->kind == VEC_IRQ)
+		return irq_dispatch(f);
+	if (f->kind == VEC_STACK_OVERFLOW) {	/* on the fault stack: the thread's sp */
+		__asm__ volatile("mrs %0, tpidr_el0" : "=r"(f->sp));
+		f->kind = VEC_SYNC;
+	}
+	if (semihost_fixup(f))
+		return f;
+	fault(f);
 }

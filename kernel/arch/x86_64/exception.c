@@ -115,12 +115,12 @@ static void fault_reason(const struct arch_frame *f, char *out, size_t len)
 	snprintf(out, len, ": %s at 0x%lx", what, (unsigned long)f->cr2);
 }
 
-struct arch_frame *arch_exception(struct arch_frame *f)
+/* Out of arch_exception: its message buffer would put the stack
+ * protector's check on every interrupt's path. */
+static __attribute__((noinline, noreturn)) void fault(struct arch_frame *f)
 {
 	char why[96];
 
-	if (f->vector >= VEC_IRQ_FIRST)
-		return irq_dispatch(f);
 	arch_dump_frame(f);
 	crash_core_fault(f);	/* the core's thread 1 shows the faulting code */
 	/* a page fault in a guard page, or the double fault it becomes when
@@ -131,6 +131,13 @@ struct arch_frame *arch_exception(struct arch_frame *f)
 	tk_panic("unexpected exception: %s (vector %lu, error 0x%lx) at 0x%lx%s",
 		 vec_name(f->vector), (unsigned long)f->vector,
 		 (unsigned long)f->error, (unsigned long)f->rip, why);
+}
+
+struct arch_frame *arch_exception(struct arch_frame *f)
+{
+	if (f->vector >= VEC_IRQ_FIRST)
+		return irq_dispatch(f);
+	fault(f);
 }
 
 /* Debug channel: COM1 (I/O port 0x3f8), the PC's first serial port, which
