@@ -192,9 +192,9 @@ static SCHED_HOT void schedule_at(uint64_t now)
 	} while (!wake_publish(c, next, now));
 	c->need_resched = false;
 	program_timer(c, next, now);
+	check_stack(prev);	/* every decision: the timer's catch a thread that never switches */
 	if (next == prev)
 		return;
-	check_stack(prev);
 	if (prev == c->idle)
 		c->idle_ns += now - c->idle_since;
 	if (next == c->idle)
@@ -290,9 +290,9 @@ SCHED_HOT void sched_timer_event(void)
 	}
 	while ((se = rq_dl_expire(&c->rq, now, &ev)))
 		sched_dl_events(c, thread_of(se), ev);
-	check_stack(c->current);
 	c->event_ns = now;
-	c->need_resched = true;	/* charge the runner; budget or slice may be out */
+	c->need_resched = true;	/* the decision on the way out charges the runner (budget
+				 * or slice may be out) and checks its stack */
 }
 
 void sched_wake(struct tk_thread *t, int result)
