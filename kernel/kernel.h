@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
+
 /* boot.c: from the arch entry code, MMU on; see arch_mmu_early(). */
 __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0);
 
@@ -81,6 +83,14 @@ void entropy_cpu_register(void);
 
 /* time.c: a counter value (arch_counter) as ns since boot, like tk_now_ns. */
 uint64_t time_counter_ns(uint64_t counter);
+/* tk_now_ns inline, for the scheduler's paths (time.c sets the rate). */
+extern uint64_t time_ns_per_tick_32;
+static inline uint64_t time_now_ns(void)
+{
+	uint64_t d = arch_counter_inline() - arch_boot_counter;
+
+	return (uint64_t)(((__uint128_t)d * time_ns_per_tick_32) >> 32);
+}
 
 /* trace/trace_dump.c: a traced run's trace to the console at power-off. */
 void trace_dump_at_exit(void);

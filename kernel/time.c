@@ -13,7 +13,7 @@
 #include "kernel.h"
 #include "thread_impl.h"
 
-static uint64_t ns_per_tick_32;		/* 1e9 / freq, 32.32 */
+uint64_t time_ns_per_tick_32;		/* 1e9 / freq, 32.32 (kernel.h: time_now_ns) */
 static uint64_t ticks_per_ns_32;	/* freq / 1e9, 32.32 */
 static struct tk_device *ce_dev;
 static const struct tk_clockevent_ops *ce_ops;
@@ -38,7 +38,7 @@ void time_init(void)
 
 	if (freq == 0)
 		tk_panic("time: counter frequency is 0 (firmware did not set CNTFRQ)");
-	ns_per_tick_32 = ratio_32(1000000000u, freq);
+	time_ns_per_tick_32 = ratio_32(1000000000u, freq);
 	ticks_per_ns_32 = ratio_32(freq, 1000000000u);
 }
 
@@ -46,12 +46,12 @@ uint64_t time_counter_ns(uint64_t counter)
 {
 	uint64_t d = counter - arch_boot_counter;
 
-	return (uint64_t)(((__uint128_t)d * ns_per_tick_32) >> 32);
+	return (uint64_t)(((__uint128_t)d * time_ns_per_tick_32) >> 32);
 }
 
 uint64_t tk_now_ns(void)
 {
-	return time_counter_ns(arch_counter());
+	return time_now_ns();
 }
 
 static uint64_t ns_to_counter(uint64_t ns)
@@ -127,7 +127,7 @@ uint64_t tk_timer_irqs(void)
 
 void tk_sleep_until_ns(uint64_t t)
 {
-	while (tk_now_ns() < t) {
+	while (time_now_ns() < t) {
 		if (!ce_ops || !sched_current || sched_in_irq())
 			continue;	/* no timer or no threads yet: busy-wait */
 		unsigned long flags = arch_irq_save();

@@ -171,7 +171,7 @@ void sched_finish_switch(void)
 	p->migrate_to = -1;
 	__atomic_store_n(&p->on_cpu, false, __ATOMIC_RELEASE);
 	if (to >= 0 && p->state == THREAD_READY)
-		cpu_hand_over(c, p, &cpus[to], tk_now_ns());
+		cpu_hand_over(c, p, &cpus[to], time_now_ns());
 	else if (to >= 0 && p->state == THREAD_BLOCKED)
 		p->next_cpu = (uint8_t)to;	/* it blocked while leaving: moved at its wake-up */
 	arch_cpu_kick();	/* a joiner may wait for this (sched_wait_off_cpu) */
@@ -212,7 +212,7 @@ static SCHED_HOT void schedule_at(uint64_t now)
 
 static void schedule(void)
 {
-	schedule_at(tk_now_ns());
+	schedule_at(time_now_ns());
 }
 
 /* The decision on an interrupt's way out takes the timer event's clock
@@ -229,7 +229,7 @@ void sched_irq_exit(void)
 	now = c->event_ns;
 	c->event_ns = 0;
 	if (!now || now < c->last_ns)	/* a charge since: no older reading */
-		now = tk_now_ns();
+		now = time_now_ns();
 	schedule_at(now);	/* a tail call: gdb unwinds schedule_at <- irq_dispatch */
 }
 
@@ -268,7 +268,7 @@ static void wake_waiter(struct tk_thread *t, int result, uint64_t now)
 SCHED_HOT void sched_timer_event(void)
 {
 	struct cpu *c = cpu_self();
-	uint64_t now = tk_now_ns();
+	uint64_t now = time_now_ns();
 	struct timeout *to;
 	struct sched_entity *se;
 	unsigned ev;
@@ -297,7 +297,7 @@ SCHED_HOT void sched_timer_event(void)
 
 void sched_wake(struct tk_thread *t, int result)
 {
-	wake_at(t, result, tk_now_ns());
+	wake_at(t, result, time_now_ns());
 }
 
 /* Under t's wait queue's lock (klock or its object's), or t is a plain
@@ -344,7 +344,7 @@ static int block_on(struct waitq *wq, tk_spinlock_t *lock, uint64_t deadline)
 {
 	struct cpu *c = cpu_self();
 	struct tk_thread *t = c->current;
-	uint64_t now = tk_now_ns();
+	uint64_t now = time_now_ns();
 	unsigned held;
 
 	if (deadline <= now)
@@ -383,7 +383,7 @@ void sched_yield_current(void)
 {
 	struct cpu *c = cpu_self();
 	struct tk_thread *t = c->current;
-	uint64_t now = tk_now_ns();
+	uint64_t now = time_now_ns();
 
 	if (t == c->idle)
 		return;
@@ -404,7 +404,7 @@ void sched_exit_current(void)
 	struct tk_thread *t = c->current;
 
 	klock_drop();
-	dequeue_current(c, tk_now_ns());
+	dequeue_current(c, time_now_ns());
 	if (t->se.cls == SCHED_CLASS_DL)
 		sched_dl_release(c, t);
 	cpu_load_add(c, -1);
@@ -457,7 +457,7 @@ void sched_start(struct tk_thread *main_thread, struct tk_thread *idle_thread)
 	c->current = main_thread;
 	main_thread->on_cpu = true;
 	main_thread->switches = 1;
-	c->last_ns = tk_now_ns();
+	c->last_ns = time_now_ns();
 	main_thread->added = true;
 	main_thread->state = THREAD_BLOCKED;
 	sched_wake(main_thread, 0);
@@ -482,7 +482,7 @@ void sched_cpu_start(struct cpu *c)
 {
 	c->current = c->idle;
 	c->idle->on_cpu = true;
-	c->last_ns = c->idle_since = tk_now_ns();
+	c->last_ns = c->idle_since = time_now_ns();
 	struct run_key k = run_key_of(c, c->idle, c->last_ns);
 
 	wake_publish_key(c, &k);	/* no posts yet: nothing to decide again */
@@ -504,14 +504,14 @@ uint64_t tk_thread_cpu_ns(tk_thread_t *t)
 
 	if (!t)
 		t = cpu_self()->current;
-	ns = t ? cpu_ns_of(t, tk_now_ns()) : 0;
+	ns = t ? cpu_ns_of(t, time_now_ns()) : 0;
 	arch_irq_restore(f);
 	return ns;
 }
 
 static void add_cpu_ns(tk_thread_t *t, void *arg)
 {
-	*(uint64_t *)arg += cpu_ns_of(t, tk_now_ns());
+	*(uint64_t *)arg += cpu_ns_of(t, time_now_ns());
 }
 
 uint64_t tk_process_cpu_ns(void)
