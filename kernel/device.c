@@ -117,6 +117,7 @@ static void probe_intcs(const void *fdt, const struct found *found, int nfound,
  * before the probe) and given back after it, where they were 2.5 KiB of
  * every app's static RAM for a job done once at boot. */
 struct probe_lists {
+	struct device_matcher match;
 	struct found found[MAX_DEVICES], intcs[MAX_DEVICES];
 	int parent[MAX_DEVICES], order[MAX_DEVICES];
 };
@@ -133,9 +134,9 @@ void device_probe_all(const void *fdt)
 		tk_panic("dev: no RAM for the probe's lists (%u bytes)", (unsigned)sizeof(*l));
 	struct found *found = l->found;
 
+	device_matcher_init(&l->match, __takt_drivers_start, __takt_drivers_end);
 	while ((node = tk_dt_next_node(fdt, node)) >= 0) {
-		const struct tk_driver *drv = device_match(fdt, node, __takt_drivers_start,
-							   __takt_drivers_end);
+		const struct tk_driver *drv = device_matcher_find(&l->match, fdt, node);
 
 		if (!drv || !tk_dt_node_enabled(fdt, node))
 			continue;

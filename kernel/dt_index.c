@@ -37,7 +37,7 @@ static struct {
 	int n, cap;
 	bool owned;		/* the block is malloc's */
 	int32_t *off;		/* ascending: DT order */
-	int32_t *parent;	/* -1 for the root */
+	int32_t *parent;	/* the parent's position (not its offset); -1 for the root */
 	uint32_t *phandle;	/* 0 when none */
 } idx;
 
@@ -165,7 +165,7 @@ static int build(const void *fdt, int nodes)
 				return -ENOSPC;
 			open[depth] = idx.n;
 			idx.off[idx.n] = off;
-			idx.parent[idx.n] = depth ? idx.off[open[depth - 1]] : -1;
+			idx.parent[idx.n] = depth ? open[depth - 1] : -1;
 			idx.phandle[idx.n] = 0;
 			dt_props_begin(idx.n++);
 		} else if (tag == FDT_PROP && depth >= 0) {
@@ -184,18 +184,45 @@ static int build(const void *fdt, int nodes)
 	return idx.n;
 }
 
-/* Position of node in the index, or -1 when not indexed. */
+/* Where dt_index_of found a node lately, by offset: direct-mapped, each
+ * slot checked against idx.off before it is believed (so never reset). */
+#define RECENT 64
+static uint16_t recent[RECENT];
+_Static_assert(TK_DT_INDEX_MAX <= UINT16_MAX, "positions fit recent[]");
+
+/* Position i, remembered for its node; returns its offset. */
+static int remember_off(int i)
+{
+	recent[((unsigned)idx.off[i] >> 2) % RECENT] = (uint16_t)i;
+	return idx.off[i];
+}
+
+static int remember(int i)
+{
+	remember_off(i);
+	return i;
+}
+
+/* Position of node in the index, or -1 when not indexed. The boot asks
+ * about a few nodes many times running (a device, its bus, the root) and
+ * walks the nodes in order (the walks remember what they return): the
+ * recent answers and the root are tried before the binary search (which
+ * was a tenth of the boot's instructions). */
 int dt_index_of(const void *fdt, int node)
 {
-	int lo = 0, hi = idx.n - 1;
+	int lo = 0, hi = idx.n - 1, r = recent[((unsigned)node >> 2) % RECENT];
 
 	if (fdt != idx.fdt)
 		return -1;
+	if (r < idx.n && idx.off[r] == node)
+		return r;
+	if (idx.n && idx.off[0] == node)
+		return 0;	/* the root */
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
 
 		if (idx.off[mid] == node)
-			return mid;
+			return remember(mid);
 		if (idx.off[mid] < node)
 			lo = mid + 1;
 		else
@@ -210,7 +237,7 @@ int tk_dt_next_node(const void *fdt, int node)
 		int i = node < 0 ? 0 : dt_index_of(fdt, node) + 1;
 
 		if (i > 0 || node < 0)
-			return i < idx.n ? idx.off[i] : -ENOENT;
+			return i < idx.n ? remember_off(i) : -ENOENT;
 	}
 	node = fdt_next_node(fdt, node, 0);
 	return node >= 0 ? node : -ENOENT;
@@ -238,9 +265,9 @@ int dt_sub_node(const void *fdt, int parent, const char *name, int len)
 
 	if (i < 0)
 		return fdt_subnode_offset_namelen(fdt, parent, name, len);
-	for (i++; i < idx.n; i++)
-		if (idx.parent[i] == parent && name_matches(fdt, idx.off[i], name, len))
-			return idx.off[i];
+	for (int c = i + 1; c < idx.n; c++)
+		if (idx.parent[c] == i && name_matches(fdt, idx.off[c], name, len))
+			return remember_off(c);
 	return -FDT_ERR_NOTFOUND;
 }
 
@@ -253,16 +280,17 @@ int tk_dt_subnode(const void *fdt, int parent, const char *name)
 
 int tk_dt_next_child(const void *fdt, int parent, int prev)
 {
-	int i = dt_index_of(fdt, prev < 0 ? parent : prev);
+	int p = dt_index_of(fdt, parent);
+	int i = prev < 0 ? p : dt_index_of(fdt, prev);
 
-	if (i < 0) {
+	if (i < 0 || p < 0) {
 		int n = prev < 0 ? fdt_first_subnode(fdt, parent) : fdt_next_subnode(fdt, prev);
 
 		return n >= 0 ? n : -ENOENT;
 	}
 	for (i++; i < idx.n; i++)
-		if (idx.parent[i] == parent)
-			return idx.off[i];
+		if (idx.parent[i] == p)
+			return remember_off(i);
 	return -ENOENT;
 }
 
@@ -271,7 +299,7 @@ int dt_fast_parent(const void *fdt, int node)
 	int i = dt_index_of(fdt, node);
 
 	if (i >= 0)
-		return idx.parent[i] >= 0 ? idx.parent[i] : -FDT_ERR_NOTFOUND;
+		return idx.parent[i] >= 0 ? remember_off(idx.parent[i]) : -FDT_ERR_NOTFOUND;
 	return fdt_parent_offset(fdt, node);
 }
 
@@ -327,30 +355,33 @@ int tk_dt_depth(const void *fdt, int node)
 	return -EINVAL;
 }
 
-/* The path from the index: names of node and its ancestors, right to left. */
+/* The path from the index: names of node and its ancestors, right to left.
+ * The blob passed tk_dt_validate (fdt_check_full), so each name follows
+ * its BEGIN_NODE tag NUL-terminated inside the structure block: read there
+ * (fdt_get_name checked each tag again; paths were 8 % of the boot). */
 static int idx_path(const void *fdt, int i, char *buf, size_t len)
 {
+	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt) + FDT_TAGSIZE;
 	size_t pos = len;
 
 	if (len == 0)
 		return -FDT_ERR_NOSPACE;
 	buf[--pos] = 0;
-	for (; i >= 0 && idx.parent[i] >= 0; i = dt_index_of(fdt, idx.parent[i])) {
-		int n;
-		const char *name = fdt_get_name(fdt, idx.off[i], &n);
+	for (; idx.parent[i] >= 0; i = idx.parent[i]) {
+		const char *name = st + idx.off[i];
+		size_t n = strlen(name);
 
-		if (!name)
-			return n;
-		if ((size_t)n + 1 > pos)
+		if (n + 1 > pos)
 			return -FDT_ERR_NOSPACE;
-		pos -= (size_t)n;
-		memcpy(buf + pos, name, (size_t)n);
+		pos -= n;
+		memcpy(buf + pos, name, n);
 		buf[--pos] = '/';
 	}
-	if (i < 0)
-		return -FDT_ERR_INTERNAL;
-	if (pos == len - 1)	/* the root itself */
+	if (pos == len - 1) {	/* the root itself: "/" needs 2 bytes */
+		if (pos == 0)
+			return -FDT_ERR_NOSPACE;
 		buf[--pos] = '/';
+	}
 	memmove(buf, buf + pos, len - pos);
 	return 0;
 }
