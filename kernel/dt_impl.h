@@ -92,6 +92,8 @@ void dt_props_move(void *to, const void *from, int n);
 int dt_index_nodes(const void *fdt);
 int dt_index_build_in(const void *fdt, void *mem, size_t bytes);
 int dt_index_keep(void);
+/* No index from here on (a caller's buffer is about to go): lookups walk. */
+void dt_index_drop(void);
 uint32_t dt_props_note(const void *fdt, int i, int node, int off, const void *prop);
 /* The node's parent through the index when built; a libfdt error when none. */
 int dt_fast_parent(const void *fdt, int node);

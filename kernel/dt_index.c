@@ -90,6 +90,11 @@ static void forget(void)
 
 static int build(const void *fdt, int nodes);
 
+void dt_index_drop(void)
+{
+	forget();
+}
+
 int dt_index_build_in(const void *fdt, void *mem, size_t bytes)
 {
 	size_t cap = bytes / DT_INDEX_NODE_BYTES;
@@ -345,7 +350,14 @@ COLD static void err_int(int v)
 
 int tk_dt_depth(const void *fdt, int node)
 {
-	int depth = fdt_node_depth(fdt, node);
+	int i = dt_index_of(fdt, node), depth = 0;
+
+	if (i >= 0) {	/* the index's parents, not a walk from the blob's start */
+		while ((i = idx.parent[i]) >= 0)
+			depth++;
+		return depth;
+	}
+	depth = fdt_node_depth(fdt, node);
 
 	if (depth >= 0)
 		return depth;
