@@ -32,6 +32,17 @@ static int ndevices;
 static char *path_pool;
 static size_t path_used;
 
+/* The device pages mapped so far in the boot's probe, [lo, hi) when one
+ * range: QEMU's 32 virtio slots are 512 bytes apart, and a page-table walk
+ * for each (already mapped but the first) was 200 instructions. Only while
+ * device_probe_all runs, on the boot CPU alone; mappings are never taken
+ * back, so a range inside is mapped as a device. */
+#define PAGE_4K 4096u
+static struct {
+	bool on;
+	uint64_t lo, hi;
+} mapped;
+
 static const char *keep_path(const void *fdt, int node)
 {
 	char *p = path_pool + path_used;
@@ -152,11 +163,13 @@ void device_probe_all(const void *fdt)
 	path_pool = malloc(PATH_POOL);
 	if (!devices || !path_pool)
 		tk_panic("dev: no RAM for %d devices and their paths", nfound);
+	mapped.on = true;
 	probe_intcs(fdt, found, nfound, l->intcs, l->parent, l->order);
 	for (int level = TK_LEVEL_INTC + 1; level < TK_LEVEL_COUNT; level++)
 		for (int i = 0; i < nfound; i++)
 			if (found[i].drv->level == level)
 				probe_one(fdt, found[i].node, found[i].drv);
+	mapped.on = false;
 	free(l);
 }
 
@@ -184,6 +197,29 @@ int tk_dev_reg(struct tk_device *dev, int idx, uint64_t *addr, uint64_t *size)
 	return 0;
 }
 
+static int map_device(uint64_t addr, uint64_t len)
+{
+	uint64_t lo = addr & ~(uint64_t)(PAGE_4K - 1), end = addr + len;
+	/* 0: the range wraps, or its last page does (never remembered) */
+	uint64_t hi = end < addr || end > UINT64_MAX - (PAGE_4K - 1) ? 0
+				: (end + PAGE_4K - 1) & ~(uint64_t)(PAGE_4K - 1);
+	int err;
+
+	if (mapped.on && hi && lo >= mapped.lo && hi <= mapped.hi)
+		return 0;
+	err = arch_mmu_map(addr, len, true);
+	if (err || !mapped.on || !hi)
+		return err;
+	if (mapped.lo == mapped.hi || hi < mapped.lo || lo > mapped.hi) {
+		mapped.lo = lo;	/* apart from the last: this one instead */
+		mapped.hi = hi;
+	} else {		/* touching or overlapping: the union */
+		mapped.lo = lo < mapped.lo ? lo : mapped.lo;
+		mapped.hi = hi > mapped.hi ? hi : mapped.hi;
+	}
+	return 0;
+}
+
 int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size)
 {
 	uint64_t addr, len;
@@ -193,7 +229,7 @@ int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size)
 		return err;
 	if (len == 0)
 		return -EINVAL;
-	err = arch_mmu_map(addr, len, true);
+	err = map_device(addr, len);
 	if (err)
 		return err;
 	*base = (uintptr_t)addr;

@@ -55,6 +55,9 @@ void device_matcher_init(struct device_matcher *m, const struct tk_driver *first
 	m->first = first;
 	m->end = end;
 	m->n = 0;
+	m->last = 0;
+	m->last_len = 0;
+	m->last_drv = 0;
 	for (const struct tk_driver *d = first; d < end; d++)
 		for (const char *const *dc = d->compat; *dc; dc++) {
 			if (m->n == DEVICE_MATCHER_MAX) {
@@ -69,18 +72,11 @@ void device_matcher_init(struct device_matcher *m, const struct tk_driver *first
 
 /* The list is checked as device_match checks it; an equal hash is
  * confirmed by strcmp, so a collision costs time, never a wrong driver. */
-const struct tk_driver *device_matcher_find(const struct device_matcher *m, const void *fdt,
-					    int node)
+static const struct tk_driver *find_in(const struct device_matcher *m, const char *list,
+				       int len)
 {
-	int len;
 	size_t n;
-	const char *list;
 
-	if (m->n < 0)
-		return device_match(fdt, node, m->first, m->end);
-	list = dt_getprop(fdt, node, "compatible", &len);
-	if (!list || len <= 0 || list[len - 1] != 0)
-		return 0;
 	for (const char *c = list; c < list + len; c += n + 1) {
 		uint32_t h = hash_str(c, &n);
 
@@ -89,6 +85,24 @@ const struct tk_driver *device_matcher_find(const struct device_matcher *m, cons
 				return m->drv[k];
 	}
 	return 0;
+}
+
+const struct tk_driver *device_matcher_find(struct device_matcher *m, const void *fdt, int node)
+{
+	int len;
+	const char *list;
+
+	if (m->n < 0)
+		return device_match(fdt, node, m->first, m->end);
+	list = dt_getprop(fdt, node, "compatible", &len);
+	if (!list || len <= 0 || list[len - 1] != 0)
+		return 0;
+	if (len == m->last_len && !memcmp(list, m->last, (size_t)len))
+		return m->last_drv;
+	m->last_drv = find_in(m, list, len);
+	m->last = list;
+	m->last_len = len;
+	return m->last_drv;
 }
 
 /* Repeated passes, each taking (in DT order) the controllers whose parent

@@ -27,10 +27,15 @@ struct device_matcher {
 	uint32_t hash[DEVICE_MATCHER_MAX];	/* of each compatible, in table order */
 	const struct tk_driver *drv[DEVICE_MATCHER_MAX];
 	const char *compat[DEVICE_MATCHER_MAX];
+	/* the last list matched and its answer: QEMU's 32 virtio slots,
+	 * one after the other, have the same list */
+	const char *last;
+	int last_len;
+	const struct tk_driver *last_drv;
 };
 void device_matcher_init(struct device_matcher *m, const struct tk_driver *first,
 			 const struct tk_driver *end);
-const struct tk_driver *device_matcher_find(const struct device_matcher *m, const void *fdt,
+const struct tk_driver *device_matcher_find(struct device_matcher *m, const void *fdt,
 					    int node);
 
 /* Probe order for interrupt controllers: every controller after its

@@ -21,8 +21,15 @@ COLD int dt_len_err(const void *fdt, int node, const char *prop, int len, const 
 /* The property's bytes, or NULL with *len = -ENOENT (absent) or another
  * negative errno (unreadable, error text set). */
 const uint8_t *dt_get_prop(const void *fdt, int node, const char *name, int *len);
-/* A big-endian cell, from any alignment; n (<= 2) cells as one value. */
-uint32_t dt_be32(const uint8_t *p);
+/* A big-endian cell, from any alignment; n (<= 2) cells as one value.
+ * Inline: every tag and cell of the boot's walks goes through it. */
+static inline uint32_t dt_be32(const uint8_t *p)
+{
+	fdt32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return fdt32_to_cpu(v);
+}
 static inline uint32_t size_min(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;

@@ -367,34 +367,30 @@ int tk_dt_depth(const void *fdt, int node)
 	return -EINVAL;
 }
 
-/* The path from the index: names of node and its ancestors, right to left.
- * The blob passed tk_dt_validate (fdt_check_full), so each name follows
- * its BEGIN_NODE tag NUL-terminated inside the structure block: read there
+/* The path from the index: its length first, then the names of the node
+ * and its ancestors from the right, so nothing is moved after. The blob
+ * passed tk_dt_validate (fdt_check_full), so each name follows its
+ * BEGIN_NODE tag NUL-terminated inside the structure block: read there
  * (fdt_get_name checked each tag again; paths were 8 % of the boot). */
-static int idx_path(const void *fdt, int i, char *buf, size_t len)
+static int idx_path(const void *fdt, int node_i, char *buf, size_t len)
 {
 	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt) + FDT_TAGSIZE;
-	size_t pos = len;
+	size_t pos = 0;
 
-	if (len == 0)
+	for (int i = node_i; idx.parent[i] >= 0; i = idx.parent[i])
+		pos += 1 + strlen(st + idx.off[i]);
+	if (pos + 1 + !pos > len)	/* the NUL; the root alone is "/" */
 		return -FDT_ERR_NOSPACE;
-	buf[--pos] = 0;
-	for (; idx.parent[i] >= 0; i = idx.parent[i]) {
-		const char *name = st + idx.off[i];
-		size_t n = strlen(name);
+	if (pos == 0)
+		buf[pos++] = '/';
+	buf[pos] = 0;
+	for (int i = node_i; idx.parent[i] >= 0; i = idx.parent[i]) {
+		size_t n = strlen(st + idx.off[i]);
 
-		if (n + 1 > pos)
-			return -FDT_ERR_NOSPACE;
 		pos -= n;
-		memcpy(buf + pos, name, n);
+		memcpy(buf + pos, st + idx.off[i], n);
 		buf[--pos] = '/';
 	}
-	if (pos == len - 1) {	/* the root itself: "/" needs 2 bytes */
-		if (pos == 0)
-			return -FDT_ERR_NOSPACE;
-		buf[--pos] = '/';
-	}
-	memmove(buf, buf + pos, len - pos);
 	return 0;
 }
 
