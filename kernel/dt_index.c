@@ -266,12 +266,17 @@ static bool name_matches(const void *fdt, int node, const char *name, int len)
 
 int dt_sub_node(const void *fdt, int parent, const char *name, int len)
 {
+	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt) + FDT_TAGSIZE;
 	int i = dt_index_of(fdt, parent);
 
 	if (i < 0)
 		return fdt_subnode_offset_namelen(fdt, parent, name, len);
+	/* the first byte before the call (name_matches needs it equal): QEMU's
+	 * virt root has 50 children, and /chosen, /aliases, ... were a
+	 * strncmp against each */
 	for (int c = i + 1; c < idx.n; c++)
-		if (idx.parent[c] == i && name_matches(fdt, idx.off[c], name, len))
+		if (idx.parent[c] == i && (len <= 0 || st[idx.off[c]] == name[0]) &&
+		    name_matches(fdt, idx.off[c], name, len))
 			return remember_off(c);
 	return -FDT_ERR_NOTFOUND;
 }

@@ -42,12 +42,14 @@ static struct {
 	int8_t id[NAMES];
 } names;
 
-/* The first characters are compared before strcmp is called: a blob's
+/* The first two characters are compared before strcmp is called (every
+ * hot name has more than two; s[1] is read only after s[0] matched one,
+ * so s has a second byte, perhaps its NUL): a blob's
  * few dozen names each met 14 strcmps here (a twentieth of the boot). */
 static int hot_id(const char *s)
 {
 	for (int k = 0; s && k < NHOT; k++)
-		if (s[0] == hot[k][0] && strcmp(s, hot[k]) == 0)
+		if (s[0] == hot[k][0] && s[1] == hot[k][1] && strcmp(s, hot[k]) == 0)
 			return k;
 	return -1;
 }
