@@ -32,6 +32,17 @@ static int ndevices;
 static char *path_pool;
 static size_t path_used;
 
+/* The device pages mapped so far in the boot's probe, [lo, hi) when one
+ * range: QEMU's 32 virtio slots are 512 bytes apart, and a page-table walk
+ * for each (already mapped but the first) was 200 instructions. Only while
+ * device_probe_all runs, on the boot CPU alone; mappings are never taken
+ * back, so a range inside is mapped as a device. */
+#define PAGE_4K 4096u
+static struct {
+	bool on;
+	uint64_t lo, hi;
+} mapped;
+
 static const char *keep_path(const void *fdt, int node)
 {
 	char *p = path_pool + path_used;
@@ -117,6 +128,7 @@ static void probe_intcs(const void *fdt, const struct found *found, int nfound,
  * before the probe) and given back after it, where they were 2.5 KiB of
  * every app's static RAM for a job done once at boot. */
 struct probe_lists {
+	struct device_matcher match;
 	struct found found[MAX_DEVICES], intcs[MAX_DEVICES];
 	int parent[MAX_DEVICES], order[MAX_DEVICES];
 };
@@ -133,9 +145,9 @@ void device_probe_all(const void *fdt)
 		tk_panic("dev: no RAM for the probe's lists (%u bytes)", (unsigned)sizeof(*l));
 	struct found *found = l->found;
 
+	device_matcher_init(&l->match, __takt_drivers_start, __takt_drivers_end);
 	while ((node = tk_dt_next_node(fdt, node)) >= 0) {
-		const struct tk_driver *drv = device_match(fdt, node, __takt_drivers_start,
-							   __takt_drivers_end);
+		const struct tk_driver *drv = device_matcher_find(&l->match, fdt, node);
 
 		if (!drv || !tk_dt_node_enabled(fdt, node))
 			continue;
@@ -151,11 +163,13 @@ void device_probe_all(const void *fdt)
 	path_pool = malloc(PATH_POOL);
 	if (!devices || !path_pool)
 		tk_panic("dev: no RAM for %d devices and their paths", nfound);
+	mapped.on = true;
 	probe_intcs(fdt, found, nfound, l->intcs, l->parent, l->order);
 	for (int level = TK_LEVEL_INTC + 1; level < TK_LEVEL_COUNT; level++)
 		for (int i = 0; i < nfound; i++)
 			if (found[i].drv->level == level)
 				probe_one(fdt, found[i].node, found[i].drv);
+	mapped.on = false;
 	free(l);
 }
 
@@ -183,6 +197,29 @@ int tk_dev_reg(struct tk_device *dev, int idx, uint64_t *addr, uint64_t *size)
 	return 0;
 }
 
+static int map_device(uint64_t addr, uint64_t len)
+{
+	uint64_t lo = addr & ~(uint64_t)(PAGE_4K - 1), end = addr + len;
+	/* 0: the range wraps, or its last page does (never remembered) */
+	uint64_t hi = end < addr || end > UINT64_MAX - (PAGE_4K - 1) ? 0
+				: (end + PAGE_4K - 1) & ~(uint64_t)(PAGE_4K - 1);
+	int err;
+
+	if (mapped.on && hi && lo >= mapped.lo && hi <= mapped.hi)
+		return 0;
+	err = arch_mmu_map(addr, len, true);
+	if (err || !mapped.on || !hi)
+		return err;
+	if (mapped.lo == mapped.hi || hi < mapped.lo || lo > mapped.hi) {
+		mapped.lo = lo;	/* apart from the last: this one instead */
+		mapped.hi = hi;
+	} else {		/* touching or overlapping: the union */
+		mapped.lo = lo < mapped.lo ? lo : mapped.lo;
+		mapped.hi = hi > mapped.hi ? hi : mapped.hi;
+	}
+	return 0;
+}
+
 int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size)
 {
 	uint64_t addr, len;
@@ -192,7 +229,7 @@ int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size)
 		return err;
 	if (len == 0)
 		return -EINVAL;
-	err = arch_mmu_map(addr, len, true);
+	err = map_device(addr, len);
 	if (err)
 		return err;
 	*base = (uintptr_t)addr;

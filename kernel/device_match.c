@@ -35,6 +35,76 @@ const struct tk_driver *device_match(const void *fdt, int node,
 	return 0;
 }
 
+/* FNV-1a over the string; *len its length. */
+static uint32_t hash_str(const char *s, size_t *len)
+{
+	uint32_t h = 2166136261u;
+	const char *p = s;
+
+	for (; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	*len = (size_t)(p - s);
+	return h;
+}
+
+void device_matcher_init(struct device_matcher *m, const struct tk_driver *first,
+			 const struct tk_driver *end)
+{
+	size_t len;
+
+	m->first = first;
+	m->end = end;
+	m->n = 0;
+	m->last = 0;
+	m->last_len = 0;
+	m->last_drv = 0;
+	for (const struct tk_driver *d = first; d < end; d++)
+		for (const char *const *dc = d->compat; *dc; dc++) {
+			if (m->n == DEVICE_MATCHER_MAX) {
+				m->n = -1;
+				return;
+			}
+			m->hash[m->n] = hash_str(*dc, &len);
+			m->drv[m->n] = d;
+			m->compat[m->n++] = *dc;
+		}
+}
+
+/* The list is checked as device_match checks it; an equal hash is
+ * confirmed by strcmp, so a collision costs time, never a wrong driver. */
+static const struct tk_driver *find_in(const struct device_matcher *m, const char *list,
+				       int len)
+{
+	size_t n;
+
+	for (const char *c = list; c < list + len; c += n + 1) {
+		uint32_t h = hash_str(c, &n);
+
+		for (int k = 0; k < m->n; k++)
+			if (m->hash[k] == h && strcmp(c, m->compat[k]) == 0)
+				return m->drv[k];
+	}
+	return 0;
+}
+
+const struct tk_driver *device_matcher_find(struct device_matcher *m, const void *fdt, int node)
+{
+	int len;
+	const char *list;
+
+	if (m->n < 0)
+		return device_match(fdt, node, m->first, m->end);
+	list = dt_getprop(fdt, node, "compatible", &len);
+	if (!list || len <= 0 || list[len - 1] != 0)
+		return 0;
+	if (len == m->last_len && !memcmp(list, m->last, (size_t)len))
+		return m->last_drv;
+	m->last_drv = find_in(m, list, len);
+	m->last = list;
+	m->last_len = len;
+	return m->last_drv;
+}
+
 /* Repeated passes, each taking (in DT order) the controllers whose parent
  * is already placed: n is a handful, so n^2 is nothing. */
 int device_order_by_parent(int n, const int *parent, int *order)

@@ -142,14 +142,6 @@ int dt_fdt_errno(int err)
 
 /* ---- properties ------------------------------------------------------- */
 
-uint32_t dt_be32(const uint8_t *p)
-{
-	fdt32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return fdt32_to_cpu(v);
-}
-
 /* A value of n (<= 2) big-endian cells. */
 uint64_t dt_cells_val(const uint8_t *p, uint32_t n)
 {

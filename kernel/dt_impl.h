@@ -21,8 +21,15 @@ COLD int dt_len_err(const void *fdt, int node, const char *prop, int len, const 
 /* The property's bytes, or NULL with *len = -ENOENT (absent) or another
  * negative errno (unreadable, error text set). */
 const uint8_t *dt_get_prop(const void *fdt, int node, const char *name, int *len);
-/* A big-endian cell, from any alignment; n (<= 2) cells as one value. */
-uint32_t dt_be32(const uint8_t *p);
+/* A big-endian cell, from any alignment; n (<= 2) cells as one value.
+ * Inline: every tag and cell of the boot's walks goes through it. */
+static inline uint32_t dt_be32(const uint8_t *p)
+{
+	fdt32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return fdt32_to_cpu(v);
+}
 static inline uint32_t size_min(uint32_t a, uint32_t b)
 {
 	return a < b ? a : b;
@@ -92,6 +99,8 @@ void dt_props_move(void *to, const void *from, int n);
 int dt_index_nodes(const void *fdt);
 int dt_index_build_in(const void *fdt, void *mem, size_t bytes);
 int dt_index_keep(void);
+/* No index from here on (a caller's buffer is about to go): lookups walk. */
+void dt_index_drop(void);
 uint32_t dt_props_note(const void *fdt, int i, int node, int off, const void *prop);
 /* The node's parent through the index when built; a libfdt error when none. */
 int dt_fast_parent(const void *fdt, int node);

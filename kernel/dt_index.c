@@ -37,7 +37,7 @@ static struct {
 	int n, cap;
 	bool owned;		/* the block is malloc's */
 	int32_t *off;		/* ascending: DT order */
-	int32_t *parent;	/* -1 for the root */
+	int32_t *parent;	/* the parent's position (not its offset); -1 for the root */
 	uint32_t *phandle;	/* 0 when none */
 } idx;
 
@@ -89,6 +89,11 @@ static void forget(void)
 }
 
 static int build(const void *fdt, int nodes);
+
+void dt_index_drop(void)
+{
+	forget();
+}
 
 int dt_index_build_in(const void *fdt, void *mem, size_t bytes)
 {
@@ -165,7 +170,7 @@ static int build(const void *fdt, int nodes)
 				return -ENOSPC;
 			open[depth] = idx.n;
 			idx.off[idx.n] = off;
-			idx.parent[idx.n] = depth ? idx.off[open[depth - 1]] : -1;
+			idx.parent[idx.n] = depth ? open[depth - 1] : -1;
 			idx.phandle[idx.n] = 0;
 			dt_props_begin(idx.n++);
 		} else if (tag == FDT_PROP && depth >= 0) {
@@ -184,18 +189,45 @@ static int build(const void *fdt, int nodes)
 	return idx.n;
 }
 
-/* Position of node in the index, or -1 when not indexed. */
+/* Where dt_index_of found a node lately, by offset: direct-mapped, each
+ * slot checked against idx.off before it is believed (so never reset). */
+#define RECENT 64
+static uint16_t recent[RECENT];
+_Static_assert(TK_DT_INDEX_MAX <= UINT16_MAX, "positions fit recent[]");
+
+/* Position i, remembered for its node; returns its offset. */
+static int remember_off(int i)
+{
+	recent[((unsigned)idx.off[i] >> 2) % RECENT] = (uint16_t)i;
+	return idx.off[i];
+}
+
+static int remember(int i)
+{
+	remember_off(i);
+	return i;
+}
+
+/* Position of node in the index, or -1 when not indexed. The boot asks
+ * about a few nodes many times running (a device, its bus, the root) and
+ * walks the nodes in order (the walks remember what they return): the
+ * recent answers and the root are tried before the binary search (which
+ * was a tenth of the boot's instructions). */
 int dt_index_of(const void *fdt, int node)
 {
-	int lo = 0, hi = idx.n - 1;
+	int lo = 0, hi = idx.n - 1, r = recent[((unsigned)node >> 2) % RECENT];
 
 	if (fdt != idx.fdt)
 		return -1;
+	if (r < idx.n && idx.off[r] == node)
+		return r;
+	if (idx.n && idx.off[0] == node)
+		return 0;	/* the root */
 	while (lo <= hi) {
 		int mid = (lo + hi) / 2;
 
 		if (idx.off[mid] == node)
-			return mid;
+			return remember(mid);
 		if (idx.off[mid] < node)
 			lo = mid + 1;
 		else
@@ -210,7 +242,7 @@ int tk_dt_next_node(const void *fdt, int node)
 		int i = node < 0 ? 0 : dt_index_of(fdt, node) + 1;
 
 		if (i > 0 || node < 0)
-			return i < idx.n ? idx.off[i] : -ENOENT;
+			return i < idx.n ? remember_off(i) : -ENOENT;
 	}
 	node = fdt_next_node(fdt, node, 0);
 	return node >= 0 ? node : -ENOENT;
@@ -234,13 +266,18 @@ static bool name_matches(const void *fdt, int node, const char *name, int len)
 
 int dt_sub_node(const void *fdt, int parent, const char *name, int len)
 {
+	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt) + FDT_TAGSIZE;
 	int i = dt_index_of(fdt, parent);
 
 	if (i < 0)
 		return fdt_subnode_offset_namelen(fdt, parent, name, len);
-	for (i++; i < idx.n; i++)
-		if (idx.parent[i] == parent && name_matches(fdt, idx.off[i], name, len))
-			return idx.off[i];
+	/* the first byte before the call (name_matches needs it equal): QEMU's
+	 * virt root has 50 children, and /chosen, /aliases, ... were a
+	 * strncmp against each */
+	for (int c = i + 1; c < idx.n; c++)
+		if (idx.parent[c] == i && (len <= 0 || st[idx.off[c]] == name[0]) &&
+		    name_matches(fdt, idx.off[c], name, len))
+			return remember_off(c);
 	return -FDT_ERR_NOTFOUND;
 }
 
@@ -253,16 +290,17 @@ int tk_dt_subnode(const void *fdt, int parent, const char *name)
 
 int tk_dt_next_child(const void *fdt, int parent, int prev)
 {
-	int i = dt_index_of(fdt, prev < 0 ? parent : prev);
+	int p = dt_index_of(fdt, parent);
+	int i = prev < 0 ? p : dt_index_of(fdt, prev);
 
-	if (i < 0) {
+	if (i < 0 || p < 0) {
 		int n = prev < 0 ? fdt_first_subnode(fdt, parent) : fdt_next_subnode(fdt, prev);
 
 		return n >= 0 ? n : -ENOENT;
 	}
 	for (i++; i < idx.n; i++)
-		if (idx.parent[i] == parent)
-			return idx.off[i];
+		if (idx.parent[i] == p)
+			return remember_off(i);
 	return -ENOENT;
 }
 
@@ -271,7 +309,7 @@ int dt_fast_parent(const void *fdt, int node)
 	int i = dt_index_of(fdt, node);
 
 	if (i >= 0)
-		return idx.parent[i] >= 0 ? idx.parent[i] : -FDT_ERR_NOTFOUND;
+		return idx.parent[i] >= 0 ? remember_off(idx.parent[i]) : -FDT_ERR_NOTFOUND;
 	return fdt_parent_offset(fdt, node);
 }
 
@@ -317,7 +355,14 @@ COLD static void err_int(int v)
 
 int tk_dt_depth(const void *fdt, int node)
 {
-	int depth = fdt_node_depth(fdt, node);
+	int i = dt_index_of(fdt, node), depth = 0;
+
+	if (i >= 0) {	/* the index's parents, not a walk from the blob's start */
+		while ((i = idx.parent[i]) >= 0)
+			depth++;
+		return depth;
+	}
+	depth = fdt_node_depth(fdt, node);
 
 	if (depth >= 0)
 		return depth;
@@ -327,31 +372,30 @@ int tk_dt_depth(const void *fdt, int node)
 	return -EINVAL;
 }
 
-/* The path from the index: names of node and its ancestors, right to left. */
-static int idx_path(const void *fdt, int i, char *buf, size_t len)
+/* The path from the index: its length first, then the names of the node
+ * and its ancestors from the right, so nothing is moved after. The blob
+ * passed tk_dt_validate (fdt_check_full), so each name follows its
+ * BEGIN_NODE tag NUL-terminated inside the structure block: read there
+ * (fdt_get_name checked each tag again; paths were 8 % of the boot). */
+static int idx_path(const void *fdt, int node_i, char *buf, size_t len)
 {
-	size_t pos = len;
+	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt) + FDT_TAGSIZE;
+	size_t pos = 0;
 
-	if (len == 0)
+	for (int i = node_i; idx.parent[i] >= 0; i = idx.parent[i])
+		pos += 1 + strlen(st + idx.off[i]);
+	if (pos + 1 + !pos > len)	/* the NUL; the root alone is "/" */
 		return -FDT_ERR_NOSPACE;
-	buf[--pos] = 0;
-	for (; i >= 0 && idx.parent[i] >= 0; i = dt_index_of(fdt, idx.parent[i])) {
-		int n;
-		const char *name = fdt_get_name(fdt, idx.off[i], &n);
+	if (pos == 0)
+		buf[pos++] = '/';
+	buf[pos] = 0;
+	for (int i = node_i; idx.parent[i] >= 0; i = idx.parent[i]) {
+		size_t n = strlen(st + idx.off[i]);
 
-		if (!name)
-			return n;
-		if ((size_t)n + 1 > pos)
-			return -FDT_ERR_NOSPACE;
-		pos -= (size_t)n;
-		memcpy(buf + pos, name, (size_t)n);
+		pos -= n;
+		memcpy(buf + pos, st + idx.off[i], n);
 		buf[--pos] = '/';
 	}
-	if (i < 0)
-		return -FDT_ERR_INTERNAL;
-	if (pos == len - 1)	/* the root itself */
-		buf[--pos] = '/';
-	memmove(buf, buf + pos, len - pos);
 	return 0;
 }
 

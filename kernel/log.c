@@ -1,5 +1,6 @@
 /*
- * Kernel log. Lines are formatted by newlib's vsnprintf into a stack buffer
+ * Kernel log. Lines are formatted by log_fmt (the common conversions) or
+ * newlib's vsnprintf (the rest) into a stack buffer
  * (no allocation) and handed whole to tk_console_write (console.c), which
  * keeps them whole: through the console's transmit ring, or polled before
  * the scheduler runs and in a panic. Until a console binds, output is kept
@@ -17,6 +18,7 @@
 #include <takt/log.h>
 
 #include "kernel.h"
+#include "log_fmt.h"
 
 #define LINE_MAX 256
 
@@ -26,7 +28,10 @@ static void vlog(const char *prefix, const char *fmt, va_list ap)
 	size_t n = strlen(prefix);
 
 	memcpy(line, prefix, n);
-	int r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	int r = log_fmt(line + n, sizeof(line) - n, fmt, ap);
+
+	if (r == -1)	/* a conversion log_fmt leaves to newlib */
+		r = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 
 	if (r < 0)
 		r = 0;

@@ -70,6 +70,55 @@ static void test_unterminated_compatible_list_binds_nothing(void **state)
 	free(fdt);
 }
 
+/* The hashed matcher gives device_match's answer for every node of the
+ * fixtures, with the table cut at each length (so ties and misses too). */
+static void test_matcher_agrees_with_device_match_on_every_node(void **state)
+{
+	const char *names[] = { "virt", "bus" };
+	struct device_matcher m;
+
+	(void)state;
+	for (size_t f = 0; f < sizeof(names) / sizeof(names[0]); f++) {
+		void *fdt = dtb_load(names[f]);
+
+		for (const struct tk_driver *end = table; end <= END; end++) {
+			device_matcher_init(&m, table, end);
+			assert_true(m.n >= 0);
+			for (int node = 0; node >= 0; node = fdt_next_node(fdt, node, NULL))
+				assert_ptr_equal(device_matcher_find(&m, fdt, node),
+						 device_match(fdt, node, table, end));
+		}
+		free(fdt);
+	}
+}
+
+/* A table with more compatibles than the matcher holds is matched by
+ * device_match; a malformed list binds nothing through either. */
+static void test_matcher_large_table_and_bad_list(void **state)
+{
+	static const char *const many[DEVICE_MATCHER_MAX + 2] = {
+		[DEVICE_MATCHER_MAX] = "arm,pl011",
+	};
+	const char *filler[DEVICE_MATCHER_MAX + 2];
+	struct tk_driver big = { "big", TK_LEVEL_DEVICE, probe_none, filler };
+	struct device_matcher m;
+	void *fdt = dtb_edit(dtb_load("virt"));
+	int node = fdt_path_offset(fdt, PL011);
+
+	(void)state;
+	for (int i = 0; i < DEVICE_MATCHER_MAX; i++)
+		filler[i] = "vendor,none";
+	filler[DEVICE_MATCHER_MAX] = many[DEVICE_MATCHER_MAX];
+	filler[DEVICE_MATCHER_MAX + 1] = 0;
+	device_matcher_init(&m, &big, &big + 1);
+	assert_int_equal(m.n, -1);
+	assert_ptr_equal(device_matcher_find(&m, fdt, node), &big);
+	device_matcher_init(&m, table, END);
+	assert_int_equal(fdt_setprop(fdt, node, "compatible", "arm,pl011", 9), 0);
+	assert_null(device_matcher_find(&m, fdt, node));
+	free(fdt);
+}
+
 /* Interrupt controllers probe parents first: the Pi 3's chained ARM
  * controller (index 0 in DT order) waits for the per-core root (index 1). */
 static void test_chained_controller_probes_after_its_parent(void **state)
@@ -131,6 +180,8 @@ int main(void)
 		cmocka_unit_test(test_second_compatible_entry_of_a_driver_matches),
 		cmocka_unit_test(test_no_match_and_no_compatible_bind_nothing),
 		cmocka_unit_test(test_unterminated_compatible_list_binds_nothing),
+		cmocka_unit_test(test_matcher_agrees_with_device_match_on_every_node),
+		cmocka_unit_test(test_matcher_large_table_and_bad_list),
 		cmocka_unit_test(test_chained_controller_probes_after_its_parent),
 		cmocka_unit_test(test_roots_keep_dt_order_and_chains_unfold),
 		cmocka_unit_test(test_order_refuses_bad_input),

@@ -9,6 +9,8 @@
 
 #include "fixture.h"
 
+#include "dt_impl.h"
+
 #include "memmap.h"
 
 static void test_prop_u32_reads_value_and_checks_length(void **state)
@@ -299,6 +301,30 @@ static void test_every_single_byte_corruption_is_rejected_or_safe(void **state)
 }
 
 
+/* The index's lookups remember recent answers: asked in reverse order, and
+ * with a path buffer one byte short, they still answer as libfdt does. */
+static void check_index_any_order(const void *fdt, int n, const char *paths, size_t stride)
+{
+	int *off = calloc((size_t)n, sizeof(*off)), i = 0;
+	char path[256];
+
+	assert_non_null(off);
+	for (int node = -1; (node = fdt_next_node(fdt, node, NULL)) >= 0;)
+		off[i++] = node;
+	for (i = n - 1; i >= 0; i--) {
+		const char *want = paths + (size_t)i * stride;
+		size_t len = strlen(want);
+
+		assert_int_equal(tk_dt_path(fdt, off[i], path, sizeof(path)), 0);
+		assert_string_equal(path, want);
+		assert_int_equal(tk_dt_path(fdt, off[i], path, len), -ENOSPC);
+		assert_int_equal(tk_dt_path(fdt, off[i], path, len + 1), 0);
+		if (i)
+			assert_int_equal(dt_fast_parent(fdt, off[i]), fdt_parent_offset(fdt, off[i]));
+	}
+	free(off);
+}
+
 /* The node index must answer exactly as libfdt's walks do, for every node
  * of every fixture: next node, path, parent cells, reg and interrupts. */
 static void check_index_agrees(const char *name)
@@ -338,6 +364,8 @@ static void check_index_agrees(const char *name)
 		assert_int_equal(i, n);
 		assert_int_equal(tk_dt_next_node(fdt, -1), 0);
 		assert_int_equal(tk_dt_subnode(fdt, 0, "no-such-node"), -ENOENT);
+		if (pass == 1)
+			check_index_any_order(fdt, n, a[0].path, sizeof(a[0]));
 	}
 	free(a);
 	free(fdt);

@@ -191,6 +191,62 @@ static void test_unlisted_builtin_deleted_beside_one_in_place(void **state)
 		    "virtio_mmio@feb00200", 0xfeb00c00, 11);
 }
 
+/* The merge's list of its slots (what the boot prints) is what a walk of
+ * the merged DT reads: names, reg addresses, pins, in DT order. */
+static void merge_and_compare_list(struct ctx *c, int want)
+{
+	void *ws = aligned_alloc(8, QEMU_DT_MERGE_SCRATCH);
+	const char *name;
+	uint64_t addr;
+	uint32_t pin;
+	int i = 0;
+
+	assert_non_null(ws);
+	assert_int_equal(qemu_dt_merge_virtio_in(c->base, c->qemu, c->qlen, ws), want);
+	for (int node = fdt_node_offset_by_compatible(c->base, -1, "virtio,mmio"); node >= 0;
+	     node = fdt_node_offset_by_compatible(c->base, node, "virtio,mmio"), i++) {
+		const fdt32_t *r = fdt_getprop(c->base, node, "reg", NULL);
+		const fdt32_t *irq = fdt_getprop(c->base, node, "interrupts", NULL);
+
+		assert_int_equal(qemu_dt_merged_slot(ws, i, &name, &addr, &pin), 0);
+		assert_string_equal(name, fdt_get_name(c->base, node, NULL));
+		assert_int_equal((uint32_t)addr, fdt32_to_cpu(r[1]));
+		assert_int_equal(pin, fdt32_to_cpu(irq[0]));
+	}
+	assert_int_equal(i, want);
+	assert_int_equal(qemu_dt_merged_slot(ws, -1, &name, &addr, &pin), -EINVAL);
+	assert_int_equal(qemu_dt_merged_slot(ws, QEMU_DT_MAX_SLOTS, &name, &addr, &pin), -EINVAL);
+	free(ws);
+}
+
+static void test_merged_list_matches_dt_when_added(void **state)
+{
+	merge_and_compare_list(*state, 2);
+}
+
+static void test_merged_list_matches_dt_when_written_in_place(void **state)
+{
+	struct ctx *c = *state;
+
+	rename_qemu_slots(c, "virtio_mmio@feb00000", "virtio_mmio@feb00200");
+	merge_and_compare_list(c, 2);
+}
+
+/* QEMU's name without a unit address matches the built-in "name@unit":
+ * the list gives the DT node's own name. */
+static void test_merged_list_names_the_node_written_over(void **state)
+{
+	struct ctx *c = *state;
+
+	qemu_edit_begin(c);
+	assert_int_equal(fdt_del_node(c->qemu, fdt_path_offset(c->qemu, "/virtio_mmio@feb00e00")),
+			 0);
+	assert_int_equal(fdt_set_name(c->qemu, fdt_path_offset(c->qemu, "/virtio_mmio@feb00c00"),
+				      "virtio_mmio"), 0);
+	qemu_edit_end(c);
+	merge_and_compare_list(c, 1);
+}
+
 /* QEMU without devices lists no slot: the kernel's DT then has none. */
 static void test_no_slots_listed_leaves_none(void **state)
 {
@@ -465,6 +521,9 @@ int main(void)
 		T(test_builtin_names_in_other_order_keep_qemus_order),
 		T(test_builtin_with_other_properties_replaced),
 		T(test_unlisted_builtin_deleted_beside_one_in_place),
+		T(test_merged_list_matches_dt_when_added),
+		T(test_merged_list_matches_dt_when_written_in_place),
+		T(test_merged_list_names_the_node_written_over),
 		T(test_prefix_of_qemu_sized_blob),
 		T(test_prefix_rejects_bad_headers),
 		T(test_cpus_filled_from_count),

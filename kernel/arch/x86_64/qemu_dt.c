@@ -9,6 +9,7 @@
 #include <libfdt.h>
 #include <takt/dt.h>
 
+#include "dt_impl.h"
 #include "qemu_dt.h"
 
 #define NAME_MAX_LEN	64
@@ -216,7 +217,7 @@ static bool can_overwrite(void *fdt, struct slot *s, int n)
 	return true;
 }
 
-static void overwrite_slot(const struct slot *s)
+static void overwrite_slot(struct slot *s, const void *fdt)
 {
 	fdt32_t reg[4], irq[2], ph = cpu_to_fdt32(s->parent_phandle);
 
@@ -224,6 +225,9 @@ static void overwrite_slot(const struct slot *s)
 	memcpy(s->in_place[0], reg, sizeof(reg));
 	memcpy(s->in_place[1], &ph, sizeof(ph));
 	memcpy(s->in_place[2], irq, sizeof(irq));
+	/* the node's own name for qemu_dt_merged_slot ("x" may be "x@addr") */
+	if (!copy_name(fdt, s->mine, s->name))
+		s->name[0] = 0;
 }
 
 static bool kept(const struct slot *s, int n, int node)
@@ -234,11 +238,13 @@ static bool kept(const struct slot *s, int n, int node)
 	return false;
 }
 
-/* Deleting the last first leaves the earlier offsets valid. */
+/* A node goes as FDT_NOP tags over its bytes (fdt_nop_node): every walk
+ * skips them, and no offset moves. fdt_del_node moved the rest of the blob
+ * down for each (13k instructions for microvm's seven unused slots). */
 static int delete_old(void *fdt, const int *old, int nold, const struct slot *keep, int nkeep)
 {
 	while (nold-- > 0)
-		if (!kept(keep, nkeep, old[nold]) && fdt_del_node(fdt, old[nold]))
+		if (!kept(keep, nkeep, old[nold]) && fdt_nop_node(fdt, old[nold]))
 			return fail(fdt, old[nold], "cannot delete a built-in virtio,mmio node",
 				    -ENOSPC);
 	return 0;
@@ -250,7 +256,7 @@ static int replace_slots(void *fdt, struct slot *s, int n, const int *old, int n
 
 	if (can_overwrite(fdt, s, n)) {
 		for (int i = 0; i < n; i++)
-			overwrite_slot(&s[i]);
+			overwrite_slot(&s[i], fdt);
 		return delete_old(fdt, old, nold, s, n);
 	}
 	err = delete_old(fdt, old, nold, NULL, 0);
@@ -261,12 +267,20 @@ static int replace_slots(void *fdt, struct slot *s, int n, const int *old, int n
 	return err;
 }
 
-/* The merge's work space: 6 KiB, in the caller's buffer. */
-struct merge_ws {
+/* The merge's work space, in the caller's buffer: the slots, then a node
+ * index of QEMU's blob in the rest (QEMU's microvm DT has about a dozen
+ * nodes; a larger blob goes unindexed, its lookups walking it). */
+struct merge_lists {
 	struct slot slots[QEMU_DT_MAX_SLOTS];
 	int qnode[QEMU_DT_MAX_SLOTS], old[BUILTIN_MAX];
 };
+#define INDEX_WORDS ((QEMU_DT_MERGE_SCRATCH - sizeof(struct merge_lists)) / 4)
+struct merge_ws {
+	struct merge_lists l;
+	uint32_t index[INDEX_WORDS];
+};
 _Static_assert(sizeof(struct merge_ws) <= QEMU_DT_MERGE_SCRATCH, "QEMU_DT_MERGE_SCRATCH");
+_Static_assert(INDEX_WORDS * 4 >= 32 * DT_INDEX_NODE_BYTES, "an index of 32 nodes");
 
 /* Without a buffer: a static work space, which the linker drops from an
  * image that only calls qemu_dt_merge_virtio_in (the boot's). */
@@ -277,44 +291,82 @@ int qemu_dt_merge_virtio(void *fdt, const void *q, size_t qlen)
 	return qemu_dt_merge_virtio_in(fdt, q, qlen, &ws);
 }
 
+/* A compatible list holding want (fdt_node_check_compatible's answer),
+ * read through the node index. */
+static bool is_compatible(const void *fdt, int node, const char *want)
+{
+	int len;
+	const char *list = dt_getprop(fdt, node, "compatible", &len);
+
+	return list && len > 0 && fdt_stringlist_contains(list, len, want);
+}
+
+/* QEMU's slots (qnode, slots), read and checked; the blob is indexed in
+ * the work space for these lookups and forgotten before the return. */
+static int read_qemu_slots(const void *q, struct merge_ws *ws)
+{
+	int n = 0, err = 0;
+
+	(void)dt_index_build_in(q, ws->index, sizeof(ws->index));	/* < 0: lookups walk */
+	for (int node = -1; (node = tk_dt_next_node(q, node)) >= 0;) {
+		if (!is_compatible(q, node, "virtio,mmio") || !tk_dt_node_enabled(q, node))
+			continue;
+		if (n == QEMU_DT_MAX_SLOTS) {
+			err = fail(q, node, "more virtio,mmio slots than QEMU has", -E2BIG);
+			break;
+		}
+		err = read_slot(q, node, &ws->l.slots[n]);
+		for (int i = 0; i < n && !err; i++)
+			if (!strcmp(ws->l.slots[i].name, ws->l.slots[n].name) ||
+			    ws->l.slots[i].addr == ws->l.slots[n].addr)
+				err = fail(q, node, "two virtio,mmio slots with one name or address",
+					   -EINVAL);
+		if (err)
+			break;
+		ws->l.qnode[n++] = node;
+	}
+	dt_index_drop();
+	return err ? err : n;
+}
+
 int qemu_dt_merge_virtio_in(void *fdt, const void *q, size_t qlen, void *scratch)
 {
 	struct merge_ws *ws = scratch;
-	struct slot *slots = ws->slots;
-	int *qnode = ws->qnode, *old = ws->old;
-	int n = 0, node, nold, err = tk_dt_validate(q, qlen);
+	struct slot *slots = ws->l.slots;
+	int n, nold, err = tk_dt_validate(q, qlen);
 
 	if (err)
 		return err;
 	if (fdt_address_cells(fdt, 0) != 2 || fdt_size_cells(fdt, 0) != 2)
 		return fail(fdt, 0, "the kernel's DT root must have 2 address and 2 size cells",
 			    -EINVAL);
-	for (node = fdt_node_offset_by_compatible(q, -1, "virtio,mmio"); node >= 0;
-	     node = fdt_node_offset_by_compatible(q, node, "virtio,mmio")) {
-		if (!tk_dt_node_enabled(q, node))
-			continue;
-		if (n == QEMU_DT_MAX_SLOTS)
-			return fail(q, node, "more virtio,mmio slots than QEMU has", -E2BIG);
-		err = read_slot(q, node, &slots[n]);
-		if (err)
-			return err;
-		for (int i = 0; i < n; i++)
-			if (!strcmp(slots[i].name, slots[n].name) || slots[i].addr == slots[n].addr)
-				return fail(q, node, "two virtio,mmio slots with one name or address",
-					    -EINVAL);
-		qnode[n++] = node;
-	}
-	nold = scan_kernel_dt(fdt, slots, n, old);
+	n = read_qemu_slots(q, ws);
+	if (n < 0)
+		return n;
+	nold = scan_kernel_dt(fdt, slots, n, ws->l.old);
 	if (nold < 0)
 		return nold;
 	for (int i = 0; i < n; i++) {
-		err = resolve_slot(fdt, q, qnode[i], &slots[i]);
+		err = resolve_slot(fdt, q, ws->l.qnode[i], &slots[i]);
 		if (err)
 			return err;
 	}
 	/* Checked: now replace. */
-	err = replace_slots(fdt, slots, n, old, nold);
+	err = replace_slots(fdt, slots, n, ws->l.old, nold);
 	return err ? err : n;
+}
+
+int qemu_dt_merged_slot(const void *scratch, int i, const char **name, uint64_t *addr,
+			uint32_t *pin)
+{
+	if (i < 0 || i >= QEMU_DT_MAX_SLOTS)
+		return -EINVAL;
+	const struct slot *s = &((const struct merge_ws *)scratch)->l.slots[i];
+
+	*name = s->name;
+	*addr = s->addr;
+	*pin = s->pin;
+	return 0;
 }
 
 static int cpus_node(void *fdt)

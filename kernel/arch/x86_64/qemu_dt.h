@@ -56,6 +56,12 @@ int qemu_dt_merge_virtio(void *fdt, const void *qemu, size_t qemu_len);
  * than 6 KiB of static RAM). */
 #define QEMU_DT_MERGE_SCRATCH 8192
 int qemu_dt_merge_virtio_in(void *fdt, const void *qemu, size_t qemu_len, void *scratch);
+/* Slot i (0 .. the count merged - 1) of a merge done in scratch, as the
+ * kernel's DT now has it, in its order: the node's name, reg's address and
+ * the interrupt's pin (what a walk of the DT would read, without the walk).
+ * Valid until the scratch is reused. @retval 0, -EINVAL (i out of range) */
+int qemu_dt_merged_slot(const void *scratch, int i, const char **name, uint64_t *addr,
+			uint32_t *pin);
 
 /* Takt's x86 SMP bound (kernel/smp.c's CPU count on this board). */
 #define QEMU_DT_MAX_CPUS	8
