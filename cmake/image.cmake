@@ -25,9 +25,13 @@ target_link_options(takt PRIVATE
 set_property(TARGET takt APPEND PROPERTY LINK_DEPENDS ${_ld})
 if(TAKT_KERNEL_LIB)	# the board's kernel library, whole (cmake/kernel-link.cmake)
   target_link_libraries(takt PRIVATE -Wl,--whole-archive ${TAKT_KERNEL_LIB} -Wl,--no-whole-archive)
-  set_property(TARGET takt APPEND PROPERTY LINK_DEPENDS ${TAKT_KERNEL_LIB} ${TAKT_LIBFDT_LIB})
+  set_property(TARGET takt APPEND PROPERTY LINK_DEPENDS ${TAKT_KERNEL_LIB} ${TAKT_LIBFDT_LIB}
+               ${TAKT_ONDEMAND_LIB})
 endif()
-target_link_libraries(takt PRIVATE -Wl,--start-group ${TAKT_LIBFDT_LIB}
+# The on-demand library (cmake/ondemand.cmake) as a plain archive, in the
+# group: its members are linked only when the app, the net stack or a
+# kernel object references them.
+target_link_libraries(takt PRIVATE -Wl,--start-group ${TAKT_LIBFDT_LIB} ${TAKT_ONDEMAND_LIB}
   ${NEWLIB_SYSROOT}/lib/libc.a ${NEWLIB_SYSROOT}/lib/libm.a ${TAKT_LIBGCC} -Wl,--end-group)
 
 # The bootable image: a raw binary (arm64 Image), or, where the toolchain
