@@ -141,6 +141,17 @@ function(takt_app)
   endif()
 endfunction()
 
+# takt_cold_sources(file...) - compiled for size (-Os) rather than speed:
+# code that runs once (boot, the DT, memory map and device setup), on a
+# failure path (panic, crash core and record), or to read settings. The
+# run-time paths (scheduler, threads, time, interrupts, sync, console, log,
+# drivers' I/O, the net stack) stay -O2: their instruction counts are
+# benchmarked (./takt bench sched, boot). Paths relative to the caller's
+# folder; for the image's own target, takt.
+function(takt_cold_sources)
+  set_property(SOURCE ${ARGN} TARGET_DIRECTORY takt APPEND PROPERTY COMPILE_OPTIONS -Os)
+endfunction()
+
 # takt_driver(NAME SOURCES file.c [COMPATIBLE c...] [CLASS netdev|entropy
 #             [PULL symbol]]) - built when the board DT has an enabled node
 # with one of its compatibles, or the board forces it (TAKT_FORCE_DRIVERS),
