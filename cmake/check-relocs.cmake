@@ -1,6 +1,7 @@
 # Fails the build when the arm64 image has a dynamic relocation that
 # kernel/arch/arm64/start.S cannot apply: it handles R_AARCH64_RELATIVE only
-# (pointers in data), and there must be no dynamic symbols to resolve.
+# (pointers in data; tools/takt_relr.py then packs them as RELR), and there
+# must be no dynamic symbols to resolve.
 # R_AARCH64_NONE entries (GOT slots ld reserved and then relaxed away) do
 # nothing and are skipped by start.S too.
 # Run with -DELF=takt.elf -DREADELF=<cross readelf>.

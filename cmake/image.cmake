@@ -25,9 +25,13 @@ target_link_options(takt PRIVATE
 set_property(TARGET takt APPEND PROPERTY LINK_DEPENDS ${_ld})
 if(TAKT_KERNEL_LIB)	# the board's kernel library, whole (cmake/kernel-link.cmake)
   target_link_libraries(takt PRIVATE -Wl,--whole-archive ${TAKT_KERNEL_LIB} -Wl,--no-whole-archive)
-  set_property(TARGET takt APPEND PROPERTY LINK_DEPENDS ${TAKT_KERNEL_LIB} ${TAKT_LIBFDT_LIB})
+  set_property(TARGET takt APPEND PROPERTY LINK_DEPENDS ${TAKT_KERNEL_LIB} ${TAKT_LIBFDT_LIB}
+               ${TAKT_ONDEMAND_LIB})
 endif()
-target_link_libraries(takt PRIVATE -Wl,--start-group ${TAKT_LIBFDT_LIB}
+# The on-demand library (cmake/ondemand.cmake) as a plain archive, in the
+# group: its members are linked only when the app, the net stack or a
+# kernel object references them.
+target_link_libraries(takt PRIVATE -Wl,--start-group ${TAKT_LIBFDT_LIB} ${TAKT_ONDEMAND_LIB}
   ${NEWLIB_SYSROOT}/lib/libc.a ${NEWLIB_SYSROOT}/lib/libm.a ${TAKT_LIBGCC} -Wl,--end-group)
 
 # The bootable image: a raw binary (arm64 Image), or, where the toolchain
@@ -39,9 +43,14 @@ if(TAKT_IMAGE_IS_ELF)
 else()
   set(_objcopy_args -O binary)
 endif()
+# arm64: check the relocations are all start.S can apply, then pack them
+# as RELR (tools/takt_relr.py: 24 bytes each -> about a bit each), before
+# the image and the size report are made from takt.elf.
 if(TAKT_ARCH STREQUAL "arm64")
+  find_package(Python3 REQUIRED COMPONENTS Interpreter)
   set(_relcheck COMMAND ${CMAKE_COMMAND} -DELF=$<TARGET_FILE:takt> -DREADELF=${TAKT_CROSS}readelf
-                -P ${TAKT_ROOT}/cmake/check-relocs.cmake)
+                -P ${TAKT_ROOT}/cmake/check-relocs.cmake
+                COMMAND ${Python3_EXECUTABLE} ${TAKT_ROOT}/tools/takt_relr.py $<TARGET_FILE:takt>)
 endif()
 add_custom_command(TARGET takt POST_BUILD
   ${_relcheck}

@@ -62,10 +62,13 @@ target_link_libraries(takt PRIVATE takt_base)
 # global, set at boot: kernel/stack_guard.c). Stack clash protection makes
 # a frame larger than the 4 KiB guard page below each stack touch every
 # page it takes, so an overflow cannot jump the guard (kernel/stack_pool.c).
-target_compile_options(takt PRIVATE -Wall -Wextra -Werror
+add_library(takt_project INTERFACE)
+target_compile_options(takt_project INTERFACE -Wall -Wextra -Werror
   -fstack-protector-strong -mstack-protector-guard=global -fstack-clash-protection
   $<$<STREQUAL:${TAKT_ARCH},arm64>:--param=stack-clash-protection-guard-size=12>)
-target_include_directories(takt PRIVATE ${TAKT_ROOT}/kernel)
+target_include_directories(takt_project INTERFACE ${TAKT_ROOT}/kernel)
+target_link_libraries(takt PRIVATE takt_project)
+include(${TAKT_ROOT}/cmake/ondemand.cmake)
 if(NOT TAKT_KERNEL_DIR)
   target_compile_definitions(takt PRIVATE TAKT_LIBFDT_STRICT)
   target_sources(takt PRIVATE ${TAKT_LIBFDT_STRICT})
@@ -138,13 +141,28 @@ function(takt_app)
   endif()
 endfunction()
 
-# takt_driver(NAME SOURCES file.c [COMPATIBLE c...]) - linked when the board
-# DT has an enabled node with one of its compatibles, or the board forces
-# it (TAKT_FORCE_DRIVERS), unless excluded (TAKT_EXCLUDE_DRIVERS). Without
-# COMPATIBLE the list is read from the TK_DRIVER() line of the source, so
-# the driver file stays the one place that names them.
+# takt_cold_sources(file...) - compiled for size (-Os) rather than speed:
+# code that runs once (boot, the DT, memory map and device setup), on a
+# failure path (panic, crash core and record), or to read settings. The
+# run-time paths (scheduler, threads, time, interrupts, sync, console, log,
+# drivers' I/O, the net stack) stay -O2: their instruction counts are
+# benchmarked (./takt bench sched, boot). Paths relative to the caller's
+# folder; for the image's own target, takt.
+function(takt_cold_sources)
+  set_property(SOURCE ${ARGN} TARGET_DIRECTORY takt APPEND PROPERTY COMPILE_OPTIONS -Os)
+endfunction()
+
+# takt_driver(NAME SOURCES file.c [COMPATIBLE c...] [CLASS netdev|entropy
+#             [PULL symbol]]) - built when the board DT has an enabled node
+# with one of its compatibles, or the board forces it (TAKT_FORCE_DRIVERS),
+# unless excluded (TAKT_EXCLUDE_DRIVERS). Without COMPATIBLE the list is
+# read from the TK_DRIVER() line of the source, so the driver file stays the
+# one place that names them. A driver with a CLASS goes into the on-demand
+# library and is linked only into an app that uses its class
+# (cmake/ondemand.cmake); PULL names a symbol of its (default
+# tk_driver_NAME, its TK_DRIVER entry).
 function(takt_driver name)
-  cmake_parse_arguments(D "" "" "SOURCES;COMPATIBLE" ${ARGN})
+  cmake_parse_arguments(D "" "CLASS;PULL" "SOURCES;COMPATIBLE" ${ARGN})
   if(NOT D_COMPATIBLE)
     list(GET D_SOURCES 0 _main)
     file(STRINGS ${CMAKE_CURRENT_SOURCE_DIR}/${_main} _line REGEX "^TK_DRIVER\\(${name},")
@@ -170,6 +188,11 @@ function(takt_driver name)
   if(name IN_LIST TAKT_EXCLUDE_DRIVERS OR NOT _why)
     return()
   endif()
-  target_sources(takt PRIVATE ${D_SOURCES})
+  if(D_CLASS)
+    takt_ondemand_driver(${name} ${D_CLASS} "${D_PULL}" ${D_SOURCES})
+    set(_why "${_why}, only in apps using the ${D_CLASS} class")
+  else()
+    target_sources(takt PRIVATE ${D_SOURCES})
+  endif()
   set_property(GLOBAL APPEND PROPERTY TAKT_DRIVERS "${name} (${_why})")
 endfunction()

@@ -80,6 +80,9 @@ void stack_guard_report(void);
 /* entropy_cpu.c: register the CPU's random number instruction as an
  * entropy source, if it has one (after the devices: a device stays first). */
 void entropy_cpu_register(void);
+/* entropy.c: the first registered source (the one read), NULL when none. */
+struct tk_entropy_source;
+struct tk_entropy_source *entropy_first(void);
 
 /* time.c: a counter value (arch_counter) as ns since boot, like tk_now_ns. */
 uint64_t time_counter_ns(uint64_t counter);

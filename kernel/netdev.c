@@ -1,9 +1,14 @@
 /* Network device registry and the tk_netdev_* calls (takt/netdev.h), for
- * every NIC driver (virtio-net, Cadence GEM). Unused without one: the
- * linker's --gc-sections drops it. */
+ * every NIC driver (virtio-net, Cadence GEM). In the on-demand library: an
+ * image links it, and with it the board's NIC drivers, only when the app
+ * or the net stack calls one of these (cmake/ondemand.cmake). */
 #include <errno.h>
 
 #include <takt/netdev.h>
+
+/* Generated: names each NIC driver of the board; the reference links them. */
+extern const void *const tk_netdev_drivers_pull[];
+__attribute__((used)) static const void *const *const pull_drivers = tk_netdev_drivers_pull;
 
 static struct tk_netdev *netdevs[TK_NETDEV_MAX];
 static int nnetdevs;

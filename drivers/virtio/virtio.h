@@ -5,8 +5,9 @@
  * The kernel's device model matches DT compatibles, not virtio device IDs,
  * so virtio_mmio.c binds every "virtio,mmio" slot, reads the device ID and
  * hands the device to the driver its own table names for that ID
- * (virtio_drivers[] there: net = 1, rng = 4). A device ID without an entry is left
- * alone (reset, one log line, -ENODEV).
+ * (virtio_drivers[] there: net = 1, rng = 4). A device ID without an entry,
+ * or whose driver is not linked into this image, is left alone (one log
+ * line, -ENODEV).
  *
  * Split virtqueues only. Rings live in heap memory (identity-mapped, so
  * virtual = physical = bus address; the DT slots say dma-coherent). All
@@ -151,8 +152,11 @@ uint32_t virtio_config32(struct virtio_dev *vdev, unsigned off);
 /* Set DRIVER_OK: the device is live. */
 void virtio_driver_ok(struct virtio_dev *vdev);
 
-/* Per-device driver probes, listed in virtio_mmio.c's table. */
-int virtio_net_probe(struct virtio_dev *vdev);
-int virtio_rng_probe(struct virtio_dev *vdev);
+/* Per-device driver probes, listed in virtio_mmio.c's table. Weak: each is
+ * linked only into an image that uses its class (a network device, an
+ * entropy source: cmake/ondemand.cmake); where it is not, its entry is a
+ * null probe and the device is left alone as an unknown ID is. */
+__attribute__((weak)) int virtio_net_probe(struct virtio_dev *vdev);
+__attribute__((weak)) int virtio_rng_probe(struct virtio_dev *vdev);
 
 #endif

@@ -310,7 +310,7 @@ static int virtio_mmio_probe(struct tk_device *dev)
 	const struct virtio_driver *drv = 0;
 
 	for (size_t i = 0; i < sizeof(virtio_drivers) / sizeof(virtio_drivers[0]); i++)
-		if (virtio_drivers[i].device_id == v->device_id)
+		if (virtio_drivers[i].device_id == v->device_id && virtio_drivers[i].probe)
 			drv = &virtio_drivers[i];
 	if (!drv) {
 		tk_printk("virtio-mmio: %s: device ID %u has no driver; left alone\n", dev->path,

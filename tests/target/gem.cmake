@@ -22,6 +22,9 @@ takt_qemu_test(gem_arp virtio_net QEMU_ARGS ${_gem_nic}
          "^arp: 10\\.0\\.2\\.2 is at [0-9a-f]{2}(:[0-9a-f]{2}){5} "
          "^PASS arp_reply_unicast_mac" "^7 passed, 0 failed")
 
+# The GEM driver is linked into the app that uses a network device.
+takt_map_test(gem_app_links_nic_driver virtio_net PRESENT "[(/]cadence_gem\\.c\\.obj")
+
 function(gem_dtb_case fixture)	# ARGN: fdtput arguments after the file
   list(JOIN ARGN " " _args)
   add_test(NAME make_${fixture} COMMAND ${CMAKE_COMMAND} -E env sh -c

@@ -8,7 +8,8 @@
  * RAM is at 0 on the Raspberry Pi and the ZCU102 and at 1 GiB on QEMU virt,
  * and the Pi firmware, u-boot and QEMU each choose their own address, so one
  * image serves every board. The only absolute addresses are the pointers in
- * data (R_AARCH64_RELATIVE entries of .rela.dyn); relocate() fixes them up
+ * data (the link's R_AARCH64_RELATIVE entries, packed into RELR form in
+ * .rela.dyn after the link by tools/takt_relr.py); relocate() fixes them up
  * first thing, before any of them is read. Until then only PC-relative
  * addressing (adr/adrp) is used.
  */
@@ -19,8 +20,6 @@
 	adrp	\reg, \sym
 	add	\reg, \reg, :lo12:\sym
 .endm
-
-#define R_AARCH64_RELATIVE 1027
 
 	.section .text.head, "ax"
 	.global _head
@@ -126,10 +125,16 @@ secondary_entry:
 
 /*
  * Apply .rela.dyn for the load offset (run-time _head - link-time _head).
- * Runs with the MMU off (Device memory: every access aligned, as RELA
- * entries and pointer-sized targets are). The link only produces
- * R_AARCH64_RELATIVE (cmake/check-relocs.cmake fails the build otherwise);
- * any other type is skipped here rather than guessed at. Clobbers x9-x15.
+ * Runs with the MMU off (Device memory: every access aligned, as RELR words
+ * and pointers are). The link only produces R_AARCH64_RELATIVE
+ * (cmake/check-relocs.cmake fails the build otherwise), which
+ * tools/takt_relr.py packs as RELR words, ended by a 1 (an empty bitmap,
+ * which readers of standard RELR skip; the rest of the section is zero):
+ *   even word A: the pointer at link address A; next = A + 8
+ *   odd word:    bit i (1..63) set: the pointer at next + (i-1)*8;
+ *                then next += 63 * 8
+ * Each pointer holds its link-time value; the load offset is added.
+ * Clobbers x9-x15.
  */
 relocate:
 	adr	x9, _head
@@ -138,15 +143,28 @@ relocate:
 	cbz	x9, 3f
 	adr_l	x10, __rela_start
 	adr_l	x11, __rela_end
+	mov	x13, x9			/* next, run-time */
 1:	cmp	x10, x11
 	b.hs	3f
-	ldp	x12, x13, [x10], #16	/* r_offset, r_info */
-	ldr	x14, [x10], #8		/* r_addend */
-	mov	x15, #R_AARCH64_RELATIVE
-	cmp	x13, x15
-	b.ne	1b
+	ldr	x12, [x10], #8
+	cmp	x12, #1			/* the end */
+	b.eq	3f
+	tbnz	x12, #0, 2f
+	add	x13, x12, x9		/* an address */
+	ldr	x14, [x13]
 	add	x14, x14, x9
-	str	x14, [x12, x9]		/* at r_offset + load offset */
+	str	x14, [x13], #8
+	b	1b
+2:	mov	x15, x13		/* a bitmap */
+4:	lsr	x12, x12, #1
+	cbz	x12, 5f
+	tbz	x12, #0, 6f
+	ldr	x14, [x15]
+	add	x14, x14, x9
+	str	x14, [x15]
+6:	add	x15, x15, #8
+	b	4b
+5:	add	x13, x13, #(63 * 8)
 	b	1b
 3:	ret
 
