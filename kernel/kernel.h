@@ -84,15 +84,22 @@ void entropy_cpu_register(void);
 struct tk_entropy_source;
 struct tk_entropy_source *entropy_first(void);
 
-/* time.c: a counter value (arch_counter) as ns since boot, like tk_now_ns. */
-uint64_t time_counter_ns(uint64_t counter);
-/* tk_now_ns inline, for the scheduler's paths (time.c sets the rate). */
+/* time.c sets the rate (1e9 / counter frequency, 32.32). Inline: the
+ * scheduler reads the clock on every decision. */
 extern uint64_t time_ns_per_tick_32;
-static inline uint64_t time_now_ns(void)
+
+/* A counter value (arch_counter) as ns since boot, like tk_now_ns. */
+static inline uint64_t time_counter_ns(uint64_t counter)
 {
-	uint64_t d = arch_counter_inline() - arch_boot_counter;
+	uint64_t d = counter - arch_boot_counter;
 
 	return (uint64_t)(((__uint128_t)d * time_ns_per_tick_32) >> 32);
+}
+
+/* tk_now_ns, inline. */
+static inline uint64_t time_now_ns(void)
+{
+	return time_counter_ns(arch_counter_inline());
 }
 
 /* trace/trace_dump.c: a traced run's trace to the console at power-off. */

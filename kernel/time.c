@@ -42,13 +42,6 @@ void time_init(void)
 	ticks_per_ns_32 = ratio_32(freq, 1000000000u);
 }
 
-uint64_t time_counter_ns(uint64_t counter)
-{
-	uint64_t d = counter - arch_boot_counter;
-
-	return (uint64_t)(((__uint128_t)d * time_ns_per_tick_32) >> 32);
-}
-
 uint64_t tk_now_ns(void)
 {
 	return time_now_ns();

@@ -49,11 +49,7 @@ void arch_wait_for_irq(void)
 
 uint64_t arch_counter(void)
 {
-	uint64_t v;
-
-	/* isb: the counter read must not be hoisted above earlier code. */
-	__asm__ volatile("isb\n mrs %0, cntvct_el0" : "=r"(v) :: "memory");
-	return v;
+	return arch_counter_inline();
 }
 
 uint64_t arch_counter_freq(void)

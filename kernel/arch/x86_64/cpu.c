@@ -59,11 +59,7 @@ void arch_wait_for_irq(void)
 
 uint64_t arch_counter(void)
 {
-	uint32_t lo, hi;
-
-	/* lfence: the TSC read must not be hoisted above earlier code. */
-	__asm__ volatile("lfence\n rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
-	return (uint64_t)hi << 32 | lo;
+	return arch_counter_inline();
 }
 
 uint64_t arch_counter_freq(void)
