@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "irqoff.h"
+
 /* A buffer the boot does not clear (the linker's .noinit): for large ones
  * that are always written before they are read. */
 #define TK_NOINIT __attribute__((section(".bss.noinit")))
@@ -77,7 +79,45 @@ void arch_cpu_set_fault_stack(void *top);
  * (which may drop dirty lines) keeps it: the crash record. */
 void arch_dcache_clean(const void *p, size_t len);
 
-/* Mask / unmask interrupts on this CPU; save returns the previous state. */
+/* Mask / unmask interrupts on this CPU; save returns the previous state.
+ * The _inline forms are for the scheduler's hot paths (a yield, a sleep),
+ * where the call and return were half of each; everywhere else the calls
+ * (arch_irq_save, cpu.c) keep the image small. The irqoff hooks time a
+ * stretch only when irqoff_on. */
+#if defined(__aarch64__)
+#define ARCH_IRQ_MASKED(flags) (((flags) & 0x80u) != 0)	/* DAIF.I */
+#else
+#define ARCH_IRQ_MASKED(flags) (((flags) & (1ul << 9)) == 0)	/* RFLAGS.IF clear */
+#endif
+
+static inline unsigned long arch_irq_save_inline(void)
+{
+	unsigned long flags;
+
+#if defined(__aarch64__)
+	__asm__ volatile("mrs %0, daif\n msr daifset, #2" : "=r"(flags) :: "memory");
+#else
+	__asm__ volatile("pushfq\n pop %0\n cli" : "=r"(flags) :: "memory");
+#endif
+	if (__builtin_expect(irqoff_on, 0) && !ARCH_IRQ_MASKED(flags))
+		irqoff_begin();
+	return flags;
+}
+
+static inline void arch_irq_restore_inline(unsigned long flags)
+{
+	if (__builtin_expect(irqoff_on, 0) && !ARCH_IRQ_MASKED(flags))
+		irqoff_end();
+#if defined(__aarch64__)
+	__asm__ volatile("msr daif, %0" :: "r"(flags) : "memory");
+#else
+	if (ARCH_IRQ_MASKED(flags))
+		__asm__ volatile("cli" ::: "memory");
+	else
+		__asm__ volatile("sti" ::: "memory");
+#endif
+}
+
 unsigned long arch_irq_save(void);
 void arch_irq_restore(unsigned long flags);
 void arch_irq_enable(void);

@@ -335,10 +335,10 @@ int tk_sched_set_bound(unsigned percent)
 
 void tk_yield(void)
 {
-	unsigned long flags = arch_irq_save();
+	unsigned long flags = arch_irq_save_inline();	/* the switch path */
 
 	sched_yield_current();
-	arch_irq_restore(flags);
+	arch_irq_restore_inline(flags);
 }
 
 int tk_thread_set_dl_handler(tk_thread_t *t, tk_dl_handler_t fn, void *arg)

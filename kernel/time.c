@@ -123,10 +123,10 @@ void tk_sleep_until_ns(uint64_t t)
 	while (time_now_ns() < t) {
 		if (!ce_ops || !sched_current || sched_in_irq())
 			continue;	/* no timer or no threads yet: busy-wait */
-		unsigned long flags = arch_irq_save();
+		unsigned long flags = arch_irq_save_inline();	/* the wake-up path */
 
 		sched_block(0, t);
-		arch_irq_restore(flags);
+		arch_irq_restore_inline(flags);
 	}
 }
 

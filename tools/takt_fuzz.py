@@ -7,9 +7,12 @@ string literals of the unit tests that feed a parser, and the small inputs kept 
 tests/fuzz/seeds/TARGET/ (among them every crash the fuzzers found, now fixed). Each
 target keeps its growing corpus in build/fuzz/corpus/TARGET and a crashing input in
 build/fuzz/artifacts/TARGET/. One fuzzer runs at a time, under nice, with one job:
-the host's other work goes first.
+the host's other work goes first; a second ./takt fuzz (or ./takt test's fuzz step) on
+the same tree waits for the first, since they share build/fuzz/.
 """
 
+import contextlib
+import fcntl
 import glob
 import os
 import re
@@ -57,6 +60,21 @@ def ensure_packages():
         setup.ensure_lwip()     # fuzz_mqtt compiles lwIP's MQTT client (once, quiet after)
     except takt_setup.SetupError as e:
         raise cli.Failure("setup: %s" % e)
+
+
+@contextlib.contextmanager
+def exclusive(out=lambda m: print(m, flush=True)):
+    """Hold build/fuzz/.lock: two runs at once raced on the build directory (one
+    failed to link) and on the corpora. The second says it waits, then waits."""
+    os.makedirs(root("build", "fuzz"), exist_ok=True)
+    with open(root("build", "fuzz", ".lock"), "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            out("[fuzz] another ./takt fuzz or ./takt test uses build/fuzz/ on this tree; "
+                "waiting for it to finish ...")
+            fcntl.flock(f, fcntl.LOCK_EX)
+        yield
 
 
 def build(out=None):
@@ -269,6 +287,11 @@ def run(opts, pos):
             print("%-12s %s" % (t, what))
         return 0
     ensure_packages()
+    with exclusive():
+        return run_targets(targets, seconds, runs)
+
+
+def run_targets(targets, seconds, runs):
     if build() != 0:
         raise cli.Failure("build of tests/fuzz failed")
     failed = 0
@@ -289,6 +312,11 @@ def test_step(t):
     t.header(title)
     t.suite = "fuzz"
     ensure_packages()
+    with exclusive():
+        test_targets(t, title)
+
+
+def test_targets(t, title):
     if build() != 0:
         t.problem("build of tests/fuzz failed")
         t.footer(title, 0, 1)

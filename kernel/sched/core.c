@@ -245,7 +245,77 @@ void sched_preempt_point(void)
 	}
 }
 
-static void wake_at(struct tk_thread *t, int result, uint64_t now);
+/* ---- making a thread runnable on its own CPU ----
+ * Here, beside wake_at, and marked inline: the timer interrupt's wake-up
+ * takes them inline (their calls were a fifth of its scheduler part); the
+ * wake list's posts, placement and splits call them. */
+
+/* Queue the ready t on its home c (its class's wake-up rule). */
+inline void cpu_enqueue(struct cpu *c, struct tk_thread *t, uint64_t when)
+{
+	t->on_rq = true;
+	if (t->boost_deadline && list_empty(&t->boost_node))	/* lent while elsewhere */
+		list_add_tail(&c->boosted, &t->boost_node);
+	if (t->se.cls == SCHED_CLASS_DL)
+		sched_dl_events(c, t, rq_dl_wakeup(&c->rq, &t->se, when));
+	else
+		rq_fp_wakeup(&c->rq, &t->se);
+	if (t->boost_deadline || sched_preempt_check(running_se(c), &t->se))
+		c->need_resched = true;
+}
+
+/* Whether a wake-up or arrival on c still has a thread to queue. Posts
+ * can be stale: a thread handed over while its wake-up was on the way gets
+ * both, and may have run and blocked again before the second comes; a
+ * running thread that is leaving (migrate_to) is handed over when it is
+ * switched out. */
+inline bool wants_queue(const struct cpu *c, const struct tk_thread *t)
+{
+	if (t->on_rq || t->state != THREAD_READY)
+		return false;
+	return !(t == c->current && t->migrate_to >= 0);
+}
+
+/* A woken t on its home CPU c: its timeout is c's to cancel; a new home
+ * chosen while it slept takes it from here (cpu_hand_over). */
+inline void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when)
+{
+	if (!wants_queue(c, t))
+		return;
+	timerq_cancel(&c->sleepq, &t->tmo);
+	split_wake(t, when);	/* a split job that ended here goes back */
+	if (t->next_cpu != c->id) {	/* not queued here: only timers and boosts to leave */
+		cpu_leave_timers(c, t);
+		list_del(&t->boost_node);
+		cpu_hand_over(c, t, &cpus[t->next_cpu], when);
+		return;
+	}
+	cpu_enqueue(c, t, when);
+}
+
+/* Under t's wait queue's lock (klock or its object's), or t is a plain
+ * sleeper here; now is this CPU's clock. */
+static void wake_at(struct tk_thread *t, int result, uint64_t now)
+{
+	struct cpu *c = cpu_self();
+	enum thread_state blocked = THREAD_BLOCKED;
+
+	/* One wake-up wins: a waker under klock, or this CPU's timer for a
+	 * plain sleeper (no wait queue, no lock). */
+	if (!__atomic_compare_exchange_n(&t->state, &blocked, THREAD_READY, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+		return;
+	if (t->waitq) {
+		list_del(&t->wait_node);
+		t->waitq = 0;
+	}
+	t->wait_result = result;
+	TRACE(TR_WAKE, t->id, t->cpu);
+	if (t->cpu == c->id)	/* only this CPU moves its threads */
+		wake_here(c, t, now);
+	else
+		cpu_post(t, WAKE_WAKE, now);
+}
 
 /* t waits in a queue: wake it under that queue's lock. t stays blocked
  * there until then (its timeout is this CPU's), so wait_lock is the one. */
@@ -298,30 +368,6 @@ SCHED_HOT void sched_timer_event(void)
 void sched_wake(struct tk_thread *t, int result)
 {
 	wake_at(t, result, time_now_ns());
-}
-
-/* Under t's wait queue's lock (klock or its object's), or t is a plain
- * sleeper here; now is this CPU's clock. */
-static void wake_at(struct tk_thread *t, int result, uint64_t now)
-{
-	struct cpu *c = cpu_self();
-	enum thread_state blocked = THREAD_BLOCKED;
-
-	/* One wake-up wins: a waker under klock, or this CPU's timer for a
-	 * plain sleeper (no wait queue, no lock). */
-	if (!__atomic_compare_exchange_n(&t->state, &blocked, THREAD_READY, false,
-					 __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
-		return;
-	if (t->waitq) {
-		list_del(&t->wait_node);
-		t->waitq = 0;
-	}
-	t->wait_result = result;
-	TRACE(TR_WAKE, t->id, t->cpu);
-	if (t->cpu == c->id)	/* only this CPU moves its threads */
-		wake_here(c, t, now);
-	else
-		cpu_post(t, WAKE_WAKE, now);
 }
 
 /* Leave the run queue: the caller stops being runnable. A caller that is

@@ -68,11 +68,13 @@ void cpu_post(struct tk_thread *t, uint8_t flag, uint64_t now);
 /* On t's home c: make `to` t's home, posting the arrival there with what
  * was still waiting for t in c's list. */
 void cpu_move_posts(struct cpu *c, struct tk_thread *t, struct cpu *to, uint64_t now);
-/* A woken t on its home CPU c (its timeout is c's); moves it on when its
- * CPU changed while it slept. */
+/* core.c: a woken t on its home CPU c (its timeout is c's); moves it on
+ * when its CPU changed while it slept. */
 void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when);
-/* Queue the ready t on its home c (its class's wake-up rule). */
+/* core.c: queue the ready t on its home c (its class's wake-up rule). */
 void cpu_enqueue(struct cpu *c, struct tk_thread *t, uint64_t when);
+/* Whether a wake-up or arrival on c still has a thread to queue (core.c). */
+bool wants_queue(const struct cpu *c, const struct tk_thread *t);
 void wake_drain_posts(struct cpu *c, uint64_t now);
 bool wake_publish_key(struct cpu *c, const struct run_key *k);
 

@@ -38,13 +38,6 @@ static void unmark_if_empty(struct fp_rq *rq, int p)
 		rq->bitmap[p / 64] &= ~(1ull << (p % 64));
 }
 
-void fp_enqueue(struct fp_rq *rq, struct fp_entity *e)
-{
-	list_add_tail(&rq->q[e->prio], &e->node);
-	mark(rq, e->prio);
-	e->queued = true;
-}
-
 void fp_enqueue_head(struct fp_rq *rq, struct fp_entity *e)
 {
 	list_add_head(&rq->q[e->prio], &e->node);
@@ -57,12 +50,6 @@ void fp_dequeue(struct fp_rq *rq, struct fp_entity *e)
 	list_del(&e->node);
 	unmark_if_empty(rq, e->prio);
 	e->queued = false;
-}
-
-void fp_requeue_tail(struct fp_rq *rq, struct fp_entity *e)
-{
-	list_del(&e->node);	/* its priority's queue stays non-empty */
-	list_add_tail(&rq->q[e->prio], &e->node);
 }
 
 int fp_set_prio(struct fp_rq *rq, struct fp_entity *e, int prio)

@@ -41,14 +41,24 @@ void fp_rq_init(struct fp_rq *rq);
 /* @retval 0, -EINVAL prio outside 1..99 (e untouched) */
 int fp_entity_init(struct fp_entity *e, int prio, uint64_t slice);
 
-/* Queue e (not queued) at the tail of its priority: a wake-up. */
-void fp_enqueue(struct fp_rq *rq, struct fp_entity *e);
+/* Queue e (not queued) at the tail of its priority: a wake-up. Inline
+ * (with fp_requeue_tail): every wake-up and yield of a FIFO thread. */
+static inline void fp_enqueue(struct fp_rq *rq, struct fp_entity *e)
+{
+	list_add_tail(&rq->q[e->prio], &e->node);
+	rq->bitmap[e->prio / 64] |= 1ull << (e->prio % 64);
+	e->queued = true;
+}
 /* Queue e (not queued) at the head of its priority. */
 void fp_enqueue_head(struct fp_rq *rq, struct fp_entity *e);
 /* Unqueue e (queued): it blocks or leaves the class. */
 void fp_dequeue(struct fp_rq *rq, struct fp_entity *e);
 /* Move e (queued) to the tail of its priority: a yield, a used-up quantum. */
-void fp_requeue_tail(struct fp_rq *rq, struct fp_entity *e);
+static inline void fp_requeue_tail(struct fp_rq *rq, struct fp_entity *e)
+{
+	list_del(&e->node);	/* its priority's queue stays non-empty */
+	list_add_tail(&rq->q[e->prio], &e->node);
+}
 /* The head of the highest non-empty priority, NULL when empty. O(1);
  * inline: every decision asks it. */
 static inline struct fp_entity *fp_pick(const struct fp_rq *rq)

@@ -10,26 +10,6 @@ void rq_init(struct rq *rq)
 	dl_bw_init(&rq->bw);
 }
 
-bool sched_entity_before(const struct sched_entity *a, const struct sched_entity *b)
-{
-	if (a->cls != b->cls)
-		return a->cls > b->cls;
-	if (a->cls == SCHED_CLASS_DL)
-		return a->dl.deadline < b->dl.deadline;
-	if (a->cls == SCHED_CLASS_FP)
-		return a->fp.prio > b->fp.prio;
-	return false;
-}
-
-bool sched_preempt_check(const struct sched_entity *curr, const struct sched_entity *woken)
-{
-	if (!woken)
-		return false;
-	if (!curr)
-		return woken->cls != SCHED_CLASS_IDLE;
-	return sched_entity_before(woken, curr);
-}
-
 /* Make the tree and the timer agree with the CBS state: runnable entities
  * are in the tree under their current deadline, throttled ones have their
  * timer armed at the next period. */

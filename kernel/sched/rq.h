@@ -66,14 +66,30 @@ static inline struct sched_entity *rq_pick(const struct rq *rq)
 	return f ? container_of(f, struct sched_entity, fp) : NULL;
 }
 
-/* a runs before b: higher class; within DL an earlier deadline; within FP a
+/* Inline: every wake-up asks. a runs before b: higher class; within DL an earlier deadline; within FP a
  * higher priority. Equal keys do not order (FIFO decides, in the queues). */
-bool sched_entity_before(const struct sched_entity *a, const struct sched_entity *b);
+static inline bool sched_entity_before(const struct sched_entity *a, const struct sched_entity *b)
+{
+	if (a->cls != b->cls)
+		return a->cls > b->cls;
+	if (a->cls == SCHED_CLASS_DL)
+		return a->dl.deadline < b->dl.deadline;
+	if (a->cls == SCHED_CLASS_FP)
+		return a->fp.prio > b->fp.prio;
+	return false;
+}
 
 /* Does the just-woken entity preempt the running one (NULL = idle)? Only a
  * strictly earlier deadline / higher class / higher priority preempts: an
  * equal one queues behind (FIFO), as in Linux dl_entity_preempt. */
-bool sched_preempt_check(const struct sched_entity *curr, const struct sched_entity *woken);
+static inline bool sched_preempt_check(const struct sched_entity *curr, const struct sched_entity *woken)
+{
+	if (!woken)
+		return false;
+	if (!curr)
+		return woken->cls != SCHED_CLASS_IDLE;
+	return sched_entity_before(woken, curr);
+}
 
 /* The earliest moment the one-shot timer must fire: the first pending
  * replenishment, or the running DL entity's budget end. TIMERQ_NEVER if none.

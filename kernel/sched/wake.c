@@ -150,48 +150,6 @@ static void fp_prio_apply(struct cpu *c, struct tk_thread *t, int prio)
 	c->need_resched = true;
 }
 
-void cpu_enqueue(struct cpu *c, struct tk_thread *t, uint64_t when)
-{
-	t->on_rq = true;
-	if (t->boost_deadline && list_empty(&t->boost_node))	/* lent while elsewhere */
-		list_add_tail(&c->boosted, &t->boost_node);
-	if (t->se.cls == SCHED_CLASS_DL)
-		sched_dl_events(c, t, rq_dl_wakeup(&c->rq, &t->se, when));
-	else
-		rq_fp_wakeup(&c->rq, &t->se);
-	if (t->boost_deadline || sched_preempt_check(running_se(c), &t->se))
-		c->need_resched = true;
-}
-
-/* Whether a wake-up or arrival on c still has a thread to queue. Posts
- * can be stale: a thread handed over while its wake-up was on the way gets
- * both, and may have run and blocked again before the second comes; a
- * running thread that is leaving (migrate_to) is handed over when it is
- * switched out. */
-static bool wants_queue(const struct cpu *c, const struct tk_thread *t)
-{
-	if (t->on_rq || t->state != THREAD_READY)
-		return false;
-	return !(t == c->current && t->migrate_to >= 0);
-}
-
-/* A woken thread on its home CPU c: its timeout is c's to cancel; a new
- * home chosen while it slept takes it from here. */
-void wake_here(struct cpu *c, struct tk_thread *t, uint64_t when)
-{
-	if (!wants_queue(c, t))
-		return;
-	timerq_cancel(&c->sleepq, &t->tmo);
-	split_wake(t, when);	/* a split job that ended here goes back */
-	if (t->next_cpu != c->id) {	/* not queued here: only timers and boosts to leave */
-		cpu_leave_timers(c, t);
-		list_del(&t->boost_node);
-		cpu_hand_over(c, t, &cpus[t->next_cpu], when);
-		return;
-	}
-	cpu_enqueue(c, t, when);
-}
-
 static void apply_post(struct cpu *c, struct tk_thread *t, uint8_t f, uint64_t now)
 {
 	if (t->cpu != c->id)

@@ -115,3 +115,52 @@ class Campaign(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OneAtATime(unittest.TestCase):
+    """Two ./takt fuzz on one tree share build/fuzz/: the second says it waits and
+    goes in only when the first lets go of build/fuzz/.lock."""
+
+    def test_second_run_waits_for_the_first(self):
+        import queue
+        import threading
+        import types
+        with tempfile.TemporaryDirectory() as d:
+            saved, takt_fuzz.cli = takt_fuzz.cli, types.SimpleNamespace(ROOT=d)
+            os.makedirs(os.path.join(d, "build", "fuzz"))
+            holder = subprocess.Popen(
+                [sys.executable, "-c",
+                 "import fcntl,sys; f=open(sys.argv[1],'a+'); fcntl.flock(f, fcntl.LOCK_EX); "
+                 "print('held', flush=True); sys.stdin.read()",
+                 os.path.join(d, "build", "fuzz", ".lock")],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            try:
+                self.assertEqual(holder.stdout.readline().strip(), "held")
+                said, entered = queue.Queue(), threading.Event()
+
+                def second():
+                    with takt_fuzz.exclusive(said.put):
+                        entered.set()
+                t = threading.Thread(target=second)
+                t.start()
+                self.assertIn("waiting for it to finish", said.get(timeout=30))
+                self.assertFalse(entered.is_set())
+                holder.stdin.close()        # the first run ends
+                self.assertTrue(entered.wait(30))
+                t.join(30)
+            finally:
+                holder.kill()
+                holder.wait()
+                takt_fuzz.cli = saved
+
+    def test_alone_it_goes_in_without_a_word(self):
+        import types
+        with tempfile.TemporaryDirectory() as d:
+            saved, takt_fuzz.cli = takt_fuzz.cli, types.SimpleNamespace(ROOT=d)
+            said = []
+            try:
+                with takt_fuzz.exclusive(said.append):
+                    pass
+            finally:
+                takt_fuzz.cli = saved
+            self.assertEqual(said, [])

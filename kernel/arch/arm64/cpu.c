@@ -2,25 +2,16 @@
 #include "../../arch.h"
 #include "../../irqoff.h"
 
-#define DAIF_I 0x80u
-
 uint64_t arch_boot_counter;
 
 unsigned long arch_irq_save(void)
 {
-	unsigned long flags;
-
-	__asm__ volatile("mrs %0, daif\n msr daifset, #2" : "=r"(flags) :: "memory");
-	if (__builtin_expect(irqoff_on, 0) && !(flags & DAIF_I))
-		irqoff_begin();
-	return flags;
+	return arch_irq_save_inline();
 }
 
 void arch_irq_restore(unsigned long flags)
 {
-	if (__builtin_expect(irqoff_on, 0) && !(flags & DAIF_I))
-		irqoff_end();
-	__asm__ volatile("msr daif, %0" :: "r"(flags) : "memory");
+	arch_irq_restore_inline(flags);
 }
 
 void arch_irq_enable(void)
@@ -42,7 +33,7 @@ void arch_wait_for_irq(void)
 		unsigned long daif;
 
 		__asm__ volatile("mrs %0, daif" : "=r"(daif));
-		if (daif & DAIF_I)
+		if (ARCH_IRQ_MASKED(daif))
 			irqoff_begin();
 	}
 }

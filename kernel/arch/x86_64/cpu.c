@@ -6,30 +6,17 @@
 #include "../../irqoff.h"
 #include "x86.h"
 
-#define RFLAGS_IF (1ul << 9)
-
 uint64_t arch_boot_counter;
 uint64_t x86_tsc_hz;	/* set by boot_x86.c before kernel_start() */
 
 unsigned long arch_irq_save(void)
 {
-	unsigned long flags;
-
-	__asm__ volatile("pushfq\n pop %0\n cli" : "=r"(flags) :: "memory");
-	if (__builtin_expect(irqoff_on, 0) && (flags & RFLAGS_IF))
-		irqoff_begin();
-	return flags;
+	return arch_irq_save_inline();
 }
 
 void arch_irq_restore(unsigned long flags)
 {
-	if (flags & RFLAGS_IF) {
-		if (__builtin_expect(irqoff_on, 0))
-			irqoff_end();
-		__asm__ volatile("sti" ::: "memory");
-	} else {
-		__asm__ volatile("cli" ::: "memory");
-	}
+	arch_irq_restore_inline(flags);
 }
 
 void arch_irq_enable(void)
@@ -51,7 +38,7 @@ void arch_wait_for_irq(void)
 	if (__builtin_expect(irqoff_on, 0))
 		irqoff_end();	/* waiting is not a masked stretch */
 	__asm__ volatile("sti\n hlt\n cli" ::: "memory");
-	if (flags & RFLAGS_IF)
+	if (!ARCH_IRQ_MASKED(flags))
 		__asm__ volatile("sti" ::: "memory");
 	else if (__builtin_expect(irqoff_on, 0))
 		irqoff_begin();
