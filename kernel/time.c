@@ -124,9 +124,11 @@ void tk_sleep_until_ns(uint64_t t)
 		if (!ce_ops || !sched_current || sched_in_irq())
 			continue;	/* no timer or no threads yet: busy-wait */
 		unsigned long flags = arch_irq_save_inline();	/* the wake-up path */
+		int r = sched_block(0, t);
 
-		sched_block(0, t);
 		arch_irq_restore_inline(flags);
+		if (r == -ETIMEDOUT)
+			return;	/* only the timer says so, at t or after: no clock read again */
 	}
 }
 

@@ -1,0 +1,38 @@
+# ---- console transmit ring (kernel/console.c; tests/target/apps/console) ----
+# Every line has fixed content: one regex per writer lists its lines in
+# order (other writers' lines may come between two of them, never inside
+# one), so each byte of each line is checked, and a torn line is rejected.
+function(_console_seq out prefix count payload gap)
+  set(rx "")
+  foreach(i RANGE 0 ${count})
+    if(i EQUAL count)
+      break()
+    endif()
+    string(LENGTH "${i}" _n)
+    if(_n EQUAL 1)
+      set(i "0${i}")
+    endif()
+    if(rx)
+      string(APPEND rx "${gap}")
+    endif()
+    string(APPEND rx "${prefix} ${i} ${payload}\\n")
+  endforeach()
+  set(${out} "^${rx}" PARENT_SCOPE)
+endfunction()
+set(_any "(?:[^\\n]*\\n)*?")
+set(_console_expect "")
+foreach(t RANGE 0 3)
+  string(SUBSTRING "ABCD" ${t} 1 _c)
+  _console_seq(_rx "ct ${t}" 40 "${_c}{80}" "${_any}")
+  list(APPEND _console_expect "${_rx}")
+endforeach()
+_console_seq(_rx "cm" 100 "M{100}" "${_any}")
+list(APPEND _console_expect "${_rx}")
+_console_seq(_rx "cb" 64 "Z{90}" "")	# one write: its lines back to back
+list(APPEND _console_expect "${_rx}")
+takt_qemu_test(console_ring console
+  EXPECT ${_console_expect} "^7 passed, 0 failed"
+  REJECT "^c[tmb] (?![0-3] [0-9]{2} ([A-D])\\1{79}$|[0-9]{2} (M{100}|Z{90})$)" ".c[tmb] [0-9]")
+_console_seq(_rx "burst" 30 "B{60}" "")
+takt_qemu_test(console_panic_after_burst console STATUS 1 QEMU_ARGS -append burst
+  EXPECT "${_rx}PANIC: after a burst of 30 lines$")

@@ -1,0 +1,52 @@
+# Multicore (tests/target/apps/smp): secondaries from the DT, affinity, a
+# cross-CPU wake-up that preempts (IPI) and one that does not (no IPI),
+# spinlock / mutex / malloc / printf from every CPU, 1000 threads over all
+# CPUs, deadline threads beside FIFO hogs on every CPU. Under -icount QEMU
+# runs the vCPUs one at a time in turns, so the runs repeat. Boards with a
+# fixed core count (the Pi 3: 4) run it as they are; QEMU virt with -smp 2
+# and -smp 4; x86_64 (QEMU microvm) with -smp 2 and -smp 4.
+if(TAKT_ARCH STREQUAL "arm64")
+  if(BOARD STREQUAL "qemu-virt-arm64")
+    takt_qemu_test(smp_2cpus smp TIMEOUT 120
+      QEMU_ARGS -smp 2 -icount shift=0,align=off,sleep=off -append cpus=2
+      EXPECT "^smp: 2 of 2 CPUs online" "^[0-9]+ passed, 0 failed")
+    takt_qemu_test(smp_2cpus_irqoff smp TIMEOUT 120
+      QEMU_ARGS -smp 2 -icount shift=0,align=off,sleep=off -append "cpus=2 irqoff.stats=on"
+      EXPECT "^PASS irqoff_stats_counted" "^[0-9]+ passed, 0 failed")
+    takt_qemu_test(smp_4cpus smp TIMEOUT 120
+      QEMU_ARGS -smp 4 -icount shift=0,align=off,sleep=off -append cpus=4
+      EXPECT "^smp: 4 of 4 CPUs online" "^[0-9]+ passed, 0 failed")
+    takt_qemu_test(smp_8cpus_boot hello TIMEOUT 120
+      QEMU_ARGS -smp 8 -icount shift=0,align=off,sleep=off
+      EXPECT "^cpu: 8 of 8 CPUs online" "^Takt hello")
+    # maxcpus=N (Linux's): N CPUs at most, and the app does not see it.
+    # -icount: a secondary's 100 ms bound holds however loaded the host is.
+    takt_qemu_test(smp_maxcpus hello
+      QEMU_ARGS -smp 4 -icount shift=0,align=off,sleep=off -append "maxcpus=2 x"
+      EXPECT "^cpu: cpu@3: maxcpus=2; not started" "^cpu: 2 of 4 CPUs online"
+             "argv\\[1\\] = \"x\"" REJECT "maxcpus=2\"")
+    takt_qemu_test(smp_maxcpus_bad hello
+      QEMU_ARGS -smp 2 -icount shift=0,align=off,sleep=off -append "maxcpus=0"
+      EXPECT "^boot: maxcpus=0: not a number of CPUs from 1 to 8; ignored"
+             "^cpu: 2 of 2 CPUs online")
+  else()
+    takt_qemu_test(smp_all_cpus smp TIMEOUT 120
+      QEMU_ARGS -icount shift=0,align=off,sleep=off
+      EXPECT "^smp: 4 of 4 CPUs online" "^[0-9]+ passed, 0 failed")
+  endif()
+else()
+  # x86_64: the APs by INIT-SIPI-SIPI to the cpu nodes' APIC IDs (QEMU
+  # microvm's count from fw_cfg); without -smp, one CPU.
+  takt_qemu_test(smp_one_cpu smp EXPECT "^smp: 1 of 1 CPUs online" "^[0-9]+ passed, 0 failed")
+  takt_qemu_test(smp_x86_2cpus smp TIMEOUT 120
+    QEMU_ARGS -smp 2 -icount shift=0,align=off,sleep=off -append cpus=2
+    EXPECT "^smp: 2 of 2 CPUs online" "^[0-9]+ passed, 0 failed")
+  takt_qemu_test(smp_x86_4cpus smp TIMEOUT 120
+    QEMU_ARGS -smp 4 -icount shift=0,align=off,sleep=off -append cpus=4
+    EXPECT "^smp: 4 of 4 CPUs online" "^[0-9]+ passed, 0 failed")
+  takt_qemu_test(smp_x86_maxcpus hello QEMU_ARGS -smp 4 -append "maxcpus=2 x"
+    EXPECT "^cpu: cpu@3: maxcpus=2; not started" "^cpu: 2 of 4 CPUs online")
+  takt_qemu_test(smp_x86_more_than_8 hello QEMU_ARGS -smp 9
+    EXPECT "^smp: QEMU reports 9 CPUs; Takt runs 8 at most: the first 8$"
+           "^cpu: 8 of 8 CPUs online")
+endif()
