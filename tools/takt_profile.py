@@ -36,6 +36,7 @@ TRACE = re.compile(r"^Trace (\d+): 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+
 INSN = re.compile(r"^0x([0-9a-f]+):\s")
 CF_COUNT_MASK = 0x1ff
 ARM64_IRQ_VECTOR = 0x280	# current EL with SP_ELx, IRQ (kernel/arch/arm64/vectors.S)
+X86_TIMER_STUB = 0x20 * 16	# the LAPIC timer's vector 0x20 among 16-byte stubs (x86_64/vectors.S)
 
 
 class ProfileError(Exception):
@@ -182,6 +183,16 @@ def report(result, top=25):
     return "\n".join(lines)
 
 
+def irq_vector_of(names):
+    """The wake window's first block: arm64's IRQ vector (any interrupt), x86_64's
+    LAPIC timer stub; None for an image with neither."""
+    if "arch_vectors" in names:
+        return names["arch_vectors"] + ARM64_IRQ_VECTOR
+    if "x86_vector_stubs" in names:
+        return names["x86_vector_stubs"] + X86_TIMER_STUB
+    return None
+
+
 def run(qemu_cmd, elf, nm="nm", timeout=300, irq_vector=None):
     """irq_vector: the address of the interrupt vector's first block (the
     wake window's begin), or None for no wake window."""
@@ -197,8 +208,8 @@ def run(qemu_cmd, elf, nm="nm", timeout=300, irq_vector=None):
             if "prof_" + w + k not in names:
                 raise ProfileError("%s: no prof_%s%s (not the profile app?)" % (elf, w, k))
             marks[w + k] = names["prof_" + w + k]
-    if irq_vector is None and "arch_vectors" in names:
-        irq_vector = names["arch_vectors"] + ARM64_IRQ_VECTOR
+    if irq_vector is None:
+        irq_vector = irq_vector_of(names)
     if irq_vector is not None:
         marks["wake_begin"] = irq_vector
     with tempfile.TemporaryDirectory() as d:
