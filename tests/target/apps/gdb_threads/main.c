@@ -8,6 +8,7 @@
 
 static struct tk_sem never;
 static volatile unsigned long spins, spins_cpu1;
+static volatile int periodic_sleeps;
 
 __attribute__((noinline)) static void wait_forever(void)
 {
@@ -26,6 +27,19 @@ static void *sleeper(void *arg)
 	(void)arg;
 	for (;;)
 		tk_sleep_ns(1000000000ull);
+	return 0;
+}
+
+/* The deadline thread: says it reached its sleep. Its 1 ms budget is host
+ * time here (no -icount): a QEMU descheduled for longer found it throttled
+ * before its sleep, and gdb listed it ready. */
+static void *periodic(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		periodic_sleeps = 1;
+		tk_sleep_ns(1000000000ull);
+	}
 	return 0;
 }
 
@@ -78,7 +92,7 @@ int main(void)
 	spawn("waiter", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 20 }, waiter);
 	spawn("sleeper", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 20 }, sleeper);
 	spawn("periodic", (struct tk_sched){ .policy = TK_SCHED_DEADLINE,
-		.runtime = 1000000, .deadline = 10000000, .period = 10000000 }, sleeper);
+		.runtime = 1000000, .deadline = 10000000, .period = 10000000 }, periodic);
 	spawn("busy", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 1 }, busy);
 	if (tk_cpu_count() > 1)
 		spawn_on("spinner", (struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 5 }, spinner, 2);
@@ -90,6 +104,8 @@ int main(void)
 	tk_thread_setsched(tk_thread_self(),
 			   &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 10 });
 	tk_sleep_ns(20000000);
+	while (!periodic_sleeps)	/* throttled on the way: its next period */
+		tk_sleep_ns(1000000);
 	gdb_checkpoint();
 	printf("gdb_threads: checkpoint passed\n");
 	return 0;
