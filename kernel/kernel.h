@@ -137,6 +137,10 @@ __attribute__((noreturn)) void smp_secondary_main(struct start_rec *r);
  * before the CPU starts; the CPU itself then starts its scheduler. */
 int sched_cpu_prepare(struct cpu *c, void *stack, size_t size);	/* 0, -ENOMEM */
 void sched_cpu_start(struct cpu *c);
+/* sched/core.c, on the boot CPU before the first secondary is started:
+ * publish what runs here, and from now on at every decision (alone, the
+ * boot CPU's run key has no reader, and its decisions skip it). */
+void sched_keys_on(void);
 
 /* time.c */
 void time_init(void);

@@ -29,6 +29,7 @@
 
 struct cpu cpus[TK_CPUS_MAX];
 unsigned smp_ncpus = 1, smp_ncpus_conf = 1;
+bool smp_keys;
 
 /* One per start attempt, never reused: the secondary and the boot CPU race
  * to claim it (ARRIVED / GIVEN_UP), so a CPU that comes after the bound
@@ -277,6 +278,8 @@ static void start_one(const void *fdt, int node, uint64_t hwid)
 		return;
 	}
 	cpu_struct_init(c, smp_ncpus, hwid);
+	if (!smp_keys)
+		sched_keys_on();	/* before any other CPU can read the boot CPU's key */
 	if (sched_cpu_prepare(c, stack, IDLE_STACK)) {
 		tk_printk("cpu: %s: no memory; not started\n", fdt_get_name(fdt, node, NULL));
 		thread_stack_free(stack, IDLE_STACK);

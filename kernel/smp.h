@@ -83,6 +83,9 @@ struct cpu {
 extern struct cpu cpus[TK_CPUS_MAX];
 extern unsigned smp_ncpus;		/* online */
 extern unsigned smp_ncpus_conf;	/* in the DT */
+/* Set before the first secondary starts (sched_keys_on): the CPUs publish
+ * their run keys for each other's wake-ups (sched/wake.c). */
+extern bool smp_keys;
 
 static inline struct cpu *cpu_self(void)
 {

@@ -513,6 +513,18 @@ void sched_start(struct tk_thread *main_thread, struct tk_thread *idle_thread)
 	wake_publish_key(c, &k);	/* no posts yet: nothing to decide again */
 }
 
+void sched_keys_on(void)
+{
+	unsigned long f = arch_irq_save();
+	struct cpu *c = cpu_self();
+	struct run_key k = run_key_of(c, c->current, time_now_ns());
+
+	/* the key first: a decision after the flag publishes its own */
+	wake_publish_key(c, &k);
+	__atomic_store_n(&smp_keys, true, __ATOMIC_SEQ_CST);
+	arch_irq_restore(f);
+}
+
 int sched_cpu_prepare(struct cpu *c, void *stack, size_t size)
 {
 	struct tk_thread *idle = thread_new_idle(c->id, stack, size);

@@ -88,9 +88,13 @@ static inline void wake_drain(struct cpu *c, uint64_t now)
 }
 
 /* Publish next's key unless posts came meanwhile (false: decide again).
- * An unchanged key needs no publishing (see wake.c). */
+ * An unchanged key needs no publishing (see wake.c), and neither does any
+ * while the boot CPU is alone (smp_keys: nobody reads it, and no post can
+ * come; 40 instructions of each decision there). */
 static inline bool wake_publish(struct cpu *c, struct tk_thread *next, uint64_t now)
 {
+	if (!__atomic_load_n(&smp_keys, __ATOMIC_RELAXED))
+		return true;
 	struct run_key k = run_key_of(c, next, now);
 
 	if (k.cls == c->running.cls && k.prio == c->running.prio &&
