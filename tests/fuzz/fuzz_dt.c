@@ -19,7 +19,7 @@
 #include "memmap.h"
 
 #define DRV(id, ...)                                                            \
-	{ #id, TK_LEVEL_DEVICE, NULL, (const char *const[]){ __VA_ARGS__, NULL } }
+	{ #id, TK_LEVEL_DEVICE, NULL, (const char *const[]){ __VA_ARGS__, NULL }, NULL }
 
 /* Compatibles of the fixtures and of the real drivers, so that matching
  * goes past its first strcmp. */
