@@ -116,6 +116,7 @@ void x86_idt_init(void);
 void x86_mmu_protect(void);
 void x86_idt_load(void);
 /* tsc.c: begin starts the LAPIC count (or takes CPUID's figure), end
+ * reads the LAPIC's clock-frequency from the DT at fdt (as merged by then),
  * waits out the rest of the 100 us window and says the rate. */
 void x86_tsc_calibrate_begin(const void *fdt);
 uint64_t x86_tsc_calibrate_end(void);
