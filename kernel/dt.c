@@ -143,15 +143,6 @@ int dt_fdt_errno(int err)
 /* ---- properties ------------------------------------------------------- */
 
 /* A value of n (<= 2) big-endian cells. */
-uint64_t dt_cells_val(const uint8_t *p, uint32_t n)
-{
-	uint64_t v = 0;
-
-	for (uint32_t i = 0; i < n; i++)
-		v = (v << 32) | dt_be32(p + 4 * i);
-	return v;
-}
-
 /* fdt_getprop that explains a missing property or a bad node offset. */
 const uint8_t *dt_get_prop(const void *fdt, int node, const char *name, int *len)
 {

@@ -60,7 +60,16 @@ static inline uint32_t dt_next_tag_raw(const char *st, uint32_t size, int off, i
 	*next = n <= size ? (int)n : -1;
 	return tag;
 }
-uint64_t dt_cells_val(const uint8_t *p, uint32_t n);
+/* n cells (0..2 where it matters; more keep the low 64 bits) as one
+ * value. Inline: two a reg entry, on every device's and every bus's way. */
+static inline uint64_t dt_cells_val(const uint8_t *p, uint32_t n)
+{
+	uint64_t v = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		v = (v << 32) | dt_be32(p + 4 * i);
+	return v;
+}
 /* libfdt's error codes as the errno values of the contracts. */
 int dt_fdt_errno(int err);
 /* Forget the bus cells remembered for the indexed blob (a new index). */

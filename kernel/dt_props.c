@@ -173,6 +173,20 @@ static int hot_id_cached(const char *name)
 	return id;
 }
 
+/* The value of the property at off, read in place: the index recorded off
+ * only from a walk that found the whole property inside the structure
+ * block (dt_next_tag_raw; a length past it fails the build), so
+ * fdt_getprop_by_offset's checks of the same would find nothing. */
+static const void *prop_at(const void *fdt, int off, int *len)
+{
+	const struct fdt_property *pr =
+		(const void *)((const char *)fdt + fdt_off_dt_struct(fdt) + off);
+
+	if (len)
+		*len = (int)fdt32_to_cpu(pr->len);
+	return pr->data;
+}
+
 const void *dt_getprop(const void *fdt, int node, const char *name, int *len)
 {
 	int i = dt_index_of(fdt, node), id = i >= 0 ? hot_id_cached(name) : -1;
@@ -184,5 +198,5 @@ const void *dt_getprop(const void *fdt, int node, const char *name, int *len)
 			*len = -FDT_ERR_NOTFOUND;
 		return NULL;
 	}
-	return fdt_getprop_by_offset(fdt, node + at[i][id], NULL, len);
+	return prop_at(fdt, node + at[i][id], len);
 }
