@@ -77,11 +77,10 @@ static struct {
 	volatile uint32_t *regs;	/* the LAPIC's, once counting */
 	uint64_t t0, hz;
 	uint32_t c0;
-	const void *fdt;
 	const char *how;
 } calib;
 
-static void calibrate_begin(const void *fdt)
+static void calibrate_begin(void)
 {
 	uintptr_t base = rdmsr(MSR_APIC_BASE) & ~0xfffull;
 
@@ -93,7 +92,6 @@ static void calibrate_begin(const void *fdt)
 	r[LAPIC_LVT_TIMER / 4] = LVT_MASKED;
 	r[LAPIC_TIMER_ICR / 4] = 0xffffffffu;
 	calib.regs = r;
-	calib.fdt = fdt;
 	calib.c0 = sample(&r[LAPIC_TIMER_CCR / 4], &calib.t0);
 }
 
@@ -108,9 +106,9 @@ static uint64_t lapic_clock(const void *fdt)
 	return hz < CALIB_DIV ? 0 : hz;
 }
 
-static uint64_t calibrate_end(void)
+static uint64_t calibrate_end(const void *fdt)
 {
-	uint64_t t1, lapic_hz = calib.regs ? lapic_clock(calib.fdt) : 0;
+	uint64_t t1, lapic_hz = calib.regs ? lapic_clock(fdt) : 0;
 	uint32_t c1;
 
 	if (!lapic_hz) {
@@ -127,17 +125,17 @@ static uint64_t calibrate_end(void)
 	return (hz + 500000) / 1000000 * 1000000;
 }
 
-void x86_tsc_calibrate_begin(const void *fdt)
+void x86_tsc_calibrate_begin(void)
 {
 	calib.how = "calibrated against the LAPIC timer";
 	calib.hz = from_cpuid(&calib.how);
 	if (!calib.hz)
-		calibrate_begin(fdt);
+		calibrate_begin();
 }
 
-uint64_t x86_tsc_calibrate_end(void)
+uint64_t x86_tsc_calibrate_end(const void *fdt)
 {
-	uint64_t hz = calib.hz ? calib.hz : calibrate_end();
+	uint64_t hz = calib.hz ? calib.hz : calibrate_end(fdt);
 
 	if (!hz)
 		tk_panic("time: TSC frequency unknown: no CPUID 0x15/0x40000010 and no LAPIC clock-frequency in the DT");
