@@ -78,6 +78,9 @@ static inline uint64_t dt_cells_val(const uint8_t *p, uint32_t n)
  * (never a read outside the blob) for anything else amiss. */
 int dt_raw_find_compatible(const void *fdt, const char *compat);
 const void *dt_raw_getprop(const void *fdt, int node, const char *name, int *len);
+/* The same for a node of the indexed blob (validated: no header check);
+ * len may be NULL. */
+const void *dt_raw_node_prop(const void *fdt, int node, const char *name, int *len);
 /* libfdt's error codes as the errno values of the contracts. */
 int dt_fdt_errno(int err);
 /* Forget the bus cells remembered for the indexed blob (a new index). */

@@ -5,9 +5,11 @@
  * is a search in arrays and one libfdt read at a known offset instead of a
  * walk of the node's properties comparing every name. libfdt's own lookup
  * took half the boot on QEMU's virt DTB (`./takt bench profile`: fdt_next_tag
- * and fdt_offset_ptr 52 % of the instructions to main). Other names, other
- * blobs and nodes past the index go to fdt_getprop as before; the first of
- * two same-named properties wins, as in fdt_getprop.
+ * and fdt_offset_ptr 52 % of the instructions to main). Other names (and
+ * properties too far from their node to record) of an indexed node are one
+ * raw pass over its properties (dt_raw.c); other blobs and nodes past the
+ * index go to fdt_getprop as before; the first of two same-named
+ * properties wins, as in fdt_getprop.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -191,8 +193,10 @@ const void *dt_getprop(const void *fdt, int node, const char *name, int *len)
 {
 	int i = dt_index_of(fdt, node), id = i >= 0 ? hot_id_cached(name) : -1;
 
-	if (id < 0 || at[i][id] == FAR)
-		return fdt_getprop(fdt, node, name, len);
+	if (i >= 0 && (id < 0 || at[i][id] == FAR))
+		return dt_raw_node_prop(fdt, node, name, len);	/* not recorded: one raw pass */
+	if (id < 0)
+		return fdt_getprop(fdt, node, name, len);	/* not indexed */
 	if (at[i][id] == ABSENT) {
 		if (len)
 			*len = -FDT_ERR_NOTFOUND;
