@@ -321,7 +321,7 @@ static int virtio_mmio_probe(struct tk_device *dev)
 	}
 	v->device_id = rd(v, MMIO_DEVICE_ID);
 	if (v->device_id == 0)
-		return -ENODEV;	/* empty slot (had it filled since the hook looked) */
+		return -ENODEV;	/* empty slot: the present hook tells first */
 	v->vendor_id = rd(v, MMIO_VENDOR_ID);
 
 	const struct virtio_driver *drv = 0;

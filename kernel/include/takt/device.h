@@ -31,10 +31,10 @@ struct tk_driver {
 	 * register reads instead of a probe (its path written, kept and given
 	 * back). dev has fdt, node and drv only (path NULL, priv NULL);
 	 * tk_dev_reg and tk_dev_mmio work on it; it registers nothing (its
-	 * slot is the next device's). false: certainly nothing
-	 * there, skipped quietly as a probe's -ENODEV is; true whenever it
-	 * cannot tell (a bad reg, an unknown register value): the probe runs
-	 * and reports what is wrong. */
+	 * slot is the next device's). false: certainly nothing there, skipped
+	 * quietly as a probe's -ENODEV is; true whenever it cannot tell (a bad
+	 * reg, an unknown register value): the probe runs and reports what is
+	 * wrong. */
 	bool (*present)(struct tk_device *dev);
 };
 
