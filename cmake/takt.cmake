@@ -156,7 +156,7 @@ endfunction()
 #             [PULL symbol]]) - built when the board DT has an enabled node
 # with one of its compatibles, or the board forces it (TAKT_FORCE_DRIVERS),
 # unless excluded (TAKT_EXCLUDE_DRIVERS). Without COMPATIBLE the list is
-# read from the TK_DRIVER() line of the source, so the driver file stays the
+# read from the TK_DRIVER() (or TK_DRIVER_PRESENT()) line of the source, so the driver file stays the
 # one place that names them. A driver with a CLASS goes into the on-demand
 # library and is linked only into an app that uses its class
 # (cmake/ondemand.cmake); PULL names a symbol of its (default
@@ -165,7 +165,7 @@ function(takt_driver name)
   cmake_parse_arguments(D "" "CLASS;PULL" "SOURCES;COMPATIBLE" ${ARGN})
   if(NOT D_COMPATIBLE)
     list(GET D_SOURCES 0 _main)
-    file(STRINGS ${CMAKE_CURRENT_SOURCE_DIR}/${_main} _line REGEX "^TK_DRIVER\\(${name},")
+    file(STRINGS ${CMAKE_CURRENT_SOURCE_DIR}/${_main} _line REGEX "^TK_DRIVER(_PRESENT)?\\(${name},")
     if(_line AND NOT _line MATCHES "\"[ \t]*\\)")
       message(FATAL_ERROR "takt_driver(${name}): keep the TK_DRIVER(${name}, ...) line of ${_main} on one line (its compatibles are read from it)")
     endif()

@@ -60,7 +60,27 @@ static inline uint32_t dt_next_tag_raw(const char *st, uint32_t size, int off, i
 	*next = n <= size ? (int)n : -1;
 	return tag;
 }
-uint64_t dt_cells_val(const uint8_t *p, uint32_t n);
+/* n cells (0..2 where it matters; more keep the low 64 bits) as one
+ * value. Inline: two a reg entry, on every device's and every bus's way. */
+static inline uint64_t dt_cells_val(const uint8_t *p, uint32_t n)
+{
+	uint64_t v = 0;
+
+	for (uint32_t i = 0; i < n; i++)
+		v = (v << 32) | dt_be32(p + 4 * i);
+	return v;
+}
+/* dt_raw.c: for a blob neither validated nor indexed (x86's TSC
+ * calibration) whose header's totalsize bytes are readable, what
+ * fdt_node_offset_by_compatible(fdt, -1, compat) and fdt_getprop give on a
+ * valid blob, in one raw pass each; -FDT_ERR_BADSTATE when its header
+ * fails fdt_check_header or is older than version 17, -FDT_ERR_NOTFOUND
+ * (never a read outside the blob) for anything else amiss. */
+int dt_raw_find_compatible(const void *fdt, const char *compat);
+const void *dt_raw_getprop(const void *fdt, int node, const char *name, int *len);
+/* The same for a node of the indexed blob (validated: no header check);
+ * len may be NULL. */
+const void *dt_raw_node_prop(const void *fdt, int node, const char *name, int *len);
 /* libfdt's error codes as the errno values of the contracts. */
 int dt_fdt_errno(int err);
 /* Forget the bus cells remembered for the indexed blob (a new index). */

@@ -5,9 +5,11 @@
  * is a search in arrays and one libfdt read at a known offset instead of a
  * walk of the node's properties comparing every name. libfdt's own lookup
  * took half the boot on QEMU's virt DTB (`./takt bench profile`: fdt_next_tag
- * and fdt_offset_ptr 52 % of the instructions to main). Other names, other
- * blobs and nodes past the index go to fdt_getprop as before; the first of
- * two same-named properties wins, as in fdt_getprop.
+ * and fdt_offset_ptr 52 % of the instructions to main). Other names (and
+ * properties too far from their node to record) of an indexed node are one
+ * raw pass over its properties (dt_raw.c); other blobs and nodes past the
+ * index go to fdt_getprop as before; the first of two same-named
+ * properties wins, as in fdt_getprop.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -54,6 +56,31 @@ static int hot_id(const char *s)
 	return -1;
 }
 
+/* hot_id of the name at nameoff in fdt's strings block, compared in
+ * place and bounded by the block (whose place the header check vouched
+ * for): fdt_string's checks and NUL search were 90 instructions a name,
+ * half of this file's part of the index build. Out of the block: not hot
+ * (fdt_string's NULL). */
+static int hot_id_at(const void *fdt, int32_t nameoff)
+{
+	uint32_t size = fdt_size_dt_strings(fdt);
+
+	if (nameoff < 0 || (uint32_t)nameoff >= size)
+		return -1;
+	const char *s = (const char *)fdt + fdt_off_dt_strings(fdt) + nameoff;
+	size_t avail = size - (uint32_t)nameoff;
+
+	if (avail < 2)
+		return -1;	/* "" at the block's end: every hot name is longer */
+	for (int k = 0; k < NHOT; k++) {
+		size_t n = s[0] == hot[k][0] && s[1] == hot[k][1] ? strlen(hot[k]) : 0;
+
+		if (n && n < avail && !memcmp(s, hot[k], n + 1))
+			return k;
+	}
+	return -1;
+}
+
 static int hot_of_nameoff(const void *fdt, int32_t nameoff)
 {
 	unsigned h = ((uint32_t)nameoff * 2654435761u) >> 25;	/* 7 bits: NAMES */
@@ -62,14 +89,14 @@ static int hot_of_nameoff(const void *fdt, int32_t nameoff)
 		if (names.nameoff_1[h] == nameoff + 1)
 			return names.id[h];
 		if (names.nameoff_1[h] == 0) {
-			int id = hot_id(fdt_string(fdt, nameoff));
+			int id = hot_id_at(fdt, nameoff);
 
 			names.nameoff_1[h] = nameoff + 1;
 			names.id[h] = (int8_t)id;
 			return id;
 		}
 	}
-	return hot_id(fdt_string(fdt, nameoff));
+	return hot_id_at(fdt, nameoff);
 }
 
 void dt_props_reset(void)
@@ -148,16 +175,32 @@ static int hot_id_cached(const char *name)
 	return id;
 }
 
+/* The value of the property at off, read in place: the index recorded off
+ * only from a walk that found the whole property inside the structure
+ * block (dt_next_tag_raw; a length past it fails the build), so
+ * fdt_getprop_by_offset's checks of the same would find nothing. */
+static const void *prop_at(const void *fdt, int off, int *len)
+{
+	const struct fdt_property *pr =
+		(const void *)((const char *)fdt + fdt_off_dt_struct(fdt) + off);
+
+	if (len)
+		*len = (int)fdt32_to_cpu(pr->len);
+	return pr->data;
+}
+
 const void *dt_getprop(const void *fdt, int node, const char *name, int *len)
 {
 	int i = dt_index_of(fdt, node), id = i >= 0 ? hot_id_cached(name) : -1;
 
-	if (id < 0 || at[i][id] == FAR)
-		return fdt_getprop(fdt, node, name, len);
+	if (i >= 0 && (id < 0 || at[i][id] == FAR))
+		return dt_raw_node_prop(fdt, node, name, len);	/* not recorded: one raw pass */
+	if (id < 0)
+		return fdt_getprop(fdt, node, name, len);	/* not indexed */
 	if (at[i][id] == ABSENT) {
 		if (len)
 			*len = -FDT_ERR_NOTFOUND;
 		return NULL;
 	}
-	return fdt_getprop_by_offset(fdt, node + at[i][id], NULL, len);
+	return prop_at(fdt, node + at[i][id], len);
 }

@@ -38,7 +38,9 @@ static int cell_prop(const void *fdt, int bus, const char *name, uint32_t dflt, 
 }
 
 /* The last bus asked about, for an indexed (so immutable) blob: devices
- * on one bus (QEMU's 32 virtio slots on the root) need one lookup. */
+ * on one bus (QEMU's 32 virtio slots on the root) need one lookup. Set
+ * only while fdt is the indexed blob, and forgotten with the index
+ * (dt_reg_forget), so a hit needs no dt_indexed. */
 static struct {
 	const void *fdt;
 	int bus;
@@ -55,7 +57,7 @@ static int bus_cells(const void *fdt, int bus, uint32_t *ac, uint32_t *sc)
 {
 	int rc;
 
-	if (dt_indexed(fdt) && fdt == cells_memo.fdt && bus == cells_memo.bus) {
+	if (fdt && fdt == cells_memo.fdt && bus == cells_memo.bus) {
 		*ac = cells_memo.ac;
 		*sc = cells_memo.sc;
 		return 0;

@@ -34,6 +34,19 @@ static inline void put(struct out *o, char c)
 	o->n++;
 }
 
+/* len bytes at once where they fit (literal text and fields: a put per
+ * byte, with its bounds check, was most of a boot line's formatting). */
+static void put_run(struct out *o, const char *s, size_t len)
+{
+	if (o->n + len < o->size) {
+		memcpy(o->buf + o->n, s, len);
+		o->n += len;
+		return;
+	}
+	while (len--)
+		put(o, *s++);
+}
+
 static void pad(struct out *o, char c, unsigned k)
 {
 	while (k--)
@@ -91,8 +104,7 @@ static void field(struct out *o, const struct spec *sp, const char *sign, const 
 		put(o, *sign++);
 	if (zeros)
 		pad(o, '0', fill);
-	while (len--)
-		put(o, *s++);
+	put_run(o, s, len);
 	if (sp->left)
 		pad(o, ' ', fill);
 }
@@ -164,7 +176,12 @@ int log_fmt(char *buf, size_t size, const char *fmt, va_list ap)
 	va_copy(aq, ap);
 	for (const char *p = fmt; *p;) {
 		if (*p != '%') {
-			put(&o, *p++);
+			const char *q = p + 1;
+
+			while (*q && *q != '%')
+				q++;
+			put_run(&o, p, (size_t)(q - p));
+			p = q;
 			continue;
 		}
 		p++;

@@ -7,6 +7,7 @@ set(TAKT_HOST_SOURCES
   "${TAKT_ROOT}/kernel/dt_chosen.c"
   "${TAKT_ROOT}/kernel/dt_index.c"
   "${TAKT_ROOT}/kernel/dt_props.c"
+  "${TAKT_ROOT}/kernel/dt_raw.c"
   "${TAKT_ROOT}/kernel/dt_irq.c"
   "${TAKT_ROOT}/kernel/dt_reg.c"
   "${TAKT_ROOT}/kernel/memmap.c"

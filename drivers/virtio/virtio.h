@@ -88,6 +88,16 @@ typedef void (*virtio_isr_t)(struct virtio_dev *vdev, uint32_t status, void *arg
 #define VIRTIO_ISR_QUEUE 1u	/* InterruptStatus: used buffer notification */
 #define VIRTIO_ISR_CONFIG 2u	/* InterruptStatus: configuration change */
 
+#define VIRTIO_MAGIC 0x74726976u	/* "virt" */
+
+/* A virtio-mmio slot with nothing behind it (virtio 1.2, 4.2.2: device ID
+ * 0): only for the registers of a genuine transport, legacy (1) or modern
+ * (2); any other magic or version is for the probe to report. */
+static inline bool virtio_mmio_slot_empty(uint32_t magic, uint32_t version, uint32_t device_id)
+{
+	return magic == VIRTIO_MAGIC && (version == 1 || version == 2) && device_id == 0;
+}
+
 struct virtio_dev {
 	struct tk_device *dev;
 	uintptr_t base;

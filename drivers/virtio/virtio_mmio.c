@@ -3,7 +3,8 @@
  * (version 2) register layouts, split virtqueues. Binds "virtio,mmio".
  *
  * Each DT slot is probed on its own and only its own registers are read.
- * An empty slot (device ID 0) is not ours: -ENODEV, quietly. Otherwise the
+ * An empty slot (device ID 0) is skipped quietly, by the present hook
+ * before its device is set up (or the probe's -ENODEV). Otherwise the
  * device ID picks the per-device driver from virtio_drivers[] below: the
  * kernel's device model matches DT compatibles only, so the dispatch by
  * virtio device ID happens here. See virtio.h for the internal API.
@@ -48,7 +49,6 @@
 #define MMIO_CONFIG_GEN		0x0fc	/* modern */
 #define MMIO_CONFIG		0x100
 
-#define VIRTIO_MAGIC		0x74726976u	/* "virt" */
 #define ST_ACKNOWLEDGE		1u
 #define ST_DRIVER		2u
 #define ST_DRIVER_OK		4u
@@ -272,6 +272,23 @@ void virtio_driver_ok(struct virtio_dev *v)
 	wr(v, MMIO_STATUS, rd(v, MMIO_STATUS) | ST_DRIVER_OK);
 }
 
+/* The device model's present hook: an empty slot (QEMU virt lists 32,
+ * mostly empty) is known by three register reads, before its device is set
+ * up. Anything but a well-formed empty slot goes to the probe, which says
+ * what is wrong with it. */
+static bool virtio_mmio_present(struct tk_device *dev)
+{
+	uintptr_t base;
+	uint64_t size;
+
+	if (tk_dev_mmio(dev, 0, &base, &size) || size < MMIO_CONFIG)
+		return true;
+	struct virtio_dev v = { .dev = dev, .base = base };
+	uint32_t magic = rd(&v, MMIO_MAGIC), version = rd(&v, MMIO_VERSION);
+
+	return !virtio_mmio_slot_empty(magic, version, rd(&v, MMIO_DEVICE_ID));
+}
+
 static int virtio_mmio_probe(struct tk_device *dev)
 {
 	uintptr_t base;
@@ -304,7 +321,7 @@ static int virtio_mmio_probe(struct tk_device *dev)
 	}
 	v->device_id = rd(v, MMIO_DEVICE_ID);
 	if (v->device_id == 0)
-		return -ENODEV;	/* empty slot */
+		return -ENODEV;	/* empty slot: the present hook tells first */
 	v->vendor_id = rd(v, MMIO_VENDOR_ID);
 
 	const struct virtio_driver *drv = 0;
@@ -357,4 +374,4 @@ static int virtio_mmio_probe(struct tk_device *dev)
 	return 0;
 }
 
-TK_DRIVER(virtio_mmio, TK_LEVEL_DEVICE, virtio_mmio_probe, "virtio,mmio");
+TK_DRIVER_PRESENT(virtio_mmio, TK_LEVEL_DEVICE, virtio_mmio_probe, virtio_mmio_present, "virtio,mmio");

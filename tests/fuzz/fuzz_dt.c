@@ -5,7 +5,9 @@
  * interrupt-controller probe order) and the memory map read from the DT.
  * Each input is read twice: through the node index and through libfdt's
  * walks (a blob with more than TK_DT_INDEX_MAX nodes goes without index
- * in the kernel), and both must agree.
+ * in the kernel), and both must agree. dt_raw.c's lookups (x86's TSC
+ * calibration, on a blob not yet validated) on every input whose header's
+ * totalsize is there, agreeing with libfdt's when it validates.
  */
 #include <errno.h>
 
@@ -15,11 +17,12 @@
 #include <takt/dt.h>
 
 #include "device_match.h"
+#include "dt_impl.h"
 #include "fuzz_common.h"
 #include "memmap.h"
 
 #define DRV(id, ...)                                                            \
-	{ #id, TK_LEVEL_DEVICE, NULL, (const char *const[]){ __VA_ARGS__, NULL } }
+	{ #id, TK_LEVEL_DEVICE, NULL, (const char *const[]){ __VA_ARGS__, NULL }, NULL }
 
 /* Compatibles of the fixtures and of the real drivers, so that matching
  * goes past its first strcmp. */
@@ -132,6 +135,28 @@ static void memory_map(const void *fdt)
 		FUZZ_CHECK(tk_memmap_total(&ram) == before - r.size && (r.base & 4095) == 0);
 }
 
+/* Never a read outside the blob (ASan); libfdt's answers when valid. */
+static void raw_lookups(const void *fdt, size_t size, int valid)
+{
+	static const char *const compats[] = { "intel,ce4100-lapic", "virtio,mmio", "arm,pl011" };
+
+	if (size < FDT_V17_SIZE || fdt_totalsize(fdt) > size)
+		return;
+	for (unsigned k = 0; k < sizeof(compats) / sizeof(compats[0]); k++) {
+		int len = 0, l2 = 0, node = dt_raw_find_compatible(fdt, compats[k]);
+		const char *p = dt_raw_getprop(fdt, node, "clock-frequency", &len);
+
+		if (p)
+			FUZZ_CHECK(len >= 0 && p + len <= (const char *)fdt + size);
+		if (!valid)
+			continue;
+		FUZZ_CHECK(node == fdt_node_offset_by_compatible(fdt, -1, compats[k]));
+		if (node >= 0)
+			FUZZ_CHECK(p == fdt_getprop(fdt, node, "clock-frequency", &l2) &&
+				   (!p || len == l2));
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char paths[64 * 256];
@@ -139,7 +164,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int n_idx = 0, n_walk = 0;
 
 	(void)tk_dt_index_build(no_blob);
+	raw_lookups(fdt, size, 0);
 	if (tk_dt_validate(fdt, size) == 0) {
+		raw_lookups(fdt, size, 1);
 		if (tk_dt_index_build(fdt) >= 0) {
 			walk(fdt, 1, paths, &n_idx);
 			(void)tk_dt_index_build(no_blob);

@@ -21,7 +21,7 @@ static int probe_none(struct tk_device *dev)
 	return 0;
 }
 
-#define DRV(name, level, ...) { #name, level, probe_none, (const char *const[]){ __VA_ARGS__, 0 } },
+#define DRV(name, level, ...) { #name, level, probe_none, (const char *const[]){ __VA_ARGS__, 0 }, 0 },
 static const struct tk_driver drivers[] = {
 #include "drivers_table.inc"
 };

@@ -13,7 +13,7 @@ static int probe_none(struct tk_device *dev)
 }
 
 #define DRV(name, ...)                                                         \
-	{ #name, TK_LEVEL_DEVICE, probe_none, (const char *const[]){ __VA_ARGS__, 0 } }
+	{ #name, TK_LEVEL_DEVICE, probe_none, (const char *const[]){ __VA_ARGS__, 0 }, 0 }
 
 static const struct tk_driver table[] = {
 	DRV(primecell, "arm,primecell"),
@@ -100,7 +100,7 @@ static void test_matcher_large_table_and_bad_list(void **state)
 		[DEVICE_MATCHER_MAX] = "arm,pl011",
 	};
 	const char *filler[DEVICE_MATCHER_MAX + 2];
-	struct tk_driver big = { "big", TK_LEVEL_DEVICE, probe_none, filler };
+	struct tk_driver big = { "big", TK_LEVEL_DEVICE, probe_none, filler, 0 };
 	struct device_matcher m;
 	void *fdt = dtb_edit(dtb_load("virt"));
 	int node = fdt_path_offset(fdt, PL011);

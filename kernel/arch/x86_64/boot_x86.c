@@ -341,6 +341,10 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 	__asm__ volatile("fninit");
 	if (info_pa == 0)
 		tk_panic("boot: no hvm_start_info (ebx = 0): not started through PVH");
+	/* The calibration's window (100 us at least) has the rest of this
+	 * function up to its end in it: that work costs nothing more than the
+	 * wait it replaces. */
+	x86_tsc_calibrate_begin();
 	const struct hvm_start_info *si = loader_ptr(info_pa, sizeof(*si), "start_info");
 
 	if (pvh_check_magic(si))
@@ -350,9 +354,6 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 	const void *base = base_dtb(si);
 
 	fdt_must(fdt_open_into(base, fdt_buf, FDT_BUF_SIZE), "the PVH data");
-	/* The calibration's window (100 us at least) has the merges below in
-	 * it: they cost nothing more than the wait they replace. */
-	x86_tsc_calibrate_begin(fdt_buf);
 	merge_memory(si);
 	/* The APs' real-mode trampoline (ap_start.S): never heap or DMA pool. */
 	fdt_must(fdt_add_mem_rsv(fdt_buf, AP_TRAMPOLINE, 4096), "the AP trampoline's page");
@@ -363,7 +364,7 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 		merge_qemu_cpus();
 	} else
 		tk_printk("virtio: slots as the PVH module's DTB lists them (fw_cfg etc/fdt not merged)\n");
-	x86_tsc_hz = x86_tsc_calibrate_end();
+	x86_tsc_hz = x86_tsc_calibrate_end(fdt_buf);
 	report_qemu_virtio();
 	kernel_start(fdt_buf, info_pa);
 }

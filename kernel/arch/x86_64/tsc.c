@@ -17,6 +17,7 @@
 #include <takt/log.h>
 
 #include "../../arch.h"
+#include "../../dt_impl.h"
 #include "x86.h"
 
 #define MSR_APIC_BASE	0x1b
@@ -65,27 +66,25 @@ static uint32_t sample(volatile uint32_t *ccr, uint64_t *tsc)
 }
 
 /* The calibration in two halves: the LAPIC counts down while the boot
- * merges QEMU's DT (about 200 us under -icount), so the end spins only for
+ * merges QEMU's DT (about 90 us under -icount), so the end spins only for
  * what is left of the window, if anything. A longer window is only more
- * exact. */
+ * exact. The LAPIC starts at once (its base is the MSR's); the DT's
+ * clock-frequency for it is looked up at the end, inside the window (the
+ * walk of the unindexed blob was boot time before it), by dt_raw.c's one
+ * pass (libfdt's lookups were 15k instructions: more than the window's
+ * slack). */
 static struct {
 	volatile uint32_t *regs;	/* the LAPIC's, once counting */
-	uint64_t lapic_hz, t0, hz;
+	uint64_t t0, hz;
 	uint32_t c0;
 	const char *how;
 } calib;
 
-static void calibrate_begin(const void *fdt)
+static void calibrate_begin(void)
 {
-	int node = fdt_node_offset_by_compatible(fdt, -1, "intel,ce4100-lapic");
-	const fdt32_t *p = node >= 0 ? fdt_getprop(fdt, node, "clock-frequency", 0) : 0;
-
-	if (!p)
-		return;
-	uint64_t lapic_hz = fdt32_to_cpu(*p);
 	uintptr_t base = rdmsr(MSR_APIC_BASE) & ~0xfffull;
 
-	if (lapic_hz < CALIB_DIV || arch_mmu_map(base, 0x1000, true))
+	if (arch_mmu_map(base, 0x1000, true))
 		return;
 	volatile uint32_t *r = (volatile uint32_t *)base;
 
@@ -93,37 +92,50 @@ static void calibrate_begin(const void *fdt)
 	r[LAPIC_LVT_TIMER / 4] = LVT_MASKED;
 	r[LAPIC_TIMER_ICR / 4] = 0xffffffffu;
 	calib.regs = r;
-	calib.lapic_hz = lapic_hz;
 	calib.c0 = sample(&r[LAPIC_TIMER_CCR / 4], &calib.t0);
 }
 
-static uint64_t calibrate_end(void)
+/* The LAPIC's input clock from the DT; 0 when it names none (or one too
+ * slow to count the window). */
+static uint64_t lapic_clock(const void *fdt)
 {
-	uint64_t t1;
+	int len, node = dt_raw_find_compatible(fdt, "intel,ce4100-lapic");
+	const uint8_t *p = node >= 0 ? dt_raw_getprop(fdt, node, "clock-frequency", &len) : 0;
+	uint64_t hz = p && len == 4 ? dt_be32(p) : 0;	/* one cell, or no clock */
+
+	return hz < CALIB_DIV ? 0 : hz;
+}
+
+static uint64_t calibrate_end(const void *fdt)
+{
+	uint64_t t1, lapic_hz = calib.regs ? lapic_clock(fdt) : 0;
 	uint32_t c1;
 
-	if (!calib.regs)
+	if (!lapic_hz) {
+		if (calib.regs)
+			calib.regs[LAPIC_TIMER_ICR / 4] = 0;
 		return 0;
+	}
 	do
 		c1 = sample(&calib.regs[LAPIC_TIMER_CCR / 4], &t1);
-	while (calib.c0 - c1 < calib.lapic_hz / CALIB_DIV);
+	while (calib.c0 - c1 < lapic_hz / CALIB_DIV);
 	calib.regs[LAPIC_TIMER_ICR / 4] = 0;
-	uint64_t hz = (uint64_t)((__uint128_t)(t1 - calib.t0) * calib.lapic_hz / (calib.c0 - c1));
+	uint64_t hz = (uint64_t)((__uint128_t)(t1 - calib.t0) * lapic_hz / (calib.c0 - c1));
 
 	return (hz + 500000) / 1000000 * 1000000;
 }
 
-void x86_tsc_calibrate_begin(const void *fdt)
+void x86_tsc_calibrate_begin(void)
 {
 	calib.how = "calibrated against the LAPIC timer";
 	calib.hz = from_cpuid(&calib.how);
 	if (!calib.hz)
-		calibrate_begin(fdt);
+		calibrate_begin();
 }
 
-uint64_t x86_tsc_calibrate_end(void)
+uint64_t x86_tsc_calibrate_end(const void *fdt)
 {
-	uint64_t hz = calib.hz ? calib.hz : calibrate_end();
+	uint64_t hz = calib.hz ? calib.hz : calibrate_end(fdt);
 
 	if (!hz)
 		tk_panic("time: TSC frequency unknown: no CPUID 0x15/0x40000010 and no LAPIC clock-frequency in the DT");

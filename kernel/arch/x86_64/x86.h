@@ -116,9 +116,10 @@ void x86_idt_init(void);
 void x86_mmu_protect(void);
 void x86_idt_load(void);
 /* tsc.c: begin starts the LAPIC count (or takes CPUID's figure), end
+ * reads the LAPIC's clock-frequency from the DT at fdt (as merged by then),
  * waits out the rest of the 100 us window and says the rate. */
-void x86_tsc_calibrate_begin(const void *fdt);
-uint64_t x86_tsc_calibrate_end(void);
+void x86_tsc_calibrate_begin(void);
+uint64_t x86_tsc_calibrate_end(const void *fdt);
 
 /* QEMU fw_cfg (fwcfg.c). probe: -ENODEV when no fw_cfg answers; find: the
  * selector and size of a named file, -ENOENT; read: len bytes of item sel,

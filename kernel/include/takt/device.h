@@ -25,12 +25,26 @@ struct tk_driver {
 	 * other negative errno is a failed device, logged with the reason. */
 	int (*probe)(struct tk_device *dev);
 	const char *const *compat;	/* NULL-terminated */
+	/* Optional, for nodes a DT lists whether or not anything sits behind
+	 * them (QEMU virt's 32 virtio-mmio slots, 31 empty at a usual boot):
+	 * asked before the device is set up, so that an empty one costs a few
+	 * register reads instead of a probe (its path written, kept and given
+	 * back). dev has fdt, node and drv only (path NULL, priv NULL);
+	 * tk_dev_reg and tk_dev_mmio work on it; it registers nothing (its
+	 * slot is the next device's). false: certainly nothing there, skipped
+	 * quietly as a probe's -ENODEV is; true whenever it cannot tell (a bad
+	 * reg, an unknown register value): the probe runs and reports what is
+	 * wrong. */
+	bool (*present)(struct tk_device *dev);
 };
 
 #define TK_DRIVER(id, lvl, probe_fn, ...)                                      \
+	TK_DRIVER_PRESENT(id, lvl, probe_fn, 0, __VA_ARGS__)
+/* TK_DRIVER with a present hook (see struct tk_driver). */
+#define TK_DRIVER_PRESENT(id, lvl, probe_fn, present_fn, ...)                  \
 	static const char *const id##_compat[] = { __VA_ARGS__, 0 };          \
 	__attribute__((used, section(".takt_drivers"), aligned(8)))           \
-	const struct tk_driver tk_driver_##id = { #id, lvl, probe_fn, id##_compat }
+	const struct tk_driver tk_driver_##id = { #id, lvl, probe_fn, id##_compat, present_fn }
 
 struct tk_device {
 	const void *fdt;

@@ -100,6 +100,17 @@ takt_qemu_test(uboot_unsigned_refused hello NO_KERNEL FIXTURE verified_boot
   EXPECT "Failed to verify required signature 'key-takt'"
   REJECT ${_vb_refused})
 
+# QEMU's DT lists 32 virtio-mmio slots, filled from the last (0xa003e00) down:
+# the two devices (the run command's rng, a NIC) are each reported, the 30
+# empty slots (skipped by the driver's present hook) say nothing and bind
+# nothing.
+takt_qemu_test(virtio_empty_slots_quiet hello
+  QEMU_ARGS -netdev user,id=n0 -device virtio-net-device,netdev=n0
+  EXPECT "^virtio-mmio: /virtio_mmio@a003e00: device ID 4 has no driver; left alone$"
+         "^virtio-mmio: /virtio_mmio@a003c00: device ID 1 has no driver; left alone$"
+         "^devices: 4 bound$"
+  REJECT "^virtio-mmio: /virtio_mmio@a00([0-2][0-9a-f]|3[0-9ab])" "^dev: /virtio_mmio")
+
 # virtio-net: the same cases on every board with virtio-mmio slots.
 include(${CMAKE_CURRENT_LIST_DIR}/../virtio_net.cmake)
 # QEMU CPUs with and without RNDR (the board runs a Cortex-A53: none).

@@ -1,0 +1,93 @@
+/*
+ * kernel/dt_raw.c: the raw lookups the x86 TSC calibration makes on a blob
+ * not yet validated give libfdt's answers (the same node, the same bytes
+ * at the same address, the same "not found") on the fixtures and every
+ * board's upstream DTB, and refuse a header libfdt refuses.
+ */
+#include <errno.h>
+#include <unistd.h>
+
+#include "fixture.h"
+
+#include "dt_impl.h"
+
+static const char *const compats[] = {
+	"intel,ce4100-lapic", "intel,ce4100-ioapic", "virtio,mmio", "arm,pl011", "ns16550a",
+	"arm,gic-v3", "arm,armv8-timer", "brcm,bcm2835-aux-uart", "no,such-device", "",
+};
+static const char *const props[] = {
+	"clock-frequency", "compatible", "reg", "status", "interrupts", "phandle", "no-such-prop",
+};
+
+/* Every compatible, and every property of every node: as libfdt. */
+static void same_as_libfdt(const void *fdt)
+{
+	for (unsigned k = 0; k < sizeof(compats) / sizeof(compats[0]); k++)
+		assert_int_equal(dt_raw_find_compatible(fdt, compats[k]),
+				 fdt_node_offset_by_compatible(fdt, -1, compats[k]));
+	for (int node = 0; node >= 0; node = fdt_next_node(fdt, node, NULL))
+		for (unsigned k = 0; k < sizeof(props) / sizeof(props[0]); k++) {
+			int la = -12345, lb = -12345;
+			const void *a = dt_raw_getprop(fdt, node, props[k], &la);
+			const void *b = fdt_getprop(fdt, node, props[k], &lb);
+
+			if (a != b || (b && la != lb) || (!b && la != -FDT_ERR_NOTFOUND))
+				fail_msg("node %d '%s': %p/%d, libfdt %p/%d", node, props[k], a, la, b,
+					 lb);
+		}
+}
+
+static void test_fixtures(void **state)
+{
+	static const char *const names[] = { "virt", "bus", "memory", "microvm_base", "microvm_qemu" };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		void *fdt = dtb_load(names[i]);
+
+		same_as_libfdt(fdt);
+		free(fdt);
+	}
+}
+
+static void test_boards(void **state)
+{
+	static const char *const dtbs[] = {
+		"broadcom/bcm2837-rpi-3-b", "broadcom/bcm2711-rpi-4-b", "xilinx/zynqmp-zcu102-rev1.0",
+	};
+	(void)state;
+	for (unsigned i = 0; i < sizeof(dtbs) / sizeof(dtbs[0]); i++) {
+		void *fdt = board_dtb(dtbs[i]);
+
+		same_as_libfdt(fdt);
+		free(fdt);
+	}
+}
+
+/* A header libfdt's check refuses, or version 16: nothing read past it. */
+static void test_bad_header(void **state)
+{
+	void *fdt = dtb_load("microvm_base");
+	int len = 0;
+
+	(void)state;
+	fdt_set_magic(fdt, 0x12345678);
+	assert_int_equal(dt_raw_find_compatible(fdt, "intel,ce4100-lapic"), -FDT_ERR_BADSTATE);
+	assert_null(dt_raw_getprop(fdt, 0, "compatible", &len));
+	assert_int_equal(len, -FDT_ERR_BADSTATE);
+	fdt_set_magic(fdt, FDT_MAGIC);
+	fdt_set_version(fdt, 16);
+	assert_int_equal(dt_raw_find_compatible(fdt, "intel,ce4100-lapic"), -FDT_ERR_BADSTATE);
+	free(fdt);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixtures),
+		cmocka_unit_test(test_boards),
+		cmocka_unit_test(test_bad_header),
+	};
+
+	return cmocka_run_group_tests(tests, 0, 0);
+}
