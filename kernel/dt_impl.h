@@ -11,6 +11,16 @@
 
 #include <libfdt.h>
 
+/* The image's libfdt trusts its input, so blobs from outside are checked
+ * first with the strict copy of libfdt's header check (dt_validate.c,
+ * dt_raw.c); host builds have libfdt's own. */
+#ifdef TAKT_LIBFDT_STRICT
+int fdt_check_header_strict(const void *fdt);
+#define dt_check_header fdt_check_header_strict
+#else
+#define dt_check_header fdt_check_header
+#endif
+
 /* Failure reporting is off every good path: keep it out of line and small. */
 #define COLD __attribute__((cold, noinline))
 

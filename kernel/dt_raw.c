@@ -18,15 +18,6 @@
 
 #include "dt_impl.h"
 
-/* The image's libfdt trusts its input (dt_validate.c): its header check
- * is the strict copy's. */
-#ifdef TAKT_LIBFDT_STRICT
-int fdt_check_header_strict(const void *fdt);
-#define check_header fdt_check_header_strict
-#else
-#define check_header fdt_check_header
-#endif
-
 /* The name at nameoff of the strings block is want (bounded by the block). */
 static bool name_is(const void *fdt, uint32_t nameoff, const char *want, size_t n)
 {
@@ -40,7 +31,7 @@ static bool name_is(const void *fdt, uint32_t nameoff, const char *want, size_t 
  * libfdt's strict check accepts: the blocks lie inside the blob. */
 static bool walkable(const void *fdt)
 {
-	return check_header(fdt) == 0 && fdt_version(fdt) >= 17;
+	return dt_check_header(fdt) == 0 && fdt_version(fdt) >= 17;
 }
 
 /* The first property named name among those that follow node's BEGIN_NODE

@@ -30,13 +30,9 @@
 
 #include "dt_impl.h"
 
-#ifdef TAKT_LIBFDT_STRICT
-int fdt_check_header_strict(const void *fdt);
-#define check_header fdt_check_header_strict
-#else
+#ifndef TAKT_LIBFDT_STRICT
 #include <stdio.h>
 #include <stdlib.h>
-#define check_header fdt_check_header
 #endif
 
 COLD static int blob_err(const char *what, uint64_t num, int err)
@@ -69,7 +65,7 @@ static bool name_has_slash(const char *p)
 }
 
 /* libfdt's fdt_num_mem_rsv: the reservation map ends (an entry of size 0)
- * inside the blob. check_header put its start in the blob, 8-aligned. */
+ * inside the blob. dt_check_header put its start in the blob, 8-aligned. */
 static int check_rsvmap(const void *fdt)
 {
 	uint32_t off = fdt_off_mem_rsvmap(fdt), total = fdt_totalsize(fdt);
@@ -195,7 +191,7 @@ int tk_dt_validate(const void *fdt, size_t bufsize)
 		return blob_err("buffer is smaller than a header, bytes: ", cap, -EBADMSG);
 	if (fdt_magic(fdt) != FDT_MAGIC)
 		return blob_err("bad magic (want 0xd00dfeed): ", fdt_magic(fdt), -EBADMSG);
-	rc = check_header(fdt);
+	rc = dt_check_header(fdt);
 	if (rc)
 		return blob_fdt_err("header rejected: ", rc);
 	/* Only now is totalsize meaningful; nothing past it is read below. */
