@@ -57,27 +57,21 @@ static int hot_id(const char *s)
 }
 
 /* hot_id of the name at nameoff in fdt's strings block, compared in
- * place and bounded by the block (whose place the header check vouched
- * for): fdt_string's checks and NUL search were 90 instructions a name,
- * half of this file's part of the index build. Out of the block: not hot
+ * place (dt_name_is) after a two-character filter: half of this file's
+ * part of the index build went to fdt_string. Out of the block: not hot
  * (fdt_string's NULL). */
 static int hot_id_at(const void *fdt, int32_t nameoff)
 {
 	uint32_t size = fdt_size_dt_strings(fdt);
 
-	if (nameoff < 0 || (uint32_t)nameoff >= size)
-		return -1;
+	if (nameoff < 0 || size < 2 || (uint32_t)nameoff > size - 2)
+		return -1;	/* not two bytes left: every hot name is longer */
 	const char *s = (const char *)fdt + fdt_off_dt_strings(fdt) + nameoff;
-	size_t avail = size - (uint32_t)nameoff;
 
-	if (avail < 2)
-		return -1;	/* "" at the block's end: every hot name is longer */
-	for (int k = 0; k < NHOT; k++) {
-		size_t n = s[0] == hot[k][0] && s[1] == hot[k][1] ? strlen(hot[k]) : 0;
-
-		if (n && n < avail && !memcmp(s, hot[k], n + 1))
+	for (int k = 0; k < NHOT; k++)
+		if (s[0] == hot[k][0] && s[1] == hot[k][1] &&
+		    dt_name_is(fdt, (uint32_t)nameoff, hot[k], strlen(hot[k])))
 			return k;
-	}
 	return -1;
 }
 

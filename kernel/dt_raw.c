@@ -18,14 +18,6 @@
 
 #include "dt_impl.h"
 
-/* The name at nameoff of the strings block is want (bounded by the block). */
-static bool name_is(const void *fdt, uint32_t nameoff, const char *want, size_t n)
-{
-	uint32_t size = fdt_size_dt_strings(fdt);
-
-	return nameoff < size && n < size - nameoff &&
-	       !memcmp((const char *)fdt + fdt_off_dt_strings(fdt) + nameoff, want, n + 1);
-}
 
 /* Version 17 (the structure block's size is in the header) and a header
  * libfdt's strict check accepts: the blocks lie inside the blob. */
@@ -52,7 +44,7 @@ static const void *prop_after(const void *fdt, int node, const char *name, int *
 			 tag == FDT_NOP; off = next) {
 		if (next < 0)
 			return NULL;	/* runs past the block */
-		if (tag == FDT_PROP && name_is(fdt, dt_be32((const uint8_t *)st + off + 8), name, n)) {
+		if (tag == FDT_PROP && dt_name_is(fdt, dt_be32((const uint8_t *)st + off + 8), name, n)) {
 			*len = (int)dt_be32((const uint8_t *)st + off + 4);
 			return st + off + 12;
 		}

@@ -507,20 +507,25 @@ void sched_start(struct tk_thread *main_thread, struct tk_thread *idle_thread)
 	main_thread->added = true;
 	main_thread->state = THREAD_BLOCKED;
 	sched_wake(main_thread, 0);
-	c->need_resched = false;
-	struct run_key k = run_key_of(c, main_thread, c->last_ns);
+	c->need_resched = false;	/* its key is published by sched_keys_on, when
+					 * there is another CPU to read it */
+}
 
-	wake_publish_key(c, &k);	/* no posts yet: nothing to decide again */
+/* c's current thread's key, for the other CPUs (no posts can be waiting
+ * yet: nothing to decide again). */
+static void publish_current(struct cpu *c, uint64_t now)
+{
+	struct run_key k = run_key_of(c, c->current, now);
+
+	wake_publish_key(c, &k);
 }
 
 void sched_keys_on(void)
 {
 	unsigned long f = arch_irq_save();
-	struct cpu *c = cpu_self();
-	struct run_key k = run_key_of(c, c->current, time_now_ns());
 
 	/* the key first: a decision after the flag publishes its own */
-	wake_publish_key(c, &k);
+	publish_current(cpu_self(), time_now_ns());
 	__atomic_store_n(&smp_keys, true, __ATOMIC_SEQ_CST);
 	arch_irq_restore(f);
 }
@@ -541,9 +546,7 @@ void sched_cpu_start(struct cpu *c)
 	c->current = c->idle;
 	c->idle->on_cpu = true;
 	c->last_ns = c->idle_since = time_now_ns();
-	struct run_key k = run_key_of(c, c->idle, c->last_ns);
-
-	wake_publish_key(c, &k);	/* no posts yet: nothing to decide again */
+	publish_current(c, c->last_ns);
 }
 
 /* ---- CPU-time clocks ---- */

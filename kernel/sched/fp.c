@@ -27,11 +27,6 @@ int fp_entity_init(struct fp_entity *e, int prio, uint64_t slice)
 	return 0;
 }
 
-static void mark(struct fp_rq *rq, int p)
-{
-	rq->bitmap[p / 64] |= 1ull << (p % 64);
-}
-
 static void unmark_if_empty(struct fp_rq *rq, int p)
 {
 	if (list_empty(&rq->q[p]))
@@ -41,7 +36,7 @@ static void unmark_if_empty(struct fp_rq *rq, int p)
 void fp_enqueue_head(struct fp_rq *rq, struct fp_entity *e)
 {
 	list_add_head(&rq->q[e->prio], &e->node);
-	mark(rq, e->prio);
+	fp_mark(rq, e->prio);
 	e->queued = true;
 }
 

@@ -41,12 +41,18 @@ void fp_rq_init(struct fp_rq *rq);
 /* @retval 0, -EINVAL prio outside 1..99 (e untouched) */
 int fp_entity_init(struct fp_entity *e, int prio, uint64_t slice);
 
+/* Priority p's queue is non-empty. */
+static inline void fp_mark(struct fp_rq *rq, int p)
+{
+	rq->bitmap[p / 64] |= 1ull << (p % 64);
+}
+
 /* Queue e (not queued) at the tail of its priority: a wake-up. Inline
  * (with fp_requeue_tail): every wake-up and yield of a FIFO thread. */
 static inline void fp_enqueue(struct fp_rq *rq, struct fp_entity *e)
 {
 	list_add_tail(&rq->q[e->prio], &e->node);
-	rq->bitmap[e->prio / 64] |= 1ull << (e->prio % 64);
+	fp_mark(rq, e->prio);
 	e->queued = true;
 }
 /* Queue e (not queued) at the head of its priority. */
