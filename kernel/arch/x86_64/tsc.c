@@ -95,15 +95,14 @@ static void calibrate_begin(void)
 	calib.c0 = sample(&r[LAPIC_TIMER_CCR / 4], &calib.t0);
 }
 
-/* The LAPIC's input clock from the DT; 0 when it names none, one of
- * another length than the DT spec's one or two cells (u32, u64), or one
- * too slow to count the window. */
+/* The LAPIC's input clock from the DT: one cell, as the LAPIC driver reads
+ * it (tk_dt_prop_u32, which refuses any other length); 0 when the DT names
+ * none, one of another length, or one too slow to count the window. */
 static uint64_t lapic_clock(const void *fdt)
 {
 	int len, node = dt_raw_find_compatible(fdt, "intel,ce4100-lapic");
 	const uint8_t *p = node >= 0 ? dt_raw_getprop(fdt, node, "clock-frequency", &len) : 0;
-	uint64_t hz = !p ? 0 : len == 4 ? dt_be32(p) :
-		      len == 8 ? (uint64_t)dt_be32(p) << 32 | dt_be32(p + 4) : 0;
+	uint64_t hz = p && len == 4 ? dt_be32(p) : 0;
 
 	return hz < CALIB_DIV ? 0 : hz;
 }
@@ -140,7 +139,7 @@ uint64_t x86_tsc_calibrate_end(const void *fdt)
 	uint64_t hz = calib.hz ? calib.hz : calibrate_end(fdt);
 
 	if (!hz)
-		tk_panic("time: TSC frequency unknown: no CPUID 0x15/0x40000010 and no LAPIC clock-frequency (one or two cells) in the DT");
+		tk_panic("time: TSC frequency unknown: no CPUID 0x15/0x40000010 and no LAPIC clock-frequency (one cell) in the DT");
 	tk_printk("time: TSC at %lu Hz (%s)\n", (unsigned long)hz, calib.how);
 	return hz;
 }
