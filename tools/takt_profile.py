@@ -26,11 +26,14 @@ import tempfile
 WINDOWS = [("boot", "boot: the first instruction to main() (a round = the boot)"),
            ("switch", "context switch: two FIFO threads yielding (a round = a switch)"),
            ("timer", "timer wake: sleep 100 us until the woken thread runs (a round)"),
-           ("wake", "timer interrupt to the woken thread: the IRQ vector until the sleeper is back (a round)")]
-# "wake" lies inside "timer": it begins at the interrupt vector's first block
-# (an address the caller gives as the mark wake_begin, where the arch has one)
-# and ends with the timer window. It is left out when there is no such mark.
-INNER = {"wake": "timer"}
+           ("wake", "timer interrupt to the woken thread: the IRQ vector until the sleeper is back (a round)"),
+           ("busy", "timer wake with a lower thread running: sleep 100 us while it spins (a round)"),
+           ("preempt", "timer interrupt to the woken thread, the spinning one preempted: the IRQ vector until the sleeper is back (a round)")]
+# "wake" lies inside "timer", "preempt" inside "busy": each begins at the
+# interrupt vector's first block (an address the caller gives as the mark
+# wake_begin, where the arch has one) and ends with its outer window. They
+# are left out when there is no such mark.
+INNER = {"wake": "timer", "preempt": "busy"}
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 TRACE = re.compile(r"^Trace (\d+): 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/([0-9a-f]+)\]")
 INSN = re.compile(r"^0x([0-9a-f]+):\s")
@@ -84,10 +87,14 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
     n rounds); else each begin..end pair is a round."""
     sizes = block_sizes(lines)
     addrs = [a for a, _ in syms]
-    windows = [w for w, _ in WINDOWS if w not in INNER or w + "_begin" in marks]
+    windows = [w for w, _ in WINDOWS
+               if (w + "_end" in marks if w not in INNER
+                   else "wake_begin" in marks and INNER[w] + "_end" in marks)]
     begin = {marks[w + "_begin"]: w for w in windows if w + "_begin" in marks and w not in INNER}
     end = {marks[w + "_end"]: w for w in windows if w not in INNER}
-    inner_begin = {marks[w + "_begin"]: w for w in windows if w in INNER}
+    # the inner windows all begin at the interrupt vector: by their outer one
+    inner_of = {INNER[w]: w for w in windows if w in INNER}
+    vector = marks.get("wake_begin")
     result = {w: {"rounds": 0, "functions": {}, "inclusive": {}} for w in windows}
     starts = {a for a, _ in syms}
     stack = []
@@ -111,9 +118,8 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
             continue
         if active is None:
             continue
-        w = inner_begin.get(pc)
-        if w and INNER[w] == active and inner is None:
-            inner = w
+        if pc == vector and inner is None and active in inner_of:
+            inner = inner_of[active]
         n = sizes.get(pc)
         if n is None:
             raise ProfileError("block at 0x%x executed but never translated in the log" % pc)

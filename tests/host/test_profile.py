@@ -58,7 +58,8 @@ class Profile(unittest.TestCase):
         self.assertIn("inclusive (the function and all it called):", takt_profile.report(res))
 
     def test_app_rounds_override(self):
-        rounds = takt_profile.app_rounds("x\r\nprofile: switch_rounds 5\r\nprofile: timer_rounds 2\r\n")
+        rounds = takt_profile.app_rounds("x\r\nprofile: switch_rounds 5\r\nprofile: timer_rounds 2\r\n"
+                                         "profile: busy_rounds 2\r\n")
         res = takt_profile.profile_log(self.log(), SYMS, MARKS, rounds)
         self.assertEqual(res["switch"]["rounds"], 5)
 
@@ -80,6 +81,22 @@ class Profile(unittest.TestCase):
         self.assertEqual(res["wake"]["functions"], {"switch_to": 3, "schedule": 5})
         self.assertEqual(res["timer"]["functions"], {"switch_to": 3, "schedule": 10})
         self.assertIn("wake (", takt_profile.report(res))
+
+    def test_preempt_window_inside_busy(self):
+        # the same vector begins "preempt" inside the busy window (a spinning
+        # thread preempted), "wake" inside the timer window: each round goes
+        # to its own
+        syms = sorted(SYMS + [(0x1040, "prof_busy_begin"), (0x1050, "prof_busy_end"), (0x2200, "spin")])
+        marks = dict(MARKS, wake_begin=0x2100, busy_begin=0x1040, busy_end=0x1050)
+        log = (block(0x2000, 5) + block(0x2100, 3) + block(0x2200, 7) +
+               [trace(0x0f80), trace(0x1000), trace(0x1010)] +
+               [trace(0x1020), trace(0x2100), trace(0x1030)] +
+               [trace(0x1040), trace(0x2200), trace(0x2100), trace(0x2000), trace(0x1050)])
+        res = takt_profile.profile_log(log, syms, marks)
+        self.assertEqual(res["wake"]["functions"], {"switch_to": 3})
+        self.assertEqual(res["preempt"]["rounds"], 1)
+        self.assertEqual(res["preempt"]["functions"], {"switch_to": 3, "schedule": 5})
+        self.assertEqual(res["busy"]["functions"], {"spin": 7, "switch_to": 3, "schedule": 5})
 
     def test_wake_window_begins_at_each_arch_vector(self):
         # arm64: the IRQ vector (any interrupt); x86_64: the LAPIC timer's stub

@@ -8,6 +8,10 @@
  *           (one window around the whole exchange; a round = a switch)
  *   timer   timer wake: sleep 100 us, the timer interrupt, back running
  *           (a round: the whole sleep, idle excluded: WFI runs nothing)
+ *   busy    the same with a lower thread spinning meanwhile, so the
+ *           interrupt preempts a running thread instead of idle (what a
+ *           loaded system's latency is); the profiler's inner window
+ *           "preempt" is the part from the interrupt vector on
  */
 #include <stdio.h>
 
@@ -24,6 +28,10 @@ MARK(switch_begin)
 MARK(switch_end)
 MARK(timer_begin)
 MARK(timer_end)
+MARK(busy_begin)
+MARK(busy_end)
+
+static volatile int spinning;
 
 static void *yielder(void *arg)
 {
@@ -51,6 +59,28 @@ static void *sleeper(void *arg)
 	return 0;
 }
 
+static void *busy_sleeper(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < ROUNDS; i++) {
+		uint64_t t = tk_now_ns() + 100000;
+
+		prof_busy_begin();
+		tk_sleep_until_ns(t);
+		prof_busy_end();
+	}
+	spinning = 0;
+	return 0;
+}
+
+static void *spinner(void *arg)
+{
+	(void)arg;
+	while (spinning)
+		;
+	return 0;
+}
+
 static tk_thread_t *spawn(int prio, tk_thread_fn fn, void *arg)
 {
 	struct tk_thread_attr a = { .name = "prof", .stack_size = 8192,
@@ -73,8 +103,16 @@ int main(void)
 	tk_thread_join(a, 0);
 	tk_thread_join(b, 0);
 	tk_thread_join(spawn(90, sleeper, 0), 0);
+	/* the sleeper first (it sleeps at once), then the spinner: this
+	 * thread (priority 1) runs again when the spinner stops */
+	spinning = 1;
+	tk_thread_t *bs = spawn(90, busy_sleeper, 0), *s = spawn(2, spinner, 0);
+
+	tk_thread_join(bs, 0);
+	tk_thread_join(s, 0);
 	/* the profiler divides each window's instructions by these */
 	printf("profile: switch_rounds %d\n", 2 * ROUNDS);
 	printf("profile: timer_rounds %d\n", ROUNDS);
+	printf("profile: busy_rounds %d\n", ROUNDS);
 	return 0;
 }
