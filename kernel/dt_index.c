@@ -79,8 +79,15 @@ static void use(void *mem, int cap, bool owned)
 	idx.owned = owned;
 }
 
+/* dt_phandle_node's last answer for the indexed blob (phandle 0: none). */
+static struct {
+	uint32_t ph;
+	int node;
+} phandle_memo;
+
 static void forget(void)
 {
+	phandle_memo.ph = 0;
 	idx.fdt = 0;
 	idx.n = 0;
 	indexed_fdt = 0;
@@ -316,26 +323,23 @@ int dt_fast_parent(const void *fdt, int node)
 /* The node a phandle in node's property prop refers to; -ENXIO if none. */
 int dt_phandle_node(const void *fdt, int node, const char *prop, uint32_t ph)
 {
-	/* Devices mostly name the same controller: remember the last answer. */
-	static const void *memo_fdt;
-	static uint32_t memo_ph;
-	static int memo_node;
-	int target;
+	int target = -FDT_ERR_NOTFOUND;
 
-	if (fdt == memo_fdt && ph == memo_ph)
-		return memo_node;
-	target = -FDT_ERR_NOTFOUND;
+	/* Devices mostly name the same controller: the last answer is kept
+	 * for the indexed blob, and forgotten with its index. It was once kept
+	 * by address alone, across blobs: a new blob where a freed one had
+	 * been (the dt fuzzer's inputs, one after another) got the old
+	 * blob's node. */
+	if (fdt == idx.fdt && fdt && ph == phandle_memo.ph)
+		return phandle_memo.node;
 	if (fdt == idx.fdt) {
 		for (int i = 0; i < idx.n && target < 0; i++)
 			if (ph && idx.phandle[i] == ph)
 				target = idx.off[i];
+		if (target >= 0)
+			phandle_memo.ph = ph, phandle_memo.node = target;
 	} else {
 		target = fdt_node_offset_by_phandle(fdt, ph);
-	}
-	if (target >= 0) {
-		memo_fdt = fdt;
-		memo_ph = ph;
-		memo_node = target;
 	}
 
 	if (target >= 0)

@@ -1,6 +1,8 @@
-"""./takt fuzz: a bad target or a bad --time/--runs is a usage error (status 2, one
-line naming it) before anything is installed or built; --list names the targets;
-the seeds taken from the unit tests' string literals are C's bytes."""
+"""./takt fuzz: a bad target or a bad --time/--runs/--seed is a usage error (status 2,
+one line naming it) before anything is installed or built; --list names the targets;
+the seeds taken from the unit tests' string literals are C's bytes; a failure's line
+carries what reproduces it elsewhere; ./takt test's step is seeded, from a fresh
+corpus."""
 import os
 import subprocess
 import sys
@@ -33,6 +35,13 @@ class Arguments(unittest.TestCase):
             self.assertEqual(p.returncode, 2, (opt, bad, p.stderr))
             self.assertIn("%s wants a whole number >= 1, not '%s'" % (opt, bad), p.stderr)
 
+    def test_bad_seed_refused(self):
+        for bad in ("0", "-1", "x", "4294967296"):
+            p = takt("dt", "--seed", bad)
+            self.assertEqual(p.returncode, 2, (bad, p.stderr))
+            self.assertIn("--seed wants a whole number from 1 to 4294967295, not '%s'" % bad,
+                          p.stderr)
+
     def test_list_names_every_target(self):
         p = takt("--list")
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -59,7 +68,7 @@ class Campaign(unittest.TestCase):
     its input and goes on; one that reproduces, or a crash, ends it failed."""
 
     def fake(self, results, reproduces):
-        calls, seen = [], []
+        calls, seen, self.seeds = [], [], []
         it = iter(results)
 
         class R:
@@ -68,8 +77,12 @@ class Campaign(unittest.TestCase):
                 self.rc = 1 if artifact else 0
                 self.ok = not artifact
 
-        def run_one(target, seconds=None, runs=None, append=False):
+            def line(self):
+                return "fake"
+
+        def run_one(target, seconds=None, runs=None, append=False, seed=None, corpus=None):
             calls.append((seconds, runs, append))
+            self.seeds.append((seed, corpus))
             return R(*next(it))
 
         def timeout_reproduces(target, art):
@@ -111,6 +124,59 @@ class Campaign(unittest.TestCase):
         self.assertFalse(r.ok)
         self.assertEqual(seen, [])
         self.assertEqual(len(calls), 1)
+
+    def test_test_step_is_seeded_from_a_fresh_corpus(self):
+        calls, seen, d = self.fake([(100, None)] * len(takt_fuzz.TARGETS), reproduces=False)
+
+        class T:
+            passed = failed = 0
+            problems = []
+
+            def header(self, *a):
+                pass
+            footer = case = header
+
+        saved = takt_fuzz.build
+        self.addCleanup(setattr, takt_fuzz, "build", saved)
+        takt_fuzz.build = lambda: 0
+        takt_fuzz.test_targets(T(), "fuzz")
+        self.assertEqual(len(self.seeds), len(takt_fuzz.TARGETS))
+        for seed, corpus in self.seeds:
+            self.assertEqual(seed, takt_fuzz.TEST_SEED)
+            self.assertTrue(corpus and os.path.basename(corpus).startswith("takt-fuzz-"))
+
+
+class FailureLine(unittest.TestCase):
+    """A failed run's line names the sanitizer's summary and, when small, the crash
+    input itself (base64): a CI log is then enough to reproduce it."""
+
+    def result(self, size):
+        d = tempfile.mkdtemp()
+        self.addCleanup(lambda: __import__("shutil").rmtree(d))
+        art = os.path.join(d, "crash-1")
+        with open(art, "wb") as f:
+            f.write(b"\xd0\r\xfe\xed" * (size // 4))
+        log = os.path.join(d, "dt.log")
+        text = ("#1000\tDONE   cov: 5 ft: 6 corp: 7/1Kb exec/s: 100 rss: 1Mb\n"
+                "==1==ERROR: AddressSanitizer: heap-buffer-overflow on address 0x1\n"
+                "SUMMARY: AddressSanitizer: heap-buffer-overflow dt_raw.c:40 in prop_after\n"
+                "artifact_prefix='x'; Test unit written to %s\n" % art)
+        open(log, "w").write(text)
+        saved = takt_fuzz.cli
+        self.addCleanup(setattr, takt_fuzz, "cli", saved)
+        takt_fuzz.cli = type("C", (), {"ROOT": d})
+        return takt_fuzz.Result("dt", 1, 2.0, log, text)
+
+    def test_small_input_shown(self):
+        line = self.result(8).line()
+        self.assertIn("FAILED, crash input crash-1", line)
+        self.assertIn("SUMMARY: AddressSanitizer: heap-buffer-overflow dt_raw.c:40", line)
+        self.assertIn("input (base64 -d > crash): 0A3+7dAN/u0=", line)
+
+    def test_large_input_named_only(self):
+        line = self.result(takt_fuzz.CRASH_SHOWN + 4).line()
+        self.assertIn("crash input crash-1", line)
+        self.assertNotIn("base64", line)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@
  * the fixtures, every recorded name and one that is not, dt_getprop gives
  * exactly what libfdt's fdt_getprop gives (the same bytes at the same
  * address, or the same "not found"); a property too far from its node, a
- * blob that is not the indexed one and a new index each still answer right;
+ * blob that is not the indexed one and a new index each still answer right
+ * (and a phandle's node, after the blob changed at the same address);
  * a name buffer reused with another name; a truncated structure block.
  */
 #include <errno.h>
@@ -112,6 +113,31 @@ static void test_other_blob_and_new_index(void **state)
 	free(b);
 }
 
+/* A new blob where the indexed one was (the same address: an edit in
+ * place, or a freed buffer handed out again): a phandle's node is the new
+ * blob's, not the one remembered from before. */
+static void test_phandle_after_blob_changed_in_place(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("virt"));
+	uint8_t pad[64] = { 0 };
+	int target = -1;
+	(void)state;
+	assert_true(tk_dt_index_build(fdt) > 0);
+	assert_int_equal(tk_dt_prop_phandle(fdt, 0, "interrupt-parent", &target), 0);
+	assert_int_equal(target, dt_node(fdt, "/intc@8000000"));
+	/* every node after the root's properties moves 76 bytes on */
+	assert_int_equal(fdt_setprop(fdt, 0, "zz-pad", pad, sizeof(pad)), 0);
+	assert_true(tk_dt_index_build(fdt) > 0);
+	assert_int_equal(tk_dt_prop_phandle(fdt, 0, "interrupt-parent", &target), 0);
+	assert_int_equal(target, dt_node(fdt, "/intc@8000000"));
+	/* and without an index (libfdt's walk) */
+	dt_index_drop();
+	assert_int_equal(fdt_setprop(fdt, 0, "zz-pad2", pad, sizeof(pad)), 0);
+	assert_int_equal(tk_dt_prop_phandle(fdt, 0, "interrupt-parent", &target), 0);
+	assert_int_equal(target, dt_node(fdt, "/intc@8000000"));
+	free(fdt);
+}
+
 /* dt_getprop remembers names by pointer: a buffer whose name changes
  * between calls still gets the new name's answer, hot or not. */
 static void test_name_buffer_reused(void **state)
@@ -186,6 +212,7 @@ int main(void)
 		cmocka_unit_test(test_fixtures_match_libfdt),
 		cmocka_unit_test(test_far_property_asks_libfdt),
 		cmocka_unit_test(test_other_blob_and_new_index),
+		cmocka_unit_test(test_phandle_after_blob_changed_in_place),
 		cmocka_unit_test(test_name_buffer_reused),
 		cmocka_unit_test(test_index_refuses_truncated_struct),
 		cmocka_unit_test(test_index_in_buffer_then_kept),
