@@ -148,22 +148,32 @@ static int pull(void)
 }
 
 bool tk_console_tx_fill(struct tk_device *dev, unsigned max, unsigned (*room)(struct tk_device *dev),
-			void (*put)(struct tk_device *dev, uint8_t c))
+			void (*put)(struct tk_device *dev, const uint8_t *buf, unsigned n))
 {
 	unsigned long f = klock();	/* from the UART's handler, maybe on another CPU than the writer */
 	unsigned n = 0, r = 0;
+	uint32_t h = head, end = commit;	/* only klock's holder moves them */
 	bool more = dev == console_dev;
 
 	while (more && n < max && (r || (r = room(dev)) > 0)) {
-		if (head == commit) {
+		if (h == end) {
 			tx_busy = false;
 			more = false;
 			break;
 		}
-		put(dev, (uint8_t)ring[head++ & RING_MASK]);
-		n++;
-		r--;
+		/* the longest run the ring holds without wrapping, the FIFO takes
+		 * and max allows: one call for it */
+		uint32_t run = RING_SIZE - (h & RING_MASK);
+
+		run = run < end - h ? run : end - h;
+		run = run < r ? run : r;
+		run = run < max - n ? run : max - n;
+		put(dev, (const uint8_t *)&ring[h & RING_MASK], run);
+		h += run;
+		n += run;
+		r -= run;
 	}
+	head = h;
 	if (n && !waitq_empty(&room_wq) && ring_room() >= WAKE_ROOM)
 		waitq_wake_one(&room_wq, 0);
 	kunlock(f);

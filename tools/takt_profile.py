@@ -39,7 +39,7 @@ TRACE = re.compile(r"^Trace (\d+): 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+
 INSN = re.compile(r"^0x([0-9a-f]+):\s")
 CF_COUNT_MASK = 0x1ff
 ARM64_IRQ_VECTOR = 0x280	# current EL with SP_ELx, IRQ (kernel/arch/arm64/vectors.S)
-X86_TIMER_STUB = 0x20 * 16	# the LAPIC timer's vector 0x20 among 16-byte stubs (x86_64/vectors.S)
+X86_TIMER_STUB = 0xe0 * 16	# the LAPIC timer's vector 0xe0 among 16-byte stubs (x86_64/vectors.S)
 
 
 class ProfileError(Exception):

@@ -67,10 +67,13 @@ static void mu_putc(struct tk_device *dev, char c)
 	*reg(MU_IO) = (uint8_t)c;
 }
 
-static void tx_put(struct tk_device *dev, uint8_t c)
+static void tx_put(struct tk_device *dev, const uint8_t *buf, unsigned n)
 {
+	volatile uint32_t *io = reg(MU_IO);
+
 	(void)dev;
-	*reg(MU_IO) = c;
+	for (unsigned i = 0; i < n; i++)
+		*io = buf[i];
 }
 
 /* What the FIFO takes without looking again: all of it when the

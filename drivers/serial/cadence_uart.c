@@ -61,9 +61,12 @@ static void cdns_putc(struct tk_device *dev, char c)
 	*reg(dev, FIFO) = (uint8_t)c;
 }
 
-static void tx_put(struct tk_device *dev, uint8_t c)
+static void tx_put(struct tk_device *dev, const uint8_t *buf, unsigned n)
 {
-	*reg(dev, FIFO) = c;
+	volatile uint32_t *fifo = reg(dev, FIFO);
+
+	for (unsigned i = 0; i < n; i++)
+		*fifo = buf[i];
 }
 
 /* What the TX FIFO takes without looking again: all of it when empty,

@@ -91,9 +91,22 @@ static void ns16550_putc(struct tk_device *dev, char c)
 	wr(u, THR, (uint8_t)c);
 }
 
-static void tx_put(struct tk_device *dev, uint8_t c)
+/* The access mode chosen once for the run, not per byte: the refill runs
+ * with interrupts masked. */
+static void tx_put(struct tk_device *dev, const uint8_t *buf, unsigned n)
 {
-	wr(dev->priv, THR, c);
+	const struct ns16550 *u = dev->priv;
+	uintptr_t a = u->base + (THR << u->shift);
+
+#if defined(__x86_64__) || defined(__i386__)
+	if (u->io) {
+		for (unsigned i = 0; i < n; i++)
+			__asm__ volatile("outb %0, %w1" :: "a"(buf[i]), "Nd"((uint16_t)a));
+		return;
+	}
+#endif
+	for (unsigned i = 0; i < n; i++)
+		wr(u, THR, buf[i]);
 }
 
 /* THRE: the whole FIFO is empty. A FIFO still sending (bytes a polled

@@ -51,9 +51,12 @@ static void pl011_putc(struct tk_device *dev, char c)
 	*reg(dev, UARTDR) = (uint8_t)c;
 }
 
-static void tx_put(struct tk_device *dev, uint8_t c)
+static void tx_put(struct tk_device *dev, const uint8_t *buf, unsigned n)
 {
-	*reg(dev, UARTDR) = c;
+	volatile uint32_t *dr = reg(dev, UARTDR);
+
+	for (unsigned i = 0; i < n; i++)
+		*dr = buf[i];
 }
 
 /* What the TX FIFO takes without looking again: all of it when empty (on

@@ -102,7 +102,7 @@ class Profile(unittest.TestCase):
         # arm64: the IRQ vector (any interrupt); x86_64: the LAPIC timer's stub
         self.assertEqual(takt_profile.irq_vector_of({"arch_vectors": 0x40080000, "main": 1}),
                          0x40080280)
-        self.assertEqual(takt_profile.irq_vector_of({"x86_vector_stubs": 0x100000}), 0x100200)
+        self.assertEqual(takt_profile.irq_vector_of({"x86_vector_stubs": 0x100000}), 0x100e00)
         self.assertIsNone(takt_profile.irq_vector_of({"main": 1}))
 
     def test_no_wake_window_without_its_mark(self):

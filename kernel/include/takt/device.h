@@ -174,14 +174,15 @@ void tk_console_rx(struct tk_device *dev, const char *buf, size_t n);
 void tk_console_rx_drain(struct tk_device *dev, int (*getc)(struct tk_device *dev));
 /* For the console's transmit path (interrupts masked): move up to max ring
  * bytes (newlines already expanded to CR LF) into the transmitter. room(dev)
- * says how many it takes now without being asked again (0: none), put(dev,
- * c) writes one. The ring is read under one lock for the whole fill: a
- * lock per byte made a 32-byte refill some 1800 instructions with
- * interrupts masked, which a timer interrupt then waited for.
+ * says how many it takes now without being asked again (0: none); put(dev,
+ * buf, n) writes n bytes (n <= what room said), a run of the ring at once.
+ * The ring is read under one lock for the whole fill: a lock per byte made a
+ * 32-byte refill some 1800 instructions with interrupts masked, which a
+ * timer interrupt then waited for; a call per byte still made it 700.
  * @retval false the ring ran empty (the transmitter now counts as idle:
  *         mask the transmit interrupt); true: bytes may still wait */
 bool tk_console_tx_fill(struct tk_device *dev, unsigned max, unsigned (*room)(struct tk_device *dev),
-			void (*put)(struct tk_device *dev, uint8_t c));
+			void (*put)(struct tk_device *dev, const uint8_t *buf, unsigned n));
 
 struct tk_clockevent_ops {
 	/* Interrupt at (or soon after) counter value cval; drivers call
