@@ -356,5 +356,6 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	boot_ns = tk_now_ns();	/* TK_INIT work is the subsystems', not boot's */
 	run_init_hooks();
 	log_boot_done();
+	console_boot_done();
 	exit(main(argc, argv));
 }

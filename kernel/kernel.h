@@ -114,6 +114,9 @@ const char *const *bootargs_argv(void);
  * log_boot_done: main() is next (the boot's backends are added). */
 void log_kernel_line(const char *line, size_t len);
 void log_boot_done(void);
+/* console.c: main() is next; the first write from a thread after this
+ * starts the console's transmit thread. */
+void console_boot_done(void);
 
 /* device.c: probe every enabled node with a linked driver, level by level. */
 void device_probe_all(const void *fdt);

@@ -112,6 +112,8 @@ struct tk_console_stats {
 	uint64_t max_masked_ns;	/* longest interrupts-masked stretch inside
 				 * tk_console_write (its whole run when called
 				 * with interrupts already masked) */
+	uint64_t thread_bytes;	/* sent by the transmit thread ("console"), the
+				 * rest by the transmit interrupt or polled */
 	uint32_t ring_size;	/* the transmit ring's bytes; 0: polled console */
 	uint64_t rx_bytes;	/* console input received (since boot: not reset) */
 	uint64_t rx_dropped;	/* input dropped: the ring was full (not reset) */
