@@ -208,20 +208,6 @@ static void tx_wake(void)
 		waitq_wake_one(&tx_wq, 0);
 }
 
-/* The transmit thread's chunk, through tx_start: the interrupt only when
- * the FIFO is full with bytes still to send. */
-static bool thread_fill(struct tk_device *dev, unsigned (*room)(struct tk_device *dev),
-			void (*put)(struct tk_device *dev, const uint8_t *buf, unsigned n))
-{
-	tx_room_fn = room;
-	tx_put_fn = put;
-	stats.thread_bytes += fifo_put(dev, TX_CHUNK, &tx_credit, room, put);
-	if (head != commit && !tx_credit)
-		tx_credit = room(dev);
-	tx_irq_wait = head != commit && !tx_credit;
-	return tx_irq_wait;
-}
-
 /* klock held: a chunk straight to the FIFO. @retval true when it is full
  * with bytes still to send (or the calls are not known yet): tx_start's
  * turn, which turns the interrupt on */
@@ -233,6 +219,17 @@ static bool thread_chunk(void)
 	if (head != commit && !tx_credit)
 		tx_credit = tx_room_fn(console_dev);
 	return head != commit && !tx_credit;
+}
+
+/* The thread's chunk through tx_start, which learns the driver's calls
+ * here: the interrupt only when the FIFO is full with bytes still to send. */
+static bool thread_fill(unsigned (*room)(struct tk_device *dev),
+			void (*put)(struct tk_device *dev, const uint8_t *buf, unsigned n))
+{
+	tx_room_fn = room;
+	tx_put_fn = put;
+	tx_irq_wait = thread_chunk();
+	return tx_irq_wait;
 }
 
 bool tk_console_tx_fill(struct tk_device *dev, unsigned max, unsigned (*room)(struct tk_device *dev),
@@ -247,7 +244,7 @@ bool tk_console_tx_fill(struct tk_device *dev, unsigned max, unsigned (*room)(st
 	} else if (tx_threaded && sched_in_irq()) {
 		tx_wake();	/* the FIFO drained: the thread goes on, the interrupt off */
 	} else if (tx_threaded) {
-		more = thread_fill(dev, room, put);
+		more = thread_fill(room, put);
 	} else {
 		fifo_put(dev, max, &r, room, put);
 		more = head != commit;

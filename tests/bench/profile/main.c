@@ -46,30 +46,23 @@ static void *yielder(void *arg)
 	return 0;
 }
 
+/* A window's marks: the sleeper's rounds go between them. */
+struct marks {
+	void (*begin)(void), (*end)(void);
+};
+
 static void *sleeper(void *arg)
 {
-	(void)arg;
+	const struct marks *m = arg;
+
 	for (int i = 0; i < ROUNDS; i++) {
 		uint64_t t = tk_now_ns() + 100000;
 
-		prof_timer_begin();
+		m->begin();
 		tk_sleep_until_ns(t);
-		prof_timer_end();
+		m->end();
 	}
-	return 0;
-}
-
-static void *busy_sleeper(void *arg)
-{
-	(void)arg;
-	for (int i = 0; i < ROUNDS; i++) {
-		uint64_t t = tk_now_ns() + 100000;
-
-		prof_busy_begin();
-		tk_sleep_until_ns(t);
-		prof_busy_end();
-	}
-	spinning = 0;
+	spinning = 0;	/* the busy window's spinner may stop */
 	return 0;
 }
 
@@ -102,11 +95,12 @@ int main(void)
 	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 1 });
 	tk_thread_join(a, 0);
 	tk_thread_join(b, 0);
-	tk_thread_join(spawn(90, sleeper, 0), 0);
+	tk_thread_join(spawn(90, sleeper, &(struct marks){ prof_timer_begin, prof_timer_end }), 0);
 	/* the sleeper first (it sleeps at once), then the spinner: this
 	 * thread (priority 1) runs again when the spinner stops */
 	spinning = 1;
-	tk_thread_t *bs = spawn(90, busy_sleeper, 0), *s = spawn(2, spinner, 0);
+	tk_thread_t *bs = spawn(90, sleeper, &(struct marks){ prof_busy_begin, prof_busy_end }),
+		    *s = spawn(2, spinner, 0);
 
 	tk_thread_join(bs, 0);
 	tk_thread_join(s, 0);
