@@ -24,15 +24,18 @@
  * its bytes are published with the thread's. Pieces are cut after a
  * newline where possible, so such bytes fall between lines.
  *
- * Who empties the ring: once main() runs, a transmit thread ("console",
- * FIFO 1 on the boot CPU; PREEMPT_RT's threaded console, in small). It
- * sends TX_CHUNK bytes per masked stretch with interrupts let in between,
- * and turns the transmit interrupt on only while the FIFO is full; the
- * handler then just wakes it. So a higher-priority thread's wake-up waits
- * for one chunk at most, and no transmit interrupt comes between its
- * wake-up and its work (with the handler filling the FIFO, a burst of
- * output did both: cyclictest's max on microvm was 1591 ns, 602 without
- * output). Before main(), or without the thread, the handler fills.
+ * Who empties the ring: the transmit interrupt's handler, filling the
+ * FIFO from it. With the bootarg console.tx=thread, once main() runs, a
+ * transmit thread ("console", FIFO 1 on the boot CPU; PREEMPT_RT's
+ * threaded console, in small) does instead: TX_CHUNK bytes per masked
+ * stretch with interrupts let in between, the transmit interrupt on only
+ * while the FIFO is full (its handler then just wakes the thread). A
+ * higher-priority thread's wake-up then waits for one chunk at most, and
+ * no transmit interrupt comes between its wake-up and its work (with the
+ * handler filling, a burst of output did both: cyclictest's max on
+ * microvm 1591 ns, 602 without output). Not the default: output then
+ * waits while threads above FIFO 1 keep CPU 0 busy, and a thread that
+ * hangs spinning takes its last lines with it.
  *
  * When the ring is full a thread waits (blocked, woken from the transmit
  * path once half the ring is free). Contexts that cannot wait - interrupt
@@ -95,7 +98,7 @@ static struct tk_mutex writer;	/* whose turn it is to write from a thread */
 /* The transmit thread's state (klock). */
 static bool tx_threaded;	/* it runs and owns the FIFO */
 static bool tx_thread_due;	/* main() runs: the next thread writer starts it */
-static bool tx_irq_only;	/* console.tx=irq: no thread */
+static bool tx_thread_wanted;	/* console.tx=thread */
 static bool tx_kicked;		/* work for it: new bytes, or the FIFO drained */
 static bool tx_irq_wait;	/* it left the FIFO full, its interrupt on */
 static unsigned tx_credit;	/* FIFO room it was told of and has not used */
@@ -304,8 +307,9 @@ static void *tx_main(void *arg)
 	return 0;
 }
 
-/* Once, from the first thread writer after main() is called (so not in
- * the boot's time); without it the transmit interrupt goes on filling. */
+/* console.tx=thread: once, from the first thread writer after main() is
+ * called (so not in the boot's time); without it the transmit interrupt
+ * goes on filling. */
 static void tx_thread_start(void)
 {
 	struct tk_thread_attr a = { .name = "console", .stack_size = TX_STACK,
@@ -486,7 +490,7 @@ static void write_bootbuf(const char *s, size_t len)
 
 void console_boot_done(void)
 {
-	tx_thread_due = !tx_irq_only && !polled_only;
+	tx_thread_due = tx_thread_wanted && !polled_only;
 }
 
 void tk_console_write(const char *s, size_t len)
@@ -544,19 +548,18 @@ int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
 
 /* console.tx=polled: every write polled, as before the ring (to compare,
  * or to chase a hang with output that is out before the next line runs);
- * console.tx=irq: the ring without the transmit thread, its interrupt
- * filling the FIFO (output goes on while higher threads keep CPU 0 busy,
- * at the cost of that handler in their latency). */
+ * console.tx=thread: the transmit thread fills the FIFO, not the transmit
+ * interrupt (see the top of this file). */
 static void console_bootargs(void)
 {
 	const char *v = tk_bootarg("console.tx");
 
 	if (v && strcmp(v, "polled") == 0)
 		polled_only = true;
-	else if (v && strcmp(v, "irq") == 0)
-		tx_irq_only = true;
+	else if (v && strcmp(v, "thread") == 0)
+		tx_thread_wanted = true;
 	else if (v && strcmp(v, "ring") != 0)
-		tk_printk("console: console.tx=%s unknown (ring, irq or polled); ring kept\n", v);
+		tk_printk("console: console.tx=%s unknown (ring, thread or polled); ring kept\n", v);
 }
 TK_INIT(console_bootargs);
 

@@ -23,8 +23,7 @@ sys.dont_write_bytecode = True
 import qemu_test  # noqa: E402
 import takt_crash  # noqa: E402
 
-# "console": the kernel's transmit thread, started by main's first print
-THREADS = ["main", "core_waiter", "core_sleeper", "idle", "console"]
+THREADS = ["main", "core_waiter", "core_sleeper", "idle"]
 # thread name -> the entry function its bt must reach (then thread_start, arch_thread_start)
 ENTRIES = {"core_waiter": "core_waiter", "core_sleeper": "core_sleeper"}
 
