@@ -180,7 +180,8 @@ def make_seeds(target):
 STAT_RE = re.compile(r"^#(\d+)\s+(?:DONE|pulse|NEW|REDUCE|INITED)\s+cov: (\d+) ft: (\d+)"
                      r" corp: (\d+)/\S+.*?exec/s: (\d+)", re.M)
 ARTIFACT_RE = re.compile(r"Test unit written to (\S+)")
-SUMMARY_RE = re.compile(r"^(SUMMARY: .*|.*runtime error: .*)$", re.M)
+# the first of: a harness invariant (FUZZ_CHECK), UBSan's report, the sanitizer's summary
+SUMMARY_RE = re.compile(r"^(.*invariant failed: .*|.*runtime error: .*|SUMMARY: .*)$", re.M)
 
 
 class Result:

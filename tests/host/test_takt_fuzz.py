@@ -173,6 +173,13 @@ class FailureLine(unittest.TestCase):
         self.assertIn("SUMMARY: AddressSanitizer: heap-buffer-overflow dt_raw.c:40", line)
         self.assertIn("input (base64 -d > crash): 0A3+7dAN/u0=", line)
 
+    def test_harness_invariant_named(self):
+        r = self.result(8)
+        text = open(r.log).read().replace(
+            "==1==ERROR", "fuzz_dt.c:70: invariant failed: nreg <= 4\n==1==ERROR")
+        r = takt_fuzz.Result("dt", 1, 2.0, r.log, text)
+        self.assertIn("fuzz_dt.c:70: invariant failed: nreg <= 4", r.line())
+
     def test_large_input_named_only(self):
         line = self.result(takt_fuzz.CRASH_SHOWN + 4).line()
         self.assertIn("crash input crash-1", line)
