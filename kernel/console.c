@@ -437,7 +437,8 @@ static void write_thread(const char *s, size_t len)
 		len -= n;
 	}
 	tk_mutex_unlock(&writer);
-	sched_preempt_point();	/* the transmit thread, if it outranks the writer */
+	if (tx_threaded)
+		sched_preempt_point();	/* the transmit thread, if it outranks the writer */
 }
 
 /* Interrupt context (or a nested write): never blocks. */

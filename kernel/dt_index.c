@@ -79,7 +79,8 @@ static void use(void *mem, int cap, bool owned)
 	idx.owned = owned;
 }
 
-/* dt_phandle_node's last answer for the indexed blob (phandle 0: none). */
+/* dt_phandle_node's last answer for the indexed blob (phandle 0: none;
+ * 0 is no node's phandle, so it is never looked up here). */
 static struct {
 	uint32_t ph;
 	int node;
@@ -330,7 +331,7 @@ int dt_phandle_node(const void *fdt, int node, const char *prop, uint32_t ph)
 	 * by address alone, across blobs: a new blob where a freed one had
 	 * been (the dt fuzzer's inputs, one after another) got the old
 	 * blob's node. */
-	if (fdt == idx.fdt && fdt && ph == phandle_memo.ph)
+	if (fdt == idx.fdt && fdt && ph && ph == phandle_memo.ph)
 		return phandle_memo.node;
 	if (fdt == idx.fdt) {
 		for (int i = 0; i < idx.n && target < 0; i++)

@@ -66,13 +66,20 @@ static uint8_t rd(const struct ns16550 *u, unsigned r)
 	return u->width == 4 ? (uint8_t)*(volatile uint32_t *)a : *(volatile uint8_t *)a;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %w1" :: "a"(v), "Nd"(port));
+}
+#endif
+
 static void wr(const struct ns16550 *u, unsigned r, uint8_t v)
 {
 	uintptr_t a = u->base + (r << u->shift);
 
 #if defined(__x86_64__) || defined(__i386__)
 	if (u->io) {
-		__asm__ volatile("outb %0, %w1" :: "a"(v), "Nd"((uint16_t)a));
+		outb((uint16_t)a, v);
 		return;
 	}
 #endif
@@ -91,17 +98,18 @@ static void ns16550_putc(struct tk_device *dev, char c)
 	wr(u, THR, (uint8_t)c);
 }
 
-/* The access mode chosen once for the run, not per byte: the refill runs
- * with interrupts masked. */
+/* A port-mapped UART's port found once for the run, not per byte (the
+ * refill runs with interrupts masked); MMIO through wr(). */
 static void tx_put(struct tk_device *dev, const uint8_t *buf, unsigned n)
 {
 	const struct ns16550 *u = dev->priv;
-	uintptr_t a = u->base + (THR << u->shift);
 
 #if defined(__x86_64__) || defined(__i386__)
 	if (u->io) {
+		uint16_t port = (uint16_t)(u->base + (THR << u->shift));
+
 		for (unsigned i = 0; i < n; i++)
-			__asm__ volatile("outb %0, %w1" :: "a"(buf[i]), "Nd"((uint16_t)a));
+			outb(port, buf[i]);
 		return;
 	}
 #endif

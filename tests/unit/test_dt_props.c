@@ -130,6 +130,13 @@ static void test_phandle_after_blob_changed_in_place(void **state)
 	assert_true(tk_dt_index_build(fdt) > 0);
 	assert_int_equal(tk_dt_prop_phandle(fdt, 0, "interrupt-parent", &target), 0);
 	assert_int_equal(target, dt_node(fdt, "/intc@8000000"));
+	/* phandle 0 names no node: refused, with an empty memo too */
+	assert_int_equal(fdt_setprop_u32(fdt, 0, "interrupt-parent", 0), 0);
+	assert_true(tk_dt_index_build(fdt) > 0);
+	assert_int_equal(tk_dt_prop_phandle(fdt, 0, "interrupt-parent", &target), -ENXIO);
+	assert_int_equal(fdt_setprop_u32(fdt, 0, "interrupt-parent",
+					 fdt_get_phandle(fdt, dt_node(fdt, "/intc@8000000"))), 0);
+	assert_true(tk_dt_index_build(fdt) > 0);
 	/* and without an index (libfdt's walk) */
 	dt_index_drop();
 	assert_int_equal(fdt_setprop(fdt, 0, "zz-pad2", pad, sizeof(pad)), 0);
