@@ -56,6 +56,8 @@ struct cpu {
 	uint64_t armed_ns;		/* time.c: what the one-shot is set to */
 	uint64_t irqoff_t0, irqoff_max;	/* irqoff.c: counter ticks */
 	unsigned nthreads;		/* threads that live here (placement) */
+	uint32_t lead_ns;		/* sleep.c: the learned wake-up lead */
+	uint64_t lead_wakes, lead_late, lead_spun_ns;
 	/* from other CPUs, under lock */
 	tk_spinlock_t lock;
 	struct list_node wake_list;

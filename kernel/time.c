@@ -118,28 +118,9 @@ uint64_t tk_timer_irqs(void)
 	return n;
 }
 
-void tk_sleep_until_ns(uint64_t t)
-{
-	while (time_now_ns() < t) {
-		if (!ce_ops || !sched_current || sched_in_irq())
-			continue;	/* no timer or no threads yet: busy-wait */
-		unsigned long flags = arch_irq_save_inline();	/* the wake-up path */
-		int r = sched_block(0, t);
-
-		arch_irq_restore_inline(flags);
-		if (r == -ETIMEDOUT)
-			return;	/* only the timer says so, at t or after: no clock read again */
-	}
-}
-
 uint64_t tk_after_ns(uint64_t ns)
 {
 	uint64_t now = tk_now_ns();
 
 	return ns >= TK_FOREVER - now ? TK_FOREVER : now + ns;
-}
-
-void tk_sleep_ns(uint64_t ns)
-{
-	tk_sleep_until_ns(tk_now_ns() + ns);
 }

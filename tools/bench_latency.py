@@ -443,9 +443,12 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None, smp=False):
     cpus = SMP_CPUS if smp else 1
     smp_arg = ["-smp", str(cpus)] if pcfg and "-smp" in pcfg["qemu"] else []
 
-    def takt_cmd(extra):
+    def takt_cmd(extra, bootargs=""):
         cmd = [a for a in takt_qemu]
-        return cmd + smp_arg + ["-append", args] + extra
+        return cmd + smp_arg + ["-append", (bootargs + " " + args).strip()] + extra
+
+    def takt_nolead_cmd(extra):
+        return takt_cmd(extra, "sleep.lead=off")
 
     def linux_cmd(extra):
         q = with_smp(pcfg["qemu"], cpus) if "-smp" in pcfg["qemu"] else pcfg["qemu"]
@@ -457,6 +460,9 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None, smp=False):
     runs = []
     if takt_qemu:
         runs.append(("takt", "Takt", takt_cmd, {}))
+        if not smp:	# the same without the wake-up lead (kernel/sleep.c), icount only
+            runs.append(("takt_nolead", "Takt sleep.lead=off", takt_nolead_cmd,
+                         {"walls": False}))
     elif takt_error:
         log("Takt's cyclictest is not available: %s" % takt_error)
     if peer:
@@ -464,12 +470,15 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None, smp=False):
                      {"ready": pcfg["ready"], "tries": pcfg["tries"],
                       "done": pcfg.get("done")}))
     for key, name, mk, kw in runs:
+        walls_wanted = kw.pop("walls", True)
         log("%s, icount: booting ..." % name)
         s, res = measure("%s icount" % name, mk(ICOUNT),
                          os.path.join(log_dir, "%s-%s-icount%s.log" % (board, key, tag)), **kw)
         results["icount"][key] = s
         if s:
             series.append(("%s icount" % name, ctr.series_for_plot(res, "ns")))
+        if not walls_wanted:
+            continue
         walls = []
         for r in range(repeats):
             log("%s, wall clock run %d/%d: booting ..." % (name, r + 1, REPEATS))
@@ -498,6 +507,10 @@ def bench(root, board, takt_build_dir, takt_qemu, takt_error=None, smp=False):
     if peer:
         print("Linux: %s with rt-tests' cyclictest" % peer[2])
     print(table(rows), flush=True)
+    nolead = ov(results["icount"].get("takt_nolead"))
+    if nolead:
+        print("Takt with sleep.lead=off (no wake-up lead), icount: avg %s max %s"
+              % (nolead.get("avg"), nolead.get("max")), flush=True)
     if smp:
         print(per_cpu_table(results["icount"]), flush=True)
 

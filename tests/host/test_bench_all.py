@@ -31,7 +31,8 @@ class Render(unittest.TestCase):
                          "Linux qemu-microvm-x86_64 | Takt qemu-virt-arm64 | "
                          "Linux qemu-virt-arm64 | Linux (issue) |")
         rows = [ln for ln in lines[2:] if ln.startswith("| ")]
-        self.assertEqual(len(rows), len(ba.FIGURES))
+        # a row per figure the recording has (it predates the newer ones)
+        self.assertEqual(len(rows), len(recorded()["boards"]["qemu-virt-arm64"]["figures"]))
         self.assertIn("| context switch, two threads yielding | 272 ns | 150 ns | 269 ns | — | "
                       "273 ns | — | — |", rows)
         self.assertIn("| entry to main, the board DTB | 502 us | 50 us | 625.6 us | — | "

@@ -11,6 +11,28 @@ uint64_t tk_now_ns(void);
  * context only. */
 void tk_sleep_until_ns(uint64_t t);
 void tk_sleep_ns(uint64_t ns);
+
+/*
+ * The wake-up lead (kernel/sleep.c; Xenomai's timer gravity): a
+ * fixed-priority thread's sleep sets its timer this much before its time
+ * and spins what is left when it runs, so it runs at its time rather than
+ * one interrupt-and-switch after it. A sleep never ends before its time.
+ * Deadline threads sleep to their time. Default: learned per CPU (the
+ * shortest timer-to-thread path seen); bootarg sleep.lead=auto|off|NS.
+ */
+#define TK_SLEEP_LEAD_AUTO (-1)
+#define TK_SLEEP_LEAD_MAX 100000	/* ns */
+/* TK_SLEEP_LEAD_AUTO, 0 (off) or a fixed lead in ns up to
+ * TK_SLEEP_LEAD_MAX, for every CPU. @retval 0, -EINVAL */
+int tk_sleep_lead_set(int32_t ns);
+struct tk_sleep_lead_stats {
+	int32_t mode;		/* as set: TK_SLEEP_LEAD_AUTO, 0 or ns */
+	uint32_t lead_ns;	/* the calling CPU's lead now */
+	uint64_t wakes;		/* sleeps ended by a led timer, every CPU */
+	uint64_t late;		/* of them, woken at or after their time (the lead too short) */
+	uint64_t spun_ns;	/* time spun before the time (the lead too long) */
+};
+void tk_sleep_lead_stats(struct tk_sleep_lead_stats *st);
 /* Timer interrupts taken so far (for tests and statistics). */
 uint64_t tk_timer_irqs(void);
 
