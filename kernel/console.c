@@ -24,18 +24,9 @@
  * its bytes are published with the thread's. Pieces are cut after a
  * newline where possible, so such bytes fall between lines.
  *
- * Who empties the ring: the transmit interrupt's handler, filling the
- * FIFO from it. With the bootarg console.tx=thread, once main() runs, a
- * transmit thread ("console", FIFO 1 on the boot CPU; PREEMPT_RT's
- * threaded console, in small) does instead: TX_CHUNK bytes per masked
- * stretch with interrupts let in between, the transmit interrupt on only
- * while the FIFO is full (its handler then just wakes the thread). A
- * higher-priority thread's wake-up then waits for one chunk at most, and
- * no transmit interrupt comes between its wake-up and its work (with the
- * handler filling, a burst of output did both: cyclictest's max on
- * microvm 1591 ns, 602 without output). Not the default: output then
- * waits while threads above FIFO 1 keep CPU 0 busy, and a thread that
- * hangs spinning takes its last lines with it.
+ * Who empties the ring: once main() runs, the transmit thread
+ * (console_thread.c); before, and with the bootarg console.tx=ring, the
+ * transmit interrupt's handler, filling the FIFO from it.
  *
  * When the ring is full a thread waits (blocked, woken from the transmit
  * path once half the ring is free). Contexts that cannot wait - interrupt
@@ -59,6 +50,7 @@
 #include <takt/time.h>
 
 #include "arch.h"
+#include "console_impl.h"
 #include "kernel.h"
 #include "sync/sync_impl.h"
 #include "thread_impl.h"
@@ -69,15 +61,13 @@
 #define PIECE_MAX (RING_SIZE / 2)	/* largest reservation, expanded bytes */
 #define WAKE_ROOM (RING_SIZE / 2)	/* a waiting writer wakes at this much room */
 #define STUCK_NS 500000000ull		/* no byte sent for this long: transmitter stuck */
-#define TX_CHUNK 8			/* the transmit thread's bytes per masked stretch */
-#define TX_STACK 4096
 
 _Static_assert((RING_SIZE & RING_MASK) == 0, "RING_SIZE must be a power of two");
 _Static_assert(PIECE_MAX <= WAKE_ROOM, "a woken writer must fit");
 
 static int stdout_node = -1;
-static struct tk_device *console_dev;
-static const struct tk_console_ops *console_ops;
+struct tk_device *console_dev;
+const struct tk_console_ops *console_ops;
 static size_t bootbuf_len;
 
 /* The boot buffer (what is written before a console binds) is the ring's
@@ -90,27 +80,13 @@ static char ring[RING_SIZE];
 _Static_assert(BOOTBUF_SIZE <= RING_SIZE, "the boot buffer is in the ring");
 static uint32_t head, commit, tail;
 static bool reserved;		/* a thread's reservation ends at or before tail */
-static bool tx_busy;		/* tx_start called; the ring not seen empty since */
-static bool polled_only;	/* panic, or console.tx=polled */
+bool console_tx_busy;		/* tx_start called; the ring not seen empty since */
+bool console_polled;		/* panic, or console.tx=polled */
 static struct waitq room_wq;	/* the writer waiting for room (at most one) */
 static struct tk_mutex writer;	/* whose turn it is to write from a thread */
 
-/* The transmit thread's state (klock). */
-static bool tx_threaded;	/* it runs and owns the FIFO */
-static bool tx_thread_due;	/* main() runs: the next thread writer starts it */
-static bool tx_thread_wanted;	/* console.tx=thread */
-static bool tx_kicked;		/* work for it: new bytes, or the FIFO drained */
-static bool tx_irq_wait;	/* it left the FIFO full, its interrupt on */
-static unsigned tx_credit;	/* FIFO room it was told of and has not used */
-static struct waitq tx_wq;
-/* The driver's FIFO calls, as its tx_start passed them: the thread's
- * chunks call them directly (through tx_start and a nested klock a chunk
- * was 300 instructions with interrupts masked, 8 bytes of it the FIFO's). */
-static unsigned (*tx_room_fn)(struct tk_device *dev);
-static void (*tx_put_fn)(struct tk_device *dev, const uint8_t *buf, unsigned n);
-
 static struct {
-	uint64_t bytes, ring_waits, polled_writes, stuck, thread_bytes;
+	uint64_t bytes, ring_waits, polled_writes, stuck;
 	uint64_t max_masked;	/* arch_counter ticks */
 } stats;
 
@@ -154,7 +130,7 @@ static uint32_t ring_room(void)
 /* Polled output of len bytes, '\n' as "\r\n"; interrupts masked. */
 static void raw_write(const char *s, size_t len)
 {
-	tx_credit = 0;	/* polled bytes take the room the thread was told of */
+	console_thread_polled();
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '\n')
 			console_ops->putc(console_dev, '\r');
@@ -167,7 +143,7 @@ static void raw_write(const char *s, size_t len)
 static int pull(void)
 {
 	if (head == commit) {
-		tx_busy = false;
+		console_tx_busy = false;
 		return -1;
 	}
 	int c = (unsigned char)ring[head++ & RING_MASK];
@@ -177,12 +153,20 @@ static int pull(void)
 	return c;
 }
 
-/* klock held: up to max ring bytes into the FIFO, in runs (one put call
- * for what the ring holds unwrapped and the FIFO takes); *r is the room
- * known, asked again when used up. @retval the bytes sent */
-static unsigned fifo_put(struct tk_device *dev, unsigned max, unsigned *r,
-			 unsigned (*room)(struct tk_device *dev),
-			 void (*put)(struct tk_device *dev, const uint8_t *buf, unsigned n))
+bool console_ring_pending(void)
+{
+	return head != commit;
+}
+
+uint32_t console_ring_sent(void)
+{
+	return head;
+}
+
+/* One put call for what the ring holds unwrapped and the FIFO takes. */
+unsigned console_fifo_put(struct tk_device *dev, unsigned max, unsigned *r,
+			  unsigned (*room)(struct tk_device *dev),
+			  void (*put)(struct tk_device *dev, const uint8_t *buf, unsigned n))
 {
 	uint32_t h = head, end = commit;	/* only klock's holder moves them */
 	unsigned n = 0;
@@ -204,37 +188,6 @@ static unsigned fifo_put(struct tk_device *dev, unsigned max, unsigned *r,
 	return n;
 }
 
-static void tx_wake(void)
-{
-	tx_kicked = true;
-	if (!waitq_empty(&tx_wq))
-		waitq_wake_one(&tx_wq, 0);
-}
-
-/* klock held: a chunk straight to the FIFO. @retval true when it is full
- * with bytes still to send (or the calls are not known yet): tx_start's
- * turn, which turns the interrupt on */
-static bool thread_chunk(void)
-{
-	if (!tx_put_fn)
-		return true;
-	stats.thread_bytes += fifo_put(console_dev, TX_CHUNK, &tx_credit, tx_room_fn, tx_put_fn);
-	if (head != commit && !tx_credit)
-		tx_credit = tx_room_fn(console_dev);
-	return head != commit && !tx_credit;
-}
-
-/* The thread's chunk through tx_start, which learns the driver's calls
- * here: the interrupt only when the FIFO is full with bytes still to send. */
-static bool thread_fill(unsigned (*room)(struct tk_device *dev),
-			void (*put)(struct tk_device *dev, const uint8_t *buf, unsigned n))
-{
-	tx_room_fn = room;
-	tx_put_fn = put;
-	tx_irq_wait = thread_chunk();
-	return tx_irq_wait;
-}
-
 bool tk_console_tx_fill(struct tk_device *dev, unsigned max, unsigned (*room)(struct tk_device *dev),
 			void (*put)(struct tk_device *dev, const uint8_t *buf, unsigned n))
 {
@@ -244,14 +197,14 @@ bool tk_console_tx_fill(struct tk_device *dev, unsigned max, unsigned (*room)(st
 
 	if (dev != console_dev) {
 		/* not ours: its interrupt off */
-	} else if (tx_threaded && sched_in_irq()) {
-		tx_wake();	/* the FIFO drained: the thread goes on, the interrupt off */
-	} else if (tx_threaded) {
-		more = thread_fill(room, put);
+	} else if (console_threaded && !console_rescue) {
+		more = console_thread_fill(sched_in_irq(), room, put);
 	} else {
-		fifo_put(dev, max, &r, room, put);
+		console_fifo_put(dev, max, &r, room, put);
 		more = head != commit;
-		tx_busy = more;
+		console_tx_busy = more;
+		if (!more)
+			console_rescue = false;	/* rescued, or never was: the thread's again */
 	}
 	kunlock(f);
 	return more;
@@ -269,67 +222,16 @@ static void drain_polled(uint32_t need)
 }
 
 /* Interrupts masked: start the transmitter if bytes wait and it is idle.
- * tx_busy is set first: tx_start may empty the ring and clear it. */
+ * console_tx_busy is set first: tx_start may empty the ring and clear it. */
 static void kick(void)
 {
-	if (!tx_busy && head != commit && !polled_only) {
-		tx_busy = true;
-		if (tx_threaded)
-			tx_wake();
+	if (!console_tx_busy && head != commit && !console_polled) {
+		console_tx_busy = true;
+		if (console_threaded && !console_rescue)
+			console_thread_kick();
 		else
 			console_ops->tx_start(console_dev);
 	}
-}
-
-/* The transmit thread: chunks while the ring has bytes and the FIFO room,
- * interrupts let in between; asleep while the ring is empty or the FIFO
- * full (then its interrupt, on, wakes it). */
-static void *tx_main(void *arg)
-{
-	unsigned long f = klock();
-
-	(void)arg;
-	for (;;) {
-		while (!tx_kicked)
-			sched_block(&tx_wq, TK_FOREVER);
-		tx_kicked = false;
-		tx_irq_wait = false;
-		while (head != commit && !polled_only && !tx_irq_wait) {
-			if (thread_chunk())
-				console_ops->tx_start(console_dev);
-			kunlock(f);
-			sched_preempt_point();	/* a writer it woke, if that one outranks it */
-			f = klock();
-		}
-		if (!tx_irq_wait)
-			tx_busy = head != commit && !polled_only;
-	}
-	return 0;
-}
-
-/* console.tx=thread: once, from the first thread writer after main() is
- * called (so not in the boot's time); without it the transmit interrupt
- * goes on filling. */
-static void tx_thread_start(void)
-{
-	struct tk_thread_attr a = { .name = "console", .stack_size = TX_STACK,
-				    .sched = { .policy = TK_SCHED_FIFO, .prio = 1 },
-				    .detached = true, .cpu_mask = 1 };
-	tk_thread_t *t;
-	unsigned long flags;
-
-	if (!console_ops || !console_ops->tx_start || polled_only)
-		return;
-	waitq_init(&tx_wq);
-	if (tk_thread_create(&t, &a, tx_main, 0) != 0) {
-		tk_printk("console: no transmit thread; the transmit interrupt fills the FIFO\n");
-		return;
-	}
-	flags = klock();
-	tx_threaded = true;
-	tx_busy = false;	/* the interrupt may be on: its next call wakes the thread */
-	kick();
-	kunlock(flags);
 }
 
 static uint32_t copy_in(uint32_t pos, const char *s, size_t len)
@@ -437,7 +339,7 @@ static void write_thread(const char *s, size_t len)
 		len -= n;
 	}
 	tk_mutex_unlock(&writer);
-	if (tx_threaded)
+	if (console_threaded)
 		sched_preempt_point();	/* the transmit thread, if it outranks the writer */
 }
 
@@ -491,7 +393,7 @@ static void write_bootbuf(const char *s, size_t len)
 
 void console_boot_done(void)
 {
-	tx_thread_due = tx_thread_wanted && !polled_only;
+	console_thread_boot_done();
 }
 
 void tk_console_write(const char *s, size_t len)
@@ -502,13 +404,12 @@ void tk_console_write(const char *s, size_t len)
 		return;
 	}
 	__atomic_fetch_add(&stats.bytes, len, __ATOMIC_RELAXED);
-	if (!console_ops->tx_start || polled_only || !sched_current)
+	if (!console_ops->tx_start || console_polled || !sched_current)
 		write_polled(s, len);
 	else if (sched_in_irq() || mutex_owned_by_caller(&writer))
 		write_atomic(s, len);
 	else {
-		if (tx_thread_due && __atomic_exchange_n(&tx_thread_due, false, __ATOMIC_ACQ_REL))
-			tx_thread_start();
+		console_thread_maybe_start();
 		write_thread(s, len);
 	}
 }
@@ -547,20 +448,21 @@ int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
 	return 0;
 }
 
-/* console.tx=polled: every write polled, as before the ring (to compare,
- * or to chase a hang with output that is out before the next line runs);
- * console.tx=thread: the transmit thread fills the FIFO, not the transmit
- * interrupt (see the top of this file). */
+/* console.tx=thread (the default): the transmit thread fills the FIFO
+ * once main() runs (console_thread.c); console.tx=ring: the transmit
+ * interrupt does; console.tx=polled: every write polled, as before the
+ * ring (to compare, or to chase a hang with output that is out before the
+ * next line runs). */
 static void console_bootargs(void)
 {
 	const char *v = tk_bootarg("console.tx");
 
 	if (v && strcmp(v, "polled") == 0)
-		polled_only = true;
-	else if (v && strcmp(v, "thread") == 0)
-		tx_thread_wanted = true;
-	else if (v && strcmp(v, "ring") != 0)
-		tk_printk("console: console.tx=%s unknown (ring, thread or polled); ring kept\n", v);
+		console_polled = true;
+	else if (v && strcmp(v, "ring") == 0)
+		console_thread_want(false);
+	else if (v && strcmp(v, "thread") != 0)
+		tk_printk("console: console.tx=%s unknown (thread, ring or polled); thread kept\n", v);
 }
 TK_INIT(console_bootargs);
 
@@ -572,7 +474,7 @@ void console_flush(void)
 	 * waited for long: in a panic another CPU may hold it for good. */
 	klock_take_within(arch_counter_freq() / 100);
 	ending = true;
-	polled_only = true;
+	console_polled = true;
 	if (console_ops)
 		drain_polled(RING_SIZE);
 }
@@ -596,11 +498,14 @@ void tk_console_stats(struct tk_console_stats *st, bool reset)
 	st->ring_waits = stats.ring_waits;
 	st->polled_writes = stats.polled_writes;
 	st->stuck = stats.stuck;
-	st->thread_bytes = stats.thread_bytes;
+	st->thread_bytes = console_thread_bytes;
+	st->thread_rescues = console_rescues;
 	st->max_masked_ns = hz ? stats.max_masked * 1000000000ull / hz : 0;
-	st->ring_size = console_ops && console_ops->tx_start && !polled_only ? RING_SIZE : 0;
+	st->ring_size = console_ops && console_ops->tx_start && !console_polled ? RING_SIZE : 0;
 	console_rx_stats(&st->rx_bytes, &st->rx_dropped);
-	if (reset)
+	if (reset) {
 		memset(&stats, 0, sizeof(stats));
+		console_thread_bytes = console_rescues = 0;
+	}
 	kunlock(flags);
 }

@@ -55,6 +55,12 @@ bool crash_panic_resets(void);
  * supervisor is that late (supervisor.c). */
 extern uint64_t time_fallback_ns;
 void supervisor_fallback(void);
+/* time.c: the console transmit thread's deadline (0: none): every CPU's
+ * timer fires by then and calls console_deadline (console_thread.c). */
+extern uint64_t time_console_ns;
+void console_deadline(void);
+/* This CPU's one-shot fires by ns at the latest (interrupts masked). */
+void time_event_by(uint64_t ns);
 
 /* log.c: the end of the system short of a panic (the watchdog's): interrupts
  * masked and the console polled from here on, then the core of every thread

@@ -74,6 +74,7 @@ int tk_clockevent_register(struct tk_device *dev, const struct tk_clockevent_ops
  * only a change is written. The clock event is per CPU (the generic
  * timer's and the local APIC's registers are banked). */
 uint64_t time_fallback_ns;
+uint64_t time_console_ns;
 
 void tk_clockevent_fire(void)
 {
@@ -86,6 +87,10 @@ void tk_clockevent_fire(void)
 		supervisor_fallback();
 		c->armed_ns = 0;	/* not NEVER: the next decision sets the fallback again */
 	}
+	uint64_t cd = __atomic_load_n(&time_console_ns, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(cd != 0, 0) && time_now_ns() >= cd)
+		console_deadline();
 	sched_timer_event();
 }
 
@@ -98,6 +103,9 @@ void time_program_event(uint64_t ns)
 	 * it waits for (a tickless CPU held by a spinning thread would not) */
 	if (__builtin_expect(fb != 0, 0) && fb < ns && c->id == 0)
 		ns = fb;
+	fb = __atomic_load_n(&time_console_ns, __ATOMIC_RELAXED);
+	if (__builtin_expect(fb != 0, 0) && fb < ns)
+		ns = fb;	/* any CPU's: the console's holder may be any */
 	if (!ce_ops || ns == c->armed_ns)
 		return;
 	c->armed_ns = ns;
@@ -105,6 +113,12 @@ void time_program_event(uint64_t ns)
 		ce_ops->cancel(ce_dev);
 	else
 		ce_ops->set_oneshot(ce_dev, ns_to_counter(ns));
+}
+
+void time_event_by(uint64_t ns)
+{
+	if (ns < cpu_self()->armed_ns)
+		time_program_event(ns);
 }
 
 /* Every CPU's: the sum of the per-CPU counts (no shared counter on the

@@ -33,11 +33,16 @@ list(APPEND _console_expect "${_rx}")
 takt_qemu_test(console_ring console
   EXPECT ${_console_expect} "^7 passed, 0 failed"
   REJECT "^c[tmb] (?![0-3] [0-9]{2} ([A-D])\\1{79}$|[0-9]{2} (M{100}|Z{90})$)" ".c[tmb] [0-9]")
-# The same load with console.tx=thread: the transmit thread fills the FIFO,
-# not the interrupt (the app checks which one sent).
-takt_qemu_test(console_ring_thread console QEMU_ARGS -append console.tx=thread
+# The same load with console.tx=ring: the transmit interrupt fills the
+# FIFO, not the thread (the app checks which one sent).
+takt_qemu_test(console_ring_irq console QEMU_ARGS -append console.tx=ring
   EXPECT ${_console_expect} "^7 passed, 0 failed"
   REJECT "^c[tmb] (?![0-3] [0-9]{2} ([A-D])\\1{79}$|[0-9]{2} (M{100}|Z{90})$)" ".c[tmb] [0-9]")
+# A thread above the transmit thread keeps CPU 0: its last line still comes
+# out (the deadline's rescue), under -icount so the 200 ms spin is exact.
+takt_qemu_test(console_thread_rescue console
+  QEMU_ARGS -icount shift=0,align=off,sleep=off -append hog
+  EXPECT "^hog: spinning on CPU 0 now" "^PASS line_out_while_spinning")
 _console_seq(_rx "burst" 30 "B{60}" "")
 takt_qemu_test(console_panic_after_burst console STATUS 1 QEMU_ARGS -append burst
   EXPECT "${_rx}PANIC: after a burst of 30 lines$")

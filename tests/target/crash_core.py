@@ -23,7 +23,8 @@ sys.dont_write_bytecode = True
 import qemu_test  # noqa: E402
 import takt_crash  # noqa: E402
 
-THREADS = ["main", "core_waiter", "core_sleeper", "idle"]
+# "console": the transmit thread the first write after main() starts
+THREADS = ["main", "core_waiter", "core_sleeper", "idle", "console"]
 # thread name -> the entry function its bt must reach (then thread_start, arch_thread_start)
 ENTRIES = {"core_waiter": "core_waiter", "core_sleeper": "core_sleeper"}
 

@@ -15,7 +15,8 @@ void tk_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Console output of len bytes ('\n' becomes "\r\n"), kept whole: no other
  * thread's output lands inside it. With an interrupt-driven console the
  * bytes go into a transmit ring with interrupts masked only for a few
- * instructions; a thread waits (blocked) while the ring is full, an
+ * instructions, drained by the transmit thread once main() runs
+ * (console.tx=ring: by the transmit interrupt); a thread waits (blocked) while the ring is full, an
  * interrupt handler never waits (it sends ring bytes polled to make room).
  * Polled, interrupts masked for the whole write: before the scheduler
  * runs, in a panic, for a console without a transmit interrupt, and with
@@ -114,6 +115,9 @@ struct tk_console_stats {
 				 * with interrupts already masked) */
 	uint64_t thread_bytes;	/* sent by the transmit thread ("console"), the
 				 * rest by the transmit interrupt or polled */
+	uint64_t thread_rescues;	/* the thread sent nothing for 20 ms (CPU 0 held
+					 * by a higher thread): the transmit interrupt
+					 * emptied the ring */
 	uint32_t ring_size;	/* the transmit ring's bytes; 0: polled console */
 	uint64_t rx_bytes;	/* console input received (since boot: not reset) */
 	uint64_t rx_dropped;	/* input dropped: the ring was full (not reset) */

@@ -4,13 +4,16 @@
  * line below has fixed content, so a regex that lists one thread's lines
  * in order checks each of its bytes, and a torn line fails the REJECTs.
  *
- * Under QEMU the UART never throttles: the transmit interrupt (or, with
- * console.tx=thread, the transmit thread) empties the ring as soon as it
+ * Under QEMU the UART never throttles: the transmit thread (or, with
+ * console.tx=ring, the transmit interrupt) empties the ring as soon as it
  * runs. To fill it, one writer writes with
  * interrupts masked (tk_irq_lock) - more than the ring holds in one go - so
  * the ring fills and it must wait for room, blocked, while the others queue
  * for their turn. "burst" mode fills the ring the same way and panics with
- * it full: the whole burst, then the PANIC line, must come out.
+ * it full: the whole burst, then the PANIC line, must come out. "hog"
+ * mode prints a line and keeps CPU 0 above the transmit thread for 200 ms:
+ * the line must come out meanwhile (the thread's deadline hands the ring
+ * to the transmit interrupt).
  *
  *   ct T SS <80 x letter T>   printer thread T (0..3), lines 00..39, printf
  *   cm SS <100 x M>           the masked writer, lines 00..99, tk_printk
@@ -108,7 +111,7 @@ static int load(void)
 	struct tk_console_stats st;
 	uint64_t irqs = console_irqs();
 	const char *mode = tk_bootarg("console.tx");
-	bool thread_mode = mode && strcmp(mode, "thread") == 0;
+	bool thread_mode = !mode || strcmp(mode, "thread") == 0;	/* the default */
 	int err = 0;
 
 	tk_console_stats(&st, true);
@@ -150,9 +153,30 @@ static int burst_then_panic(void)
 	tk_panic("after a burst of %d lines", BURST_LINES);
 }
 
+/* A line, then CPU 0 kept by a FIFO 50 thread (main) spinning on the
+ * clock for 200 ms, which the transmit thread (FIFO 1, CPU 0) cannot
+ * preempt: the line is out during the spin, by the rescue. */
+static int hog(void)
+{
+	struct tk_console_stats st;
+	uint64_t end;
+
+	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 50 });
+	tk_console_stats(&st, true);
+	printf("hog: spinning on CPU 0 now\n");
+	end = tk_now_ns() + 200000000;
+	while (tk_now_ns() < end)
+		;
+	tk_console_stats(&st, false);
+	TK_CHECK("line_out_while_spinning", st.thread_rescues >= 1);
+	return tk_test_done();
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "burst") == 0)
 		return burst_then_panic();
+	if (argc > 1 && strcmp(argv[1], "hog") == 0)
+		return hog();
 	return load();
 }
