@@ -66,19 +66,23 @@ void tk_sleep_until_ns(uint64_t t)
 			continue;	/* no timer yet, or an interrupt: busy-wait */
 		unsigned long flags = arch_irq_save_inline();	/* the wake-up path */
 		struct cpu *c = cpu_self();
+		struct tk_thread *self = c->current;
 		int32_t mode = __atomic_load_n(&lead_mode, __ATOMIC_RELAXED);
-		bool fp = c->current && c->current->se.cls == SCHED_CLASS_FP;
-		uint64_t lead = lead_of(c, fp, mode);
+		bool fp = self && self->se.cls == SCHED_CLASS_FP;
+		uint64_t lead = lead_of(c, fp, mode), switches;
 		int r;
 
-		if (!c->current || t - now <= lead) {
+		if (!self || t - now <= lead) {
 			/* no threads yet, or shorter than the wake-up path */
 			arch_irq_restore_inline(flags);
 			spin_until(t);
 			return;
 		}
+		switches = self->switches;
 		r = sched_block(0, t - lead);
-		if (r == -ETIMEDOUT && fp && mode != 0)
+		/* learn only from a wake-up: a timeout already past when it
+		 * blocked returns at once, and its "path" is a few ns */
+		if (r == -ETIMEDOUT && fp && mode != 0 && self->switches != switches)
 			woken(cpu_self(), t, lead, mode, time_now_ns());
 		arch_irq_restore_inline(flags);
 		if (r == -ETIMEDOUT) {	/* only the timer says so, at t - lead or after */

@@ -79,6 +79,15 @@ static int cmd_stats(int argc, char **argv)
 			       (unsigned long)st.irqs, (unsigned long)st.ipi_received,
 			       st.threads);
 	}
+	struct tk_sleep_lead_stats ls;
+
+	tk_sleep_lead_stats(&ls);
+	if (ls.mode == TK_SLEEP_LEAD_AUTO)
+		printf("  sleep lead: auto, %u ns here", (unsigned)ls.lead_ns);
+	else
+		printf("  sleep lead: %s%u ns", ls.mode ? "fixed, " : "off, ", (unsigned)ls.lead_ns);
+	printf("; %lu led wake-ups, %lu late, %lu ns spun\n", (unsigned long)ls.wakes,
+	       (unsigned long)ls.late, (unsigned long)ls.spun_ns);
 	return 0;
 }
 
@@ -89,10 +98,11 @@ static int cmd_log(int argc, char **argv)
 	(void)argc, (void)argv;
 	tk_console_stats(&st, false);
 	/* newlib-nano's printf has no %ll: unsigned long is 64-bit on both arches */
-	printf("  console: %lu bytes out, %lu waits for room, %lu polled; %lu bytes in, "
-	       "%lu dropped\n", (unsigned long)st.bytes, (unsigned long)st.ring_waits,
-	       (unsigned long)st.polled_writes, (unsigned long)st.rx_bytes,
-	       (unsigned long)st.rx_dropped);
+	printf("  console: %lu bytes out (%lu by the transmit thread, %lu rescues), %lu waits "
+	       "for room, %lu polled; %lu bytes in, %lu dropped\n", (unsigned long)st.bytes,
+	       (unsigned long)st.thread_bytes, (unsigned long)st.thread_rescues,
+	       (unsigned long)st.ring_waits, (unsigned long)st.polled_writes,
+	       (unsigned long)st.rx_bytes, (unsigned long)st.rx_dropped);
 	return 0;
 }
 
