@@ -50,7 +50,10 @@ static void lead_fixed(void)
 	TK_CHECK("lead_set_fixed", tk_sleep_lead_set(50000) == 0);
 	TK_CHECK("led_sleeps_never_early", early_returns(20, 200000) == 0);
 	tk_sleep_lead_stats(&after);
-	TK_CHECK("led_sleeps_counted", after.wakes - before.wakes == 20);
+	/* on the host's clock a stall before a sleep blocks can pass its early
+	 * deadline: that sleep returns at once, spins, and is not counted */
+	TK_CHECK("led_sleeps_counted", icount ? after.wakes - before.wakes == 20 :
+		 after.wakes - before.wakes >= 1 && after.wakes - before.wakes <= 20);
 	/* a 50 us lead is far longer than the ~1 us wake-up path: each spins */
 	if (icount)
 		TK_CHECK("led_sleeps_spin_not_late", after.late == before.late &&
