@@ -223,7 +223,7 @@ static void drain_polled(uint32_t need)
 
 /* Interrupts masked: start the transmitter if bytes wait and it is idle.
  * console_tx_busy is set first: tx_start may empty the ring and clear it. */
-static void kick(void)
+void console_kick(void)
 {
 	if (!console_tx_busy && head != commit && !console_polled) {
 		console_tx_busy = true;
@@ -289,7 +289,7 @@ static uint32_t reserve_wait(uint32_t need)
 		uint32_t seen = head;
 
 		stats.ring_waits++;
-		kick();
+		console_kick();
 		mask_lap(t0);	/* others run while this thread waits */
 		int r = sched_block(&room_wq, tk_now_ns() + STUCK_NS);
 
@@ -316,7 +316,7 @@ static void publish(void)
 
 	reserved = false;
 	commit = tail;
-	kick();
+	console_kick();
 	mask_end(flags, t0);
 }
 
@@ -362,7 +362,7 @@ static void write_atomic(const char *s, size_t len)
 		tail = copy_in(tail, s, len);
 		if (!reserved)
 			commit = tail;
-		kick();
+		console_kick();
 	}
 	mask_end(flags, t0);
 }

@@ -16,6 +16,8 @@ extern bool console_polled;	/* panic, or console.tx=polled: no ring */
 extern bool console_tx_busy;	/* the transmitter has bytes to send; set by whoever
 				 * starts it, cleared when it finds the ring empty */
 
+/* Start the transmitter (the thread, or tx_start) if bytes wait and it is idle. */
+void console_kick(void);
 /* Published bytes not yet sent. */
 bool console_ring_pending(void);
 /* The count of bytes sent so far (wraps): progress, compared for equality. */

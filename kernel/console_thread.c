@@ -71,10 +71,10 @@ static void due_disarm(void)
 	__atomic_store_n(&time_console_ns, 0, __ATOMIC_RELAXED);
 }
 
-void console_deadline(void)
+void console_deadline(uint64_t now)
 {
 	unsigned long f = klock();
-	uint64_t now = time_now_ns(), due = time_console_ns;
+	uint64_t due = time_console_ns;
 
 	if (due && now >= due) {
 		due = 0;
@@ -182,10 +182,8 @@ static void start(void)
 	}
 	flags = klock();
 	console_threaded = true;
-	/* the interrupt may be on: its next call wakes the thread */
-	console_tx_busy = console_ring_pending();
-	if (console_tx_busy)
-		console_thread_kick();
+	console_tx_busy = false;	/* the interrupt may be on: its next call wakes the thread */
+	console_kick();
 	kunlock(flags);
 }
 

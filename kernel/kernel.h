@@ -58,7 +58,7 @@ void supervisor_fallback(void);
 /* time.c: the console transmit thread's deadline (0: none): every CPU's
  * timer fires by then and calls console_deadline (console_thread.c). */
 extern uint64_t time_console_ns;
-void console_deadline(void);
+void console_deadline(uint64_t now);	/* now: the timer's clock reading */
 /* This CPU's one-shot fires by ns at the latest (interrupts masked). */
 void time_event_by(uint64_t ns);
 

@@ -82,7 +82,7 @@ void tk_sleep_until_ns(uint64_t t)
 		r = sched_block(0, t - lead);
 		/* learn only from a wake-up: a timeout already past when it
 		 * blocked returns at once, and its "path" is a few ns */
-		if (r == -ETIMEDOUT && fp && mode != 0 && self->switches != switches)
+		if (r == -ETIMEDOUT && lead && self->switches != switches)
 			woken(cpu_self(), t, lead, mode, time_now_ns());
 		arch_irq_restore_inline(flags);
 		if (r == -ETIMEDOUT) {	/* only the timer says so, at t - lead or after */

@@ -87,10 +87,10 @@ void tk_clockevent_fire(void)
 		supervisor_fallback();
 		c->armed_ns = 0;	/* not NEVER: the next decision sets the fallback again */
 	}
-	uint64_t cd = __atomic_load_n(&time_console_ns, __ATOMIC_RELAXED);
+	uint64_t cd = __atomic_load_n(&time_console_ns, __ATOMIC_RELAXED), now;
 
-	if (__builtin_expect(cd != 0, 0) && time_now_ns() >= cd)
-		console_deadline();
+	if (__builtin_expect(cd != 0, 0) && (now = time_now_ns()) >= cd)
+		console_deadline(now);
 	sched_timer_event();
 }
 
@@ -103,9 +103,10 @@ void time_program_event(uint64_t ns)
 	 * it waits for (a tickless CPU held by a spinning thread would not) */
 	if (__builtin_expect(fb != 0, 0) && fb < ns && c->id == 0)
 		ns = fb;
-	fb = __atomic_load_n(&time_console_ns, __ATOMIC_RELAXED);
-	if (__builtin_expect(fb != 0, 0) && fb < ns)
-		ns = fb;	/* any CPU's: the console's holder may be any */
+	uint64_t cd = __atomic_load_n(&time_console_ns, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(cd != 0, 0) && cd < ns)
+		ns = cd;	/* any CPU's: the console's holder may be any */
 	if (!ce_ops || ns == c->armed_ns)
 		return;
 	c->armed_ns = ns;
