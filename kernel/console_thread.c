@@ -53,6 +53,17 @@ static struct waitq wq;
 static unsigned (*room_fn)(struct tk_device *dev);
 static void (*put_fn)(struct tk_device *dev, const uint8_t *buf, unsigned n);
 
+/* klock held: the deadline in this CPU's timer only. One CPU's is
+ * enough (the writer's, which may be any, is woken by it even if CPU 0
+ * is held), and the others', which may run real-time threads, take no
+ * extra interrupt for it (console_thread_rescue_smp). */
+static void due_here(uint64_t due)
+{
+	__atomic_store_n(&time_console_cpu, cpu_self()->id, __ATOMIC_RELAXED);
+	__atomic_store_n(&time_console_ns, due, __ATOMIC_RELAXED);
+	time_event_by(due);
+}
+
 /* klock held: the thread has work and must have sent some by a deadline. */
 static void due_arm(void)
 {
@@ -62,8 +73,7 @@ static void due_arm(void)
 		return;
 	due_sent = console_ring_sent();
 	due = time_now_ns() + TX_DUE_NS;
-	__atomic_store_n(&time_console_ns, due, __ATOMIC_RELAXED);
-	time_event_by(due);	/* this CPU's timer; the others' at their next decision */
+	due_here(due);
 }
 
 static void due_disarm(void)
@@ -75,21 +85,22 @@ void console_deadline(uint64_t now)
 {
 	unsigned long f = klock();
 	uint64_t due = time_console_ns;
+	/* bytes still the thread's to send (not polled, not rescued yet) */
+	bool owed = console_ring_pending() && !console_polled && !console_rescue;
 
-	if (due && now >= due) {
-		due = 0;
-		if (!console_ring_pending() || console_polled || console_rescue) {
-			/* nothing left, or the interrupt has it already */
-		} else if (console_ring_sent() != due_sent) {
-			due_sent = console_ring_sent();	/* it is getting on: more time */
-			due = now + TX_DUE_NS;
-		} else {
+	if (!due || now < due) {
+		/* not due (another CPU's timer event, or moved on) */
+	} else if (owed && console_ring_sent() != due_sent) {
+		due_sent = console_ring_sent();	/* it is getting on: more time */
+		due_here(now + TX_DUE_NS);
+	} else {
+		if (owed) {
 			console_rescue = true;
 			console_rescues++;
 			console_tx_busy = true;
 			console_ops->tx_start(console_dev);
 		}
-		__atomic_store_n(&time_console_ns, due, __ATOMIC_RELAXED);
+		due_disarm();
 	}
 	kunlock(f);
 }

@@ -55,9 +55,11 @@ bool crash_panic_resets(void);
  * supervisor is that late (supervisor.c). */
 extern uint64_t time_fallback_ns;
 void supervisor_fallback(void);
-/* time.c: the console transmit thread's deadline (0: none): every CPU's
- * timer fires by then and calls console_deadline (console_thread.c). */
+/* time.c: the console transmit thread's deadline (0: none): the timer of
+ * the CPU that armed it (time_console_cpu) fires by then, and any CPU's
+ * timer event past it calls console_deadline (console_thread.c). */
 extern uint64_t time_console_ns;
+extern unsigned time_console_cpu;
 void console_deadline(uint64_t now);	/* now: the timer's clock reading */
 /* This CPU's one-shot fires by ns at the latest (interrupts masked). */
 void time_event_by(uint64_t ns);

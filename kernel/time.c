@@ -75,6 +75,7 @@ int tk_clockevent_register(struct tk_device *dev, const struct tk_clockevent_ops
  * timer's and the local APIC's registers are banked). */
 uint64_t time_fallback_ns;
 uint64_t time_console_ns;
+unsigned time_console_cpu;
 
 void tk_clockevent_fire(void)
 {
@@ -105,8 +106,9 @@ void time_program_event(uint64_t ns)
 		ns = fb;
 	uint64_t cd = __atomic_load_n(&time_console_ns, __ATOMIC_RELAXED);
 
-	if (__builtin_expect(cd != 0, 0) && cd < ns)
-		ns = cd;	/* any CPU's: the console's holder may be any */
+	if (__builtin_expect(cd != 0, 0) && cd < ns &&
+	    c->id == __atomic_load_n(&time_console_cpu, __ATOMIC_RELAXED))
+		ns = cd;	/* the CPU that armed it (console_thread.c) */
 	if (!ce_ops || ns == c->armed_ns)
 		return;
 	c->armed_ns = ns;

@@ -43,6 +43,16 @@ takt_qemu_test(console_ring_irq console QEMU_ARGS -append console.tx=ring
 takt_qemu_test(console_thread_rescue console
   QEMU_ARGS -icount shift=0,align=off,sleep=off -append hog
   EXPECT "^hog: spinning on CPU 0 now" "^PASS line_out_while_spinning")
+# With two CPUs the deadline is only in the arming CPU's timer: CPU 1's
+# sleeps meanwhile take one timer interrupt each. Not under -icount: there
+# CPU 1 gets no turn while CPU 0 spins (QEMU runs the vCPUs one at a
+# time), so it would not sleep during the deadline.
+if(BOARD MATCHES "^qemu-")
+  takt_qemu_test(console_thread_rescue_smp console
+    QEMU_ARGS -smp 2 -append hog
+    EXPECT "^hog: spinning on CPU 0 now" "^PASS line_out_while_spinning"
+           "^PASS deadline_only_on_arming_cpu")
+endif()
 _console_seq(_rx "burst" 30 "B{60}" "")
 takt_qemu_test(console_panic_after_burst console STATUS 1 QEMU_ARGS -append burst
   EXPECT "${_rx}PANIC: after a burst of 30 lines$")

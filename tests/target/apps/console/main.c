@@ -20,6 +20,7 @@
  *   cb SS <90 x Z>            one write(1, ...) of 64 lines, 6.3 KB at once
  *   burst SS <60 x B>         burst mode, lines 00..29, then the panic
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -153,22 +154,52 @@ static int burst_then_panic(void)
 	tk_panic("after a burst of %d lines", BURST_LINES);
 }
 
+/* With a second CPU: a thread there sleeps SLEEPS x 1 ms while the
+ * console's deadline (armed on CPU 0 by the line) is pending. Only the
+ * arming CPU's timer carries the deadline, so each of its sleeps is one
+ * timer interrupt there, and no more. */
+#define SLEEPS 100
+
+static void *cpu1_sleeper(void *arg)
+{
+	struct tk_cpu_stats a, b;
+
+	(void)arg;
+	tk_cpu_stats(1, &a);
+	for (int i = 0; i < SLEEPS; i++)
+		tk_sleep_ns(1000000);
+	tk_cpu_stats(1, &b);
+	return (void *)(uintptr_t)(b.timer_irqs - a.timer_irqs);
+}
+
 /* A line, then CPU 0 kept by a FIFO 50 thread (main) spinning on the
  * clock for 200 ms, which the transmit thread (FIFO 1, CPU 0) cannot
  * preempt: the line is out during the spin, by the rescue. */
 static int hog(void)
 {
 	struct tk_console_stats st;
+	struct tk_thread_attr a = { .name = "cpu1", .cpu_mask = 2,
+				    .sched = { .policy = TK_SCHED_FIFO, .prio = 60 } };
+	tk_thread_t *t = 0;
+	void *irqs = 0;
 	uint64_t end;
 
 	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 50 });
 	tk_console_stats(&st, true);
 	printf("hog: spinning on CPU 0 now\n");
+	if (tk_cpu_count() > 1)
+		TK_CHECK("cpu1_sleeper_started", tk_thread_create(&t, &a, cpu1_sleeper, 0) == 0);
 	end = tk_now_ns() + 200000000;
 	while (tk_now_ns() < end)
 		;
 	tk_console_stats(&st, false);
 	TK_CHECK("line_out_while_spinning", st.thread_rescues >= 1);
+	if (t) {
+		tk_thread_join(t, &irqs);
+		printf("hog: CPU 1: %lu timer interrupts for %d sleeps\n",
+		       (unsigned long)(uintptr_t)irqs, SLEEPS);
+		TK_CHECK("deadline_only_on_arming_cpu", (uintptr_t)irqs == SLEEPS);
+	}
 	return tk_test_done();
 }
 
