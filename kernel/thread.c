@@ -168,6 +168,7 @@ int tk_thread_create(tk_thread_t **out, const struct tk_thread_attr *a,
 	err = check_attr(a, &size);
 	if (err)
 		return err;
+	newlib_stdio_before_threads();
 	reap_zombies();
 	size_t whole = (TCB_SIZE + size + STACK_PAGE - 1) & ~(size_t)(STACK_PAGE - 1);
 

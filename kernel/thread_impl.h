@@ -120,6 +120,10 @@ static inline struct tk_thread *sched_self(void)
 }
 #define sched_current (sched_self())
 
+/* posix/newlib_locks.c: newlib's global stdio set up, before a second
+ * thread can race main for it (tk_thread_create). */
+void newlib_stdio_before_threads(void);
+
 /* sched/core.c. All with interrupts masked. */
 /* The boot context becomes main_thread; idle_thread is ready-made (its
  * context initialised to run sched_idle_entry) and runs when nothing else can. */

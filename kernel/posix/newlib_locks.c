@@ -108,3 +108,19 @@ struct _reent *__getreent(void)
 
 	return t ? t->reent_ptr : _impure_ptr;
 }
+
+/* newlib's __sinit of the global state (main's, the boot's) marks it set
+ * up *before* it makes stdin/stdout/stderr, so that its own __sfp does
+ * not recurse; and any thread's first stdio call runs it, through __sfp,
+ * if main has not printed yet. main printing meanwhile on another CPU
+ * then takes the placeholder FILE (in .rodata) for stdout and writes to
+ * it: a data abort (seen in a CI run of the shell app on the ZCU102).
+ * So the global state is set up here, while main is still the only
+ * thread. Weak: an app without stdio does not link __sinit, nor this. */
+extern void __sinit(struct _reent *s) __attribute__((weak));
+
+void newlib_stdio_before_threads(void)
+{
+	if (__sinit && !_GLOBAL_REENT->__sdidinit)
+		__sinit(_GLOBAL_REENT);
+}

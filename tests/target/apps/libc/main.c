@@ -1,5 +1,6 @@
 /* newlib-nano is linked and wired: formatted output, the heap from the DT's
  * memory, time, and exit(status) carrying the status out. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -31,10 +32,33 @@ static void check_heap(void)
 	TK_CHECK("malloc_too_much_fails", malloc((size_t)1 << 40) == 0);
 }
 
+static void *nothing(void *arg)
+{
+	return arg;
+}
+
+/* newlib sets up main's stdio (the global one) on first use, marking it
+ * done before stdout exists; a thread's first printf can do it for main,
+ * and main printing meanwhile wrote to a placeholder FILE in .rodata. So
+ * the first thread creation sets it up while main is alone: true here,
+ * before main has printed anything. */
+static int stdio_ready_after_first_thread(void)
+{
+	tk_thread_t *t;
+
+	if (tk_thread_create(&t, 0, nothing, 0) != 0)
+		return 0;
+	tk_thread_join(t, 0);
+	return _GLOBAL_REENT->__sdidinit && _GLOBAL_REENT->_stdout->_file == 1;
+}
+
 int main(int argc, char **argv)
 {
+	int stdio_ready = stdio_ready_after_first_thread();	/* first: nothing printed yet */
 	char buf[64];
 	struct timeval tv;
+
+	TK_CHECK("stdio_set_up_before_threads", stdio_ready);
 
 	snprintf(buf, sizeof(buf), "%d %s %5.2f %lx", 42, "x", 3.14159, 0xabcul);
 	TK_CHECK("snprintf", strcmp(buf, "42 x  3.14 abc") == 0);
