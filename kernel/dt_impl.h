@@ -47,10 +47,16 @@ const uint8_t *dt_get_prop(const void *fdt, int node, const char *name, int *len
  * Inline: every tag and cell of the boot's walks goes through it. */
 static inline uint32_t dt_be32(const uint8_t *p)
 {
-	fdt32_t v;
+	uint32_t v;
 
 	memcpy(&v, p, sizeof(v));
-	return fdt32_to_cpu(v);
+	/* the byte swap itself, not libfdt's fdt32_to_cpu: in a file built
+	 * for size (-Os) that was a call per tag and cell */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return __builtin_bswap32(v);
+#else
+	return v;
+#endif
 }
 static inline uint32_t size_min(uint32_t a, uint32_t b)
 {

@@ -45,6 +45,7 @@ struct ns16550 {
 	bool io;
 	uint8_t ier;		/* what IER holds (it is not read back) */
 	unsigned fifo;		/* bytes a fill may write after THRE */
+	unsigned credit;	/* bytes the polled putc may still write unasked */
 };
 
 #define MAX_UARTS 4
@@ -89,12 +90,21 @@ static void wr(const struct ns16550 *u, unsigned r, uint8_t v)
 		*(volatile uint8_t *)a = v;
 }
 
+/* THRE once per FIFO's worth, not per byte: the FIFO only drains after
+ * it said empty, so the bytes written since are all it may hold. (An LSR
+ * read a byte was two thirds of the boot's console output: 18 instructions
+ * a byte on microvm, where it is a port read.) Callers are serialised
+ * (the console's lock, interrupts masked). */
 static void ns16550_putc(struct tk_device *dev, char c)
 {
-	const struct ns16550 *u = dev->priv;
+	struct ns16550 *u = dev->priv;
 
-	while (!(rd(u, LSR) & LSR_THRE))
-		;
+	if (u->credit == 0) {
+		while (!(rd(u, LSR) & LSR_THRE))
+			;
+		u->credit = u->fifo;
+	}
+	u->credit--;
 	wr(u, THR, (uint8_t)c);
 }
 
@@ -102,7 +112,9 @@ static void ns16550_putc(struct tk_device *dev, char c)
  * refill runs with interrupts masked); MMIO through wr(). */
 static void tx_put(struct tk_device *dev, const uint8_t *buf, unsigned n)
 {
-	const struct ns16550 *u = dev->priv;
+	struct ns16550 *u = dev->priv;
+
+	u->credit = 0;	/* the putc's count of the FIFO's room is stale now */
 
 #if defined(__x86_64__) || defined(__i386__)
 	if (u->io) {

@@ -388,6 +388,50 @@ static void test_too_many_builtin_slots_refused(void **state)
 	assert_base_unchanged(c);
 }
 
+/* A kernel DT whose structure block is cut short (its size in the header
+ * ends inside the root) is refused, named, and left as it was: the scan of
+ * its tags stops at the block's end and never reads past it. */
+static void test_truncated_kernel_dt_refused(void **state)
+{
+	struct ctx *c = *state;
+
+	fdt_set_size_dt_struct(c->base, fdt_size_dt_struct(c->base) / 2);
+	memcpy(c->before, c->base, fdt_totalsize(c->base));
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), -EINVAL);
+	assert_non_null(strstr(tk_dt_last_error(), "kernel's DT ends inside a node"));
+	assert_base_unchanged(c);
+}
+
+/* The scan finds virtio,mmio nodes at any depth and anywhere in a
+ * compatible list (fdt_node_check_compatible's rule): both go with the
+ * other built-in slots; a node merely named like one stays. */
+static void test_kernel_dt_virtio_nodes_anywhere(void **state)
+{
+	struct ctx *c = *state;
+	static const char list[] = "acme,thing\0virtio,mmio";
+	int bus = fdt_add_subnode(c->base, 0, "bus");
+
+	assert_true(bus >= 0);
+	int nested = fdt_add_subnode(c->base, bus, "virtio_mmio@1000");
+
+	assert_true(nested >= 0);
+	assert_int_equal(fdt_setprop_string(c->base, nested, "compatible", "virtio,mmio"), 0);
+	int second = fdt_add_subnode(c->base, 0, "thing@2000");
+
+	assert_true(second >= 0);
+	assert_int_equal(fdt_setprop(c->base, second, "compatible", list, sizeof(list)), 0);
+	int named = fdt_add_subnode(c->base, 0, "virtio_mmio@3000");
+
+	assert_true(named >= 0);
+	assert_int_equal(fdt_setprop_string(c->base, named, "compatible", "acme,other"), 0);
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), 2);
+	assert_int_equal(count_virtio(c->base), 2);
+	assert_true(fdt_path_offset(c->base, "/bus/virtio_mmio@1000") < 0);
+	assert_true(fdt_path_offset(c->base, "/thing@2000") < 0);
+	assert_true(fdt_path_offset(c->base, "/virtio_mmio@3000") >= 0);
+	assert_true(fdt_path_offset(c->base, "/bus") >= 0);
+}
+
 /* QEMU's blob as fw_cfg holds it: 1 MiB of totalsize, the used blocks at
  * the start. The prefix covers them; sealed to it, the copy validates. */
 static void test_prefix_of_qemu_sized_blob(void **state)
@@ -517,6 +561,8 @@ int main(void)
 		T(test_slot_named_like_other_node_ignored),
 		T(test_too_many_slots_ignored),
 		T(test_too_many_builtin_slots_refused),
+		T(test_truncated_kernel_dt_refused),
+		T(test_kernel_dt_virtio_nodes_anywhere),
 		T(test_slots_named_like_builtin_written_in_place),
 		T(test_builtin_names_in_other_order_keep_qemus_order),
 		T(test_builtin_with_other_properties_replaced),

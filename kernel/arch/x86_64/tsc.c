@@ -8,16 +8,18 @@
  * QEMU's TCG offers neither leaf, so (3) is what runs there: QEMU's LAPIC
  * timer counts QEMU's virtual clock in ns (1 GHz with divide-by-1), and
  * the TCG TSC is the host's TSC, or, under -icount, the instruction count
- * in ns too. Calibrating over 100 us of LAPIC time, reading the TSC on both
- * sides of each LAPIC read and rounding to 1 MHz gives exactly 1 GHz under
- * -icount shift=0 (repeatable benchmarks) and the host TSC rate within
- * about 0.1 % without it.
+ * in ns too. The TSC is read on both sides of each LAPIC read, and the rate
+ * rounded to 1 MHz. The calibration ends once that rate is known within
+ * half a MHz (tsc_calib.h: some 30 us under -icount shift=0, where it is
+ * exactly 1 GHz: repeatable benchmarks), else after 100 us of LAPIC time
+ * (the host TSC rate within about 0.1 % without -icount).
  */
 #include <libfdt.h>
 #include <takt/log.h>
 
 #include "../../arch.h"
 #include "../../dt_impl.h"
+#include "tsc_calib.h"
 #include "x86.h"
 
 #define MSR_APIC_BASE	0x1b
@@ -54,29 +56,31 @@ static uint64_t from_cpuid(const char **how)
 	return 0;
 }
 
-/* TSC at the moment of a LAPIC current-count read: the midpoint. */
-static uint32_t sample(volatile uint32_t *ccr, uint64_t *tsc)
+/* TSC at the moment of a LAPIC current-count read: the midpoint, known
+ * within the bracket b - a. */
+static uint32_t sample(volatile uint32_t *ccr, uint64_t *tsc, uint64_t *bracket)
 {
 	uint64_t a = arch_counter();	/* the TSC, lfenced */
 	uint32_t c = *ccr;
 	uint64_t b = arch_counter();
 
 	*tsc = a + (b - a) / 2;
+	*bracket = b - a;
 	return c;
 }
 
 /* The calibration in two halves: the LAPIC counts down while the boot
- * merges QEMU's DT (about 90 us under -icount), so the end spins only for
- * what is left of the window, if anything. A longer window is only more
- * exact. The LAPIC starts at once (its base is the MSR's); the DT's
+ * merges QEMU's DT, so the end spins only for what is left of the window,
+ * if anything (under -icount: nothing; the window is ended by precision,
+ * not time). The LAPIC starts at once (its base is the MSR's); the DT's
  * clock-frequency for it is looked up at the end, inside the window (the
  * walk of the unindexed blob was boot time before it), by dt_raw.c's one
  * pass (libfdt's lookups were 15k instructions: more than the window's
  * slack). */
 static struct {
 	volatile uint32_t *regs;	/* the LAPIC's, once counting */
-	uint64_t t0, hz;
-	uint32_t c0;
+	uint64_t t0, bracket0, hz;
+	uint32_t c0, window_us;	/* the LAPIC time it took */
 	const char *how;
 } calib;
 
@@ -92,7 +96,7 @@ static void calibrate_begin(void)
 	r[LAPIC_LVT_TIMER / 4] = LVT_MASKED;
 	r[LAPIC_TIMER_ICR / 4] = 0xffffffffu;
 	calib.regs = r;
-	calib.c0 = sample(&r[LAPIC_TIMER_CCR / 4], &calib.t0);
+	calib.c0 = sample(&r[LAPIC_TIMER_CCR / 4], &calib.t0, &calib.bracket0);
 }
 
 /* The LAPIC's input clock from the DT: one cell, as the LAPIC driver reads
@@ -109,7 +113,7 @@ static uint64_t lapic_clock(const void *fdt)
 
 static uint64_t calibrate_end(const void *fdt)
 {
-	uint64_t t1, lapic_hz = calib.regs ? lapic_clock(fdt) : 0;
+	uint64_t t1, bracket1, lapic_hz = calib.regs ? lapic_clock(fdt) : 0;
 	uint32_t c1;
 
 	if (!lapic_hz) {
@@ -118,9 +122,11 @@ static uint64_t calibrate_end(const void *fdt)
 		return 0;
 	}
 	do
-		c1 = sample(&calib.regs[LAPIC_TIMER_CCR / 4], &t1);
-	while (calib.c0 - c1 < lapic_hz / CALIB_DIV);
+		c1 = sample(&calib.regs[LAPIC_TIMER_CCR / 4], &t1, &bracket1);
+	while (calib.c0 - c1 < lapic_hz / CALIB_DIV &&
+	       !tsc_calib_enough(t1 - calib.t0, calib.c0 - c1, calib.bracket0 + bracket1, lapic_hz));
 	calib.regs[LAPIC_TIMER_ICR / 4] = 0;
+	calib.window_us = (uint32_t)((uint64_t)(calib.c0 - c1) * 1000000 / lapic_hz);
 	uint64_t hz = (uint64_t)((__uint128_t)(t1 - calib.t0) * lapic_hz / (calib.c0 - c1));
 
 	return (hz + 500000) / 1000000 * 1000000;
@@ -140,6 +146,10 @@ uint64_t x86_tsc_calibrate_end(const void *fdt)
 
 	if (!hz)
 		tk_panic("time: TSC frequency unknown: no CPUID 0x15/0x40000010 and no LAPIC clock-frequency (one cell) in the DT");
-	tk_printk("time: TSC at %lu Hz (%s)\n", (unsigned long)hz, calib.how);
+	if (calib.window_us)
+		tk_printk("time: TSC at %lu Hz (%s over %u us)\n", (unsigned long)hz, calib.how,
+			  (unsigned)calib.window_us);
+	else
+		tk_printk("time: TSC at %lu Hz (%s)\n", (unsigned long)hz, calib.how);
 	return hz;
 }
