@@ -25,8 +25,8 @@
  * through, the division rounded up; under 2^98 for a 32-bit lapic_hz, so
  * no overflow):
  *   lapic_hz * err + ceil(2 * lapic_hz * dt / dc) <= tolerance * dc.
- * Under -icount the reads' brackets are some 30 instructions and this holds
- * after about 40 us; on a host clock (TCG without -icount) a LAPIC read
+ * Under -icount each read's bracket is 9 instructions (microvm) and this
+ * holds after 26 us; on a host clock (TCG without -icount) a LAPIC read
  * takes microseconds, and the caller's window (100 us) ends first.
  */
 static inline bool tsc_calib_enough(uint64_t dt, uint32_t dc, uint64_t brackets,
