@@ -128,9 +128,10 @@ int dt_index_of(const void *fdt, int node);
 const void *dt_getprop(const void *fdt, int node, const char *name, int *len);
 /* Building the index: a new blob (reset), indexed node i begins, and the
  * property at off belongs to node i at offset node (returns its value when
- * it is a 4-byte "phandle", else 0). */
+ * it is a 4-byte "phandle", else 0). begin and note run for every node and
+ * property of the blob: inline, with what a name not met before needs
+ * (dt_props_name_new) out of line. */
 void dt_props_reset(void);
-void dt_props_begin(int i);
 /* The index's per-node record of the hot properties: at mem (n nodes of
  * DT_HOT_PROPS uint16_t, dt_index.c's block); n of them copied to a new
  * block. */
@@ -149,7 +150,49 @@ int dt_index_build_in(const void *fdt, void *mem, size_t bytes);
 int dt_index_keep(void);
 /* No index from here on (a caller's buffer is about to go): lookups walk. */
 void dt_index_drop(void);
-uint32_t dt_props_note(const void *fdt, int i, int node, int off, const void *prop);
+/* dt_props.c's tables, for the inline begin and note below: per indexed
+ * node the hot properties' offsets from the node's (ABSENT, or FAR when
+ * too far to keep: ask libfdt); per name offset in the strings block seen
+ * so far, its hot id (-1: not hot), open addressing on the offset. */
+#define DT_PROP_ABSENT 0	/* a property is never at its node's own offset */
+#define DT_PROP_FAR 0xffff
+#define DT_PROPS_NAMES 128
+#define DT_PROP_PHANDLE (DT_HOT_PROPS - 1)	/* the last hot name */
+extern uint16_t (*dt_props_at)[DT_HOT_PROPS];
+extern struct dt_props_names {
+	int32_t nameoff_1[DT_PROPS_NAMES];	/* nameoff + 1; 0: free */
+	int8_t id[DT_PROPS_NAMES];
+} dt_props_names;
+/* The hot id of the name at nameoff, not found at its first probe slot. */
+int dt_props_name_new(const void *fdt, int32_t nameoff, unsigned slot);
+
+static inline unsigned dt_props_slot(int32_t nameoff)
+{
+	return ((uint32_t)nameoff * 2654435761u) >> 25;	/* 7 bits: DT_PROPS_NAMES */
+}
+
+static inline void dt_props_begin(int i)
+{
+	memset(dt_props_at[i], 0, sizeof(dt_props_at[i]));
+}
+
+/* prop: the property at off, in the validated blob (its header is there). */
+static inline uint32_t dt_props_note(const void *fdt, int i, int node, int off, const void *prop)
+{
+	const struct fdt_property *pr = prop;
+	int32_t nameoff = (int32_t)dt_be32((const uint8_t *)&pr->nameoff);
+	unsigned h = dt_props_slot(nameoff);
+	int id = dt_props_names.nameoff_1[h] == nameoff + 1 ? dt_props_names.id[h]
+							   : dt_props_name_new(fdt, nameoff, h);
+
+	if (id < 0 || dt_props_at[i][id] != DT_PROP_ABSENT)
+		return 0;	/* the first of two same-named ones wins */
+	dt_props_at[i][id] = off - node < DT_PROP_FAR ? (uint16_t)(off - node) : DT_PROP_FAR;
+	if (id == DT_PROP_PHANDLE && dt_be32((const uint8_t *)&pr->len) == 4)
+		return dt_be32((const uint8_t *)pr->data);
+	return 0;
+}
+
 /* The node's parent through the index when built; a libfdt error when none. */
 int dt_fast_parent(const void *fdt, int node);
 /* The node a phandle in node's property prop refers to; -ENXIO (error text

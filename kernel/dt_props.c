@@ -21,28 +21,32 @@
 
 #include "dt_impl.h"
 
-static const char *const hot[] = {
-	"compatible", "status", "reg", "device_type", "interrupts", "interrupt-parent",
-	"interrupts-extended", "#address-cells", "#size-cells", "ranges",
-	"interrupt-controller", "#interrupt-cells", "interrupt-affinity", "phandle",
+/* "phandle" last: DT_PROP_PHANDLE. With their lengths, so that a name in
+ * the strings block is one memcmp (of the NUL too) against a hot name of
+ * its first two characters. */
+#define HOT(s) { s, sizeof(s) - 1 }
+static const struct {
+	const char *s;
+	uint8_t len;
+} hot[] = {
+	HOT("compatible"), HOT("status"), HOT("reg"), HOT("device_type"), HOT("interrupts"),
+	HOT("interrupt-parent"), HOT("interrupts-extended"), HOT("#address-cells"),
+	HOT("#size-cells"), HOT("ranges"), HOT("interrupt-controller"), HOT("#interrupt-cells"),
+	HOT("interrupt-affinity"), HOT("phandle"),
 };
 #define NHOT (int)(sizeof(hot) / sizeof(hot[0]))
-#define ABSENT 0	/* a property is never at its node's own offset */
-#define FAR 0xffff	/* too far from its node to keep: ask libfdt */
+#define ABSENT DT_PROP_ABSENT
+#define FAR DT_PROP_FAR
+_Static_assert(NHOT == DT_HOT_PROPS, "dt_impl.h: DT_HOT_PROPS");
 
 /* Per indexed node i: the property's offset from the node's, ABSENT or FAR.
  * Part of the index's block (dt_index.c), sized to the blob's nodes. */
-static uint16_t (*at)[NHOT];
-_Static_assert(NHOT == DT_HOT_PROPS, "dt_impl.h: DT_HOT_PROPS");
+uint16_t (*dt_props_at)[DT_HOT_PROPS];
 
-/* The hot id of each name offset in the strings block seen so far (-1: not
- * hot): a blob names a few dozen properties, each many times. Open
- * addressing on the offset; a full table just means asking strcmp. */
-#define NAMES 128
-static struct {
-	int32_t nameoff_1[NAMES];	/* nameoff + 1; 0: free */
-	int8_t id[NAMES];
-} names;
+/* The hot id of each name offset in the strings block seen so far: a blob
+ * names a few dozen properties, each many times (dt_impl.h; a full table
+ * just means asking again). */
+struct dt_props_names dt_props_names;
 
 /* The first two characters are compared before strcmp is called (every
  * hot name has more than two; s[1] is read only after s[0] matched one,
@@ -51,7 +55,7 @@ static struct {
 static int hot_id(const char *s)
 {
 	for (int k = 0; s && k < NHOT; k++)
-		if (s[0] == hot[k][0] && s[1] == hot[k][1] && strcmp(s, hot[k]) == 0)
+		if (s[0] == hot[k].s[0] && s[1] == hot[k].s[1] && strcmp(s, hot[k].s) == 0)
 			return k;
 	return -1;
 }
@@ -69,24 +73,22 @@ static int hot_id_at(const void *fdt, int32_t nameoff)
 	const char *s = (const char *)fdt + fdt_off_dt_strings(fdt) + nameoff;
 
 	for (int k = 0; k < NHOT; k++)
-		if (s[0] == hot[k][0] && s[1] == hot[k][1] &&
-		    dt_name_is(fdt, (uint32_t)nameoff, hot[k], strlen(hot[k])))
+		if (s[0] == hot[k].s[0] && s[1] == hot[k].s[1] &&
+		    dt_name_is(fdt, (uint32_t)nameoff, hot[k].s, hot[k].len))
 			return k;
 	return -1;
 }
 
-static int hot_of_nameoff(const void *fdt, int32_t nameoff)
+int dt_props_name_new(const void *fdt, int32_t nameoff, unsigned h)
 {
-	unsigned h = ((uint32_t)nameoff * 2654435761u) >> 25;	/* 7 bits: NAMES */
-
-	for (unsigned k = 0; k < NAMES; k++, h = (h + 1) % NAMES) {
-		if (names.nameoff_1[h] == nameoff + 1)
-			return names.id[h];
-		if (names.nameoff_1[h] == 0) {
+	for (unsigned k = 0; k < DT_PROPS_NAMES; k++, h = (h + 1) % DT_PROPS_NAMES) {
+		if (dt_props_names.nameoff_1[h] == nameoff + 1)
+			return dt_props_names.id[h];
+		if (dt_props_names.nameoff_1[h] == 0) {
 			int id = hot_id_at(fdt, nameoff);
 
-			names.nameoff_1[h] = nameoff + 1;
-			names.id[h] = (int8_t)id;
+			dt_props_names.nameoff_1[h] = nameoff + 1;
+			dt_props_names.id[h] = (int8_t)id;
 			return id;
 		}
 	}
@@ -95,36 +97,17 @@ static int hot_of_nameoff(const void *fdt, int32_t nameoff)
 
 void dt_props_reset(void)
 {
-	memset(&names, 0, sizeof(names));
+	memset(&dt_props_names, 0, sizeof(dt_props_names));
 }
 
 void dt_props_use(void *mem)
 {
-	at = mem;
+	dt_props_at = mem;
 }
 
 void dt_props_move(void *to, const void *from, int n)
 {
-	memcpy(to, from, (size_t)n * sizeof(*at));
-}
-
-void dt_props_begin(int i)
-{
-	memset(at[i], 0, sizeof(at[i]));
-}
-
-/* prop: the property at off, in the validated blob (its header is there). */
-uint32_t dt_props_note(const void *fdt, int i, int node, int off, const void *prop)
-{
-	const struct fdt_property *pr = prop;
-	int id = hot_of_nameoff(fdt, (int32_t)fdt32_to_cpu(pr->nameoff));
-
-	if (id < 0 || at[i][id] != ABSENT)
-		return 0;	/* the first of two same-named ones wins */
-	at[i][id] = off - node < FAR ? (uint16_t)(off - node) : FAR;
-	if (id == NHOT - 1 && fdt32_to_cpu(pr->len) == 4)	/* "phandle" */
-		return dt_be32((const uint8_t *)pr->data);
-	return 0;
+	memcpy(to, from, (size_t)n * sizeof(*dt_props_at));
 }
 
 /* hot_id for a name the callers pass: almost always a string literal, so
@@ -161,7 +144,7 @@ static int hot_id_cached(const char *name)
 	int id;
 
 	if (seen.name[h] == name &&
-	    (seen.id[h] < 0 || immutable(name) || !strcmp(name, hot[seen.id[h]])))
+	    (seen.id[h] < 0 || immutable(name) || !strcmp(name, hot[seen.id[h]].s)))
 		return seen.id[h];
 	id = hot_id(name);
 	seen.name[h] = name;
@@ -187,14 +170,14 @@ const void *dt_getprop(const void *fdt, int node, const char *name, int *len)
 {
 	int i = dt_index_of(fdt, node), id = i >= 0 ? hot_id_cached(name) : -1;
 
-	if (i >= 0 && (id < 0 || at[i][id] == FAR))
+	if (i >= 0 && (id < 0 || dt_props_at[i][id] == FAR))
 		return dt_raw_node_prop(fdt, node, name, len);	/* not recorded: one raw pass */
 	if (id < 0)
 		return fdt_getprop(fdt, node, name, len);	/* not indexed */
-	if (at[i][id] == ABSENT) {
+	if (dt_props_at[i][id] == ABSENT) {
 		if (len)
 			*len = -FDT_ERR_NOTFOUND;
 		return NULL;
 	}
-	return prop_at(fdt, node + at[i][id], len);
+	return prop_at(fdt, node + dt_props_at[i][id], len);
 }
