@@ -22,6 +22,27 @@
 5:	.long	_start32
 6:	.balign	4
 
+/* Zero [s, e), both 16-byte aligned, from xmm0 (zero): 256 bytes a round
+ * in 16-byte stores, then 16 at a time. Under -icount a rep stos counts an
+ * instruction for every 4 or 8 bytes: the boot's largest loop (13.8k of
+ * microvm's 242k instructions to main). Clobbers s and t. */
+.macro ZERO_XMM0 s, e, t
+1:	lea	256(\s), \t
+	cmp	\e, \t
+	ja	2f
+	.irp	o, 0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240
+	movaps	%xmm0, \o(\s)
+	.endr
+	mov	\t, \s
+	jmp	1b
+2:	cmp	\e, \s
+	jae	3f
+	movaps	%xmm0, (\s)
+	add	$16, \s
+	jmp	2b
+3:
+.endm
+
 	.section .text.head, "ax"
 	.code32
 	.global	_start32, _head, gdt_ptr
@@ -34,14 +55,21 @@ _start32:
 	mov	$_boot_stack_top, %esp
 	push	%ebx			/* hvm_start_info: cpuid below clobbers ebx */
 
+	/* SSE on (what LONG_MODE_ON sets anyway), for the clears below. */
+	mov	%cr4, %eax
+	or	$(CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
+	mov	%eax, %cr4
+	mov	%cr0, %eax
+	and	$~CR0_EM, %eax
+	or	$CR0_MP, %eax
+	mov	%eax, %cr0
+	xorps	%xmm0, %xmm0
+
 	/* The page tables' part of BSS (16-byte aligned and sized by the
 	 * linker script); the rest is cleared in 64-bit mode below. */
 	mov	$__bss_start, %edi
 	mov	$__bss_pt_end, %ecx
-	sub	%edi, %ecx
-	shr	$2, %ecx
-	xor	%eax, %eax
-	rep stosl
+	ZERO_XMM0 %edi, %ecx, %eax
 
 	/* pml4[0] -> pdpt, pdpt[0] -> pd0, pd0[i] = 2 MiB page i for
 	 * [0, _end). mmu.c owns these tables and extends them later. */
@@ -83,14 +111,10 @@ _start32:
 	.code64
 long_entry:
 	DATA_SEGMENTS
-	/* The rest of BSS, 8 bytes a store (rep counts each as an instruction
-	 * under -icount: half the count of the 32-bit clear). */
+	/* The rest of BSS (xmm0 is still zero). */
 	mov	$__bss_pt_end, %edi
 	mov	$__bss_end, %ecx
-	sub	%edi, %ecx
-	shr	$3, %ecx
-	xor	%eax, %eax
-	rep stosq
+	ZERO_XMM0 %rdi, %rcx, %rax
 	mov	$_boot_stack_top, %rsp
 	shl	$32, %rsi
 	or	%rbp, %rsi
