@@ -130,11 +130,25 @@ static uint32_t ring_room(void)
 /* Polled output of len bytes, '\n' as "\r\n"; interrupts masked. */
 static void raw_write(const char *s, size_t len)
 {
+	const char *end = s + len;
+
 	console_thread_polled();
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			console_ops->putc(console_dev, '\r');
-		console_ops->putc(console_dev, s[i]);
+	if (!console_ops->write) {
+		for (; s < end; s++) {
+			if (*s == '\n')
+				console_ops->putc(console_dev, '\r');
+			console_ops->putc(console_dev, *s);
+		}
+		return;
+	}
+	while (s < end) {	/* runs between newlines, each newline as CR LF */
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *stop = nl ? nl : end;
+
+		console_ops->write(console_dev, s, (size_t)(stop - s));
+		if (nl)
+			console_ops->write(console_dev, "\r\n", 2);
+		s = nl ? nl + 1 : end;
 	}
 }
 

@@ -90,43 +90,59 @@ static void wr(const struct ns16550 *u, unsigned r, uint8_t v)
 		*(volatile uint8_t *)a = v;
 }
 
-/* THRE once per FIFO's worth, not per byte: the FIFO only drains after
- * it said empty, so the bytes written since are all it may hold. (An LSR
- * read a byte was two thirds of the boot's console output: 18 instructions
- * a byte on microvm, where it is a port read.) Callers are serialised
- * (the console's lock, interrupts masked). */
-static void ns16550_putc(struct tk_device *dev, char c)
+/* n bytes into THR, the FIFO having room for them: a port-mapped UART's
+ * port found once for the run, not per byte (the refill runs with
+ * interrupts masked); MMIO through wr(). */
+static void out_run(const struct ns16550 *u, const uint8_t *buf, size_t n)
 {
-	struct ns16550 *u = dev->priv;
-
-	if (u->credit == 0) {
-		while (!(rd(u, LSR) & LSR_THRE))
-			;
-		u->credit = u->fifo;
-	}
-	u->credit--;
-	wr(u, THR, (uint8_t)c);
-}
-
-/* A port-mapped UART's port found once for the run, not per byte (the
- * refill runs with interrupts masked); MMIO through wr(). */
-static void tx_put(struct tk_device *dev, const uint8_t *buf, unsigned n)
-{
-	struct ns16550 *u = dev->priv;
-
-	u->credit = 0;	/* the putc's count of the FIFO's room is stale now */
-
 #if defined(__x86_64__) || defined(__i386__)
 	if (u->io) {
 		uint16_t port = (uint16_t)(u->base + (THR << u->shift));
 
-		for (unsigned i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++)
 			outb(port, buf[i]);
 		return;
 	}
 #endif
-	for (unsigned i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		wr(u, THR, buf[i]);
+}
+
+/* Polled output asks THRE once per FIFO's worth, not per byte: the FIFO
+ * only drains after it said empty, so the bytes written since are all it
+ * may hold (credit). An LSR read a byte was two thirds of the boot's
+ * console output on microvm, where it is a port read. Callers are
+ * serialised (the console's lock, interrupts masked). */
+static void ns16550_write(struct tk_device *dev, const char *s, size_t n)
+{
+	struct ns16550 *u = dev->priv;
+
+	while (n) {
+		if (u->credit == 0) {
+			while (!(rd(u, LSR) & LSR_THRE))
+				;
+			u->credit = u->fifo;
+		}
+		size_t k = n < u->credit ? n : u->credit;
+
+		out_run(u, (const uint8_t *)s, k);
+		u->credit -= (unsigned)k;
+		s += k;
+		n -= k;
+	}
+}
+
+static void ns16550_putc(struct tk_device *dev, char c)
+{
+	ns16550_write(dev, &c, 1);
+}
+
+static void tx_put(struct tk_device *dev, const uint8_t *buf, unsigned n)
+{
+	struct ns16550 *u = dev->priv;
+
+	u->credit = 0;	/* the polled writes' count of the FIFO's room is stale now */
+	out_run(u, buf, n);
 }
 
 /* THRE: the whole FIFO is empty. A FIFO still sending (bytes a polled
@@ -192,9 +208,9 @@ static void ns16550_irq(void *arg)
 	tk_irq_unlock(k);
 }
 
-static const struct tk_console_ops ns16550_polled_ops = { .putc = ns16550_putc };
+static const struct tk_console_ops ns16550_polled_ops = { .putc = ns16550_putc, .write = ns16550_write };
 static const struct tk_console_ops ns16550_irq_ops = {
-	.putc = ns16550_putc, .tx_start = ns16550_tx_start, .rx = true,
+	.putc = ns16550_putc, .write = ns16550_write, .tx_start = ns16550_tx_start, .rx = true,
 };
 
 static int map_regs(struct tk_device *dev, struct ns16550 *u)

@@ -51,6 +51,17 @@ static void pl011_putc(struct tk_device *dev, char c)
 	*reg(dev, UARTDR) = (uint8_t)c;
 }
 
+static void pl011_write(struct tk_device *dev, const char *s, size_t n)
+{
+	volatile uint32_t *fr = reg(dev, UARTFR), *dr = reg(dev, UARTDR);
+
+	for (size_t i = 0; i < n; i++) {
+		while (*fr & FR_TXFF)
+			;
+		*dr = (uint8_t)s[i];
+	}
+}
+
 static void tx_put(struct tk_device *dev, const uint8_t *buf, unsigned n)
 {
 	volatile uint32_t *dr = reg(dev, UARTDR);
@@ -114,9 +125,9 @@ static void pl011_isr(void *arg)
 	tk_irq_unlock(k);
 }
 
-static const struct tk_console_ops pl011_polled_ops = { .putc = pl011_putc };
+static const struct tk_console_ops pl011_polled_ops = { .putc = pl011_putc, .write = pl011_write };
 static const struct tk_console_ops pl011_irq_ops = {
-	.putc = pl011_putc, .tx_start = pl011_tx_start, .rx = true,
+	.putc = pl011_putc, .write = pl011_write, .tx_start = pl011_tx_start, .rx = true,
 };
 
 /* Without FIFOs the UART holds one byte: an interrupt per byte. UARTLCR_H

@@ -150,6 +150,11 @@ struct tk_console_ops {
 	/* Polled output of one byte, any context: used before interrupts are
 	 * on, in a panic, and always when the driver has no tx_start. */
 	void (*putc)(struct tk_device *dev, char c);
+	/* Optional: polled output of n bytes as putc would write them one by
+	 * one (newlines are the kernel's to expand, as for putc), for the
+	 * boot's lines: a call and a status read per byte were most of their
+	 * cost. */
+	void (*write)(struct tk_device *dev, const char *s, size_t n);
 	/* Optional, interrupt-driven transmit. The kernel keeps the console's
 	 * transmit ring and calls tx_start (interrupts masked) when bytes wait
 	 * in it and the transmitter is idle. The driver fills its FIFO with
