@@ -45,7 +45,7 @@ struct ns16550 {
 	bool io;
 	uint8_t ier;		/* what IER holds (it is not read back) */
 	unsigned fifo;		/* bytes a fill may write after THRE */
-	unsigned credit;	/* bytes the polled putc may still write unasked */
+	unsigned credit;	/* bytes polled writes may still write unasked */
 };
 
 #define MAX_UARTS 4
