@@ -54,9 +54,14 @@
 /* Queue every packet waiting for an ARP answer, not just the last: the
  * first burst of connections to a peer not yet in the cache (QEMU's
  * gateway, right after DHCP) otherwise lost all SYN-ACKs but one, and each
- * lost one cost the client its 3 s SYN retransmission. */
+ * lost one cost the client its 3 s SYN retransmission. Per address as many
+ * as the pool holds: lwIP's ARP_QUEUE_LEN (3 by default) dropped the oldest
+ * beyond three, and a burst of nine SYNs (wrk's eight connections and a
+ * curl, net_isolation) lost five SYN-ACKs to lwIP's 3 s retransmission:
+ * over 10 s of wall time under -icount on a loaded host, wrk's timeouts. */
 #define ARP_QUEUEING			1
 #define MEMP_NUM_ARP_QUEUE		16
+#define ARP_QUEUE_LEN			MEMP_NUM_ARP_QUEUE
 #define LWIP_ETHERNET			1
 #define LWIP_ICMP			1
 #define LWIP_RAW			0

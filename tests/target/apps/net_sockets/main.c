@@ -4,8 +4,10 @@
  * Bootargs name the peers: echo=IP:PORT (TCP and UDP echo), refused=IP:PORT
  * (nothing listens), name=DNS-NAME (resolves to the echo host), nxname=NAME
  * (does not resolve), listen=PORT (a host client connects, sends a line and
- * expects it back). Without echo= only the address is printed; with hold
- * the app then stays up (the host toggles the link meanwhile).
+ * expects it back), arpburst=IP:PORT (first of all: ARP_BURST datagrams to a
+ * peer not yet in the ARP cache, then an "end" one; the host counts them).
+ * Without echo= only the address is printed; with hold the app then stays
+ * up (the host toggles the link meanwhile).
  * Exit: 0 all passed, 1 a check failed, 3 the network did not come up.
  */
 #include <arpa/inet.h>
@@ -21,6 +23,10 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <lwip/pbuf.h>
+#include <lwip/tcpip.h>
+#include <lwip/udp.h>
 
 #include <takt/board.h>
 #include <takt/fd.h>
@@ -46,6 +52,54 @@ static int parse_peer(const char *s, struct sockaddr_in *sa)
 	sa->sin_family = AF_INET;
 	sa->sin_port = htons((uint16_t)atoi(colon + 1));
 	return inet_pton(AF_INET, ip, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+#define ARP_BURST 8	/* > lwIP's default ARP_QUEUE_LEN (3), <= MEMP_NUM_ARP_QUEUE (16) */
+
+static int send_datagram(struct udp_pcb *pcb, const ip_addr_t *dst, uint16_t port,
+			 const char *text)
+{
+	size_t n = strlen(text);
+	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)n, PBUF_RAM);
+	err_t e;
+
+	if (!p)
+		return -1;
+	memcpy(p->payload, text, n);
+	e = udp_sendto(pcb, p, dst, port);
+	pbuf_free(p);
+	return e == ERR_OK ? 0 : -1;
+}
+
+/* All ARP_BURST datagrams are sent holding the stack's lock, so all wait
+ * for the one ARP answer, which the receive thread cannot take in before
+ * the lock is let go: as a burst of SYNs in the receive ring has their
+ * SYN-ACKs wait (lwIP's ARP_QUEUE_LEN of 3 dropped all but the last three:
+ * net_isolation's wrk timeouts). The "end" datagram, sent after, arrives
+ * after every one that went out; the host counts those before it. */
+static void test_arp_burst(const struct sockaddr_in *peer)
+{
+	ip_addr_t dst;
+	uint16_t port = ntohs(peer->sin_port);
+	int sent = 0;
+	char text[16];
+
+	ip_addr_set_ip4_u32(&dst, peer->sin_addr.s_addr);
+	LOCK_TCPIP_CORE();
+	struct udp_pcb *pcb = udp_new();
+
+	for (int i = 0; pcb && i < ARP_BURST; i++) {
+		snprintf(text, sizeof(text), "burst %d", i);
+		sent += send_datagram(pcb, &dst, port, text) == 0;
+	}
+	UNLOCK_TCPIP_CORE();
+	TK_CHECK("arp_burst_queued", sent == ARP_BURST);
+	LOCK_TCPIP_CORE();
+	TK_CHECK("arp_burst_end_sent", pcb && send_datagram(pcb, &dst, port, "end") == 0);
+	if (pcb)
+		udp_remove(pcb);
+	UNLOCK_TCPIP_CORE();
+	printf("arp burst: %d datagrams sent\n", sent);
 }
 
 /* Send all of buf, read the same number of bytes back. */
@@ -256,6 +310,8 @@ int main(void)
 	tk_net_info(&info);
 	printf("address %u.%u.%u.%u (%s), network threads at FIFO %d\n", info.addr[0], info.addr[1],
 	       info.addr[2], info.addr[3], info.dhcp ? "dhcp" : "static", info.prio);
+	if (parse_peer(tk_bootarg("arpburst"), &echo) == 0)
+		test_arp_burst(&echo);
 	if (tk_bootarg("hold")) {
 		printf("holding\n");
 		for (;;)
