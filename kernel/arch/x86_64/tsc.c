@@ -10,7 +10,7 @@
  * the TCG TSC is the host's TSC, or, under -icount, the instruction count
  * in ns too. The TSC is read on both sides of each LAPIC read, and the rate
  * rounded to 1 MHz. The calibration ends once that rate is known within
- * half a MHz (tsc_calib.h: some 30 us under -icount shift=0, where it is
+ * half a MHz (tsc_calib.h: some 26 us under -icount shift=0, where it is
  * exactly 1 GHz: repeatable benchmarks), else after 100 us of LAPIC time
  * (the host TSC rate within about 0.1 % without -icount).
  */
