@@ -44,13 +44,6 @@ static inline volatile uint32_t *reg(struct tk_device *dev, unsigned off)
 	return (volatile uint32_t *)((uintptr_t)dev->priv + off);
 }
 
-static void pl011_putc(struct tk_device *dev, char c)
-{
-	while (*reg(dev, UARTFR) & FR_TXFF)
-		;
-	*reg(dev, UARTDR) = (uint8_t)c;
-}
-
 static void pl011_write(struct tk_device *dev, const char *s, size_t n)
 {
 	volatile uint32_t *fr = reg(dev, UARTFR), *dr = reg(dev, UARTDR);
@@ -60,6 +53,11 @@ static void pl011_write(struct tk_device *dev, const char *s, size_t n)
 			;
 		*dr = (uint8_t)s[i];
 	}
+}
+
+static void pl011_putc(struct tk_device *dev, char c)
+{
+	pl011_write(dev, &c, 1);
 }
 
 static void tx_put(struct tk_device *dev, const uint8_t *buf, unsigned n)
