@@ -47,16 +47,19 @@ const char *tk_board_model(void)
 	return tk_dt_prop_str(fdt, 0, "model", &model) ? "" : model;
 }
 
-/* The boot loader's DTB when it passed one, else the one built in. A blob
- * that carries the FDT magic but does not validate is corrupt, not absent:
- * booting on the built-in description instead could put the heap on top of
- * memory that is not there, so that is a panic. */
-static const void *pick_dtb(const void *loader_dtb, uintptr_t x0)
+/* The boot loader's DTB when it passed one, else the one built in, with
+ * the node index built in mem by the walk that validates it (*nodes: as
+ * dt_validate_index_in says). A blob that carries the FDT magic but does
+ * not validate is corrupt, not absent: booting on the built-in description
+ * instead could put the heap on top of memory that is not there, so that
+ * is a panic. */
+static const void *pick_dtb(const void *loader_dtb, uintptr_t x0, void *mem, size_t bytes,
+			    int *nodes)
 {
 	int err;
 
 	if (loader_dtb) {
-		err = tk_dt_validate(loader_dtb, TK_DT_MAX_SIZE);
+		err = dt_validate_index_in(loader_dtb, TK_DT_MAX_SIZE, mem, bytes, nodes);
 		if (err)
 			tk_panic("dtb: the boot loader's DTB at %p is invalid (%d: %s)",
 				 loader_dtb, err, tk_dt_last_error());
@@ -64,7 +67,8 @@ static const void *pick_dtb(const void *loader_dtb, uintptr_t x0)
 	}
 	tk_printk("dtb: no DTB from the boot loader (x0 = 0x%lx); using the built-in DTB\n",
 		  (unsigned long)x0);
-	err = tk_dt_validate(board_dtb, (size_t)(board_dtb_end - board_dtb));
+	err = dt_validate_index_in(board_dtb, (size_t)(board_dtb_end - board_dtb), mem, bytes,
+				   nodes);
 	if (err)
 		tk_panic("dtb: the built-in DTB is invalid (%d: %s)", err, tk_dt_last_error());
 	return board_dtb;
@@ -293,7 +297,8 @@ static void run_init_hooks(void)
 }
 
 /*
- * The console and memory, with the DT's node index. Its arrays are sized to
+ * The DTB, the console and memory, with the DT's node index (built by the
+ * walk that validates the DTB: one decode of each tag). Its arrays are sized to
  * the blob (DT_INDEX_NODE_BYTES a node) and live on the heap, but the heap
  * is what setup_memory finds, with index lookups (without them the boot to
  * main took twice as long on QEMU's virt DTB): so the index is built in
@@ -314,11 +319,12 @@ static void index_failed(int err)
 		tk_printk("dtb: no node index (%d); lookups walk the blob (slower boot)\n", err);
 }
 
-static __attribute__((noinline)) void early_boot(void)
+static __attribute__((noinline)) void early_boot(const void *loader_dtb, uintptr_t x0)
 {
 	uint32_t mem[EARLY_INDEX / 4];
-	int err = dt_index_build_in(fdt, mem, sizeof(mem));	/* -ENOSPC: too many */
+	int err;	/* the index: -ENOSPC, too many nodes */
 
+	fdt = pick_dtb(loader_dtb, x0, mem, sizeof(mem), &err);
 	setup_console();
 	/* arm64 images are position-independent: say where this one runs. */
 	tk_printk("boot: image at 0x%lx, %lu KiB\n", (unsigned long)(uintptr_t)_head,
@@ -337,8 +343,7 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 {
 	stack_guard_init(x0 ^ (uintptr_t)loader_dtb);
 	time_init();
-	fdt = pick_dtb(loader_dtb, x0);
-	early_boot();
+	early_boot(loader_dtb, x0);
 	crash_record_boot(fdt, &ram);
 	device_probe_all(fdt);
 	entropy_cpu_register();

@@ -141,12 +141,13 @@ void dt_props_move(void *to, const void *from, int n);
 /* The index's bytes a node (offset, parent, phandle, hot properties). */
 #define DT_INDEX_NODE_BYTES (3 * 4 + DT_HOT_PROPS * 2)
 /* The nodes to index (-ENOSPC above TK_DT_INDEX_MAX, -EINVAL a truncated
- * blob). The boot's index (kernel_start): built in a caller's buffer of
- * bytes (tk_dt_index_build's results; -ENOSPC: more nodes than it holds),
- * then moved to the heap before the buffer goes (0; -ENOMEM: no room, the
- * index dropped, lookups walk the blob). */
+ * blob). The boot's blobs: tk_dt_validate(fdt, bufsize)'s verdict, and in
+ * the same walk the index in a caller's buffer of bytes (*nodes: the
+ * nodes, or -ENOSPC: more than it holds, or the verdict when not 0; no
+ * index then), then moved to the heap before the buffer goes (0; -ENOMEM:
+ * no room, the index dropped, lookups walk the blob). */
 int dt_index_nodes(const void *fdt);
-int dt_index_build_in(const void *fdt, void *mem, size_t bytes);
+int dt_validate_index_in(const void *fdt, size_t bufsize, void *mem, size_t bytes, int *nodes);
 int dt_index_keep(void);
 /* No index from here on (a caller's buffer is about to go): lookups walk. */
 void dt_index_drop(void);
@@ -198,5 +199,21 @@ int dt_fast_parent(const void *fdt, int node);
 /* The node a phandle in node's property prop refers to; -ENXIO (error text
  * naming prop and the phandle) if none. */
 int dt_phandle_node(const void *fdt, int node, const char *prop, uint32_t ph);
+
+/* The node index's arrays (dt_index.c's block) as a walk fills them: n of
+ * cap nodes, at most DT_INDEX_DEPTH deep. */
+#define DT_INDEX_DEPTH 64
+struct dt_index_arrays {
+	int32_t *off;		/* ascending: DT order */
+	int32_t *parent;	/* the parent's position (not its offset); -1 for the root */
+	uint32_t *phandle;	/* 0 when none */
+	int n, cap;
+};
+/* dt_validate.c: tk_dt_validate, building the index into ix in the same
+ * walk (ix->n = -1: it did not fit, the verdict is from a second walk).
+ * dt_index_walk: the index of a blob that passed tk_dt_validate, by the
+ * same walk (-ENOSPC: does not fit; -EBADMSG: not a validated blob). */
+int dt_validate_indexing(const void *fdt, size_t bufsize, struct dt_index_arrays *ix);
+int dt_index_walk(const void *fdt, struct dt_index_arrays *ix);
 
 #endif

@@ -28,7 +28,7 @@ bool dt_indexed(const void *fdt)
 
 /* The arrays are sized to the blob's nodes, DT_INDEX_NODE_BYTES a node with
  * dt_props.c's, in one block: from the heap (tk_dt_index_build), or for the
- * boot's first lookups a caller's buffer (dt_index_build_in: kernel_start's
+ * boot's first lookups a caller's buffer (dt_validate_index_in: early_boot's
  * stack) that dt_index_keep moves to the heap once there is one. A static
  * index for TK_DT_INDEX_MAX nodes was 10 KiB of every app's static RAM
  * (issue 18). */
@@ -96,28 +96,33 @@ static void forget(void)
 	dt_props_reset();
 }
 
-static int build(const void *fdt, int nodes);
-
 void dt_index_drop(void)
 {
 	forget();
 }
 
-int dt_index_build_in(const void *fdt, void *mem, size_t bytes)
+/* The index goes live for fdt: n nodes. */
+static int commit(const void *fdt, int n)
+{
+	idx.n = n;
+	idx.fdt = fdt;
+	indexed_fdt = fdt;
+	return n;
+}
+
+int dt_validate_index_in(const void *fdt, size_t bufsize, void *mem, size_t bytes, int *nodes)
 {
 	size_t cap = bytes / DT_INDEX_NODE_BYTES;
 
 	forget();
-	if (fdt_version(fdt) < 0x10)
-		return -EINVAL;
-	if (cap > TK_DT_INDEX_MAX)
-		cap = TK_DT_INDEX_MAX;
-	use(mem, (int)cap, false);
-	int n = build(fdt, (int)cap);
+	use(mem, (int)(cap > TK_DT_INDEX_MAX ? TK_DT_INDEX_MAX : cap), false);
+	struct dt_index_arrays a = { idx.off, idx.parent, idx.phandle, 0, idx.cap };
+	int rc = dt_validate_indexing(fdt, bufsize, &a);
 
-	if (n < 0)
+	*nodes = rc ? rc : a.n < 0 ? -ENOSPC : commit(fdt, a.n);
+	if (*nodes < 0)
 		forget();
-	return n;
+	return rc;
 }
 
 int dt_index_keep(void)
@@ -142,10 +147,8 @@ int dt_index_keep(void)
 	return 0;
 }
 
-/* One pass over the structure block's tags: a node's properties come
- * before its subnodes, so a property belongs to the innermost open node.
- * The blob passed tk_dt_validate() (fdt_check_full). The arrays are taken
- * anew when the ones there are too small (count_nodes says how large). */
+/* The blob passed tk_dt_validate(). The arrays are taken anew when the
+ * ones there are too small (count_nodes says how large). */
 int tk_dt_index_build(const void *fdt)
 {
 	int nodes;
@@ -161,40 +164,14 @@ int tk_dt_index_build(const void *fdt)
 			return -ENOMEM;
 		use(p, nodes, true);
 	}
-	return build(fdt, nodes);
-}
+	/* the walk that validates builds the index too (dt_validate.c): an
+	 * index is never of a blob that walk refuses */
+	struct dt_index_arrays a = { idx.off, idx.parent, idx.phandle, 0, nodes };
+	int rc = dt_index_walk(fdt, &a);
 
-static int build(const void *fdt, int nodes)
-{
-	int32_t open[64];	/* index positions of the open nodes, by depth */
-	int depth = -1, off = 0, next = 0;
-	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt);
-	uint32_t tag, size = fdt_size_dt_struct(fdt);
-
-	do {
-		tag = dt_next_tag_raw(st, size, off, &next);
-		if (tag == FDT_BEGIN_NODE) {
-			if (idx.n == nodes || ++depth >= 64)
-				return -ENOSPC;
-			open[depth] = idx.n;
-			idx.off[idx.n] = off;
-			idx.parent[idx.n] = depth ? open[depth - 1] : -1;
-			idx.phandle[idx.n] = 0;
-			dt_props_begin(idx.n++);
-		} else if (tag == FDT_PROP && depth >= 0) {
-			/* the legacy "linux,phandle" is not read (DT spec 2.3.3: "phandle") */
-			idx.phandle[open[depth]] |= dt_props_note(fdt, open[depth], idx.off[open[depth]],
-								  off, st + off);
-		} else if (tag == FDT_END_NODE) {
-			depth--;
-		}
-		off = next;
-	} while (next >= 0 && tag != FDT_END && depth >= 0);
-	if (next < 0 || depth >= 0)
-		return -EINVAL;	/* not a validated blob */
-	idx.fdt = fdt;
-	indexed_fdt = fdt;
-	return idx.n;
+	if (rc == 0)
+		return commit(fdt, a.n);
+	return rc == -ENOSPC ? rc : -EINVAL;	/* -EINVAL: not a validated blob */
 }
 
 /* Where dt_index_of found a node lately, by offset: direct-mapped, each

@@ -160,18 +160,27 @@ static void raw_lookups(const void *fdt, size_t size, int valid)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char paths[64 * 256];
+	static uint32_t mem[TK_DT_INDEX_MAX * DT_INDEX_NODE_BYTES / 4];
 	void *fdt = fuzz_copy(data, size);
-	int n_idx = 0, n_walk = 0;
+	int n_idx = 0, n_walk = 0, n_boot = 0, nodes = 0;
 
 	(void)tk_dt_index_build(no_blob);
 	raw_lookups(fdt, size, 0);
-	if (tk_dt_validate(fdt, size) == 0) {
+	int rc = tk_dt_validate(fdt, size);
+
+	/* the boot's walk that validates and indexes at once: the same verdict */
+	FUZZ_CHECK(dt_validate_index_in(fdt, size, mem, sizeof(mem), &nodes) == rc);
+	FUZZ_CHECK(rc ? nodes == rc && !dt_indexed(fdt) : (nodes >= 0) == dt_indexed(fdt));
+	if (rc == 0) {
 		raw_lookups(fdt, size, 1);
+		if (nodes >= 0)
+			walk(fdt, 1, paths, &n_boot);
 		if (tk_dt_index_build(fdt) >= 0) {
+			FUZZ_CHECK(nodes >= 0);	/* it fits the boot's buffer too */
 			walk(fdt, 1, paths, &n_idx);
 			(void)tk_dt_index_build(no_blob);
 			walk(fdt, 0, paths, &n_walk);
-			FUZZ_CHECK(n_idx == n_walk);
+			FUZZ_CHECK(n_idx == n_walk && n_boot == n_walk);
 		} else {
 			walk(fdt, 0, paths, &n_walk);
 		}

@@ -188,13 +188,14 @@ static void test_index_refuses_truncated_struct(void **state)
 static void test_index_in_buffer_then_kept(void **state)
 {
 	void *fdt = dtb_load("virt");
-	int nodes = dt_index_nodes(fdt);
+	int nodes = dt_index_nodes(fdt), n;
 	size_t bytes = (size_t)nodes * DT_INDEX_NODE_BYTES;
 	uint32_t *mem = malloc(bytes + 64);	/* a little spare room, as the boot's */
 
 	(void)state;
 	assert_true(nodes > 0);
-	assert_int_equal(dt_index_build_in(fdt, mem, bytes + 64), nodes);
+	assert_int_equal(dt_validate_index_in(fdt, fdt_totalsize(fdt), mem, bytes + 64, &n), 0);
+	assert_int_equal(n, nodes);
 	assert_true(dt_indexed(fdt));
 	assert_int_equal(same_as_libfdt(fdt), nodes);
 	assert_int_equal(dt_index_keep(), 0);
@@ -203,7 +204,9 @@ static void test_index_in_buffer_then_kept(void **state)
 	assert_int_equal(same_as_libfdt(fdt), nodes);
 	assert_int_equal(tk_dt_next_node(fdt, -1), 0);
 	assert_int_equal(dt_index_keep(), 0);	/* on the heap already */
-	assert_int_equal(dt_index_build_in(fdt, mem, bytes - DT_INDEX_NODE_BYTES), -ENOSPC);
+	assert_int_equal(dt_validate_index_in(fdt, fdt_totalsize(fdt), mem,
+					      bytes - DT_INDEX_NODE_BYTES, &n), 0);
+	assert_int_equal(n, -ENOSPC);
 	assert_false(dt_indexed(fdt));
 	assert_int_equal(same_as_libfdt(fdt), nodes);	/* libfdt's answers */
 	assert_int_equal(tk_dt_index_build(fdt), nodes);

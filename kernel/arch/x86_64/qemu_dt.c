@@ -358,13 +358,12 @@ static bool is_compatible(const void *fdt, int node, const char *want)
 	return list && len > 0 && fdt_stringlist_contains(list, len, want);
 }
 
-/* QEMU's slots (qnode, slots), read and checked; the blob is indexed in
- * the work space for these lookups and forgotten before the return. */
+/* QEMU's slots (qnode, slots), read and checked; the blob was indexed in
+ * the work space for these lookups and is forgotten before the return. */
 static int read_qemu_slots(const void *q, struct merge_ws *ws)
 {
 	int n = 0, err = 0;
 
-	(void)dt_index_build_in(q, ws->index, sizeof(ws->index));	/* < 0: lookups walk */
 	for (int node = -1; (node = tk_dt_next_node(q, node)) >= 0;) {
 		if (!is_compatible(q, node, "virtio,mmio") || !tk_dt_node_enabled(q, node))
 			continue;
@@ -390,13 +389,17 @@ int qemu_dt_merge_virtio_in(void *fdt, const void *q, size_t qlen, void *scratch
 {
 	struct merge_ws *ws = scratch;
 	struct slot *slots = ws->l.slots;
-	int n, nold, err = tk_dt_validate(q, qlen);
+	/* validated, and indexed in the work space for read_qemu_slots
+	 * (n < 0: not indexed, its lookups walk) */
+	int n, nold, err = dt_validate_index_in(q, qlen, ws->index, sizeof(ws->index), &n);
 
 	if (err)
 		return err;
-	if (fdt_address_cells(fdt, 0) != 2 || fdt_size_cells(fdt, 0) != 2)
+	if (fdt_address_cells(fdt, 0) != 2 || fdt_size_cells(fdt, 0) != 2) {
+		dt_index_drop();
 		return fail(fdt, 0, "the kernel's DT root must have 2 address and 2 size cells",
 			    -EINVAL);
+	}
 	n = read_qemu_slots(q, ws);
 	if (n < 0)
 		return n;
