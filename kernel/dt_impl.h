@@ -24,13 +24,18 @@ int fdt_check_header_strict(const void *fdt);
 /* The name at nameoff of fdt's strings block is want (n = strlen(want)),
  * compared in place and bounded by the block (whose place the header check
  * vouched for): fdt_string's checks and NUL search cost 90 instructions a
- * name. Out of the block: not it. */
+ * name. Its length first (the NUL where want's is): most names met are
+ * not want, and x86's C-library memcmp goes a byte at a time. Out of the
+ * block: not it. */
 static inline bool dt_name_is(const void *fdt, uint32_t nameoff, const char *want, size_t n)
 {
 	uint32_t size = fdt_size_dt_strings(fdt);
 
-	return nameoff < size && n < size - nameoff &&
-	       !memcmp((const char *)fdt + fdt_off_dt_strings(fdt) + nameoff, want, n + 1);
+	if (nameoff >= size || n >= size - nameoff)
+		return false;
+	const char *s = (const char *)fdt + fdt_off_dt_strings(fdt) + nameoff;
+
+	return !s[n] && !memcmp(s, want, n);
 }
 
 /* Failure reporting is off every good path: keep it out of line and small. */
