@@ -23,6 +23,7 @@
 #include <errno.h>
 
 #include "../../arch.h"
+#include "../page_fill.h"
 #include "sysregs.h"
 
 /* L2 tables: 4 at most, as before: 2 static for what is mapped with the MMU
@@ -136,29 +137,10 @@ void arch_mmu_add_tables(uint64_t pa, unsigned n)
 		l2_more[nl2_more++] = (uint64_t *)(uintptr_t)pa;
 }
 
-/* Pages [from, to) of the block at base, with attrs: four a round, an
- * entry the next one's plus a page (the address bits never carry into the
- * attributes' below VA_LIMIT). A loop of one was six instructions a page:
- * 3k of the boot for the image's block and again for the stack pool's. */
+/* Pages [from, to) of the block at base, with attrs. */
 static void fill_pages(uint64_t *l3, uint64_t base, unsigned from, unsigned to, uint64_t attrs)
 {
-	uint64_t v = (base + from * PAGE) | attrs | PTE_PAGE;
-	unsigned i = from;
-
-	for (; i + 4 <= to; i += 4, v += 4 * PAGE) {
-		l3[i] = v;
-		l3[i + 1] = v + PAGE;
-		l3[i + 2] = v + 2 * PAGE;
-		l3[i + 3] = v + 3 * PAGE;
-	}
-	for (; i < to; i++, v += PAGE)
-		l3[i] = v;
-}
-
-/* The page index of address a in the block at base, clamped to 0..512. */
-static unsigned page_in(uint64_t base, uintptr_t a)
-{
-	return a <= base ? 0 : a - base >= BLOCK_2M ? 512 : (unsigned)((a - base) / PAGE);
+	page_fill(l3, base, from, to, attrs | PTE_PAGE);
 }
 
 /* The 2 MiB block at pa as 512 pages, on an entry not yet valid (nothing
@@ -168,8 +150,9 @@ static unsigned page_in(uint64_t base, uintptr_t a)
 static uint64_t *map_pages(uint64_t *e, uint64_t pa)
 {
 	uint64_t *l3, base = pa & ~(BLOCK_2M - 1);
-	unsigned text = page_in(base, (uintptr_t)_head), ro = page_in(base, (uintptr_t)_etext);
-	unsigned rw = page_in(base, (uintptr_t)_erodata);
+	unsigned text = page_fill_index(base, (uintptr_t)_head);
+	unsigned ro = page_fill_index(base, (uintptr_t)_etext);
+	unsigned rw = page_fill_index(base, (uintptr_t)_erodata);
 
 	if (&_l3_tables[l3_used] >= _l3_tables_end)
 		return 0;

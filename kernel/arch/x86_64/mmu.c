@@ -17,6 +17,7 @@
 #include <errno.h>
 
 #include "../../arch.h"
+#include "../page_fill.h"
 #include "x86.h"
 
 /* PDs: 8 GiB mapped at most (RAM and devices), as before: 2 static (entry.S's
@@ -67,15 +68,24 @@ static uint64_t page_attrs(bool device)
 	return PTE_P | PTE_RW | PTE_PS | nx() | (device ? PTE_PCD | PTE_PWT : 0);
 }
 
-/* A 4 KiB page's attributes in the image's 2 MiB pages; no_exec: nx(),
- * read once by the caller (an MSR read per page was 512 per block). */
-static uint64_t page4k_attrs(uint64_t pa, uint64_t no_exec)
+/* The image's 2 MiB block at pa as 4 KiB pages in pt: RAM before and
+ * after the image read-write, its text read-only and executable, its
+ * rodata read-only; page 0 absent. no_exec: nx(), read once (an MSR read
+ * a page was 512 a block). */
+static void image_pages(uint64_t *pt, uint64_t pa, uint64_t no_exec)
 {
-	if (pa >= (uintptr_t)_head && pa < (uintptr_t)_etext)
-		return PTE_P;
-	if (pa >= (uintptr_t)_etext && pa < (uintptr_t)_erodata)
-		return PTE_P | no_exec;
-	return PTE_P | PTE_RW | no_exec;
+	unsigned first = pa == 0;	/* page 0 stays absent */
+	unsigned text = page_fill_index(pa, (uintptr_t)_head);
+	unsigned ro = page_fill_index(pa, (uintptr_t)_etext);
+	unsigned rw = page_fill_index(pa, (uintptr_t)_erodata);
+
+	text = text > first ? text : first;
+	ro = ro > text ? ro : text;
+	rw = rw > ro ? rw : ro;
+	page_fill(pt, pa, first, text, PTE_P | PTE_RW | no_exec);
+	page_fill(pt, pa, text, ro, PTE_P);
+	page_fill(pt, pa, ro, rw, PTE_P | no_exec);
+	page_fill(pt, pa, rw, 512, PTE_P | PTE_RW | no_exec);
 }
 
 void x86_mmu_protect(void)
@@ -92,8 +102,7 @@ void x86_mmu_protect(void)
 			image_unprotected = true;
 			continue;
 		}
-		for (unsigned i = pa == 0; i < 512; i++)	/* page 0 stays absent */
-			pt[i] = (pa + i * PAGE) | page4k_attrs(pa + i * PAGE, no_exec);
+		image_pages(pt, pa, no_exec);
 		pd[pa / PAGE_2M] = (uint64_t)(uintptr_t)pt | PTE_P | PTE_RW;
 	}
 	/* one CPU so far: reloading CR3 flushes the 2 MiB translations */
@@ -197,8 +206,7 @@ int arch_mmu_split_block(uint64_t pa, uint64_t *table)
 	e = pd_entry(pa);
 	if (!e || !(*e & PTE_P) || !(*e & PTE_PS) || (*e & (PTE_PCD | PTE_PWT)))
 		return -ENOTSUP;
-	for (unsigned i = 0; i < 512; i++)
-		table[i] = (pa + i * PAGE) | PTE_P | PTE_RW | no_exec;
+	page_fill(table, pa, 0, 512, PTE_P | PTE_RW | no_exec);
 	*e = (uint64_t)(uintptr_t)table | PTE_P | PTE_RW;
 	arch_tlb_flush_local(pa);	/* the 2 MiB translation */
 	return 0;
