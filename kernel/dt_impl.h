@@ -38,6 +38,22 @@ static inline bool dt_name_is(const void *fdt, uint32_t nameoff, const char *wan
 	return !s[n] && !memcmp(s, want, n);
 }
 
+/* A string in the image's read-only data (a string literal) cannot change:
+ * a name seen before needs no compare, a name in an error text no copy.
+ * The image build defines TAKT_LIBFDT_STRICT (cmake/takt.cmake) and the
+ * linker scripts _etext and _erodata around .rodata; host builds say no. */
+static inline bool dt_immutable(const char *s)
+{
+#ifdef TAKT_LIBFDT_STRICT
+	extern const char _etext[], _erodata[];
+
+	return (uintptr_t)s >= (uintptr_t)_etext && (uintptr_t)s < (uintptr_t)_erodata;
+#else
+	(void)s;
+	return false;
+#endif
+}
+
 /* Failure reporting is off every good path: keep it out of line and small. */
 #define COLD __attribute__((cold, noinline))
 

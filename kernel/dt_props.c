@@ -128,29 +128,13 @@ static struct {
 	int8_t id[SEEN];
 } seen;
 
-/* A name in the image's read-only data (a string literal) cannot have
- * changed since it was seen: the strcmp above is only for the others. The
- * image build defines TAKT_LIBFDT_STRICT (cmake/takt.cmake) and the linker
- * scripts _etext and _erodata around .rodata; host builds always compare. */
-static bool immutable(const char *s)
-{
-#ifdef TAKT_LIBFDT_STRICT
-	extern const char _etext[], _erodata[];
-
-	return (uintptr_t)s >= (uintptr_t)_etext && (uintptr_t)s < (uintptr_t)_erodata;
-#else
-	(void)s;
-	return false;
-#endif
-}
-
 static int hot_id_cached(const char *name)
 {
 	unsigned h = ((uintptr_t)name >> 2) % SEEN;
 	int id;
 
 	if (seen.name[h] == name &&
-	    (seen.id[h] < 0 || immutable(name) || !strcmp(name, hot[seen.id[h]].s)))
+	    (seen.id[h] < 0 || dt_immutable(name) || !strcmp(name, hot[seen.id[h]].s)))
 		return seen.id[h];
 	id = hot_id(name);
 	seen.name[h] = name;
