@@ -37,27 +37,15 @@
 #define INT_TX		(1u << 5)	/* TXIM / TXMIS / TXIC */
 #define INT_RT		(1u << 6)	/* RTIM: bytes waiting, none for a while */
 #define INT_ALL		0x7ffu
-#define TX_FIFO_DEPTH	32	/* r1p5; older parts have 16 and say so with TXFF */
+/* What any PL011 takes once its FIFO is empty: r1p5 has 32 places, the
+ * older revisions and the Raspberry Pi's (BCM2835 peripherals 13.1: "16x8
+ * transmit FIFO") 16. Writing 32 on TXFE (as this said before) drops 16 on
+ * a Pi; TXFF is not read in between. */
+#define TX_FIFO_DEPTH	16
 
 static inline volatile uint32_t *reg(struct tk_device *dev, unsigned off)
 {
 	return (volatile uint32_t *)((uintptr_t)dev->priv + off);
-}
-
-static void pl011_write(struct tk_device *dev, const char *s, size_t n)
-{
-	volatile uint32_t *fr = reg(dev, UARTFR), *dr = reg(dev, UARTDR);
-
-	for (size_t i = 0; i < n; i++) {
-		while (*fr & FR_TXFF)
-			;
-		*dr = (uint8_t)s[i];
-	}
-}
-
-static void pl011_putc(struct tk_device *dev, char c)
-{
-	pl011_write(dev, &c, 1);
 }
 
 static void tx_put(struct tk_device *dev, const uint8_t *buf, unsigned n)
@@ -75,6 +63,28 @@ static unsigned tx_room(struct tk_device *dev)
 	uint32_t fr = *reg(dev, UARTFR);
 
 	return fr & FR_TXFE ? TX_FIFO_DEPTH : !(fr & FR_TXFF);
+}
+
+/* Polled: as many bytes a status read as tx_room says fit (the whole
+ * FIFO when it is empty, as on QEMU always), not a read a byte. */
+static void pl011_write(struct tk_device *dev, const char *s, size_t n)
+{
+	while (n) {
+		unsigned room;
+
+		while (!(room = tx_room(dev)))
+			;
+		if (room > n)
+			room = (unsigned)n;
+		tx_put(dev, (const uint8_t *)s, room);
+		s += room;
+		n -= room;
+	}
+}
+
+static void pl011_putc(struct tk_device *dev, char c)
+{
+	pl011_write(dev, &c, 1);
 }
 
 /* Ring bytes into the FIFO, at most its depth (QEMU never says full);
