@@ -24,17 +24,25 @@
 /* "phandle" last: DT_PROP_PHANDLE. With their lengths, so that a name in
  * the strings block is one memcmp (of the NUL too) against a hot name of
  * its first two characters. */
-#define HOT(s) { s, sizeof(s) - 1, (uint16_t)((uint8_t)(s)[0] | (uint8_t)(s)[1] << 8) }
+#define HOT_NAMES(X)                                                                   \
+	X("compatible") X("status") X("reg") X("device_type") X("interrupts")          \
+	X("interrupt-parent") X("interrupts-extended") X("#address-cells")             \
+	X("#size-cells") X("ranges") X("interrupt-controller") X("#interrupt-cells")   \
+	X("interrupt-affinity") X("phandle")
+/* A name's first two bytes as one number, and a 6-bit hash of them. */
+#define TWO(s) ((uint16_t)((uint8_t)(s)[0] | (uint8_t)(s)[1] << 8))
+#define TWO_HASH(two) (((uint32_t)(two) * 0x9e37u >> 10) & 63)
+#define HOT(s) { s, sizeof(s) - 1, TWO(s) },
 static const struct {
 	const char *s;
 	uint8_t len;
-	uint16_t two;	/* the first two bytes, as two_bytes() reads them */
-} hot[] = {
-	HOT("compatible"), HOT("status"), HOT("reg"), HOT("device_type"), HOT("interrupts"),
-	HOT("interrupt-parent"), HOT("interrupts-extended"), HOT("#address-cells"),
-	HOT("#size-cells"), HOT("ranges"), HOT("interrupt-controller"), HOT("#interrupt-cells"),
-	HOT("interrupt-affinity"), HOT("phandle"),
-};
+	uint16_t two;	/* TWO(s) */
+} hot[] = { HOT_NAMES(HOT) };
+/* Bit TWO_HASH(TWO(s)) of every hot name: most names of a blob are not
+ * hot, and one test says so where the compare against each was 80
+ * instructions a name. */
+#define HOT_BIT(s) | 1ull << TWO_HASH(TWO(s))
+static const uint64_t hot_twos = 0 HOT_NAMES(HOT_BIT);
 #define NHOT (int)(sizeof(hot) / sizeof(hot[0]))
 #define ABSENT DT_PROP_ABSENT
 #define FAR DT_PROP_FAR
@@ -61,14 +69,9 @@ static int hot_id(const char *s)
 	return -1;
 }
 
-static uint16_t two_bytes(const char *s)
-{
-	return (uint16_t)((uint8_t)s[0] | (uint8_t)s[1] << 8);
-}
-
 /* hot_id of the name at nameoff in fdt's strings block, compared in
- * place (dt_name_is) after a filter on its first two bytes, one compare a
- * hot name: half of this file's part of the index build went to
+ * place (dt_name_is) after filters on its first two bytes (hot_twos, then
+ * one compare a hot name): half of this file's part of the index build went to
  * fdt_string, then the filter a byte at a time was 6k of the boot. Out of
  * the block: not hot (fdt_string's NULL). */
 static int hot_id_at(const void *fdt, int32_t nameoff)
@@ -77,8 +80,10 @@ static int hot_id_at(const void *fdt, int32_t nameoff)
 
 	if (nameoff < 0 || size < 2 || (uint32_t)nameoff > size - 2)
 		return -1;	/* not two bytes left: every hot name is longer */
-	uint16_t two = two_bytes((const char *)fdt + fdt_off_dt_strings(fdt) + nameoff);
+	uint16_t two = TWO((const char *)fdt + fdt_off_dt_strings(fdt) + nameoff);
 
+	if (!(hot_twos >> TWO_HASH(two) & 1))
+		return -1;
 	for (int k = 0; k < NHOT; k++)
 		if (two == hot[k].two && dt_name_is(fdt, (uint32_t)nameoff, hot[k].s, hot[k].len))
 			return k;
