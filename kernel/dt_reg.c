@@ -162,6 +162,10 @@ static int translate(const void *fdt, int node, int bus, struct tk_dt_reg *r)
 
 		if (r->size > UINT64_MAX - r->addr)
 			return region_err(fdt, node, r, " overflows 64 bits", -EOVERFLOW);
+		/* A node at offset 0 is the root: the blob's first tag, as
+		 * libfdt reads it (most devices are the root's children) */
+		if (bus == 0)
+			return 0;
 		up = dt_fast_parent(fdt, bus);
 		if (up < 0)
 			return 0; /* bus is the root: CPU physical addresses */
