@@ -176,11 +176,15 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 			if (!prop_name_ok(st + off, names_end))
 				return struct_err("a property's name is not in the strings block, at structure offset: ",
 						  off);
-			/* the legacy "linux,phandle" is not read (DT spec 2.3.3) */
-			if (ix)
-				ix->phandle[open[depth - 1]] |=
-					dt_props_note(fdt, open[depth - 1], ix->off[open[depth - 1]],
-						      off, st + off);
+			/* the legacy "linux,phandle" is not read (DT spec 2.3.3);
+			 * only a node's first "phandle" gives a value */
+			if (ix) {
+				int cur = open[depth - 1];
+				uint32_t ph = dt_props_note(fdt, cur, ix->off[cur], off, st + off);
+
+				if (ph)
+					ix->phandle[cur] = ph;
+			}
 			break;
 		default:
 			return struct_err("an unknown tag, at structure offset: ", off);
