@@ -14,9 +14,10 @@
 
 /* Entries [from, to) of table: page i is base + i pages, with attrs (bits
  * below 12 and above the address: the address bits never carry into them
- * for addresses below 2^48). */
-static inline void page_fill(uint64_t *table, uint64_t base, unsigned from, unsigned to,
-			     uint64_t attrs)
+ * for addresses below 2^48). One copy: it is called for runs of a table,
+ * never a page at a time. */
+static __attribute__((noinline, unused)) void page_fill(uint64_t *table, uint64_t base,
+						      unsigned from, unsigned to, uint64_t attrs)
 {
 	uint64_t v = (base + from * PAGE_FILL_SIZE) | attrs;
 	unsigned i = from;
