@@ -1,11 +1,13 @@
 /*
- * x86_64's strlen, strnlen, memchr and memcmp (kernel/arch/x86_64/
- * string_sse2.c, built here with a takt_ prefix) against the C library's:
+ * x86_64's strlen, strnlen, strchr, strchrnul, memchr and memcmp
+ * (kernel/arch/x86_64/string_sse2.c, built here with a takt_ prefix)
+ * against the C library's:
  * every start alignment in a 16-byte block, every length up to 80, the
  * byte looked for (or the difference) at every place, before and after
  * the bound, with bytes above 0x7f, and the bytes around the object
  * never zero or the one looked for unless the case puts them there.
  */
+#define _GNU_SOURCE	/* strchrnul */
 #include <stdint.h>
 #include <string.h>
 
@@ -51,6 +53,26 @@ static void test_strlen_every_alignment_and_length(void **state)
 				assert_int_equal(takt_strnlen(s, max), strnlen(s, max));
 			assert_int_equal(takt_strnlen(s, SIZE_MAX), len);
 		}
+}
+
+static void test_strchr_every_alignment_and_place(void **state)
+{
+	static const int wants[] = { 'x', 0, 0xff, 0x100 + 'x' };
+
+	(void)state;
+	for (size_t al = 0; al < 32; al++)
+		for (size_t len = 0; len <= MAXLEN; len++)
+			for (size_t at = 0; at <= len + 1; at++)	/* at >= len: not in the string */
+				for (unsigned w = 0; w < sizeof(wants) / sizeof(wants[0]); w++) {
+					char *s = (char *)buf + 16 + al;
+
+					fill(buf);
+					s[at] = (char)wants[w];
+					s[len] = 0;
+					assert_ptr_equal(takt_strchr(s, wants[w]), strchr(s, wants[w]));
+					assert_ptr_equal(takt_strchrnul(s, wants[w]),
+							 strchrnul(s, wants[w]));
+				}
 }
 
 static void test_memchr_every_place_and_bound(void **state)
@@ -108,6 +130,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strlen_every_alignment_and_length),
+		cmocka_unit_test(test_strchr_every_alignment_and_place),
 		cmocka_unit_test(test_memchr_every_place_and_bound),
 		cmocka_unit_test(test_memcmp_every_alignment_and_difference),
 	};

@@ -1,18 +1,18 @@
 /*
- * strlen, strnlen, memchr and memcmp for the whole x86_64 image, in place
- * of newlib-nano's generic C ones (as memmove.c is for memmove): those
- * take 40-90 instructions for the short strings the boot compares (DT
- * names and compatibles, console lines), a fifth of microvm's boot to
- * main (`./takt bench profile`). arm64's newlib has assembly versions;
- * it keeps them.
+ * strlen, strnlen, strchr, strchrnul, memchr and memcmp for the whole
+ * x86_64 image, in place of newlib-nano's generic C ones (as memmove.c is
+ * for memmove): those take 40-90 instructions for the short strings the
+ * boot compares (DT names and compatibles, console lines), a fifth of
+ * microvm's boot to main (`./takt bench profile`). arm64's newlib has
+ * assembly versions; it keeps them.
  *
- * strlen and memchr read whole aligned 16-byte blocks (SSE2, on in the
- * x86_64 ABI; every exception saves the SSE state, vectors.S): a block
- * holding a byte of the string holds no byte of another page, so reading
- * the rest of it is safe, though not inside the C object model (the
- * host's unit test builds them without AddressSanitizer). memcmp reads
- * only the bytes it compares. tests/unit/test_string_sse2.c checks each
- * against the C library's for every alignment and length up to 80.
+ * strlen, strchr(nul) and memchr read whole aligned 16-byte blocks (SSE2,
+ * on in the x86_64 ABI; every exception saves the SSE state, vectors.S):
+ * a block holding a byte of the string holds no byte of another page, so
+ * reading the rest of it is safe, though not inside the C object model
+ * (the host's unit test builds them without AddressSanitizer). memcmp
+ * reads only the bytes it compares. tests/unit/test_string_sse2.c checks
+ * each against the C library's for every alignment and length up to 80.
  */
 #include <emmintrin.h>
 #include <stddef.h>
@@ -29,6 +29,8 @@
 
 size_t TAKT_STRING(strlen)(const char *s);
 size_t TAKT_STRING(strnlen)(const char *s, size_t max);
+char *TAKT_STRING(strchrnul)(const char *s, int c);
+char *TAKT_STRING(strchr)(const char *s, int c);
 void *TAKT_STRING(memchr)(const void *s, int c, size_t n);
 int TAKT_STRING(memcmp)(const void *a, const void *b, size_t n);
 
@@ -59,6 +61,30 @@ NO_ASAN size_t TAKT_STRING(strlen)(const char *s)
 		if (m)
 			return (size_t)(a - (const unsigned char *)s) + (size_t)__builtin_ctz(m);
 	}
+}
+
+/* The first c or NUL: the two compares of a block or'ed. */
+NO_ASAN char *TAKT_STRING(strchrnul)(const char *s, int c)
+{
+	const unsigned char *a = block_of(s);
+	__m128i zero = _mm_setzero_si128(), want = _mm_set1_epi8((char)c);
+	unsigned m = (block_has(a, zero) | block_has(a, want)) >> ((uintptr_t)s & 15);
+
+	if (m)
+		return (char *)(uintptr_t)s + __builtin_ctz(m);
+	for (;;) {
+		a += 16;
+		m = block_has(a, zero) | block_has(a, want);
+		if (m)
+			return (char *)(uintptr_t)(a + __builtin_ctz(m));
+	}
+}
+
+char *TAKT_STRING(strchr)(const char *s, int c)
+{
+	char *p = TAKT_STRING(strchrnul)(s, c);
+
+	return *p == (char)c ? p : NULL;
 }
 
 /* Only blocks holding a byte of [s, s + n) are read. */
