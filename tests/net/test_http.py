@@ -55,8 +55,9 @@ def connect(port):
     return s
 
 
-def read_until_closed(s, timeout=IO_TIMEOUT):
-    """All bytes until the peer closes (or resets); (data, closed)."""
+def read_until_end(s, timeout=IO_TIMEOUT):
+    """All bytes until the peer closes or resets; (data, "closed" | "reset" |
+    None when it did neither within timeout)."""
     data, end = b"", time.monotonic() + timeout
     while time.monotonic() < end:
         r, _, _ = select.select([s], [], [], end - time.monotonic())
@@ -65,11 +66,17 @@ def read_until_closed(s, timeout=IO_TIMEOUT):
         try:
             d = s.recv(65536)
         except ConnectionResetError:
-            return data, True
+            return data, "reset"
         if not d:
-            return data, True
+            return data, "closed"
         data += d
-    return data, False
+    return data, None
+
+
+def read_until_closed(s, timeout=IO_TIMEOUT):
+    """All bytes until the peer closes (or resets); (data, closed)."""
+    data, how = read_until_end(s, timeout)
+    return data, how is not None
 
 
 def read_response(s, buf=b"", head_only=False):
@@ -111,7 +118,8 @@ def exchange(port, data):
 def send_big_while_reading(port, head, filler):
     """Send head + filler from a thread while reading the answer here: the
     server answers before the client is done sending, and must not reset
-    the connection before the client has read it. (status, sender error)."""
+    the connection before the client has read it. (status, response, what
+    the client saw: the sender's error, how the connection ended, when)."""
     s = connect(port)
     err = []
 
@@ -121,12 +129,18 @@ def send_big_while_reading(port, head, filler):
             s.sendall(filler)
         except OSError as e:   # a reset after the answer is the server's right
             err.append(e)
+    t0 = time.monotonic()
     t = threading.Thread(target=sender, daemon=True)
     t.start()
-    resp, _ = read_until_closed(s)
+    resp, how = read_until_end(s)
+    secs = time.monotonic() - t0
     t.join(IO_TIMEOUT)
     s.close()
-    return status_of(resp), resp, err
+    # sendall finishing says little: the host's socket buffers take 1 MiB
+    # whether or not QEMU's slirp (let alone the guest) read any of it.
+    seen = "sender %s; connection %s after %.1f s" % (
+        "stopped: %s" % err[0] if err else "finished", how or "still open", secs)
+    return status_of(resp), resp, seen
 
 
 # -- the metrics text -----------------------------------------------------------------
@@ -302,13 +316,50 @@ def check_bad_input(port):
               b"\r\nConnection: close\r\n" in resp, "got %r, closed %s" % (resp[:120], closed))
     line = b"X-Filler-%06d: " + b"f" * 100 + b"\r\n"
     filler = b"".join(line % i for i in range((1 << 20) // len(line % 0) + 1)) + b"\r\n"
-    code, resp, err = send_big_while_reading(port, b"GET /metrics HTTP/1.1\r\nHost: t\r\n", filler)
-    check("one_mib_of_headers_431", code == 431, "got %r (sender: %s)" % (resp[:120], err))
-    print("  (1 MiB sender %s)" % ("finished" if not err else "stopped: %s" % err[0]))
-    code, resp, err = send_big_while_reading(
-        port, b"POST /metrics HTTP/1.1\r\nHost: t\r\nContent-Length: 10000000\r\n\r\n",
-        b"b" * 65536)
-    check("content_length_10mb_413", code == 413, "got %r (sender: %s)" % (resp[:120], err))
+    big_answered(port, "one_mib_of_headers_431", 431, b"GET /metrics HTTP/1.1\r\nHost: t\r\n",
+                 filler)
+    big_answered(port, "content_length_10mb_413", 413, b"POST /metrics HTTP/1.1\r\nHost: t\r\n"
+                 b"Content-Length: 10000000\r\n\r\n", b"b" * 65536)
+
+
+SERVER_FIGURES = (("takt_http_connections_total", {}, "accepted"),
+                  ("takt_http_timeouts_total", {}, "timed out"),
+                  ("takt_http_requests_total", {"code": "408"}, "408s"),
+                  ("takt_http_requests_total", {"code": "413"}, "413s"),
+                  ("takt_http_requests_total", {"code": "431"}, "431s"))
+
+
+def server_figures(port):
+    """The server's counters that tell how it ended a connection, from /metrics."""
+    _, _, body = curl(port, "/metrics")
+    ss = samples(body.decode("utf-8", "replace"))
+    return [value(ss, name, **labels) for name, labels, _ in SERVER_FIGURES]
+
+
+def server_side(before, after):
+    """What the server did meanwhile, from its counters: a connection it never
+    accepted, one it closed at its deadline (an idle one silently, with
+    nothing received: timed out but no 408), one the peer closed or reset
+    (accepted, nothing else), or an answer the client did not get."""
+    def delta(i):
+        own = 1 if i == 0 else 0    # the scrape of `after` is a connection too
+        return "?" if None in (before[i], after[i]) else "%+d" % (after[i] - before[i] - own)
+    return "server: " + ", ".join("%s %s" % (what, delta(i))
+                                  for i, (_, _, what) in enumerate(SERVER_FIGURES))
+
+
+def big_answered(port, name, want, head, filler):
+    """head + filler sent while the answer is read must get `want`; if not,
+    the failure says what each side saw, so a rare one can be told apart:
+    never accepted, closed idle at the server's deadline, reset, lost."""
+    before = server_figures(port)
+    code, resp, seen = send_big_while_reading(port, head, filler)
+    if code == want:
+        check(name, True)
+        print("  (%s)" % seen)
+        return
+    check(name, False, "got %r; %s; %s" % (resp[:120], seen,
+                                           server_side(before, server_figures(port))))
 
 
 def boot_main(build_dir, promtool):
