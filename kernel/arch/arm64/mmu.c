@@ -165,13 +165,9 @@ static uint64_t *map_pages(uint64_t *e, uint64_t pa)
 	return l3;
 }
 
-static int map_2m(uint64_t pa, enum kind k)
+/* The 2 MiB at pa in t, its GiB's L2 table. */
+static int map_2m(uint64_t *t, uint64_t pa, enum kind k)
 {
-	int err = 0;
-	uint64_t *t = l2_for(pa, k, &err);
-
-	if (!t)
-		return err;
 	uint64_t *e = &t[(pa % BLOCK_1G) / BLOCK_2M];
 	uint64_t want = (pa & ~(BLOCK_2M - 1)) | block_attrs(k) | PTE_BLOCK;
 
@@ -196,18 +192,27 @@ static int map_range(uint64_t pa, uint64_t size, enum kind k)
 	uint64_t end = (pa + size + BLOCK_2M - 1) & ~(BLOCK_2M - 1);
 
 	for (pa &= ~(BLOCK_2M - 1); pa < end;) {
-		uint64_t *e = &l1[pa / BLOCK_1G];
-		int err;
+		uint64_t *e = &l1[pa / BLOCK_1G], *t, stop = (pa | (BLOCK_1G - 1)) + 1;
+		int err = 0;
 
 		if (pa % BLOCK_1G == 0 && end - pa >= BLOCK_1G && *e == 0 && pa) {
 			*e = pa | block_attrs(k) | PTE_BLOCK;
 			pa += BLOCK_1G;
 			continue;
 		}
-		err = map_2m(pa, k);
+		/* the GiB's table found once for all its 2 MiB blocks, not
+		 * per block (RAM's hundreds were 4k instructions of the boot) */
+		t = l2_for(pa, k, &err);
 		if (err)
 			return err;
-		pa += BLOCK_2M;
+		stop = stop < end ? stop : end;
+		if (!t)		/* a 1 GiB block already, with these attributes */
+			pa = stop;
+		for (; pa < stop; pa += BLOCK_2M) {
+			err = map_2m(t, pa, k);
+			if (err)
+				return err;
+		}
 	}
 	publish();
 	return 0;
