@@ -215,6 +215,13 @@ static inline uint32_t dt_props_note(const void *fdt, int i, int node, int off, 
 	return 0;
 }
 
+/* The hot id of a property name (its column in dt_props_at), -1 if none. */
+int dt_hot_id(const char *name);
+/* tk_dt_next_child, skipping children known not to have property name:
+ * on an indexed blob and a hot name, from the index's record, not a lookup
+ * a child (the /memory nodes among virt's 50 root children); else every
+ * child. The caller still reads the property. */
+int dt_next_child_maybe_with(const void *fdt, int parent, int prev, const char *name);
 /* The node's parent through the index when built; a libfdt error when none. */
 int dt_fast_parent(const void *fdt, int node);
 /* The node a phandle in node's property prop refers to; -ENXIO (error text

@@ -289,6 +289,19 @@ int tk_dt_next_child(const void *fdt, int parent, int prev)
 	return -ENOENT;
 }
 
+int dt_next_child_maybe_with(const void *fdt, int parent, int prev, const char *name)
+{
+	int id = dt_hot_id(name), p = dt_index_of(fdt, parent);
+	int i = prev < 0 ? p : dt_index_of(fdt, prev);
+
+	if (id < 0 || p < 0 || i < 0)
+		return tk_dt_next_child(fdt, parent, prev);	/* each, to be asked */
+	for (i++; i < idx.n; i++)
+		if (idx.parent[i] == p && dt_props_at[i][id] != DT_PROP_ABSENT)
+			return remember_off(i);
+	return -ENOENT;
+}
+
 int dt_fast_parent(const void *fdt, int node)
 {
 	int i = dt_index_of(fdt, node);

@@ -168,6 +168,11 @@ static const void *prop_at(const void *fdt, int off, int *len)
 	return pr->data;
 }
 
+int dt_hot_id(const char *name)
+{
+	return hot_id_cached(name);
+}
+
 const void *dt_getprop(const void *fdt, int node, const char *name, int *len)
 {
 	int i = dt_index_of(fdt, node), id = i >= 0 ? hot_id_cached(name) : -1;

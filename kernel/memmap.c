@@ -223,8 +223,9 @@ int tk_memmap_ram_from_dt(const void *fdt, struct tk_memmap *ram)
 	int node;
 
 	tk_memmap_init(ram);
-	/* Memory nodes are children of the root, so no 'ranges' apply. */
-	for (node = -1; (node = tk_dt_next_child(fdt, 0, node)) >= 0;) {
+	/* Memory nodes are children of the root, so no 'ranges' apply; one
+	 * without a device_type is none. */
+	for (node = -1; (node = dt_next_child_maybe_with(fdt, 0, node, "device_type")) >= 0;) {
 		int rc = is_memory_node(fdt, node) ? add_node_ram(fdt, node, ram) : 0;
 
 		if (rc)

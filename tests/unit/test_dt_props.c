@@ -43,10 +43,37 @@ static int same_as_libfdt(const void *fdt)
 	return n;
 }
 
+/* dt_next_child_maybe_with: with the index, every child that has the
+ * property and no other (for a hot name), else every child. */
+static void children_with_as_libfdt(const void *fdt, bool indexed)
+{
+	static const char *const with[] = { "device_type", "compatible", "reg", "phandle",
+					    "no-such-property", "clocks" };
+	int parent = -1;
+
+	while ((parent = fdt_next_node(fdt, parent, NULL)) >= 0)
+		for (unsigned k = 0; k < sizeof(with) / sizeof(with[0]); k++) {
+			bool all = !indexed || dt_hot_id(with[k]) < 0;
+			int want = fdt_first_subnode(fdt, parent), got = -1;
+
+			for (;; want = fdt_next_subnode(fdt, want)) {
+				while (want >= 0 && !all && !fdt_getprop(fdt, want, with[k], NULL))
+					want = fdt_next_subnode(fdt, want);
+				got = dt_next_child_maybe_with(fdt, parent, got, with[k]);
+				if (want < 0)
+					break;
+				assert_int_equal(got, want);
+			}
+			assert_int_equal(got, -ENOENT);
+		}
+}
+
 static void check_indexed(void *fdt)
 {
+	children_with_as_libfdt(fdt, false);
 	assert_true(tk_dt_index_build(fdt) > 0);
 	assert_true(same_as_libfdt(fdt) > 0);
+	children_with_as_libfdt(fdt, true);
 	free(fdt);
 }
 
@@ -84,18 +111,23 @@ static void test_far_property_asks_libfdt(void **state)
 	free(fdt);
 	node = fdt_add_subnode(big, 0, "far");
 	assert_true(node >= 0);
+	/* libfdt puts a new property first in its node: compatible first,
+	 * so that the blob comes before it (as this test meant all along;
+	 * until the check below it had compatible 8 bytes from its node) */
+	assert_int_equal(fdt_setprop_string(big, node, "compatible", "test,far"), 0);
 	void *blob = calloc(1, 70 * 1024);
 	assert_int_equal(fdt_setprop(big, node, "blob", blob, 70 * 1024), 0);
 	free(blob);
-	assert_int_equal(fdt_setprop_string(big, node, "compatible", "test,far"), 0);
 	big = dtb_seal(big);
 	assert_int_equal(tk_dt_validate(big, fdt_totalsize(big)), 0);
 	assert_true(tk_dt_index_build(big) > 0);
 	node = fdt_path_offset(big, "/far");
+	assert_int_equal(dt_props_at[dt_index_of(big, node)][dt_hot_id("compatible")], DT_PROP_FAR);
 	const char *c = dt_getprop(big, node, "compatible", &len);
 	assert_non_null(c);
 	assert_string_equal(c, "test,far");
 	assert_true(same_as_libfdt(big) > 0);
+	children_with_as_libfdt(big, true);	/* "far" has its compatible out of reach */
 	free(big);
 }
 
