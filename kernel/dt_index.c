@@ -249,6 +249,19 @@ static bool name_matches(const void *fdt, int node, const char *name, int len)
 	return !s[len] || (s[len] == '@' && !memchr(name, '@', (size_t)len));
 }
 
+/* The first position from c on whose parent is position p and whose name
+ * begins with first (any name when first is -1), or idx.n. A leaf loop, so
+ * that nothing is kept on the stack across it. */
+static __attribute__((noinline)) int child_from(const char *st, int c, int p, int first)
+{
+	const int32_t *par = idx.parent, *off = idx.off;
+
+	for (; c < idx.n; c++)
+		if (par[c] == p && (first < 0 || st[off[c]] == (char)first))
+			return c;
+	return idx.n;
+}
+
 int dt_sub_node(const void *fdt, int parent, const char *name, int len)
 {
 	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt) + FDT_TAGSIZE;
@@ -259,9 +272,8 @@ int dt_sub_node(const void *fdt, int parent, const char *name, int len)
 	/* the first byte before the call (name_matches needs it equal): QEMU's
 	 * virt root has 50 children, and /chosen, /aliases, ... were a
 	 * strncmp against each */
-	for (int c = i + 1; c < idx.n; c++)
-		if (idx.parent[c] == i && (len <= 0 || st[idx.off[c]] == name[0]) &&
-		    name_matches(fdt, idx.off[c], name, len))
+	for (int c = i; (c = child_from(st, c + 1, i, len > 0 ? (uint8_t)name[0] : -1)) < idx.n;)
+		if (name_matches(fdt, idx.off[c], name, len))
 			return remember_off(c);
 	return -FDT_ERR_NOTFOUND;
 }
