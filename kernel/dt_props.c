@@ -140,7 +140,7 @@ static struct {
 	int8_t id[SEEN];
 } seen;
 
-static int hot_id_cached(const char *name)
+static inline __attribute__((always_inline)) int hot_id_cached(const char *name)
 {
 	unsigned h = ((uintptr_t)name >> 2) % SEEN;
 	int id;
