@@ -145,6 +145,20 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 		tag = dt_next_tag_raw(st, size, off, &next);
 		if (next < 0)
 			return struct_err("a tag runs past the structure block, at offset: ", off);
+		/* the common tag first: a property inside a node (so before the
+		 * root's end) with its name in the strings block */
+		if (tag == FDT_PROP && depth > 0 && prop_name_ok(st + off, names_end)) {
+			/* the legacy "linux,phandle" is not read (DT spec 2.3.3);
+			 * only a node's first "phandle" gives a value */
+			if (ix) {
+				int cur = open[depth - 1];
+				uint32_t ph = dt_props_note(fdt, cur, ix->off[cur], off, st + off);
+
+				if (ph)
+					ix->phandle[cur] = ph;
+			}
+			continue;
+		}
 		if (closed && tag != FDT_END)
 			return struct_err("a tag after the root node's end, at structure offset: ",
 					  off);
@@ -173,19 +187,8 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 			if (depth == 0)
 				return struct_err("a property outside a node, at structure offset: ",
 						  off);
-			if (!prop_name_ok(st + off, names_end))
-				return struct_err("a property's name is not in the strings block, at structure offset: ",
-						  off);
-			/* the legacy "linux,phandle" is not read (DT spec 2.3.3);
-			 * only a node's first "phandle" gives a value */
-			if (ix) {
-				int cur = open[depth - 1];
-				uint32_t ph = dt_props_note(fdt, cur, ix->off[cur], off, st + off);
-
-				if (ph)
-					ix->phandle[cur] = ph;
-			}
-			break;
+			return struct_err("a property's name is not in the strings block, at structure offset: ",
+					  off);
 		default:
 			return struct_err("an unknown tag, at structure offset: ", off);
 		}
