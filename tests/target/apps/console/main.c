@@ -157,7 +157,11 @@ static int burst_then_panic(void)
 /* With a second CPU: a thread there sleeps SLEEPS x 1 ms while the
  * console's deadline (armed on CPU 0 by the line) is pending. Only the
  * arming CPU's timer carries the deadline, so each of its sleeps is one
- * timer interrupt there, and no more. */
+ * timer interrupt there at most (with the deadline in every CPU's timer,
+ * CPU 1 took one more each 20 ms). At most, not exactly: the test runs on
+ * the wall clock, and a sleep whose 1 ms has passed before it blocks (the
+ * host held the vCPU that long) returns without a timer (sleep.c); one in
+ * a warm `./takt test` counted 99. Most must take theirs. */
 #define SLEEPS 100
 
 static void *cpu1_sleeper(void *arg)
@@ -198,7 +202,8 @@ static int hog(void)
 		tk_thread_join(t, &irqs);
 		printf("hog: CPU 1: %lu timer interrupts for %d sleeps\n",
 		       (unsigned long)(uintptr_t)irqs, SLEEPS);
-		TK_CHECK("deadline_only_on_arming_cpu", (uintptr_t)irqs == SLEEPS);
+		TK_CHECK("deadline_only_on_arming_cpu",
+			 (uintptr_t)irqs <= SLEEPS && (uintptr_t)irqs >= SLEEPS / 2);
 	}
 	return tk_test_done();
 }
