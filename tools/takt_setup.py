@@ -130,18 +130,10 @@ class Setup:
             print("[setup] " + msg, file=self.out, flush=True)
 
     def run(self, cmd, cwd=None, env=None):
-        """Run a command with its output streamed live; raise on failure."""
-        if self.verbose:
-            print("+ " + " ".join(cmd), file=self.out, flush=True)
-        self.out.flush()
-        redirect = {} if self.out is sys.stdout else {"stdout": self.out,
-                                                       "stderr": subprocess.STDOUT}
-        try:
-            rc = subprocess.call(cmd, cwd=cwd, env=env, **redirect)
-        except OSError as e:
-            raise SetupError("cannot run %s: %s" % (cmd[0], e))
-        if rc != 0:
-            raise SetupError("command failed (exit %d): %s" % (rc, " ".join(cmd)))
+        """Run a fetch step (apt-get source or download, dpkg-deb) with its
+        output in the apt log, not on the terminal: the say() line before
+        it is the progress, the log's tail the story when it fails."""
+        self.run_logged(cmd, self.apt_log(), cwd, env, " ".join(cmd[:2]))
 
     # -- 1. packages --------------------------------------------------------------
 
