@@ -14,6 +14,7 @@
 
 #include "arch.h"
 #include "device_match.h"
+#include "dt_impl.h"
 #include "irq.h"
 #include "kernel.h"
 
@@ -144,23 +145,28 @@ _Static_assert(DEVICE_ORDER_MAX >= MAX_DEVICES, "order buffer");
 void device_probe_all(const void *fdt)
 {
 	struct probe_lists *l = malloc(sizeof(*l));
-	int nfound = 0, node = -1;
+	struct dt_nodes it = DT_NODES(fdt);
+	int nfound = 0, len;
 
 	if (!l)
 		tk_panic("dev: no RAM for the probe's lists (%u bytes)", (unsigned)sizeof(*l));
 	struct found *found = l->found;
 
 	device_matcher_init(&l->match, __takt_drivers_start, __takt_drivers_end);
-	while ((node = tk_dt_next_node(fdt, node)) >= 0) {
-		const struct tk_driver *drv = device_matcher_find(&l->match, fdt, node);
+	/* each node's compatible and status by its index position (the
+	 * nodes in DT order): QEMU's virt has 56 nodes, and two lookups by
+	 * offset and name each were a tenth of its boot */
+	while (dt_nodes_next(&it) >= 0) {
+		const char *list = dt_nodes_prop(&it, DT_HOT_COMPATIBLE, "compatible", &len);
+		const struct tk_driver *drv = device_matcher_find_list(&l->match, list, len);
 
-		if (!drv || !tk_dt_node_enabled(fdt, node))
+		if (!drv || !dt_status_enabled(dt_nodes_prop(&it, DT_HOT_STATUS, "status", &len), len))
 			continue;
 		if (nfound == MAX_DEVICES) {
 			tk_printk("dev: more than %d devices; %s not bound\n", MAX_DEVICES, drv->name);
 			continue;
 		}
-		found[nfound++] = (struct found){ node, drv };
+		found[nfound++] = (struct found){ it.node, drv };
 	}
 	/* each found node binds one device at most (devices point into
 	 * these two: never moved) */

@@ -19,6 +19,24 @@ static bool driver_has(const struct tk_driver *d, const char *compat)
 	return false;
 }
 
+/* A compatible list as dt_getprop gives it: present, NUL-terminated. */
+static bool list_ok(const char *list, int len)
+{
+	return list && len > 0 && list[len - 1] == 0;
+}
+
+static const struct tk_driver *match_list(const char *list, int len, const struct tk_driver *first,
+					  const struct tk_driver *end)
+{
+	if (!list_ok(list, len))
+		return 0;
+	for (const char *c = list; c < list + len; c += strlen(c) + 1)
+		for (const struct tk_driver *d = first; d < end; d++)
+			if (driver_has(d, c))
+				return d;
+	return 0;
+}
+
 const struct tk_driver *device_match(const void *fdt, int node,
 				     const struct tk_driver *first,
 				     const struct tk_driver *end)
@@ -26,13 +44,7 @@ const struct tk_driver *device_match(const void *fdt, int node,
 	int len;
 	const char *list = dt_getprop(fdt, node, "compatible", &len);
 
-	if (!list || len <= 0 || list[len - 1] != 0)
-		return 0;
-	for (const char *c = list; c < list + len; c += strlen(c) + 1)
-		for (const struct tk_driver *d = first; d < end; d++)
-			if (driver_has(d, c))
-				return d;
-	return 0;
+	return match_list(list, len, first, end);
 }
 
 /* FNV-1a over the string; *len its length. */
@@ -87,15 +99,12 @@ static const struct tk_driver *find_in(const struct device_matcher *m, const cha
 	return 0;
 }
 
-const struct tk_driver *device_matcher_find(struct device_matcher *m, const void *fdt, int node)
+const struct tk_driver *device_matcher_find_list(struct device_matcher *m, const char *list,
+						 int len)
 {
-	int len;
-	const char *list;
-
 	if (m->n < 0)
-		return device_match(fdt, node, m->first, m->end);
-	list = dt_getprop(fdt, node, "compatible", &len);
-	if (!list || len <= 0 || list[len - 1] != 0)
+		return match_list(list, len, m->first, m->end);
+	if (!list_ok(list, len))
 		return 0;
 	if (len == m->last_len && !memcmp(list, m->last, (size_t)len))
 		return m->last_drv;
@@ -103,6 +112,14 @@ const struct tk_driver *device_matcher_find(struct device_matcher *m, const void
 	m->last = list;
 	m->last_len = len;
 	return m->last_drv;
+}
+
+const struct tk_driver *device_matcher_find(struct device_matcher *m, const void *fdt, int node)
+{
+	int len;
+	const char *list = dt_getprop(fdt, node, "compatible", &len);
+
+	return device_matcher_find_list(m, list, len);
 }
 
 /* Repeated passes, each taking (in DT order) the controllers whose parent

@@ -37,6 +37,10 @@ void device_matcher_init(struct device_matcher *m, const struct tk_driver *first
 			 const struct tk_driver *end);
 const struct tk_driver *device_matcher_find(struct device_matcher *m, const void *fdt,
 					    int node);
+/* The same for a node's compatible list as dt_getprop gave it (list NULL
+ * and len negative when it has none). */
+const struct tk_driver *device_matcher_find_list(struct device_matcher *m, const char *list,
+						 int len);
 
 /* Probe order for interrupt controllers: every controller after its
  * interrupt parent (a chained controller after the one it is chained to,

@@ -171,22 +171,26 @@ int dt_fdt_errno(int err)
 
 /* A value of n (<= 2) big-endian cells. */
 /* fdt_getprop that explains a missing property or a bad node offset. */
+void dt_prop_failed(const void *fdt, int node, const char *name, int *len)
+{
+	int err = dt_fdt_errno(*len);
+
+	if (err == -ENOENT && dt_immutable(name)) {
+		tk_dt_err_begin(fdt, node);
+		missing = name;
+		*len = err;
+	} else {
+		*len = dt_prop_err(fdt, node, name, err == -ENOENT ? "is missing"
+					       : "cannot be read (bad node)", err);
+	}
+}
+
 const uint8_t *dt_get_prop(const void *fdt, int node, const char *name, int *len)
 {
 	const uint8_t *p = dt_getprop(fdt, node, name, len);
 
-	if (!p) {
-		int err = dt_fdt_errno(*len);
-
-		if (err == -ENOENT && dt_immutable(name)) {
-			tk_dt_err_begin(fdt, node);
-			missing = name;
-			*len = err;
-		} else {
-			*len = dt_prop_err(fdt, node, name, err == -ENOENT ? "is missing"
-						       : "cannot be read (bad node)", err);
-		}
-	}
+	if (!p)
+		dt_prop_failed(fdt, node, name, len);
 	return p;
 }
 
@@ -240,15 +244,20 @@ static bool prop_is(const char *v, int len, const char *want)
 	return v && len == (int)n && memcmp(v, want, n) == 0;
 }
 
+bool dt_status_enabled(const char *s, int len)
+{
+	/* Absent means enabled (devicetree spec 2.3.4); a bad node is not. */
+	if (!s)
+		return len == -FDT_ERR_NOTFOUND;
+	return prop_is(s, len, "okay") || prop_is(s, len, "ok");
+}
+
 bool tk_dt_node_enabled(const void *fdt, int node)
 {
 	int len;
 	const char *s = dt_getprop(fdt, node, "status", &len);
 
-	/* Absent means enabled (devicetree spec 2.3.4); a bad node is not. */
-	if (!s)
-		return len == -FDT_ERR_NOTFOUND;
-	return prop_is(s, len, "okay") || prop_is(s, len, "ok");
+	return dt_status_enabled(s, len);
 }
 
 /* An absent compatible or a non-match is an answer, not a failure: the

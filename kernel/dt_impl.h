@@ -64,6 +64,9 @@ COLD int dt_len_err(const void *fdt, int node, const char *prop, int len, const 
 /* The property's bytes, or NULL with *len = -ENOENT (absent) or another
  * negative errno (unreadable, error text set). */
 const uint8_t *dt_get_prop(const void *fdt, int node, const char *name, int *len);
+/* dt_get_prop's failure: *len from dt_getprop's NULL made an errno, with
+ * its error text. */
+COLD void dt_prop_failed(const void *fdt, int node, const char *name, int *len);
 /* A big-endian cell, from any alignment; n (<= 2) cells as one value.
  * Inline: every tag and cell of the boot's walks goes through it. */
 static inline uint32_t dt_be32(const uint8_t *p)
@@ -115,6 +118,12 @@ static inline uint64_t dt_cells_val(const uint8_t *p, uint32_t n)
 {
 	uint64_t v = 0;
 
+	/* the usual counts without the loop: one or two loads, no branch back */
+	if (n == 2)
+		return (uint64_t)dt_be32(p) << 32 | dt_be32(p + 4);
+	if (n == 1)
+		return dt_be32(p);
+
 	for (uint32_t i = 0; i < n; i++)
 		v = (v << 32) | dt_be32(p + 4 * i);
 	return v;
@@ -153,10 +162,23 @@ const void *dt_getprop(const void *fdt, int node, const char *name, int *len);
  * property of the blob: inline, with what a name not met before needs
  * (dt_props_name_new) out of line. */
 void dt_props_reset(void);
+/* The hot properties: the names the boot reads of many nodes, each a
+ * column of the index's per-node record (dt_props.c). "phandle" last:
+ * DT_PROP_PHANDLE. */
+#define DT_HOT_NAMES(X)                                                                \
+	X(COMPATIBLE, "compatible") X(STATUS, "status") X(REG, "reg")                  \
+	X(DEVICE_TYPE, "device_type") X(INTERRUPTS, "interrupts")                      \
+	X(INTERRUPT_PARENT, "interrupt-parent")                                        \
+	X(INTERRUPTS_EXTENDED, "interrupts-extended")                                  \
+	X(ADDRESS_CELLS, "#address-cells") X(SIZE_CELLS, "#size-cells")                \
+	X(RANGES, "ranges") X(INTERRUPT_CONTROLLER, "interrupt-controller")            \
+	X(INTERRUPT_CELLS, "#interrupt-cells") X(INTERRUPT_AFFINITY, "interrupt-affinity") \
+	X(PHANDLE, "phandle")
+#define DT_HOT_ENUM(e, s) DT_HOT_##e,
+enum dt_hot { DT_HOT_NAMES(DT_HOT_ENUM) DT_HOT_PROPS };
 /* The index's per-node record of the hot properties: at mem (n nodes of
  * DT_HOT_PROPS uint16_t, dt_index.c's block); n of them copied to a new
  * block. */
-#define DT_HOT_PROPS 14
 void dt_props_use(void *mem);
 void dt_props_move(void *to, const void *from, int n);
 /* The index's bytes a node (offset, parent, phandle, hot properties). */
@@ -179,7 +201,7 @@ void dt_index_drop(void);
 #define DT_PROP_ABSENT 0	/* a property is never at its node's own offset */
 #define DT_PROP_FAR 0xffff
 #define DT_PROPS_NAMES 128
-#define DT_PROP_PHANDLE (DT_HOT_PROPS - 1)	/* the last hot name */
+#define DT_PROP_PHANDLE DT_HOT_PHANDLE
 extern uint16_t (*dt_props_at)[DT_HOT_PROPS];
 extern struct dt_props_names {
 	int32_t nameoff_1[DT_PROPS_NAMES];	/* nameoff + 1; 0: free */
@@ -193,13 +215,18 @@ static inline unsigned dt_props_slot(int32_t nameoff)
 	return ((uint32_t)nameoff * 2654435761u) >> 25;	/* 7 bits: DT_PROPS_NAMES */
 }
 
-static inline void dt_props_begin(int i)
+/* Node i's row of dt_props_at, cleared: the walk keeps it while inside
+ * the node. */
+static inline uint16_t *dt_props_begin(int i)
 {
 	memset(dt_props_at[i], 0, sizeof(dt_props_at[i]));
+	return dt_props_at[i];
 }
 
-/* prop: the property at off, in the validated blob (its header is there). */
-static inline uint32_t dt_props_note(const void *fdt, int i, int node, int off, const void *prop)
+/* prop: the property at off, in the validated blob (its header is there),
+ * inside the node at offset node whose row is at. */
+static inline uint32_t dt_props_note(const void *fdt, uint16_t *at, int node, int off,
+				     const void *prop)
 {
 	const struct fdt_property *pr = prop;
 	int32_t nameoff = (int32_t)dt_be32((const uint8_t *)&pr->nameoff);
@@ -207,9 +234,9 @@ static inline uint32_t dt_props_note(const void *fdt, int i, int node, int off, 
 	int id = dt_props_names.nameoff_1[h] == nameoff + 1 ? dt_props_names.id[h]
 							   : dt_props_name_new(fdt, nameoff, h);
 
-	if (id < 0 || dt_props_at[i][id] != DT_PROP_ABSENT)
+	if (id < 0 || at[id] != DT_PROP_ABSENT)
 		return 0;	/* the first of two same-named ones wins */
-	dt_props_at[i][id] = off - node < DT_PROP_FAR ? (uint16_t)(off - node) : DT_PROP_FAR;
+	at[id] = off - node < DT_PROP_FAR ? (uint16_t)(off - node) : DT_PROP_FAR;
 	if (id == DT_PROP_PHANDLE && dt_be32((const uint8_t *)&pr->len) == 4)
 		return dt_be32((const uint8_t *)pr->data);
 	return 0;
@@ -217,13 +244,36 @@ static inline uint32_t dt_props_note(const void *fdt, int i, int node, int off, 
 
 /* The hot id of a property name (its column in dt_props_at), -1 if none. */
 int dt_hot_id(const char *name);
+/* Hot property id (named name) of the node at position i of the indexed
+ * blob fdt, at offset node: dt_getprop's answer without the lookups by
+ * offset and by name. */
+const void *dt_props_hot_at(const void *fdt, int i, int node, enum dt_hot id, const char *name,
+			    int *len);
+/* Every node of fdt in DT order (tk_dt_next_node's), by index position
+ * when fdt is indexed, so that a walk reading hot properties of each (the
+ * device probe) needs no lookup of the node: it->node is the node, or
+ * -ENOENT past the last. Start with DT_NODES(fdt). */
+struct dt_nodes {
+	const void *fdt;
+	int i;		/* the index position; -2: fdt not indexed */
+	int node;
+};
+#define DT_NODES(fdt) ((struct dt_nodes){ (fdt), -1, -1 })
+int dt_nodes_next(struct dt_nodes *it);
+/* The current node's property: hot id, named name (dt_getprop's answer). */
+const void *dt_nodes_prop(const struct dt_nodes *it, enum dt_hot id, const char *name, int *len);
+/* A 'status' value (s and len as dt_getprop gives them) that leaves the
+ * node enabled: absent, "okay" or "ok" (tk_dt_node_enabled). */
+bool dt_status_enabled(const char *s, int len);
 /* tk_dt_next_child, skipping children known not to have property name:
  * on an indexed blob and a hot name, from the index's record, not a lookup
  * a child (the /memory nodes among virt's 50 root children); else every
  * child. The caller still reads the property. */
 int dt_next_child_maybe_with(const void *fdt, int parent, int prev, const char *name);
-/* The node's parent through the index when built; a libfdt error when none. */
+/* The node's parent through the index when built; a libfdt error when none.
+ * dt_parent_at: the same for the node at index position i. */
 int dt_fast_parent(const void *fdt, int node);
+int dt_parent_at(int i);
 /* The node a phandle in node's property prop refers to; -ENXIO (error text
  * naming prop and the phandle) if none. */
 int dt_phandle_node(const void *fdt, int node, const char *prop, uint32_t ph);

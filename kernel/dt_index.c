@@ -233,6 +233,24 @@ int tk_dt_next_node(const void *fdt, int node)
 	return node >= 0 ? node : -ENOENT;
 }
 
+int dt_nodes_next(struct dt_nodes *it)
+{
+	if (it->i == -1 && it->fdt != idx.fdt)
+		it->i = -2;
+	if (it->i == -2)
+		return it->node = tk_dt_next_node(it->fdt, it->node);
+	if (++it->i >= idx.n)
+		return it->node = -ENOENT;
+	return it->node = remember_off(it->i);	/* the probe asks about it next */
+}
+
+const void *dt_nodes_prop(const struct dt_nodes *it, enum dt_hot id, const char *name, int *len)
+{
+	if (it->i < 0)
+		return dt_getprop(it->fdt, it->node, name, len);
+	return dt_props_hot_at(it->fdt, it->i, it->node, id, name, len);
+}
+
 /* libfdt's node-name rule: "name" matches "name" and, when it has no
  * unit address itself, "name@unit". */
 static bool name_matches(const void *fdt, int node, const char *name, int len)
@@ -314,13 +332,16 @@ int dt_next_child_maybe_with(const void *fdt, int parent, int prev, const char *
 	return -ENOENT;
 }
 
+int dt_parent_at(int i)
+{
+	return idx.parent[i] >= 0 ? remember_off(idx.parent[i]) : -FDT_ERR_NOTFOUND;
+}
+
 int dt_fast_parent(const void *fdt, int node)
 {
 	int i = dt_index_of(fdt, node);
 
-	if (i >= 0)
-		return idx.parent[i] >= 0 ? remember_off(idx.parent[i]) : -FDT_ERR_NOTFOUND;
-	return fdt_parent_offset(fdt, node);
+	return i >= 0 ? dt_parent_at(i) : fdt_parent_offset(fdt, node);
 }
 
 /* The node a phandle in node's property prop refers to; -ENXIO if none. */

@@ -21,18 +21,14 @@
 
 #include "dt_impl.h"
 
-/* "phandle" last: DT_PROP_PHANDLE. With their lengths, so that a name in
- * the strings block is one memcmp (of the NUL too) against a hot name of
- * its first two characters. */
-#define HOT_NAMES(X)                                                                   \
-	X("compatible") X("status") X("reg") X("device_type") X("interrupts")          \
-	X("interrupt-parent") X("interrupts-extended") X("#address-cells")             \
-	X("#size-cells") X("ranges") X("interrupt-controller") X("#interrupt-cells")   \
-	X("interrupt-affinity") X("phandle")
+/* The hot names (dt_impl.h) with their lengths, so that a name in the
+ * strings block is one memcmp (of the NUL too) against a hot name of its
+ * first two characters. */
+#define HOT_NAMES(X) DT_HOT_NAMES(X)
 /* A name's first two bytes as one number, and a 6-bit hash of them. */
 #define TWO(s) ((uint16_t)((uint8_t)(s)[0] | (uint8_t)(s)[1] << 8))
 #define TWO_HASH(two) (((uint32_t)(two) * 0x9e37u >> 10) & 63)
-#define HOT(s) { s, sizeof(s) - 1, TWO(s) },
+#define HOT(e, s) { s, sizeof(s) - 1, TWO(s) },
 static const struct {
 	const char *s;
 	uint8_t len;
@@ -41,7 +37,7 @@ static const struct {
 /* Bit TWO_HASH(TWO(s)) of every hot name: most names of a blob are not
  * hot, and one test says so where the compare against each was 80
  * instructions a name. */
-#define HOT_BIT(s) | 1ull << TWO_HASH(TWO(s))
+#define HOT_BIT(e, s) | 1ull << TWO_HASH(TWO(s))
 static const uint64_t hot_twos = 0 HOT_NAMES(HOT_BIT);
 #define NHOT (int)(sizeof(hot) / sizeof(hot[0]))
 #define ABSENT DT_PROP_ABSENT
@@ -173,18 +169,34 @@ int dt_hot_id(const char *name)
 	return hot_id_cached(name);
 }
 
-const void *dt_getprop(const void *fdt, int node, const char *name, int *len)
+static inline __attribute__((always_inline)) const void *
+hot_at(const void *fdt, int i, int node, enum dt_hot id, const char *name, int *len)
 {
-	int i = dt_index_of(fdt, node), id = i >= 0 ? hot_id_cached(name) : -1;
+	uint16_t at = dt_props_at[i][id];
 
-	if (i >= 0 && (id < 0 || dt_props_at[i][id] == FAR))
+	if (at == FAR)
 		return dt_raw_node_prop(fdt, node, name, len);	/* not recorded: one raw pass */
-	if (id < 0)
-		return fdt_getprop(fdt, node, name, len);	/* not indexed */
-	if (dt_props_at[i][id] == ABSENT) {
+	if (at == ABSENT) {
 		if (len)
 			*len = -FDT_ERR_NOTFOUND;
 		return NULL;
 	}
-	return prop_at(fdt, node + dt_props_at[i][id], len);
+	return prop_at(fdt, node + at, len);
+}
+
+const void *dt_props_hot_at(const void *fdt, int i, int node, enum dt_hot id, const char *name,
+			    int *len)
+{
+	return hot_at(fdt, i, node, id, name, len);
+}
+
+const void *dt_getprop(const void *fdt, int node, const char *name, int *len)
+{
+	int i = dt_index_of(fdt, node), id = i >= 0 ? hot_id_cached(name) : -1;
+
+	if (i < 0)
+		return fdt_getprop(fdt, node, name, len);	/* not indexed */
+	if (id < 0)
+		return dt_raw_node_prop(fdt, node, name, len);	/* not recorded: one raw pass */
+	return hot_at(fdt, i, node, (enum dt_hot)id, name, len);
 }

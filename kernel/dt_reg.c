@@ -70,10 +70,11 @@ static int bus_cells(const void *fdt, int bus, uint32_t *ac, uint32_t *sc)
 	return rc;
 }
 
-/* The parent of node, or -EINVAL for the root (it has no bus). */
-static int parent_of(const void *fdt, int node)
+/* The parent of node (at index position i, or -1), or -EINVAL for the
+ * root (it has no bus). */
+static int parent_at(const void *fdt, int node, int i)
 {
-	int parent = dt_fast_parent(fdt, node);
+	int parent = i >= 0 ? dt_parent_at(i) : dt_fast_parent(fdt, node);
 
 	if (parent < 0) {
 		tk_dt_err_begin(fdt, node);
@@ -85,7 +86,7 @@ static int parent_of(const void *fdt, int node)
 
 int tk_dt_parent_cells(const void *fdt, int node, uint32_t *acells, uint32_t *scells)
 {
-	int parent = parent_of(fdt, node);
+	int parent = parent_at(fdt, node, -1);
 
 	return parent < 0 ? parent : bus_cells(fdt, parent, acells, scells);
 }
@@ -189,7 +190,10 @@ int tk_dt_reg(const void *fdt, int node, struct tk_dt_reg *out, int max)
 {
 	uint32_t ac, sc;
 	int len, n, rc;
-	int bus = parent_of(fdt, node);
+	/* the node's index position once, for its parent and its reg (each
+	 * device's reg is read at boot: QEMU's 32 virtio slots) */
+	int i = dt_index_of(fdt, node);
+	int bus = parent_at(fdt, node, i);
 	const uint8_t *p;
 
 	if (bus < 0)
@@ -197,9 +201,12 @@ int tk_dt_reg(const void *fdt, int node, struct tk_dt_reg *out, int max)
 	rc = bus_cells(fdt, bus, &ac, &sc);
 	if (rc)
 		return rc;
-	p = dt_get_prop(fdt, node, "reg", &len);
-	if (!p)
+	p = i >= 0 ? dt_props_hot_at(fdt, i, node, DT_HOT_REG, "reg", &len)
+		   : dt_getprop(fdt, node, "reg", &len);
+	if (!p) {
+		dt_prop_failed(fdt, node, "reg", &len);
 		return len;
+	}
 	rc = tuple_check(fdt, node, "reg", len, ac, ac + sc, sc);
 	if (rc)
 		return rc;

@@ -110,9 +110,18 @@ static int check_node_name(const char *st, int off, int depth)
 	return 0;
 }
 
+/* The node the walk is in, for the index: its position, offset and row
+ * of hot properties, kept in the walk's registers rather than looked up
+ * through open[] for each of its properties. */
+struct open_node {
+	int i, off;
+	uint16_t *at;
+};
+
 /* The node index's part of a BEGIN_NODE at off, depth deep (open[] holds
  * the open nodes' positions); -ENOSPC when ix is full or too deep. */
-static inline int index_node(struct dt_index_arrays *ix, int32_t *open, int depth, int off)
+static inline int index_node(struct dt_index_arrays *ix, int32_t *open, int depth, int off,
+			     struct open_node *cur)
 {
 	if (ix->n == ix->cap || depth >= DT_INDEX_DEPTH)
 		return -ENOSPC;
@@ -120,7 +129,8 @@ static inline int index_node(struct dt_index_arrays *ix, int32_t *open, int dept
 	ix->off[ix->n] = off;
 	ix->parent[ix->n] = depth ? open[depth - 1] : -1;
 	ix->phandle[ix->n] = 0;
-	dt_props_begin(ix->n++);
+	*cur = (struct open_node){ ix->n, off, dt_props_begin(ix->n) };
+	ix->n++;
 	return 0;
 }
 
@@ -140,6 +150,7 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 	bool closed = false;	/* the root node has ended */
 	int64_t names_end = last_nul(fdt);
 	int32_t open[DT_INDEX_DEPTH];
+	struct open_node cur = { -1, 0, NULL };
 
 	for (;; off = next) {
 		tag = dt_next_tag_raw(st, size, off, &next);
@@ -151,11 +162,10 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 			/* the legacy "linux,phandle" is not read (DT spec 2.3.3);
 			 * only a node's first "phandle" gives a value */
 			if (ix) {
-				int cur = open[depth - 1];
-				uint32_t ph = dt_props_note(fdt, cur, ix->off[cur], off, st + off);
+				uint32_t ph = dt_props_note(fdt, cur.at, cur.off, off, st + off);
 
 				if (ph)
-					ix->phandle[cur] = ph;
+					ix->phandle[cur.i] = ph;
 			}
 			continue;
 		}
@@ -172,7 +182,7 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 		case FDT_BEGIN_NODE:
 			rc = check_node_name(st, off, depth);
 			if (!rc && ix)
-				rc = index_node(ix, open, depth, off);
+				rc = index_node(ix, open, depth, off, &cur);
 			if (rc)
 				return rc;
 			depth++;
@@ -182,6 +192,11 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 				return struct_err("FDT_END_NODE outside a node, at structure offset: ",
 						  off);
 			closed = --depth == 0;
+			if (ix && !closed) {
+				int i = open[depth - 1];
+
+				cur = (struct open_node){ i, ix->off[i], dt_props_at[i] };
+			}
 			break;
 		case FDT_PROP:
 			if (depth == 0)

@@ -8,6 +8,7 @@
  * arguments), so the text is always the text vsnprintf would give
  * (tests/unit/test_log_fmt.c compares them).
  */
+#define _GNU_SOURCE	/* strchrnul */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -176,10 +177,10 @@ int log_fmt(char *buf, size_t size, const char *fmt, va_list ap)
 	va_copy(aq, ap);
 	for (const char *p = fmt; *p;) {
 		if (*p != '%') {
-			const char *q = p + 1;
+			/* a vector search where the C library has one (both
+			 * arches): a byte loop was a fifth of a boot line */
+			const char *q = strchrnul(p, '%');
 
-			while (*q && *q != '%')
-				q++;
 			put_run(&o, p, (size_t)(q - p));
 			p = q;
 			continue;

@@ -104,8 +104,12 @@ static void put(const char *module, int level, bool on_console, const char *text
 	m->realtime_ns = realtime_known() ? tk_realtime_ns() : 0;
 	m->level = (uint8_t)level;
 	m->on_console = on_console;
-	strncpy(m->module, module, TK_LOG_MODULE_MAX);
-	m->module[TK_LOG_MODULE_MAX] = 0;
+	/* not strncpy: its padding of the rest went a byte at a time, 90
+	 * instructions a kernel line; readers stop at the NUL */
+	size_t mlen = strnlen(module, TK_LOG_MODULE_MAX);
+
+	memcpy(m->module, module, mlen);
+	m->module[mlen] = 0;
 	if (len > TK_LOG_TEXT_MAX)
 		len = TK_LOG_TEXT_MAX;
 	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))

@@ -7,6 +7,8 @@
  * blob that is not the indexed one and a new index each still answer right
  * (and a phandle's node, after the blob changed at the same address);
  * a name buffer reused with another name; a truncated structure block.
+ * The probe's walk over every node (dt_nodes) gives libfdt's nodes and
+ * properties, indexed or not.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -68,12 +70,42 @@ static void children_with_as_libfdt(const void *fdt, bool indexed)
 		}
 }
 
+/* dt_nodes: libfdt's nodes in its order, each hot property as
+ * fdt_getprop gives it (the names[] above are the hot names in id order:
+ * DT_HOT_REG is "reg"); by index position when indexed. */
+static void nodes_as_libfdt(const void *fdt, bool indexed)
+{
+	struct dt_nodes it = DT_NODES(fdt);
+	int want = -1;
+
+	for (int k = 0; k < DT_HOT_PROPS; k++)
+		assert_int_equal(dt_hot_id(names[k]), k);
+	for (;;) {
+		want = fdt_next_node(fdt, want, NULL);
+		assert_int_equal(dt_nodes_next(&it), want >= 0 ? want : -ENOENT);
+		assert_int_equal(it.node, want >= 0 ? want : -ENOENT);
+		assert_int_equal(it.i >= 0, indexed);	/* the path this test means */
+		if (want < 0)
+			break;
+		for (int k = 0; k < DT_HOT_PROPS; k++) {
+			int la = -12345, lb = -12345;
+			const void *a = dt_nodes_prop(&it, (enum dt_hot)k, names[k], &la);
+			const void *b = fdt_getprop(fdt, want, names[k], &lb);
+
+			if (a != b || la != lb)
+				fail_msg("node %d '%s': %p/%d, libfdt %p/%d", want, names[k], a, la, b, lb);
+		}
+	}
+}
+
 static void check_indexed(void *fdt)
 {
 	children_with_as_libfdt(fdt, false);
+	nodes_as_libfdt(fdt, false);
 	assert_true(tk_dt_index_build(fdt) > 0);
 	assert_true(same_as_libfdt(fdt) > 0);
 	children_with_as_libfdt(fdt, true);
+	nodes_as_libfdt(fdt, true);
 	free(fdt);
 }
 
@@ -128,6 +160,7 @@ static void test_far_property_asks_libfdt(void **state)
 	assert_string_equal(c, "test,far");
 	assert_true(same_as_libfdt(big) > 0);
 	children_with_as_libfdt(big, true);	/* "far" has its compatible out of reach */
+	nodes_as_libfdt(big, true);
 	free(big);
 }
 
