@@ -159,8 +159,12 @@ void device_probe_all(const void *fdt)
 	while (dt_nodes_next(&it) >= 0) {
 		const char *list = dt_nodes_prop(&it, DT_HOT_COMPATIBLE, "compatible", &len);
 		const struct tk_driver *drv = device_matcher_find_list(&l->match, list, len);
+		const char *status;
 
-		if (!drv || !dt_status_enabled(dt_nodes_prop(&it, DT_HOT_STATUS, "status", &len), len))
+		if (!drv)
+			continue;
+		status = dt_nodes_prop(&it, DT_HOT_STATUS, "status", &len);
+		if (!dt_status_enabled(status, len))
 			continue;
 		if (nfound == MAX_DEVICES) {
 			tk_printk("dev: more than %d devices; %s not bound\n", MAX_DEVICES, drv->name);
