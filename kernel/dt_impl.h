@@ -136,6 +136,11 @@ static inline uint64_t dt_cells_val(const uint8_t *p, uint32_t n)
  * (never a read outside the blob) for anything else amiss. */
 int dt_raw_find_compatible(const void *fdt, const char *compat);
 const void *dt_raw_getprop(const void *fdt, int node, const char *name, int *len);
+/* The root's #address-cells and #size-cells are ac and sc (absent: libfdt's
+ * 2 and 1), for such a blob: fdt_address_cells and fdt_size_cells' answer,
+ * in one raw pass each, without their tag checks (4k instructions of
+ * microvm's boot). */
+bool dt_raw_root_cells_are(const void *fdt, uint32_t ac, uint32_t sc);
 /* The same for a node of the indexed blob (validated: no header check);
  * len may be NULL. */
 const void *dt_raw_node_prop(const void *fdt, int node, const char *name, int *len);

@@ -93,3 +93,18 @@ const void *dt_raw_getprop(const void *fdt, int node, const char *name, int *len
 	}
 	return prop_after(fdt, node, name, len);
 }
+
+/* One cell of value want, or absent where dflt (libfdt's default) is want. */
+static bool root_cell_is(const void *fdt, const char *name, uint32_t dflt, uint32_t want)
+{
+	int len;
+	const uint8_t *p = prop_after(fdt, 0, name, &len);
+
+	return p ? len == 4 && dt_be32(p) == want : dflt == want;
+}
+
+bool dt_raw_root_cells_are(const void *fdt, uint32_t ac, uint32_t sc)
+{
+	return walkable(fdt) && root_cell_is(fdt, "#address-cells", 2, ac) &&
+	       root_cell_is(fdt, "#size-cells", 1, sc);
+}

@@ -2,7 +2,8 @@
  * kernel/dt_raw.c: the raw lookups the x86 TSC calibration makes on a blob
  * not yet validated give libfdt's answers (the same node, the same bytes
  * at the same address, the same "not found") on the fixtures and every
- * board's upstream DTB, and refuse a header libfdt refuses.
+ * board's upstream DTB (the root's cells too, edited as well), and refuse
+ * a header libfdt refuses.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -19,9 +20,20 @@ static const char *const props[] = {
 	"clock-frequency", "compatible", "reg", "status", "interrupts", "phandle", "no-such-prop",
 };
 
+/* The root's cells: as fdt_address_cells and fdt_size_cells say. */
+static void root_cells_as_libfdt(const void *fdt)
+{
+	for (uint32_t a = 0; a < 4; a++)
+		for (uint32_t s = 0; s < 4; s++)
+			assert_int_equal(dt_raw_root_cells_are(fdt, a, s),
+					 fdt_address_cells(fdt, 0) == (int)a &&
+						 fdt_size_cells(fdt, 0) == (int)s);
+}
+
 /* Every compatible, and every property of every node: as libfdt. */
 static void same_as_libfdt(const void *fdt)
 {
+	root_cells_as_libfdt(fdt);
 	for (unsigned k = 0; k < sizeof(compats) / sizeof(compats[0]); k++)
 		assert_int_equal(dt_raw_find_compatible(fdt, compats[k]),
 				 fdt_node_offset_by_compatible(fdt, -1, compats[k]));
@@ -64,6 +76,29 @@ static void test_boards(void **state)
 	}
 }
 
+/* A root without its cells (libfdt's defaults, 2 and 1), or with a cell
+ * of another length (libfdt: an error, so never 2 and 2). */
+static void test_root_cells_edited(void **state)
+{
+	void *fdt = dtb_edit(dtb_load("microvm_base"));
+	static const uint8_t eight[8] = { 0, 0, 0, 0, 0, 0, 0, 2 };
+
+	(void)state;
+	assert_true(dt_raw_root_cells_are(fdt, 2, 2));
+	assert_int_equal(fdt_delprop(fdt, 0, "#size-cells"), 0);
+	root_cells_as_libfdt(fdt);
+	assert_true(dt_raw_root_cells_are(fdt, 2, 1));
+	assert_int_equal(fdt_delprop(fdt, 0, "#address-cells"), 0);
+	root_cells_as_libfdt(fdt);
+	assert_true(dt_raw_root_cells_are(fdt, 2, 1));
+	assert_int_equal(fdt_setprop(fdt, 0, "#address-cells", eight, sizeof(eight)), 0);
+	root_cells_as_libfdt(fdt);
+	assert_false(dt_raw_root_cells_are(fdt, 2, 1));
+	fdt_set_magic(fdt, 0);	/* a header libfdt refuses: no answer is yes */
+	assert_false(dt_raw_root_cells_are(fdt, 2, 1));
+	free(fdt);
+}
+
 /* A header libfdt's check refuses, or version 16: nothing read past it. */
 static void test_bad_header(void **state)
 {
@@ -87,6 +122,7 @@ int main(void)
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_boards),
 		cmocka_unit_test(test_bad_header),
+		cmocka_unit_test(test_root_cells_edited),
 	};
 
 	return cmocka_run_group_tests(tests, 0, 0);

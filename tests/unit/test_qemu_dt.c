@@ -402,6 +402,20 @@ static void test_truncated_kernel_dt_refused(void **state)
 	assert_base_unchanged(c);
 }
 
+/* A kernel DT whose root does not have 2 address and 2 size cells (here
+ * libfdt's default of 1 size cell) is refused, named, and left as it was:
+ * the merge writes 64-bit reg values. */
+static void test_kernel_dt_root_cells_refused(void **state)
+{
+	struct ctx *c = *state;
+
+	assert_int_equal(fdt_delprop(c->base, 0, "#size-cells"), 0);
+	memcpy(c->before, c->base, fdt_totalsize(c->base));
+	assert_int_equal(qemu_dt_merge_virtio(c->base, c->qemu, c->qlen), -EINVAL);
+	assert_non_null(strstr(tk_dt_last_error(), "2 address and 2 size cells"));
+	assert_base_unchanged(c);
+}
+
 /* The scan finds virtio,mmio nodes at any depth and anywhere in a
  * compatible list (fdt_node_check_compatible's rule): both go with the
  * other built-in slots; a node merely named like one stays. */
@@ -562,6 +576,7 @@ int main(void)
 		T(test_too_many_slots_ignored),
 		T(test_too_many_builtin_slots_refused),
 		T(test_truncated_kernel_dt_refused),
+		T(test_kernel_dt_root_cells_refused),
 		T(test_kernel_dt_virtio_nodes_anywhere),
 		T(test_slots_named_like_builtin_written_in_place),
 		T(test_builtin_names_in_other_order_keep_qemus_order),

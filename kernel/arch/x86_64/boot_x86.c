@@ -20,6 +20,7 @@
 #include <takt/log.h>
 
 #include "../../arch.h"
+#include "../../dt_impl.h"
 #include "../../kernel.h"
 #include "qemu_dt.h"
 #include "../../smp.h"
@@ -96,11 +97,10 @@ static void merge_memory(const struct hvm_start_info *si)
 	if (dropped)
 		tk_printk("memory: %u RAM entries of the PVH map beyond the first %d ignored\n",
 			  dropped, MAX_RAM);
-	int ac = fdt_address_cells(fdt_buf, 0), sc = fdt_size_cells(fdt_buf, 0);
 	fdt32_t reg[MAX_RAM * 4];
 	int cells = 0;
 
-	if (ac != 2 || sc != 2)
+	if (!dt_raw_root_cells_are(fdt_buf, 2, 2))
 		tk_panic("boot: the built-in DTB's root must have 2 address and 2 size cells");
 	for (int i = 0; i < n; i++) {
 		reg[cells++] = cpu_to_fdt32((uint32_t)(ram[i].addr >> 32));

@@ -67,8 +67,19 @@ void x86_idt_init(void)
 {
 	uint64_t a = (uint64_t)(uintptr_t)x86_vector_stubs;
 
-	for (int v = 0; v < 256; v++)
-		set_gate(&idt[v], a + 16 * (unsigned)v, 0);
+	if ((a & 0xffff) + 16 * 255 <= 0xffff) {
+		/* the stubs inside one 64 KiB block: only a gate's low
+		 * offset field changes, by 16 a vector (a third of the
+		 * instructions of each gate computed anew) */
+		uint64_t w[2];
+
+		set_gate((struct idt_entry *)w, a, 0);
+		for (int v = 0; v < 256; v++, w[0] += 16)
+			memcpy(&idt[v], w, sizeof(w));
+	} else {
+		for (int v = 0; v < 256; v++)
+			set_gate(&idt[v], a + 16 * (unsigned)v, 0);
+	}
 	/* the double fault on IST 1, this CPU's fault stack (tss.c) */
 	set_gate(&idt[VEC_DF], a + 16 * VEC_DF, 1);
 	x86_idt_load();
