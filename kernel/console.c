@@ -75,7 +75,9 @@ static size_t bootbuf_len;
  * binds (tk_console_register), before the ring's first byte is written,
  * and never used again (console_debug_dump only runs with no console).
  * Apart they were 2 KiB more of every app's static RAM. */
-static char ring[RING_SIZE];
+/* read only where written (between head and tail, or the boot buffer's
+ * length): not cleared at boot */
+static char ring[RING_SIZE] TK_NOINIT;
 #define bootbuf ring
 _Static_assert(BOOTBUF_SIZE <= RING_SIZE, "the boot buffer is in the ring");
 static uint32_t head, commit, tail;

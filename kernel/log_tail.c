@@ -21,7 +21,7 @@
 
 _Static_assert((LOG_TAIL_SIZE & (LOG_TAIL_SIZE - 1)) == 0, "LOG_TAIL_SIZE: a power of two");
 
-static char tail_buf[LOG_TAIL_SIZE];
+static char tail_buf[LOG_TAIL_SIZE] TK_NOINIT;	/* read only where written */
 static uint32_t tail_pos;	/* bytes ever written */
 static volatile bool frozen;
 

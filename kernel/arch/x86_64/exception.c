@@ -25,7 +25,8 @@ struct idt_entry {
 	uint32_t off2, zero;
 };
 
-static struct idt_entry idt[256] __attribute__((aligned(16)));
+/* every gate written (x86_idt_init) before the table is loaded */
+static struct idt_entry idt[256] __attribute__((aligned(16))) TK_NOINIT;
 extern const char x86_vector_stubs[];
 
 static const char *const exc_names[32] = {
