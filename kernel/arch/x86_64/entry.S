@@ -94,11 +94,23 @@ _start32:
 	 * reading or writing low memory. Nothing of Takt's lives there. */
 	mov	$(x86_pt_low + 8), %edi
 	mov	$0x1003, %eax		/* 4 KiB page 1: present, writable */
-	mov	$511, %ecx
-2:	mov	%eax, (%edi)
+	mov	$(x86_pt_low + 8 + 508 * 8), %ecx	/* page 509 */
+2:	mov	%eax, (%edi)		/* pages 1, 2, 3 and 4 of ... 508 */
+	lea	0x1000(%eax), %edx
+	mov	%edx, 8(%edi)
+	lea	0x2000(%eax), %edx
+	mov	%edx, 16(%edi)
+	lea	0x3000(%eax), %edx
+	mov	%edx, 24(%edi)
+	add	$0x4000, %eax
+	add	$32, %edi
+	cmp	%ecx, %edi
+	jb	2b
+	mov	%eax, (%edi)		/* 509, 510, 511 */
 	add	$0x1000, %eax
-	add	$8, %edi
-	loop	2b
+	mov	%eax, 8(%edi)
+	add	$0x1000, %eax
+	mov	%eax, 16(%edi)
 	mov	$x86_pt_low, %eax
 	or	$3, %eax
 	mov	%eax, x86_pd_pool	/* pd0[0] -> that table */
