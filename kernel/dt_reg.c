@@ -52,22 +52,28 @@ void dt_reg_forget(void)
 	cells_memo.fdt = 0;
 }
 
-/* The #address-cells / #size-cells that bus declares for its children. */
-static int bus_cells(const void *fdt, int bus, uint32_t *ac, uint32_t *sc)
+/* bus_cells past the memo: read, and remembered for an indexed blob. */
+static int bus_cells_read(const void *fdt, int bus, uint32_t *ac, uint32_t *sc)
 {
-	int rc;
+	int rc = cell_prop(fdt, bus, "#address-cells", 2, ac);
 
-	if (fdt && fdt == cells_memo.fdt && bus == cells_memo.bus) {
-		*ac = cells_memo.ac;
-		*sc = cells_memo.sc;
-		return 0;
-	}
-	rc = cell_prop(fdt, bus, "#address-cells", 2, ac);
 	if (!rc)
 		rc = cell_prop(fdt, bus, "#size-cells", 1, sc);
 	if (!rc && dt_indexed(fdt))
 		cells_memo = (typeof(cells_memo)){ fdt, bus, *ac, *sc };
 	return rc;
+}
+
+/* The #address-cells / #size-cells that bus declares for its children:
+ * the memo's hit inline (every device's reg asks). */
+static inline int bus_cells(const void *fdt, int bus, uint32_t *ac, uint32_t *sc)
+{
+	if (fdt && fdt == cells_memo.fdt && bus == cells_memo.bus) {
+		*ac = cells_memo.ac;
+		*sc = cells_memo.sc;
+		return 0;
+	}
+	return bus_cells_read(fdt, bus, ac, sc);
 }
 
 /* The parent of node (at index position i, or -1), or -EINVAL for the
@@ -91,14 +97,12 @@ int tk_dt_parent_cells(const void *fdt, int node, uint32_t *acells, uint32_t *sc
 	return parent < 0 ? parent : bus_cells(fdt, parent, acells, scells);
 }
 
-/* A property of (ac + ... ) cell tuples must hold whole tuples. */
-static int tuple_check(const void *fdt, int node, const char *prop, int len, uint32_t ac,
-		       uint32_t tuple_cells, uint32_t sc)
+/* What tuple_check refuses, said. */
+COLD static int tuple_err(const void *fdt, int node, const char *prop, int len, uint32_t ac,
+			  uint32_t tuple_cells, uint32_t sc)
 {
 	if (ac == 0)
 		return dt_prop_err(fdt, node, prop, "needs #address-cells >= 1", -EINVAL);
-	if ((uint32_t)len % (tuple_cells * 4) == 0)
-		return 0;
 	dt_len_err(fdt, node, prop, len, "not a multiple of ");
 	tk_dt_err_num(tuple_cells * 4, 10);
 	tk_dt_err_str(" (#address-cells=");
@@ -107,6 +111,15 @@ static int tuple_check(const void *fdt, int node, const char *prop, int len, uin
 	tk_dt_err_num(sc, 10);
 	tk_dt_err_str(")");
 	return -EINVAL;
+}
+
+/* A property of (ac + ... ) cell tuples must hold whole tuples. */
+static inline int tuple_check(const void *fdt, int node, const char *prop, int len, uint32_t ac,
+			      uint32_t tuple_cells, uint32_t sc)
+{
+	if (ac && (uint32_t)len % (tuple_cells * 4) == 0)
+		return 0;
+	return tuple_err(fdt, node, prop, len, ac, tuple_cells, sc);
 }
 
 /* "<node>: 'reg' 0xADDR+0xSIZE <why>" */
