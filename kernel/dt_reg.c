@@ -167,8 +167,11 @@ static int map_range(const void *fdt, int node, int bus, int up, const uint8_t *
 	return -ENXIO;
 }
 
-/* Translate r from the address space of bus up to the CPU's (the root's). */
-static int translate(const void *fdt, int node, int bus, struct tk_dt_reg *r)
+/* Translate r from the address space of bus up to the CPU's (the root's).
+ * Out of line: most devices sit on the root, and its loop inlined made
+ * every tk_dt_reg save ten registers. */
+static __attribute__((noinline)) int translate_up(const void *fdt, int node, int bus,
+						 struct tk_dt_reg *r)
 {
 	for (;;) {
 		const uint8_t *ranges;
@@ -197,6 +200,15 @@ static int translate(const void *fdt, int node, int bus, struct tk_dt_reg *r)
 		}
 		bus = up;
 	}
+}
+
+/* r from bus's space to the CPU's: nothing to do on the root (offset 0,
+ * the blob's first tag) but the overflow check. */
+static inline int translate(const void *fdt, int node, int bus, struct tk_dt_reg *r)
+{
+	if (bus == 0 && r->size <= UINT64_MAX - r->addr)
+		return 0;
+	return translate_up(fdt, node, bus, r);
 }
 
 int tk_dt_reg(const void *fdt, int node, struct tk_dt_reg *out, int max)
