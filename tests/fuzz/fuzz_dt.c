@@ -5,7 +5,8 @@
  * interrupt-controller probe order) and the memory map read from the DT.
  * Each input is read twice: through the node index and through libfdt's
  * walks (a blob with more than TK_DT_INDEX_MAX nodes goes without index
- * in the kernel), and both must agree. dt_raw.c's lookups (x86's TSC
+ * in the kernel), and both must agree (paths, reg, and the probe's walk
+ * by index position against tk_dt_next_node and dt_getprop). dt_raw.c's lookups (x86's TSC
  * calibration, on a blob not yet validated) on every input whose header's
  * totalsize is there, agreeing with libfdt's when it validates.
  */
@@ -41,7 +42,40 @@ static const struct tk_driver drivers[] = {
  * malloc may hand out again at the same address. */
 static const uint64_t no_blob[8];
 
-static void walk(const void *fdt, int indexed, char *paths, int *nodes)
+/* What the first 64 nodes answered through the index, for the walk without
+ * it to compare: path, reg (count or error, and the entries). */
+struct seen {
+	char path[256];
+	int nreg;
+	struct tk_dt_reg reg[4];
+};
+
+/* The probe's walk (dt_nodes): tk_dt_next_node's nodes, each node's
+ * compatible and status as dt_getprop gives them. */
+static void probe_walk(const void *fdt)
+{
+	struct dt_nodes it = DT_NODES(fdt);
+	int want = -1;
+
+	do {
+		want = tk_dt_next_node(fdt, want);
+		FUZZ_CHECK(dt_nodes_next(&it) == want && it.node == want);
+		if (want < 0)
+			break;
+		int la, lb;
+		const void *a = dt_nodes_prop(&it, DT_HOT_COMPATIBLE, "compatible", &la);
+		const void *b = dt_getprop(fdt, want, "compatible", &lb);
+
+		FUZZ_CHECK(a == b && (!a || la == lb));
+		a = dt_nodes_prop(&it, DT_HOT_STATUS, "status", &la);
+		b = dt_getprop(fdt, want, "status", &lb);
+		FUZZ_CHECK(a == b && (!a || la == lb));
+	} while (1);
+}
+
+/* indexed: 1, through the index, noted in seen; 0, without, compared
+ * with seen; -1, without, nothing to compare with. */
+static void walk(const void *fdt, int indexed, struct seen *seen, int *nodes)
 {
 	int ctl[DEVICE_ORDER_MAX], parent[DEVICE_ORDER_MAX], order[DEVICE_ORDER_MAX];
 	int nctl = 0, n = 0;
@@ -57,17 +91,21 @@ static void walk(const void *fdt, int indexed, char *paths, int *nodes)
 
 		FUZZ_CHECK(n < 100000);
 		pr = tk_dt_path(fdt, node, path, sizeof(path));
-		/* index and libfdt give the same path for the same node */
-		if (indexed && n < 64)
-			snprintf(paths + 256 * n, 256, "%s", pr ? "?" : path);
-		else if (!indexed && n < 64)
-			FUZZ_CHECK(!strcmp(paths + 256 * n, pr ? "?" : path));
-		n++;
 		(void)tk_dt_depth(fdt, node);
 		(void)tk_dt_parent_cells(fdt, node, &ac, &sc);
 		int nreg = tk_dt_reg(fdt, node, reg, 4);
 
 		FUZZ_CHECK(nreg <= 4);
+		/* index and libfdt give the same path and reg for the same node */
+		if (indexed == 1 && n < 64) {
+			snprintf(seen[n].path, sizeof(seen[n].path), "%s", pr ? "?" : path);
+			seen[n].nreg = nreg;
+			memcpy(seen[n].reg, reg, sizeof(reg[0]) * (nreg > 0 ? (size_t)nreg : 0));
+		} else if (indexed == 0 && n < 64) {
+			FUZZ_CHECK(!strcmp(seen[n].path, pr ? "?" : path) && seen[n].nreg == nreg);
+			FUZZ_CHECK(nreg <= 0 || !memcmp(seen[n].reg, reg, sizeof(reg[0]) * (size_t)nreg));
+		}
+		n++;
 		int nirq = tk_dt_irqs(fdt, node, irq, 4);
 
 		FUZZ_CHECK(nirq <= 4);
@@ -159,7 +197,7 @@ static void raw_lookups(const void *fdt, size_t size, int valid)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char paths[64 * 256];
+	static struct seen seen[64];
 	static uint32_t mem[TK_DT_INDEX_MAX * DT_INDEX_NODE_BYTES / 4];
 	void *fdt = fuzz_copy(data, size);
 	int n_idx = 0, n_walk = 0, n_boot = 0, nodes = 0;
@@ -174,15 +212,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0) {
 		raw_lookups(fdt, size, 1);
 		if (nodes >= 0)
-			walk(fdt, 1, paths, &n_boot);
+			walk(fdt, 1, seen, &n_boot);
 		if (tk_dt_index_build(fdt) >= 0) {
 			FUZZ_CHECK(nodes >= 0);	/* it fits the boot's buffer too */
-			walk(fdt, 1, paths, &n_idx);
+			walk(fdt, 1, seen, &n_idx);
+			probe_walk(fdt);
 			(void)tk_dt_index_build(no_blob);
-			walk(fdt, 0, paths, &n_walk);
+			walk(fdt, 0, seen, &n_walk);
+			probe_walk(fdt);
 			FUZZ_CHECK(n_idx == n_walk && n_boot == n_walk);
-		} else {
-			walk(fdt, 0, paths, &n_walk);
+		} else {	/* compared with the boot's index, if it had one */
+			walk(fdt, nodes >= 0 ? 0 : -1, seen, &n_walk);
+			probe_walk(fdt);
 		}
 		memory_map(fdt);
 	}
