@@ -111,8 +111,9 @@ static int check_node_name(const char *st, int off, int depth)
 }
 
 /* The node the walk is in, for the index: its position, offset and row
- * of hot properties, kept in the walk's registers rather than looked up
- * through open[] for each of its properties. */
+ * of hot properties (NULL once a child has ended: see walk), kept in the
+ * walk's registers rather than looked up through open[] for each of its
+ * properties. */
 struct open_node {
 	int i, off;
 	uint16_t *at;
@@ -161,7 +162,7 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 		if (tag == FDT_PROP && depth > 0 && prop_name_ok(st + off, names_end)) {
 			/* the legacy "linux,phandle" is not read (DT spec 2.3.3);
 			 * only a node's first "phandle" gives a value */
-			if (ix) {
+			if (ix && cur.at) {
 				uint32_t ph = dt_props_note(fdt, cur.at, cur.off, off, st + off);
 
 				if (ph)
@@ -192,11 +193,12 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 				return struct_err("FDT_END_NODE outside a node, at structure offset: ",
 						  off);
 			closed = --depth == 0;
-			if (ix && !closed) {
-				int i = open[depth - 1];
-
-				cur = (struct open_node){ i, ix->off[i], dt_props_at[i] };
-			}
+			/* back in the parent, after a child: a property there is
+			 * not the parent's for libfdt (fdt_getprop, the phandle
+			 * lookups: a node's properties end at its first child),
+			 * so the index does not record it either */
+			if (ix && !closed)
+				cur = (struct open_node){ open[depth - 1], 0, NULL };
 			break;
 		case FDT_PROP:
 			if (depth == 0)

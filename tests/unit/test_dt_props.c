@@ -164,6 +164,50 @@ static void test_far_property_asks_libfdt(void **state)
 	free(big);
 }
 
+/* Properties after a child (a blob tk_dt_validate passes, as libfdt's
+ * check does): libfdt's lookups end a node's properties at its first
+ * child, and so must the index's record (the fuzzer found reg's answer
+ * differing through a bus's late #address-cells). */
+static void test_property_after_child_is_not_the_nodes(void **state)
+{
+	size_t size = 4096;
+	void *fdt = calloc(1, size);
+	(void)state;
+	assert_int_equal(fdt_create(fdt, (int)size), 0);
+	assert_int_equal(fdt_finish_reservemap(fdt), 0);
+	assert_int_equal(fdt_begin_node(fdt, ""), 0);
+	assert_int_equal(fdt_property_u32(fdt, "#size-cells", 1), 0);
+	assert_int_equal(fdt_begin_node(fdt, "bus@0"), 0);
+	assert_int_equal(fdt_property_u32(fdt, "#address-cells", 1), 0);
+	assert_int_equal(fdt_property(fdt, "ranges", NULL, 0), 0);
+	assert_int_equal(fdt_begin_node(fdt, "dev@10"), 0);
+	assert_int_equal(fdt_property(fdt, "reg", (const fdt32_t[]){ cpu_to_fdt32(0x10),
+								cpu_to_fdt32(4) }, 8), 0);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	/* after dev@10: none of these is bus@0's for libfdt */
+	assert_int_equal(fdt_property_u32(fdt, "#size-cells", 0), 0);
+	assert_int_equal(fdt_property_string(fdt, "compatible", "late"), 0);
+	assert_int_equal(fdt_property_u32(fdt, "phandle", 7), 0);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	assert_int_equal(fdt_property_string(fdt, "status", "disabled"), 0);
+	assert_int_equal(fdt_end_node(fdt), 0);
+	assert_int_equal(fdt_finish(fdt), 0);
+	assert_int_equal(tk_dt_validate(fdt, size), 0);
+	assert_true(tk_dt_index_build(fdt) > 0);
+	assert_true(same_as_libfdt(fdt) > 0);
+	nodes_as_libfdt(fdt, true);
+	int bus = fdt_path_offset(fdt, "/bus@0"), dev = fdt_path_offset(fdt, "/bus@0/dev@10");
+	struct tk_dt_reg reg[1];
+
+	assert_null(dt_getprop(fdt, bus, "compatible", NULL));
+	assert_int_equal(dt_phandle_node(fdt, dev, "x", 7), -ENXIO);
+	/* the bus's #size-cells is libfdt's default 1: dev@10's reg is whole */
+	assert_int_equal(tk_dt_reg(fdt, dev, reg, 1), 1);
+	assert_int_equal(reg[0].addr, 0x10);
+	assert_int_equal(reg[0].size, 4);
+	free(fdt);
+}
+
 /* Another blob than the indexed one, then a new index: both right. */
 static void test_other_blob_and_new_index(void **state)
 {
@@ -286,6 +330,7 @@ int main(void)
 		cmocka_unit_test(test_boards_match_libfdt),
 		cmocka_unit_test(test_fixtures_match_libfdt),
 		cmocka_unit_test(test_far_property_asks_libfdt),
+		cmocka_unit_test(test_property_after_child_is_not_the_nodes),
 		cmocka_unit_test(test_other_blob_and_new_index),
 		cmocka_unit_test(test_phandle_after_blob_changed_in_place),
 		cmocka_unit_test(test_name_buffer_reused),
