@@ -94,7 +94,8 @@ int tk_dt_parent_cells(const void *fdt, int node, uint32_t *acells, uint32_t *sc
 {
 	int parent = parent_at(fdt, node, -1);
 
-	return parent < 0 ? parent : bus_cells(fdt, parent, acells, scells);
+	/* asked once a CPU node (irq_affinity.c): no memo here */
+	return parent < 0 ? parent : bus_cells_read(fdt, parent, acells, scells);
 }
 
 /* What tuple_check refuses, said. */
@@ -136,8 +137,8 @@ COLD static int region_err(const void *fdt, int node, const struct tk_dt_reg *r,
 
 /* Find the 'ranges' entry of bus that holds all of r and move r into the
  * address space of bus's parent (devicetree spec 2.3.8). */
-static int map_range(const void *fdt, int node, int bus, int up, const uint8_t *p, int len,
-		     struct tk_dt_reg *r)
+static __attribute__((optimize("Os"))) int map_range(const void *fdt, int node, int bus, int up,
+						   const uint8_t *p, int len, struct tk_dt_reg *r)
 {
 	uint32_t cac, csc, pac, psc;
 	int rc = bus_cells(fdt, bus, &cac, &csc);
@@ -170,7 +171,7 @@ static int map_range(const void *fdt, int node, int bus, int up, const uint8_t *
 /* Translate r from the address space of bus up to the CPU's (the root's).
  * Out of line: most devices sit on the root, and its loop inlined made
  * every tk_dt_reg save ten registers. */
-static __attribute__((noinline)) int translate_up(const void *fdt, int node, int bus,
+static __attribute__((noinline, optimize("Os"))) int translate_up(const void *fdt, int node, int bus,
 						 struct tk_dt_reg *r)
 {
 	for (;;) {

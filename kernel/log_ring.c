@@ -106,9 +106,10 @@ static void put(const char *module, int level, bool on_console, const char *text
 	m->on_console = on_console;
 	/* not strncpy: its padding of the rest went a byte at a time, 90
 	 * instructions a kernel line; readers stop at the NUL */
-	size_t mlen = strnlen(module, TK_LOG_MODULE_MAX);
+	size_t mlen = 0;
 
-	memcpy(m->module, module, mlen);
+	for (; mlen < TK_LOG_MODULE_MAX && module[mlen]; mlen++)
+		m->module[mlen] = module[mlen];
 	m->module[mlen] = 0;
 	if (len > TK_LOG_TEXT_MAX)
 		len = TK_LOG_TEXT_MAX;

@@ -96,6 +96,9 @@ static inline struct cpu *cpu_self(void)
 
 /* The boot CPU's struct cpu becomes the per-CPU pointer: first in kernel_start. */
 void smp_boot_cpu_init(void);
+/* A struct cpu's fields that are not zero at first (smp.c; smp_start.c's
+ * secondaries too). */
+void smp_cpu_struct_init(struct cpu *c, unsigned id, uint64_t hwid);
 /* Start the secondaries the DT lists (after devices are bound, before main),
  * up to max CPUs in all (bootarg maxcpus=). */
 void smp_start_secondaries(const void *fdt, unsigned max);
