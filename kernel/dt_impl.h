@@ -257,7 +257,8 @@ const void *dt_props_hot_at(const void *fdt, int i, int node, enum dt_hot id, co
 /* Every node of fdt in DT order (tk_dt_next_node's), by index position
  * when fdt is indexed, so that a walk reading hot properties of each (the
  * device probe) needs no lookup of the node: it->node is the node, or
- * -ENOENT past the last. Start with DT_NODES(fdt). */
+ * -ENOENT past the last. Start with DT_NODES(fdt); the index must not be
+ * rebuilt or dropped during the walk (the probe binds after it). */
 struct dt_nodes {
 	const void *fdt;
 	int i;		/* the index position; -2: fdt not indexed */
