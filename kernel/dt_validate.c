@@ -110,10 +110,10 @@ static int check_node_name(const char *st, int off, int depth)
 	return 0;
 }
 
-/* The node the walk is in, for the index: its position, offset and row
- * of hot properties (NULL once a child has ended: see walk), kept in the
- * walk's registers rather than looked up through open[] for each of its
- * properties. */
+/* The node whose properties the walk is reading, for the index: its
+ * position, offset and row of hot properties (at NULL once a child has
+ * ended: see walk), kept in the walk's registers rather than looked up
+ * through open[] for each property. */
 struct open_node {
 	int i, off;
 	uint16_t *at;
@@ -197,8 +197,7 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 			 * not the parent's for libfdt (fdt_getprop, the phandle
 			 * lookups: a node's properties end at its first child),
 			 * so the index does not record it either */
-			if (ix && !closed)
-				cur = (struct open_node){ open[depth - 1], 0, NULL };
+			cur.at = NULL;
 			break;
 		case FDT_PROP:
 			if (depth == 0)
