@@ -136,9 +136,11 @@ COLD static int region_err(const void *fdt, int node, const struct tk_dt_reg *r,
 }
 
 /* Find the 'ranges' entry of bus that holds all of r and move r into the
- * address space of bus's parent (devicetree spec 2.3.8). */
-static __attribute__((optimize("Os"))) int map_range(const void *fdt, int node, int bus, int up,
-						   const uint8_t *p, int len, struct tk_dt_reg *r)
+ * address space of bus's parent (devicetree spec 2.3.8). For size, as
+ * translate_up (below) that calls it. */
+static __attribute__((optimize("Os"))) int
+map_range(const void *fdt, int node, int bus, int up, const uint8_t *p, int len,
+	  struct tk_dt_reg *r)
 {
 	uint32_t cac, csc, pac, psc;
 	int rc = bus_cells(fdt, bus, &cac, &csc);
@@ -169,10 +171,10 @@ static __attribute__((optimize("Os"))) int map_range(const void *fdt, int node, 
 }
 
 /* Translate r from the address space of bus up to the CPU's (the root's).
- * Out of line: most devices sit on the root, and its loop inlined made
- * every tk_dt_reg save ten registers. */
-static __attribute__((noinline, optimize("Os"))) int translate_up(const void *fdt, int node, int bus,
-						 struct tk_dt_reg *r)
+ * Out of line and for size: most devices sit on the root, and this loop
+ * inlined made every tk_dt_reg save ten registers. */
+static __attribute__((noinline, optimize("Os"))) int
+translate_up(const void *fdt, int node, int bus, struct tk_dt_reg *r)
 {
 	for (;;) {
 		const uint8_t *ranges;
@@ -218,8 +220,8 @@ int tk_dt_reg(const void *fdt, int node, struct tk_dt_reg *out, int max)
 	int len, n, rc;
 	/* the node's index position once, for its parent and its reg (each
 	 * device's reg is read at boot: QEMU's 32 virtio slots) */
-	int i = dt_index_of(fdt, node);
-	int bus = parent_at(fdt, node, i);
+	int pos = dt_index_of(fdt, node);
+	int bus = parent_at(fdt, node, pos);
 	const uint8_t *p;
 
 	if (bus < 0)
@@ -227,8 +229,8 @@ int tk_dt_reg(const void *fdt, int node, struct tk_dt_reg *out, int max)
 	rc = bus_cells(fdt, bus, &ac, &sc);
 	if (rc)
 		return rc;
-	p = i >= 0 ? dt_props_hot_at(fdt, i, node, DT_HOT_REG, "reg", &len)
-		   : dt_getprop(fdt, node, "reg", &len);
+	p = pos >= 0 ? dt_props_hot_at(fdt, pos, node, DT_HOT_REG, "reg", &len)
+		     : dt_getprop(fdt, node, "reg", &len);
 	if (!p) {
 		dt_prop_failed(fdt, node, "reg", &len);
 		return len;
