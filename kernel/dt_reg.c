@@ -14,6 +14,15 @@
 
 #include "dt_impl.h"
 
+/* Code off the usual path (devices behind a bus with 'ranges'), built for
+ * size where the compiler takes it per function (gcc; the fuzzers' clang
+ * does not). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define FOR_SIZE __attribute__((optimize("Os")))
+#else
+#define FOR_SIZE
+#endif
+
 /* One '#...-cells' of bus, dflt when absent; limited to 2 (64 bits). */
 static int cell_prop(const void *fdt, int bus, const char *name, uint32_t dflt, uint32_t *out)
 {
@@ -138,7 +147,7 @@ COLD static int region_err(const void *fdt, int node, const struct tk_dt_reg *r,
 /* Find the 'ranges' entry of bus that holds all of r and move r into the
  * address space of bus's parent (devicetree spec 2.3.8). For size, as
  * translate_up (below) that calls it. */
-static __attribute__((optimize("Os"))) int
+static FOR_SIZE int
 map_range(const void *fdt, int node, int bus, int up, const uint8_t *p, int len,
 	  struct tk_dt_reg *r)
 {
@@ -173,7 +182,7 @@ map_range(const void *fdt, int node, int bus, int up, const uint8_t *p, int len,
 /* Translate r from the address space of bus up to the CPU's (the root's).
  * Out of line and for size: most devices sit on the root, and this loop
  * inlined made every tk_dt_reg save ten registers. */
-static __attribute__((noinline, optimize("Os"))) int
+static __attribute__((noinline)) FOR_SIZE int
 translate_up(const void *fdt, int node, int bus, struct tk_dt_reg *r)
 {
 	for (;;) {
