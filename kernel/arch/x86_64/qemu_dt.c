@@ -99,9 +99,13 @@ static int read_slot(const void *q, int node, struct slot *s)
  * has no unit address and name is want@something. */
 static bool name_eq(const char *name, const char *want)
 {
+	/* the first bytes before the lengths: most of the root's children
+	 * are neither a slot's name nor its interrupt parent's */
+	if (!want[0] || name[0] != want[0])
+		return false;
 	size_t n = strlen(want);
 
-	return want[0] && !strncmp(name, want, n) &&
+	return !strncmp(name, want, n) &&
 	       (name[n] == 0 || (name[n] == '@' && !memchr(want, '@', n)));
 }
 
