@@ -186,6 +186,13 @@ static uint32_t phandle_of(const void *fdt, int node)
 	return p && len == 4 ? dt_be32(p) : 0;
 }
 
+/* A compatible list as a lookup gave it (NULL, len < 0: none) names want:
+ * fdt_node_check_compatible's test. */
+static bool list_names(const char *list, int len, const char *want)
+{
+	return list && len > 0 && fdt_stringlist_contains(list, len, want);
+}
+
 /* The node's compatible list names want (tk_dt_compat_index >= 0), read
  * likewise. */
 static bool raw_compatible(const void *fdt, int node, const char *want)
@@ -193,7 +200,7 @@ static bool raw_compatible(const void *fdt, int node, const char *want)
 	int len;
 	const char *list = dt_raw_getprop(fdt, node, "compatible", &len);
 
-	return list && len > 0 && fdt_stringlist_contains(list, len, want);
+	return list_names(list, len, want);
 }
 
 static int resolve_slot(const void *fdt, const void *q, int qnode, struct slot *s)
@@ -382,7 +389,7 @@ static bool is_compatible(const void *fdt, int node, const char *want)
 	int len;
 	const char *list = dt_getprop(fdt, node, "compatible", &len);
 
-	return list && len > 0 && fdt_stringlist_contains(list, len, want);
+	return list_names(list, len, want);
 }
 
 /* QEMU's slots (qnode, slots), read and checked; the blob was indexed in
