@@ -16,6 +16,7 @@ cli = None      # set by ./takt before run()
 
 
 CTEST_RE = re.compile(r"(\d+)% tests passed, (\d+) tests? failed out of (\d+)")
+CTEST_FAILED_RE = re.compile(r"^\s*\d+ - (\S+) \(", re.M)
 
 
 def ctest_counts(text):
@@ -27,6 +28,14 @@ def ctest_counts(text):
         return None
     failed, total = int(m.group(2)), int(m.group(3))
     return total - failed, failed
+
+
+def ctest_failed_names(text):
+    """The names in ctest's "The following tests FAILED:" list, in order."""
+    head = text.rfind("The following tests FAILED:")
+    if head < 0:
+        return []
+    return CTEST_FAILED_RE.findall(text[head:])
 
 
 class TestRun:
@@ -85,7 +94,9 @@ class TestRun:
             self.problem("%s: ctest exited %d" % (title, rc))
             return passed, 1
         if failed:
-            self.problems.append("%s: %d test(s) failed" % (title, failed))
+            names = ctest_failed_names(text)
+            self.problems.append("%s: %d test(s) failed%s" % (
+                title, failed, ": " + ", ".join(names) if names else ""))
         return passed, failed
 
     def ctest_cases(self, path):
