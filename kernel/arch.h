@@ -122,8 +122,13 @@ unsigned long arch_irq_save(void);
 void arch_irq_restore(unsigned long flags);
 void arch_irq_enable(void);
 
-/* Wait for an interrupt (wfi / hlt); returns after one was taken or pending. */
-void arch_wait_for_irq(void);
+/* The idle thread's wait for an interrupt. True: it returns with
+ * interrupts masked and one pending, for the caller to dispatch as a call
+ * (irq_dispatch(0)): arm64's WFI wakes on a pending interrupt even masked,
+ * so idle takes no exception, saves no frame and restores none on its way
+ * to a woken thread and back. False: the interrupt was taken already
+ * (x86's hlt wakes only with interrupts on). */
+bool arch_idle_wait(void);
 
 /* Free-running counter and its frequency in Hz (generic timer / TSC). */
 uint64_t arch_counter(void);

@@ -29,10 +29,11 @@ WINDOWS = [("boot", "boot: the first instruction to main() (a round = the boot)"
            ("wake", "timer interrupt to the woken thread: the IRQ vector until the sleeper is back (a round)"),
            ("busy", "timer wake with a lower thread running: sleep 100 us while it spins (a round)"),
            ("preempt", "timer interrupt to the woken thread, the spinning one preempted: the IRQ vector until the sleeper is back (a round)")]
-# "wake" lies inside "timer", "preempt" inside "busy": each begins at the
-# interrupt vector's first block (an address the caller gives as the mark
-# wake_begin, where the arch has one) and ends with its outer window. They
-# are left out when there is no such mark.
+# "wake" lies inside "timer", "preempt" inside "busy": each begins at its
+# mark (wake_begin: where the idle thread wakes up - arm64's first
+# instruction after idle's WFI, x86_64's timer vector; preempt_begin: the
+# timer's interrupt vector) and ends with its outer window. They are left
+# out when the image has no such mark.
 INNER = {"wake": "timer", "preempt": "busy"}
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 TRACE = re.compile(r"^Trace (\d+): 0x[0-9a-f]+ \[[0-9a-f]+/([0-9a-f]+)/[0-9a-f]+/([0-9a-f]+)\]")
@@ -89,12 +90,11 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
     addrs = [a for a, _ in syms]
     windows = [w for w, _ in WINDOWS
                if (w + "_end" in marks if w not in INNER
-                   else "wake_begin" in marks and INNER[w] + "_end" in marks)]
+                   else w + "_begin" in marks and INNER[w] + "_end" in marks)]
     begin = {marks[w + "_begin"]: w for w in windows if w + "_begin" in marks and w not in INNER}
     end = {marks[w + "_end"]: w for w in windows if w not in INNER}
-    # the inner windows all begin at the interrupt vector: by their outer one
-    inner_of = {INNER[w]: w for w in windows if w in INNER}
-    vector = marks.get("wake_begin")
+    # an inner window begins at its mark while its outer one is open
+    inner_of = {INNER[w]: (w, marks[w + "_begin"]) for w in windows if w in INNER}
     result = {w: {"rounds": 0, "functions": {}, "inclusive": {}} for w in windows}
     starts = {a for a, _ in syms}
     stack = []
@@ -118,8 +118,8 @@ def profile_log(lines, syms, marks, rounds=None, cpu=0):
             continue
         if active is None:
             continue
-        if pc == vector and inner is None and active in inner_of:
-            inner = inner_of[active]
+        if inner is None and active in inner_of and pc == inner_of[active][1]:
+            inner = inner_of[active][0]
         n = sizes.get(pc)
         if n is None:
             raise ProfileError("block at 0x%x executed but never translated in the log" % pc)
@@ -190,8 +190,8 @@ def report(result, top=25):
 
 
 def irq_vector_of(names):
-    """The wake window's first block: arm64's IRQ vector (any interrupt), x86_64's
-    LAPIC timer stub; None for an image with neither."""
+    """The timer interrupt's first block: arm64's IRQ vector (any interrupt),
+    x86_64's LAPIC timer stub; None for an image with neither."""
     if "arch_vectors" in names:
         return names["arch_vectors"] + ARM64_IRQ_VECTOR
     if "x86_vector_stubs" in names:
@@ -199,9 +199,16 @@ def irq_vector_of(names):
     return None
 
 
+def idle_wake_of(names, irq_vector):
+    """Where the idle thread's wake-up begins: after arm64's masked WFI
+    (arch_idle_woken: no interrupt is taken), else at the interrupt vector."""
+    return names.get("arch_idle_woken", irq_vector)
+
+
 def run(qemu_cmd, elf, nm="nm", timeout=300, irq_vector=None):
-    """irq_vector: the address of the interrupt vector's first block (the
-    wake window's begin), or None for no wake window."""
+    """irq_vector: the address of the timer interrupt vector's first block
+    (the preempt window's begin, and the wake window's where idle takes the
+    interrupt), or None for neither window."""
     syms = symbols(elf, nm)
     names = {n: a for a, n in syms}
     if "main" not in names:
@@ -217,7 +224,8 @@ def run(qemu_cmd, elf, nm="nm", timeout=300, irq_vector=None):
     if irq_vector is None:
         irq_vector = irq_vector_of(names)
     if irq_vector is not None:
-        marks["wake_begin"] = irq_vector
+        marks["wake_begin"] = idle_wake_of(names, irq_vector)
+        marks["preempt_begin"] = irq_vector
     with tempfile.TemporaryDirectory() as d:
         log = os.path.join(d, "exec.log")
         out = subprocess.run(qemu_cmd + ICOUNT + ["-d", "in_asm,exec,nochain", "-D", log],

@@ -24,6 +24,7 @@
 #include <takt/log.h>
 #include <takt/time.h>
 
+#include "../irq.h"
 #include "../irqoff.h"
 #include "hot.h"
 #include "../kernel.h"
@@ -471,12 +472,14 @@ void sched_add_thread(struct tk_thread *t)
  * else posted to t's CPU, which applies it at its next decision. */
 /* ---- start ---- */
 
-/* Idle: wait for an interrupt; its exit path switches to whatever woke. */
+/* Idle: wait for an interrupt; its exit path (sched_irq_exit) switches to
+ * whatever woke, and idle resumes there when nothing else is left. */
 void *sched_idle_entry(void *arg)
 {
 	(void)arg;
 	for (;;)
-		arch_wait_for_irq();
+		if (arch_idle_wait())
+			irq_dispatch(0);	/* pending, masked: no interrupt frame */
 	return 0;
 }
 

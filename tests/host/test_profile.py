@@ -87,7 +87,8 @@ class Profile(unittest.TestCase):
         # thread preempted), "wake" inside the timer window: each round goes
         # to its own
         syms = sorted(SYMS + [(0x1040, "prof_busy_begin"), (0x1050, "prof_busy_end"), (0x2200, "spin")])
-        marks = dict(MARKS, wake_begin=0x2100, busy_begin=0x1040, busy_end=0x1050)
+        marks = dict(MARKS, wake_begin=0x2100, preempt_begin=0x2100, busy_begin=0x1040,
+                     busy_end=0x1050)
         log = (block(0x2000, 5) + block(0x2100, 3) + block(0x2200, 7) +
                [trace(0x0f80), trace(0x1000), trace(0x1010)] +
                [trace(0x1020), trace(0x2100), trace(0x1030)] +
@@ -104,6 +105,26 @@ class Profile(unittest.TestCase):
                          0x40080280)
         self.assertEqual(takt_profile.irq_vector_of({"x86_vector_stubs": 0x100000}), 0x100e00)
         self.assertIsNone(takt_profile.irq_vector_of({"main": 1}))
+
+    def test_idle_wake_begins_after_arm64s_masked_wfi(self):
+        # arm64's idle takes no interrupt: its wake-up begins after the WFI
+        self.assertEqual(takt_profile.idle_wake_of({"arch_idle_woken": 0x40081234}, 0x40080280),
+                         0x40081234)
+        self.assertEqual(takt_profile.idle_wake_of({"main": 1}, 0x100e00), 0x100e00)
+
+    def test_idle_wake_and_preempt_have_their_own_marks(self):
+        # wake begins at the idle mark only, preempt at the vector only
+        syms = sorted(SYMS + [(0x1040, "prof_busy_begin"), (0x1050, "prof_busy_end"),
+                              (0x2200, "spin"), (0x2300, "idle_woken")])
+        marks = dict(MARKS, wake_begin=0x2300, preempt_begin=0x2100, busy_begin=0x1040,
+                     busy_end=0x1050)
+        log = (block(0x2000, 5) + block(0x2100, 3) + block(0x2200, 7) + block(0x2300, 1) +
+               [trace(0x0f80), trace(0x1000), trace(0x1010)] +
+               [trace(0x1020), trace(0x2300), trace(0x2000), trace(0x1030)] +
+               [trace(0x1040), trace(0x2200), trace(0x2300), trace(0x2100), trace(0x1050)])
+        res = takt_profile.profile_log(log, syms, marks)
+        self.assertEqual(res["wake"]["functions"], {"idle_woken": 1, "schedule": 5})
+        self.assertEqual(res["preempt"]["functions"], {"switch_to": 3})
 
     def test_no_wake_window_without_its_mark(self):
         res = takt_profile.profile_log(self.log(), SYMS, MARKS)

@@ -21,21 +21,17 @@ void arch_irq_enable(void)
 	__asm__ volatile("msr daifclr, #2" ::: "memory");
 }
 
-void arch_wfi(void);	/* vectors.S */
+void arch_idle_wfi(void);	/* vectors.S */
 
-/* Waiting, even masked, is not a masked stretch: an interrupt ends it. */
-void arch_wait_for_irq(void)
+/* Masked: WFI still wakes on a pending interrupt (a wake-up event whatever
+ * PSTATE.I says), which the idle loop then dispatches as a call. Waiting is
+ * not a masked stretch; the dispatch opens one (sched_irq_enter). */
+bool arch_idle_wait(void)
 {
 	if (__builtin_expect(irqoff_on, 0))
 		irqoff_end();
-	arch_wfi();
-	if (__builtin_expect(irqoff_on, 0)) {
-		unsigned long daif;
-
-		__asm__ volatile("mrs %0, daif" : "=r"(daif));
-		if (ARCH_IRQ_MASKED(daif))
-			irqoff_begin();
-	}
+	arch_idle_wfi();
+	return true;
 }
 
 uint64_t arch_counter(void)

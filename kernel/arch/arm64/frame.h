@@ -3,8 +3,6 @@
 #define TAKT_ARM64_FRAME_H
 
 #define FRAME_KIND	288
-#define FRAME_FLAGS	296
-#define FRAME_NO_FP	1	/* flags: q0-q31, FPSR, FPCR not saved (the idle thread's) */
 #define FRAME_FPSR	304
 #define FRAME_Q		320
 #define FRAME_SIZE	(FRAME_Q + 32 * 16)
@@ -41,7 +39,7 @@ struct arch_frame {
 	uint64_t sp;		/* 248: sp before the exception */
 	uint64_t elr, spsr;	/* 256 */
 	uint64_t esr, far;	/* 272 */
-	uint64_t kind, flags;	/* 288; flags: FRAME_NO_FP */
+	uint64_t kind, pad;	/* 288 */
 	uint64_t fpsr, fpcr;	/* 304 */
 	__uint128_t q[32];	/* 320: q0-7, q16-31, then q8-15 */
 };

@@ -3,10 +3,9 @@
  * frame.h) and calls arch_exception(frame, kind), which returns the frame to
  * resume: the same one, or another thread's once the scheduler switches from
  * the interrupt return path. IRQs also save the FP/SIMD caller state, because
- * handlers may call library code that uses the vector registers - except an
- * interrupt that wakes the idle thread's WFI (arch_wfi_resume, cpu.c): idle
- * uses none, so its frame goes without them (FRAME_FLAGS says so), 38
- * instructions less on the way from idle to a woken thread and back.
+ * handlers may call library code that uses the vector registers. The idle
+ * thread takes none of these: it waits masked and dispatches the pending
+ * interrupt as a call (arch_idle_wfi below, cpu.c's arch_idle_wait).
  */
 #include "frame.h"
 
@@ -17,20 +16,6 @@
 	sub	sp, sp, #FRAME_SIZE
 	stp	x0, x1, [sp, #0]
 	mov	x1, #\kind
-	b	vec_common
-.endm
-
-/* The current EL's interrupts: the idle thread's WFI (its resume address
- * in ELR) takes the path without the FP/SIMD state. */
-.macro	ventry_irq
-	.balign	0x80
-	sub	sp, sp, #FRAME_SIZE
-	stp	x0, x1, [sp, #0]
-	mrs	x0, elr_el1
-	adr	x1, arch_wfi_resume
-	cmp	x0, x1
-	mov	x1, #VEC_IRQ
-	b.eq	vec_irq_idle
 	b	vec_common
 .endm
 
@@ -66,7 +51,7 @@ arch_vectors:
 	ventry	VEC_SP0_FIQ
 	ventry	VEC_SP0_SERROR
 	ventry_checked
-	ventry_irq
+	ventry	VEC_IRQ
 	ventry	VEC_FIQ
 	ventry	VEC_SERROR
 	ventry	VEC_LOWER_SYNC
@@ -157,7 +142,7 @@ vec_common:
 	.cfi_return_column 32
 	cfi_frame_regs
 	save_gprs
-	stp	x1, xzr, [sp, #FRAME_KIND]	/* flags 0: FP/SIMD state saved */
+	stp	x1, xzr, [sp, #FRAME_KIND]
 	mrs	x2, fpsr
 	mrs	x3, fpcr
 	stp	x2, x3, [sp, #FRAME_FPSR]
@@ -179,14 +164,11 @@ vec_common:
 	stp	q10, q11, [sp, #FRAME_Q + 0x1a0]
 	stp	q12, q13, [sp, #FRAME_Q + 0x1c0]
 	stp	q14, q15, [sp, #FRAME_Q + 0x1e0]
-vec_call:
 	mov	x0, sp
 	bl	arch_exception
 	mov	sp, x0
 	.global	arch_frame_restore
 arch_frame_restore:			/* x0 = sp = frame to resume */
-	ldr	x2, [sp, #FRAME_FLAGS]
-	cbnz	x2, 1f			/* FRAME_NO_FP: idle's frame */
 	ldp	q0, q1, [sp, #FRAME_Q + 0x000]
 	ldp	q2, q3, [sp, #FRAME_Q + 0x020]
 	ldp	q4, q5, [sp, #FRAME_Q + 0x040]
@@ -206,7 +188,6 @@ arch_frame_restore:			/* x0 = sp = frame to resume */
 	ldp	x2, x3, [sp, #FRAME_FPSR]
 	msr	fpsr, x2
 	msr	fpcr, x3
-1:
 	ldp	x2, x3, [sp, #256]
 	msr	elr_el1, x2
 	msr	spsr_el1, x3
@@ -230,25 +211,15 @@ arch_frame_restore:			/* x0 = sp = frame to resume */
 	eret
 	.cfi_endproc
 
-/* The idle thread's wait (cpu.c's arch_wait_for_irq). A call: its caller's
- * FP/SIMD caller-saved registers are dead here, and the callee-saved low
- * halves of d8-d15 survive a switch in arch_context_switch, so an
- * interrupt taken here (ELR = arch_wfi_resume) saves no FP/SIMD state. */
-	.global	arch_wfi
-arch_wfi:
+/* The idle thread's wait (cpu.c's arch_idle_wait): interrupts masked, so
+ * a pending one wakes the WFI without being taken, and idle dispatches it
+ * as a call. arch_idle_woken, the first instruction after the wake-up, is
+ * where ./takt bench profile starts its idle wake-up window. */
+	.global	arch_idle_wfi
+	.global	arch_idle_woken
+arch_idle_wfi:
+	msr	daifset, #2
 	dsb	sy
 	wfi
-arch_wfi_resume:
+arch_idle_woken:
 	ret
-
-/* An interrupt that woke the idle thread's WFI: no FP/SIMD state. */
-vec_irq_idle:
-	.cfi_startproc
-	.cfi_signal_frame
-	.cfi_return_column 32
-	cfi_frame_regs
-	save_gprs
-	mov	x2, #FRAME_NO_FP
-	stp	x1, x2, [sp, #FRAME_KIND]
-	b	vec_call
-	.cfi_endproc

@@ -27,10 +27,10 @@ void arch_irq_enable(void)
 }
 
 /* sti's one-instruction shadow makes "sti; hlt" atomic: an interrupt that
- * is pending wakes the hlt instead of being taken before it. Then restore
- * the caller's masking (arch.h: returns with the interrupt taken or
- * pending; the caller's restore runs its handler). */
-void arch_wait_for_irq(void)
+ * is pending wakes the hlt instead of being taken before it. hlt wakes only
+ * with interrupts on, so the interrupt is taken here (its IDT entry), then
+ * the caller's masking is restored. */
+bool arch_idle_wait(void)
 {
 	unsigned long flags;
 
@@ -42,6 +42,7 @@ void arch_wait_for_irq(void)
 		__asm__ volatile("sti" ::: "memory");
 	else if (__builtin_expect(irqoff_on, 0))
 		irqoff_begin();
+	return false;
 }
 
 uint64_t arch_counter(void)
