@@ -204,7 +204,8 @@ static bool known(const struct tk_thread *t)
 
 /* The registers of thread c (not thread 1) into core.regs; sp returned. A
  * thread on another CPU has them when that CPU stopped for the core (its
- * interrupt frame), else none. */
+ * interrupt frame, or the stop's call when the interrupt had none), else
+ * none. */
 static uint64_t thread_regs(const struct core_thread *c)
 {
 	struct cpu *other;
@@ -212,10 +213,13 @@ static uint64_t thread_regs(const struct core_thread *c)
 	memset(core.regs, 0, sizeof(core.regs));
 	if (c->state == CS_OTHER_CPU) {
 		other = running_elsewhere(c->t);
-		if (!other || !__atomic_load_n(&other->stopped, __ATOMIC_ACQUIRE) ||
-		    !other->stopped_frame)
+		if (!other || !__atomic_load_n(&other->stopped, __ATOMIC_ACQUIRE))
 			return 0;
-		arch_core_regs_frame(core.regs, other->stopped_frame);
+		if (other->stopped_frame)
+			arch_core_regs_frame(core.regs, other->stopped_frame);
+		else
+			arch_core_regs_call(core.regs, other->stopped_call[0],
+					    other->stopped_call[1], other->stopped_call[2]);
 		return core.regs[ARCH_CORE_SP];
 	}
 	if (!c->t->ctx.sp || !stack_has(c->t, (uintptr_t)c->t->ctx.sp))

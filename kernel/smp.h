@@ -72,9 +72,12 @@ struct cpu {
 	void *call_arg;
 	volatile uint32_t call_seq, call_done;
 	/* crash cores (crash_core.c): the frame of the interrupt being handled
-	 * (irq.c), and the one this CPU stopped in for a core (smp_stop_others) */
+	 * (irq.c), and the one this CPU stopped in for a core (smp_stop_others);
+	 * an interrupt idle dispatched as a call (arm64) has none: then the
+	 * call of the stop, its return address, sp and frame pointer */
 	struct arch_frame *irq_frame;
 	struct arch_frame *stopped_frame;
+	uintptr_t stopped_call[3];
 	bool stopped;
 	/* figures */
 	uint64_t idle_ns, idle_since;
