@@ -301,12 +301,8 @@ static inline void run_line(const struct intc *c, unsigned line, unsigned cpu)
 	tk_printk("irq: %s line %u has no handler, disabled\n", c->dev->path, line);
 }
 
-struct arch_frame *irq_dispatch(struct arch_frame *f)
+static inline struct arch_frame *dispatch(struct arch_frame *f, unsigned line)
 {
-	if (!root_ops)
-		tk_panic("interrupt taken with no interrupt controller bound");
-	unsigned line = root_ops->ack(root);
-
 	if (line == TK_IRQ_SPURIOUS) {
 		spurious++;
 		return f;
@@ -328,6 +324,25 @@ struct arch_frame *irq_dispatch(struct arch_frame *f)
 	if (__builtin_expect(irqoff_on, 0) && !sched_in_irq())
 		irqoff_end();
 	return f;
+}
+
+static void need_root(void)
+{
+	if (!root_ops)
+		tk_panic("interrupt taken with no interrupt controller bound");
+}
+
+struct arch_frame *irq_dispatch(struct arch_frame *f)
+{
+	need_root();
+	return dispatch(f, root_ops->ack(root));
+}
+
+struct arch_frame *irq_dispatch_vector(struct arch_frame *f, unsigned vector)
+{
+	need_root();
+	return dispatch(f, root_ops->ack_vector ? root_ops->ack_vector(root, vector)
+						: root_ops->ack(root));
 }
 
 void tk_intc_dispatch(struct tk_device *intc, unsigned line)

@@ -8,10 +8,12 @@
 struct arch_frame;
 struct tk_device;
 
-/* Called by the arch vectors for an IRQ: acknowledge, run the handler,
- * end it. Returns the frame to resume (a later issue's scheduler may
- * return another thread's). */
+/* Called by the arch vectors for an IRQ (f: its frame, or 0 for one the
+ * idle thread found pending): acknowledge, run the handler, end it.
+ * Returns f. irq_dispatch_vector: the same for the vector the CPU
+ * delivered (x86), which names the line where the root can tell it. */
 struct arch_frame *irq_dispatch(struct arch_frame *f);
+struct arch_frame *irq_dispatch_vector(struct arch_frame *f, unsigned vector);
 
 /* Multicore: can the root send IPIs; send one to CPU index cpu (hardware
  * ID hwid); ready this (secondary) CPU's interface. */

@@ -136,6 +136,14 @@ static unsigned lapic_ack(struct tk_device *dev)
 	return v < 0 ? TK_IRQ_SPURIOUS : (unsigned)v;
 }
 
+/* The IDT stub pushed the vector: its line (vectors are lines here). The
+ * spurious vector sets no ISR bit and takes no EOI. */
+static unsigned lapic_ack_vector(struct tk_device *dev, unsigned vector)
+{
+	(void)dev;
+	return vector == VEC_SPURIOUS || vector > 0xff ? TK_IRQ_SPURIOUS : vector;
+}
+
 static void lapic_eoi(struct tk_device *dev, unsigned line)
 {
 	(void)dev;
@@ -178,7 +186,7 @@ static void lapic_send_ipi(struct tk_device *dev, unsigned cpu, uint64_t hwid)
 
 static const struct tk_intc_ops lapic_ops = {
 	.xlate = lapic_xlate, .enable = lapic_enable, .disable = lapic_disable,
-	.ack = lapic_ack, .eoi = lapic_eoi, .nlines = 256,
+	.ack = lapic_ack, .ack_vector = lapic_ack_vector, .eoi = lapic_eoi, .nlines = 256,
 	.cpu_init = lapic_cpu_init, .send_ipi = lapic_send_ipi, .ipi_line = VEC_IPI,
 };
 

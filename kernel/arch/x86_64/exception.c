@@ -160,7 +160,7 @@ static __attribute__((noinline, noreturn)) void fault(struct arch_frame *f)
 struct arch_frame *arch_exception(struct arch_frame *f)
 {
 	if (f->vector >= VEC_IRQ_FIRST)
-		return irq_dispatch(f);
+		return irq_dispatch_vector(f, (unsigned)f->vector);
 	fault(f);
 }
 

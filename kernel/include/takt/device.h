@@ -106,6 +106,10 @@ struct tk_intc_ops {
 	void (*disable)(struct tk_device *dev, unsigned line);
 	/* acknowledge the highest pending line; TK_IRQ_SPURIOUS when none */
 	unsigned (*ack)(struct tk_device *dev);
+	/* Optional, where the CPU delivers a vector (x86's IDT): the line of
+	 * the vector being taken, without asking the controller;
+	 * TK_IRQ_SPURIOUS for its spurious vector. */
+	unsigned (*ack_vector)(struct tk_device *dev, unsigned vector);
 	void (*eoi)(struct tk_device *dev, unsigned line);
 	unsigned nlines;
 	/* A router (the x86 IOAPIC) is not the root: xlate gives a root line,
