@@ -303,6 +303,17 @@ int tk_dt_subnode(const void *fdt, int parent, const char *name)
 	return node >= 0 ? node : -ENOENT;
 }
 
+/* The child of the node at index position p after position i (p itself:
+ * the first) whose record does not say hot property id is absent (id < 0:
+ * any child); its offset, or -ENOENT. */
+static inline int next_child_at(int p, int i, int id)
+{
+	for (i++; i < idx.n; i++)
+		if (idx.parent[i] == p && (id < 0 || dt_props_at[i][id] != DT_PROP_ABSENT))
+			return remember_off(i);
+	return -ENOENT;
+}
+
 int tk_dt_next_child(const void *fdt, int parent, int prev)
 {
 	int p = dt_index_of(fdt, parent);
@@ -313,10 +324,7 @@ int tk_dt_next_child(const void *fdt, int parent, int prev)
 
 		return n >= 0 ? n : -ENOENT;
 	}
-	for (i++; i < idx.n; i++)
-		if (idx.parent[i] == p)
-			return remember_off(i);
-	return -ENOENT;
+	return next_child_at(p, i, -1);
 }
 
 int dt_next_child_maybe_with(const void *fdt, int parent, int prev, const char *name)
@@ -326,10 +334,7 @@ int dt_next_child_maybe_with(const void *fdt, int parent, int prev, const char *
 
 	if (id < 0 || p < 0 || i < 0)
 		return tk_dt_next_child(fdt, parent, prev);	/* each, to be asked */
-	for (i++; i < idx.n; i++)
-		if (idx.parent[i] == p && dt_props_at[i][id] != DT_PROP_ABSENT)
-			return remember_off(i);
-	return -ENOENT;
+	return next_child_at(p, i, id);
 }
 
 int dt_parent_at(int i)
