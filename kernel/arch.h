@@ -122,13 +122,18 @@ unsigned long arch_irq_save(void);
 void arch_irq_restore(unsigned long flags);
 void arch_irq_enable(void);
 
-/* The idle thread's wait for an interrupt. True: it returns with
- * interrupts masked and one pending, for the caller to dispatch as a call
- * (irq_dispatch(0)): arm64's WFI wakes on a pending interrupt even masked,
- * so idle takes no exception, saves no frame and restores none on its way
- * to a woken thread and back. False: the interrupt was taken already
- * (x86's hlt wakes only with interrupts on). */
-bool arch_idle_wait(void);
+/* The idle thread's wait for an interrupt. With ARCH_IDLE_POLLS it
+ * returns with interrupts masked and one pending, for the caller to
+ * dispatch as a call (irq_dispatch(0)): arm64's WFI wakes on a pending
+ * interrupt even masked, so idle takes no exception, saves no frame and
+ * restores none on its way to a woken thread and back. Without, the
+ * interrupt was taken already (x86's hlt wakes only with interrupts on). */
+void arch_idle_wait(void);
+#if defined(__aarch64__)
+#define ARCH_IDLE_POLLS 1
+#else
+#define ARCH_IDLE_POLLS 0
+#endif
 
 /* Free-running counter and its frequency in Hz (generic timer / TSC). */
 uint64_t arch_counter(void);

@@ -301,7 +301,9 @@ static inline void run_line(const struct intc *c, unsigned line, unsigned cpu)
 	tk_printk("irq: %s line %u has no handler, disabled\n", c->dev->path, line);
 }
 
-static inline struct arch_frame *dispatch(struct arch_frame *f, unsigned line)
+/* Inlined into each entry: the interrupt path makes one call less. */
+static inline __attribute__((always_inline)) struct arch_frame *dispatch(struct arch_frame *f,
+									 unsigned line)
 {
 	if (line == TK_IRQ_SPURIOUS) {
 		spurious++;

@@ -72,12 +72,10 @@ struct cpu {
 	void *call_arg;
 	volatile uint32_t call_seq, call_done;
 	/* crash cores (crash_core.c): the frame of the interrupt being handled
-	 * (irq.c), and the one this CPU stopped in for a core (smp_stop_others);
-	 * an interrupt idle dispatched as a call (arm64) has none: then the
-	 * call of the stop, its return address, sp and frame pointer */
+	 * (irq.c), and the one this CPU stopped in for a core (smp_stop_others;
+	 * none for an interrupt idle dispatched as a call: smp_stopped_call) */
 	struct arch_frame *irq_frame;
 	struct arch_frame *stopped_frame;
-	uintptr_t stopped_call[3];
 	bool stopped;
 	/* figures */
 	uint64_t idle_ns, idle_since;
@@ -85,6 +83,9 @@ struct cpu {
 	uint64_t timer_irqs, irqs;
 };
 
+/* 2048 bytes: &cpus[i] is a shift, not a multiply, on the wake-up path. */
+_Static_assert((sizeof(struct cpu) & (sizeof(struct cpu) - 1)) == 0,
+	       "struct cpu: a power of two in size");
 extern struct cpu cpus[TK_CPUS_MAX];
 extern unsigned smp_ncpus;		/* online */
 extern unsigned smp_ncpus_conf;	/* in the DT */
@@ -115,6 +116,9 @@ void smp_call(struct cpu *c, void (*fn)(void *), void *arg);
  * A CPU with interrupts masked for longer than ticks (counter ticks) is
  * left running. Returns the CPUs stopped. */
 unsigned smp_stop_others(uint64_t ticks);
+/* A CPU stopped with no interrupt frame (idle's interrupt, dispatched as
+ * a call): the call of its stop, as { return address, sp, frame pointer }. */
+const uintptr_t *smp_stopped_call(const struct cpu *c);
 /* Online CPUs as a mask, bit n = cpus[n]. */
 uint32_t smp_online_mask(void);
 

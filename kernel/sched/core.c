@@ -477,9 +477,11 @@ void sched_add_thread(struct tk_thread *t)
 void *sched_idle_entry(void *arg)
 {
 	(void)arg;
-	for (;;)
-		if (arch_idle_wait())
+	for (;;) {
+		arch_idle_wait();
+		if (ARCH_IDLE_POLLS)
 			irq_dispatch(0);	/* pending, masked: no interrupt frame */
+	}
 	return 0;
 }
 

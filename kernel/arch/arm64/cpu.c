@@ -26,12 +26,11 @@ void arch_idle_wfi(void);	/* vectors.S */
 /* Masked: WFI still wakes on a pending interrupt (a wake-up event whatever
  * PSTATE.I says), which the idle loop then dispatches as a call. Waiting is
  * not a masked stretch; the dispatch opens one (sched_irq_enter). */
-bool arch_idle_wait(void)
+void arch_idle_wait(void)
 {
 	if (__builtin_expect(irqoff_on, 0))
 		irqoff_end();
 	arch_idle_wfi();
-	return true;
 }
 
 uint64_t arch_counter(void)

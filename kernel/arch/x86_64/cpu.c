@@ -30,7 +30,7 @@ void arch_irq_enable(void)
  * is pending wakes the hlt instead of being taken before it. hlt wakes only
  * with interrupts on, so the interrupt is taken here (its IDT entry), then
  * the caller's masking is restored. */
-bool arch_idle_wait(void)
+void arch_idle_wait(void)
 {
 	unsigned long flags;
 
@@ -42,7 +42,6 @@ bool arch_idle_wait(void)
 		__asm__ volatile("sti" ::: "memory");
 	else if (__builtin_expect(irqoff_on, 0))
 		irqoff_begin();
-	return false;
 }
 
 uint64_t arch_counter(void)
