@@ -267,6 +267,22 @@ void rb_erase(struct rb_tree *t, struct rb_node *z)
 	z->linked = false;
 }
 
+struct rb_node *rb_erase_first(struct rb_tree *t)
+{
+	struct rb_node *z = t->leftmost, *x = z->right, *xp = z->parent;
+
+	/* the successor: the least of z's right subtree, else its parent (z
+	 * is a left child, or the root) */
+	t->leftmost = x ? subtree_min(x) : xp;
+	transplant(t, z, x);
+	if (!z->red)
+		erase_fixup(t, x, xp);
+	t->count--;
+	z->parent = z->right = NULL;
+	z->linked = false;
+	return z;
+}
+
 /* Black height of the subtree at n, or -1; counts nodes into *count and
  * checks keys within [lo, hi]. Recursion depth is the tree height. */
 static int check_subtree(const struct rb_node *n, const struct rb_node *parent, uint64_t lo,

@@ -52,6 +52,10 @@ static inline void rb_node_init(struct rb_node *n)
 void rb_insert(struct rb_tree *t, struct rb_node *n, uint64_t key);
 /* Remove n, which must be linked in t. */
 void rb_erase(struct rb_tree *t, struct rb_node *n);
+/* Remove and return the first node (t not empty): rb_erase(t, rb_first(t))
+ * with its one-child-at-most case known (the first has no left child), for
+ * the timer interrupt's pop. */
+struct rb_node *rb_erase_first(struct rb_tree *t);
 
 static inline struct rb_node *rb_first(const struct rb_tree *t)
 {

@@ -65,8 +65,7 @@ static inline struct timeout *timerq_pop_expired(struct timerq *q, uint64_t now)
 
 	if (!n || n->key > now)
 		return 0;
-	rb_erase(&q->tree, n);
-	return container_of(n, struct timeout, node);
+	return container_of(rb_erase_first(&q->tree), struct timeout, node);
 }
 
 #endif /* TAKT_SCHED_TIMERQ_H */

@@ -179,6 +179,42 @@ static void test_rbtree_10000_random_operations_keep_invariants(void **state)
 	assert_int_equal(rb_check(&t), 0);
 }
 
+/* rb_erase_first is rb_erase of the first node: the same pops in the same
+ * order, every invariant kept after each, through random trees with
+ * duplicate keys, re-inserts between pops, down to empty. */
+static void test_rbtree_erase_first_keeps_invariants(void **state)
+{
+	uint64_t seed = 0xf1257ull;
+	struct rb_tree t;
+
+	(void)state;
+	init_items(BIG);
+	rb_init(&t);
+	for (int i = 0; i < BIG; i++)
+		rb_insert(&t, &items[i].node, rng_range(&seed, 0, 3000));
+	for (int round = 0; round < 40; round++) {
+		for (int k = 0; k < 200 && rb_first(&t); k++) {
+			struct rb_node *m = rb_first(&t), *next = rb_next(m);
+			uint64_t key = m->key;
+
+			assert_ptr_equal(rb_erase_first(&t), m);
+			assert_false(rb_linked(m));
+			assert_null(m->left);
+			assert_ptr_equal(rb_first(&t), next);
+			assert_true(!next || next->key >= key);
+			if (k % 16 == 0)
+				assert_true(rb_check(&t) >= 0);
+			if (k % 7 == 0)	/* back in, after keys already popped */
+				rb_insert(&t, m, key + rng_range(&seed, 0, 50));
+		}
+		assert_balanced(&t);
+	}
+	while (rb_first(&t))
+		assert_non_null(rb_erase_first(&t));
+	assert_int_equal(rb_check(&t), 0);
+	assert_null(rb_first(&t));
+}
+
 static void test_rbtree_check_detects_red_red_violation(void **state)
 {
 	struct rb_tree t;
@@ -284,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_rbtree_min_is_cached_after_removals),
 		cmocka_unit_test(test_rbtree_sorted_and_reverse_inserts_stay_balanced),
 		cmocka_unit_test(test_rbtree_10000_random_operations_keep_invariants),
+		cmocka_unit_test(test_rbtree_erase_first_keeps_invariants),
 		cmocka_unit_test(test_rbtree_check_detects_red_red_violation),
 		cmocka_unit_test(test_timerq_pops_expired_in_expiry_order),
 		cmocka_unit_test(test_timerq_equal_expiry_pops_in_arming_order),
