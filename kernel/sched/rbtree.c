@@ -275,7 +275,7 @@ struct rb_node *rb_erase_first(struct rb_tree *t)
 	 * is a left child, or the root) */
 	t->leftmost = x ? subtree_min(x) : xp;
 	transplant(t, z, x);
-	if (!z->red)
+	if (!z->red && t->root)	/* the last node gone: nothing to balance */
 		erase_fixup(t, x, xp);
 	t->count--;
 	z->parent = z->right = NULL;
