@@ -231,13 +231,31 @@ static void erase_fixup(struct rb_tree *t, struct rb_node *x, struct rb_node *xp
 		x->red = false;
 }
 
+struct rb_node *rb_erase_first(struct rb_tree *t)
+{
+	struct rb_node *z = t->leftmost, *x = z->right, *xp = z->parent;
+
+	/* the successor: the least of z's right subtree, else its parent (z
+	 * is a left child, or the root) */
+	t->leftmost = x ? subtree_min(x) : xp;
+	transplant(t, z, x);
+	if (!z->red && t->root)	/* the last node gone: nothing to balance */
+		erase_fixup(t, x, xp);
+	t->count--;
+	z->parent = z->right = NULL;
+	z->linked = false;
+	return z;
+}
+
 void rb_erase(struct rb_tree *t, struct rb_node *z)
 {
 	struct rb_node *x, *xp, *y;
 	bool removed_black;
 
-	if (t->leftmost == z)
-		t->leftmost = rb_next(z);
+	if (t->leftmost == z) {	/* no left child: the first's splice */
+		rb_erase_first(t);
+		return;
+	}
 	if (!z->left || !z->right) { /* at most one child: splice z out */
 		x = z->left ? z->left : z->right;
 		xp = z->parent;
@@ -265,22 +283,6 @@ void rb_erase(struct rb_tree *t, struct rb_node *z)
 	t->count--;
 	z->parent = z->left = z->right = NULL;
 	z->linked = false;
-}
-
-struct rb_node *rb_erase_first(struct rb_tree *t)
-{
-	struct rb_node *z = t->leftmost, *x = z->right, *xp = z->parent;
-
-	/* the successor: the least of z's right subtree, else its parent (z
-	 * is a left child, or the root) */
-	t->leftmost = x ? subtree_min(x) : xp;
-	transplant(t, z, x);
-	if (!z->red && t->root)	/* the last node gone: nothing to balance */
-		erase_fixup(t, x, xp);
-	t->count--;
-	z->parent = z->right = NULL;
-	z->linked = false;
-	return z;
 }
 
 /* Black height of the subtree at n, or -1; counts nodes into *count and
