@@ -215,12 +215,13 @@ static uint64_t thread_regs(const struct core_thread *c)
 		other = running_elsewhere(c->t);
 		if (!other || !__atomic_load_n(&other->stopped, __ATOMIC_ACQUIRE))
 			return 0;
-		const uintptr_t *call = smp_stopped_call(other);
+		const struct smp_call_site *call = smp_stopped_call(other);
 
 		if (other->stopped_frame)
 			arch_core_regs_frame(core.regs, other->stopped_frame);
 		else
-			arch_core_regs_call(core.regs, call[0], call[1], call[2]);
+			arch_core_regs_call(core.regs, (uintptr_t)call->pc, (uintptr_t)call->sp,
+					    (uintptr_t)call->fp);
 		return core.regs[ARCH_CORE_SP];
 	}
 	if (!c->t->ctx.sp || !stack_has(c->t, (uintptr_t)c->t->ctx.sp))

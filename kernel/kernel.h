@@ -42,6 +42,15 @@ void crash_core_fault(const struct arch_frame *f);
  * a second core. */
 void crash_core_write(unsigned reason, const char *why, const void *pc, const void *sp,
 		      const void *fp);
+/* The calling function's caller as it called: return address, sp at the
+ * call (the CFA) and its frame pointer (the frame record at ours holds
+ * it), for a core to unwind from there. Only in a function not inlined. */
+#define CALLER_AS_CALLED(pc, sp, fp)                                  \
+	do {                                                          \
+		(pc) = __builtin_return_address(0);                   \
+		(sp) = __builtin_dwarf_cfa();                         \
+		(fp) = *(void *const *)__builtin_frame_address(0);    \
+	} while (0)
 
 /* crash_record.c: the DT's crash record region, checked and reported at boot
  * (after the memory map); the core's bytes as crash_core.c sends them. */

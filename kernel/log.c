@@ -61,11 +61,10 @@ void tk_panic(const char *fmt, ...)
 	/* The caller as it called (for the crash core's thread 1): the line
 	 * that panicked, unwound by gdb from there. tk_panic's own frame is
 	 * left out: it never returns, so its unwind info need not say where
-	 * its return address went, and gdb would loop on it. The frame
-	 * record at our frame pointer holds the caller's frame pointer. */
-	const void *pc = __builtin_return_address(0);
-	const void *sp = __builtin_dwarf_cfa();
-	const void *fp = *(void *const *)__builtin_frame_address(0);
+	 * its return address went, and gdb would loop on it. */
+	const void *pc, *sp, *fp;
+
+	CALLER_AS_CALLED(pc, sp, fp);
 
 	/* What is already in the transmit ring goes out first (polled), so
 	 * the lines before the panic are all there, then the panic line. */
@@ -85,11 +84,9 @@ void tk_panic(const char *fmt, ...)
 
 __attribute__((noinline)) void crash_write_here(unsigned reason, const char *why)
 {
-	/* the caller as it called, as in tk_panic */
-	const void *pc = __builtin_return_address(0);
-	const void *sp = __builtin_dwarf_cfa();
-	const void *fp = *(void *const *)__builtin_frame_address(0);
+	const void *pc, *sp, *fp;
 
+	CALLER_AS_CALLED(pc, sp, fp);	/* as in tk_panic */
 	console_flush();
 	crash_core_write(reason, why, pc, sp, fp);
 }

@@ -62,23 +62,21 @@ void smp_send_ipi(struct cpu *c)
 }
 
 static bool stopping;	/* a crash core is being written: stop here */
-static uintptr_t stopped_call[TK_CPUS_MAX][3];	/* out of struct cpu: its size */
+static struct smp_call_site stopped_call[TK_CPUS_MAX];	/* out of struct cpu: its size */
 
-const uintptr_t *smp_stopped_call(const struct cpu *c)
+const struct smp_call_site *smp_stopped_call(const struct cpu *c)
 {
-	return stopped_call[c->id];
+	return &stopped_call[c->id];
 }
 
 /* noinline: the core shows this CPU from this call when its interrupt has
  * no frame (idle's, dispatched as a call), as a panic shows its caller. */
 __attribute__((noinline, noreturn)) static void stop_here(struct cpu *c)
 {
-	uintptr_t *call = stopped_call[c->id];
+	struct smp_call_site *call = &stopped_call[c->id];
 
 	c->stopped_frame = c->irq_frame;
-	call[0] = (uintptr_t)__builtin_return_address(0);
-	call[1] = (uintptr_t)__builtin_dwarf_cfa();
-	call[2] = (uintptr_t)*(void *const *)__builtin_frame_address(0);
+	CALLER_AS_CALLED(call->pc, call->sp, call->fp);
 	__atomic_store_n(&c->stopped, true, __ATOMIC_RELEASE);
 	arch_irq_save();
 	for (;;)

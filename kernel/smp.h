@@ -117,8 +117,11 @@ void smp_call(struct cpu *c, void (*fn)(void *), void *arg);
  * left running. Returns the CPUs stopped. */
 unsigned smp_stop_others(uint64_t ticks);
 /* A CPU stopped with no interrupt frame (idle's interrupt, dispatched as
- * a call): the call of its stop, as { return address, sp, frame pointer }. */
-const uintptr_t *smp_stopped_call(const struct cpu *c);
+ * a call): the call of its stop (kernel.h's CALLER_AS_CALLED). */
+struct smp_call_site {
+	const void *pc, *sp, *fp;
+};
+const struct smp_call_site *smp_stopped_call(const struct cpu *c);
 /* Online CPUs as a mask, bit n = cpus[n]. */
 uint32_t smp_online_mask(void);
 
