@@ -118,6 +118,19 @@ static inline void arch_irq_restore_inline(unsigned long flags)
 #endif
 }
 
+/* This CPU's interrupts masked now (nothing changed). */
+static inline bool arch_irq_masked(void)
+{
+	unsigned long flags;
+
+#if defined(__aarch64__)
+	__asm__ volatile("mrs %0, daif" : "=r"(flags) :: "memory");
+#else
+	__asm__ volatile("pushfq\n pop %0" : "=r"(flags) :: "memory");
+#endif
+	return ARCH_IRQ_MASKED(flags);
+}
+
 unsigned long arch_irq_save(void);
 void arch_irq_restore(unsigned long flags);
 void arch_irq_enable(void);

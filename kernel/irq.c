@@ -370,3 +370,8 @@ void tk_irq_unlock(unsigned long key)
 {
 	kunlock(key);
 }
+
+bool tk_irq_masked(void)
+{
+	return arch_irq_masked();
+}

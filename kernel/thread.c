@@ -205,9 +205,7 @@ int tk_thread_create(tk_thread_t **out, const struct tk_thread_attr *a,
 	sched_add_thread(t);
 	*out = t;
 	kunlock(flags);
-	flags = arch_irq_save();
 	sched_preempt_point();
-	arch_irq_restore(flags);
 	return 0;
 }
 
@@ -304,7 +302,6 @@ int tk_thread_set_name(tk_thread_t *t, const char *name)
 
 int tk_thread_setsched(tk_thread_t *t, const struct tk_sched *s)
 {
-	unsigned long flags;
 	int err;
 
 	if (!s)
@@ -312,10 +309,8 @@ int tk_thread_setsched(tk_thread_t *t, const struct tk_sched *s)
 	if (!t)
 		t = sched_current;
 	err = thread_valid(t) ? sched_set_params(t, s) : -ESRCH;
-	flags = arch_irq_save();
 	if (err == 0)
 		sched_preempt_point();
-	arch_irq_restore(flags);
 	return err;
 }
 

@@ -138,8 +138,8 @@ int sched_block(struct waitq *wq, uint64_t deadline);
 int sched_block_locked(struct waitq *wq, tk_spinlock_t *lock, uint64_t deadline);
 /* Make a blocked t ready with result; marks a reschedule if it preempts. */
 void sched_wake(struct tk_thread *t, int result);
-/* Switch now if a wake-up asked for it (thread context; from interrupts
- * the switch happens on their way out). */
+/* Switch now if a wake-up asked for it (thread context, interrupts on or
+ * masked; from interrupts the switch happens on their way out). */
 void sched_preempt_point(void);
 /* The caller leaves for good: switch away, never to return. */
 __attribute__((noreturn)) void sched_exit_current(void);

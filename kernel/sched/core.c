@@ -211,8 +211,14 @@ static SCHED_HOT void schedule_at(uint64_t now)
 	sched_finish_switch();	/* back in prev, maybe on another CPU */
 }
 
+/* The voluntary paths' entry. Interrupts must be masked: a switch keeps
+ * the CPU's mask, so the thread switched to would go on unmasked where it
+ * counts on them masked (a console writer was once interrupted there with
+ * klock half taken, and the handler spun on it for good). */
 static void schedule(void)
 {
+	if (!arch_irq_masked())
+		tk_panic("schedule() with interrupts on");
 	schedule_at(time_now_ns());
 }
 
@@ -234,8 +240,11 @@ void sched_irq_exit(void)
 	schedule_at(now);	/* a tail call: gdb unwinds schedule_at <- irq_dispatch */
 }
 
+/* Callable with interrupts on (after a kunlock that left a wake-up's
+ * need_resched behind): the decision masks them itself. */
 void sched_preempt_point(void)
 {
+	unsigned long flags = arch_irq_save_inline();
 	struct cpu *c = cpu_self();
 
 	if (c->need_resched && !c->irq_depth && !c->deciding && c->current) {
@@ -244,6 +253,7 @@ void sched_preempt_point(void)
 		schedule();
 		klock_retake(held);
 	}
+	arch_irq_restore_inline(flags);
 }
 
 /* ---- making a thread runnable on its own CPU ----

@@ -31,12 +31,12 @@ list(APPEND _console_expect "${_rx}")
 _console_seq(_rx "cb" 64 "Z{90}" "")	# one write: its lines back to back
 list(APPEND _console_expect "${_rx}")
 takt_qemu_test(console_ring console
-  EXPECT ${_console_expect} "^7 passed, 0 failed"
+  EXPECT ${_console_expect} "^8 passed, 0 failed"
   REJECT "^c[tmb] (?![0-3] [0-9]{2} ([A-D])\\1{79}$|[0-9]{2} (M{100}|Z{90})$)" ".c[tmb] [0-9]")
 # The same load with console.tx=ring: the transmit interrupt fills the
 # FIFO, not the thread (the app checks which one sent).
 takt_qemu_test(console_ring_irq console QEMU_ARGS -append console.tx=ring
-  EXPECT ${_console_expect} "^7 passed, 0 failed"
+  EXPECT ${_console_expect} "^8 passed, 0 failed"
   REJECT "^c[tmb] (?![0-3] [0-9]{2} ([A-D])\\1{79}$|[0-9]{2} (M{100}|Z{90})$)" ".c[tmb] [0-9]")
 # A thread above the transmit thread keeps CPU 0: its last line still comes
 # out (the deadline's rescue), under -icount so the 200 ms spin is exact.

@@ -97,6 +97,9 @@ uint64_t tk_irq_count(struct tk_device *dev, int idx);
  * instructions only: it delays every interrupt and every other CPU. */
 unsigned long tk_irq_lock(void);
 void tk_irq_unlock(unsigned long key);
+/* True while this CPU's interrupts are masked: inside tk_irq_lock, in an
+ * interrupt handler. For a driver's or a test's check of its context. */
+bool tk_irq_masked(void);
 
 /* Class registration, called from probe. */
 struct tk_intc_ops {

@@ -50,9 +50,16 @@ static void *printer(void *arg)
 	return 0;
 }
 
+/* Its waits for room switch away and back inside its masked section:
+ * tk_irq_lock's masking holds across them. (The kernel's own check is in
+ * schedule(): a switch from a thread running with interrupts on once
+ * resumed this writer unmasked inside the kernel, where an interrupt
+ * found klock half taken and spun on it for good.) @retval lines written
+ * unmasked */
 static void *masked_writer(void *arg)
 {
 	char pay[101];
+	uintptr_t unmasked = 0;
 
 	(void)arg;
 	memset(pay, 'M', 100);
@@ -60,12 +67,14 @@ static void *masked_writer(void *arg)
 	for (int i = 0; i < MASKED_LINES; i += MASKED_PER_LOCK) {
 		unsigned long key = tk_irq_lock();
 
-		for (int j = i; j < i + MASKED_PER_LOCK; j++)
+		for (int j = i; j < i + MASKED_PER_LOCK; j++) {
 			tk_printk("cm %02d %s\n", j, pay);
+			unmasked += !tk_irq_masked();
+		}
 		tk_irq_unlock(key);
 		tk_yield();
 	}
-	return 0;
+	return (void *)unmasked;
 }
 
 static char big[BIG_LINES * 97];
@@ -129,6 +138,7 @@ static int load(void)
 	       (unsigned long)st.bytes, (unsigned long)st.ring_waits,
 	       (unsigned long)st.polled_writes, (unsigned long)st.max_masked_ns);
 	TK_CHECK("big_write_whole", (size_t)(intptr_t)ret[PRINTERS + 1] == BIG_LINES * 97u);
+	TK_CHECK("masked_writer_stayed_masked", ret[PRINTERS] == 0);
 	TK_CHECK("more_than_the_ring", st.bytes > 3u * st.ring_size);
 	TK_CHECK("writer_waited_for_room", st.ring_waits > 0);
 	TK_CHECK("never_polled", st.polled_writes == 0 && st.stuck == 0);
