@@ -153,11 +153,11 @@ struct cpu;
 void smp_ipi_handler(void *arg);
 struct start_rec;
 __attribute__((noreturn)) void smp_secondary_main(struct start_rec *r);
-/* sched/core.c: a secondary's idle thread on [stack, stack + size), ready
+/* sched/start.c: a secondary's idle thread on [stack, stack + size), ready
  * before the CPU starts; the CPU itself then starts its scheduler. */
 int sched_cpu_prepare(struct cpu *c, void *stack, size_t size);	/* 0, -ENOMEM */
 void sched_cpu_start(struct cpu *c);
-/* sched/core.c, on the boot CPU before the first secondary is started:
+/* sched/start.c, on the boot CPU before the first secondary is started:
  * publish what runs here, and from now on at every decision (alone, the
  * boot CPU's run key has no reader, and its decisions skip it). */
 void sched_keys_on(void);

@@ -124,7 +124,8 @@ static inline struct tk_thread *sched_self(void)
  * thread can race main for it (tk_thread_create). */
 void newlib_stdio_before_threads(void);
 
-/* sched/core.c. All with interrupts masked. */
+/* sched/core.c (sched_start: sched/start.c). All with interrupts masked
+ * but sched_preempt_point. */
 /* The boot context becomes main_thread; idle_thread is ready-made (its
  * context initialised to run sched_idle_entry) and runs when nothing else can. */
 void sched_start(struct tk_thread *main_thread, struct tk_thread *idle_thread);
