@@ -26,6 +26,12 @@ static uint64_t check_ns;
 static unsigned sup_flags;
 static bool running;
 static uint32_t hw_ms;		/* the armed hardware watchdog's timeout; 0: none */
+/* The supervisor thread, and the end of its sleep while it sleeps (0
+ * otherwise): the fallback tells a late timer interrupt from a starved
+ * supervisor by them. */
+static struct tk_thread *sup_self;
+static uint64_t sup_due_ns;
+static bool sup_forgive;	/* the fallback saw CPU 0 itself stand still */
 
 int tk_supervise(tk_thread_t *t, uint32_t timeout_ms)
 {
@@ -141,6 +147,28 @@ __attribute__((noreturn)) static void starved(const struct scan *s)
 	reset_board();
 }
 
+static void fallback_after(uint64_t now)
+{
+	__atomic_store_n(&time_fallback_ns, now + FALLBACK_CHECKS * check_ns, __ATOMIC_RELAXED);
+}
+
+/* The fallback is due, but no thread kept the supervisor from running:
+ * its own wake-up is due in this very interrupt (the interrupt came late),
+ * or it is what this interrupt interrupted. CPU 0 did not run at all: its
+ * VM was not scheduled, QEMU's vCPU thread was not, or interrupts stayed
+ * masked that long. Once in a row (sup_forgive is cleared by its next
+ * round): a supervisor that still has not checked by the next fallback is
+ * stuck itself. A thread at its priority holding CPU 0 finds it woken, not
+ * asleep, and not running. */
+static bool cpu_stood_still(const struct tk_thread *cur, uint64_t now)
+{
+	uint64_t due = __atomic_load_n(&sup_due_ns, __ATOMIC_RELAXED);
+
+	if (!sup_self || __atomic_load_n(&sup_forgive, __ATOMIC_RELAXED))
+		return false;
+	return cur == sup_self || (due && now >= due && sup_self->state == THREAD_BLOCKED);
+}
+
 /* CPU 0's timer interrupt (time.c), once the supervisor's next check is
  * FALLBACK_CHECKS late: the supervisor itself cannot run (a thread at its
  * priority or above holds CPU 0). A board without a hardware watchdog is
@@ -148,10 +176,21 @@ __attribute__((noreturn)) static void starved(const struct scan *s)
 void supervisor_fallback(void)
 {
 	struct tk_thread *cur = cpu_self()->current;
+	uint64_t now = tk_now_ns(), last;
 	char why[160];
 
-	if (tk_now_ns() < __atomic_load_n(&time_fallback_ns, __ATOMIC_RELAXED))
+	if (now < __atomic_load_n(&time_fallback_ns, __ATOMIC_RELAXED))
 		return;
+	if (cpu_stood_still(cur, now)) {
+		/* the supervisor runs next, blaming no thread for the gap */
+		last = __atomic_load_n(&time_fallback_ns, __ATOMIC_RELAXED) - FALLBACK_CHECKS * check_ns;
+		__atomic_store_n(&sup_forgive, true, __ATOMIC_RELAXED);
+		fallback_after(now);
+		tk_printk("watchdog: cpu 0 did not run for a while (no check for %lu ms, the "
+			  "supervisor not held off): no thread blamed for it\n",
+			  (unsigned long)((now - last) / MS));
+		return;
+	}
 	snprintf(why, sizeof(why), "the supervisor has not checked for %lu ms (a check every "
 		 "%lu ms): cpu 0 runs '%s'", (unsigned long)(FALLBACK_CHECKS * check_ns / MS),
 		 (unsigned long)(check_ns / MS), cur ? cur->name : "?");
@@ -187,9 +226,11 @@ static void hw_arm(void)
 	}
 }
 
-static void fallback_after(uint64_t now)
+/* After CPU 0 stood still: every channel fed now (the gap was nobody's). */
+static void refeed(tk_thread_t *t, void *arg)
 {
-	__atomic_store_n(&time_fallback_ns, now + FALLBACK_CHECKS * check_ns, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->sup_fed_ns, *(uint64_t *)arg, __ATOMIC_RELAXED);
+	t->sup_switches = t->switches;
 }
 
 static void *supervisor(void *arg)
@@ -197,14 +238,21 @@ static void *supervisor(void *arg)
 	uint64_t next = tk_now_ns();
 
 	(void)arg;
+	sup_self = sched_current;
 	hw_arm();
 	fallback_after(next);
 	for (;;) {
 		struct scan s = { 0, 0, 0 };
 
 		next += check_ns;
+		__atomic_store_n(&sup_due_ns, next, __ATOMIC_RELAXED);
 		tk_sleep_until_ns(next);
+		__atomic_store_n(&sup_due_ns, 0, __ATOMIC_RELAXED);
 		s.now = tk_now_ns();
+		if (s.now - next > check_ns)
+			next = s.now;	/* late: the missed checks are not made up back to back */
+		if (__atomic_exchange_n(&sup_forgive, false, __ATOMIC_RELAXED))
+			tk_thread_foreach(refeed, &s.now);
 		tk_thread_foreach(look, &s);
 		if (s.starved)
 			starved(&s);

@@ -8,7 +8,10 @@
  * seen fed, its CPU and state - writes the crash record (<takt/crash.h>)
  * and lets the hardware reset the board (itself after twice the hardware's
  * timeout and a second, or at once without one). If the supervisor itself
- * cannot run for 4 checks, CPU 0's timer interrupt resets the board.
+ * cannot run for 4 checks, CPU 0's timer interrupt resets the board; not
+ * when CPU 0 itself stood still (a VM not scheduled, interrupts masked that
+ * long: the supervisor's wake-up is due in that late interrupt): then no
+ * thread is blamed for the gap.
  *
  *   tk_supervisor_start(50, TK_SUPERVISE_DEADLINE);
  *   tk_supervise(NULL, 200);          // this thread: check in every < 200 ms

@@ -10,7 +10,8 @@
  * the board; booted again after that reset (no -no-reboot), "starve" finds
  * the record, says what it names and ends with status 3. With "hog", main
  * spins at the supervisor's own priority on CPU 0: the supervisor cannot
- * check, and CPU 0's timer interrupt must reset the board. */
+ * check, and CPU 0's timer interrupt must reset the board. With "stall",
+ * CPU 0 itself stands still (interrupts masked): no reset, nobody named. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -94,6 +95,34 @@ static int starve(void)
 	return 1;
 }
 
+/* CPU 0 stands still: main masks interrupts for 200 ms, as a VM that is not
+ * scheduled (or QEMU's vCPU thread) would leave it. The supervisor's
+ * fallback comes 80 ms after its last check, but no thread held the
+ * supervisor off: the board must not reset, and the victim (100 ms
+ * timeout; it could not run either) is not named. */
+static int stall(void)
+{
+	struct tk_thread_attr a = { .name = "victim", .stack_size = 4096, .cpu_mask = 1,
+				    .sched = { .policy = TK_SCHED_FIFO, .prio = 10 } };
+	tk_thread_t *v;
+	unsigned long key;
+	uint64_t t0;
+
+	tk_thread_set_affinity(0, 1);
+	TK_CHECK("supervisor_start_20ms", tk_supervisor_start(20, 0) == 0);
+	TK_CHECK("victim_created", tk_thread_create(&v, &a, victim_fn, 0) == 0);
+	tk_sleep_ns(100000000);	/* it checks, the victim checks in */
+	printf("watchdog: cpu 0 standing still for 200 ms\n");
+	key = tk_irq_lock();
+	t0 = tk_now_ns();
+	while (tk_now_ns() - t0 < 200000000ull)
+		tk_cpu_relax();
+	tk_irq_unlock(key);
+	tk_sleep_ns(300000000);	/* fifteen checks more */
+	TK_CHECK("stall_not_blamed", true);
+	return tk_test_done();
+}
+
 static int no_watchdog(void)
 {
 	TK_CHECK("start_without_watchdog_enodev", tk_watchdog_start(1000) == -ENODEV);
@@ -156,6 +185,8 @@ int main(int argc, char **argv)
 		return starve();
 	if (argc > 1 && strcmp(argv[1], "hog") == 0)
 		return hog();
+	if (argc > 1 && strcmp(argv[1], "stall") == 0)
+		return stall();
 	supervisor_api();
 	if (max == 0)
 		return no_watchdog();
