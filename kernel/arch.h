@@ -90,14 +90,27 @@ void arch_dcache_clean(const void *p, size_t len);
 #define ARCH_IRQ_MASKED(flags) (((flags) & (1ul << 9)) == 0)	/* RFLAGS.IF clear */
 #endif
 
-static inline unsigned long arch_irq_save_inline(void)
+/* This CPU's interrupt state as arch_irq_save returns it (nothing changed). */
+static inline unsigned long arch_irq_flags(void)
 {
 	unsigned long flags;
 
 #if defined(__aarch64__)
-	__asm__ volatile("mrs %0, daif\n msr daifset, #2" : "=r"(flags) :: "memory");
+	__asm__ volatile("mrs %0, daif" : "=r"(flags) :: "memory");
 #else
-	__asm__ volatile("pushfq\n pop %0\n cli" : "=r"(flags) :: "memory");
+	__asm__ volatile("pushfq\n pop %0" : "=r"(flags) :: "memory");
+#endif
+	return flags;
+}
+
+static inline unsigned long arch_irq_save_inline(void)
+{
+	unsigned long flags = arch_irq_flags();
+
+#if defined(__aarch64__)
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+#else
+	__asm__ volatile("cli" ::: "memory");
 #endif
 	if (__builtin_expect(irqoff_on, 0) && !ARCH_IRQ_MASKED(flags))
 		irqoff_begin();
@@ -118,17 +131,10 @@ static inline void arch_irq_restore_inline(unsigned long flags)
 #endif
 }
 
-/* This CPU's interrupts masked now (nothing changed). */
+/* This CPU's interrupts masked now. */
 static inline bool arch_irq_masked(void)
 {
-	unsigned long flags;
-
-#if defined(__aarch64__)
-	__asm__ volatile("mrs %0, daif" : "=r"(flags) :: "memory");
-#else
-	__asm__ volatile("pushfq\n pop %0" : "=r"(flags) :: "memory");
-#endif
-	return ARCH_IRQ_MASKED(flags);
+	return ARCH_IRQ_MASKED(arch_irq_flags());
 }
 
 unsigned long arch_irq_save(void);
