@@ -176,14 +176,14 @@ static bool cpu_stood_still(const struct tk_thread *cur, uint64_t now)
 void supervisor_fallback(void)
 {
 	struct tk_thread *cur = cpu_self()->current;
-	uint64_t now = tk_now_ns(), last;
+	uint64_t now = tk_now_ns(), due = __atomic_load_n(&time_fallback_ns, __ATOMIC_RELAXED);
+	uint64_t last = due - FALLBACK_CHECKS * check_ns;	/* its last check (fallback_after) */
 	char why[160];
 
-	if (now < __atomic_load_n(&time_fallback_ns, __ATOMIC_RELAXED))
+	if (now < due)
 		return;
 	if (cpu_stood_still(cur, now)) {
 		/* the supervisor runs next, blaming no thread for the gap */
-		last = __atomic_load_n(&time_fallback_ns, __ATOMIC_RELAXED) - FALLBACK_CHECKS * check_ns;
 		__atomic_store_n(&sup_forgive, true, __ATOMIC_RELAXED);
 		fallback_after(now);
 		tk_printk("watchdog: cpu 0 did not run for a while (no check for %lu ms, the "
