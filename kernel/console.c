@@ -134,7 +134,7 @@ static void raw_write(const char *s, size_t len)
 {
 	const char *end = s + len;
 
-	console_thread_polled();
+	console_thread_fifo_used();
 	if (!console_ops->write) {
 		for (; s < end; s++) {
 			if (*s == '\n')
@@ -216,6 +216,10 @@ bool tk_console_tx_fill(struct tk_device *dev, unsigned max, unsigned (*room)(st
 	} else if (console_threaded && !console_rescue) {
 		more = console_thread_fill(sched_in_irq(), room, put);
 	} else {
+		/* The interrupt fills (console.tx=ring, or the thread's rescue):
+		 * the room the thread counted on when it stopped is not there
+		 * any more; on a real UART its next chunk would overrun the FIFO. */
+		console_thread_fifo_used();
 		console_fifo_put(dev, max, &r, room, put);
 		more = head != commit;
 		console_tx_busy = more;
@@ -233,6 +237,7 @@ static void drain_polled(uint32_t need)
 {
 	int c;
 
+	console_thread_fifo_used();
 	while (ring_room() < need && (c = pull()) >= 0)
 		console_ops->putc(console_dev, (char)c);
 }

@@ -40,8 +40,9 @@ void console_thread_kick(void);
  * the FIFO is full with bytes still to send (the interrupt on). */
 bool console_thread_fill(bool in_irq, unsigned (*room)(struct tk_device *dev),
 			 void (*put)(struct tk_device *dev, const uint8_t *buf, unsigned n));
-/* Polled bytes went out: the FIFO room it was told of is gone. */
-void console_thread_polled(void);
+/* Bytes went into the FIFO other than by its chunks (polled, or the
+ * transmit interrupt's fill): the FIFO room it was told of is gone. */
+void console_thread_fifo_used(void);
 /* From tk_console_write's thread path: start it, once, when wanted. */
 void console_thread_maybe_start(void);
 void console_thread_want(bool on);	/* console.tx=thread or =ring */

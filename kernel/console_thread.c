@@ -113,9 +113,9 @@ void console_thread_kick(void)
 	due_arm();
 }
 
-void console_thread_polled(void)
+void console_thread_fifo_used(void)
 {
-	credit = 0;	/* polled bytes take the room the thread was told of */
+	credit = 0;	/* asked again before its next put */
 }
 
 /* klock held: a chunk straight to the FIFO. @retval true when it is full
