@@ -13,7 +13,8 @@
  * it full: the whole burst, then the PANIC line, must come out. "hog"
  * mode prints a line and keeps CPU 0 above the transmit thread for 200 ms:
  * the line must come out meanwhile (the thread's deadline hands the ring
- * to the transmit interrupt).
+ * to the transmit interrupt). "hogged" mode runs the load with such a hog
+ * coming back every 32 ms: the ring changes hands under the writers.
  *
  *   ct T SS <80 x letter T>   printer thread T (0..3), lines 00..39, printf
  *   cm SS <100 x M>           the masked writer, lines 00..99, tk_printk
@@ -35,6 +36,11 @@
 #define MASKED_PER_LOCK 50	/* 50 x 107 bytes: more than the 4 KiB ring */
 #define BIG_LINES 64
 #define BURST_LINES 30
+#define HOG_SPIN_NS 30000000ull		/* "hogged" mode, at cpu0_hog */
+#define HOG_REST_NS 2000000ull
+#define PRINTER_GAP_NS 500000ull
+
+static bool hogged;	/* "hogged" mode (below) */
 
 static void *printer(void *arg)
 {
@@ -45,7 +51,10 @@ static void *printer(void *arg)
 	pay[80] = 0;
 	for (int i = 0; i < PRINTER_LINES; i++) {
 		printf("ct %d %02d %s\n", t, i, pay);
-		tk_yield();	/* let the others in between lines */
+		if (hogged && PRINTER_GAP_NS)	/* spread over several of the hog's rounds */
+			tk_sleep_ns(PRINTER_GAP_NS);
+		else
+			tk_yield();	/* let the others in between lines */
 	}
 	return 0;
 }
@@ -111,12 +120,40 @@ static int start(tk_thread_t **t, const char *name, tk_thread_fn fn, void *arg)
 {
 	struct tk_thread_attr a = { .name = name, .sched = { .policy = TK_SCHED_FIFO, .prio = 10 } };
 
+	if (hogged && tk_cpu_count() > 1)
+		a.cpu_mask = ((1u << tk_cpu_count()) - 1) & ~1u;	/* they write on while the hog has CPU 0 */
 	return tk_thread_create(t, &a, fn, arg);
+}
+
+/* "hogged" mode: a FIFO 50 thread on CPU 0 spins HOG_SPIN_NS (past the
+ * transmit thread's 20 ms deadline) then sleeps HOG_REST_NS, over and over
+ * while the load runs, so the ring passes from the transmit thread to the
+ * interrupt (the rescue) and back several times in the middle of the
+ * writers' lines: they must still come out whole and in order. The
+ * printers sleep PRINTER_GAP_NS between lines, so the load lasts several
+ * of the hog's rounds (under -icount it would be over within one). */
+
+static volatile bool load_done;
+
+static void *cpu0_hog(void *arg)
+{
+	unsigned rounds = 0;
+
+	(void)arg;
+	while (!load_done) {
+		uint64_t end = tk_now_ns() + HOG_SPIN_NS;
+
+		while (tk_now_ns() < end && !load_done)
+			;
+		tk_sleep_ns(HOG_REST_NS);
+		rounds++;
+	}
+	return (void *)(uintptr_t)rounds;
 }
 
 static int load(void)
 {
-	tk_thread_t *t[PRINTERS + 2];
+	tk_thread_t *t[PRINTERS + 2] = { 0 }, *hog_t = 0;
 	void *ret[PRINTERS + 2] = { 0 };
 	struct tk_console_stats st;
 	uint64_t irqs = console_irqs();
@@ -126,13 +163,29 @@ static int load(void)
 
 	tk_console_stats(&st, true);
 	TK_CHECK("console_is_interrupt_driven", st.ring_size > 0);
+	if (hogged) {
+		struct tk_thread_attr a = { .name = "hog", .cpu_mask = 1,
+					    .sched = { .policy = TK_SCHED_FIFO, .prio = 50 } };
+
+		err |= tk_thread_create(&hog_t, &a, cpu0_hog, 0);
+	}
 	for (int i = 0; i < PRINTERS; i++)
 		err |= start(&t[i], "printer", printer, (void *)(intptr_t)i);
 	err |= start(&t[PRINTERS], "masked", masked_writer, 0);
 	err |= start(&t[PRINTERS + 1], "big", big_writer, 0);
 	TK_CHECK("threads_started", err == 0);
 	for (int i = 0; i < PRINTERS + 2; i++)
-		tk_thread_join(t[i], &ret[i]);
+		if (t[i])	/* started */
+			tk_thread_join(t[i], &ret[i]);
+	load_done = true;
+	tk_console_stats(&st, false);
+	if (hog_t) {
+		void *rounds = 0;
+
+		tk_thread_join(hog_t, &rounds);
+		printf("hog: %lu rounds on CPU 0, the ring rescued %lu times\n",
+		       (unsigned long)(uintptr_t)rounds, (unsigned long)st.thread_rescues);
+	}
 	tk_console_stats(&st, false);
 	printf("console: %lu bytes, %lu waits for room, %lu polled, max masked %lu ns\n",
 	       (unsigned long)st.bytes, (unsigned long)st.ring_waits,
@@ -142,6 +195,8 @@ static int load(void)
 	TK_CHECK("more_than_the_ring", st.bytes > 3u * st.ring_size);
 	TK_CHECK("writer_waited_for_room", st.ring_waits > 0);
 	TK_CHECK("never_polled", st.polled_writes == 0 && st.stuck == 0);
+	if (hogged)
+		TK_CHECK("ring_rescued_under_load", st.thread_rescues > 0);
 	if (thread_mode)	/* the thread sends; its interrupt only wakes it, when
 				 * the FIFO is full (QEMU's UARTs never are) */
 		TK_CHECK("sent_by_transmit_thread", st.thread_bytes > 0);
@@ -224,5 +279,6 @@ int main(int argc, char **argv)
 		return burst_then_panic();
 	if (argc > 1 && strcmp(argv[1], "hog") == 0)
 		return hog();
+	hogged = argc > 1 && strcmp(argv[1], "hogged") == 0;
 	return load();
 }
