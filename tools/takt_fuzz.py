@@ -52,7 +52,7 @@ PACKAGES = ["clang-14", "libfuzzer-14-dev", "libfdt-dev", "device-tree-compiler"
 # The unit tests whose string literals seed a target.
 LITERAL_SOURCES = {
     "settings": ["test_bootargs.c", "test_net_config.c", "test_syslog_target.c"],
-    "http": ["test_http_parse.c"],
+    "http": ["test_http_parse.c", "test_http_parse_split.c"],
     "pvh": ["test_pvh.c"],
 }
 

@@ -1,10 +1,9 @@
 /*
  * net/http/parse.c: the metrics endpoint's HTTP/1.x request-head parser.
  * Good requests (with CRLF and bare LF, pipelined, absolute-form), every
- * error status, the limits exactly at and one past each boundary, the same
- * answer whichever way the bytes are split (one at a time, random pieces),
- * and random bytes (which must end in a defined answer, under ASan); the
- * bootarg number parser and the metrics registry's name checks.
+ * error status, and the limits exactly at and one past each boundary. The
+ * same heads cut in pieces: test_http_parse_split.c; the metric name
+ * rules: test_metric_names.c.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,26 +17,7 @@
 
 #include <cmocka.h>
 
-#include "../../net/http/parse.h"
-
-/* Feed all of s at once (from an exact-size copy, for ASan). */
-static int feed_n(struct http_parser *p, const char *s, size_t n, size_t *used)
-{
-	char *copy = malloc(n ? n : 1);
-	size_t u = 0;
-	int r;
-
-	memcpy(copy, s, n);
-	http_parser_init(p);
-	r = http_parser_feed(p, copy, n, used ? used : &u);
-	free(copy);
-	return r;
-}
-
-static int feed(struct http_parser *p, const char *s)
-{
-	return feed_n(p, s, strlen(s), NULL);
-}
+#include "http_feed.h"
 
 /* The status of a head that must fail. */
 static int status_of(const char *s)
@@ -46,30 +26,6 @@ static int status_of(const char *s)
 
 	assert_int_equal(feed(&p, s), HTTP_ERROR);
 	return p.status;
-}
-
-/* Feed s in pieces: cut[] are the piece lengths (the last runs to the end). */
-static int feed_pieces(struct http_parser *p, const char *s, size_t n, const size_t *cut,
-		       size_t ncut, size_t *total_used)
-{
-	size_t off = 0, used;
-	int r = HTTP_NEED_MORE;
-
-	http_parser_init(p);
-	*total_used = 0;
-	for (size_t i = 0; off < n && r == HTTP_NEED_MORE; i++) {
-		size_t len = i < ncut && cut[i] < n - off ? cut[i] : n - off;
-		char *piece = malloc(len ? len : 1);
-
-		memcpy(piece, s + off, len);
-		r = http_parser_feed(p, piece, len, &used);
-		free(piece);
-		assert_true(used <= len);
-		assert_true(r != HTTP_NEED_MORE || used == len);
-		off += used;
-		*total_used += used;
-	}
-	return r;
 }
 
 /* ---- good requests ------------------------------------------------------- */
@@ -503,164 +459,6 @@ static void test_empty_lines_count_toward_the_head(void **state)
 	free(s);
 }
 
-/* ---- splitting ----------------------------------------------------------------- */
-
-static void assert_same(const struct http_parser *a, const struct http_parser *b)
-{
-	assert_string_equal(a->method, b->method);
-	assert_string_equal(a->target, b->target);
-	assert_int_equal(a->path - a->target, b->path - b->target);
-	assert_int_equal(a->path_len, b->path_len);
-	assert_int_equal(a->minor, b->minor);
-	assert_int_equal(a->keep_alive, b->keep_alive);
-	assert_int_equal(a->content_length, b->content_length);
-}
-
-static const char *const split_cases[] = {
-	"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: wrk\r\n\r\nGET /next",
-	"\r\nHEAD /threads?q HTTP/1.0\nConnection: keep-alive\nContent-Length: 0\n\n",
-	"GET http://h:80/metrics HTTP/1.1\r\nHost: h\r\nConnection: close\r\nContent-Length: 4096\r\n\r\n",
-	"GET / HTTP/1.1\r\nHost: a\r\nX:  \t\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
-	/* errors must come out the same too */
-	"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
-	"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 4097\r\n\r\n",
-	"GET / HTTP/2.0\r\n\r\n",
-	"GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
-	"GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n",
-	"ABCDEFGHIJKLMNOPQ / HTTP/1.1\r\n\r\n",
-};
-
-static void test_byte_at_a_time_gives_the_same_answer(void **state)
-{
-	(void)state;
-	for (size_t c = 0; c < sizeof(split_cases) / sizeof(split_cases[0]); c++) {
-		const char *s = split_cases[c];
-		static size_t ones[256];
-		size_t n = strlen(s), used_all, used_one;
-		struct http_parser whole, bytes;
-		int r1, r2;
-
-		assert_true(n <= 256);
-		for (size_t i = 0; i < n; i++)
-			ones[i] = 1;
-		r1 = feed_n(&whole, s, n, &used_all);
-		r2 = feed_pieces(&bytes, s, n, ones, n, &used_one);
-		assert_int_equal(r1, r2);
-		assert_int_equal(used_all, used_one);
-		if (r1 == HTTP_DONE)
-			assert_same(&whole, &bytes);
-		else
-			assert_int_equal(whole.status, bytes.status);
-	}
-}
-
-static void test_random_splits_give_the_same_answer(void **state)
-{
-	(void)state;
-	srand(12345);
-	for (int round = 0; round < 2000; round++) {
-		size_t c = (size_t)rand() % (sizeof(split_cases) / sizeof(split_cases[0]));
-		const char *s = split_cases[c];
-		size_t n = strlen(s), cut[64], used_all, used_cut;
-		struct http_parser whole, pieces;
-		int r1, r2;
-
-		for (size_t i = 0; i < 64; i++)
-			cut[i] = (size_t)rand() % 12;	/* zero-length pieces too */
-		r1 = feed_n(&whole, s, n, &used_all);
-		r2 = feed_pieces(&pieces, s, n, cut, 64, &used_cut);
-		assert_int_equal(r1, r2);
-		assert_int_equal(used_all, used_cut);
-		if (r1 == HTTP_DONE)
-			assert_same(&whole, &pieces);
-		else
-			assert_int_equal(whole.status, pieces.status);
-	}
-}
-
-static bool known_status(int s)
-{
-	return s == 400 || s == 413 || s == 414 || s == 431 || s == 501 || s == 505;
-}
-
-static void test_random_bytes_end_in_a_defined_answer(void **state)
-{
-	static const char alphabet[] = "GET /HTP1.0\r\n: aHost-Content-Length9Connection,close\t\x00\x80";
-
-	(void)state;
-	srand(777);
-	for (int round = 0; round < 20000; round++) {
-		size_t n = 1 + (size_t)rand() % 200, used;
-		char *s = malloc(n);
-		struct http_parser p;
-		int r;
-
-		for (size_t i = 0; i < n; i++)
-			s[i] = round & 1 ? (char)(rand() & 0xff)
-					 : alphabet[(size_t)rand() % (sizeof(alphabet) - 1)];
-		if (round % 3 == 0 && n > 20)
-			memcpy(s, "GET / HTTP/1.1\r\nHost", 20);
-		http_parser_init(&p);
-		r = http_parser_feed(&p, s, n, &used);
-		assert_true(used <= n);
-		if (r == HTTP_ERROR)
-			assert_true(known_status(p.status));
-		else if (r == HTTP_NEED_MORE)
-			assert_int_equal(used, n);
-		else
-			assert_true(p.path != NULL && p.minor >= 0 && p.minor <= 1);
-		free(s);
-	}
-}
-
-/* ---- metric names --------------------------------------------------------- */
-
-static void test_metric_and_label_names(void **state)
-{
-	char long_name[HTTP_METRIC_NAME_MAX + 2];
-
-	(void)state;
-	assert_true(http_metric_name_ok("takt_cyclictest_latency_seconds"));
-	assert_true(http_metric_name_ok("_x:y_1"));
-	assert_true(http_metric_name_ok("A"));
-	assert_false(http_metric_name_ok(NULL));
-	assert_false(http_metric_name_ok(""));
-	assert_false(http_metric_name_ok("1abc"));
-	assert_false(http_metric_name_ok("a-b"));
-	assert_false(http_metric_name_ok("a b"));
-	assert_false(http_metric_name_ok("caf\xc3\xa9"));
-	memset(long_name, 'm', sizeof(long_name) - 2);
-	long_name[HTTP_METRIC_NAME_MAX] = 0;
-	assert_true(http_metric_name_ok(long_name));
-	long_name[HTTP_METRIC_NAME_MAX] = 'm';
-	long_name[HTTP_METRIC_NAME_MAX + 1] = 0;
-	assert_false(http_metric_name_ok(long_name));
-	assert_true(http_label_name_ok("thread"));
-	assert_true(http_label_name_ok("_t2"));
-	assert_false(http_label_name_ok("a:b"));	/* colons are for metric names */
-	assert_false(http_label_name_ok("le"));
-	assert_false(http_label_name_ok("__name__"));
-	assert_false(http_label_name_ok("9x"));
-	assert_false(http_label_name_ok(""));
-	assert_false(http_label_name_ok(NULL));
-}
-
-static void test_names_clash_through_histogram_suffixes(void **state)
-{
-	(void)state;
-	assert_true(http_names_clash("a", false, "a", false));
-	assert_false(http_names_clash("a", false, "ab", false));
-	assert_false(http_names_clash("a_count", false, "a", false));	/* a is no histogram */
-	assert_true(http_names_clash("a_count", false, "a", true));
-	assert_true(http_names_clash("a", true, "a_bucket", false));
-	assert_true(http_names_clash("x", true, "x", true));
-	assert_false(http_names_clash("x", true, "y", true));
-	assert_true(http_names_clash("x_sum", true, "x", true));	/* x_sum is x's sum */
-	assert_false(http_names_clash("lat", true, "lat_seconds", true));
-	assert_true(http_names_clash("takt_uptime", true, "takt_uptime_count", false));
-	assert_false(http_names_clash("takt_uptime_seconds", true, "takt_uptime", false));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -691,11 +489,6 @@ int main(void)
 		cmocka_unit_test(test_head_of_8192_parses_and_8193_is_431),
 		cmocka_unit_test(test_one_mib_of_headers_stops_at_8193_bytes),
 		cmocka_unit_test(test_empty_lines_count_toward_the_head),
-		cmocka_unit_test(test_byte_at_a_time_gives_the_same_answer),
-		cmocka_unit_test(test_random_splits_give_the_same_answer),
-		cmocka_unit_test(test_random_bytes_end_in_a_defined_answer),
-		cmocka_unit_test(test_metric_and_label_names),
-		cmocka_unit_test(test_names_clash_through_histogram_suffixes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
