@@ -345,6 +345,8 @@ static void write_atomic(const char *s, size_t len);
 
 static void write_thread(const char *s, size_t len)
 {
+	unsigned long entry = arch_irq_flags();
+
 	if (tk_mutex_lock(&writer, TK_FOREVER) != 0) {
 		write_atomic(s, len);	/* cannot happen; never lose the text */
 		return;
@@ -360,8 +362,8 @@ static void write_thread(const char *s, size_t len)
 		len -= n;
 	}
 	tk_mutex_unlock(&writer);
-	if (console_threaded)
-		sched_preempt_point();	/* the transmit thread, if it outranks the writer */
+	if (console_threaded)	/* the transmit thread, if it outranks the writer */
+		sched_preempt_point_after(entry);
 }
 
 /* Interrupt context (or a nested write): never blocks. */

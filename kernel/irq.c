@@ -369,6 +369,7 @@ unsigned long tk_irq_lock(void)
 void tk_irq_unlock(unsigned long key)
 {
 	kunlock(key);
+	sched_preempt_point_after(key);	/* a wake-up inside the section switches now */
 }
 
 bool tk_irq_masked(void)

@@ -205,7 +205,7 @@ int tk_thread_create(tk_thread_t **out, const struct tk_thread_attr *a,
 	sched_add_thread(t);
 	*out = t;
 	kunlock(flags);
-	sched_preempt_point();
+	sched_preempt_point_after(flags);
 	return 0;
 }
 
@@ -302,6 +302,7 @@ int tk_thread_set_name(tk_thread_t *t, const char *name)
 
 int tk_thread_setsched(tk_thread_t *t, const struct tk_sched *s)
 {
+	unsigned long entry = arch_irq_flags();
 	int err;
 
 	if (!s)
@@ -310,7 +311,7 @@ int tk_thread_setsched(tk_thread_t *t, const struct tk_sched *s)
 		t = sched_current;
 	err = thread_valid(t) ? sched_set_params(t, s) : -ESRCH;
 	if (err == 0)
-		sched_preempt_point();
+		sched_preempt_point_after(entry);
 	return err;
 }
 

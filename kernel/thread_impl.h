@@ -142,6 +142,18 @@ void sched_wake(struct tk_thread *t, int result);
 /* Switch now if a wake-up asked for it (thread context, interrupts on or
  * masked; from interrupts the switch happens on their way out). */
 void sched_preempt_point(void);
+/* The same at the end of a call that may wake a thread, entry being the
+ * interrupt state its caller had (what the call's own save returned).
+ * With interrupts masked the caller is inside a tk_irq_lock section (or a
+ * handler): switching there would run the woken thread in the middle of
+ * the section and let the other CPUs into theirs (the preemption point
+ * lets klock go), so the switch waits for the section's end,
+ * tk_irq_unlock. */
+static inline void sched_preempt_point_after(unsigned long entry)
+{
+	if (!ARCH_IRQ_MASKED(entry))
+		sched_preempt_point();
+}
 /* The caller leaves for good: switch away, never to return. */
 __attribute__((noreturn)) void sched_exit_current(void);
 /* Inline: every interrupt and many API checks ask. */

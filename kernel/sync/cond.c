@@ -62,7 +62,7 @@ static int wake(struct tk_cond *c, bool all)
 			waitq_wake_all(&k->waiters, 0);
 		else
 			waitq_wake_one(&k->waiters, 0);
-		sched_preempt_point();
+		sched_preempt_point_after(flags);
 	}
 	kunlock(flags);
 	return k ? 0 : -EINVAL;

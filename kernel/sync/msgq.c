@@ -74,7 +74,7 @@ static int transfer(struct tk_msgq *q, const void *in, void *out, uint64_t deadl
 	}
 	tk_spin_unlock(&k->lock);
 	if (woke)
-		sched_preempt_point();	/* not under the lock: it may switch */
+		sched_preempt_point_after(flags);	/* not under the lock: it may switch */
 	arch_irq_restore(flags);
 	return err;
 }

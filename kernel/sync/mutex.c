@@ -244,7 +244,7 @@ int tk_mutex_unlock(struct tk_mutex *m)
 
 	err = mutex_unlock_locked(k);
 	if (err == 0)
-		sched_preempt_point();
+		sched_preempt_point_after(flags);
 	kunlock(flags);
 	return err;
 }

@@ -81,7 +81,7 @@ int tk_sem_give(struct tk_sem *s)
 		k->count++;
 	tk_spin_unlock(&k->lock);
 	if (woke)
-		sched_preempt_point();	/* not under the lock: it may switch */
+		sched_preempt_point_after(flags);	/* not under the lock: it may switch */
 	arch_irq_restore(flags);
 	return err;
 }

@@ -94,7 +94,10 @@ int tk_irq_last_cpu(struct tk_device *dev, int idx);
 uint64_t tk_irq_count(struct tk_device *dev, int idx);
 /* Mask interrupts on this CPU and exclude every other CPU's tk_irq_lock
  * section (and the kernel's sync objects); nestable. For a few
- * instructions only: it delays every interrupt and every other CPU. */
+ * instructions only: it delays every interrupt and every other CPU. A
+ * thread woken inside it (a semaphore given, a mutex unlocked, a message
+ * put) that outranks the caller runs at tk_irq_unlock, not before; a call
+ * that blocks inside it lets the other CPUs in while it waits. */
 unsigned long tk_irq_lock(void);
 void tk_irq_unlock(unsigned long key);
 /* True while this CPU's interrupts are masked: inside tk_irq_lock, in an

@@ -11,6 +11,7 @@
 
 #include <takt/takt.h>
 
+#include "irq_lock.h"
 #include "tk_test.h"
 
 #define MS 1000000ull
@@ -476,6 +477,29 @@ static void test_timeouts(void)
 					    tk_msgq_put(0, &msg, 0) == -EINVAL);
 }
 
+/* A wake-up inside a tk_irq_lock section switches at its end (irq_lock.c),
+ * for each call that wakes a thread. */
+static void test_wakeup_in_irq_lock(void)
+{
+	static const char *const name[] = {
+		"irq_lock_mutex_unlock_switches_at_section_end",
+		"irq_lock_sem_give_switches_at_section_end",
+		"irq_lock_cond_signal_switches_at_section_end",
+		"irq_lock_msgq_put_switches_at_section_end",
+	};
+
+	tk_thread_setsched(0, P_FIFO(1));	/* below the waiter */
+	for (int how = WAKE_MUTEX_UNLOCK; how <= WAKE_MSGQ_PUT; how++) {
+		int inside = -2, at_unlock = -2;
+		int err = irq_lock_wake((enum irq_lock_wake)how, &inside, &at_unlock);
+
+		if (err || inside != -1 || at_unlock != 2)
+			printf("%s: wake %d, waiter saw stage %d inside, %d at unlock "
+			       "(wanted -1 and 2)\n", name[how], err, inside, at_unlock);
+		TK_CHECK(name[how], err == 0 && inside == -1 && at_unlock == 2);
+	}
+}
+
 int main(void)
 {
 	test_edf_order();
@@ -488,5 +512,6 @@ int main(void)
 	test_recursive_mutex();
 	test_thousand();
 	test_timeouts();
+	test_wakeup_in_irq_lock();
 	return tk_test_done();
 }
