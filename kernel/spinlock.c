@@ -3,6 +3,7 @@
 #include <takt/time.h>
 
 #include "arch.h"
+#include "thread_impl.h"
 
 void tk_spin_lock(tk_spinlock_t *l)
 {
@@ -51,6 +52,7 @@ void tk_spin_unlock_irqrestore(tk_spinlock_t *l, unsigned long flags)
 {
 	tk_spin_unlock(l);
 	arch_irq_restore(flags);
+	sched_preempt_point_after(flags);	/* a wake-up inside the section switches now */
 }
 
 uint64_t tk_spin_max_hold_ns(const tk_spinlock_t *l)

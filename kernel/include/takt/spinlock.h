@@ -27,7 +27,9 @@ void tk_spin_lock(tk_spinlock_t *l);
 /* Take the lock if it is free now, without waiting. @retval true: taken */
 bool tk_spin_trylock(tk_spinlock_t *l);
 void tk_spin_unlock(tk_spinlock_t *l);
-/* Mask interrupts on this CPU, then take the lock; restore in reverse. */
+/* Mask interrupts on this CPU, then take the lock; restore in reverse. A
+ * thread woken inside the section that outranks the caller runs at the
+ * unlock (as for tk_irq_lock). */
 unsigned long tk_spin_lock_irqsave(tk_spinlock_t *l);
 void tk_spin_unlock_irqrestore(tk_spinlock_t *l, unsigned long flags);
 /* The longest hold so far, in ns of the monotonic clock. */

@@ -5,6 +5,9 @@
  * exclusion of the other CPUs' sections would be dropped, and not later
  * either: no interrupt is needed to switch it in at tk_irq_unlock.
  *
+ * The same for a tk_spin_lock_irqsave section, whose
+ * tk_spin_unlock_irqrestore switches.
+ *
  * The waiter (FIFO 20 on CPU 0) outranks main, so tk_thread_create runs it
  * at once until it blocks: when it returns, the waiter waits. Main then
  * wakes it inside a section, with stage 1 before the wake-up and 2 after.
@@ -12,12 +15,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <takt/spinlock.h>
 #include <takt/takt.h>
 
 #include "irq_lock.h"
 
 static struct tk_mutex m, cm;	/* cm: c's */
 static struct tk_sem s;
+static tk_spinlock_t spin = TK_SPINLOCK_INIT;
 static struct tk_cond c;
 static struct tk_msgq q;
 static int qbuf[1];
@@ -35,6 +40,7 @@ static void *waiter(void *arg)
 		tk_mutex_unlock(&m);
 		break;
 	case WAKE_SEM_GIVE:
+	case WAKE_SEM_GIVE_SPIN:
 		tk_sem_take(&s, TK_FOREVER);
 		seen = stage;
 		break;
@@ -60,6 +66,7 @@ static int wake(enum irq_lock_wake how)
 	case WAKE_MUTEX_UNLOCK:
 		return tk_mutex_unlock(&m);
 	case WAKE_SEM_GIVE:
+	case WAKE_SEM_GIVE_SPIN:
 		return tk_sem_give(&s);
 	case WAKE_COND_SIGNAL:
 		return tk_cond_signal(&c);
@@ -86,12 +93,15 @@ int irq_lock_wake(enum irq_lock_wake how, int *inside, int *at_unlock)
 		tk_mutex_lock(&m, TK_FOREVER);
 	if (tk_thread_create(&t, &a, waiter, (void *)(intptr_t)how))
 		return -1;
-	key = tk_irq_lock();
+	key = how == WAKE_SEM_GIVE_SPIN ? tk_spin_lock_irqsave(&spin) : tk_irq_lock();
 	stage = 1;
 	err = wake(how);
 	stage = 2;
 	*inside = seen;
-	tk_irq_unlock(key);
+	if (how == WAKE_SEM_GIVE_SPIN)
+		tk_spin_unlock_irqrestore(&spin, key);
+	else
+		tk_irq_unlock(key);
 	*at_unlock = seen;
 	stage = 3;
 	tk_thread_join(t, 0);

@@ -486,10 +486,11 @@ static void test_wakeup_in_irq_lock(void)
 		"irq_lock_sem_give_switches_at_section_end",
 		"irq_lock_cond_signal_switches_at_section_end",
 		"irq_lock_msgq_put_switches_at_section_end",
+		"spin_irqsave_sem_give_switches_at_section_end",
 	};
 
 	tk_thread_setsched(0, P_FIFO(1));	/* below the waiter */
-	for (int how = WAKE_MUTEX_UNLOCK; how <= WAKE_MSGQ_PUT; how++) {
+	for (int how = WAKE_MUTEX_UNLOCK; how <= WAKE_SEM_GIVE_SPIN; how++) {
 		int inside = -2, at_unlock = -2;
 		int err = irq_lock_wake((enum irq_lock_wake)how, &inside, &at_unlock);
 
