@@ -444,6 +444,11 @@ int tk_thread_set_affinity(tk_thread_t *t, uint32_t mask)
 		t = sched_current;
 	if (!thread_valid(t) || sched_in_irq())
 		return -ESRCH;
+	/* Inside a tk_irq_lock section it could neither move the caller (a
+	 * switch in the section) nor wait for the thread's CPU, which may be
+	 * spinning, interrupts masked, for the lock the caller holds. */
+	if (arch_irq_masked())
+		return -EPERM;
 	return sched_set_affinity(t, mask);
 }
 

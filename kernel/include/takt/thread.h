@@ -130,7 +130,9 @@ unsigned tk_cpu_count(void);		/* online */
 unsigned tk_cpu_count_conf(void);	/* in the DT */
 uint32_t tk_cpu_online_mask(void);
 /* @retval 0, -EINVAL (empty mask, or CPUs not online: nothing changed),
- * -EBUSY (its deadline bandwidth fits no CPU of the mask), -ESRCH */
+ * -EBUSY (its deadline bandwidth fits no CPU of the mask), -ESRCH (not a
+ * thread, or from an interrupt handler), -EPERM (inside a tk_irq_lock or
+ * other interrupts-masked section) */
 int tk_thread_set_affinity(tk_thread_t *t, uint32_t mask);
 int tk_thread_get_affinity(tk_thread_t *t, uint32_t *mask);
 

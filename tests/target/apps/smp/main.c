@@ -82,6 +82,11 @@ static void test_bad_masks(void)
 	TK_CHECK("offline_cpu_einval", tk_thread_set_affinity(0, 1u << 31) == -EINVAL);
 	TK_CHECK("mask_with_offline_cpu_einval",
 		 tk_thread_set_affinity(0, 1u | (1u << ncpu)) == -EINVAL);
+	unsigned long key = tk_irq_lock();
+	int in_section = tk_thread_set_affinity(0, 1u << (ncpu - 1));
+
+	tk_irq_unlock(key);
+	TK_CHECK("affinity_in_irq_lock_eperm", in_section == -EPERM);
 	tk_thread_get_affinity(0, &after);
 	TK_CHECK("bad_masks_change_nothing", before == after && tk_cpu_id() == 0);
 	struct tk_thread_attr a = { .name = "x", .cpu_mask = 1u << 30 };
