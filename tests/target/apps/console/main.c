@@ -51,7 +51,7 @@ static void *printer(void *arg)
 	pay[80] = 0;
 	for (int i = 0; i < PRINTER_LINES; i++) {
 		printf("ct %d %02d %s\n", t, i, pay);
-		if (hogged && PRINTER_GAP_NS)	/* spread over several of the hog's rounds */
+		if (hogged)	/* spread over several of the hog's rounds */
 			tk_sleep_ns(PRINTER_GAP_NS);
 		else
 			tk_yield();	/* let the others in between lines */
@@ -121,7 +121,7 @@ static int start(tk_thread_t **t, const char *name, tk_thread_fn fn, void *arg)
 	struct tk_thread_attr a = { .name = name, .sched = { .policy = TK_SCHED_FIFO, .prio = 10 } };
 
 	if (hogged && tk_cpu_count() > 1)
-		a.cpu_mask = ((1u << tk_cpu_count()) - 1) & ~1u;	/* they write on while the hog has CPU 0 */
+		a.cpu_mask = tk_cpu_online_mask() & ~1u;	/* they write on while the hog has CPU 0 */
 	return tk_thread_create(t, &a, fn, arg);
 }
 
@@ -178,15 +178,14 @@ static int load(void)
 		if (t[i])	/* started */
 			tk_thread_join(t[i], &ret[i]);
 	load_done = true;
-	tk_console_stats(&st, false);
-	if (hog_t) {
-		void *rounds = 0;
+	void *rounds = 0;
 
+	if (hog_t)
 		tk_thread_join(hog_t, &rounds);
+	tk_console_stats(&st, false);
+	if (hog_t)
 		printf("hog: %lu rounds on CPU 0, the ring rescued %lu times\n",
 		       (unsigned long)(uintptr_t)rounds, (unsigned long)st.thread_rescues);
-	}
-	tk_console_stats(&st, false);
 	printf("console: %lu bytes, %lu waits for room, %lu polled, max masked %lu ns\n",
 	       (unsigned long)st.bytes, (unsigned long)st.ring_waits,
 	       (unsigned long)st.polled_writes, (unsigned long)st.max_masked_ns);

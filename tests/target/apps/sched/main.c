@@ -477,8 +477,8 @@ static void test_timeouts(void)
 					    tk_msgq_put(0, &msg, 0) == -EINVAL);
 }
 
-/* A wake-up inside a tk_irq_lock section switches at its end (irq_lock.c),
- * for each call that wakes a thread. */
+/* A wake-up inside a tk_irq_lock (or tk_spin_lock_irqsave) section switches
+ * at its end (irq_lock.c), for each call that wakes a thread. */
 static void test_wakeup_in_irq_lock(void)
 {
 	static const char *const name[] = {
