@@ -5,7 +5,9 @@
 
 #include <stdio.h>
 
-static int tk_test_passed, tk_test_failed;
+/* One pair for the whole app (weak: defined by every file that includes
+ * this, merged by the linker), so a failure in any of its files counts. */
+__attribute__((weak)) int tk_test_passed, tk_test_failed;
 
 #define TK_CHECK(name, cond)                                                   \
 	do {                                                                   \
