@@ -106,35 +106,54 @@ unsigned smp_stop_others(uint64_t ticks)
 	return n;
 }
 
+/* A call posted to this CPU, run here: from its IPI, or by the CPU itself
+ * while it waits with interrupts masked (smp_call). */
+static void run_posted_call(struct cpu *c)
+{
+	uint32_t seq = __atomic_load_n(&c->call_seq, __ATOMIC_ACQUIRE);
+
+	if (seq != c->call_done) {
+		c->call_fn(c->call_arg);
+		__atomic_store_n(&c->call_done, seq, __ATOMIC_RELEASE);
+		arch_cpu_kick();
+	}
+}
+
 /* The IPI line's handler: stop for a crash core, or run a pending
  * cross-call, then reschedule (the wake list may hold a thread that
  * preempts; the interrupt's way out decides). */
 void smp_ipi_handler(void *arg)
 {
 	struct cpu *c = cpu_self();
-	uint32_t seq = __atomic_load_n(&c->call_seq, __ATOMIC_ACQUIRE);
 
 	(void)arg;
 	if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
 		stop_here(c);
 	c->ipi_received++;
-	if (seq != c->call_done) {
-		c->call_fn(c->call_arg);
-		__atomic_store_n(&c->call_done, seq, __ATOMIC_RELEASE);
-		arch_cpu_kick();
-	}
+	run_posted_call(c);
 	c->need_resched = true;
 }
 
 void smp_call(struct cpu *c, void (*fn)(void *), void *arg)
 {
-	if (c == cpu_self()) {
+	struct cpu *self = cpu_self();
+	bool masked = arch_irq_masked();
+	unsigned depth = 0;
+
+	if (c == self) {
 		unsigned long f = arch_irq_save();
 
 		fn(arg);
 		arch_irq_restore(f);
 		return;
 	}
+	/* Masked (a thread created inside a tk_irq_lock section, on x86): the
+	 * target may be spinning for klock with interrupts masked, and would
+	 * never take the IPI; so klock goes while we wait, as it does while a
+	 * section's call blocks. And a target waiting the same way for us
+	 * gets its call run here. */
+	if (masked)
+		depth = klock_drop();
 	tk_spin_lock(&c->call_lock);
 	c->call_fn = fn;
 	c->call_arg = arg;
@@ -142,9 +161,13 @@ void smp_call(struct cpu *c, void (*fn)(void *), void *arg)
 
 	__atomic_store_n(&c->call_seq, seq, __ATOMIC_RELEASE);
 	smp_send_ipi(c);
-	while (__atomic_load_n(&c->call_done, __ATOMIC_ACQUIRE) != seq)
+	while (__atomic_load_n(&c->call_done, __ATOMIC_ACQUIRE) != seq) {
+		if (masked)
+			run_posted_call(self);
 		arch_cpu_relax();
+	}
 	tk_spin_unlock(&c->call_lock);
+	klock_retake(depth);
 }
 
 int tk_cpu_stats(unsigned cpu, struct tk_cpu_stats *st)

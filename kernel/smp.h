@@ -109,7 +109,9 @@ void smp_start_secondaries(const void *fdt, unsigned max);
 /* Interrupt the CPU (it runs the scheduler on the way out of the IPI). */
 void smp_send_ipi(struct cpu *c);
 /* Run fn(arg) on CPU c with interrupts masked and wait for it to finish.
- * Never with interrupts masked on the caller: c may be waiting for us. */
+ * A caller with interrupts masked lets klock go while it waits (c may be
+ * spinning for it, masked) and runs the calls posted to it meanwhile;
+ * it must hold no other lock c may spin for. */
 void smp_call(struct cpu *c, void (*fn)(void *), void *arg);
 /* For a crash core: stop every other online CPU in its IPI handler, for
  * good, keeping the frame it was interrupted in (its thread's registers).

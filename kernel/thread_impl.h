@@ -170,7 +170,8 @@ static inline void sched_irq_enter(struct cpu *c)
 }
 void sched_irq_exit(void);
 /* New class and parameters for t. Thread context; for a thread living on
- * another CPU with interrupts on and klock not held (a cross-call). */
+ * another CPU with interrupts on and klock not held (a cross-call), else
+ * -EPERM. */
 int sched_set_params(struct tk_thread *t, const struct tk_sched *s);
 int sched_set_bound(unsigned percent);
 /* Where t may run: a non-empty mask of online CPUs; t moves at once when its

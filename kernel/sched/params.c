@@ -275,6 +275,9 @@ int sched_set_params(struct tk_thread *t, const struct tk_sched *s)
 		if (!t->added || t->cpu == cpu_self()->id) {
 			set_params_here(&r);
 			arch_irq_restore(f);
+		} else if (ARCH_IRQ_MASKED(f)) {	/* a section's: see thread.h */
+			arch_irq_restore(f);
+			r.err = -EPERM;
 		} else {
 			arch_irq_restore(f);
 			smp_call(&cpus[t->cpu], set_params_here, &r);

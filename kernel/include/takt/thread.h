@@ -59,9 +59,13 @@ const char *tk_thread_name(const tk_thread_t *t);
  * (TK_NAME_MAX - 1 bytes at most). */
 int tk_thread_set_name(tk_thread_t *t, const char *name);
 
-/* Change t's class and parameters (t NULL = the caller), at once.
+/* Change t's class and parameters (t NULL = the caller), at once. Inside
+ * a tk_irq_lock section only for a thread on the caller's CPU: another
+ * CPU's would have to be changed there, and that CPU may be spinning,
+ * interrupts masked, for the lock the caller holds.
  * @retval 0, -EINVAL (nothing changed), -EBUSY (deadline bandwidth would
- * pass the admission bound: nothing changed), -ESRCH */
+ * pass the admission bound: nothing changed), -ESRCH, -EPERM (a thread on
+ * another CPU, inside a section: nothing changed) */
 int tk_thread_setsched(tk_thread_t *t, const struct tk_sched *s);
 int tk_thread_getsched(tk_thread_t *t, struct tk_sched *s);
 /* Admission bound for the sum of runtime/period of deadline threads, in

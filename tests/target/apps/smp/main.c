@@ -498,6 +498,7 @@ int main(int argc, char **argv)
 	test_irq_affinity(con_cpu);
 	test_admission();
 	test_remote_params();
+	test_sections();
 	test_pi_chain();
 	test_helping();
 	test_dl_beside_hogs();

@@ -45,5 +45,6 @@ void test_pi_chain(void);		/* locks.c: inheritance across three CPUs */
 void test_helping(void);		/* locks.c: a preempted owner helps on the waiter's CPU */
 void test_irq_affinity(int con_cpu);	/* irq.c: routing and delivery */
 void test_posix(void);			/* posix.c: Linux's affinity API */
+void test_sections(void);		/* section.c: cross-CPU calls inside tk_irq_lock */
 
 #endif
