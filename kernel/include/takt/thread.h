@@ -44,7 +44,10 @@ struct tk_thread_attr {
 	uint32_t cpu_mask;	/* CPUs it may run on, bit n = CPU n; 0: all */
 };
 
-/* Create and start a thread running fn(arg). Any context but interrupts.
+/* Create and start a thread running fn(arg). Any context but interrupts
+ * and spin-lock sections: it may wait (for memory; on x86 for the other
+ * CPUs to drop the new stack's guard page), and inside a tk_irq_lock
+ * section that wait lets the other CPUs into theirs, as any blocking call.
  * @retval 0, -EINVAL (bad attr), -ENOMEM, -EBUSY (deadline not admitted) */
 int tk_thread_create(tk_thread_t **out, const struct tk_thread_attr *attr,
 		     tk_thread_fn fn, void *arg);
