@@ -5,6 +5,12 @@ Passes when QEMU exits with the expected status, every --expect regex
 matches the output, no --reject regex matches it, and, when the output has
 a closing 'N passed, N failed' line, N failed is 0 for an expected status
 of 0. A run longer than --timeout is killed and fails (a hang is a failure).
+
+An expected status of 0 also needs the kernel's own power-off line
+(tk_poweroff's 'power: off (exit status 0)') and no 'FAIL ' line: QEMU
+exits 0 on any guest reset under -no-reboot (a triple fault on x86_64, a
+watchdog), so the status alone would pass a run that crashed part-way.
+--no-poweroff is for the tests whose success is such a reset.
 """
 import argparse
 import re
@@ -21,6 +27,8 @@ def main():
     ap.add_argument("--expect", action="append", default=[], help="regex that must match")
     ap.add_argument("--reject", action="append", default=[], help="regex that must not match")
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--no-poweroff", action="store_true",
+                    help="status 0 comes from a reset: no power-off line is required")
     ap.add_argument("--send", nargs=2, action="append", default=[], metavar=("REGEX", "TEXT"),
                     help="once REGEX is in the output after the previous one's match, "
                          "type TEXT into the console (\\n, \\r, \\xNN escapes)")
@@ -53,14 +61,31 @@ def main():
         m = re.search(rx, out, re.M)
         if m:
             errors.append(f"unexpected /{rx}/: {m.group(0)!r}")
-    tally = re.findall(r"^(\d+) passed, (\d+) failed", out, re.M)
-    if a.status == 0 and tally and int(tally[-1][1]) != 0:
-        errors.append(f"target reported {tally[-1][1]} failed case(s)")
+    errors += success_checks(out, a.status, a.no_poweroff)
     for e in errors:
         print("FAIL: " + e)
     if not errors:
         print("PASS")
     return 1 if errors else 0
+
+
+def success_checks(out, status, no_poweroff):
+    """What an expected status of 0 needs beyond the status: no failed case
+    (a FAIL line, or the closing tally's count) and, unless the run ends in a
+    reset on purpose, the kernel's power-off line."""
+    if status != 0:
+        return []
+    errors = []
+    tally = re.findall(r"^(\d+) passed, (\d+) failed", out, re.M)
+    if tally and int(tally[-1][1]) != 0:
+        errors.append(f"target reported {tally[-1][1]} failed case(s)")
+    m = re.search(r"^FAIL .*", out, re.M)
+    if m:
+        errors.append(f"a failed case: {m.group(0)!r}")
+    if not no_poweroff and not re.search(r"^power: off \(exit status 0\)$", out, re.M):
+        errors.append("no 'power: off (exit status 0)' line: the guest did not power off "
+                      "(a reset or a crash also makes QEMU exit 0)")
+    return errors
 
 
 def run(cmd, sends, timeout):

@@ -89,7 +89,7 @@ takt_qemu_test(console_missing_panics hello STATUS 1 FIXTURE required_dtbs
 # fed; a starved thread stops the feeding and the card resets the board
 # (-no-reboot: QEMU exits) before the supervisor would reset it itself.
 # Without -icount: the card's 2 s are host time, not busy-waited guest time.
-takt_qemu_test(watchdog_ib700_resets watchdog TIMEOUT 120 QEMU_ARGS -append starve
+takt_qemu_test(watchdog_ib700_resets watchdog NO_POWEROFF TIMEOUT 120 QEMU_ARGS -append starve
   EXPECT "^watchdog: hardware watchdog /watchdog@441 armed, 2000 ms, fed while every channel is"
          "^watchdog: thread 'victim' \\(id [0-9]+\\) starved"
          "^watchdog: waiting for the hardware watchdog /watchdog@441 \\(2000 ms\\) to reset the board"

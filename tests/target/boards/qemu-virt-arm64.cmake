@@ -85,17 +85,17 @@ takt_qemu_test(uboot_signed_boots hello NO_KERNEL FIXTURE verified_boot
   QEMU_ARGS ${_uboot} -dtb ${_vb}/ctrl.dtb ${_c}
   EXPECT "Verifying Hash Integrity \\.\\.\\. sha256,rsa2048:takt\\+ OK" "^Takt hello")
 takt_card_args(_c ${_vb}/tampered.img)
-takt_qemu_test(uboot_tampered_refused hello NO_KERNEL FIXTURE verified_boot
+takt_qemu_test(uboot_tampered_refused hello NO_KERNEL NO_POWEROFF FIXTURE verified_boot
   QEMU_ARGS ${_uboot} -dtb ${_vb}/ctrl.dtb ${_c}
   EXPECT "Bad hash value for 'hash' hash node in 'kernel' image node"
          "ERROR: can't get kernel image!" "^Takt: boot refused"
   REJECT ${_vb_refused})
 takt_card_args(_c ${_vb}/wrongkey.img)
-takt_qemu_test(uboot_wrong_key_refused hello NO_KERNEL FIXTURE verified_boot
+takt_qemu_test(uboot_wrong_key_refused hello NO_KERNEL NO_POWEROFF FIXTURE verified_boot
   QEMU_ARGS ${_uboot} -dtb ${_vb}/ctrl.dtb ${_c}
   EXPECT "sha256,rsa2048:takt-  error!" "Failed to verify required signature 'key-takt'"
   REJECT ${_vb_refused})
-takt_qemu_test(uboot_unsigned_refused hello NO_KERNEL FIXTURE verified_boot
+takt_qemu_test(uboot_unsigned_refused hello NO_KERNEL NO_POWEROFF FIXTURE verified_boot
   QEMU_ARGS ${_uboot} -dtb ${_vb}/ctrl.dtb ${_card}
   EXPECT "Failed to verify required signature 'key-takt'"
   REJECT ${_vb_refused})

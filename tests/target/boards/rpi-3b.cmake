@@ -9,7 +9,7 @@
 # the API's refusals are (watchdog_api, every board).
 # (watchdog.hw=off: the supervisor the app's API checks start must not arm it
 # first.)
-takt_qemu_test(watchdog_expiry_resets watchdog QEMU_ARGS -append "expire watchdog.hw=off"
+takt_qemu_test(watchdog_expiry_resets watchdog NO_POWEROFF QEMU_ARGS -append "expire watchdog.hw=off"
   EXPECT "^watchdog: starting with 100 ms, not fed" REJECT "^FAIL")
 
 # Without semihosting the kernel's power-off goes to the PM block (a reset
