@@ -69,13 +69,15 @@ const struct smp_call_site *smp_stopped_call(const struct cpu *c)
 	return &stopped_call[c->id];
 }
 
-/* noinline: the core shows this CPU from this call when its interrupt has
- * no frame (idle's, dispatched as a call), as a panic shows its caller. */
-__attribute__((noinline, noreturn)) static void stop_here(struct cpu *c)
+/* noinline: the core shows this CPU from this call when it has no
+ * interrupt frame (idle's interrupt, dispatched as a call; a wait in
+ * smp_call), as a panic shows its caller. */
+__attribute__((noinline, noreturn)) static void stop_here(struct cpu *c,
+							   struct arch_frame *frame)
 {
 	struct smp_call_site *call = &stopped_call[c->id];
 
-	c->stopped_frame = c->irq_frame;
+	c->stopped_frame = frame;
 	CALLER_AS_CALLED(call->pc, call->sp, call->fp);
 	__atomic_store_n(&c->stopped, true, __ATOMIC_RELEASE);
 	arch_irq_save();
@@ -107,7 +109,7 @@ unsigned smp_stop_others(uint64_t ticks)
 }
 
 /* A call posted to this CPU, run here: from its IPI, or by the CPU itself
- * while it waits with interrupts masked (smp_call). */
+ * while it waits in smp_call. */
 static void run_posted_call(struct cpu *c)
 {
 	uint32_t seq = __atomic_load_n(&c->call_seq, __ATOMIC_ACQUIRE);
@@ -119,6 +121,16 @@ static void run_posted_call(struct cpu *c)
 	}
 }
 
+/* One turn of a wait in smp_call, interrupts masked: what would come by
+ * IPI is done here. */
+static void wait_serving(struct cpu *self)
+{
+	if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
+		stop_here(self, 0);
+	run_posted_call(self);
+	arch_cpu_relax();
+}
+
 /* The IPI line's handler: stop for a crash core, or run a pending
  * cross-call, then reschedule (the wake list may hold a thread that
  * preempts; the interrupt's way out decides). */
@@ -128,46 +140,45 @@ void smp_ipi_handler(void *arg)
 
 	(void)arg;
 	if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
-		stop_here(c);
+		stop_here(c, c->irq_frame);
 	c->ipi_received++;
 	run_posted_call(c);
 	c->need_resched = true;
 }
 
+/* Interrupts stay masked for the whole call: a caller holding call_lock
+ * must not be switched out (a thread of its CPU calling the same target
+ * would spin for it for good). So it never takes the IPI of a call posted
+ * to it meanwhile, and runs such calls itself while it waits, for the lock
+ * or the answer; and it lets klock go, which the target may be spinning
+ * for with interrupts masked (a thread created inside a tk_irq_lock
+ * section, on x86), as a section's blocking call does. */
 void smp_call(struct cpu *c, void (*fn)(void *), void *arg)
 {
+	unsigned long f = arch_irq_save();
 	struct cpu *self = cpu_self();
-	bool masked = arch_irq_masked();
-	unsigned depth = 0;
+	unsigned depth;
 
 	if (c == self) {
-		unsigned long f = arch_irq_save();
-
 		fn(arg);
 		arch_irq_restore(f);
 		return;
 	}
-	/* Masked (a thread created inside a tk_irq_lock section, on x86): the
-	 * target may be spinning for klock with interrupts masked, and would
-	 * never take the IPI; so klock goes while we wait, as it does while a
-	 * section's call blocks. And a target waiting the same way for us
-	 * gets its call run here. */
-	if (masked)
-		depth = klock_drop();
-	tk_spin_lock(&c->call_lock);
+	depth = klock_drop();
+	while (!tk_spin_trylock(&c->call_lock))
+		wait_serving(self);
 	c->call_fn = fn;
 	c->call_arg = arg;
 	uint32_t seq = c->call_seq + 1;
 
 	__atomic_store_n(&c->call_seq, seq, __ATOMIC_RELEASE);
 	smp_send_ipi(c);
-	while (__atomic_load_n(&c->call_done, __ATOMIC_ACQUIRE) != seq) {
-		if (masked)
-			run_posted_call(self);
-		arch_cpu_relax();
-	}
+	arch_cpu_kick();	/* a target waiting here too sleeps in WFE, masked */
+	while (__atomic_load_n(&c->call_done, __ATOMIC_ACQUIRE) != seq)
+		wait_serving(self);
 	tk_spin_unlock(&c->call_lock);
 	klock_retake(depth);
+	arch_irq_restore(f);
 }
 
 int tk_cpu_stats(unsigned cpu, struct tk_cpu_stats *st)

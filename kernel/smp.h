@@ -108,10 +108,10 @@ void smp_cpu_struct_init(struct cpu *c, unsigned id, uint64_t hwid);
 void smp_start_secondaries(const void *fdt, unsigned max);
 /* Interrupt the CPU (it runs the scheduler on the way out of the IPI). */
 void smp_send_ipi(struct cpu *c);
-/* Run fn(arg) on CPU c with interrupts masked and wait for it to finish.
- * A caller with interrupts masked lets klock go while it waits (c may be
- * spinning for it, masked) and runs the calls posted to it meanwhile;
- * it must hold no other lock c may spin for. */
+/* Run fn(arg) on CPU c with interrupts masked and wait for it to finish,
+ * masked too: the caller lets klock go while it waits (c may be spinning
+ * for it, masked) and runs the calls posted to it meanwhile. It must hold
+ * no other lock c may spin for. */
 void smp_call(struct cpu *c, void (*fn)(void *), void *arg);
 /* For a crash core: stop every other online CPU in its IPI handler, for
  * good, keeping the frame it was interrupted in (its thread's registers).

@@ -62,10 +62,11 @@ const char *tk_thread_name(const tk_thread_t *t);
  * (TK_NAME_MAX - 1 bytes at most). */
 int tk_thread_set_name(tk_thread_t *t, const char *name);
 
-/* Change t's class and parameters (t NULL = the caller), at once. Inside
- * a tk_irq_lock section only for a thread on the caller's CPU: another
- * CPU's would have to be changed there, and that CPU may be spinning,
- * interrupts masked, for the lock the caller holds.
+/* Change t's class and parameters (t NULL = the caller), at once. With
+ * interrupts masked (inside a tk_irq_lock or tk_spin_lock_irqsave section)
+ * only for a thread on the caller's CPU: another CPU's would have to be
+ * changed there, and that CPU may be spinning, interrupts masked, for the
+ * lock the caller holds.
  * @retval 0, -EINVAL (nothing changed), -EBUSY (deadline bandwidth would
  * pass the admission bound: nothing changed), -ESRCH, -EPERM (a thread on
  * another CPU, inside a section: nothing changed) */

@@ -10,7 +10,7 @@
 
 #include "smp_test.h"
 
-#define PRIO 10	/* main's, the spinner's and the creator's */
+#define PRIO 10	/* main's (11 after its own change), the spinner's, the creator's */
 
 static volatile int park_stop, spin_stop;
 static volatile unsigned long spin_want, spin_got;
@@ -64,15 +64,20 @@ static void *nothing_fn(void *arg)
  * stacks of other sizes than before (a guard page where a stack was:
  * invalidated on every CPU on x86); joined after it. Returns how many
  * were created. */
-static unsigned create_in_section(unsigned n, int prio, bool wait_spinner)
+static unsigned create_in_section(unsigned n, int prio, bool wait_spinner, volatile int *in)
 {
 	tk_thread_t *t[8];
 	unsigned made = 0;
 	unsigned long key = tk_irq_lock();
 
-	if (wait_spinner)	/* the spinner is at its tk_irq_lock: spinning */
-		while (__atomic_load_n(&spin_want, __ATOMIC_ACQUIRE) == spin_got)
-			tk_cpu_relax();
+	if (in)
+		__atomic_store_n(in, 1, __ATOMIC_RELEASE);
+
+	/* until the spinner is at its tk_irq_lock, spinning; bounded, should an
+	 * interrupt there wait for the lock held here before it gets that far */
+	for (uint64_t end = tk_now_ns() + 20000000; wait_spinner &&
+	     __atomic_load_n(&spin_want, __ATOMIC_ACQUIRE) == spin_got && tk_now_ns() < end;)
+		tk_cpu_relax();
 	for (unsigned i = 0; i < n && i < 8; i++) {
 		struct tk_thread_attr a = { .name = "made", .stack_size = 4096 * (3 + i * 2),
 					    .sched = fifo(prio - 1), .cpu_mask = 1u << tk_cpu_id() };
@@ -86,11 +91,13 @@ static unsigned create_in_section(unsigned n, int prio, bool wait_spinner)
 	return made;
 }
 
+static volatile int creator_in;
+
 static void *creator_fn(void *arg)
 {
 	int prio = (int)(uintptr_t)arg;
 
-	return (void *)(uintptr_t)create_in_section(8, prio, false);
+	return (void *)(uintptr_t)create_in_section(8, prio, false, &creator_in);
 }
 
 void test_sections(void)
@@ -102,7 +109,7 @@ void test_sections(void)
 
 	tk_thread_getsched(0, &me);
 	tk_thread_get_affinity(0, &mask);
-	tk_thread_set_affinity(0, 1u);	/* main on CPU 0 throughout, at FIFO 10 */
+	tk_thread_set_affinity(0, 1u);	/* main on CPU 0 throughout */
 	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = PRIO });
 	setsched_in_section(other, 5);
 
@@ -111,7 +118,7 @@ void test_sections(void)
 
 	tk_cpu_stats(0, &before);
 	unsigned long got0 = spin_got;
-	unsigned made = s ? create_in_section(4, PRIO, true) : 0;
+	unsigned made = s ? create_in_section(4, PRIO, true, 0) : 0;
 
 	tk_cpu_stats(0, &after);
 	printf("smp: 4 threads made in a section beside a spinning CPU: %lu IPIs, "
@@ -125,11 +132,14 @@ void test_sections(void)
 	__atomic_store_n(&spin_stop, 1, __ATOMIC_RELEASE);
 	join(s);
 
+	creator_in = 0;
 	tk_thread_t *c = spawn_on("creator", 1u << other, fifo(PRIO), creator_fn,
 				  (void *)(uintptr_t)PRIO);
 	void *theirs = 0;
 
-	made = create_in_section(8, PRIO, false);
+	if (c)	/* its section has begun: this one's creations overlap it */
+		wait_flag(&creator_in);
+	made = create_in_section(8, PRIO, false, 0);
 	if (c)
 		tk_thread_join(c, &theirs);
 	TK_CHECK("create_in_irq_lock_on_two_cpus_at_once", made == 8 && (uintptr_t)theirs == 8);
