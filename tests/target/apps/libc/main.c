@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <takt/takt.h>
 
@@ -66,8 +67,12 @@ int main(int argc, char **argv)
 
 	TK_CHECK("snprintf_truncates", snprintf(buf, 4, "%s", six) == 6 && strcmp(buf, "abc") == 0);
 	check_heap();
+	struct timeval later;
+
 	TK_CHECK("gettimeofday", gettimeofday(&tv, 0) == 0);
-	TK_CHECK("time_advances", tv.tv_sec > 0 || tv.tv_usec > 0);
+	usleep(1000);
+	TK_CHECK("time_advances_by_a_sleep", gettimeofday(&later, 0) == 0 &&
+		 (later.tv_sec - tv.tv_sec) * 1000000 + (later.tv_usec - tv.tv_usec) >= 1000);
 	TK_CHECK("argv_from_bootargs", argc == 3 && strcmp(argv[1], "two words") == 0 &&
 				       strcmp(argv[2], "x") == 0);
 	int rc = tk_test_done();

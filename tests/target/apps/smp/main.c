@@ -470,12 +470,17 @@ int main(int argc, char **argv)
 {
 	unsigned want = 0;
 	int con_cpu = 0;
+	bool console_chained = false, rx_delivery = false;
 
 	for (int i = 1; i < argc; i++) {
 		if (strncmp(argv[i], "cpus=", 5) == 0)
 			want = (unsigned)atoi(argv[i] + 5);
 		if (strncmp(argv[i], "con_cpu=", 8) == 0)
 			con_cpu = atoi(argv[i] + 8);
+		if (strcmp(argv[i], "console_chained") == 0)
+			console_chained = true;
+		if (strcmp(argv[i], "rx_delivery") == 0)
+			rx_delivery = true;
 	}
 	ncpu = tk_cpu_count();
 	printf("smp: %u of %u CPUs online\n", ncpu, tk_cpu_count_conf());
@@ -495,7 +500,7 @@ int main(int argc, char **argv)
 	test_stress();
 	test_many();
 	test_sleep_every_cpu();
-	test_irq_affinity(con_cpu);
+	test_irq_affinity(con_cpu, console_chained, rx_delivery);
 	test_admission();
 	test_remote_params();
 	test_sections();

@@ -43,7 +43,8 @@ static inline void join(tk_thread_t *t)
 void test_stress(void);		/* locks.c: spinlock and mutex from every CPU */
 void test_pi_chain(void);		/* locks.c: inheritance across three CPUs */
 void test_helping(void);		/* locks.c: a preempted owner helps on the waiter's CPU */
-void test_irq_affinity(int con_cpu);	/* irq.c: routing and delivery */
+/* irq.c: routing, delivery */
+void test_irq_affinity(int con_cpu, bool console_chained, bool rx_delivery);
 void test_posix(void);			/* posix.c: Linux's affinity API */
 void test_sections(void);		/* section.c: cross-CPU calls inside tk_irq_lock */
 
