@@ -9,7 +9,10 @@ tests.yaml:
         timeout: 30             # seconds of wall time (default 60)
         expect: [REGEX, ...]    # must match the console, in this order
         reject: [REGEX, ...]    # must not match the console
-        exit: 0                 # expected QEMU exit status (default 0)
+        exit: 0                 # expected QEMU exit status (default 0: the kernel's
+                                # 'power: off (exit status 0)' line is needed too)
+        reset: true             # success is the board resetting (a watchdog):
+                                # exit 0 without that line (default false)
         icount: true            # run under -icount shift=0,align=off,sleep=off
         input:                  # typed into the console, in order:
           - after: REGEX        #   once REGEX is on the console (after the last match),
@@ -44,7 +47,8 @@ cli = None      # set by ./takt before run()
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
 KEYS = {"boards": "a list of board names", "bootargs": "a string",
         "timeout": "a number of seconds > 0", "expect": "a list of regexes",
-        "reject": "a list of regexes", "exit": "an integer", "icount": "true or false",
+        "reject": "a list of regexes", "exit": "an integer", "reset": "true or false",
+        "icount": "true or false",
         "input": "a list of {after: REGEX, type: TEXT}",
         "script": "a pytest file (.py) beside tests.yaml"}
 NAME_RE = re.compile(r"^[A-Za-z0-9_.-]+$")
@@ -53,11 +57,11 @@ TAIL_LINES = 40
 
 class Case:
     def __init__(self, name, boards, bootargs, timeout, expect, reject, exit, icount,
-                 typed=(), script=None):
+                 typed=(), script=None, reset=False):
         self.name, self.boards, self.bootargs = name, boards, bootargs
         self.timeout, self.expect, self.reject = timeout, expect, reject
         self.exit, self.icount, self.typed = exit, icount, list(typed)
-        self.script = script
+        self.script, self.reset = script, reset
 
 
 # -- tests.yaml -----------------------------------------------------------------------
@@ -131,7 +135,7 @@ def parse_case(path, name, body, known_boards):
                 get("timeout", (int, float), 60, lambda v: v > 0),
                 regexes["expect"], regexes["reject"], get("exit", int, 0),
                 get("icount", bool, False), parse_input(body.get("input", []), bad),
-                parse_script(path, body, bad))
+                parse_script(path, body, bad), get("reset", bool, False))
 
 
 def parse_script(path, body, bad):
@@ -141,8 +145,9 @@ def parse_script(path, body, bad):
     name = body["script"]
     if not isinstance(name, str) or not name.endswith(".py") or "/" in name:
         raise bad("'script' must be %s, not %r" % (KEYS["script"], name))
-    if set(body) & {"expect", "reject", "input", "exit"}:
-        raise bad("'script' cases check in the script: no expect, reject, input or exit")
+    if set(body) & {"expect", "reject", "input", "exit", "reset"}:
+        raise bad("'script' cases check in the script: no expect, reject, input, exit "
+                  "or reset")
     full = os.path.join(os.path.dirname(os.path.abspath(path)), name)
     if not os.path.isfile(full):
         raise bad("'script': no file %s" % full)
@@ -217,6 +222,13 @@ def verdict(case, rc, out):
             return "reject", "unexpected /%s/: %r" % (rx, m.group(0))
     if rc != case.exit:
         return "exit", "exit status %d, expected %d" % (rc, case.exit)
+    # QEMU exits 0 on any guest reset (-no-reboot): a triple fault or a
+    # watchdog part-way through is not a pass
+    if rc == 0 and not case.reset and \
+            not re.search(r"^power: off \(exit status 0\)$", out, re.M):
+        return "exit", ("exit status 0 without the kernel's 'power: off (exit status 0)': "
+                        "the guest reset (a crash or a watchdog; 'reset: true' if that is "
+                        "the case's success)")
     return None
 
 

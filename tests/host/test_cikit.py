@@ -5,6 +5,7 @@ JUnit report with the right outcome and the console tail, and the run's status i
 import os
 import re
 import subprocess
+import sys
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
@@ -39,11 +40,37 @@ MALFORMED = [
     ("tests:\n  o:\n    script: 3\n", "case 'o'", "'script' must be a pytest file"),
     ("tests:\n  p:\n    script: x.py\n    expect: [a]\n", "case 'p'",
      "'script' cases check in the script"),
+    ("tests:\n  q:\n    reset: 1\n", "case 'q'", "'reset' must be true or false"),
 ]
+
+
+sys.path.insert(0, os.path.join(HERE, "..", "..", "tools"))
+sys.dont_write_bytecode = True
+import takt_apptest  # noqa: E402
 
 
 def takt(*args, timeout=60):
     return subprocess.run([TAKT, *args], capture_output=True, text=True, timeout=timeout)
+
+
+class Verdict(unittest.TestCase):
+    """QEMU exits 0 on any guest reset: exit 0 passes only with the kernel's
+    power-off line, unless the case says its success is a reset."""
+    OFF = "power: off (exit status 0)\n"
+
+    def case(self, reset=False):
+        return takt_apptest.Case("c", [], None, 10, ["^hi"], [], 0, False, reset=reset)
+
+    def test_powered_off_passes(self):
+        self.assertIsNone(takt_apptest.verdict(self.case(), 0, "hi\n" + self.OFF))
+
+    def test_reset_part_way_fails(self):
+        kind, message = takt_apptest.verdict(self.case(), 0, "hi\n")
+        self.assertEqual(kind, "exit")
+        self.assertIn("the guest reset", message)
+
+    def test_reset_expected_passes(self):
+        self.assertIsNone(takt_apptest.verdict(self.case(reset=True), 0, "hi\n"))
 
 
 class Malformed(unittest.TestCase):
