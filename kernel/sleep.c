@@ -69,7 +69,7 @@ void tk_sleep_until_ns(uint64_t t)
 		struct tk_thread *self = c->current;
 		int32_t mode = __atomic_load_n(&lead_mode, __ATOMIC_RELAXED);
 		bool fp = self && self->se.cls == SCHED_CLASS_FP;
-		uint64_t lead = lead_of(c, fp, mode), switches;
+		uint64_t lead = t == TK_FOREVER ? 0 : lead_of(c, fp, mode), switches;
 		int r;
 
 		if (!self || t - now <= lead) {
@@ -140,5 +140,9 @@ TK_INIT(sleep_bootargs);
 
 void tk_sleep_ns(uint64_t ns)
 {
-	tk_sleep_until_ns(tk_now_ns() + ns);
+	uint64_t now = tk_now_ns();
+
+	/* saturating: TK_FOREVER (or a negative count cast) sleeps for good,
+	 * where the wrapped sum was a time long past, no sleep at all */
+	tk_sleep_until_ns(ns > TK_FOREVER - now ? TK_FOREVER : now + ns);
 }

@@ -133,7 +133,9 @@ static void reap_zombies(void)
 static int check_attr(const struct tk_thread_attr *a, size_t *size)
 {
 	*size = a && a->stack_size ? a->stack_size : TK_STACK_DEFAULT;
-	if (*size < TK_STACK_MIN)
+	/* above half the address space: no RAM holds it, and the TCB and page
+	 * rounding added to it would wrap to a small allocation */
+	if (*size < TK_STACK_MIN || *size > SIZE_MAX / 2)
 		return -EINVAL;
 	if (a && a->stack && *size < TCB_SIZE + TK_STACK_MIN)
 		return -EINVAL;

@@ -50,9 +50,14 @@ uint64_t tk_now_ns(void)
 static uint64_t ns_to_counter(uint64_t ns)
 {
 	/* round up: an event must never fire before its time */
-	__uint128_t t = (__uint128_t)ns * ticks_per_ns_32 + 0xffffffffu;
+	__uint128_t ticks = ((__uint128_t)ns * ticks_per_ns_32 + 0xffffffffu) >> 32;
 
-	return arch_boot_counter + (uint64_t)(t >> 32);
+	/* saturating: a time centuries away (a 1 GHz TSC reaches 2^64 in
+	 * 584 years) wrapped to one long past, an interrupt at once, again
+	 * and again */
+	if (ticks > UINT64_MAX - arch_boot_counter)
+		return UINT64_MAX;
+	return arch_boot_counter + (uint64_t)ticks;
 }
 
 bool time_has_clockevent(void)

@@ -263,12 +263,14 @@ static int cond_wait(pthread_cond_t *c, pthread_mutex_t *m, uint64_t deadline)
 		return rc;
 	if (__atomic_load_n(&m->__owner, __ATOMIC_RELAXED) != self() || !m->__count)
 		return EPERM;
-	/* The kernel releases and retakes m (also on timeout); the owner
-	 * fields follow. A recursive m should be held once here. */
+	/* The kernel releases and retakes m (also on timeout), a recursive m
+	 * whole; the owner fields follow, unless it could not be retaken. */
 	count = m->__count;
 	m->__count = 0;
 	__atomic_store_n(&m->__owner, 0, __ATOMIC_RELAXED);
 	rc = tk_cond_wait(kcond(c), kmutex(m), deadline);
+	if (rc == -EDEADLK)
+		return EDEADLK;
 	__atomic_store_n(&m->__owner, self(), __ATOMIC_RELAXED);
 	m->__count = count;
 	return posix_err(rc);
@@ -279,11 +281,13 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m)
 	return cond_wait(c, m, TK_FOREVER);
 }
 
-/* abstime is on the condition's clock (pthread_condattr_setclock). */
+/* abstime is on the condition's clock (pthread_condattr_setclock); 0, a
+ * PTHREAD_COND_INITIALIZER's (newlib's CLOCK_REALTIME is 1), is REALTIME. */
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime)
 {
 	uint64_t deadline;
-	int rc = posix_abstime(abstime, c ? c->__clock : (int)CLOCK_REALTIME, &deadline);
+	int clock = c && c->__clock ? c->__clock : (int)CLOCK_REALTIME;
+	int rc = posix_abstime(abstime, clock, &deadline);
 
 	return rc ? rc : cond_wait(c, m, deadline);
 }

@@ -44,11 +44,22 @@ int tk_cond_wait(struct tk_cond *c, struct tk_mutex *m, uint64_t deadline)
 		kunlock(flags);
 		return -EPERM;
 	}
-	mutex_unlock_locked((struct kmutex *)m);
+	/* A recursive m is let go whole (else the signaller could never take
+	 * it) and comes back at the same depth. */
+	struct kmutex *km = (struct kmutex *)m;
+	uint32_t depth = km->depth;
+
+	km->depth = 1;
+	mutex_unlock_locked(km);
 	err = sched_block(&k->waiters, deadline);
 	kunlock(flags);
-	/* POSIX: the mutex is held again on return, whatever happened. */
-	tk_mutex_lock(m, TK_FOREVER);
+	/* POSIX: the mutex is held again on return, whatever happened; a
+	 * cycle of owners meanwhile (-EDEADLK) is the one way it is not. */
+	int relock = tk_mutex_lock(m, TK_FOREVER);
+
+	if (relock)
+		return relock;
+	km->depth = depth;
 	return err;
 }
 

@@ -44,8 +44,10 @@ unsigned tk_sem_count(struct tk_sem *s);
 
 /* Condition variable used with a tk_mutex. */
 int tk_cond_init(struct tk_cond *c);
-/* Unlock m, wait for a signal, lock m again (also on timeout).
- * @retval 0, -ETIMEDOUT, -EPERM (m not held), -EINVAL */
+/* Unlock m, wait for a signal, lock m again (also on timeout); a
+ * recursive m held n times is let go whole and held n times again.
+ * @retval 0, -ETIMEDOUT, -EPERM (m not held), -EINVAL, -EDEADLK (m could
+ * not be taken again: a cycle of owners formed meanwhile; m is not held) */
 int tk_cond_wait(struct tk_cond *c, struct tk_mutex *m, uint64_t deadline);
 int tk_cond_signal(struct tk_cond *c);
 int tk_cond_broadcast(struct tk_cond *c);

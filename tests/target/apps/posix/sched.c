@@ -251,6 +251,30 @@ static void scheduling(void)
 	TK_CHECK("deadline_thread_joined", pthread_join(t, NULL) == 0);
 }
 
+
+/* A PTHREAD_COND_INITIALIZER condition waits on CLOCK_REALTIME: with the
+ * wall clock set (2025), "now + 20 ms" in wall time times out (it was once
+ * read as a monotonic time 55 years off: a wait for good). */
+static void static_cond_on_realtime(void)
+{
+	static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	struct timespec t, after;
+	int rc;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_nsec += 20000000;
+	if (t.tv_nsec >= 1000000000) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&m);
+	rc = pthread_cond_timedwait(&cv, &m, &t);
+	pthread_mutex_unlock(&m);
+	TK_CHECK("static_cond_timedwait_on_realtime_times_out", rc == ETIMEDOUT &&
+		 clock_gettime(CLOCK_REALTIME, &after) == 0 && ts_ns(&after) >= ts_ns(&t));
+}
+
 static void clocks(void)
 {
 	struct timespec a, b, req = { 0, 10 * (long)MS }, bad = { 0, 1000000000L }, neg = { -1, 0 };
@@ -296,6 +320,7 @@ static void clocks(void)
 	TK_CHECK("clock_nanosleep_realtime_abstime",
 		 clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &b, NULL) == 0 &&
 		 clock_gettime(CLOCK_REALTIME, &c) == 0 && ts_ns(&c) >= ts_ns(&b));
+	static_cond_on_realtime();
 
 	target = abs_in_ms(20);
 	TK_CHECK("clock_nanosleep_abstime", clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &target, NULL) == 0);

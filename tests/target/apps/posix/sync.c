@@ -271,11 +271,47 @@ static void semaphores(void)
 	sem_destroy(&s);
 }
 
+/* A recursive mutex held twice is let go whole while its holder waits on a
+ * condition (else the signaller, who must take it first, never could: the
+ * wait was once for good) and held twice again after. */
+static pthread_mutex_t rm = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static pthread_cond_t rcv = PTHREAD_COND_INITIALIZER;
+static volatile int rm_taken;
+
+static void *take_and_signal(void *arg)
+{
+	(void)arg;
+	while (pthread_mutex_trylock(&rm) != 0)	/* free once the holder waits */
+		usleep(1000);
+	rm_taken = 1;
+	pthread_cond_signal(&rcv);
+	pthread_mutex_unlock(&rm);
+	return NULL;
+}
+
+static void recursive_cond_wait(void)
+{
+	struct timespec dl = abs_in_ms(2000);
+	pthread_t t;
+	int rc;
+
+	pthread_mutex_lock(&rm);
+	pthread_mutex_lock(&rm);
+	pthread_create(&t, NULL, take_and_signal, NULL);
+	rc = pthread_cond_timedwait(&rcv, &rm, &dl);
+	TK_CHECK("cond_wait_lets_recursive_mutex_go_whole", rc == 0 && rm_taken);
+	TK_CHECK("cond_wait_gives_recursive_mutex_back_twice",
+		 pthread_mutex_unlock(&rm) == 0 && pthread_mutex_unlock(&rm) == 0 &&
+		 pthread_mutex_unlock(&rm) == EPERM);
+	pthread_join(t, NULL);	/* (had the wait kept it, the unlocks above freed it) */
+}
+
 void test_sync(void)
 {
 	mutual_exclusion();
 	mutex_types();
 	timeouts();
 	conditions();
+	recursive_cond_wait();
 	semaphores();
 }

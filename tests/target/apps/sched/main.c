@@ -24,8 +24,10 @@ static tk_thread_t *spawn(const char *name, struct tk_sched s, tk_thread_fn fn, 
 	tk_thread_t *t = 0;
 	int err = tk_thread_create(&t, &a, fn, arg);
 
-	if (err)
-		printf("spawn %s: %d\n", name, err);
+	if (err) {	/* a failure: the checks that needed it would pass without it */
+		tk_test_failed++;
+		printf("FAIL spawn %s: %d\n", name, err);
+	}
 	return t;
 }
 
@@ -477,6 +479,53 @@ static void test_timeouts(void)
 					    tk_msgq_put(0, &msg, 0) == -EINVAL);
 }
 
+/* Absurd arguments: a stack size the TCB and page rounding would wrap to a
+ * small allocation (once: a thread with a tiny stack, or the TCB written
+ * below a malloc(0)), and a sleep of TK_FOREVER (once: the wrapped deadline
+ * lay in the past, no sleep at all). The sleeper outranks main on its CPU,
+ * so it has blocked, or returned, before main goes on. */
+static volatile int forever_returned;
+
+static void *sleep_forever(void *arg)
+{
+	if (arg)
+		tk_sleep_until_ns((uint64_t)(uintptr_t)arg);	/* an absolute time */
+	else
+		tk_sleep_ns(TK_FOREVER);
+	forever_returned = 1;
+	return 0;
+}
+
+static void test_absurd_arguments(void)
+{
+	static const size_t sizes[] = { SIZE_MAX, SIZE_MAX - 100, SIZE_MAX / 2 + 1 };
+	struct tk_thread_attr a = { .name = "huge", .cpu_mask = 1 };
+	tk_thread_t *t;
+	bool refused = true;
+
+	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		t = 0;
+		a.stack_size = sizes[i];
+		refused = refused && tk_thread_create(&t, &a, sleep_forever, 0) == -EINVAL && !t;
+	}
+	TK_CHECK("create_huge_stack_einval", refused);
+	tk_thread_setsched(0, P_FIFO(1));
+	t = spawn("forever", fifo(30), sleep_forever, 0);
+	TK_CHECK("sleep_ns_forever_blocks", t && !forever_returned);
+	/* until 2^64 - 2 ns (584 years): its timer's counter value once
+	 * wrapped on x86 (a 1 GHz TSC, plus the boot's count), a timer
+	 * interrupt at once and again for ever; now a few in main's 10 ms
+	 * sleep (a storm is thousands) */
+	t = spawn("584y", fifo(30), sleep_forever, (void *)(uintptr_t)(TK_FOREVER - 1));
+	uint64_t irqs = tk_timer_irqs();
+
+	tk_sleep_ns(10 * MS);
+	irqs = tk_timer_irqs() - irqs;
+	if (irqs >= 50)
+		printf("sched: %lu timer interrupts in a 10 ms sleep\n", (unsigned long)irqs);
+	TK_CHECK("sleep_584_years_blocks_quietly", t && !forever_returned && irqs < 50);
+}
+
 /* A wake-up inside a tk_irq_lock (or tk_spin_lock_irqsave) section switches
  * at its end (irq_lock.c), for each call that wakes a thread. */
 static void test_wakeup_in_irq_lock(void)
@@ -513,6 +562,7 @@ int main(void)
 	test_recursive_mutex();
 	test_thousand();
 	test_timeouts();
+	test_absurd_arguments();
 	test_wakeup_in_irq_lock();
 	return tk_test_done();
 }
