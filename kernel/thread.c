@@ -391,7 +391,7 @@ void **tk_thread_tls(tk_thread_t *t)
 {
 	if (!t)
 		t = sched_current;
-	return t ? t->tls : 0;
+	return t && t->magic == THREAD_MAGIC ? t->tls : 0;	/* not a joined one's */
 }
 
 extern const struct tk_thread_static __takt_threads_start[], __takt_threads_end[];

@@ -64,6 +64,12 @@ static inline tk_thread_t *thr(pthread_t t)
 	return (tk_thread_t *)t;
 }
 
+/* No thread (any more): a stale handle's memory must not be written. */
+static bool no_thread(pthread_t t)
+{
+	return !t || !tk_thread_tls(thr(t));
+}
+
 /* ---- thread-local data ---- */
 
 /* Creating a thread's struct local or id takes self_lock: a plain lock
@@ -111,7 +117,7 @@ pid_t gettid(void)
 
 pid_t pthread_gettid_np(pthread_t t)
 {
-	if (!t) {
+	if (no_thread(t)) {
 		errno = ESRCH;
 		return -1;
 	}
@@ -349,7 +355,7 @@ int pthread_setname_np(pthread_t t, const char *name)
 	struct local *l;
 	size_t n;
 
-	if (!t)
+	if (no_thread(t))
 		return ESRCH;
 	if (!name)
 		return EINVAL;
@@ -371,7 +377,7 @@ int pthread_getname_np(pthread_t t, char *buf, size_t len)
 	const char *name;
 	size_t n;
 
-	if (!t)
+	if (no_thread(t))
 		return ESRCH;
 	if (!buf)
 		return EINVAL;

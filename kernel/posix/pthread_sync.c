@@ -140,10 +140,13 @@ int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a)
 			return EINVAL;
 		type = a->__type;
 	}
-	memset(m, 0, sizeof(*m));
+	/* the kernel's init first: it refuses a mutex in use (EBUSY) */
 	rc = tk_mutex_init(kmutex(m), type == PTHREAD_MUTEX_RECURSIVE ? TK_MUTEX_RECURSIVE : 0);
 	if (rc)
 		return posix_err(rc);
+	m->__owner = 0;
+	m->__count = 0;
+	m->__reserved = 0;
 	m->__type = type;
 	m->__ready = 1;
 	return 0;
@@ -306,9 +309,13 @@ int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a)
 {
 	if (!c || (a && a->__magic != CONDATTR_MAGIC))
 		return EINVAL;
-	memset(c, 0, sizeof(*c));
+	int rc = tk_cond_init(kcond(c));	/* it refuses a condition waited on (EBUSY) */
+
+	if (rc)
+		return posix_err(rc);
 	c->__clock = a ? a->__clock : (int)CLOCK_REALTIME;
-	return posix_err(tk_cond_init(kcond(c)));
+	c->__reserved = 0;
+	return 0;
 }
 
 /* The kernel has no destroy and no way to ask for waiters: nothing to do. */

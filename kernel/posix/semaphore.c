@@ -41,11 +41,11 @@ int sem_init(sem_t *s, int pshared, unsigned int value)
 	(void)pshared;
 	if (!s || value > SEM_VALUE_MAX)
 		return fail(EINVAL);
-	memset(s, 0, sizeof(*s));
-	rc = tk_sem_init(ksem(s), value, SEM_VALUE_MAX);
+	rc = tk_sem_init(ksem(s), value, SEM_VALUE_MAX);	/* EBUSY: waited on */
 	if (rc)
 		return fail(posix_err(rc));
 	s->__magic = SEM_MAGIC;
+	s->__reserved = 0;
 	return 0;
 }
 

@@ -18,12 +18,20 @@ static struct kcond *get(struct tk_cond *c)
 int tk_cond_init(struct tk_cond *c)
 {
 	struct kcond *k = (struct kcond *)c;
+	unsigned long f;
+	int err = 0;
 
 	if (!c)
 		return -EINVAL;
-	waitq_init(&k->waiters);
-	k->magic = COND_MAGIC;
-	return 0;
+	f = klock();
+	if (k->magic == COND_MAGIC && !waitq_empty(&k->waiters))
+		err = -EBUSY;	/* its waiters would sleep for good, their list lost */
+	else {
+		waitq_init(&k->waiters);
+		k->magic = COND_MAGIC;
+	}
+	kunlock(f);
+	return err;
 }
 
 int tk_cond_wait(struct tk_cond *c, struct tk_mutex *m, uint64_t deadline)

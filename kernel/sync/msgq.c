@@ -23,6 +23,14 @@ int tk_msgq_init(struct tk_msgq *q, void *buf, size_t msg_size, size_t capacity)
 
 	if (!q || !buf || !msg_size || !capacity || capacity > SIZE_MAX / msg_size)
 		return -EINVAL;
+	if (get(q)) {	/* a live one: its waiters would sleep for good, their lists lost */
+		unsigned long f = tk_spin_lock_irqsave(&k->lock);
+		bool waited = !waitq_empty(&k->getters) || !waitq_empty(&k->putters);
+
+		tk_spin_unlock_irqrestore(&k->lock, f);
+		if (waited)
+			return -EBUSY;
+	}
 	k->buf = buf;
 	k->msg_size = msg_size;
 	k->capacity = capacity;

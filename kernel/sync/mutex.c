@@ -99,6 +99,16 @@ int tk_mutex_init(struct tk_mutex *m, unsigned flags)
 
 	if (!m || (flags & ~TK_MUTEX_RECURSIVE))
 		return -EINVAL;
+	if (__atomic_load_n(&k->magic, __ATOMIC_ACQUIRE) == MUTEX_MAGIC) {
+		/* a live one waited for: its waiters would sleep for good, their
+		 * list lost (one only held is its caller's business, as before) */
+		unsigned long f = klock();
+		bool waited = !waitq_empty(&k->waiters);
+
+		kunlock(f);
+		if (waited)
+			return -EBUSY;
+	}
 	k->flags = flags;
 	k->word = 0;
 	k->depth = 0;

@@ -39,9 +39,20 @@ static struct ksem *get(struct tk_sem *s)
 
 int tk_sem_init(struct tk_sem *s, unsigned count, unsigned max)
 {
+	struct ksem *k = (struct ksem *)s;
+
 	if (!s || max == 0 || count > max)
 		return -EINVAL;
-	setup((struct ksem *)s, count, max);
+	if (__atomic_load_n(&k->magic, __ATOMIC_ACQUIRE) == SEM_MAGIC) {
+		/* a live one: its waiters would sleep for good, their list lost */
+		unsigned long f = tk_spin_lock_irqsave(&k->lock);
+		bool waited = !waitq_empty(&k->waiters);
+
+		tk_spin_unlock_irqrestore(&k->lock, f);
+		if (waited)
+			return -EBUSY;
+	}
+	setup(k, count, max);
 	return 0;
 }
 

@@ -4,7 +4,8 @@
  * set up with its _init call. Blocking calls take an absolute deadline
  * (TK_FOREVER, or a past time to try once) and return -ETIMEDOUT when it
  * passes. Waiters are served highest scheduling key first (earliest
- * deadline, then highest priority), FIFO among equals.
+ * deadline, then highest priority), FIFO among equals. An _init of an
+ * object threads wait on is refused with -EBUSY: they would sleep for good.
  */
 #ifndef TAKT_SYNC_H
 #define TAKT_SYNC_H

@@ -170,7 +170,8 @@ int tk_cpu_stats(unsigned cpu, struct tk_cpu_stats *st);
 /* Absolute deadline ns from now, saturating at TK_FOREVER. */
 uint64_t tk_after_ns(uint64_t ns);
 
-/* Thread-local slots for pthread keys: TK_TLS_SLOTS per thread. */
+/* Thread-local slots for pthread keys: TK_TLS_SLOTS per thread; NULL for
+ * a handle that is no thread (any more: joined, or exited detached). */
 #define TK_TLS_SLOTS 8
 void **tk_thread_tls(tk_thread_t *t);
 

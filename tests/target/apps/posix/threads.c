@@ -51,6 +51,14 @@ static void create_join(void)
 		 pthread_create(&t, NULL, record_self, NULL) == 0 && pthread_join(t, NULL) == 0);
 	TK_CHECK("self_in_thread_equals_created_id", pthread_equal(seen_self, t));
 	TK_CHECK("self_differs_from_other_thread", !pthread_equal(pthread_self(), t));
+	/* t is joined: a stale handle, whose memory the calls must not write */
+	char name[16];
+	clockid_t clk;
+
+	TK_CHECK("joined_thread_names_esrch", pthread_setname_np(t, "stale") == ESRCH &&
+					       pthread_getname_np(t, name, sizeof(name)) == ESRCH);
+	TK_CHECK("joined_thread_ids_esrch", pthread_gettid_np(t) == -1 && errno == ESRCH &&
+					     pthread_getcpuclockid(t, &clk) == ESRCH);
 	TK_CHECK("join_self_edeadlk", pthread_join(pthread_self(), NULL) == EDEADLK);
 	TK_CHECK("join_0_esrch", pthread_join(0, NULL) == ESRCH);
 	TK_CHECK("detach_0_esrch", pthread_detach(0) == ESRCH);

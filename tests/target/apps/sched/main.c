@@ -526,6 +526,75 @@ static void test_absurd_arguments(void)
 	TK_CHECK("sleep_584_years_blocks_quietly", t && !forever_returned && irqs < 50);
 }
 
+/* An _init of an object a thread waits on is refused (-EBUSY): the waiter
+ * would sleep for good, its list lost (a timeout then unlinked it from a
+ * list head made anew). Each waiter outranks main on its CPU: it has
+ * blocked before main goes on. */
+static struct tk_sem busy_sem;
+static struct tk_mutex busy_mutex;
+static struct tk_cond busy_cond;
+static struct tk_msgq busy_q;
+static int busy_qbuf[2];
+
+static void *wait_sem(void *arg)
+{
+	(void)arg;
+	return (void *)(intptr_t)tk_sem_take(&busy_sem, TK_FOREVER);
+}
+
+static void *wait_mutex(void *arg)
+{
+	int err = tk_mutex_lock(&busy_mutex, TK_FOREVER);
+
+	(void)arg;
+	if (err == 0) {
+		err = tk_cond_wait(&busy_cond, &busy_mutex, TK_FOREVER);	/* the next case */
+		tk_mutex_unlock(&busy_mutex);
+	}
+	return (void *)(intptr_t)err;
+}
+
+static void *wait_msgq(void *arg)
+{
+	int msg;
+
+	(void)arg;
+	return (void *)(intptr_t)tk_msgq_get(&busy_q, &msg, TK_FOREVER);
+}
+
+static bool joined_ok(tk_thread_t *t)
+{
+	void *r = (void *)1;
+
+	return t && tk_thread_join(t, &r) == 0 && r == 0;
+}
+
+static void test_init_in_use(void)
+{
+	int msg = 1;
+
+	tk_sem_init(&busy_sem, 0, 1);
+	tk_thread_t *t = spawn("sem-waiter", fifo(30), wait_sem, 0);
+
+	TK_CHECK("sem_init_waited_on_ebusy", tk_sem_init(&busy_sem, 0, 1) == -EBUSY &&
+		 tk_sem_give(&busy_sem) == 0 && joined_ok(t));
+	tk_mutex_init(&busy_mutex, 0);
+	tk_cond_init(&busy_cond);
+	tk_mutex_lock(&busy_mutex, TK_FOREVER);
+	t = spawn("mutex-waiter", fifo(30), wait_mutex, 0);
+	TK_CHECK("mutex_init_waited_on_ebusy", tk_mutex_init(&busy_mutex, 0) == -EBUSY);
+	tk_mutex_unlock(&busy_mutex);	/* the waiter takes it, then waits on the condition */
+	TK_CHECK("cond_init_waited_on_ebusy", tk_cond_init(&busy_cond) == -EBUSY &&
+		 tk_cond_signal(&busy_cond) == 0 && joined_ok(t));
+	TK_CHECK("init_idle_objects_again", tk_sem_init(&busy_sem, 0, 1) == 0 &&
+		 tk_mutex_init(&busy_mutex, 0) == 0 && tk_cond_init(&busy_cond) == 0);
+	tk_msgq_init(&busy_q, busy_qbuf, sizeof(int), 2);
+	t = spawn("msgq-waiter", fifo(30), wait_msgq, 0);
+	TK_CHECK("msgq_init_waited_on_ebusy",
+		 tk_msgq_init(&busy_q, busy_qbuf, sizeof(int), 2) == -EBUSY &&
+		 tk_msgq_put(&busy_q, &msg, 0) == 0 && joined_ok(t));
+}
+
 /* A wake-up inside a tk_irq_lock (or tk_spin_lock_irqsave) section switches
  * at its end (irq_lock.c), for each call that wakes a thread. */
 static void test_wakeup_in_irq_lock(void)
@@ -563,6 +632,7 @@ int main(void)
 	test_thousand();
 	test_timeouts();
 	test_absurd_arguments();
+	test_init_in_use();
 	test_wakeup_in_irq_lock();
 	return tk_test_done();
 }
