@@ -61,6 +61,7 @@ struct gem {
 	uint8_t **rx_spare;		/* free RX buffers */
 	uint8_t *txbuf;
 	unsigned rx_head, rx_refill, rx_empty, nspare;
+	uint64_t rx_lent;		/* bit i: RX buffer i lent by recv_frame (rx_lock) */
 	unsigned tx_head, tx_tail;
 	bool addr64;
 	struct tk_sem rx_ready, tx_space;
@@ -97,6 +98,7 @@ static inline void gem_wr(struct gem *g, unsigned off, uint32_t v)
 #define RX_SPARE	16		/* frames lent at once: net/netif.c lends up to 16 */
 #define TX_SLOTS	32
 #define BUF_SIZE	1536		/* 24 x 64: a 1518-byte frame with a VLAN tag */
+_Static_assert(RX_SLOTS + RX_SPARE <= 64, "rx_lent: a bit per RX buffer");
 #define TX_WAIT_NS	2000000ull
 
 struct gem_desc {

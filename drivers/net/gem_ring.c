@@ -129,25 +129,36 @@ static int gem_recv_frame(struct tk_netdev *nd, struct tk_netdev_frame *f, uint6
 
 	if (!b)
 		return -ETIMEDOUT;
+	tk_mutex_lock(&g->rx_lock, TK_FOREVER);
+	g->rx_lent |= 1ull << ((b - (g->txbuf + TX_SLOTS * BUF_SIZE)) / BUF_SIZE);
+	tk_mutex_unlock(&g->rx_lock);
 	f->data = b;
 	f->len = flen;
 	f->token = b;
 	return 0;
 }
 
-/* The token is a buffer this driver lent; anything else would corrupt the
- * spare list, so it is checked against the buffer area. */
+/* The token is a buffer this driver lent and not yet given back; anything
+ * else (another pointer, a second release) would corrupt the spare list or
+ * overrun it, so it is checked against the buffer area and the lent bits. */
 static void gem_release(struct tk_netdev *nd, void *token)
 {
 	struct gem *g = nd->priv;
 	uint8_t *b = token, *lo = g->txbuf + TX_SLOTS * BUF_SIZE;
-	uintptr_t off = (uintptr_t)(b - lo);
+	uintptr_t off = (uintptr_t)b - (uintptr_t)lo;
+	uint64_t bit = 1ull << (off / BUF_SIZE % 64);
+	bool lent;
 
-	if (b < lo || off >= (RX_SLOTS + RX_SPARE) * BUF_SIZE || off % BUF_SIZE) {
-		tk_printk("gem: %s: release of a buffer not lent (%p) ignored\n", g->dev->path, token);
-		return;
+	tk_mutex_lock(&g->rx_lock, TK_FOREVER);
+	lent = off < (RX_SLOTS + RX_SPARE) * BUF_SIZE && off % BUF_SIZE == 0 && (g->rx_lent & bit);
+	if (lent) {
+		g->rx_lent &= ~bit;
+		g->rx_spare[g->nspare++] = b;
+		rx_refill(g);
 	}
-	rx_give_back(g, b);
+	tk_mutex_unlock(&g->rx_lock);
+	if (!lent)
+		tk_printk("gem: %s: release of a buffer not lent (%p) ignored\n", g->dev->path, token);
 }
 
 /* -------- transmit -------- */

@@ -30,7 +30,7 @@
 
 #define RXQ		0
 #define TXQ		1
-#define RX_BUFS		32
+#define RX_BUFS		32	/* at most 32: rx_lent is a bit each */
 #define TX_BUFS		16
 #define HDR_MAX		12	/* struct virtio_net_hdr with num_buffers */
 
@@ -47,6 +47,7 @@ struct vnet {
 	struct tk_sem rx_ready;
 	struct tk_mutex rxq_lock, tx_lock;
 	struct nbuf *rxb, *txb;
+	uint32_t rx_lent;	/* bit i: rxb[i] lent by recv_frame (under rxq_lock) */
 	struct nbuf *tx_free[TX_BUFS];
 	unsigned ntx_free;
 };
@@ -171,15 +172,37 @@ static int vnet_recv_frame(struct tk_netdev *nd, struct tk_netdev_frame *f, uint
 
 	if (!b)
 		return -ETIMEDOUT;
+	tk_mutex_lock(&n->rxq_lock, TK_FOREVER);
+	n->rx_lent |= 1u << (b - n->rxb);
+	tk_mutex_unlock(&n->rxq_lock);
 	f->data = b->data;
 	f->len = flen;
 	f->token = b;
 	return 0;
 }
 
+/* Only a buffer recv_frame lent and not yet given back goes on the ring:
+ * another pointer (f->data for f->token, 12 bytes off) would have the
+ * device write past a buffer, and a second release put one buffer on the
+ * ring twice. */
 static void vnet_release(struct tk_netdev *nd, void *token)
 {
-	rx_repost(nd->priv, token);
+	struct vnet *n = nd->priv;
+	uintptr_t off = (uintptr_t)token - (uintptr_t)n->rxb;
+	unsigned i = (unsigned)(off / sizeof(struct nbuf));
+	bool lent;
+
+	tk_mutex_lock(&n->rxq_lock, TK_FOREVER);
+	lent = off < RX_BUFS * sizeof(struct nbuf) && off % sizeof(struct nbuf) == 0 &&
+	       (n->rx_lent & (1u << i));
+	if (lent) {
+		n->rx_lent &= ~(1u << i);
+		rx_post(n, token);
+		virtq_kick(&n->rx);
+	}
+	tk_mutex_unlock(&n->rxq_lock);
+	if (!lent)
+		tk_printk("virtio-net: release of a buffer not lent (%p) ignored\n", token);
 }
 
 static bool vnet_link_up(struct tk_netdev *nd)
