@@ -421,6 +421,8 @@ void console_boot_done(void)
 
 void tk_console_write(const char *s, size_t len)
 {
+	if (!s)
+		return;
 	log_tail_add(s, len);
 	if (!console_ops) {
 		write_bootbuf(s, len);
@@ -514,6 +516,8 @@ void console_debug_dump(void)
 
 void tk_console_stats(struct tk_console_stats *st, bool reset)
 {
+	if (!st)
+		return;
 	unsigned long flags = klock();
 	uint64_t hz = arch_counter_freq();
 

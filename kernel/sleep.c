@@ -103,6 +103,8 @@ int tk_sleep_lead_set(int32_t ns)
 
 void tk_sleep_lead_stats(struct tk_sleep_lead_stats *st)
 {
+	if (!st)
+		return;
 	unsigned long f = arch_irq_save();
 
 	memset(st, 0, sizeof(*st));

@@ -378,6 +378,8 @@ int tk_thread_stats(tk_thread_t *t, struct tk_thread_stats *st)
 
 void tk_thread_foreach(void (*fn)(tk_thread_t *t, void *arg), void *arg)
 {
+	if (!fn)
+		return;
 	unsigned long flags = klock();
 	struct list_node *pos;
 

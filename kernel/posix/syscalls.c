@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -28,7 +29,7 @@ static int fd_base, fd_end;
 
 int tk_fd_register(int base, int count, const struct tk_fd_ops *ops)
 {
-	if (base < 3 || count <= 0 || count > 4096 || !ops || !ops->read ||
+	if (base < 3 || count <= 0 || count > 4096 || base > INT_MAX - count || !ops || !ops->read ||
 	    !ops->write || !ops->close || !ops->fcntl)
 		return -EINVAL;
 	if (fd_ops)

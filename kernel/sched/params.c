@@ -57,7 +57,8 @@ static int set_fp(struct cpu *c, struct tk_thread *t, const struct tk_sched *s)
 	uint64_t slice = s->policy == TK_SCHED_RR ? (s->rr_slice_ns ? s->rr_slice_ns : TK_RR_SLICE_DEFAULT) : 0;
 	bool q = queued(t);
 
-	if (s->prio < TK_PRIO_MIN || s->prio > TK_PRIO_MAX)
+	if (s->prio < TK_PRIO_MIN || s->prio > TK_PRIO_MAX ||
+	    (slice && (slice < TK_RR_SLICE_MIN || slice > TK_RR_SLICE_MAX)))
 		return -EINVAL;
 	if (t->se.cls == SCHED_CLASS_DL) {
 		if (q)

@@ -26,8 +26,12 @@ typedef void *(*tk_thread_fn)(void *arg);
 enum tk_policy { TK_SCHED_FIFO = 1, TK_SCHED_RR = 2, TK_SCHED_DEADLINE = 6 };
 
 /* Scheduling parameters. FIFO/RR use prio (and rr_slice_ns for RR, 0 =
- * the default slice); DEADLINE uses runtime <= deadline <= period in ns
- * (period 0 = deadline), as Linux's struct sched_attr. */
+ * the default slice of 10 ms, else TK_RR_SLICE_MIN..TK_RR_SLICE_MAX:
+ * shorter would make the timer fire at every decision); DEADLINE uses
+ * runtime <= deadline <= period in ns (period 0 = deadline), as Linux's
+ * struct sched_attr. */
+#define TK_RR_SLICE_MIN 10000ull		/* 10 us */
+#define TK_RR_SLICE_MAX 10000000000ull	/* 10 s */
 struct tk_sched {
 	enum tk_policy policy;
 	int prio;

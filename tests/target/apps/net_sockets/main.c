@@ -12,6 +12,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -239,6 +240,8 @@ static void test_api_args(void)
 	TK_CHECK("fd_register_null_ops", tk_fd_register(40, 4, &ops) == -EINVAL);
 	TK_CHECK("fd_register_taken", tk_fd_register(40, 4, &(struct tk_fd_ops){
 		(void *)1, (void *)1, (void *)1, (void *)1 }) == -EBUSY);
+	TK_CHECK("fd_register_past_int_max", tk_fd_register(INT_MAX - 1, 4, &(struct tk_fd_ops){
+		(void *)1, (void *)1, (void *)1, (void *)1 }) == -EINVAL);
 	TK_CHECK("sendv_no_segments", tk_netdev_sendv(nd, seg, 0) == -EINVAL);
 	TK_CHECK("sendv_too_many_segments", tk_netdev_sendv(nd, seg, TK_NETDEV_SEGS_MAX + 1) == -EINVAL);
 	TK_CHECK("sendv_null_piece", tk_netdev_sendv(nd, (struct tk_netdev_seg[]){ { 0, 20 } }, 1) == -EINVAL);

@@ -208,6 +208,14 @@ static void test_admission(void)
 					   tk_thread_setsched(b, P_FIFO(0)) == -EINVAL);
 	TK_CHECK("bad_policy_is_einval",
 		 tk_thread_setsched(b, &(struct tk_sched){ .policy = 42 }) == -EINVAL);
+	/* a 1 ns slice armed the timer at every decision; one past INT64_MAX
+	 * went negative, a rotation at every decision */
+	TK_CHECK("rr_slice_out_of_range_is_einval",
+		 tk_thread_setsched(b, &(struct tk_sched){ .policy = TK_SCHED_RR, .prio = 5,
+							   .rr_slice_ns = 1 }) == -EINVAL &&
+		 tk_thread_setsched(b, &(struct tk_sched){ .policy = TK_SCHED_RR, .prio = 5,
+							   .rr_slice_ns = UINT64_MAX }) == -EINVAL &&
+		 tk_thread_getsched(b, &s) == 0 && s.policy == TK_SCHED_DEADLINE);
 	TK_CHECK("bound_below_admitted_is_ebusy", tk_sched_set_bound(50) == -EBUSY);
 	tk_sem_give(&go);
 	tk_sem_give(&go);
@@ -498,6 +506,13 @@ static void *sleep_forever(void *arg)
 
 static void test_absurd_arguments(void)
 {
+	/* NULL where a pointer is wanted, in calls that return nothing:
+	 * ignored (each once dereferenced it) */
+	tk_console_stats(0, false);
+	tk_console_write(0, 5);
+	tk_thread_foreach(0, 0);
+	tk_sleep_lead_stats(0);
+	TK_CHECK("null_pointers_ignored", true);	/* reached: nothing faulted */
 	static const size_t sizes[] = { SIZE_MAX, SIZE_MAX - 100, SIZE_MAX / 2 + 1 };
 	struct tk_thread_attr a = { .name = "huge", .cpu_mask = 1 };
 	tk_thread_t *t;
