@@ -75,8 +75,10 @@ const struct tk_device *tk_dev_get(int i);
 /* Interrupts. A handler runs with interrupts masked. */
 typedef void (*tk_irq_handler_t)(void *arg);
 /* Translate interrupt idx of dev through its interrupt parent, install the
- * handler and enable it. @retval 0, -ENOENT, -EINVAL, -ENXIO (no parent
- * controller bound), -EBUSY (line already taken). */
+ * handler and enable it. @retval 0, -ENOENT (no interrupt idx), -EINVAL,
+ * -ENXIO (no parent controller bound), -EBUSY (line already taken),
+ * -E2BIG (dev lists more than 4 interrupts), -ENOSPC (the handler table
+ * is full), or a DT error of its interrupts property. */
 int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *arg);
 /* Send the line connected as dev's interrupt idx to CPU cpu (0, the boot
  * CPU, by default). @retval 0, -EINVAL (no such CPU online, a per-CPU
