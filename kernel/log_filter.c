@@ -10,6 +10,7 @@
 
 #include <takt/board.h>
 #include <takt/log.h>
+#include <takt/spinlock.h>
 
 #include "kernel.h"
 
@@ -58,18 +59,14 @@ static bool module_ok(const char *m)
 	return true;
 }
 
-int tk_log_set_level(const char *module, int level)
+/* Setters one at a time (two adding the same module at once would both
+ * take the same free entry); readers take none. */
+static tk_spinlock_t set_lock = TK_SPINLOCK_INIT;
+
+static int set_module_level(const char *module, int level)
 {
 	unsigned n = __atomic_load_n(&nmods, __ATOMIC_ACQUIRE);
 
-	if (level < 0 || level > TK_LOG_DEBUG)
-		return -EINVAL;
-	if (!module) {
-		__atomic_store_n(&default_level, level, __ATOMIC_RELAXED);
-		return 0;
-	}
-	if (!module_ok(module))
-		return -EINVAL;
 	for (unsigned i = 0; i < n; i++)
 		if (!strcmp(mods[i].module, module)) {
 			__atomic_store_n(&mods[i].level, level, __ATOMIC_RELAXED);
@@ -81,6 +78,25 @@ int tk_log_set_level(const char *module, int level)
 	mods[n].level = level;
 	__atomic_store_n(&nmods, n + 1, __ATOMIC_RELEASE);
 	return 0;
+}
+
+int tk_log_set_level(const char *module, int level)
+{
+	unsigned long f;
+	int err;
+
+	if (level < 0 || level > TK_LOG_DEBUG)
+		return -EINVAL;
+	if (!module) {
+		__atomic_store_n(&default_level, level, __ATOMIC_RELAXED);
+		return 0;
+	}
+	if (!module_ok(module))
+		return -EINVAL;
+	f = tk_spin_lock_irqsave(&set_lock);
+	err = set_module_level(module, level);
+	tk_spin_unlock_irqrestore(&set_lock, f);
+	return err;
 }
 
 int tk_log_level_of(const char *module)

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include <takt/log.h>
+#include <takt/spinlock.h>
 #include <takt/sync.h>
 #include <takt/thread.h>
 #include <takt/time.h>
@@ -247,14 +248,21 @@ void log_boot_done(void)
 
 int tk_log_backend_add(const struct tk_log_backend *b)
 {
-	unsigned n = __atomic_load_n(&nbackends, __ATOMIC_ACQUIRE);
+	static tk_spinlock_t add_lock = TK_SPINLOCK_INIT;	/* adders one at a time */
+	unsigned long f;
+	unsigned n;
 
 	if (!b || !b->emit || !b->name)
 		return -EINVAL;
+	f = tk_spin_lock_irqsave(&add_lock);
+	n = __atomic_load_n(&nbackends, __ATOMIC_ACQUIRE);
+	if (n < BACKENDS_MAX) {
+		backends[n] = *b;
+		__atomic_store_n(&nbackends, n + 1, __ATOMIC_RELEASE);
+	}
+	tk_spin_unlock_irqrestore(&add_lock, f);
 	if (n == BACKENDS_MAX)
 		return -ENOSPC;
-	backends[n] = *b;
-	__atomic_store_n(&nbackends, n + 1, __ATOMIC_RELEASE);
 	start_thread();
 	return 0;
 }

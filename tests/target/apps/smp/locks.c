@@ -66,6 +66,41 @@ void test_stress(void)
 	TK_CHECK("malloc_printf_all_cpus", bad == 0);
 }
 
+/* ---- log levels set from every CPU at once: each new module keeps its
+ * own entry (two setters once could take the same free one) ---- */
+static struct tk_sem levels_go;	/* blocking: one of them shares main's CPU */
+
+static void *set_level_fn(void *arg)
+{
+	char name[8] = "smpl0";
+
+	name[4] = (char)('0' + (uintptr_t)arg);
+	tk_sem_take(&levels_go, TK_FOREVER);
+	return (void *)(intptr_t)tk_log_set_level(name, TK_LOG_DEBUG);
+}
+
+void test_log_levels(void)
+{
+	tk_thread_t *t[8];
+	unsigned bad = 0;
+
+	tk_sem_init(&levels_go, 0, 8);
+	for (unsigned i = 0; i < ncpu; i++)
+		t[i] = spawn_on("levels", 1u << i, fifo(3), set_level_fn, (void *)(uintptr_t)i);
+	for (unsigned i = 0; i < ncpu; i++)
+		tk_sem_give(&levels_go);
+	for (unsigned i = 0; i < ncpu; i++) {
+		void *r = (void *)1;
+		char name[8] = "smpl0";
+
+		if (t[i])
+			tk_thread_join(t[i], &r);
+		name[4] = (char)('0' + i);
+		bad += r != 0 || tk_log_level_of(name) != TK_LOG_DEBUG;
+	}
+	TK_CHECK("log_levels_set_from_every_cpu", bad == 0);
+}
+
 /* ---- priority inheritance along a chain across three CPUs: H (CPU 0)
  * waits on A held by M (CPU 1), M waits on B held by L (CPU 2), and a
  * FIFO 30 hog on CPU 2 keeps L (FIFO 5) off it. Only L's boost to H's

@@ -498,6 +498,7 @@ int main(int argc, char **argv)
 	wake_case(5, true, "cross_cpu_wake_preempts_with_ipi", "woken_thread_ran");
 	wake_case(50, false, "no_ipi_for_wake_that_does_not_preempt", "woken_thread_ran_later");
 	test_stress();
+	test_log_levels();
 	test_many();
 	test_sleep_every_cpu();
 	test_irq_affinity(con_cpu, console_chained, rx_delivery);

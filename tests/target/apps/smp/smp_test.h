@@ -43,6 +43,7 @@ static inline void join(tk_thread_t *t)
 }
 
 void test_stress(void);		/* locks.c: spinlock and mutex from every CPU */
+void test_log_levels(void);		/* locks.c: log levels set from every CPU */
 void test_pi_chain(void);		/* locks.c: inheritance across three CPUs */
 void test_helping(void);		/* locks.c: a preempted owner helps on the waiter's CPU */
 /* irq.c: routing, delivery */
