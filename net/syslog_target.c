@@ -16,10 +16,40 @@ static int fail(char *err, size_t errlen, const char *what)
 	return -EINVAL;
 }
 
+/* A.B.C.D, each 0..255 in decimal without leading zeros. lwIP's resolver
+ * also takes inet_aton's forms ("10.0.2" = 10.0.0.2, hex, octal): an
+ * address mistyped would go elsewhere, silently. */
+static bool dotted_quad(const char *h, size_t n)
+{
+	unsigned parts = 0, v = 0, digits = 0;
+
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || h[i] == '.') {
+			if (!digits || v > 255 || (digits > 1 && h[i - digits] == '0'))
+				return false;
+			parts++;
+			v = digits = 0;
+		} else if (++digits > 3) {
+			return false;
+		} else {
+			v = v * 10 + (unsigned)(h[i] - '0');
+		}
+	}
+	return parts == 4;
+}
+
 static bool host_ok(const char *h, size_t n)
 {
 	if (!n || n > SYSLOG_HOST_MAX || h[0] == '.' || h[0] == '-' || h[n - 1] == '.')
 		return false;
+	/* a last label that begins with a digit (no top-level domain does):
+	 * an address, as lwIP would read it ("10.0.2", "0x0a000202") */
+	size_t last = n;
+
+	while (last > 0 && h[last - 1] != '.')
+		last--;
+	if (h[last] >= '0' && h[last] <= '9')
+		return dotted_quad(h, n);
 	for (size_t i = 0; i < n; i++)
 		if (!((h[i] >= 'a' && h[i] <= 'z') || (h[i] >= 'A' && h[i] <= 'Z') ||
 		      (h[i] >= '0' && h[i] <= '9') || h[i] == '-' || h[i] == '.'))

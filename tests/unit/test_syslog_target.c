@@ -29,6 +29,9 @@ static void test_good(void **state)
 	assert_false(t.tcp);
 	assert_int_equal(syslog_parse_target("h:65535", &t, err, sizeof(err)), 0);
 	assert_int_equal(t.port, 65535);
+	assert_int_equal(syslog_parse_target("0.0.0.0:1", &t, err, sizeof(err)), 0);
+	assert_int_equal(syslog_parse_target("255.255.255.255", &t, err, sizeof(err)), 0);
+	assert_int_equal(syslog_parse_target("a1.b2.example", &t, err, sizeof(err)), 0);
 }
 
 static void bad(const char *s, const char *why)
@@ -61,6 +64,17 @@ static void test_bad(void **state)
 	bad("-h", "the host");
 	bad("h.", "the host");
 	bad("h_x", "the host");
+	/* all digits and dots is an address, and only A.B.C.D: lwIP's resolver
+	 * would take "10.0.2" as 10.0.0.2, a bare number, a 4-digit octet */
+	bad("10.0.2", "the host");
+	bad("167772674", "the host");
+	bad("10.0.2.0255", "the host");
+	bad("10.0.2.256", "the host");
+	bad("10.0.02.2", "the host");
+	bad("10..2.2", "the host");
+	bad("1.2.3.4.5", "the host");
+	bad("0x0a000202", "the host");
+	bad("10.0.2.0x2", "the host");
 	memset(host64, 'a', 64);
 	host64[64] = 0;
 	bad(host64, "at most 63");
