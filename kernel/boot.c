@@ -171,7 +171,8 @@ static int take_kernel_params(char **argv, int argc)
 		char *end;
 		unsigned long n = strtoul(argv[i] + 8, &end, 10);
 
-		if (*end || end == argv[i] + 8 || n < 1 || n > TK_CPUS_MAX)
+		/* a digit first: strtoul takes "-18446744073709551614" as 2 */
+		if (*end || argv[i][8] < '0' || argv[i][8] > '9' || n < 1 || n > TK_CPUS_MAX)
 			tk_printk("boot: %s: not a number of CPUs from 1 to %d; ignored\n", argv[i],
 				  TK_CPUS_MAX);
 		else

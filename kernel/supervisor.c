@@ -293,7 +293,7 @@ static void supervisor_bootargs(void)
 	if (!v)
 		return;
 	ms = strtoul(v, &end, 10);
-	if (*end || end == v || ms == 0 || ms > 60000) {
+	if (*end || *v < '0' || *v > '9' || ms == 0 || ms > 60000) {	/* no sign */
 		tk_printk("watchdog: watchdog.supervise=%s: not a check interval of 1..60000 ms; "
 			  "not started\n", v);
 		return;

@@ -230,7 +230,8 @@ static void trace_bootargs(void)
 		char *end;
 		unsigned long n = strtoul(size, &end, 0);
 
-		if (*size && !*end && n >= SIZE_MIN && n <= SIZE_MAX_RECS && !(n & (n - 1)))
+		if (*size >= '0' && *size <= '9' && !*end && n >= SIZE_MIN && n <= SIZE_MAX_RECS &&
+		    !(n & (n - 1)))	/* a digit first: no sign strtoul would wrap */
 			trace_size = (unsigned)n;
 		else
 			tk_printk("trace: trace.size=%s ignored (a power of two, %u..%u records "
