@@ -21,7 +21,7 @@
 #include "memmap.h"
 #include "smp.h"
 
-#define MAX_ARGS 32
+#define MAX_ARGS BOOTARGS_MAX_ARGS
 #define BOOTARGS_MAX 1024
 
 extern int main(int argc, char **argv);

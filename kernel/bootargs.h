@@ -15,5 +15,8 @@
  * @retval -EINVAL unterminated quote or trailing backslash; argv NULL or max_argv < 2
  */
 int tk_bootargs_split(char *buf, const char *prog, char **argv, int max_argv);
+/* main()'s arguments at most, the program's name included (boot.c; the
+ * settings fuzzer feeds lines up to it) */
+#define BOOTARGS_MAX_ARGS 32
 
 #endif /* TAKT_BOOTARGS_H */

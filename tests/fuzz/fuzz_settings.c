@@ -19,7 +19,7 @@
 #include "parse.h"
 #include "syslog_target.h"
 
-#define MAX_ARGS 64	/* boot.c's MAX_ARGS */
+#define MAX_ARGS BOOTARGS_MAX_ARGS	/* boot.c's (it was 64 here, 32 there) */
 
 void tk_printk(const char *fmt, ...)
 {
