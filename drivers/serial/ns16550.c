@@ -213,29 +213,59 @@ static const struct tk_console_ops ns16550_irq_ops = {
 	.putc = ns16550_putc, .write = ns16550_write, .tx_start = ns16550_tx_start, .rx = true,
 };
 
+/* A bad register layout, named: "<node>: <what> <value>". */
+static int bad_layout(struct tk_device *dev, const char *what, uint64_t v, int err)
+{
+	tk_dt_err_begin(dev->fdt, dev->node);
+	tk_dt_err_str(what);
+	tk_dt_err_num(v, 10);
+	return err;
+}
+
+/* reg-shift 0..4 and reg-io-width 1, or 4 with a shift of 2 or more (an
+ * aligned word per register), each absent for the default; a wrong length
+ * is an error, not the default. The registers (LSR the last used) must
+ * lie inside reg: a shift of 28 once put them 4 GiB away, into RAM. */
+static int layout(struct tk_device *dev, struct ns16550 *u)
+{
+	int err = tk_dt_prop_u32(dev->fdt, dev->node, "reg-shift", &u->shift);
+
+	if (err == -ENOENT)
+		u->shift = 0;
+	else if (err || u->shift > 4)
+		return bad_layout(dev, "reg-shift (0..4, one cell): ", err ? 0 : u->shift, -EINVAL);
+	err = tk_dt_prop_u32(dev->fdt, dev->node, "reg-io-width", &u->width);
+	if (err == -ENOENT)
+		u->width = 1;
+	else if (err || (u->width != 1 && u->width != 4) || (u->width == 4 && u->shift < 2))
+		return bad_layout(dev, "reg-io-width (1, or 4 with reg-shift 2 or more): ",
+				  err ? 0 : u->width, -EINVAL);
+	return 0;
+}
+
 static int map_regs(struct tk_device *dev, struct ns16550 *u)
 {
-	uint64_t addr, size;
-	int err;
+	uint64_t addr, size, span;
+	int err = layout(dev, u);
 
-	if (tk_dt_prop_u32(dev->fdt, dev->node, "reg-shift", &u->shift))
-		u->shift = 0;
-	if (tk_dt_prop_u32(dev->fdt, dev->node, "reg-io-width", &u->width))
-		u->width = 1;
-	if (u->width != 1 && u->width != 4)
-		return -EINVAL;
-	if (!u->io)
-		return tk_dev_mmio(dev, 0, &u->base, 0);
+	if (err)
+		return err;
+	span = ((uint64_t)LSR << u->shift) + u->width;
+	if (!u->io) {
+		err = tk_dev_mmio(dev, 0, &u->base, &size);
+		return err ? err : size < span ? bad_layout(dev, "reg too small for its "
+							     "registers: bytes ", size, -EINVAL) : 0;
+	}
 #if defined(__x86_64__) || defined(__i386__)
 	err = tk_dev_reg(dev, 0, &addr, &size);
 	if (err)
 		return err;
-	if (addr + (LSR << u->shift) > 0xffff)
-		return -ERANGE;
+	if (addr > 0x10000 - span)
+		return bad_layout(dev, "registers past the I/O port space at ", addr, -ERANGE);
 	u->base = (uintptr_t)addr;
 	return 0;
 #else
-	(void)addr, (void)size, (void)err;
+	(void)addr;
 	return -ENOTSUP;	/* no I/O port space on this arch */
 #endif
 }
