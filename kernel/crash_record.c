@@ -14,6 +14,7 @@
  * magic and says nothing; a magic with a bad header or core is one line.
  */
 #include <errno.h>
+#include <libfdt.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -191,7 +192,25 @@ static void report(const struct record *r)
 		  (unsigned long)r->core_crc);
 }
 
-/* The region from the DT: a child of /reserved-memory, in RAM. */
+static bool overlap(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+	return a < b + bn && b < a + an;
+}
+
+/* What of the running system the region covers, or NULL. */
+static const char *overlapped(const void *fdt, const struct tk_dt_reg *reg)
+{
+	extern char _head[], _end[];
+
+	if (overlap(reg->addr, reg->size, (uintptr_t)_head, (uintptr_t)(_end - _head)))
+		return "the kernel image";
+	if (overlap(reg->addr, reg->size, (uintptr_t)fdt, fdt_totalsize(fdt)))
+		return "the DTB";
+	return NULL;
+}
+
+/* The region from the DT: a child of /reserved-memory, in RAM, clear of
+ * the image and the DTB. */
 static int find_region(const void *fdt, const struct tk_memmap *ram, struct tk_dt_reg *reg)
 {
 	int resv = tk_dt_subnode(fdt, 0, "reserved-memory"), node = -1;
@@ -212,6 +231,13 @@ static int find_region(const void *fdt, const struct tk_memmap *ram, struct tk_d
 		tk_printk("crash: the crash record region 0x%lx+0x%lx is not 64 KiB..16 MiB at an "
 			  "8-byte boundary; no crash record\n", (unsigned long)reg->addr,
 			  (unsigned long)reg->size);
+		return -EINVAL;
+	}
+	const char *over = overlapped(fdt, reg);
+
+	if (over) {	/* a panic would write its core over it */
+		tk_printk("crash: the crash record region 0x%lx+0x%lx overlaps %s; no crash "
+			  "record\n", (unsigned long)reg->addr, (unsigned long)reg->size, over);
 		return -EINVAL;
 	}
 	for (int i = 0; i < ram->n; i++)

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdint.h>
 
+#include <takt/dt.h>
+
 #define GICD_CTLR	0x0000
 #define GICD_TYPER	0x0004
 #define GICD_IGROUPR	0x0080
@@ -37,8 +39,17 @@ static inline int gic_xlate(const uint32_t *c, uint32_t n, unsigned nlines, unsi
 		*line = 32 + c[1];
 	else if (c[0] == 1 && c[1] < 16)
 		*line = 16 + c[1];
-	else
+	else {	/* said: the device's driver may only pass the code on */
+		tk_dt_err_begin(0, -1);
+		tk_dt_err_str("GIC interrupt <");
+		tk_dt_err_num(c[0], 10);
+		tk_dt_err_str(" ");
+		tk_dt_err_num(c[1], 10);
+		tk_dt_err_str("> is no SPI below ");
+		tk_dt_err_num(nlines - 32, 10);
+		tk_dt_err_str(" nor PPI below 16");
 		return -EINVAL;
+	}
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 
 #include <takt/device.h>
 #include <takt/dt.h>
+#include <takt/log.h>
 
 #define CR		0x00	/* Control_reg0 */
 #define MR		0x04	/* mode_reg0 */
@@ -179,9 +180,15 @@ static int cdns_probe(struct tk_device *dev)
 	*reg(dev, MR) = (*reg(dev, MR) & MR_CLKS) | MR_8N1;
 	*reg(dev, CR) = CR_RX_EN | CR_TX_EN | CR_STOPBRK;
 	*reg(dev, ISR) = INT_ALL;
-	/* Without its interrupt the UART still works, polled. */
-	if (tk_irq_connect(dev, 0, cdns_isr, dev) != 0)
+	/* Without its interrupt the UART still works, polled, without input:
+	 * quietly when it has none, said when the DT's is unusable. */
+	err = tk_irq_connect(dev, 0, cdns_isr, dev);
+	if (err) {
+		if (err != -ENOENT)
+			tk_printk("cadence-uart: %s: interrupt not connected (%d: %s): polled, no input\n",
+				  dev->path, err, tk_dt_last_error());
 		return tk_console_register(dev, &cdns_polled_ops);
+	}
 	*reg(dev, RTRIG) = 1;	/* a byte typed is a byte delivered */
 	*reg(dev, IER) = INT_RTRIG | INT_TOUT;
 	return tk_console_register(dev, &cdns_irq_ops);

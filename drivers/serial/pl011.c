@@ -17,6 +17,8 @@
 #include <stdbool.h>
 
 #include <takt/device.h>
+#include <takt/dt.h>
+#include <takt/log.h>
 
 #define UARTDR		0x00
 #define UARTFR		0x18
@@ -164,9 +166,15 @@ static int pl011_probe(struct tk_device *dev)
 	*reg(dev, UARTIMSC) = 0;
 	*reg(dev, UARTICR) = INT_ALL;
 	*reg(dev, UARTCR) |= CR_UARTEN | CR_TXE | CR_RXE;
-	/* Without its interrupt the UART still works, polled. */
-	if (tk_irq_connect(dev, 0, pl011_isr, dev) != 0)
+	/* Without its interrupt the UART still works, polled, without input:
+	 * quietly when it has none, said when the DT's is unusable. */
+	err = tk_irq_connect(dev, 0, pl011_isr, dev);
+	if (err) {
+		if (err != -ENOENT)
+			tk_printk("pl011: %s: interrupt not connected (%d: %s): polled, no input\n",
+				  dev->path, err, tk_dt_last_error());
 		return tk_console_register(dev, &pl011_polled_ops);
+	}
 	*reg(dev, UARTIMSC) = INT_RX | INT_RT;
 	return tk_console_register(dev, &pl011_irq_ops);
 }

@@ -20,7 +20,10 @@ region with fdtput.
 watchdog: the watchdog app's "starve" booted twice: the next boot reports the
 supervisor's record, which names the starved thread, and the app reads it.
 
-usage: crash_record.py --mode warm|corrupt|watchdog --region ADDR --out DIR -- QEMU-CMD...
+overlap (QEMU virt): a region over the kernel image is refused with one line
+(a panic would write its core over the running kernel).
+
+usage: crash_record.py --mode warm|corrupt|watchdog|overlap --region ADDR --out DIR -- QEMU-CMD...
 """
 import argparse
 import os
@@ -181,15 +184,36 @@ def corrupt(cmd, region, out_dir, timeout):
     return errors
 
 
+def overlap(raw_cmd, cmd, out_dir, timeout):
+    """A region over the kernel image (QEMU virt, its DT changed here) is
+    refused with one line: a panic would write its core over the kernel.
+    The image's address is what boot 1 says."""
+    rc, out = run(with_append(cmd, "report"), timeout)
+    m = re.search(r"^boot: image at 0x([0-9a-f]+)", out, re.M)
+    if not m:
+        return ["boot 1 did not say where the image is (status %s)" % rc]
+    image = int(m.group(1), 16)
+    bad = [a for a in raw_cmd if a != "-no-reboot"] + ["-dtb", virt_dtb(raw_cmd, image, out_dir)]
+    rc, out = run(with_append(bad, "report"), timeout)
+    sys.stdout.write(out)
+    want = (r"^crash: the crash record region 0x%x\+0x%x overlaps the kernel image; "
+            r"no crash record$" % (image, REGION_SIZE))
+    errors = [] if re.search(want, out, re.M) else ["missing /%s/" % want]
+    # the app then finds no region (tk_crash_previous: -ENODEV) and says so
+    if rc != 1 or not re.search(r"^crash_record: no crash record region in the DT$", out, re.M):
+        errors.append("boot 2: the app did not find the region missing (status %s)" % rc)
+    return errors
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--mode", choices=("warm", "corrupt", "watchdog"), required=True)
+    ap.add_argument("--mode", choices=("warm", "corrupt", "watchdog", "overlap"), required=True)
     ap.add_argument("--region", type=lambda s: int(s, 0), required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--timeout", type=float, default=120)
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
-    cmd = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
+    raw_cmd = cmd = a.cmd[1:] if a.cmd[:1] == ["--"] else a.cmd
     os.makedirs(a.out, exist_ok=True)
     cmd = prepare(cmd, a.region, a.out)
     print("$ " + " ".join(cmd), flush=True)
@@ -197,6 +221,8 @@ def main():
         errors = warm(cmd, a.out, a.timeout)
     elif a.mode == "watchdog":
         errors = watchdog(cmd, a.timeout)
+    elif a.mode == "overlap":
+        errors = overlap(raw_cmd, cmd, a.out, a.timeout)
     else:
         errors = corrupt(cmd, a.region, a.out, a.timeout)
     for e in errors:

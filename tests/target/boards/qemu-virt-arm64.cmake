@@ -130,6 +130,22 @@ takt_qemu_test(console_missing_panics hello STATUS 1 FIXTURE no_console_dtb
   QEMU_ARGS -dtb ${CMAKE_BINARY_DIR}/no_console.dtb
   EXPECT "PANIC: console: /chosen: stdout-path \"serial7\" names no node" REJECT "^Takt hello")
 
+# A crash record region over the kernel image: refused with one line.
+add_test(NAME crash_record_overlap COMMAND ${Python3_EXECUTABLE}
+  ${CMAKE_CURRENT_LIST_DIR}/../crash_record.py --mode overlap --region ${_cr_region}
+  --out ${CMAKE_CURRENT_BINARY_DIR}/crash_record_overlap -- ${_cr_cmd})
+
+# An interrupt the GIC cannot deliver on the console's node: the console
+# still works, polled, and says why it takes no input (it once fell back
+# without a word, and the shell failed later with -ENODEV).
+add_test(NAME make_bad_console_irq_dtb COMMAND ${CMAKE_COMMAND} -E env sh -c
+  "cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${CMAKE_BINARY_DIR}/bad_console_irq.dtb && ${FDTPUT} -t u ${CMAKE_BINARY_DIR}/bad_console_irq.dtb /pl011@9000000 interrupts 0 9999 4")
+set_tests_properties(make_bad_console_irq_dtb PROPERTIES FIXTURES_SETUP bad_console_irq_dtb)
+takt_qemu_test(console_bad_irq_said hello FIXTURE bad_console_irq_dtb
+  QEMU_ARGS -dtb ${CMAKE_BINARY_DIR}/bad_console_irq.dtb
+  EXPECT "^pl011: /pl011@9000000: interrupt not connected \\(-22: GIC interrupt <0 9999> is no SPI below [0-9]+ nor PPI below 16\\): polled, no input$"
+         "^Takt hello")
+
 # A DT that describes other hardware than the machine has: each GIC driver
 # reads the distributor's ID registers first and refuses another GIC with a
 # line saying what it found, never touching it (a GICv3 driver on a GICv2
