@@ -82,13 +82,17 @@ static long duration_s(const char *s)
 		bad("bad duration '%s'", s);
 	switch (*end) {
 	case '\0': case 's': case 'S': break;
-	case 'm': case 'M': v *= 60; break;
-	case 'h': case 'H': v *= 3600; break;
-	case 'd': case 'D': v *= 86400; break;
+	case 'm': case 'M': v = v > 1000000000L ? LONG_MAX : v * 60; break;
+	case 'h': case 'H': v = v > 1000000000L ? LONG_MAX : v * 3600; break;
+	case 'd': case 'D': v = v > 1000000000L ? LONG_MAX : v * 86400; break;
 	default: bad("bad duration '%s'", s);
 	}
 	if (*end && end[1])
 		bad("bad duration '%s'", s);
+	/* a year at most: more in ns (duration * 1e9) overflowed, and the run
+	 * stopped after its first sample */
+	if (v > 365L * 86400)
+		bad("duration '%s' over a year", s);
 	return v;
 }
 
