@@ -214,14 +214,21 @@ static void apply(const struct optdef *d, const char *name, const char *val)
 	}
 }
 
-/* module.key=value and trace=: the kernel's bootargs (console.tx=,
- * irqoff.stats=, watchdog.supervise=, trace=on), which share the command
- * line; not cyclictest's. */
+/* module.key=value and the undotted ones: the kernel's bootargs
+ * (console.tx=, irqoff.stats=, watchdog.supervise=, trace=on, panic=reset,
+ * ntp=, syslog=, metrics=), which share the command line; not
+ * cyclictest's. */
 int ct_is_kernel_param(const char *a)
 {
+	static const char *const plain[] = { "trace=", "panic=", "ntp=", "syslog=", "metrics=" };
 	const char *eq = strchr(a, '='), *dot = strchr(a, '.');
 
-	return (eq && dot && dot < eq && dot > a) || strncmp(a, "trace=", 6) == 0;
+	if (eq && dot && dot < eq && dot > a)
+		return 1;
+	for (unsigned i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (strncmp(a, plain[i], strlen(plain[i])) == 0)
+			return 1;
+	return 0;
 }
 
 static int is_number(const char *s)
