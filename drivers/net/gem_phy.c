@@ -101,23 +101,38 @@ static bool phy_present(struct gem *g, unsigned phy, uint32_t *id)
 }
 
 /* The address the DT gives: phy-handle's node, else the first
- * ethernet-phy child of the MAC or of its mdio node. -ENOENT: none. */
+ * ethernet-phy child of the MAC or of its mdio node. -ENOENT: none;
+ * -EINVAL: one that is no address, said here (the bus is searched). */
 static int dt_phy_addr(struct gem *g)
 {
 	const void *fdt = g->dev->fdt;
-	int node = -1;
+	int node = -1, err;
 	uint32_t ph, reg;
 
-	if (tk_dt_prop_u32(fdt, g->dev->node, "phy-handle", &ph) == 0)
+	if (tk_dt_prop_u32(fdt, g->dev->node, "phy-handle", &ph) == 0) {
 		node = fdt_node_offset_by_phandle(fdt, ph);
+		if (node < 0) {
+			tk_printk("gem: %s: phy-handle 0x%lx names no node\n", g->dev->path,
+				  (unsigned long)ph);
+			return -EINVAL;
+		}
+	}
 	if (node < 0) {
 		int mdio = tk_dt_subnode(fdt, g->dev->node, "mdio");
 
 		node = tk_dt_subnode(fdt, mdio >= 0 ? mdio : g->dev->node, "ethernet-phy");
 	}
-	if (node < 0 || tk_dt_prop_u32(fdt, node, "reg", &reg) != 0)
+	if (node < 0)
 		return -ENOENT;
-	return reg <= 31 ? (int)reg : -EINVAL;
+	err = tk_dt_prop_u32(fdt, node, "reg", &reg);
+	if (err == -ENOENT)
+		return -ENOENT;
+	if (err || reg > 31) {
+		tk_printk("gem: %s: the PHY's reg is not an MDIO address 0..31%s\n", g->dev->path,
+			  err ? " (not one cell)" : "");
+		return -EINVAL;
+	}
+	return (int)reg;
 }
 
 static int phy_search(struct gem *g, int want, uint32_t *id)
@@ -146,8 +161,9 @@ int gem_phy_init(struct gem *g)
 		tk_printk("gem: %s: no PHY at MDIO address %d (the DT's); found one at %d (id 0x%08lx)\n",
 			  g->dev->path, want, g->phy, (unsigned long)id);
 	else if (want < 0)
-		tk_printk("gem: %s: the DT names no PHY; found one at MDIO address %d (id 0x%08lx)\n",
-			  g->dev->path, g->phy, (unsigned long)id);
+		tk_printk("gem: %s: %s; found one at MDIO address %d (id 0x%08lx)\n", g->dev->path,
+			  want == -ENOENT ? "the DT names no PHY" : "searched the bus", g->phy,
+			  (unsigned long)id);
 	if (gem_mdio_read(g, (unsigned)g->phy, MII_BMCR, &bmcr) == 0 && !(bmcr & BMCR_ANENABLE))
 		gem_mdio_write(g, (unsigned)g->phy, MII_BMCR, bmcr | BMCR_ANENABLE | BMCR_ANRESTART);
 	return 0;

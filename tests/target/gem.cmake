@@ -44,6 +44,14 @@ takt_qemu_test(gem_phy_at_dt_address virtio_net FIXTURE gem_phy_dtb
   EXPECT "^net0: ${_gem_rx} mac .*, link up$" "^9 passed, 0 failed"
   REJECT "no PHY at MDIO address")
 
+# A PHY address the DT gets wrong is named, and the bus searched.
+gem_dtb_case(gem_phy_reg_40_dtb -t u ${_gem}/ethernet-phy@c reg 40)
+takt_qemu_test(gem_phy_bad_reg_said virtio_net FIXTURE gem_phy_reg_40_dtb
+  QEMU_ARGS ${_gem_nic} -dtb ${CMAKE_BINARY_DIR}/gem_phy_reg_40_dtb.dtb
+  EXPECT "^gem: ${_gem_rx}: the PHY's reg is not an MDIO address 0..31$"
+         "^gem: ${_gem_rx}: searched the bus; found one at MDIO address 23 "
+         "^9 passed, 0 failed")
+
 gem_dtb_case(gem_badmac_dtb -t bx ${_gem} local-mac-address 02 11 22 33 44)
 takt_qemu_test(gem_bad_mac_refused virtio_net STATUS 1 FIXTURE gem_badmac_dtb
   QEMU_ARGS ${_gem_nic} -dtb ${CMAKE_BINARY_DIR}/gem_badmac_dtb.dtb
