@@ -263,9 +263,12 @@ static int timer_init(struct tk_device *dev)
 
 		if (err)
 			return err;
-		if (hz == 0 || arch_counter_freq() == 0) {
+		/* below 1 MHz a one-shot would fire every few TSC ticks: a storm */
+		if (hz < 1000000 || arch_counter_freq() == 0) {
 			tk_dt_err_begin(dev->fdt, dev->node);
-			tk_dt_err_str("clock-frequency is 0 or the TSC frequency unknown");
+			tk_dt_err_str("clock-frequency below 1 MHz (");
+			tk_dt_err_num(hz, 10);
+			tk_dt_err_str(" Hz) or the TSC frequency unknown");
 			return -EINVAL;
 		}
 		lapic.ticks_per_tsc_32 = (uint64_t)(((__uint128_t)hz << 32) / arch_counter_freq());

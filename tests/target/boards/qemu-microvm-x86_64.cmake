@@ -46,6 +46,18 @@ foreach(case "reg-shift;28;reg-shift \\(0\\.\\.4, one cell\\): 28"
     REJECT "^Takt hello")
 endforeach()
 
+# Without TSC-deadline mode the LAPIC timer counts at the DT's
+# clock-frequency: one below 1 MHz (a one-shot every few TSC ticks, a storm)
+# is refused with the value, and the missing timer ends the boot.
+add_test(NAME make_lapic_slow_dtb COMMAND ${CMAKE_COMMAND} -E env sh -c
+  "cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${CMAKE_BINARY_DIR}/lapic_slow.dtb && ${FDTPUT} -t u ${CMAKE_BINARY_DIR}/lapic_slow.dtb /interrupt-controller@fee00000 clock-frequency 500000")
+set_tests_properties(make_lapic_slow_dtb PROPERTIES FIXTURES_SETUP lapic_slow_dtb)
+takt_qemu_test(lapic_slow_clock_refused hello STATUS 1 FIXTURE lapic_slow_dtb
+  QEMU_ARGS -cpu max,-tsc-deadline -initrd ${CMAKE_BINARY_DIR}/lapic_slow.dtb
+  EXPECT "^lapic: timer not started \\(-22\\): /interrupt-controller@fee00000: clock-frequency below 1 MHz \\(500000 Hz\\)"
+         "^PANIC: time: no system timer bound"
+  REJECT "^Takt hello")
+
 add_test(NAME make_corrupt_module_dtb COMMAND dtb_corrupt ${TAKT_BUILD_ROOT}/hello/board.dtb
          ${CMAKE_BINARY_DIR}/corrupt.dtb nameoff /serial@3f8 compatible)
 set_tests_properties(make_corrupt_module_dtb PROPERTIES FIXTURES_SETUP corrupt_module_dtb)
