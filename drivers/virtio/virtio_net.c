@@ -234,6 +234,18 @@ int virtio_net_probe(struct virtio_dev *v)
 	err = virtio_negotiate(v, (1ull << NET_F_MAC) | (1ull << NET_F_STATUS));
 	if (err)
 		return err;
+	uint8_t mac[TK_ETH_ALEN];
+
+	/* the device's address is input too, checked before any buffer is
+	 * given to it: from a multicast or zero one no peer would answer */
+	for (int i = 0; i < TK_ETH_ALEN; i++)
+		mac[i] = virtio_config8(v, CFG_MAC + (unsigned)i);
+	if ((mac[0] & 1) || !memcmp(mac, "\0\0\0\0\0", TK_ETH_ALEN)) {
+		tk_dt_err_begin(dev->fdt, dev->node);
+		tk_dt_err_str(mac[0] & 1 ? "virtio-net: the device's MAC is a multicast address"
+				       : "virtio-net: the device's MAC is zero");
+		return -EINVAL;
+	}
 
 	struct vnet *n = calloc(1, sizeof(*n));
 
@@ -262,8 +274,7 @@ int virtio_net_probe(struct virtio_dev *v)
 		n->tx_free[n->ntx_free++] = &n->txb[i];
 	for (unsigned i = 0; i < RX_BUFS && rx_post(n, &n->rxb[i]) == 0; i++)
 		;
-	for (int i = 0; i < TK_ETH_ALEN; i++)
-		n->nd.mac[i] = virtio_config8(v, CFG_MAC + (unsigned)i);
+	memcpy(n->nd.mac, mac, TK_ETH_ALEN);
 	n->nd.ops = &vnet_ops;
 	n->nd.priv = n;
 	n->nd.name = dev->path;

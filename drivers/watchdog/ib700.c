@@ -77,7 +77,7 @@ static int ib700_probe(struct tk_device *dev)
 	return -ENOTSUP;	/* an ISA card: I/O ports exist on x86 only */
 #endif
 	if (!tk_dt_prop_bool(dev->fdt, dev->node, "io-mapped") || size < IB700_PORTS ||
-	    addr + size > 0x10000) {
+	    addr >= 0x10000 || size > 0x10000 - addr) {	/* no wrap of addr + size */
 		tk_dt_err_begin(dev->fdt, dev->node);
 		tk_dt_err_str("reg must be the card's 3 I/O ports (io-mapped, below 0x10000)");
 		return -EINVAL;

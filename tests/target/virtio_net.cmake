@@ -26,6 +26,12 @@ takt_qemu_test(virtio_net_no_status_feature virtio_net
   QEMU_ARGS -netdev user,id=n0 -device virtio-net-device,netdev=n0,status=off,mac=52:54:00:aa:bb:cc
   EXPECT "^net0: /virtio_mmio@[0-9a-f]+ mac 52:54:00:aa:bb:cc, link up \\(no status feature\\)$"
          "^own mac 52:54:00:aa:bb:cc$" "^9 passed, 0 failed")
+# The device's own MAC is input too: a multicast one fails the probe, named.
+takt_qemu_test(virtio_net_multicast_mac_refused virtio_net STATUS 1
+  QEMU_ARGS -netdev user,id=n0 -device virtio-net-device,netdev=n0,mac=01:54:00:12:34:56
+  EXPECT "^dev: /virtio_mmio@[0-9a-f]+ -> virtio_mmio failed \\(-22\\): /virtio_mmio@[0-9a-f]+: virtio-net: the device's MAC is a multicast address$"
+         "^FAIL netdev_found"
+  REJECT "^net0:")
 takt_qemu_test(virtio_net_absent virtio_net QEMU_ARGS -append none
   EXPECT "^PASS no_netdev_without_device" "^2 passed, 0 failed" REJECT "^net0:")
 
