@@ -11,19 +11,7 @@
 
 extern unsigned ncpu;	/* CPUs online (main.c) */
 
-static inline tk_thread_t *spawn_on(const char *name, uint32_t mask, struct tk_sched s,
-			     tk_thread_fn fn, void *arg)
-{
-	struct tk_thread_attr a = { .name = name, .stack_size = 8192, .sched = s, .cpu_mask = mask };
-	tk_thread_t *t = 0;
-	int err = tk_thread_create(&t, &a, fn, arg);
-
-	if (err) {	/* a failure: the checks that needed it would pass without it */
-		tk_test_failed++;
-		printf("FAIL spawn %s: %d\n", name, err);
-	}
-	return t;
-}
+#define spawn_on tk_test_spawn
 
 static inline struct tk_sched fifo(int prio)
 {
