@@ -19,6 +19,7 @@
 
 #include <takt/board.h>
 #include <takt/log.h>
+#include <takt/thread.h>
 #include <takt/time.h>
 
 #include "arch.h"
@@ -142,9 +143,7 @@ TK_INIT(sleep_bootargs);
 
 void tk_sleep_ns(uint64_t ns)
 {
-	uint64_t now = tk_now_ns();
-
 	/* saturating: TK_FOREVER (or a negative count cast) sleeps for good,
 	 * where the wrapped sum was a time long past, no sleep at all */
-	tk_sleep_until_ns(ns > TK_FOREVER - now ? TK_FOREVER : now + ns);
+	tk_sleep_until_ns(tk_after_ns(ns));
 }

@@ -39,6 +39,7 @@ import tempfile
 import threading
 import time
 
+import qemu_test
 import takt_crash
 import takt_junit
 
@@ -224,8 +225,7 @@ def verdict(case, rc, out):
         return "exit", "exit status %d, expected %d" % (rc, case.exit)
     # QEMU exits 0 on any guest reset (-no-reboot): a triple fault or a
     # watchdog part-way through is not a pass
-    if rc == 0 and not case.reset and \
-            not re.search(r"^power: off \(exit status 0\)$", out, re.M):
+    if rc == 0 and not case.reset and not qemu_test.powered_off(out):
         return "exit", ("exit status 0 without the kernel's 'power: off (exit status 0)': "
                         "the guest reset (a crash or a watchdog; 'reset: true' if that is "
                         "the case's success)")
