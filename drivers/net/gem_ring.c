@@ -98,11 +98,16 @@ static uint8_t *rx_take(struct gem *g, uint32_t *len, uint64_t deadline)
 	}
 }
 
+static void rx_give_back_locked(struct gem *g, uint8_t *b)
+{
+	g->rx_spare[g->nspare++] = b;
+	rx_refill(g);
+}
+
 static void rx_give_back(struct gem *g, uint8_t *b)
 {
 	tk_mutex_lock(&g->rx_lock, TK_FOREVER);
-	g->rx_spare[g->nspare++] = b;
-	rx_refill(g);
+	rx_give_back_locked(g, b);
 	tk_mutex_unlock(&g->rx_lock);
 }
 
@@ -153,8 +158,7 @@ static void gem_release(struct tk_netdev *nd, void *token)
 	lent = off < (RX_SLOTS + RX_SPARE) * BUF_SIZE && off % BUF_SIZE == 0 && (g->rx_lent & bit);
 	if (lent) {
 		g->rx_lent &= ~bit;
-		g->rx_spare[g->nspare++] = b;
-		rx_refill(g);
+		rx_give_back_locked(g, b);
 	}
 	tk_mutex_unlock(&g->rx_lock);
 	if (!lent)

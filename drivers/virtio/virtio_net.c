@@ -141,11 +141,16 @@ static struct nbuf *rx_take(struct vnet *n, uint32_t *flen, uint64_t deadline)
 	}
 }
 
+static void rx_repost_locked(struct vnet *n, struct nbuf *b)
+{
+	rx_post(n, b);
+	virtq_kick(&n->rx);
+}
+
 static void rx_repost(struct vnet *n, struct nbuf *b)
 {
 	tk_mutex_lock(&n->rxq_lock, TK_FOREVER);
-	rx_post(n, b);
-	virtq_kick(&n->rx);
+	rx_repost_locked(n, b);
 	tk_mutex_unlock(&n->rxq_lock);
 }
 
@@ -197,8 +202,7 @@ static void vnet_release(struct tk_netdev *nd, void *token)
 	       (n->rx_lent & (1u << i));
 	if (lent) {
 		n->rx_lent &= ~(1u << i);
-		rx_post(n, token);
-		virtq_kick(&n->rx);
+		rx_repost_locked(n, token);
 	}
 	tk_mutex_unlock(&n->rxq_lock);
 	if (!lent)
