@@ -153,16 +153,18 @@ function(takt_cold_sources)
 endfunction()
 
 # takt_driver(NAME SOURCES file.c [COMPATIBLE c...] [CLASS netdev|entropy
-#             [PULL symbol]]) - built when the board DT has an enabled node
+#             [PULL symbol] | ONDEMAND]) - built when the board DT has an enabled node
 # with one of its compatibles, or the board forces it (TAKT_FORCE_DRIVERS),
 # unless excluded (TAKT_EXCLUDE_DRIVERS). Without COMPATIBLE the list is
 # read from the TK_DRIVER() (or TK_DRIVER_PRESENT()) line of the source, so the driver file stays the
 # one place that names them. A driver with a CLASS goes into the on-demand
 # library and is linked only into an app that uses its class
 # (cmake/ondemand.cmake); PULL names a symbol of its (default
-# tk_driver_NAME, its TK_DRIVER entry).
+# tk_driver_NAME, its TK_DRIVER entry). ONDEMAND: into that library with no
+# class, so linked only when an on-demand driver linked calls it (a bus
+# transport such as virtio-mmio, whose devices' drivers are on demand).
 function(takt_driver name)
-  cmake_parse_arguments(D "" "CLASS;PULL" "SOURCES;COMPATIBLE" ${ARGN})
+  cmake_parse_arguments(D "ONDEMAND" "CLASS;PULL" "SOURCES;COMPATIBLE" ${ARGN})
   if(NOT D_COMPATIBLE)
     list(GET D_SOURCES 0 _main)
     file(STRINGS ${CMAKE_CURRENT_SOURCE_DIR}/${_main} _line REGEX "^TK_DRIVER(_PRESENT)?\\(${name},")
@@ -191,6 +193,9 @@ function(takt_driver name)
   if(D_CLASS)
     takt_ondemand_driver(${name} ${D_CLASS} "${D_PULL}" ${D_SOURCES})
     set(_why "${_why}, only in apps using the ${D_CLASS} class")
+  elseif(D_ONDEMAND)
+    target_sources(takt_ondemand PRIVATE ${D_SOURCES})
+    set(_why "${_why}, only in apps linking a driver that calls it")
   else()
     target_sources(takt PRIVATE ${D_SOURCES})
   endif()
