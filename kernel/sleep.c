@@ -62,6 +62,10 @@ void tk_sleep_until_ns(uint64_t t)
 {
 	uint64_t now;
 
+	/* an interrupt handler busy-waits (below): for ever, with this CPU's
+	 * interrupts masked, is a hang, not a wait */
+	if (t == TK_FOREVER && sched_in_irq())
+		tk_panic("time: a sleep for ever in an interrupt handler (thread context only)");
 	while ((now = time_now_ns()) < t) {
 		if (!time_has_clockevent() || sched_in_irq())
 			continue;	/* no timer yet, or an interrupt: busy-wait */

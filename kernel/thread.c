@@ -215,6 +215,10 @@ void tk_thread_exit(void *ret)
 {
 	struct tk_thread *t = sched_current;
 
+	/* it cannot return: the interrupted thread would end mid-instruction
+	 * with the handler's frame on its stack */
+	if (sched_in_irq())
+		tk_panic("thread: tk_thread_exit in an interrupt handler (thread context only)");
 	if (t == &main_tcb)
 		exit((int)(intptr_t)ret);	/* main's return ends the program */
 	_reclaim_reent(t->reent_ptr);
@@ -257,10 +261,15 @@ int tk_thread_join(tk_thread_t *t, void **ret)
 
 int tk_thread_detach(tk_thread_t *t)
 {
-	unsigned long flags = klock();
+	unsigned long flags;
 	bool gone = false;
 	int err = 0;
 
+	/* freeing an exited thread's stack takes the heap's lock, which the
+	 * interrupted thread may hold */
+	if (sched_in_irq())
+		return -EPERM;
+	flags = klock();
 	if (!t || t->magic != THREAD_MAGIC || t->detached || t->joiner)
 		err = -EINVAL;
 	else if (t->gone)

@@ -58,7 +58,12 @@ int tk_thread_create(tk_thread_t **out, const struct tk_thread_attr *attr,
 /* Wait for t to exit; *ret gets its return value. @retval 0, -EINVAL (t
  * detached or not joinable), -EDEADLK (t is the caller), -ESRCH */
 int tk_thread_join(tk_thread_t *t, void **ret);
+/* Nobody will join t: its stack goes when it exits (now if it has).
+ * @retval 0, -EINVAL (not a thread, detached or joined already), -EPERM (in
+ * an interrupt handler) */
 int tk_thread_detach(tk_thread_t *t);
+/* End the calling thread with ret for its joiner (main's ends the program
+ * with exit(ret)). Thread context only: in an interrupt handler, a panic. */
 __attribute__((noreturn)) void tk_thread_exit(void *ret);
 tk_thread_t *tk_thread_self(void);
 const char *tk_thread_name(const tk_thread_t *t);
@@ -82,10 +87,14 @@ int tk_thread_getsched(tk_thread_t *t, struct tk_sched *s);
 int tk_sched_set_bound(unsigned percent);
 
 /* FIFO/RR: go to the tail of the caller's priority. DEADLINE: end the
- * current job and sleep until the next period (the periodic-job call). */
+ * current job and sleep until the next period (the periodic-job call).
+ * Thread context only: in an interrupt handler it does nothing (said once
+ * on the console). */
 void tk_yield(void);
 
-/* Told (from the scheduler, interrupts off: keep it short) when a deadline
+/* Told (from the scheduler, interrupts off: keep it short; it runs as an
+ * interrupt handler does, so the calls only a thread may make refuse
+ * there as in one) when a deadline
  * thread overruns its budget (TK_EV_OVERRUN) or misses a deadline
  * (TK_EV_MISS). */
 #define TK_EV_OVERRUN 1u

@@ -8,7 +8,8 @@
 uint64_t tk_now_ns(void);
 /* Sleep until tk_now_ns() >= t: the thread blocks and others run; woken
  * by the one-shot timer. Before a timer is bound it busy-waits. Thread
- * context only. */
+ * context: in an interrupt handler it busy-waits with interrupts masked,
+ * and TK_FOREVER there is a panic (a hang otherwise). */
 void tk_sleep_until_ns(uint64_t t);
 void tk_sleep_ns(uint64_t ns);
 

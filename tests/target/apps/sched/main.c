@@ -478,8 +478,14 @@ static void test_wakeup_in_irq_lock(void)
 	}
 }
 
-int main(void)
+/* An argument: only that panic case of in_irq.c (it must not return). */
+int main(int argc, char **argv)
 {
+	if (argc > 1) {
+		test_calls_in_irq(argv[1]);
+		printf("sched: %s returned\n", argv[1]);
+		return 1;
+	}
 	test_edf_order();
 	test_preemption();
 	test_cbs_isolation();
@@ -493,5 +499,6 @@ int main(void)
 	test_absurd_arguments();
 	test_init_in_use();
 	test_wakeup_in_irq_lock();
+	test_calls_in_irq(0);
 	return tk_test_done();
 }

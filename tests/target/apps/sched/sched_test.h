@@ -37,5 +37,8 @@ static inline struct tk_sched fifo(int prio)
 /* bad_args.c: absurd arguments, and _init of objects in use */
 void test_absurd_arguments(void);
 void test_init_in_use(void);
+/* in_irq.c: thread-only calls from an interrupt handler (arg: NULL, or a
+ * panic case's name) */
+void test_calls_in_irq(const char *arg);
 
 #endif
