@@ -75,14 +75,19 @@ static void probe_one(const void *fdt, int node, const struct tk_driver *drv)
 	if (drv->present && !drv->present(dev))
 		return;
 	dev->path = keep_path(fdt, node);
+	/* the failure line below says this probe's error text: none left
+	 * from an earlier lookup or probe */
+	tk_dt_err_begin(NULL, -1);
 	int err = drv->probe(dev);
 
 	if (err == 0) {
 		ndevices++;
 		tk_printk("dev: %s -> %s\n", dev->path, drv->name);
 	} else if (err != -ENODEV) {
+		const char *why = tk_dt_last_error();
+
 		tk_printk("dev: %s -> %s failed (%d): %s\n", dev->path, drv->name,
-			  err, tk_dt_last_error());
+			  err, *why ? why : "(the driver gave no reason)");
 	}
 	if (err) {
 		/* an empty virtio slot (-ENODEV) too: virt's 31 kept 672 of the

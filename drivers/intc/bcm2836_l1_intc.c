@@ -62,8 +62,16 @@ static inline volatile uint32_t *reg(unsigned off)
 static int l1_xlate(struct tk_device *dev, const uint32_t *c, uint32_t n, unsigned *line)
 {
 	(void)dev;
-	if (n < 1 || c[0] >= NLINES)
+	if (n < 1)
+		return -EINVAL;	/* the DT layer checked #interrupt-cells: not met */
+	if (c[0] >= NLINES) {
+		tk_dt_err_begin(0, -1);
+		tk_dt_err_str("BCM2836 per-core interrupt ");
+		tk_dt_err_num(c[0], 10);
+		tk_dt_err_str(" is not below ");
+		tk_dt_err_num(NLINES, 10);
 		return -EINVAL;
+	}
 	*line = c[0];
 	return 0;
 }

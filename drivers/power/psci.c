@@ -80,8 +80,13 @@ static int psci_probe(struct tk_device *dev)
 		dev->priv = (void *)call_hvc;
 	else if (strcmp(method, "smc") == 0)
 		dev->priv = (void *)call_smc;
-	else
+	else {
+		tk_dt_err_begin(dev->fdt, dev->node);
+		tk_dt_err_str("psci: method '");
+		tk_dt_err_str(method);
+		tk_dt_err_str("' is neither hvc nor smc");
 		return -EINVAL;
+	}
 	err = tk_cpu_method_register(dev, "psci", psci_cpu_on);
 	if (err)
 		return err;

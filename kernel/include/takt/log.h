@@ -123,7 +123,8 @@ struct tk_console_stats {
 	uint64_t rx_dropped;	/* input dropped: the ring was full (not reset) */
 };
 /* Console input (read(0), getchar): at least one byte, up to len, once there
- * is any; waits until deadline (TK_FOREVER: for good).
+ * is any; waits until deadline (TK_FOREVER: for good). In an interrupt
+ * handler it does not wait: what is there, else -ETIMEDOUT.
  * @retval bytes, -ETIMEDOUT, -EINVAL (buf NULL), -ENODEV (the console driver
  *         takes no input) */
 int tk_console_read(void *buf, size_t len, uint64_t deadline);

@@ -92,11 +92,10 @@ int tk_sched_set_bound(unsigned percent);
  * on the console). */
 void tk_yield(void);
 
-/* Told (from the scheduler, interrupts off: keep it short; it runs as an
- * interrupt handler does, so the calls only a thread may make refuse
- * there as in one) when a deadline
+/* Told (from the scheduler, interrupts off: keep it short) when a deadline
  * thread overruns its budget (TK_EV_OVERRUN) or misses a deadline
- * (TK_EV_MISS). */
+ * (TK_EV_MISS). The handler runs as an interrupt handler does: the calls
+ * only a thread may make refuse there as in one. */
 #define TK_EV_OVERRUN 1u
 #define TK_EV_MISS 2u
 typedef void (*tk_dl_handler_t)(tk_thread_t *t, unsigned events, void *arg);

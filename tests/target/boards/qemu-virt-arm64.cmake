@@ -150,6 +150,21 @@ takt_qemu_test(console_bad_irq_said hello FIXTURE bad_console_irq_dtb
   EXPECT "^pl011: /pl011@9000000: interrupt not connected \\(-22: GIC interrupt <0 9999> is no SPI below [0-9]+ nor PPI below 16\\): polled, no input$"
          "^Takt hello")
 
+# A PSCI node whose method is neither conduit: the probe fails saying so (it
+# once printed whatever error text an earlier lookup had left). QEMU rewrites
+# /psci's method in any DTB it loads, so the bad node is a second one; the
+# boot goes on with /psci.
+add_test(NAME make_psci_bad_method_dtb COMMAND ${CMAKE_COMMAND} -E env sh -ec
+  "cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${CMAKE_BINARY_DIR}/psci_bad_method.dtb
+   ${FDTPUT} -c ${CMAKE_BINARY_DIR}/psci_bad_method.dtb /psci-bad
+   ${FDTPUT} -t s ${CMAKE_BINARY_DIR}/psci_bad_method.dtb /psci-bad compatible arm,psci-1.0
+   ${FDTPUT} -t s ${CMAKE_BINARY_DIR}/psci_bad_method.dtb /psci-bad method svc")
+set_tests_properties(make_psci_bad_method_dtb PROPERTIES FIXTURES_SETUP psci_bad_method_dtb)
+takt_qemu_test(psci_bad_method_said hello FIXTURE psci_bad_method_dtb
+  QEMU_ARGS -dtb ${CMAKE_BINARY_DIR}/psci_bad_method.dtb
+  EXPECT "^dev: /psci-bad -> psci failed \\(-22\\): /psci-bad: psci: method 'svc' is neither hvc nor smc$"
+         "^dev: /psci -> psci$" "^Takt hello")
+
 # A DT that describes other hardware than the machine has: each GIC driver
 # reads the distributor's ID registers first and refuses another GIC with a
 # line saying what it found, never touching it (a GICv3 driver on a GICv2

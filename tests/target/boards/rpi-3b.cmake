@@ -56,7 +56,11 @@ add_test(NAME make_rpi3_bad_dtbs COMMAND sh -ec "
   ${FDTPUT} -t x ${_bad}/cpu-absent.dtb /cpus/cpu@4 reg 4
   ${FDTPUT} -t x ${_bad}/cpu-absent.dtb /cpus/cpu@4 cpu-release-addr 0 4000
   cp ${_dtb} ${_bad}/timer-dangling.dtb
-  ${FDTPUT} -t x ${_bad}/timer-dangling.dtb /timer interrupt-parent dead")
+  ${FDTPUT} -t x ${_bad}/timer-dangling.dtb /timer interrupt-parent dead
+  cp ${_dtb} ${_bad}/uart-bad-irq.dtb
+  ${FDTPUT} -t u ${_bad}/uart-bad-irq.dtb /soc/serial@7e215040 interrupts 1 40
+  cp ${_dtb} ${_bad}/timer-bad-irq.dtb
+  ${FDTPUT} -t u ${_bad}/timer-bad-irq.dtb /timer interrupts 12 0 13 0 14 0 15 0")
 set_tests_properties(make_rpi3_bad_dtbs PROPERTIES FIXTURES_SETUP rpi3_bad_dtbs)
 set(_no_console "^PANIC: console: /soc/serial@7e215040 \\(stdout-path\\) did not bind")
 
@@ -73,6 +77,17 @@ takt_qemu_test(chained_intc_parent_missing hello STATUS 1 FIXTURE rpi3_bad_dtbs
          "^dev: /soc/serial@7e215040 -> bcm2835_aux_uart failed \\(-6\\): .*interrupt parent ${_armctrl} is not a bound interrupt controller"
          ${_no_console}
   REJECT "^Takt hello")
+# An interrupt either controller cannot deliver: the device's probe fails
+# naming the cells (the line once carried an earlier lookup's stale text).
+takt_qemu_test(mini_uart_bad_irq_said hello STATUS 1 FIXTURE rpi3_bad_dtbs
+  QEMU_ARGS -dtb ${_bad}/uart-bad-irq.dtb
+  EXPECT "^dev: /soc/serial@7e215040 -> bcm2835_aux_uart failed \\(-22\\): BCM2835 interrupt <1 40> is not <bank line> with bank 0..2 and line 0..7 \\(bank 0\\) or 0..31$"
+         ${_no_console}
+  REJECT "^Takt hello")
+takt_qemu_test(timer_bad_irq_said hello STATUS 1 FIXTURE rpi3_bad_dtbs
+  QEMU_ARGS -dtb ${_bad}/timer-bad-irq.dtb
+  EXPECT "^dev: /timer -> arm_arch_timer failed \\(-22\\): .*BCM2836 per-core interrupt 1[2-5] is not below 10"
+         "PANIC: time: no system timer bound" REJECT "^Takt hello")
 # Required devices: the system timer not bound stops the boot, said.
 takt_qemu_test(timer_missing_panics hello STATUS 1 FIXTURE rpi3_bad_dtbs
   QEMU_ARGS -dtb ${_bad}/timer-dangling.dtb
