@@ -34,7 +34,8 @@ def smp_acceptance(root, cc="cc"):
     os.makedirs(out_dir, exist_ok=True)
     exe = os.path.join(out_dir, "smp_accept")
     src = [os.path.join(root, p) for p in ("tools/smp_accept/smp_accept.c",
-                                           "kernel/sched/place.c", "tests/unit/smp_refsim.c")]
+                                           "kernel/sched/place.c", "kernel/sched/place_qpa.c",
+                                           "tests/unit/smp_refsim.c")]
     subprocess.run([cc, "-O2", "-Wall", "-Wextra", "-Werror", "-I", os.path.join(root, "kernel"),
                     "-I", os.path.join(root, "tests", "unit"), "-o", exe] + src + ["-lm"],
                    check=True)

@@ -3,118 +3,7 @@
 #include <string.h>
 
 #include "place.h"
-
-/* A piece being tried on a CPU. */
-struct req {
-	uint64_t c, d, t, bw;
-};
-
-static uint64_t bw_of(uint64_t c, uint64_t t)
-{
-	return ((c << PLACE_SHIFT) + t - 1) / t; /* rounded up: never under-states */
-}
-
-static struct req req_of(uint64_t c, uint64_t d, uint64_t t)
-{
-	struct req r = { c, d, t, bw_of(c, t) };
-	return r;
-}
-
-/* A piece the exact test counts by its u*t line only (see place.h). */
-static bool sum_only(uint64_t d, uint64_t t)
-{
-	return d == t && t > PLACE_PERIOD_MAX;
-}
-
-/* Processor demand of the constrained pieces in [0, t], synchronous release
- * (the worst case for EDF): sum over d <= t of (floor((t - d) / T) + 1) * C. */
-static uint64_t dbf(const struct req *k, unsigned n, uint64_t t, unsigned long *work)
-{
-	uint64_t h = 0;
-
-	*work += n;
-	for (unsigned i = 0; i < n; i++)
-		if (k[i].d <= t)
-			h += ((t - k[i].d) / k[i].t + 1) * k[i].c;
-	return h;
-}
-
-/* The latest absolute deadline j*T + D strictly before t, 0 if none. */
-static uint64_t deadline_before(const struct req *k, unsigned n, uint64_t t, unsigned long *work)
-{
-	uint64_t best = 0;
-
-	*work += n;
-	for (unsigned i = 0; i < n; i++) {
-		if (k[i].d >= t)
-			continue;
-		uint64_t dl = (t - 1 - k[i].d) / k[i].t * k[i].t + k[i].d;
-		if (dl > best)
-			best = dl;
-	}
-	return best;
-}
-
-/* The synchronous busy period at speed cap, if shorter than L: a missed
- * deadline lies in it, so QPA need not look past it (Zhang & Burns take the
- * smaller of the two bounds). Near full load it converges slowly: after
- * PLACE_BUSY_STEPS steps, L stands. */
-static uint64_t busy_period(const struct req *k, unsigned n, uint64_t cap, uint64_t L,
-			    unsigned long *work)
-{
-	uint64_t w = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		w += k[i].c;
-	w = ((w << PLACE_SHIFT) + cap - 1) / cap;
-	for (unsigned step = 0; step < PLACE_BUSY_STEPS && w < L; step++) {
-		uint64_t r = 0;
-		*work += n;
-		for (unsigned i = 0; i < n; i++)
-			r += (w + k[i].t - 1) / k[i].t * k[i].c;
-		r = ((r << PLACE_SHIFT) + cap - 1) / cap;
-		if (r == w)
-			return w;
-		w = r;
-	}
-	return L;
-}
-
-/* QPA (Zhang & Burns) for the pieces k[] on a CPU of which cap (fixed point)
- * is left after the u*t line of the implicit pieces kept only in the sum:
- * dbf(t) <= cap * t for all t. */
-static bool qpa(const struct req *k, unsigned n, uint64_t cap, unsigned long *work)
-{
-	uint64_t u = 0, num = 0, L = 0, dmin = UINT64_MAX;
-
-	for (unsigned i = 0; i < n; i++) {
-		u += k[i].bw;
-		num += (k[i].t - k[i].d) * k[i].bw;
-		if (k[i].d > L)
-			L = k[i].d;
-		if (k[i].d < dmin)
-			dmin = k[i].d;
-	}
-	if (u >= cap) /* no finite busy-period bound: say no (sufficient) */
-		return false;
-	/* Beyond L = sum (T - D) u / (cap - u), dbf(t) <= u t + sum (T - D) u <= cap t. */
-	if (num / (cap - u) > L)
-		L = num / (cap - u);
-	L = busy_period(k, n, cap, L, work);
-	if (L > PLACE_HORIZON_MAX)
-		return false;
-	uint64_t t = deadline_before(k, n, L + 1, work);
-	for (unsigned step = 0; step < PLACE_QPA_STEPS_MAX; step++) {
-		/* demand scaled to the speed cap, rounded up: h <= t <=> dbf <= cap t */
-		uint64_t h = ((dbf(k, n, t, work) << PLACE_SHIFT) + cap - 1) / cap;
-		if (h > t)
-			return false;
-		if (h <= dmin)
-			return true;
-		t = h < t ? h : deadline_before(k, n, t, work);
-	}
-	return false;
-}
+#include "place_qpa.h"
 
 /* Is slot (or with slot NONE: any piece) of cpu one of ex's? Adds the shares
  * of ex's pieces on cpu to *bw and those kept only in the sum to *sum. */
@@ -141,10 +30,10 @@ static bool excluded(const struct place_result *ex, unsigned cpu, unsigned slot,
 /* Would cpu pass its test holding r too, without the pieces of ex?
  * @retval 0, -EBUSY, -ENOSPC */
 static int cpu_check(const struct place_sys *s, unsigned cpu, const struct place_result *ex,
-		     const struct req *r)
+		     const struct place_req *r)
 {
 	const struct place_cpu *c = &s->cpu[cpu];
-	struct req k[PLACE_PIECES_MAX];
+	struct place_req k[PLACE_PIECES_MAX];
 	uint64_t ex_bw = 0, ex_sum = 0, sum;
 	unsigned n = 0, ncon = 0;
 	/* a count, not state (place_sys objects are never const data) */
@@ -162,11 +51,11 @@ static int cpu_check(const struct place_sys *s, unsigned cpu, const struct place
 		const struct place_ent *e = &c->ent[i];
 		if (!e->used || excluded(ex, cpu, i, NULL, NULL))
 			continue;
-		k[n++] = (struct req){ e->c, e->d, e->t, e->bw };
+		k[n++] = (struct place_req){ e->c, e->d, e->t, e->bw };
 		ncon += e->d < e->t;
 	}
 	/* r takes a free slot, as commit() will; an implicit one may go to the sum */
-	if (sum_only(r->d, r->t))
+	if (place_sum_only(r->d, r->t))
 		sum += r->bw;
 	else if (n < PLACE_PIECES_MAX)
 		k[n++] = *r;
@@ -176,7 +65,7 @@ static int cpu_check(const struct place_sys *s, unsigned cpu, const struct place
 		sum += r->bw;
 	if (ncon == 0 && r->d == r->t) /* ex held the constrained ones */
 		return 0;
-	return qpa(k, n, PLACE_UNIT - sum, work) ? 0 : -EBUSY;
+	return place_qpa(k, n, PLACE_UNIT - sum, work) ? 0 : -EBUSY;
 }
 
 static bool params_ok(const struct place_sys *s, const struct place_params *p, uint32_t mask)
@@ -198,7 +87,7 @@ static uint64_t spare(const struct place_sys *s, unsigned cpu, const struct plac
 	return used < s->bound_bw ? s->bound_bw - used : 0;
 }
 
-static void set_piece(struct place_piece *pc, unsigned cpu, const struct req *r, uint64_t offset)
+static void set_piece(struct place_piece *pc, unsigned cpu, const struct place_req *r, uint64_t offset)
 {
 	pc->cpu = (uint8_t)cpu;
 	pc->slot = PLACE_SLOT_NONE; /* chosen at commit */
@@ -244,7 +133,7 @@ static uint64_t max_first(const struct place_sys *s, unsigned cpu, const struct 
 
 	while (lo <= hi && (best == 0 || hi - lo >= close)) {
 		uint64_t mid = lo + (hi - lo) / 2;
-		struct req r = req_of(mid, mid, t);
+		struct place_req r = place_req_of(mid, mid, t);
 		if (cpu_check(s, cpu, ex, &r) == 0) {
 			best = mid;
 			lo = mid + 1;
@@ -274,8 +163,8 @@ static bool split_on(const struct place_sys *s, const struct place_result *ex,
 		     const struct place_params *p, uint64_t c1, unsigned a, unsigned b,
 		     struct place_result *out)
 {
-	struct req r1 = req_of(c1, c1, p->period);
-	struct req r2 = req_of(p->runtime - c1, p->deadline - c1, p->period);
+	struct place_req r1 = place_req_of(c1, c1, p->period);
+	struct place_req r2 = place_req_of(p->runtime - c1, p->deadline - c1, p->period);
 
 	if (cpu_check(s, b, ex, &r2) != 0)
 		return false;
@@ -308,12 +197,12 @@ static int find(const struct place_sys *s, const struct place_params *p, uint32_
 		const struct place_result *ex, bool best, struct place_result *out)
 {
 	uint8_t cpus[PLACE_CPUS_MAX];
-	struct req r;
+	struct place_req r;
 	int err = -EBUSY;
 
 	if (!params_ok(s, p, mask) || !out)
 		return -EINVAL;
-	r = req_of(p->runtime, p->deadline, p->period);
+	r = place_req_of(p->runtime, p->deadline, p->period);
 	unsigned n = order(s, mask, ex, best, cpus);
 	for (unsigned i = 0; i < n; i++) {
 		int e = cpu_check(s, cpus[i], ex, &r);
@@ -343,7 +232,7 @@ static void commit(struct place_sys *s, struct place_result *r)
 		c->total_bw += pc->bw;
 		while (k < PLACE_PIECES_MAX && c->ent[k].used)
 			k++;
-		if (k == PLACE_PIECES_MAX || sum_only(pc->deadline, r->period)) {
+		if (k == PLACE_PIECES_MAX || place_sum_only(pc->deadline, r->period)) {
 			/* implicit: find() let it go to the sum */
 			c->sum_bw += pc->bw;
 			pc->slot = PLACE_SLOT_NONE;
@@ -448,11 +337,11 @@ uint64_t place_cpu_load(const struct place_sys *s, unsigned cpu)
 
 bool place_cpu_fits(const struct place_sys *s, unsigned cpu, uint64_t c, uint64_t d, uint64_t t)
 {
-	struct req r;
+	struct place_req r;
 
 	if (cpu >= s->ncpus || c < PLACE_RUNTIME_MIN || c > d || d > t || t > PLACE_PERIOD_MAX)
 		return false;
-	r = req_of(c, d, t);
+	r = place_req_of(c, d, t);
 	return cpu_check(s, cpu, NULL, &r) == 0;
 }
 
@@ -460,9 +349,9 @@ bool place_cpu_fits(const struct place_sys *s, unsigned cpu, uint64_t c, uint64_
 static void by_share(const struct place_item *it, unsigned n, uint8_t *idx)
 {
 	for (unsigned i = 0; i < n; i++) {
-		uint64_t bw = bw_of(it[i].p.runtime, it[i].p.period);
+		uint64_t bw = place_bw_of(it[i].p.runtime, it[i].p.period);
 		unsigned j = i;
-		for (; j > 0 && bw_of(it[idx[j - 1]].p.runtime, it[idx[j - 1]].p.period) < bw; j--)
+		for (; j > 0 && place_bw_of(it[idx[j - 1]].p.runtime, it[idx[j - 1]].p.period) < bw; j--)
 			idx[j] = idx[j - 1];
 		idx[j] = (uint8_t)i;
 	}
@@ -525,7 +414,7 @@ static int place_from(struct search *w, struct place_item *x, unsigned *o)
 	const struct place_params *p = &x->p;
 	uint8_t cpus[PLACE_CPUS_MAX];
 	unsigned n = order(s, x->mask, NULL, true, cpus), c1_of = PLACE_CPUS_MAX;
-	struct req r = req_of(p->runtime, p->deadline, p->period);
+	struct place_req r = place_req_of(p->runtime, p->deadline, p->period);
 	uint64_t c1 = 0;
 
 	memset(&x->out, 0, sizeof(x->out));
@@ -594,7 +483,7 @@ static bool room_for(const struct place_sys *s, const struct place_item *it, uns
 	uint64_t need = 0, room = 0;
 
 	for (unsigned i = 0; i < n; i++)
-		need += bw_of(it[i].p.runtime, it[i].p.period);
+		need += place_bw_of(it[i].p.runtime, it[i].p.period);
 	for (unsigned c = 0; c < s->ncpus; c++)
 		room += spare(s, c, NULL);
 	return need <= room;
