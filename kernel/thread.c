@@ -341,11 +341,29 @@ int tk_sched_set_bound(unsigned percent)
 	return sched_set_bound(percent);
 }
 
+/* tk_yield with interrupts masked: in an interrupt handler (a deadline
+ * handler is one) the switch would leave the handler's frame on the
+ * interrupted thread's stack and carry the CPU's interrupt depth into the
+ * next thread; in a tk_irq_lock or spin-lock section it would run another
+ * thread inside the section. Refused, said once. */
+static __attribute__((cold, noinline)) void yield_masked(void)
+{
+	static bool said;
+
+	if (!__atomic_exchange_n(&said, true, __ATOMIC_RELAXED))
+		tk_printk("thread: tk_yield with interrupts masked ignored (an interrupt handler "
+			  "or a tk_irq_lock section)\n");
+}
+
 void tk_yield(void)
 {
 	unsigned long flags = arch_irq_save_inline();	/* the switch path */
 
-	sched_yield_current();
+	/* the state the save just read: one bit test on the switch path */
+	if (__builtin_expect(ARCH_IRQ_MASKED(flags), 0))
+		yield_masked();
+	else
+		sched_yield_current();
 	arch_irq_restore_inline(flags);
 }
 

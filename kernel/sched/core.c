@@ -444,27 +444,12 @@ int sched_block_locked(struct waitq *wq, tk_spinlock_t *lock, uint64_t deadline)
 	return block_on(wq, lock, deadline);
 }
 
-/* tk_yield in an interrupt handler: the switch would leave the handler's
- * frame on the interrupted thread's stack and carry the CPU's interrupt
- * depth into the next thread. Refused, said once. */
-static __attribute__((cold, noinline)) void yield_in_irq(void)
-{
-	static bool said;
-
-	if (!__atomic_exchange_n(&said, true, __ATOMIC_RELAXED))
-		tk_printk("thread: tk_yield in an interrupt handler ignored (thread context only)\n");
-}
-
 void sched_yield_current(void)
 {
 	struct cpu *c = cpu_self();
 	struct tk_thread *t = c->current;
 	uint64_t now = time_now_ns();
 
-	if (__builtin_expect(c->irq_depth > 0, 0)) {
-		yield_in_irq();
-		return;
-	}
 	if (t == c->idle)
 		return;
 	/* A thread leaving this CPU is off its queue already: the switch

@@ -88,8 +88,8 @@ int tk_sched_set_bound(unsigned percent);
 
 /* FIFO/RR: go to the tail of the caller's priority. DEADLINE: end the
  * current job and sleep until the next period (the periodic-job call).
- * Thread context only: in an interrupt handler it does nothing (said once
- * on the console). */
+ * With interrupts masked (an interrupt handler, a tk_irq_lock section) it
+ * does nothing, said once on the console. */
 void tk_yield(void);
 
 /* Told (from the scheduler, interrupts off: keep it short) when a deadline

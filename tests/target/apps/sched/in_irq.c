@@ -5,7 +5,9 @@
  * where these are made. tk_yield does nothing there (said once),
  * tk_thread_detach is -EPERM and changes nothing; tk_thread_exit and a
  * sleep for ever are panics (the app's arguments exit_in_irq and
- * sleep_forever_in_irq: tests/target/CMakeLists.txt).
+ * sleep_forever_in_irq: tests/target/CMakeLists.txt). tk_yield inside a
+ * tk_irq_lock section does nothing either: a thread of main's priority
+ * ready beside it runs only after the section.
  */
 #include <errno.h>
 #include <string.h>
@@ -50,6 +52,34 @@ static void *waiter(void *arg)
 	return 0;
 }
 
+static volatile bool sibling_ran;
+
+static void *sibling(void *arg)
+{
+	(void)arg;
+	sibling_ran = true;
+	return 0;
+}
+
+static void test_yield_in_section(void)
+{
+	struct tk_sched me;
+	bool inside;
+
+	tk_thread_getsched(0, &me);
+	tk_thread_t *t = spawn("sibling", me, sibling, 0);
+	unsigned long key = tk_irq_lock();
+
+	tk_yield();
+	inside = sibling_ran;
+	tk_irq_unlock(key);
+	tk_yield();
+	TK_CHECK("yield_in_irq_lock_runs_nobody_inside", t && !inside);
+	TK_CHECK("yield_after_the_section_runs_the_sibling", t && sibling_ran);
+	if (t)
+		tk_thread_join(t, 0);
+}
+
 /* arg: NULL for the refusals, or one of the panic cases. */
 void test_calls_in_irq(const char *arg)
 {
@@ -66,4 +96,6 @@ void test_calls_in_irq(const char *arg)
 	tk_sem_give(&release_victim);
 	TK_CHECK("victim_still_joinable_after_refused_detach", victim && tk_thread_join(victim, 0) == 0);
 	tk_thread_join(s, 0);
+	if (!arg)
+		test_yield_in_section();
 }
