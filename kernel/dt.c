@@ -81,6 +81,16 @@ COLD void tk_dt_err_num(uint64_t v, unsigned int base)
 	tk_dt_err_str(&tmp[i]);
 }
 
+COLD void tk_dt_err_cells(const uint32_t *c, uint32_t n)
+{
+	tk_dt_err_str("<");
+	for (uint32_t i = 0; c && i < n; i++) {
+		if (i)
+			tk_dt_err_str(" ");
+		tk_dt_err_num(c[i], 10);
+	}
+	tk_dt_err_str(">");
+}
 
 COLD void tk_dt_err_begin(const void *fdt, int node)
 {

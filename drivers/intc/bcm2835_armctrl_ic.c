@@ -52,11 +52,9 @@ static int armctrl_xlate(struct tk_device *dev, const uint32_t *c, uint32_t n, u
 	if (c[0] >= NBANKS || c[1] >= (c[0] == 0 ? BANK0_LINES : 32u)) {
 		/* said: the device's driver may only pass the code on */
 		tk_dt_err_begin(0, -1);
-		tk_dt_err_str("BCM2835 interrupt <");
-		tk_dt_err_num(c[0], 10);
-		tk_dt_err_str(" ");
-		tk_dt_err_num(c[1], 10);
-		tk_dt_err_str("> is not <bank line> with bank 0..2 and line 0..7 (bank 0) or 0..31");
+		tk_dt_err_str("BCM2835 interrupt ");
+		tk_dt_err_cells(c, 2);
+		tk_dt_err_str(" is not <bank line> with bank 0..2 and line 0..7 (bank 0) or 0..31");
 		return -EINVAL;
 	}
 	*line = c[0] * 32 + c[1];

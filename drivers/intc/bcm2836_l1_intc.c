@@ -67,7 +67,7 @@ static int l1_xlate(struct tk_device *dev, const uint32_t *c, uint32_t n, unsign
 	if (c[0] >= NLINES) {
 		tk_dt_err_begin(0, -1);
 		tk_dt_err_str("BCM2836 per-core interrupt ");
-		tk_dt_err_num(c[0], 10);
+		tk_dt_err_cells(c, 1);
 		tk_dt_err_str(" is not below ");
 		tk_dt_err_num(NLINES, 10);
 		return -EINVAL;

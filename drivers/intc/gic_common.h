@@ -41,11 +41,9 @@ static inline int gic_xlate(const uint32_t *c, uint32_t n, unsigned nlines, unsi
 		*line = 16 + c[1];
 	else {	/* said: the device's driver may only pass the code on */
 		tk_dt_err_begin(0, -1);
-		tk_dt_err_str("GIC interrupt <");
-		tk_dt_err_num(c[0], 10);
-		tk_dt_err_str(" ");
-		tk_dt_err_num(c[1], 10);
-		tk_dt_err_str("> is no SPI below ");
+		tk_dt_err_str("GIC interrupt ");
+		tk_dt_err_cells(c, 2);
+		tk_dt_err_str(" is no SPI below ");
 		tk_dt_err_num(nlines - 32, 10);
 		tk_dt_err_str(" nor PPI below 16");
 		return -EINVAL;

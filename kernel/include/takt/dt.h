@@ -64,6 +64,9 @@ const char *tk_dt_last_error(void);
 void tk_dt_err_begin(const void *fdt, int node);
 void tk_dt_err_str(const char *s);
 void tk_dt_err_num(uint64_t v, unsigned int base); /* base 10 or 16 (0x...) */
+/* "<c0 c1 ...>": an interrupt specifier's n cells, in decimal (an
+ * interrupt controller's xlate naming the one it refuses). */
+void tk_dt_err_cells(const uint32_t *c, uint32_t n);
 
 /* @retval 0, -ENOENT missing, -EINVAL length != 4 */
 int tk_dt_prop_u32(const void *fdt, int node, const char *name, uint32_t *out);
