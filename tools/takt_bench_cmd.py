@@ -53,7 +53,7 @@ def run(opts, pos):
             raise cli.Failure("bench console: %s" % e)
         return 0
     if which == "sched":
-        build_dir = cli.build_app(board, "sched", os.path.join(cli.ROOT, "tests", "bench", "sched"))
+        build_dir = cli.build_app(board, "sched-bench", os.path.join(cli.ROOT, "tests", "bench", "sched"))
         with open(os.path.join(build_dir, "run.json")) as f:
             qemu = json.load(f)["qemu"]
         try:
