@@ -79,7 +79,7 @@ void sched_dl_events(struct cpu *c, struct tk_thread *t, unsigned ev)
 		/* as an interrupt handler, which it is or is nested in (the
 		 * decision: klock held, interrupts masked): the calls only a
 		 * thread may make refuse there, as in any handler (a tk_yield
-		 * here began a decision inside this one: a hang) */
+		 * here began a decision inside this one) */
 		struct cpu *me = cpu_self();
 
 		me->irq_depth++;
