@@ -344,8 +344,9 @@ int tk_sched_set_bound(unsigned percent)
 /* tk_yield with interrupts masked: in an interrupt handler (a deadline
  * handler is one) the switch would leave the handler's frame on the
  * interrupted thread's stack and carry the CPU's interrupt depth into the
- * next thread; in a tk_irq_lock or spin-lock section it would run another
- * thread inside the section. Refused, said once. */
+ * next thread; in a tk_irq_lock or tk_spin_lock_irqsave section it would
+ * run another thread inside the section. Refused, said once. (A plain
+ * tk_spin_lock leaves interrupts on: not seen here.) */
 static __attribute__((cold, noinline)) void yield_masked(void)
 {
 	static bool said;

@@ -368,7 +368,7 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 		if (&tk_driver_virtio_mmio)
 			merge_qemu_virtio();
 		merge_qemu_cpus();
-	} else
+	} else if (&tk_driver_virtio_mmio)
 		tk_printk("virtio: slots as the PVH module's DTB lists them (fw_cfg etc/fdt not merged)\n");
 	x86_tsc_hz = x86_tsc_calibrate_end(fdt_buf);
 	report_qemu_virtio();
