@@ -23,6 +23,9 @@ endforeach()
 # slots; an app with the transport says "device ID 4 has no driver":
 # virtio_empty_slots_quiet on virt).
 takt_map_test(entropy_app_links_rng_driver entropy PRESENT "[(/]virtio_rng\\.c\\.obj")
+# Each class pulls its own drivers only (one generated member per class,
+# cmake/ondemand.cmake): the entropy app has no NIC driver.
+takt_map_test(entropy_app_links_no_nic_driver entropy ABSENT "[(/](virtio_net|cadence_gem)\\.c\\.obj")
 takt_qemu_test(hello_leaves_virtio_rng_alone hello
   EXPECT "^Takt hello" "^power: off \\(exit status 0\\)"
   REJECT "^entropy: /virtio" "virtio")

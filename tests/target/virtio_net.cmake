@@ -40,6 +40,8 @@ takt_qemu_test(virtio_net_absent virtio_net QEMU_ARGS -append none
 # hello: there the device is left alone, no slot read.
 takt_map_test(virtio_net_app_links_nic_driver virtio_net PRESENT "[(/]virtio_net\\.c\\.obj")
 takt_map_test(virtio_net_app_links_transport virtio_net PRESENT "[(/]virtio_mmio\\.c\\.obj")
+# ... and no RNG driver: it asks for no entropy (one pull member per class).
+takt_map_test(virtio_net_app_links_no_rng_driver virtio_net ABSENT "[(/]virtio_rng\\.c\\.obj")
 takt_qemu_test(hello_leaves_virtio_net_alone hello
   QEMU_ARGS -netdev user,id=n0 -device virtio-net-device,netdev=n0
   EXPECT "^Takt hello" "^power: off \\(exit status 0\\)"
