@@ -95,7 +95,8 @@ void tk_yield(void);
 /* Told (from the scheduler, interrupts off: keep it short) when a deadline
  * thread overruns its budget (TK_EV_OVERRUN) or misses a deadline
  * (TK_EV_MISS). The handler runs as an interrupt handler does: the calls
- * only a thread may make refuse there as in one. */
+ * only a thread may make refuse there as in one, and newlib's locks are
+ * not taken (no malloc or stdio there: a semaphore give is the way out). */
 #define TK_EV_OVERRUN 1u
 #define TK_EV_MISS 2u
 typedef void (*tk_dl_handler_t)(tk_thread_t *t, unsigned events, void *arg);
