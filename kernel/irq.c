@@ -205,14 +205,21 @@ int tk_irq_connect(struct tk_device *dev, int idx, tk_irq_handler_t fn, void *ar
 	err = line_of(dev, idx, &line, &ctl);
 	if (err)
 		return err;
-	if (slot_of[line])
-		return -EBUSY;
-	if (nhandlers == MAX_HANDLERS)
-		return -ENOSPC;
-	handlers[nhandlers] = (struct handler){ fn, arg, 0, ctl, 0, 0 };
-	slot_of[line] = (uint8_t)(++nhandlers);
-	ctl->ops->enable(ctl->dev, line - ctl->base);
-	return 0;
+	/* Two threads connecting at once (drivers after the boot, an app's
+	 * own devices) must not both see the line free or take one slot. */
+	unsigned long f = klock();
+
+	if (slot_of[line]) {
+		err = -EBUSY;
+	} else if (nhandlers == MAX_HANDLERS) {
+		err = -ENOSPC;
+	} else {
+		handlers[nhandlers] = (struct handler){ fn, arg, 0, ctl, 0, 0 };
+		slot_of[line] = (uint8_t)(++nhandlers);
+		ctl->ops->enable(ctl->dev, line - ctl->base);
+	}
+	kunlock(f);
+	return err;
 }
 
 /* The handler connected as dev's interrupt idx, and its controller and line.
