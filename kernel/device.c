@@ -240,7 +240,27 @@ static int map_device(uint64_t addr, uint64_t len)
 	return 0;
 }
 
-int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size)
+/* "reg[idx] is <len> bytes, <what>" for dev -> -EINVAL */
+COLD static int reg_size_err(struct tk_device *dev, int idx, uint64_t len, const char *what,
+			     uint64_t need)
+{
+	tk_dt_err_begin(dev->fdt, dev->node);
+	tk_dt_err_str(dev->drv->name);
+	tk_dt_err_str(": reg[");
+	tk_dt_err_num((uint64_t)idx, 10);
+	tk_dt_err_str("] is ");
+	tk_dt_err_num(len, 16);
+	tk_dt_err_str(" bytes");
+	tk_dt_err_str(what);
+	if (need) {
+		tk_dt_err_num(need, 16);
+		tk_dt_err_str(" bytes of registers the driver uses");
+	}
+	return -EINVAL;
+}
+
+/* need: 0, any size but 0 (tk_dev_mmio) */
+static int mmio(struct tk_device *dev, int idx, uint64_t need, uintptr_t *base, uint64_t *size)
 {
 	uint64_t addr, len;
 	int err = tk_dev_reg(dev, idx, &addr, &len);
@@ -248,7 +268,9 @@ int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size)
 	if (err)
 		return err;
 	if (len == 0)
-		return -EINVAL;
+		return reg_size_err(dev, idx, len, ": no registers", 0);
+	if (len < need)
+		return reg_size_err(dev, idx, len, ", fewer than the ", need);
 	err = map_device(addr, len);
 	if (err)
 		return err;
@@ -256,4 +278,14 @@ int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size)
 	if (size)
 		*size = len;
 	return 0;
+}
+
+int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size)
+{
+	return mmio(dev, idx, 0, base, size);
+}
+
+int tk_dev_mmio_regs(struct tk_device *dev, int idx, uint64_t need, uintptr_t *base)
+{
+	return mmio(dev, idx, need, base, 0);
 }

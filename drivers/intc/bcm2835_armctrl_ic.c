@@ -25,6 +25,7 @@
 #define DISABLE_IRQS_1		0x1c
 #define DISABLE_IRQS_2		0x20
 #define DISABLE_BASIC_IRQS	0x24
+#define REG_SPAN		0x28	/* through DISABLE_BASIC_IRQS */
 
 #define NBANKS		3
 #define BANK0_LINES	8
@@ -107,7 +108,7 @@ static const struct tk_intc_ops armctrl_ops = {
 
 static int armctrl_probe(struct tk_device *dev)
 {
-	int err = tk_dev_mmio(dev, 0, &ctl.base, 0);
+	int err = tk_dev_mmio_regs(dev, 0, REG_SPAN, &ctl.base);
 
 	if (err)
 		return err;

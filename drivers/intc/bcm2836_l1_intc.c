@@ -31,6 +31,7 @@
 #define L1_IRQ_SRC0	0x60		/* Core0 IRQ source */
 #define L1_MBOX0_SET0	0x80		/* Core0 mailbox 0 write-set (core n: + 16 n) */
 #define L1_MBOX0_CLR0	0xc0		/* Core0 mailbox 0 read / write-clear */
+#define L1_SPAN		0xf4		/* through core 3's mailbox 0 read / write-clear */
 #define CORES		4
 #define LINE_IPI	4		/* mailbox 0 */
 
@@ -176,7 +177,7 @@ static int l1_probe(struct tk_device *dev)
 
 	if (!tk_dt_prop_bool(dev->fdt, dev->node, "interrupt-controller"))
 		return -ENODEV;	/* the BCM2711's leftover node: the GIC is root */
-	err = tk_dev_mmio(dev, 0, &l1.base, 0);
+	err = tk_dev_mmio_regs(dev, 0, L1_SPAN, &l1.base);
 	if (err)
 		return err;
 	/* Start from nothing enabled whatever the firmware left, and send the

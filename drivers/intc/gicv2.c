@@ -14,9 +14,11 @@
 #define GICC_PMR	0x04
 #define GICC_IAR	0x0c
 #define GICC_EOIR	0x10
+#define GICC_SPAN	0x14	/* through GICC_EOIR */
 #define GICD_PIDR2	0xfe8	/* ARM's implementations (GIC-390/400, QEMU) */
 
 #define GICD_SGIR	0xf00
+#define GICD_SPAN	0x1000	/* through the ID registers (GICD_PIDR2) */
 #define IPI_SGI		1
 #define CPUS_MAX	8
 
@@ -145,9 +147,9 @@ static int gicv2_probe(struct tk_device *dev)
 {
 	int err;
 
-	if ((err = tk_dev_mmio(dev, 0, &gic.dist, 0)) ||
+	if ((err = tk_dev_mmio_regs(dev, 0, GICD_SPAN, &gic.dist)) ||
 	    (err = check_v2(dev, gic.dist)) ||
-	    (err = tk_dev_mmio(dev, 1, &gic.cpu, 0)))
+	    (err = tk_dev_mmio_regs(dev, 1, GICC_SPAN, &gic.cpu)))
 		return err;
 	*gic_reg(gic.dist, GICD_CTLR) = 0;
 	gic.nlines = gic_nlines(gic.dist);

@@ -22,6 +22,7 @@
 
 #define IOREGSEL	0x00
 #define IOWIN		0x10
+#define IOAPIC_SPAN	0x14	/* through IOWIN */
 #define IOAPICVER	0x01
 #define IOREDTBL(p)	(0x10 + 2 * (p))
 #define RTE_MASKED	(1u << 16)
@@ -163,7 +164,7 @@ static int ioapic_probe(struct tk_device *dev)
 	if (nioapics == MAX_IOAPICS)
 		return -ENOSPC;
 	struct ioapic *io = &ioapics[nioapics];
-	int err = tk_dev_mmio(dev, 0, &io->base, 0);
+	int err = tk_dev_mmio_regs(dev, 0, IOAPIC_SPAN, &io->base);
 
 	if (err)
 		return err;

@@ -48,6 +48,7 @@
 #define LAPIC_LVT_TIMER	0x320
 #define LAPIC_TIMER_ICR	0x380
 #define LAPIC_TIMER_DCR	0x3e0
+#define LAPIC_SPAN	0x3e4	/* through LAPIC_TIMER_DCR */
 #define SVR_ENABLE	(1u << 8)
 #define LVT_MASKED	(1u << 16)
 #define LVT_TSC_DEADLINE (2u << 17)
@@ -286,7 +287,7 @@ static int timer_init(struct tk_device *dev)
 
 static int lapic_probe(struct tk_device *dev)
 {
-	int err = tk_dev_mmio(dev, 0, &lapic.base, 0);
+	int err = tk_dev_mmio_regs(dev, 0, LAPIC_SPAN, &lapic.base);
 
 	if (err)
 		return err;

@@ -65,17 +65,11 @@
 
 /* module_id bits 27:16 name the design: 1 is the 10/100 MACB, 2 and up a
  * GEM (UG1087 module_id); all ones is no device at all. */
-static int gem_check(struct gem *g, uint64_t size)
+static int gem_check(struct gem *g)
 {
 	uint32_t mid;
 
 	tk_dt_err_begin(g->dev->fdt, g->dev->node);
-	if (size < GEM_REG_SPAN) {
-		tk_dt_err_str("cadence-gem: reg size ");
-		tk_dt_err_num(size, 16);
-		tk_dt_err_str(" is smaller than the register block (0x500)");
-		return -EINVAL;
-	}
 	mid = gem_rd(g, GEM_MID);
 	if (mid == 0xffffffffu || ((mid >> 16) & 0xfff) < 2) {
 		tk_dt_err_str("cadence-gem: module_id ");
@@ -292,9 +286,8 @@ static int gem_start(struct gem *g)
 static int gem_probe(struct tk_device *dev)
 {
 	uintptr_t base;
-	uint64_t size;
 	const char *mac_from;
-	int err = tk_dev_mmio(dev, 0, &base, &size);
+	int err = tk_dev_mmio_regs(dev, 0, GEM_REG_SPAN, &base);
 
 	if (err)
 		return err;
@@ -304,7 +297,7 @@ static int gem_probe(struct tk_device *dev)
 		return -ENOMEM;
 	g->dev = dev;
 	g->base = base;
-	err = gem_check(g, size);
+	err = gem_check(g);
 	if (!err)
 		err = mac_choose(g, &mac_from);
 	g->addr64 = gem_rd(g, GEM_DCFG6) & DCFG6_ADDR64;

@@ -111,16 +111,10 @@ static const struct tk_watchdog_ops pm_wdt_ops = {
 
 static int pm_probe(struct tk_device *dev)
 {
-	uint64_t size;
-	int err = tk_dev_mmio(dev, 0, &pm.base, &size);
+	int err = tk_dev_mmio_regs(dev, 0, PM_REGS_END, &pm.base);
 
 	if (err)
 		return err;
-	if (size < PM_REGS_END) {
-		tk_dt_err_begin(dev->fdt, dev->node);
-		tk_dt_err_str("reg[0] is too small for the watchdog registers (PM_RSTC..PM_WDOG)");
-		return -EINVAL;
-	}
 	dev->priv = &pm;
 	/* Another power driver first (PSCI) keeps power; the watchdog is ours. */
 	err = tk_power_register(dev, &pm_power_ops);

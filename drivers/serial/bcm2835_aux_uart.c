@@ -22,6 +22,7 @@
 #include <takt/dt.h>
 
 #define AUX_ENABLES	0x04		/* 2.1.1 AUXENB, in the AUX block */
+#define AUX_SPAN	0x08		/* through AUXENB */
 #define AUXENB_UART	(1u << 0)
 
 /* 2.2.2, offsets from the mini-UART's reg (0x7e215040). */
@@ -33,6 +34,7 @@
 #define MU_LSR		0x14
 #define MU_CNTL		0x20
 #define MU_BAUD		0x28
+#define MU_SPAN		0x2c		/* through MU_BAUD */
 
 /* IER: the manual swaps the two bits' descriptions (known erratum); the
  * block is 16550-like, as Linux's 8250 driver and QEMU treat it. */
@@ -161,7 +163,7 @@ static int aux_enable(struct tk_device *dev)
 		tk_dt_err_str("'clocks' does not name the brcm,bcm2835-aux block (AUXENB)");
 		return -EINVAL;
 	}
-	err = tk_dev_mmio(&aux, 0, &base, 0);
+	err = tk_dev_mmio_regs(&aux, 0, AUX_SPAN, &base);
 	if (err)
 		return err;
 	volatile uint32_t *enb = (volatile uint32_t *)(base + AUX_ENABLES);
@@ -175,7 +177,7 @@ static int aux_enable(struct tk_device *dev)
 
 static int mu_probe(struct tk_device *dev)
 {
-	int err = tk_dev_mmio(dev, 0, &mu.base, 0);
+	int err = tk_dev_mmio_regs(dev, 0, MU_SPAN, &mu.base);
 
 	if (err == -ENOENT) {
 		tk_dt_err_begin(dev->fdt, dev->node);

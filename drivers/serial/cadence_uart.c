@@ -125,18 +125,12 @@ static const struct tk_console_ops cdns_irq_ops = {
 	.putc = cdns_putc, .tx_start = cdns_tx_start, .rx = true,
 };
 
-/* No ID register exists, so check what can be checked: the register block
- * is large enough, and the read-only mask register follows IDR/IER writes
- * (a missing or different device reads back 0 or all-ones for both). */
-static int cdns_check(struct tk_device *dev, uint64_t size)
+/* No ID register exists, so check what can be checked (the register
+ * block's size, tk_dev_mmio_regs): the read-only mask register follows
+ * IDR/IER writes (a missing or different device reads back 0 or all-ones
+ * for both). */
+static int cdns_check(struct tk_device *dev)
 {
-	if (size < REG_SPAN) {
-		tk_dt_err_begin(dev->fdt, dev->node);
-		tk_dt_err_str("cadence-uart: reg size ");
-		tk_dt_err_num(size, 16);
-		tk_dt_err_str(" is smaller than the register block (0x48)");
-		return -EINVAL;
-	}
 	*reg(dev, IDR) = INT_ALL;
 	uint32_t off = *reg(dev, IMR);
 
@@ -161,8 +155,7 @@ static int cdns_probe(struct tk_device *dev)
 	static struct cdns_uart uarts[4];
 	static unsigned nuarts;
 	uintptr_t base;
-	uint64_t size;
-	int err = tk_dev_mmio(dev, 0, &base, &size);
+	int err = tk_dev_mmio_regs(dev, 0, REG_SPAN, &base);
 
 	if (err)
 		return err;
@@ -171,7 +164,7 @@ static int cdns_probe(struct tk_device *dev)
 	/* Static state: the console binds before the heap is worth using. */
 	uarts[nuarts].base = base;
 	dev->priv = &uarts[nuarts];
-	err = cdns_check(dev, size);
+	err = cdns_check(dev);
 	if (err)
 		return err == -ENODEV ? -EIO : err;	/* -ENODEV would be skipped quietly */
 	nuarts++;

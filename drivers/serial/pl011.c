@@ -27,6 +27,7 @@
 #define UARTIMSC	0x38	/* 1 = interrupt enabled */
 #define UARTMIS		0x40	/* masked status */
 #define UARTICR		0x44	/* write 1 to clear */
+#define REG_SPAN	0x48	/* through UARTICR */
 #define FR_BUSY		(1u << 3)
 #define FR_RXFE		(1u << 4)
 #define FR_TXFF		(1u << 5)
@@ -155,7 +156,7 @@ static void enable_fifos(struct tk_device *dev)
 static int pl011_probe(struct tk_device *dev)
 {
 	uintptr_t base;
-	int err = tk_dev_mmio(dev, 0, &base, 0);
+	int err = tk_dev_mmio_regs(dev, 0, REG_SPAN, &base);
 
 	if (err)
 		return err;

@@ -292,16 +292,10 @@ static bool virtio_mmio_present(struct tk_device *dev)
 static int virtio_mmio_probe(struct tk_device *dev)
 {
 	uintptr_t base;
-	uint64_t size;
-	int err = tk_dev_mmio(dev, 0, &base, &size);
+	int err = tk_dev_mmio_regs(dev, 0, MMIO_CONFIG, &base);
 
 	if (err)
 		return err;
-	if (size < MMIO_CONFIG) {
-		tk_dt_err_begin(dev->fdt, dev->node);
-		tk_dt_err_str("virtio-mmio: reg is smaller than the register block (0x100)");
-		return -EINVAL;
-	}
 	struct virtio_dev probe = { .dev = dev, .base = base };
 	struct virtio_dev *v = &probe;
 	uint32_t magic = rd(v, MMIO_MAGIC);

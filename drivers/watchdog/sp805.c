@@ -81,16 +81,14 @@ static uint64_t clock_rate(const void *fdt, int node)
 
 static int sp805_probe(struct tk_device *dev)
 {
-	uint64_t size;
-	int err = tk_dev_mmio(dev, 0, &wd.base, &size);
+	int err = tk_dev_mmio_regs(dev, 0, WDOG_REGS_END, &wd.base);
 
 	if (err)
 		return err;
 	wd.rate = clock_rate(dev->fdt, dev->node);
-	if (size < WDOG_REGS_END || !wd.rate) {
+	if (!wd.rate) {
 		tk_dt_err_begin(dev->fdt, dev->node);
-		tk_dt_err_str(!wd.rate ? "no clock rate (clocks -> clock-frequency)" :
-			      "reg[0] is too small for the registers up to WdogLock");
+		tk_dt_err_str("no clock rate (clocks -> clock-frequency)");
 		return -EINVAL;
 	}
 	wd.ops = (struct tk_watchdog_ops){ .start = wdt_start, .feed = wdt_feed,

@@ -58,3 +58,12 @@ takt_qemu_test(gem_bad_mac_refused virtio_net STATUS 1 FIXTURE gem_badmac_dtb
   EXPECT "^dev: ${_gem_rx} -> cadence_gem failed \\(-22\\): ${_gem_rx}: cadence-gem: local-mac-address is not 6 bytes$"
          "^FAIL netdev_found"
   REJECT "^net0:")
+
+# reg smaller than the GEM registers the driver uses: refused, naming both
+# sizes (the driver once checked this with no test).
+gem_dtb_case(gem_regs_small_dtb -t x ${_gem} reg 0 ff0e0000 0 400)
+takt_qemu_test(gem_regs_small_refused virtio_net STATUS 1 FIXTURE gem_regs_small_dtb
+  QEMU_ARGS ${_gem_nic} -dtb ${CMAKE_BINARY_DIR}/gem_regs_small_dtb.dtb
+  EXPECT "^dev: ${_gem_rx} -> cadence_gem failed \\(-22\\): ${_gem_rx}: cadence_gem: reg\\[0\\] is 0x400 bytes, fewer than the 0x500 bytes of registers the driver uses$"
+         "^FAIL netdev_found"
+  REJECT "^net0:")

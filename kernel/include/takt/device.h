@@ -57,6 +57,10 @@ struct tk_device {
 /* reg entry idx, translated to a CPU address and mapped as device memory.
  * @retval 0, -ENOENT (no such entry), -EINVAL (malformed reg), -ENOMEM */
 int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size);
+/* tk_dev_mmio for a driver that touches need bytes from the entry's start:
+ * an entry smaller than that is refused (-EINVAL, the DT error text names
+ * both sizes) rather than the driver reaching past what the DT gave it. */
+int tk_dev_mmio_regs(struct tk_device *dev, int idx, uint64_t need, uintptr_t *base);
 /* reg entry idx as numbers only (I/O ports, config) - nothing mapped. */
 int tk_dev_reg(struct tk_device *dev, int idx, uint64_t *addr, uint64_t *size);
 

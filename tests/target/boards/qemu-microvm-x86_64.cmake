@@ -105,9 +105,11 @@ include(${CMAKE_CURRENT_LIST_DIR}/../tls.cmake)
 # never a hang at the first sleep.
 set(_req ${CMAKE_BINARY_DIR}/required)
 add_test(NAME make_required_dtbs COMMAND sh -ec "
-  for c in no_timer no_intc no_console; do cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${_req}_\$c.dtb; done
+  for c in no_timer no_intc no_console regs_small; do cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${_req}_\$c.dtb; done
   ${FDTPUT} -d ${_req}_no_timer.dtb /interrupt-controller@fee00000 interrupts
   ${FDTPUT} -d ${_req}_no_intc.dtb /interrupt-controller@fee00000 reg
+  ${FDTPUT} -t x ${_req}_regs_small.dtb /interrupt-controller@fee00000 reg 0 fee00000 0 100
+  ${FDTPUT} -t x ${_req}_regs_small.dtb /ioapic1@fec00000 reg 0 fec00000 0 10
   ${FDTPUT} -t s ${_req}_no_console.dtb /serial@3f8 compatible acme,no-such-uart")
 set_tests_properties(make_required_dtbs PROPERTIES FIXTURES_SETUP required_dtbs)
 takt_qemu_test(timer_missing_panics hello STATUS 1 FIXTURE required_dtbs
@@ -119,6 +121,14 @@ takt_qemu_test(intc_missing_panics hello STATUS 1 FIXTURE required_dtbs
   QEMU_ARGS -initrd ${_req}_no_intc.dtb
   EXPECT "^dev: /interrupt-controller@fee00000 -> lapic failed \\(-2\\): .*'reg' is missing"
          "^dev: /ioapic1@fec00000 -> ioapic$"
+         "^PANIC: irq: no interrupt controller bound" REJECT "^Takt hello")
+# Both controllers given fewer bytes than the registers their drivers use:
+# each probe refuses, naming both sizes (they once reached past the DT's
+# region, into whatever the DT says is there).
+takt_qemu_test(intc_regs_small_refused hello STATUS 1 FIXTURE required_dtbs
+  QEMU_ARGS -initrd ${_req}_regs_small.dtb
+  EXPECT "^dev: /interrupt-controller@fee00000 -> lapic failed \\(-22\\): /interrupt-controller@fee00000: lapic: reg\\[0\\] is 0x100 bytes, fewer than the 0x3e4 bytes of registers the driver uses$"
+         "^dev: /ioapic1@fec00000 -> ioapic failed \\(-22\\): /ioapic1@fec00000: ioapic: reg\\[0\\] is 0x10 bytes, fewer than the 0x14 bytes of registers the driver uses$"
          "^PANIC: irq: no interrupt controller bound" REJECT "^Takt hello")
 takt_qemu_test(console_missing_panics hello STATUS 1 FIXTURE required_dtbs
   QEMU_ARGS -initrd ${_req}_no_console.dtb

@@ -60,7 +60,13 @@ add_test(NAME make_rpi3_bad_dtbs COMMAND sh -ec "
   cp ${_dtb} ${_bad}/uart-bad-irq.dtb
   ${FDTPUT} -t u ${_bad}/uart-bad-irq.dtb /soc/serial@7e215040 interrupts 1 40
   cp ${_dtb} ${_bad}/timer-bad-irq.dtb
-  ${FDTPUT} -t u ${_bad}/timer-bad-irq.dtb /timer interrupts 12 0 13 0 14 0 15 0")
+  ${FDTPUT} -t u ${_bad}/timer-bad-irq.dtb /timer interrupts 12 0 13 0 14 0 15 0
+  cp ${_dtb} ${_bad}/regs-small.dtb
+  ${FDTPUT} -t x ${_bad}/regs-small.dtb ${_armctrl} reg 7e00b200 24
+  ${FDTPUT} -t x ${_bad}/regs-small.dtb /soc/serial@7e215040 reg 7e215040 28
+  cp ${_dtb} ${_bad}/regs-small-root.dtb
+  ${FDTPUT} -t x ${_bad}/regs-small-root.dtb /soc/local_intc@40000000 reg 40000000 f0
+  ${FDTPUT} -t x ${_bad}/regs-small-root.dtb /soc/aux@7e215000 reg 7e215000 4")
 set_tests_properties(make_rpi3_bad_dtbs PROPERTIES FIXTURES_SETUP rpi3_bad_dtbs)
 set(_no_console "^PANIC: console: /soc/serial@7e215040 \\(stdout-path\\) did not bind")
 
@@ -83,6 +89,23 @@ takt_qemu_test(mini_uart_bad_irq_said hello STATUS 1 FIXTURE rpi3_bad_dtbs
   QEMU_ARGS -dtb ${_bad}/uart-bad-irq.dtb
   EXPECT "^dev: /soc/serial@7e215040 -> bcm2835_aux_uart failed \\(-22\\): BCM2835 interrupt <1 40> is not <bank line> with bank 0..2 and line 0..7 \\(bank 0\\) or 0..31$"
          ${_no_console}
+  REJECT "^Takt hello")
+# A register block given fewer bytes than its driver uses: the probe
+# refuses, naming both sizes (each once reached past the DT's region). The
+# root controller and the AUX block (the mini-UART's enable bit, through
+# 'clocks') likewise (without the root the boot stops there first).
+set(_regs_small "fewer than the 0x[0-9a-f]+ bytes of registers the driver uses$")
+takt_qemu_test(regs_small_refused hello STATUS 1 FIXTURE rpi3_bad_dtbs
+  QEMU_ARGS -dtb ${_bad}/regs-small.dtb
+  EXPECT "^dev: ${_armctrl} -> bcm2835_armctrl_ic failed \\(-22\\): ${_armctrl}: bcm2835_armctrl_ic: reg\\[0\\] is 0x24 bytes, fewer than the 0x28 bytes"
+         "^dev: /soc/serial@7e215040 -> bcm2835_aux_uart failed \\(-22\\): /soc/serial@7e215040: bcm2835_aux_uart: reg\\[0\\] is 0x28 bytes, ${_regs_small}"
+         ${_no_console}
+  REJECT "^Takt hello")
+takt_qemu_test(regs_small_root_refused hello STATUS 1 FIXTURE rpi3_bad_dtbs
+  QEMU_ARGS -dtb ${_bad}/regs-small-root.dtb
+  EXPECT "^dev: /soc/local_intc@40000000 -> bcm2836_l1_intc failed \\(-22\\): /soc/local_intc@40000000: bcm2836_l1_intc: reg\\[0\\] is 0xf0 bytes, fewer than the 0xf4 bytes"
+         "^dev: /soc/serial@7e215040 -> bcm2835_aux_uart failed \\(-22\\): /soc/aux@7e215000: bcm2835_aux_uart: reg\\[0\\] is 0x4 bytes, fewer than the 0x8 bytes"
+         "^PANIC: irq: no interrupt controller bound"
   REJECT "^Takt hello")
 takt_qemu_test(timer_bad_irq_said hello STATUS 1 FIXTURE rpi3_bad_dtbs
   QEMU_ARGS -dtb ${_bad}/timer-bad-irq.dtb
