@@ -240,22 +240,23 @@ static int map_device(uint64_t addr, uint64_t len)
 	return 0;
 }
 
-/* "reg[idx] is <len> bytes, <what>" for dev -> -EINVAL */
-COLD static int reg_size_err(struct tk_device *dev, int idx, uint64_t len, const char *what,
-			     uint64_t need)
+/* "<driver>: reg[idx] is empty" or "... is <len> bytes, fewer than the
+ * <need> ..." for dev -> -EINVAL */
+COLD static int reg_size_err(struct tk_device *dev, int idx, uint64_t len, uint64_t need)
 {
 	tk_dt_err_begin(dev->fdt, dev->node);
 	tk_dt_err_str(dev->drv->name);
 	tk_dt_err_str(": reg[");
 	tk_dt_err_num((uint64_t)idx, 10);
+	if (len == 0) {
+		tk_dt_err_str("] is empty (size 0)");
+		return -EINVAL;
+	}
 	tk_dt_err_str("] is ");
 	tk_dt_err_num(len, 16);
-	tk_dt_err_str(" bytes");
-	tk_dt_err_str(what);
-	if (need) {
-		tk_dt_err_num(need, 16);
-		tk_dt_err_str(" bytes of registers the driver uses");
-	}
+	tk_dt_err_str(" bytes, fewer than the ");
+	tk_dt_err_num(need, 16);
+	tk_dt_err_str(" bytes of registers the driver uses");
 	return -EINVAL;
 }
 
@@ -267,10 +268,8 @@ static int mmio(struct tk_device *dev, int idx, uint64_t need, uintptr_t *base, 
 
 	if (err)
 		return err;
-	if (len == 0)
-		return reg_size_err(dev, idx, len, ": no registers", 0);
-	if (len < need)
-		return reg_size_err(dev, idx, len, ", fewer than the ", need);
+	if (len == 0 || len < need)
+		return reg_size_err(dev, idx, len, need);
 	err = map_device(addr, len);
 	if (err)
 		return err;

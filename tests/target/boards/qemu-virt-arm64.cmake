@@ -153,12 +153,20 @@ takt_qemu_test(console_bad_irq_said hello FIXTURE bad_console_irq_dtb
 # The console's reg given fewer bytes than the PL011 registers its driver
 # uses: the probe refuses, naming both sizes (it once reached past the DT's
 # region), and the console not binding stops the boot.
-add_test(NAME make_pl011_regs_small_dtb COMMAND ${CMAKE_COMMAND} -E env sh -c
-  "cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${CMAKE_BINARY_DIR}/pl011_regs_small.dtb && ${FDTPUT} -t x ${CMAKE_BINARY_DIR}/pl011_regs_small.dtb /pl011@9000000 reg 0 9000000 0 40")
+add_test(NAME make_pl011_regs_small_dtb COMMAND ${CMAKE_COMMAND} -E env sh -ec
+  "cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${CMAKE_BINARY_DIR}/pl011_regs_small.dtb
+   ${FDTPUT} -t x ${CMAKE_BINARY_DIR}/pl011_regs_small.dtb /pl011@9000000 reg 0 9000000 0 40
+   cp ${TAKT_BUILD_ROOT}/hello/board.dtb ${CMAKE_BINARY_DIR}/pl011_regs_empty.dtb
+   ${FDTPUT} -t x ${CMAKE_BINARY_DIR}/pl011_regs_empty.dtb /pl011@9000000 reg 0 9000000 0 0")
 set_tests_properties(make_pl011_regs_small_dtb PROPERTIES FIXTURES_SETUP pl011_regs_small_dtb)
 takt_qemu_test(pl011_regs_small_refused hello STATUS 1 FIXTURE pl011_regs_small_dtb
   QEMU_ARGS -dtb ${CMAKE_BINARY_DIR}/pl011_regs_small.dtb
   EXPECT "^dev: /pl011@9000000 -> pl011 failed \\(-22\\): /pl011@9000000: pl011: reg\\[0\\] is 0x40 bytes, fewer than the 0x48 bytes of registers the driver uses$"
+         "^PANIC: console: /pl011@9000000 \\(stdout-path\\) did not bind"
+  REJECT "^Takt hello")
+takt_qemu_test(pl011_regs_empty_refused hello STATUS 1 FIXTURE pl011_regs_small_dtb
+  QEMU_ARGS -dtb ${CMAKE_BINARY_DIR}/pl011_regs_empty.dtb
+  EXPECT "^dev: /pl011@9000000 -> pl011 failed \\(-22\\): /pl011@9000000: pl011: reg\\[0\\] is empty \\(size 0\\)$"
          "^PANIC: console: /pl011@9000000 \\(stdout-path\\) did not bind"
   REJECT "^Takt hello")
 
