@@ -206,8 +206,11 @@ const struct tk_device *tk_dev_get(int i)
 int tk_dev_reg(struct tk_device *dev, int idx, uint64_t *addr, uint64_t *size)
 {
 	struct tk_dt_reg regs[MAX_REGS];
-	int n = tk_dt_reg(dev->fdt, dev->node, regs, MAX_REGS);
+	int n;
 
+	if (!dev || !addr || !size)
+		return -EINVAL;
+	n = tk_dt_reg(dev->fdt, dev->node, regs, MAX_REGS);
 	if (n < 0)
 		return n;
 	if (idx < 0 || idx >= n)
@@ -264,7 +267,7 @@ COLD static int reg_size_err(struct tk_device *dev, int idx, uint64_t len, uint6
 static int mmio(struct tk_device *dev, int idx, uint64_t need, uintptr_t *base, uint64_t *size)
 {
 	uint64_t addr, len;
-	int err = tk_dev_reg(dev, idx, &addr, &len);
+	int err = base ? tk_dev_reg(dev, idx, &addr, &len) : -EINVAL;
 
 	if (err)
 		return err;

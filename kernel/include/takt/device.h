@@ -55,7 +55,8 @@ struct tk_device {
 };
 
 /* reg entry idx, translated to a CPU address and mapped as device memory.
- * @retval 0, -ENOENT (no such entry), -EINVAL (malformed reg), -ENOMEM */
+ * @retval 0, -ENOENT (no such entry), -EINVAL (malformed or empty reg, no
+ * dev or base), -ENOMEM */
 int tk_dev_mmio(struct tk_device *dev, int idx, uintptr_t *base, uint64_t *size);
 /* tk_dev_mmio for a driver that touches need bytes from the entry's start:
  * an entry smaller than that is refused (-EINVAL, the DT error text names

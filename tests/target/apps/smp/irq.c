@@ -75,6 +75,29 @@ static void test_rx_delivery(struct tk_device *con)
 	tk_irq_set_affinity(con, 0, 0);
 }
 
+static void no_handler(void *arg)
+{
+	(void)arg;
+}
+
+/* The device calls' bad arguments, and a line connected twice. */
+static void test_dev_api_refusals(struct tk_device *con)
+{
+	uintptr_t base;
+	uint64_t addr, size;
+
+	TK_CHECK("dev_mmio_null_einval", tk_dev_mmio(0, 0, &base, 0) == -EINVAL &&
+					 (!con || tk_dev_mmio(con, 0, 0, 0) == -EINVAL) &&
+					 tk_dev_mmio_regs(0, 0, 4, &base) == -EINVAL &&
+					 tk_dev_reg(0, 0, &addr, &size) == -EINVAL);
+	TK_CHECK("dev_mmio_regs_more_than_the_dt_einval",
+		 con && tk_dev_mmio_regs(con, 0, UINT64_MAX, &base) == -EINVAL);
+	TK_CHECK("dev_mmio_no_such_entry_enoent", con && tk_dev_mmio(con, 9, &base, 0) == -ENOENT);
+	TK_CHECK("irq_connect_null_einval", tk_irq_connect(0, 0, no_handler, 0) == -EINVAL &&
+					    (!con || tk_irq_connect(con, 0, 0, 0) == -EINVAL));
+	TK_CHECK("irq_connect_taken_line_ebusy", con && tk_irq_connect(con, 0, no_handler, 0) == -EBUSY);
+}
+
 /* console_chained: the board's console sits behind a chained controller
  * (the Pi 3's mini-UART, behind its AUX block), which cannot route.
  * rx_delivery: the test types a key when asked. */
@@ -88,6 +111,7 @@ void test_irq_affinity(int con_cpu, bool console_chained, bool rx_delivery)
 	TK_CHECK("irq_affinity_as_the_dt_says", con && tk_irq_affinity(con, 0) == con_cpu);
 	TK_CHECK("irq_affinity_null_device_einval", tk_irq_affinity(0, 0) == -EINVAL &&
 						    tk_irq_last_cpu(0, 0) == -EINVAL);
+	test_dev_api_refusals(con);
 	if (!tmr)	/* x86: the timer is the LAPIC's own line 0 */
 		tmr = (struct tk_device *)find_level(TK_LEVEL_INTC);
 
