@@ -19,6 +19,9 @@ bool log_has_console(void);
 void console_flush(void);
 /* No console bound: the boot buffer to the debug channel. */
 void console_debug_dump(void);
+/* log.c: a panic is under way. newlib's locks are not taken from then on:
+ * the system is stopping, and the panic may have come from a handler. */
+extern bool log_panicking;
 
 /* log_tail.c: the last bytes of console output (for crash cores). add is
  * called by tk_console_write for every write; after freeze nothing is added

@@ -54,6 +54,8 @@ void tk_printk(const char *fmt, ...)
 	va_end(ap);
 }
 
+bool log_panicking;
+
 void tk_panic(const char *fmt, ...)
 {
 	char msg[LINE_MAX - 16];
@@ -66,6 +68,7 @@ void tk_panic(const char *fmt, ...)
 
 	CALLER_AS_CALLED(pc, sp, fp);
 
+	log_panicking = true;
 	/* What is already in the transmit ring goes out first (polled), so
 	 * the lines before the panic are all there, then the panic line. */
 	console_flush();

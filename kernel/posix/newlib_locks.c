@@ -2,13 +2,22 @@
  * newlib's retargetable locks (built with --enable-newlib-retargetable-
  * locking): malloc, stdio, atexit and the rest take these, so they are
  * safe from many threads. Each newlib lock is a tk_mutex. Before the
- * scheduler runs, and inside interrupts, there is nothing to exclude.
+ * scheduler runs there is nothing to exclude.
+ *
+ * In an interrupt handler (a deadline handler too) one cannot be taken:
+ * the handler cannot wait, and the interrupted thread, or a thread on
+ * another CPU, may be inside malloc or a FILE at that moment. These
+ * calls once went on there unlocked: a heap or a FILE corrupted without a
+ * word, when the timing was wrong. Now taking one there is a panic
+ * naming it, every time.
  */
 #include <stdlib.h>
 #include <sys/lock.h>
 
+#include <takt/log.h>
 #include <takt/sync.h>
 
+#include "../kernel.h"
 #include "../sync/sync_impl.h"
 
 struct __lock {
@@ -21,9 +30,30 @@ struct __lock __lock___sinit_recursive_mutex, __lock___sfp_recursive_mutex,
 	__lock___malloc_recursive_mutex, __lock___env_recursive_mutex, __lock___tz_mutex,
 	__lock___dd_hash_mutex, __lock___arc4random_mutex;
 
-static bool no_threads(void)
+/* What newlib takes lock for, for the panic: its static locks by name. */
+static const char *lock_use(_LOCK_T lock)
 {
-	return !sched_current || sched_in_irq();
+	if (lock == &__lock___malloc_recursive_mutex)
+		return "malloc";
+	if (lock == &__lock___sfp_recursive_mutex || lock == &__lock___sinit_recursive_mutex)
+		return "stdio";
+	if (lock == &__lock___atexit_recursive_mutex || lock == &__lock___at_quick_exit_mutex)
+		return "atexit";
+	if (lock == &__lock___env_recursive_mutex || lock == &__lock___tz_mutex)
+		return "getenv or the time zone";
+	return "stdio (a FILE) or another newlib call";
+}
+
+/* true: nothing to exclude (before the scheduler, or in a panic); a
+ * panic in an interrupt handler (above). */
+static bool no_threads(_LOCK_T lock)
+{
+	if (!sched_current || log_panicking)
+		return true;
+	if (sched_in_irq())
+		tk_panic("newlib: %s in an interrupt handler: its lock cannot be waited for there "
+			 "(thread context only)", lock_use(lock));
+	return false;
 }
 
 void __retarget_lock_init(_LOCK_T *lock)
@@ -50,7 +80,7 @@ void __retarget_lock_close_recursive(_LOCK_T lock)
 
 void __retarget_lock_acquire(_LOCK_T lock)
 {
-	if (lock && !no_threads())
+	if (lock && !no_threads(lock))
 		tk_mutex_lock(&lock->m, TK_FOREVER);
 }
 
@@ -62,7 +92,7 @@ static void make_recursive(_LOCK_T lock)
 
 void __retarget_lock_acquire_recursive(_LOCK_T lock)
 {
-	if (!lock || no_threads())
+	if (!lock || no_threads(lock))
 		return;
 	unsigned long flags = klock();
 
@@ -73,12 +103,12 @@ void __retarget_lock_acquire_recursive(_LOCK_T lock)
 
 int __retarget_lock_try_acquire(_LOCK_T lock)
 {
-	return !lock || no_threads() || tk_mutex_lock(&lock->m, 0) == 0;
+	return !lock || no_threads(lock) || tk_mutex_lock(&lock->m, 0) == 0;
 }
 
 int __retarget_lock_try_acquire_recursive(_LOCK_T lock)
 {
-	if (!lock || no_threads())
+	if (!lock || no_threads(lock))
 		return 1;
 	unsigned long flags = klock();
 
@@ -87,16 +117,17 @@ int __retarget_lock_try_acquire_recursive(_LOCK_T lock)
 	return tk_mutex_lock(&lock->m, 0) == 0;
 }
 
+/* A release matches an acquire: none was taken before the scheduler or
+ * in a panic, and none in a handler (the acquire panicked). */
 void __retarget_lock_release(_LOCK_T lock)
 {
-	if (lock && !no_threads())
+	if (lock && sched_current && !log_panicking && !sched_in_irq())
 		tk_mutex_unlock(&lock->m);
 }
 
 void __retarget_lock_release_recursive(_LOCK_T lock)
 {
-	if (lock && !no_threads())
-		tk_mutex_unlock(&lock->m);
+	__retarget_lock_release(lock);
 }
 
 /* newlib is built with __DYNAMIC_REENT__: its per-thread state (errno,

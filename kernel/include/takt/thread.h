@@ -95,9 +95,9 @@ void tk_yield(void);
 /* Told (from the scheduler, interrupts off: keep it short) when a deadline
  * thread overruns its budget (TK_EV_OVERRUN) or misses a deadline
  * (TK_EV_MISS). The handler runs as an interrupt handler does: the calls
- * only a thread may make refuse there as in one, and newlib's locks are
- * not taken (no malloc or stdio there; tk_printk and a semaphore give are
- * fine). */
+ * only a thread may make refuse there as in one, and malloc, stdio or
+ * another call that takes a newlib lock is a panic naming it (tk_printk
+ * and a semaphore give are fine). */
 #define TK_EV_OVERRUN 1u
 #define TK_EV_MISS 2u
 typedef void (*tk_dl_handler_t)(tk_thread_t *t, unsigned events, void *arg);

@@ -3,13 +3,16 @@
  * thread's overrun handler runs in the timer interrupt that found its
  * budget spent (the thread spins: no call of its own ends it), so that is
  * where these are made. tk_yield does nothing there (said once),
- * tk_thread_detach is -EPERM and changes nothing; tk_thread_exit and a
- * sleep for ever are panics (the app's arguments exit_in_irq and
- * sleep_forever_in_irq: tests/target/CMakeLists.txt). tk_yield inside a
+ * tk_thread_detach is -EPERM and changes nothing; tk_thread_exit, a
+ * sleep for ever, malloc and printf (newlib's locks) are panics (the
+ * app's arguments exit_in_irq, sleep_forever_in_irq, malloc_in_irq and
+ * printf_in_irq: tests/target/CMakeLists.txt). tk_yield inside a
  * tk_irq_lock section does nothing either: a thread of main's priority
  * ready beside it runs only after the section.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "sched_test.h"
@@ -31,6 +34,13 @@ static void on_overrun(tk_thread_t *t, unsigned ev, void *arg)
 		tk_thread_exit(0);
 	if (misuse && strcmp(misuse, "sleep_forever_in_irq") == 0)
 		tk_sleep_until_ns(TK_FOREVER);
+	if (misuse && strcmp(misuse, "malloc_in_irq") == 0) {
+		void *volatile p = malloc(16);	/* volatile: kept, not folded away with the free */
+
+		free(p);
+	}
+	if (misuse && strcmp(misuse, "printf_in_irq") == 0)
+		printf("sched: printf in the overrun handler\n");
 	tk_yield();
 	detach_rc = tk_thread_detach(victim);
 	tk_sem_give(&handler_done);
