@@ -10,8 +10,9 @@
  * and x86_64, or <inttypes.h>'s PRIx64); callable from any context; a line
  * stays whole. Before a console is bound the text goes to a boot buffer
  * (flushed when it binds) and, on a panic, to the debug channel. In an
- * interrupt handler, no %e/%f/%g: newlib's float conversion may call
- * malloc, a panic there (see <takt/thread.h>, deadline handlers). */
+ * interrupt handler, no %e/%f/%g (takt_app FLOAT_PRINTF): newlib's float
+ * conversion may call malloc, a panic there (<takt/thread.h>, deadline
+ * handlers). */
 void tk_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Console output of len bytes ('\n' becomes "\r\n"), kept whole: no other
