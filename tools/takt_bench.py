@@ -3,7 +3,11 @@
 `boot`: the hello image's size (text, data, bss) and its entry-to-main time
 under QEMU -icount shift=0,align=off,sleep=off, where one guest instruction
 is one virtual ns, so the figure repeats to the tick. Run twice to show it.
-Results go to build/bench/<board>-boot.json.
+On microvm also the smallest RAM hello runs in (QEMU -m, bisected in 16 KiB
+steps: it boots and powers off with status 0), less the RAM below its load
+address: what it needs, image, boot area and heap (qemu-virt-arm64's QEMU
+loads the image 2 MiB in and needs room for the DTB after it, so there the
+bisection would measure QEMU). Results go to build/bench/<board>-boot.json.
 
 `console`: the longest interrupts-masked stretch a console write causes
 (tests/bench/console), through the transmit ring and with every write polled
@@ -13,6 +17,7 @@ path would mask on a real UART at 115200 baud. build/bench/<board>-console.json.
 import json
 import os
 import re
+import struct
 import subprocess
 
 ICOUNT = ["-icount", "shift=0,align=off,sleep=off"]
@@ -44,6 +49,71 @@ def boot_us(qemu_cmd, extra):
     return float(m.group(1))
 
 
+RAM_STEP_KIB = 16
+PT_LOAD = 1
+
+
+def load_kib(elf):
+    """The lowest physical address (KiB) of the ELF64's loadable segments."""
+    with open(elf, "rb") as f:
+        h = f.read(64)
+        if len(h) < 64 or h[:4] != b"\x7fELF" or h[4] != 2 or h[5] != 1:
+            raise ValueError("%s: not a little-endian ELF64 file" % elf)
+        phoff, = struct.unpack_from("<Q", h, 32)
+        phentsize, phnum = struct.unpack_from("<HH", h, 54)
+        f.seek(phoff)
+        ph = f.read(phentsize * phnum)
+    if phentsize < 56 or len(ph) < phentsize * phnum:
+        raise ValueError("%s: truncated program headers" % elf)
+    lows = [struct.unpack_from("<Q", ph, i * phentsize + 24)[0] for i in range(phnum)
+            if struct.unpack_from("<I", ph, i * phentsize)[0] == PT_LOAD]
+    if not lows:
+        raise ValueError("%s: no loadable segment" % elf)
+    return min(lows) // 1024
+
+
+def ram_kib_of(qemu_cmd):
+    """The RAM of a QEMU command's -m (K, M or G suffix; M when none), in KiB."""
+    if "-m" not in qemu_cmd or qemu_cmd.index("-m") + 1 >= len(qemu_cmd):
+        raise ValueError("the QEMU command has no -m SIZE")
+    m = re.fullmatch(r"(\d+)([KMG]?)", qemu_cmd[qemu_cmd.index("-m") + 1])
+    if not m:
+        raise ValueError("-m %s: not a size" % qemu_cmd[qemu_cmd.index("-m") + 1])
+    return int(m.group(1)) * {"K": 1, "M": 1024, "": 1024, "G": 1024 * 1024}[m.group(2)]
+
+
+def with_ram(qemu_cmd, kib):
+    i = qemu_cmd.index("-m")
+    return qemu_cmd[:i + 1] + ["%dK" % kib] + qemu_cmd[i + 2:]
+
+
+def runs_in(qemu_cmd, kib):
+    """Does hello boot and power off with status 0 in kib KiB of RAM?"""
+    try:
+        out = subprocess.run(with_ram(qemu_cmd, kib), stdin=subprocess.DEVNULL,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             timeout=60).stdout.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        return False
+    return "power: off (exit status 0)" in out and "PANIC" not in out
+
+
+def min_ram_kib(qemu_cmd, lo, hi, step=RAM_STEP_KIB, runs=runs_in):
+    """The smallest RAM (KiB, a multiple of step, above lo) hello runs in; lo is
+    taken to fail (the image starts there), hi must run (checked). More RAM
+    never makes it fail, so a bisection finds it."""
+    if not runs(qemu_cmd, hi):
+        raise ValueError("hello does not run with -m %dK" % hi)
+    lo, hi = lo // step, -(-hi // step)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if runs(qemu_cmd, mid * step):
+            hi = mid
+        else:
+            lo = mid
+    return hi * step
+
+
 def write_result(root, board, kind, result):
     """build/bench/<board>-<kind>.json; returns its path."""
     out_dir = os.path.join(root, "build", "bench")
@@ -54,8 +124,8 @@ def write_result(root, board, kind, result):
     return path
 
 
-def bench_boot(root, board, build_dir, qemu_cmd, variants):
-    """variants: list of (label, extra QEMU args)."""
+def bench_boot(root, board, build_dir, qemu_cmd, variants, min_ram=False):
+    """variants: list of (label, extra QEMU args). min_ram: bisect -m too."""
     text, data, bss = size_of(build_dir)
     rows = []
     for label, extra in variants:
@@ -64,6 +134,11 @@ def bench_boot(root, board, build_dir, qemu_cmd, variants):
     result = {"board": board, "app": "hello", "text": text, "data": data, "bss": bss,
               "image_bytes": os.path.getsize(os.path.join(build_dir, "takt.bin")),
               "qemu": qemu_cmd + ICOUNT, "boot": rows}
+    if min_ram:
+        print("[bench boot] the smallest RAM hello runs in (QEMU -m, bisected) ...", flush=True)
+        load = load_kib(os.path.join(build_dir, "takt.elf"))
+        result["load_kib"] = load
+        result["min_ram_kib"] = min_ram_kib(qemu_cmd, load, ram_kib_of(qemu_cmd))
     path = write_result(root, board, "boot", result)
     print("\nboot benchmark, %s, hello (QEMU %s)" % (board, " ".join(ICOUNT)))
     print("  size: text %d  data %d  bss %d  (text+data %d, all %d bytes; image file %d)"
@@ -71,6 +146,11 @@ def bench_boot(root, board, build_dir, qemu_cmd, variants):
     for r in rows:
         print("  entry to main, %-28s %s us" % (r["dtb"] + ":",
               "  ".join("%.3f" % v for v in r["entry_to_main_us"])))
+    if min_ram:
+        print("  runs in -m %dK: %d KiB above its load address (%d KiB); with less than a free "
+              "2 MiB block its thread stacks have no guard page"
+              % (result["min_ram_kib"], result["min_ram_kib"] - result["load_kib"],
+                 result["load_kib"]))
     print("results: " + path)
     return result
 

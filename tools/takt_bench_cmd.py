@@ -70,7 +70,8 @@ def run(opts, pos):
     if board == "qemu-virt-arm64":
         variants.append(("the board DTB (-dtb)", ["-dtb", dtb]))
     try:
-        takt_bench.bench_boot(cli.ROOT, board, build_dir, qemu, variants)
+        takt_bench.bench_boot(cli.ROOT, board, build_dir, qemu, variants,
+                              min_ram=board == "qemu-microvm-x86_64")
     except (OSError, ValueError, subprocess.TimeoutExpired) as e:
         raise cli.Failure("bench boot: %s" % e)
     return 0

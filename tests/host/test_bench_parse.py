@@ -1,5 +1,7 @@
 """tools/takt_bench.py parse_bench_lines: guest "bench:" lines (serial CRLF)
-become JSON numbers, and a value that is not a number is refused."""
+become JSON numbers, and a value that is not a number is refused. The smallest
+RAM hello runs in: the bisection over -m (on a fake run), the -m parsing and
+the ELF's load address."""
 import json
 import os
 import sys
@@ -34,3 +36,56 @@ class ParseBenchLines(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class MinRam(unittest.TestCase):
+    """The bisection over QEMU's -m (./takt bench boot on microvm), on a fake run."""
+    CMD = ["qemu", "-M", "microvm", "-m", "256M", "-kernel", "x"]
+
+    def test_finds_the_threshold_in_steps(self):
+        tried = []
+
+        def runs(cmd, kib):
+            tried.append(kib)
+            return kib >= 1392
+        self.assertEqual(takt_bench.min_ram_kib(self.CMD, 1024, 262144, runs=runs), 1392)
+        self.assertLess(len(tried), 20)
+        self.assertTrue(all(k % 16 == 0 for k in tried))
+
+    def test_a_threshold_between_steps_rounds_up(self):
+        self.assertEqual(takt_bench.min_ram_kib(self.CMD, 1024, 4096,
+                                                runs=lambda c, k: k >= 1400), 1408)
+
+    def test_not_running_with_all_of_it_refused(self):
+        with self.assertRaisesRegex(ValueError, "does not run with -m 262144K"):
+            takt_bench.min_ram_kib(self.CMD, 1024, 262144, runs=lambda c, k: False)
+
+    def test_ram_of_and_with_ram(self):
+        self.assertEqual(takt_bench.ram_kib_of(self.CMD), 262144)
+        self.assertEqual(takt_bench.ram_kib_of(["q", "-m", "1392K"]), 1392)
+        self.assertEqual(takt_bench.ram_kib_of(["q", "-m", "1G"]), 1048576)
+        self.assertEqual(takt_bench.with_ram(self.CMD, 1392),
+                         ["qemu", "-M", "microvm", "-m", "1392K", "-kernel", "x"])
+        for bad in (["q"], ["q", "-m"], ["q", "-m", "lots"], ["q", "-m", "1T"]):
+            with self.assertRaises(ValueError):
+                takt_bench.ram_kib_of(bad)
+
+    def test_load_address_of_an_elf(self):
+        import struct
+        import tempfile
+        hdr = bytearray(64)
+        hdr[:6] = b"\x7fELF\x02\x01"
+        struct.pack_into("<Q", hdr, 32, 64)             # e_phoff
+        struct.pack_into("<HH", hdr, 54, 56, 2)         # e_phentsize, e_phnum
+        ph = bytearray(112)
+        struct.pack_into("<IIQQQ", ph, 0, 1, 5, 0, 0x200000, 0x200000)   # PT_LOAD at 2 MiB
+        struct.pack_into("<IIQQQ", ph, 56, 1, 6, 0, 0x100000, 0x100000)  # PT_LOAD at 1 MiB
+        with tempfile.NamedTemporaryFile(suffix=".elf") as f:
+            f.write(bytes(hdr + ph))
+            f.flush()
+            self.assertEqual(takt_bench.load_kib(f.name), 1024)
+            f.seek(0)
+            f.write(b"junk")
+            f.flush()
+            with self.assertRaisesRegex(ValueError, "not a little-endian ELF64"):
+                takt_bench.load_kib(f.name)
