@@ -30,7 +30,6 @@
 #define FDT_BUF_SIZE	(64 * 1024)
 #define MAX_RAM		16
 #define QEMU_FDT_SIZE	(16 * 1024)
-#define AREA_SIZE	(FDT_BUF_SIZE + QEMU_FDT_SIZE + PVH_CMDLINE_MAX + QEMU_DT_MERGE_SCRATCH)
 
 extern const char board_dtb[];
 extern char _end[];
@@ -42,7 +41,8 @@ extern const struct tk_driver tk_driver_virtio_mmio __attribute__((weak));
 
 /*
  * The boot area: in RAM after the image (place_boot_area), not in its
- * .bss, where these 90 KiB were static RAM of every app (issue 18). The DT
+ * .bss, where these 90 KiB were static RAM of every app (issue 18); 68
+ * KiB without the virtio transport (area_size). The DT
  * buffer stays for good (kernel_start keeps the heap off the DTB, as off
  * any DTB); QEMU's etc/fdt, the command line's copy and the virtio merge's
  * work space after it are scratch that the boot is done with before
@@ -50,9 +50,18 @@ extern const struct tk_driver tk_driver_virtio_mmio __attribute__((weak));
  * writes what libfdt reads of the DT buffer, so nothing needs clearing.
  */
 static char *fdt_buf;		/* FDT_BUF_SIZE */
-static char *qemu_fdt;		/* QEMU_FDT_SIZE */
 static char *args;		/* PVH_CMDLINE_MAX */
-static char *merge_ws;		/* QEMU_DT_MERGE_SCRATCH */
+static char *qemu_fdt;		/* QEMU_FDT_SIZE, with the transport only */
+static char *merge_ws;		/* QEMU_DT_MERGE_SCRATCH, likewise */
+
+/* The merge of QEMU's slots is the only user of its two buffers: an app
+ * without the virtio transport (hello) boots in 24 KiB less RAM. */
+static uint64_t area_size(void)
+{
+	uint64_t n = FDT_BUF_SIZE + PVH_CMDLINE_MAX;
+
+	return &tk_driver_virtio_mmio ? n + QEMU_FDT_SIZE + QEMU_DT_MERGE_SCRATCH : n;
+}
 
 /* Loader data lives in low RAM, mapped by entry.S; anything above _end
  * (another loader's choice) is mapped before it is read. */
@@ -326,15 +335,17 @@ static void place_boot_area(const struct hvm_start_info *si, uint32_t info_pa)
 		if (mod->size <= TK_DT_MAX_SIZE && !pvh_check_range(mod->paddr, mod->size))
 			busy[nbusy++] = (struct pvh_ram){ mod->paddr, mod->size };
 	}
-	if (pvh_place_area(ram, n, busy, nbusy, (uintptr_t)_end, AREA_SIZE, &pa))
+	if (pvh_place_area(ram, n, busy, nbusy, (uintptr_t)_end, area_size(), &pa))
 		tk_panic("boot: no RAM after the image (at 0x%lx) for the %d KiB boot area",
-			 (unsigned long)(uintptr_t)_end, AREA_SIZE >> 10);
-	if (arch_mmu_map(pa, AREA_SIZE, false))
+			 (unsigned long)(uintptr_t)_end, (int)(area_size() >> 10));
+	if (arch_mmu_map(pa, area_size(), false))
 		tk_panic("boot: cannot map the boot area at 0x%lx", (unsigned long)pa);
 	fdt_buf = (char *)(uintptr_t)pa;
-	qemu_fdt = fdt_buf + FDT_BUF_SIZE;
-	args = qemu_fdt + QEMU_FDT_SIZE;
-	merge_ws = args + PVH_CMDLINE_MAX;
+	args = fdt_buf + FDT_BUF_SIZE;
+	if (&tk_driver_virtio_mmio) {
+		qemu_fdt = args + PVH_CMDLINE_MAX;
+		merge_ws = qemu_fdt + QEMU_FDT_SIZE;
+	}
 }
 
 /* ebx from the loader: the physical address of struct hvm_start_info. */
