@@ -74,11 +74,12 @@ def load_kib(elf):
 
 def ram_kib_of(qemu_cmd):
     """The RAM of a QEMU command's -m (K, M or G suffix; M when none), in KiB."""
-    if "-m" not in qemu_cmd or qemu_cmd.index("-m") + 1 >= len(qemu_cmd):
+    i = qemu_cmd.index("-m") + 1 if "-m" in qemu_cmd else len(qemu_cmd)
+    if i >= len(qemu_cmd):
         raise ValueError("the QEMU command has no -m SIZE")
-    m = re.fullmatch(r"(\d+)([KMG]?)", qemu_cmd[qemu_cmd.index("-m") + 1])
+    m = re.fullmatch(r"(\d+)([KMG]?)", qemu_cmd[i])
     if not m:
-        raise ValueError("-m %s: not a size" % qemu_cmd[qemu_cmd.index("-m") + 1])
+        raise ValueError("-m %s: not a size" % qemu_cmd[i])
     return int(m.group(1)) * {"K": 1, "M": 1024, "": 1024, "G": 1024 * 1024}[m.group(2)]
 
 

@@ -312,7 +312,7 @@ static void place_boot_area(const struct hvm_start_info *si, uint32_t info_pa)
 		{ info_pa, sizeof(*si) },
 	};
 	int n = 0, nbusy = 1;
-	uint64_t bytes, pa;
+	uint64_t bytes, pa, size = area_size();
 
 	if (!pvh_check_range(si->cmdline_paddr, PVH_CMDLINE_MAX))
 		busy[nbusy++] = (struct pvh_ram){ si->cmdline_paddr, PVH_CMDLINE_MAX };
@@ -335,10 +335,10 @@ static void place_boot_area(const struct hvm_start_info *si, uint32_t info_pa)
 		if (mod->size <= TK_DT_MAX_SIZE && !pvh_check_range(mod->paddr, mod->size))
 			busy[nbusy++] = (struct pvh_ram){ mod->paddr, mod->size };
 	}
-	if (pvh_place_area(ram, n, busy, nbusy, (uintptr_t)_end, area_size(), &pa))
+	if (pvh_place_area(ram, n, busy, nbusy, (uintptr_t)_end, size, &pa))
 		tk_panic("boot: no RAM after the image (at 0x%lx) for the %d KiB boot area",
-			 (unsigned long)(uintptr_t)_end, (int)(area_size() >> 10));
-	if (arch_mmu_map(pa, area_size(), false))
+			 (unsigned long)(uintptr_t)_end, (int)(size >> 10));
+	if (arch_mmu_map(pa, size, false))
 		tk_panic("boot: cannot map the boot area at 0x%lx", (unsigned long)pa);
 	fdt_buf = (char *)(uintptr_t)pa;
 	args = fdt_buf + FDT_BUF_SIZE;
