@@ -182,32 +182,44 @@ static int take_kernel_params(char **argv, int argc)
 	return out;
 }
 
-static int build_argv(char **argv)
+/* argv from /chosen/bootargs (its copy, args, is kept for good), before
+ * the probe: a bootarg such as console.tx= then holds for the probe's own
+ * lines. A failure is said by args_checked, after the probe, once the
+ * console has bound (a panic now would reach only the debug channel).
+ * @retval argc; -ENAMETOOLONG, -ENOMEM, -E2BIG or -EINVAL (argc 0 till then) */
+static int build_argv(char **argv, const char **args)
 {
 	int chosen = tk_dt_subnode(fdt, 0, "chosen");
-	const char *args = 0;
 	char *bootargs = 0;	/* argv's strings: split in place, kept for good */
-	int argc;
 
-	if (chosen >= 0 && tk_dt_prop_str(fdt, chosen, "bootargs", &args) == 0) {
-		size_t n = strlen(args);
+	*args = 0;
+	if (chosen >= 0 && tk_dt_prop_str(fdt, chosen, "bootargs", args) == 0) {
+		size_t n = strlen(*args);
 
 		if (n >= BOOTARGS_MAX)
-			tk_panic("bootargs: %u bytes, the limit is %u", (unsigned)n,
-				 (unsigned)BOOTARGS_MAX - 1);
+			return -ENAMETOOLONG;
 		/* sized to them, from the heap (set up by now): a static copy
 		 * for the longest was 1 KiB of every app's static RAM */
 		bootargs = malloc(n + 1);
 		if (!bootargs)
-			tk_panic("bootargs: no RAM for a copy of %u bytes", (unsigned)n + 1);
-		memcpy(bootargs, args, n + 1);
+			return -ENOMEM;
+		memcpy(bootargs, *args, n + 1);
 	}
-	argc = tk_bootargs_split(bootargs, tk_app_name, argv, MAX_ARGS + 1);
-	if (argc == -E2BIG)
+	return tk_bootargs_split(bootargs, tk_app_name, argv, MAX_ARGS + 1);
+}
+
+static int args_checked(int n, const char *args)
+{
+	if (n == -ENAMETOOLONG)
+		tk_panic("bootargs: %u bytes, the limit is %u", (unsigned)strlen(args),
+			 (unsigned)BOOTARGS_MAX - 1);
+	if (n == -ENOMEM)
+		tk_panic("bootargs: no RAM for a copy of %u bytes", (unsigned)strlen(args) + 1);
+	if (n == -E2BIG)
 		tk_panic("bootargs: more than %d arguments", MAX_ARGS);
-	if (argc < 0)
+	if (n < 0)
 		tk_panic("bootargs: unterminated quote or trailing backslash in \"%s\"", args);
-	return argc;
+	return n;
 }
 
 /* The console is the node stdout-path names; a DT whose stdout-path names no
@@ -342,16 +354,22 @@ static __attribute__((noinline)) void early_boot(const void *loader_dtb, uintptr
  * code mapped it), else NULL; x0: what the boot loader passed, for the log. */
 __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0)
 {
+	const char *args;
+	int split;
+
 	stack_guard_init(x0 ^ (uintptr_t)loader_dtb);
 	time_init();
 	early_boot(loader_dtb, x0);
+	split = build_argv(argv, &args);
+	argc = split > 0 ? split : 0;
+	console_bootargs();	/* console.tx=polled: the probe's lines too */
 	crash_record_boot(fdt, &ram);
 	device_probe_all(fdt);
 	entropy_cpu_register();
 	check_intc();
 	check_timer();
 	check_console();
-	argc = take_kernel_params(argv, build_argv(argv));
+	argc = take_kernel_params(argv, args_checked(split, args));
 	thread_boot();
 	arch_irq_enable();
 	smp_start_secondaries(fdt, maxcpus);

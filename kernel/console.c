@@ -33,9 +33,17 @@
  * handlers, and a thread whose write is already in progress (a crash dump
  * from inside one) - send ring bytes polled until theirs fit, and if a
  * thread's open reservation still holds the room, send their own polled.
- * Before the scheduler runs, in a panic, without tx_start, and with the
- * bootarg console.tx=polled, output is polled with interrupts masked for
- * the whole write, as it was before the ring: lines stay whole, in order.
+ * In a panic, without tx_start, and with the bootarg console.tx=polled,
+ * output is polled with interrupts masked for the whole write, as it was
+ * before the ring: lines stay whole, in order.
+ *
+ * The boot's lines go into the ring as from a handler, the transmitter
+ * held (counted busy) till main() is next (console_boot_done). Polled,
+ * the boot waited for the UART: 87 us a byte past the FIFO at 115200
+ * baud, so hello's 300-odd bytes were some 25 ms of a real board's boot,
+ * against its 70 us of work. A panic sends them (console_flush); a hang
+ * before main() does not: console.tx=polled (read before the probe) is
+ * the way to chase one.
  * A panic (and power-off) first sends what the ring holds, polled; only a
  * piece a thread was still copying when the panic came is not sent.
  */
@@ -70,11 +78,12 @@ struct tk_device *console_dev;
 const struct tk_console_ops *console_ops;
 static size_t bootbuf_len;
 
-/* The boot buffer (what is written before a console binds) is the ring's
- * first BOOTBUF_SIZE bytes: it is sent and done with when the console
- * binds (tk_console_register), before the ring's first byte is written,
- * and never used again (console_debug_dump only runs with no console).
- * Apart they were 2 KiB more of every app's static RAM. */
+/* The boot buffer (what is written before a console binds, '\n' as
+ * "\r\n") is the ring's first BOOTBUF_SIZE bytes: when the console binds
+ * (tk_console_register) they are the ring's first bytes, or are sent
+ * polled without a ring, and the buffer is never used again
+ * (console_debug_dump only runs with no console). Apart they were 2 KiB
+ * more of every app's static RAM. */
 /* read only where written (between head and tail, or the boot buffer's
  * length): not cleared at boot */
 static char ring[RING_SIZE] TK_NOINIT;
@@ -129,28 +138,31 @@ static uint32_t ring_room(void)
 	return RING_SIZE - (tail - head);
 }
 
-/* Polled output of len bytes, '\n' as "\r\n"; interrupts masked. */
+/* Polled output of len bytes as they are; interrupts masked. */
+static void raw_send(const char *s, size_t len)
+{
+	console_thread_fifo_used();
+	if (console_ops->write) {
+		console_ops->write(console_dev, s, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		console_ops->putc(console_dev, s[i]);
+}
+
+/* The same, '\n' as "\r\n": runs between newlines. */
 static void raw_write(const char *s, size_t len)
 {
 	const char *end = s + len;
 
-	console_thread_fifo_used();
-	if (!console_ops->write) {
-		for (; s < end; s++) {
-			if (*s == '\n')
-				console_ops->putc(console_dev, '\r');
-			console_ops->putc(console_dev, *s);
-		}
-		return;
-	}
-	while (s < end) {	/* runs between newlines, each newline as CR LF */
+	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		const char *stop = nl ? nl : end;
 
-		console_ops->write(console_dev, s, (size_t)(stop - s));
-		if (nl)
-			console_ops->write(console_dev, "\r\n", 2);
-		s = nl ? nl + 1 : end;
+		raw_send(s, (size_t)((nl ? nl : end) - s));
+		if (!nl)
+			break;
+		raw_send("\r\n", 2);
+		s = nl + 1;
 	}
 }
 
@@ -255,22 +267,43 @@ void console_kick(void)
 	}
 }
 
+/* n bytes at ring position pos (n <= RING_SIZE: one wrap at most). */
+static __attribute__((noinline)) uint32_t copy_run(uint32_t pos, const char *s, size_t n)
+{
+	uint32_t at = pos & RING_MASK;
+	size_t first = n < RING_SIZE - at ? n : RING_SIZE - at;
+
+	memcpy(&ring[at], s, first);
+	memcpy(ring, s + first, n - first);	/* the wrapped rest, if any */
+	return pos + (uint32_t)n;
+}
+
+/* s into the ring at pos, '\n' as "\r\n": runs between newlines (a byte
+ * at a time cost more than the polled UART's own loop on QEMU). */
 static uint32_t copy_in(uint32_t pos, const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			ring[pos++ & RING_MASK] = '\r';
-		ring[pos++ & RING_MASK] = s[i];
+	const char *end = s + len;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+
+		pos = copy_run(pos, s, (size_t)((nl ? nl : end) - s));
+		if (!nl)
+			break;
+		ring[pos++ & RING_MASK] = '\r';
+		ring[pos++ & RING_MASK] = '\n';
+		s = nl + 1;
 	}
 	return pos;
 }
 
 static uint32_t expanded_len(const char *s, size_t len)
 {
+	const char *end = s + len;
 	size_t n = len;
 
-	for (size_t i = 0; i < len; i++)
-		n += s[i] == '\n';
+	for (const char *p = s; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+		n++;
 	return n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
 }
 
@@ -403,20 +436,27 @@ static void write_polled(const char *s, size_t len)
 	mask_end(flags, t0);
 }
 
+/* Expanded as in the ring (which it becomes); a write past its end is
+ * dropped (so is the end of the boot log before the console binds). */
 static void write_bootbuf(const char *s, size_t len)
 {
 	unsigned long flags = klock();
-	size_t room = BOOTBUF_SIZE - bootbuf_len;
-	size_t n = len < room ? len : room;
 
-	memcpy(bootbuf + bootbuf_len, s, n);
-	bootbuf_len += n;
+	if (expanded_len(s, len) <= BOOTBUF_SIZE - bootbuf_len)
+		bootbuf_len = copy_in((uint32_t)bootbuf_len, s, len);
 	kunlock(flags);
 }
 
 void console_boot_done(void)
 {
+	unsigned long flags = klock();
+
 	console_thread_boot_done();
+	if (console_ops && console_ops->tx_start && !console_polled) {
+		console_tx_busy = false;	/* held since the console bound */
+		console_kick();
+	}
+	kunlock(flags);
 }
 
 void tk_console_write(const char *s, size_t len)
@@ -429,10 +469,10 @@ void tk_console_write(const char *s, size_t len)
 		return;
 	}
 	__atomic_fetch_add(&stats.bytes, len, __ATOMIC_RELAXED);
-	if (!console_ops->tx_start || console_polled || !sched_current)
+	if (!console_ops->tx_start || console_polled)
 		write_polled(s, len);
-	else if (sched_in_irq() || mutex_owned_by_caller(&writer))
-		write_atomic(s, len);
+	else if (!sched_current || sched_in_irq() || mutex_owned_by_caller(&writer))
+		write_atomic(s, len);	/* before the scheduler: see "The boot" above */
 	else {
 		console_thread_maybe_start();
 		write_thread(s, len);
@@ -466,7 +506,14 @@ int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
 		console_ops = ops;
 		if (ops->rx)
 			console_rx_enable();
-		raw_write(bootbuf, bootbuf_len);
+		if (ops->tx_start && !console_polled) {
+			/* the boot buffer, expanded, is the ring's start; the
+			 * transmitter held (counted busy) till main() is next */
+			commit = tail = (uint32_t)bootbuf_len;
+			console_tx_busy = true;
+		} else {
+			raw_send(bootbuf, bootbuf_len);
+		}
 		bootbuf_len = 0;
 	}
 	kunlock(flags);
@@ -478,7 +525,7 @@ int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
  * interrupt does; console.tx=polled: every write polled, as before the
  * ring (to compare, or to chase a hang with output that is out before the
  * next line runs). */
-static void console_bootargs(void)
+void console_bootargs(void)
 {
 	const char *v = tk_bootarg("console.tx");
 
@@ -489,7 +536,6 @@ static void console_bootargs(void)
 	else if (v && strcmp(v, "thread") != 0)
 		tk_printk("console: console.tx=%s unknown (thread, ring or polled); thread kept\n", v);
 }
-TK_INIT(console_bootargs);
 
 void console_flush(void)
 {

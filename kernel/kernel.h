@@ -137,6 +137,8 @@ void log_boot_done(void);
 /* console.c: main() is next; the first write from a thread after this
  * starts the console's transmit thread. */
 void console_boot_done(void);
+/* console.c: the console's bootargs (console.tx=), before the probe. */
+void console_bootargs(void);
 
 /* device.c: probe every enabled node with a linked driver, level by level. */
 void device_probe_all(const void *fdt);

@@ -166,12 +166,13 @@ struct arch_frame *arch_exception(struct arch_frame *f)
 
 /* Debug channel: COM1 (I/O port 0x3f8), the PC's first serial port, which
  * QEMU microvm always has; written raw, polling the transmit-empty bit with
- * a bound so that a missing UART cannot hang a panic. */
+ * a bound so that a missing UART cannot hang a panic. A '\n' goes out as
+ * "\r\n", once (the console's boot log has them so already). */
 #define COM1 0x3f8
 void arch_debug_puts(const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\n')
+	for (char prev = 0; *s; prev = *s++) {
+		if (*s == '\n' && prev != '\r')
 			arch_debug_puts("\r");
 		for (int spin = 0; spin < 100000 && !(inb(COM1 + 5) & 0x20); spin++)
 			;
