@@ -38,7 +38,9 @@
  * before the ring: lines stay whole, in order.
  *
  * The boot's lines go into the ring as from a handler, the transmitter
- * held (counted busy) till main() is next (console_boot_done). Polled,
+ * held (counted busy) till main() is next (console_boot_done): then they
+ * wait for the transmit thread, which main's first line starts (or the
+ * deadline, if none comes; console.tx=ring: the interrupt). Polled,
  * the boot waited for the UART: 87 us a byte past the FIFO at 115200
  * baud, so hello's 300-odd bytes were some 25 ms of a real board's boot,
  * against its 70 us of work. A panic sends them (console_flush); a hang
@@ -454,7 +456,8 @@ void console_boot_done(void)
 	console_thread_boot_done();
 	if (console_ops && console_ops->tx_start && !console_polled) {
 		console_tx_busy = false;	/* held since the console bound */
-		console_kick();
+		if (!console_thread_boot_due())
+			console_kick();	/* console.tx=ring: the interrupt's */
 	}
 	kunlock(flags);
 }

@@ -47,5 +47,9 @@ void console_thread_fifo_used(void);
 void console_thread_maybe_start(void);
 void console_thread_want(bool on);	/* console.tx=thread or =ring */
 void console_thread_boot_done(void);	/* main() is next: the first writer starts it */
+/* klock held, main() next, the ring holding the boot's lines: they wait
+ * for the thread (the first writer starts it) or the deadline's rescue;
+ * false when no thread is wanted (the caller starts the transmitter). */
+bool console_thread_boot_due(void);
 
 #endif /* TAKT_CONSOLE_IMPL_H */

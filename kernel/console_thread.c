@@ -213,3 +213,12 @@ void console_thread_boot_done(void)
 {
 	due_at_main = wanted && !console_polled;
 }
+
+bool console_thread_boot_due(void)
+{
+	if (!due_at_main)
+		return false;
+	if (console_ring_pending())
+		due_arm();
+	return true;
+}

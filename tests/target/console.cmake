@@ -58,6 +58,11 @@ takt_qemu_test(console_ring_rescued console
 # (by default they wait in the ring till main(), boot_lines_not_polled).
 takt_qemu_test(console_boot_polled console QEMU_ARGS -append console.tx=polled
   EXPECT "^dev: " "^PASS boot_lines_polled" "^1 passed, 0 failed")
+# main writes nothing for 100 ms: the boot's lines go out meanwhile (the
+# transmit thread's deadline hands them to the interrupt: one rescue).
+takt_qemu_test(console_boot_lines_without_writer console
+  QEMU_ARGS -icount shift=0,align=off,sleep=off -append quiet
+  EXPECT "^dev: " "^PASS boot_lines_out_without_a_writer")
 # A thread above the transmit thread keeps CPU 0: its last line still comes
 # out (the deadline's rescue), under -icount so the 200 ms spin is exact.
 takt_qemu_test(console_thread_rescue console

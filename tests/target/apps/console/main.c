@@ -20,6 +20,8 @@
  * coming back every 32 ms: the ring changes hands under the writers.
  * First of all, main checks how the boot's own lines went out: into the
  * ring, none polled (console.tx=polled: polled, from the probe on).
+ * "quiet" mode writes nothing for 100 ms first: the boot's lines must not
+ * wait for a writer (the transmit thread's deadline sends them).
  *
  *   ct T SS <80 x letter T>   printer thread T (0..3), lines 00..39, printf
  *   cm SS <100 x M>           the masked writer, lines 00..99, tk_printk
@@ -178,6 +180,21 @@ static bool boot_lines_checked(void)
 	return polled;
 }
 
+/* No thread writes: the transmit thread, which the first writer starts,
+ * is not there, and the deadline set when main() was next hands the
+ * boot's lines to the transmit interrupt (one rescue; -icount: exact). */
+static int quiet(void)
+{
+	struct tk_console_stats st;
+
+	tk_sleep_ns(100000000ull);
+	tk_console_stats(&st, false);
+	printf("quiet: %lu rescues, %lu bytes by the thread\n", (unsigned long)st.thread_rescues,
+	       (unsigned long)st.thread_bytes);
+	TK_CHECK("boot_lines_out_without_a_writer", st.thread_rescues == 1 && st.thread_bytes == 0);
+	return tk_test_done();
+}
+
 static int load(void)
 {
 	tk_thread_t *t[PRINTERS + 2] = { 0 }, *hog_t = 0;
@@ -301,6 +318,8 @@ static int hog(void)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "quiet") == 0)
+		return quiet();
 	if (boot_lines_checked())
 		return tk_test_done();	/* console.tx=polled: no ring to load */
 	if (argc > 1 && strcmp(argv[1], "burst") == 0)
