@@ -157,6 +157,10 @@ void arch_idle_wait(void);
 /* Free-running counter and its frequency in Hz (generic timer / TSC). */
 uint64_t arch_counter(void);
 uint64_t arch_counter_freq(void);
+/* The frequency known from here on (the boot calls it once, the DTB
+ * validated, before time_init): x86's TSC calibration ends here, so its
+ * window has the boot's DT walk in it rather than a wait; arm64: CNTFRQ. */
+void arch_counter_init(const void *fdt);
 
 /* The counter read inline, unordered (no isb / lfence): for timestamps
  * where a few cycles of reordering do not matter (the trace), and a call

@@ -338,6 +338,8 @@ static __attribute__((noinline)) void early_boot(const void *loader_dtb, uintptr
 	int err;	/* the index: -ENOSPC, too many nodes */
 
 	fdt = pick_dtb(loader_dtb, x0, mem, sizeof(mem), &err);
+	arch_counter_init(fdt);	/* the DT's walk inside x86's calibration window */
+	time_init();
 	setup_console();
 	/* arm64 images are position-independent: say where this one runs. */
 	tk_printk("boot: image at 0x%lx, %lu KiB\n", (unsigned long)(uintptr_t)_head,
@@ -358,7 +360,6 @@ __attribute__((noreturn)) void kernel_start(const void *loader_dtb, uintptr_t x0
 	int split;
 
 	stack_guard_init(x0 ^ (uintptr_t)loader_dtb);
-	time_init();
 	early_boot(loader_dtb, x0);
 	split = build_argv(argv, &args);
 	argc = split > 0 ? split : 0;

@@ -1,11 +1,10 @@
 /*
  * Lookups in a blob that is neither validated nor indexed yet, for the
- * x86 boot's TSC calibration: libfdt's fdt_node_offset_by_compatible and
- * fdt_getprop check every tag again for every node and property they pass
- * (15k instructions for the LAPIC's clock on microvm's DT, inside the
- * calibration's window, which they made longer). One pass of
- * dt_next_tag_raw instead, bounded for any blob whose header passes
- * libfdt's strict check: names compared in place, inside the strings block.
+ * x86 boot's merges into the loader's DT: libfdt's lookups check every
+ * tag again for every node and property they pass (fdt_path_offset was
+ * 5.6k instructions of microvm's boot). One pass of dt_next_tag_raw
+ * instead, bounded for any blob whose header passes libfdt's strict
+ * check: names compared in place, inside the strings block.
  * The answers are libfdt's (tests/unit/test_dt_raw.c, the dt fuzzer).
  * The same pass reads the properties the node index does not record
  * (dt_props.c): fdt_getprop was 900 instructions a lookup there.
@@ -52,29 +51,6 @@ static const void *prop_after(const void *fdt, int node, const char *name, int *
 	return NULL;
 }
 
-int dt_raw_find_compatible(const void *fdt, const char *compat)
-{
-	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt);
-	uint32_t tag, size;
-	int off = 0, next = 0;
-
-	if (!walkable(fdt))
-		return -FDT_ERR_BADSTATE;
-	size = fdt_size_dt_struct(fdt);
-	do {
-		tag = dt_next_tag_raw(st, size, off, &next);
-		if (tag == FDT_BEGIN_NODE && next >= 0) {
-			int len;
-			const char *list = prop_after(fdt, off, "compatible", &len);
-
-			if (list && fdt_stringlist_contains(list, len, compat))
-				return off;
-		}
-		off = next;
-	} while (next >= 0 && tag != FDT_END);
-	return -FDT_ERR_NOTFOUND;
-}
-
 const void *dt_raw_node_prop(const void *fdt, int node, const char *name, int *len)
 {
 	int n;
@@ -107,4 +83,35 @@ bool dt_raw_root_cells_are(const void *fdt, uint32_t ac, uint32_t sc)
 {
 	return walkable(fdt) && root_cell_is(fdt, "#address-cells", 2, ac) &&
 	       root_cell_is(fdt, "#size-cells", 1, sc);
+}
+
+/* libfdt's rule (fdt_nodename_eq_): equal, or name has no unit address
+ * and the child's is name@... */
+static bool child_named(const char *child, const char *name, size_t n, bool unit)
+{
+	return !strncmp(child, name, n) && (child[n] == 0 || (child[n] == '@' && !unit));
+}
+
+int dt_raw_subnode(const void *fdt, int parent, const char *name)
+{
+	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt);
+	size_t n = strlen(name);
+	bool unit = memchr(name, '@', n) != NULL;
+	uint32_t tag, size;
+	int off, next, depth = 0;
+
+	if (!walkable(fdt))
+		return -FDT_ERR_BADSTATE;
+	size = fdt_size_dt_struct(fdt);
+	if (parent < 0 || dt_next_tag_raw(st, size, parent, &next) != FDT_BEGIN_NODE || next < 0)
+		return -FDT_ERR_BADOFFSET;
+	for (off = next; (tag = dt_next_tag_raw(st, size, off, &next)) != FDT_END && next >= 0;
+	     off = next) {
+		if (tag == FDT_BEGIN_NODE && depth++ == 0 &&
+		    child_named(st + off + FDT_TAGSIZE, name, n, unit))
+			return off;
+		if (tag == FDT_END_NODE && depth-- == 0)
+			break;	/* parent's end */
+	}
+	return -FDT_ERR_NOTFOUND;
 }

@@ -127,6 +127,57 @@ static void test_compat_index_gives_position_in_list(void **state)
 	free(fdt);
 }
 
+/* Every node's every compatible string, its prefixes and others: the
+ * position fdt_stringlist_search gives (its "not found" as -ENOENT), on
+ * the fixtures and an edited list with an empty and a repeated entry. */
+static void compat_index_as_libfdt(const void *fdt)
+{
+	static const char *const others[] = { "", "arm,pl01", "virtio,mmio", "no,such" };
+
+	for (int node = 0; node >= 0; node = fdt_next_node(fdt, node, NULL)) {
+		int len;
+		const char *list = fdt_getprop(fdt, node, "compatible", &len);
+		char probe[80];
+
+		for (int off = 0; list && off < len; off += (int)strlen(list + off) + 1) {
+			for (size_t cut = 0; cut <= strlen(list + off) && cut < sizeof(probe); cut++) {
+				int want = fdt_stringlist_search(fdt, node, "compatible",
+								 (snprintf(probe, sizeof(probe), "%.*s",
+									   (int)cut, list + off), probe));
+
+				assert_int_equal(tk_dt_compat_index(fdt, node, probe),
+						 want >= 0 ? want : -ENOENT);
+			}
+		}
+		for (unsigned k = 0; k < sizeof(others) / sizeof(others[0]); k++) {
+			int want = fdt_stringlist_search(fdt, node, "compatible", others[k]);
+
+			assert_int_equal(tk_dt_compat_index(fdt, node, others[k]),
+					 want >= 0 ? want : -ENOENT);
+		}
+	}
+}
+
+static void test_compat_index_as_libfdt(void **state)
+{
+	static const char *const names[] = { "virt", "bus", "memory", "microvm_base" };
+	void *fdt;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		fdt = dtb_load(names[i]);
+		compat_index_as_libfdt(fdt);
+		free(fdt);
+	}
+	fdt = dtb_edit(dtb_load("virt"));
+	set_bytes(fdt, PL011, "compatible", "arm,pl011\0\0arm,pl011\0x\0", 23);
+	fdt = dtb_seal(fdt);
+	compat_index_as_libfdt(fdt);
+	assert_int_equal(tk_dt_compat_index(fdt, dt_node(fdt, PL011), ""), 1);
+	assert_int_equal(tk_dt_compat_index(fdt, dt_node(fdt, PL011), "x"), 3);
+	free(fdt);
+}
+
 static void test_compat_index_rejects_unterminated_list(void **state)
 {
 	void *fdt = dtb_edit(dtb_load("virt"));
@@ -391,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_prop_str_rejects_empty_string),
 		cmocka_unit_test(test_node_enabled_accepts_absent_okay_and_ok_only),
 		cmocka_unit_test(test_compat_index_gives_position_in_list),
+		cmocka_unit_test(test_compat_index_as_libfdt),
 		cmocka_unit_test(test_compat_index_rejects_unterminated_list),
 		cmocka_unit_test(test_find_node_resolves_stdout_path_alias_with_options),
 		cmocka_unit_test(test_find_node_reports_unknown_path_and_alias),

@@ -46,6 +46,11 @@ uint64_t arch_counter_freq(void)
 	return v;
 }
 
+void arch_counter_init(const void *fdt)
+{
+	(void)fdt;	/* CNTFRQ, set by the firmware */
+}
+
 extern void arch_thread_start(void);
 
 void arch_context_init(struct arch_context *ctx, void *stack, size_t size,

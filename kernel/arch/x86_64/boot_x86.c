@@ -122,7 +122,7 @@ static void merge_memory(const struct hvm_start_info *si)
 		reg[cells++] = cpu_to_fdt32((uint32_t)(ram[i].size >> 32));
 		reg[cells++] = cpu_to_fdt32((uint32_t)ram[i].size);
 	}
-	int node = fdt_path_offset(fdt_buf, "/memory");
+	int node = dt_raw_subnode(fdt_buf, 0, "memory");
 
 	if (node < 0)
 		node = fdt_add_subnode(fdt_buf, 0, "memory");
@@ -145,7 +145,7 @@ static void merge_cmdline(const struct hvm_start_info *si)
 		tk_panic("boot: PVH command line not terminated within %d bytes", PVH_CMDLINE_MAX);
 	if (n == 0 || pvh_cmdline_strip_qemu(args, PVH_CMDLINE_MAX, s) <= 0)
 		return;
-	int chosen = fdt_path_offset(fdt_buf, "/chosen");
+	int chosen = dt_raw_subnode(fdt_buf, 0, "chosen");
 
 	if (chosen < 0)
 		chosen = fdt_add_subnode(fdt_buf, 0, "chosen");
@@ -348,19 +348,30 @@ static void place_boot_area(const struct hvm_start_info *si, uint32_t info_pa)
 	}
 }
 
+/* The calibration's end, once kernel_start has validated the DT (the
+ * LAPIC's clock-frequency is read from it): its window has that walk in
+ * it, where it spun ~5 us at the end of x86_start under -icount. */
+void arch_counter_init(const void *fdt)
+{
+	x86_tsc_hz = x86_tsc_calibrate_end(fdt);
+	report_qemu_virtio();	/* the boot area's scratch is not the heap's yet */
+}
+
 /* ebx from the loader: the physical address of struct hvm_start_info. */
 __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 {
 	smp_boot_cpu_init();	/* the log's lock reads the per-CPU pointer */
 	x86_idt_init();
+	/* The calibration's window (some 26 us under -icount) has the rest of
+	 * this function and the DT's validation in it, up to its end
+	 * (arch_counter_init): that work costs nothing more than the wait it
+	 * replaces (so it begins before the image's W^X split, as soon as a
+	 * fault in it would be reported). */
+	x86_tsc_calibrate_begin();
 	x86_mmu_protect();	/* W^X before anything else runs */
 	__asm__ volatile("fninit");
 	if (info_pa == 0)
 		tk_panic("boot: no hvm_start_info (ebx = 0): not started through PVH");
-	/* The calibration's window (100 us at least) has the rest of this
-	 * function up to its end in it: that work costs nothing more than the
-	 * wait it replaces. */
-	x86_tsc_calibrate_begin();
 	const struct hvm_start_info *si = loader_ptr(info_pa, sizeof(*si), "start_info");
 
 	if (pvh_check_magic(si))
@@ -381,7 +392,5 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 		merge_qemu_cpus();
 	} else if (&tk_driver_virtio_mmio)
 		tk_printk("virtio: slots as the PVH module's DTB lists them (fw_cfg etc/fdt not merged)\n");
-	x86_tsc_hz = x86_tsc_calibrate_end(fdt_buf);
-	report_qemu_virtio();
 	kernel_start(fdt_buf, info_pa);
 }

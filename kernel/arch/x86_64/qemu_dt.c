@@ -465,7 +465,7 @@ int qemu_dt_merged_slot(const void *scratch, int i, const char **name, uint64_t 
 
 static int cpus_node(void *fdt)
 {
-	int node = fdt_path_offset(fdt, "/cpus");
+	int node = dt_raw_subnode(fdt, 0, "cpus");
 
 	if (node >= 0)
 		return node;
@@ -499,7 +499,7 @@ int qemu_dt_merge_cpus(void *fdt, uint32_t ncpus)
 		char name[8] = "cpu@0";	/* QEMU_DT_MAX_CPUS <= 10: one digit */
 
 		name[4] = (char)('0' + id);
-		if (fdt_subnode_offset(fdt, parent, name) >= 0)
+		if (dt_raw_subnode(fdt, parent, name) >= 0)
 			continue;
 		int node = fdt_add_subnode(fdt, parent, name);
 		int err = node < 0 ? node : fdt_setprop_string(fdt, node, "device_type", "cpu");
@@ -509,7 +509,7 @@ int qemu_dt_merge_cpus(void *fdt, uint32_t ncpus)
 		if (err)
 			return fdt_errno(err);
 		/* fdt_add_subnode moved later offsets: find /cpus again. */
-		parent = fdt_path_offset(fdt, "/cpus");
+		parent = dt_raw_subnode(fdt, 0, "cpus");
 		if (parent < 0)
 			return fdt_errno(parent);
 	}

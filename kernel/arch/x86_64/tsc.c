@@ -14,11 +14,10 @@
  * exactly 1 GHz: repeatable benchmarks), else after 100 us of LAPIC time
  * (the host TSC rate within about 0.1 % without -icount).
  */
-#include <libfdt.h>
+#include <takt/dt.h>
 #include <takt/log.h>
 
 #include "../../arch.h"
-#include "../../dt_impl.h"
 #include "tsc_calib.h"
 #include "x86.h"
 
@@ -70,13 +69,12 @@ static uint32_t sample(volatile uint32_t *ccr, uint64_t *tsc, uint64_t *bracket)
 }
 
 /* The calibration in two halves: the LAPIC counts down while the boot
- * merges QEMU's DT, so the end spins only for what is left of the window,
- * if anything (under -icount: nothing; the window is ended by precision,
- * not time). The LAPIC starts at once (its base is the MSR's); the DT's
- * clock-frequency for it is looked up at the end, inside the window (the
- * walk of the unindexed blob was boot time before it), by dt_raw.c's one
- * pass (libfdt's lookups were 15k instructions: more than the window's
- * slack). */
+ * merges QEMU's DT and kernel_start validates and indexes it
+ * (arch_counter_init ends it), so the end spins only for what is left of
+ * the window, if anything (under -icount: nothing; the window is ended by
+ * precision, not time). The LAPIC starts at once (its base is the MSR's);
+ * the DT's clock-frequency for it is looked up at the end, in the indexed
+ * DT (a raw walk of the blob before its index was 4k instructions). */
 static struct {
 	volatile uint32_t *regs;	/* the LAPIC's, once counting */
 	uint64_t t0, bracket0, hz;
@@ -99,15 +97,21 @@ static void calibrate_begin(void)
 	calib.c0 = sample(&r[LAPIC_TIMER_CCR / 4], &calib.t0, &calib.bracket0);
 }
 
-/* The LAPIC's input clock from the DT: one cell, as the LAPIC driver reads
- * it (tk_dt_prop_u32, which refuses any other length); 0 when the DT names
- * none, one of another length, or one too slow to count the window. */
+/* The LAPIC's input clock from the (validated, indexed) DT: one cell, as
+ * the LAPIC driver reads it (tk_dt_prop_u32, which refuses any other
+ * length); 0 when the DT names none, one of another length, or one too
+ * slow to count the window. */
 static uint64_t lapic_clock(const void *fdt)
 {
-	int len, node = dt_raw_find_compatible(fdt, "intel,ce4100-lapic");
-	const uint8_t *p = node >= 0 ? dt_raw_getprop(fdt, node, "clock-frequency", &len) : 0;
-	uint64_t hz = p && len == 4 ? dt_be32(p) : 0;
+	uint32_t hz = 0;
 
+	for (int node = tk_dt_next_node(fdt, -1); node >= 0; node = tk_dt_next_node(fdt, node)) {
+		if (tk_dt_compat_index(fdt, node, "intel,ce4100-lapic") < 0)
+			continue;
+		if (tk_dt_prop_u32(fdt, node, "clock-frequency", &hz))
+			hz = 0;
+		break;
+	}
 	return hz < CALIB_DIV ? 0 : hz;
 }
 
