@@ -96,6 +96,7 @@ static bool reserved;		/* a thread's reservation ends at or before tail */
 bool console_tx_busy;		/* tx_start called; the ring not seen empty since */
 bool console_polled;		/* panic, or console.tx=polled */
 static struct waitq room_wq;	/* the writer waiting for room (at most one) */
+static struct waitq empty_wq;	/* threads waiting for the ring to empty */
 static struct tk_mutex writer;	/* whose turn it is to write from a thread */
 
 static struct {
@@ -168,12 +169,20 @@ static void raw_write(const char *s, size_t len)
 	}
 }
 
+/* Interrupts masked: the ring is empty (all published bytes sent). */
+static void woke_drained(void)
+{
+	if (tail == commit && !ending && !waitq_empty(&empty_wq))
+		waitq_wake_all(&empty_wq, 0);
+}
+
 /* Interrupts masked. The next published byte, or -1 (and the transmitter
  * counts as idle) when none is left. */
 static int pull(void)
 {
 	if (head == commit) {
 		console_tx_busy = false;
+		woke_drained();
 		return -1;
 	}
 	int c = (unsigned char)ring[head++ & RING_MASK];
@@ -215,6 +224,8 @@ unsigned console_fifo_put(struct tk_device *dev, unsigned max, unsigned *r,
 	head = h;
 	if (n && !waitq_empty(&room_wq) && ring_room() >= WAKE_ROOM)
 		waitq_wake_one(&room_wq, 0);
+	if (h == end)
+		woke_drained();
 	return n;
 }
 
@@ -505,6 +516,7 @@ int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
 	 * when the DT names none. */
 	if (!console_ops && (stdout_node < 0 || dev->node == stdout_node)) {
 		waitq_init(&room_wq);
+		waitq_init(&empty_wq);
 		console_dev = dev;
 		console_ops = ops;
 		if (ops->rx)
@@ -561,6 +573,24 @@ void console_debug_dump(void)
 	 * line, to the debug channel (semihosting under QEMU). */
 	bootbuf[bootbuf_len < BOOTBUF_SIZE ? bootbuf_len : BOOTBUF_SIZE - 1] = 0;
 	arch_debug_puts(bootbuf);
+}
+
+int tk_console_drain(uint64_t deadline)
+{
+	int r = 0;
+
+	if (sched_in_irq() || arch_irq_masked() || !sched_current)
+		return -EPERM;	/* cannot wait */
+	if (!console_ops || !console_ops->tx_start || console_polled)
+		return 0;	/* a polled write returns once sent */
+	console_thread_maybe_start();	/* the boot's lines wait for it */
+	unsigned long f = klock();
+
+	console_kick();
+	while (!r && (head != commit || commit != tail))
+		r = sched_block(&empty_wq, deadline);
+	kunlock(f);
+	return r == -ETIMEDOUT ? r : 0;
 }
 
 void tk_console_stats(struct tk_console_stats *st, bool reset)

@@ -133,5 +133,13 @@ struct tk_console_stats {
 int tk_console_read(void *buf, size_t len, uint64_t deadline);
 /* Counters since boot or the last reset (reset: zero them after reading). */
 void tk_console_stats(struct tk_console_stats *st, bool reset);
+/* Wait until everything written to the console so far has gone to the UART
+ * (the transmit ring empty), or until deadline (tk_now_ns time, TK_FOREVER:
+ * for good): POSIX tcdrain's job, for a phase that must not share the CPU
+ * with console output (a measurement; the boot's own lines are in the ring
+ * when main() starts). Starts the transmit thread if no line has yet.
+ * Thread context only. @retval 0 (at once with a polled console or none),
+ * -ETIMEDOUT, -EPERM (an interrupt handler, or interrupts masked) */
+int tk_console_drain(uint64_t deadline);
 
 #endif

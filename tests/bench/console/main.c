@@ -67,6 +67,7 @@ int main(void)
 	struct tk_console_stats st;
 	tk_thread_t *t[THREADS];
 
+	tk_console_drain(TK_FOREVER);	/* the boot's lines out first: an empty ring */
 	tk_console_stats(&st, false);
 	printf("bench: transmit %s\n", st.ring_size ? "ring" : "polled");
 	printf("bench: ring_bytes %lu\n", (unsigned long)st.ring_size);

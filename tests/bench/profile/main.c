@@ -91,6 +91,7 @@ static tk_thread_t *spawn(int prio, tk_thread_fn fn, void *arg)
 
 int main(void)
 {
+	tk_console_drain(TK_FOREVER);	/* the boot's lines out first: no UART work in a window */
 	tk_sleep_lead_set(0);
 	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 60 });
 	tk_thread_t *a = spawn(50, yielder, (void *)1), *b = spawn(50, yielder, 0);

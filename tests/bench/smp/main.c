@@ -185,6 +185,7 @@ int main(void)
 	tk_sem_init(&back, 0, 1);
 	tk_thread_setsched(0, &(struct tk_sched){ .policy = TK_SCHED_FIFO, .prio = 50 });
 	printf("bench: cpus %u\n", tk_cpu_count());
+	tk_console_drain(TK_FOREVER);	/* the boot's lines and that one out first */
 	if (tk_cpu_count() < 2) {
 		printf("bench: one CPU: nothing to measure\n");
 		return 0;

@@ -28,6 +28,7 @@
  *   cb SS <90 x Z>            one write(1, ...) of 64 lines, 6.3 KB at once
  *   burst SS <60 x B>         burst mode, lines 00..29, then the panic
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -195,6 +196,46 @@ static int quiet(void)
 	return tk_test_done();
 }
 
+/* tk_console_drain, on CPU 0 above the transmit thread (FIFO 1 there):
+ * lines written with interrupts masked wait in the ring, since nothing
+ * sends them while this runs (with console.tx=ring the transmit interrupt
+ * does, at once on QEMU); a drain whose deadline has passed says so, one
+ * for good waits till they are out, then one at once finds the ring
+ * empty. Not from a tk_irq_lock section. */
+static void *drainer(void *arg)
+{
+	bool thread_mode = arg != 0;
+	unsigned long key = tk_irq_lock();
+	int masked, past, forever, after;	/* checked once all ran: a check prints */
+
+	for (int i = 0; i < 8; i++)
+		tk_printk("drain %d: a line in the ring\n", i);
+	masked = tk_console_drain(TK_FOREVER);
+	tk_irq_unlock(key);
+	past = tk_console_drain(tk_now_ns());
+	forever = tk_console_drain(TK_FOREVER);
+	after = tk_console_drain(tk_now_ns());
+	TK_CHECK("drain_refused_masked", masked == -EPERM);
+	if (thread_mode)
+		TK_CHECK("drain_past_deadline_times_out", past == -ETIMEDOUT);
+	TK_CHECK("drain_waits_till_sent", forever == 0);
+	TK_CHECK("drained_ring_is_empty", after == 0);
+	return 0;
+}
+
+static void drain_checked(void)
+{
+	struct tk_thread_attr a = { .name = "drainer", .cpu_mask = 1,
+				    .sched = { .policy = TK_SCHED_FIFO, .prio = 20 } };
+	const char *mode = tk_bootarg("console.tx");
+	tk_thread_t *t;
+
+	if (tk_thread_create(&t, &a, drainer, (void *)(uintptr_t)(!mode || !strcmp(mode, "thread"))))
+		TK_CHECK("drainer_started", 0);
+	else
+		tk_thread_join(t, 0);
+}
+
 static int load(void)
 {
 	tk_thread_t *t[PRINTERS + 2] = { 0 }, *hog_t = 0;
@@ -322,6 +363,7 @@ int main(int argc, char **argv)
 		return quiet();
 	if (boot_lines_checked())
 		return tk_test_done();	/* console.tx=polled: no ring to load */
+	drain_checked();
 	if (argc > 1 && strcmp(argv[1], "burst") == 0)
 		return burst_then_panic();
 	if (argc > 1 && strcmp(argv[1], "hog") == 0)
