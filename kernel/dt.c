@@ -270,9 +270,6 @@ bool tk_dt_node_enabled(const void *fdt, int node)
 	return dt_status_enabled(s, len);
 }
 
-/* An absent compatible or a non-match is an answer, not a failure: the
- * device model asks this for every node and driver, so it stays silent
- * (and cheap) on -ENOENT. */
 /* compat's position in list (len bytes, NUL-terminated: checked), as
  * fdt_stringlist_search finds it, in the value already at hand (that call
  * looked the property up again, with libfdt: 750 instructions). */
@@ -290,6 +287,9 @@ static int list_index(const char *list, int len, const char *compat)
 	return -ENOENT;
 }
 
+/* An absent compatible or a non-match is an answer, not a failure: the
+ * device model asks this for every node and driver, so it stays silent
+ * (and cheap) on -ENOENT. */
 int tk_dt_compat_index(const void *fdt, int node, const char *compat)
 {
 	int len;
