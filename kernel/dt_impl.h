@@ -145,6 +145,19 @@ bool dt_raw_root_cells_are(const void *fdt, uint32_t ac, uint32_t sc);
  * path lookups were 5.6k instructions of microvm's boot); a header libfdt
  * refuses is -FDT_ERR_BADSTATE, a parent that is no node -FDT_ERR_BADOFFSET. */
 int dt_raw_subnode(const void *fdt, int parent, const char *name);
+/* libfdt's rule for a child's name (fdt_subnode_offset): equal, or want
+ * has no unit address and name is want@something; name's NUL is known to
+ * be inside the blob. */
+static inline bool dt_child_named(const char *name, const char *want)
+{
+	/* the first bytes before the lengths: most children are not it */
+	if (!want[0] || name[0] != want[0])
+		return false;
+	size_t n = strlen(want);
+
+	return !strncmp(name, want, n) &&
+	       (name[n] == 0 || (name[n] == '@' && !memchr(want, '@', n)));
+}
 /* The same for a node of the indexed blob (validated: no header check);
  * len may be NULL. */
 const void *dt_raw_node_prop(const void *fdt, int node, const char *name, int *len);

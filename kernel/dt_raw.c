@@ -85,18 +85,9 @@ bool dt_raw_root_cells_are(const void *fdt, uint32_t ac, uint32_t sc)
 	       root_cell_is(fdt, "#size-cells", 1, sc);
 }
 
-/* libfdt's rule (fdt_nodename_eq_): equal, or name has no unit address
- * and the child's is name@... */
-static bool child_named(const char *child, const char *name, size_t n, bool unit)
-{
-	return !strncmp(child, name, n) && (child[n] == 0 || (child[n] == '@' && !unit));
-}
-
 int dt_raw_subnode(const void *fdt, int parent, const char *name)
 {
 	const char *st = (const char *)fdt + fdt_off_dt_struct(fdt);
-	size_t n = strlen(name);
-	bool unit = memchr(name, '@', n) != NULL;
 	uint32_t tag, size;
 	int off, next, depth = 0;
 
@@ -108,7 +99,7 @@ int dt_raw_subnode(const void *fdt, int parent, const char *name)
 	for (off = next; (tag = dt_next_tag_raw(st, size, off, &next)) != FDT_END && next >= 0;
 	     off = next) {
 		if (tag == FDT_BEGIN_NODE && depth++ == 0 &&
-		    child_named(st + off + FDT_TAGSIZE, name, n, unit))
+		    dt_child_named(st + off + FDT_TAGSIZE, name))
 			return off;
 		if (tag == FDT_END_NODE && depth-- == 0)
 			break;	/* parent's end */

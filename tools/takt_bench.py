@@ -38,11 +38,16 @@ def size_of(build_dir):
     return tuple(int(x) for x in m.groups())
 
 
+def qemu_output(cmd, timeout):
+    """What one QEMU run printed (stdout and stderr), stdin closed."""
+    return subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT,
+                          timeout=timeout).stdout.decode("utf-8", "replace")
+
+
 def boot_us(qemu_cmd, extra):
     """Entry-to-main in us as hello prints it, from one icount run."""
-    out = subprocess.run(qemu_cmd + ICOUNT + extra, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         timeout=120).stdout.decode("utf-8", "replace")
+    out = qemu_output(qemu_cmd + ICOUNT + extra, 120)
     m = re.search(r"^boot: entry to main in ([0-9.]+) us", out, re.M)
     if not m:
         raise ValueError("hello printed no boot line:\n" + out[-2000:])
@@ -91,9 +96,7 @@ def with_ram(qemu_cmd, kib):
 def runs_in(qemu_cmd, kib):
     """Does hello boot and power off with status 0 in kib KiB of RAM?"""
     try:
-        out = subprocess.run(with_ram(qemu_cmd, kib), stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             timeout=60).stdout.decode("utf-8", "replace")
+        out = qemu_output(with_ram(qemu_cmd, kib), 60)
     except subprocess.TimeoutExpired:
         return False
     return "power: off (exit status 0)" in out and "PANIC" not in out
@@ -186,9 +189,7 @@ def _number(name, text):
 
 def bench_sched(root, board, build_dir, qemu_cmd):
     """Run tests/bench/sched under -icount and tabulate its bench: lines."""
-    out = subprocess.run(qemu_cmd + ICOUNT, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         timeout=600).stdout.decode("utf-8", "replace")
+    out = qemu_output(qemu_cmd + ICOUNT, 600)
     lines = parse_bench_lines(out)
     if not lines:
         raise ValueError("the sched benchmark printed no results:\n" + out[-2000:])
@@ -216,10 +217,7 @@ CONSOLE_PHASES = [("line256", "one 256-byte line, 32 times"),
 
 def console_run(qemu_cmd, extra):
     """The bench: lines of one icount run of tests/bench/console."""
-    out = subprocess.run(qemu_cmd + ICOUNT + extra, stdin=subprocess.DEVNULL,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                         timeout=300).stdout.decode("utf-8", "replace")
-    return parse_console(out)
+    return parse_console(qemu_output(qemu_cmd + ICOUNT + extra, 300))
 
 
 def parse_console(out):

@@ -95,20 +95,6 @@ static int read_slot(const void *q, int node, struct slot *s)
 	return 0;
 }
 
-/* libfdt's rule for a child's name (fdt_subnode_offset): equal, or want
- * has no unit address and name is want@something. */
-static bool name_eq(const char *name, const char *want)
-{
-	/* the first bytes before the lengths: most of the root's children
-	 * are neither a slot's name nor its interrupt parent's */
-	if (!want[0] || name[0] != want[0])
-		return false;
-	size_t n = strlen(want);
-
-	return !strncmp(name, want, n) &&
-	       (name[n] == 0 || (name[n] == '@' && !memchr(want, '@', n)));
-}
-
 /* A compatible property's value names want (fdt_node_check_compatible's
  * test, on the value in place). */
 static bool value_lists(const char *st, int off, const char *want)
@@ -122,9 +108,9 @@ static bool value_lists(const char *st, int off, const char *want)
 static void note_root_child(const char *name, int node, struct slot *slots, int n)
 {
 	for (int i = 0; i < n; i++) {
-		if (slots[i].mine < 0 && name_eq(name, slots[i].name))
+		if (slots[i].mine < 0 && dt_child_named(name, slots[i].name))
 			slots[i].mine = node;
-		if (slots[i].parent_node < 0 && name_eq(name, slots[i].parent))
+		if (slots[i].parent_node < 0 && dt_child_named(name, slots[i].parent))
 			slots[i].parent_node = node;
 	}
 }
