@@ -75,9 +75,6 @@
 _Static_assert((RING_SIZE & RING_MASK) == 0, "RING_SIZE must be a power of two");
 _Static_assert(PIECE_MAX <= WAKE_ROOM, "a woken writer must fit");
 
-static int stdout_node = -1;
-struct tk_device *console_dev;
-const struct tk_console_ops *console_ops;
 static size_t bootbuf_len;
 
 /* The boot buffer (what is written before a console binds, '\n' as
@@ -493,63 +490,20 @@ void tk_console_write(const char *s, size_t len)
 	}
 }
 
-void log_set_stdout_node(int node)
+/* klock held: the console bound (console_bind.c). With a ring, the boot
+ * buffer, expanded, is the ring's start and the transmitter is held
+ * (counted busy) till main() is next; without, it is sent now. */
+void console_ring_bind(bool use_ring)
 {
-	stdout_node = node;
-}
-
-bool log_has_console(void)
-{
-	return console_ops != 0;
-}
-
-bool console_is(const struct tk_device *dev)
-{
-	return dev && dev == console_dev;
-}
-
-int tk_console_register(struct tk_device *dev, const struct tk_console_ops *ops)
-{
-	unsigned long flags = klock();
-
-	/* The console is the stdout-path node, or the first one to bind
-	 * when the DT names none. */
-	if (!console_ops && (stdout_node < 0 || dev->node == stdout_node)) {
-		waitq_init(&room_wq);
-		waitq_init(&empty_wq);
-		console_dev = dev;
-		console_ops = ops;
-		if (ops->rx)
-			console_rx_enable();
-		if (ops->tx_start && !console_polled) {
-			/* the boot buffer, expanded, is the ring's start; the
-			 * transmitter held (counted busy) till main() is next */
-			commit = tail = (uint32_t)bootbuf_len;
-			console_tx_busy = true;
-		} else {
-			raw_send(bootbuf, bootbuf_len);
-		}
-		bootbuf_len = 0;
+	waitq_init(&room_wq);
+	waitq_init(&empty_wq);
+	if (use_ring) {
+		commit = tail = (uint32_t)bootbuf_len;
+		console_tx_busy = true;
+	} else {
+		raw_send(bootbuf, bootbuf_len);
 	}
-	kunlock(flags);
-	return 0;
-}
-
-/* console.tx=thread (the default): the transmit thread fills the FIFO
- * once main() runs (console_thread.c); console.tx=ring: the transmit
- * interrupt does; console.tx=polled: every write polled, as before the
- * ring (to compare, or to chase a hang with output that is out before the
- * next line runs). */
-void console_bootargs(void)
-{
-	const char *v = tk_bootarg("console.tx");
-
-	if (v && strcmp(v, "polled") == 0)
-		console_polled = true;
-	else if (v && strcmp(v, "ring") == 0)
-		console_thread_want(false);
-	else if (v && strcmp(v, "thread") != 0)
-		tk_printk("console: console.tx=%s unknown (thread, ring or polled); thread kept\n", v);
+	bootbuf_len = 0;
 }
 
 void console_flush(void)

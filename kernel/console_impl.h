@@ -1,6 +1,6 @@
 /*
  * The console's ring (console.c) as its transmit thread (console_thread.c)
- * sees it. Everything here with klock held.
+ * and its binding (console_bind.c) see it. Everything here with klock held.
  */
 #ifndef TAKT_CONSOLE_IMPL_H
 #define TAKT_CONSOLE_IMPL_H
@@ -16,6 +16,10 @@ extern bool console_polled;	/* panic, or console.tx=polled: no ring */
 extern bool console_tx_busy;	/* the transmitter has bytes to send; set by whoever
 				 * starts it, cleared when it finds the ring empty */
 
+/* klock held, the console just bound (console_bind.c): with use_ring, the
+ * boot's lines are the ring's start, the transmitter held till main() is
+ * next; without, they are sent polled now. */
+void console_ring_bind(bool use_ring);
 /* Start the transmitter (the thread, or tx_start) if bytes wait and it is idle. */
 void console_kick(void);
 /* Published bytes not yet sent. */
