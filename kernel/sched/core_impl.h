@@ -106,7 +106,10 @@ static inline bool wake_publish(struct cpu *c, struct tk_thread *next, uint64_t 
 /* help.c: move a preempted, lent owner to the waiter's CPU (a WAKE_HELP post) */
 void help_apply(struct cpu *c, struct tk_thread *t, uint64_t now);
 
-/* params.c: deadline shares across CPUs (place.c), under sched_admit_lock */
+/* params.c: deadline shares across CPUs (place.c), under sched_admit_lock;
+ * there only once sched_places_prepare succeeded (a thread is placed, or
+ * the bound set). @retval 0, -ENOMEM */
+int sched_places_prepare(void);
 struct place_sys *sched_places(void);
 void sched_dl_release(struct cpu *c, struct tk_thread *t);	/* give back its share */
 /* Move t's share to CPUs of mask: whole on first if it fits there, else

@@ -1,6 +1,7 @@
 /* Scheduling classes and parameters, and the deadline class's admission on
  * every CPU (see core.c; sched-deadline.rst 4.1 per CPU). */
 #include <errno.h>
+#include <stdlib.h>
 
 #include <takt/log.h>
 #include <takt/time.h>
@@ -9,18 +10,32 @@
 
 tk_spinlock_t sched_admit_lock = TK_SPINLOCK_INIT;
 
-/* Every CPU's deadline shares and pieces (place.h), under sched_admit_lock. */
-static struct place_sys places;
+/* Every CPU's deadline shares and pieces (place.h), under sched_admit_lock:
+ * from the heap once an app asks for a deadline thread or sets the bound
+ * (sched_places_prepare), since it is 10 KiB and most apps never do. */
+static struct place_sys *places;
+
+int sched_places_prepare(void)
+{
+	struct place_sys *p;
+
+	if (__atomic_load_n(&places, __ATOMIC_ACQUIRE))
+		return 0;
+	p = malloc(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	place_init(p, TK_CPUS_MAX);
+	if (!__atomic_compare_exchange_n(&places, &(struct place_sys *){ 0 }, p, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		free(p);	/* another thread's came first */
+	return 0;
+}
 
 struct place_sys *sched_places(void)
 {
-	uint32_t online = smp_online_mask();
-
-	if (!places.ncpus)
-		place_init(&places, TK_CPUS_MAX);
 	/* CPUs come online after boot: the split limit (m - 1) counts those */
-	places.ncpus = 32u - (unsigned)__builtin_clz(online | 1u);
-	return &places;
+	places->ncpus = 32u - (unsigned)__builtin_clz(smp_online_mask() | 1u);
+	return places;
 }
 
 static struct place_params place_params_of(const struct dl_params *p)
@@ -163,7 +178,7 @@ static int least_dl_loaded(const struct tk_thread *t, uint32_t m)
 	for (unsigned i = 0; i < TK_CPUS_MAX; i++) {
 		if (!(m & (1u << i)))
 			continue;
-		uint64_t l = place_cpu_load(&places, i);
+		uint64_t l = place_cpu_load(places, i);
 
 		if (best < 0 || l < lb || (l == lb && others(t, i) < others(t, (unsigned)best))) {
 			best = (int)i;
@@ -205,7 +220,7 @@ int sched_dl_move_share(struct tk_thread *t, uint32_t mask, unsigned first)
 	int err = place_change(sched_places(), &t->placed, &pp, 1u << first, &t->placed);
 
 	if (err)	/* whole on another CPU of mask, or split over two */
-		err = place_change(&places, &t->placed, &pp, mask, &t->placed);
+		err = place_change(places, &t->placed, &pp, mask, &t->placed);
 	tk_spin_unlock_irqrestore(&sched_admit_lock, f);
 	return err ? -EBUSY : 0;
 }
@@ -262,6 +277,8 @@ int sched_set_params(struct tk_thread *t, const struct tk_sched *s)
 	struct set_req r = { t, s, -EAGAIN };
 
 	if (s->policy == TK_SCHED_DEADLINE) {
+		if (sched_places_prepare())
+			return -ENOMEM;
 		sched_repack_prepare();
 		if (!t->added && t->se.cls != SCHED_CLASS_DL && !t->placed.npieces) {
 			r.err = place_new(t, s);
@@ -294,6 +311,8 @@ int sched_set_bound(unsigned percent)
 
 	if (percent < 1 || percent > 100)
 		return -EINVAL;
+	if (sched_places_prepare())
+		return -ENOMEM;
 	f = tk_spin_lock_irqsave(&sched_admit_lock);
 	err = place_set_bound(sched_places(), ((uint64_t)percent << PLACE_SHIFT) / 100);
 	tk_spin_unlock_irqrestore(&sched_admit_lock, f);

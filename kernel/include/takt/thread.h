@@ -78,12 +78,14 @@ int tk_thread_set_name(tk_thread_t *t, const char *name);
  * lock the caller holds.
  * @retval 0, -EINVAL (nothing changed), -EBUSY (deadline bandwidth would
  * pass the admission bound: nothing changed), -ESRCH, -EPERM (a thread on
- * another CPU, inside a section: nothing changed) */
+ * another CPU, inside a section: nothing changed), -ENOMEM (a first
+ * deadline thread: no memory for the shares' table; nothing changed) */
 int tk_thread_setsched(tk_thread_t *t, const struct tk_sched *s);
 int tk_thread_getsched(tk_thread_t *t, struct tk_sched *s);
 /* Admission bound for the sum of runtime/period of deadline threads, in
  * percent (1..100, default 95). @retval 0, -EINVAL, -EBUSY (below what is
- * admitted already) */
+ * admitted already), -ENOMEM (no memory for the deadline shares' table,
+ * taken from the heap at the first deadline thread or this call) */
 int tk_sched_set_bound(unsigned percent);
 
 /* FIFO/RR: go to the tail of the caller's priority. DEADLINE: end the

@@ -7,12 +7,56 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <takt/takt.h>
 
 #include "irq_lock.h"
 #include "sched_test.h"
+
+/* ---- the deadline shares' table comes from the heap at the first
+ * deadline request (kernel/sched/params.c): without memory the request is
+ * refused, -ENOMEM, and nothing changes; with it, it goes on as before.
+ * First in main: no deadline thread yet, and nothing printed while the
+ * heap is full (stdio takes from it). */
+struct hog {
+	struct hog *next;
+};
+
+static struct hog *hog_heap(void)
+{
+	struct hog *all = 0;
+
+	for (size_t sz = 1u << 20; sz >= sizeof(struct hog); sz /= 2) {
+		struct hog *h;
+
+		while ((h = malloc(sz))) {
+			h->next = all;
+			all = h;
+		}
+	}
+	return all;
+}
+
+static void test_first_deadline_without_memory(void)
+{
+	struct tk_sched s = { 0 };
+	struct hog *all = hog_heap();
+	int bound = tk_sched_set_bound(90);
+	int dl = tk_thread_setsched(0, P_DL(1 * MS, 10 * MS, 10 * MS));
+	int get = tk_thread_getsched(0, &s);
+
+	while (all) {
+		struct hog *n = all->next;
+
+		free(all);
+		all = n;
+	}
+	TK_CHECK("first_deadline_without_memory_is_enomem",
+		 bound == -ENOMEM && dl == -ENOMEM && get == 0 && s.policy != TK_SCHED_DEADLINE);
+	TK_CHECK("deadline_table_taken_once_memory_is_back", tk_sched_set_bound(95) == 0);
+}
 
 /* ---- EDF order: released together, they run earliest deadline first */
 static int order[3], norder;
@@ -486,6 +530,7 @@ int main(int argc, char **argv)
 		printf("sched: %s returned\n", argv[1]);
 		return 1;
 	}
+	test_first_deadline_without_memory();
 	test_edf_order();
 	test_preemption();
 	test_cbs_isolation();
