@@ -165,6 +165,8 @@ const void *dt_raw_node_prop(const void *fdt, int node, const char *name, int *l
 int dt_fdt_errno(int err);
 /* Forget the bus cells remembered for the indexed blob (a new index). */
 void dt_reg_forget(void);
+/* dt_irq.c: forget the interrupt controller remembered for the index. */
+void dt_irq_forget(void);
 /* True when fdt is the blob the node index was built for (so immutable). */
 bool dt_indexed(const void *fdt);
 /* dt_index.c: the child of parent named name[0..len) (unit address

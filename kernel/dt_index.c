@@ -93,6 +93,7 @@ static void forget(void)
 	idx.n = 0;
 	indexed_fdt = 0;
 	dt_reg_forget();
+	dt_irq_forget();
 	dt_props_reset();
 }
 

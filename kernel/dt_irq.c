@@ -35,22 +35,42 @@ bool tk_dt_prop_bool(const void *fdt, int node, const char *name)
 	return dt_getprop(fdt, node, name, NULL) != NULL;
 }
 
+/* A node's hot property by its index position when it has one (looked up
+ * once a node, not once a property: x86's IOAPIC reads every node's
+ * interrupts at boot), else as dt_getprop. */
+struct at {
+	const void *fdt;
+	int node, i;
+};
+
+static struct at at_node(const void *fdt, int node)
+{
+	return (struct at){ fdt, node, dt_index_of(fdt, node) };
+}
+
+static const uint8_t *at_prop(const struct at *a, enum dt_hot id, const char *name, int *len)
+{
+	if (a->i >= 0)
+		return dt_props_hot_at(a->fdt, a->i, a->node, id, name, len);
+	return dt_getprop(a->fdt, a->node, name, len);
+}
+
 /* interrupt-parent is inherited (devicetree spec 2.4.1): the nearest of
  * node and its ancestors that has one decides. */
-static int irq_parent(const void *fdt, int node)
+static int irq_parent(const struct at *n)
 {
-	for (int cur = node; cur >= 0; cur = dt_fast_parent(fdt, cur)) {
+	for (struct at cur = *n; cur.node >= 0;) {
 		int len;
-		const uint8_t *p = dt_getprop(fdt, cur, "interrupt-parent", &len);
+		const uint8_t *p = at_prop(&cur, DT_HOT_INTERRUPT_PARENT, "interrupt-parent", &len);
 
-		if (!p)
-			continue;
-		if (len != 4)
-			return dt_len_err(fdt, cur, "interrupt-parent", len, "not 4");
-		return dt_phandle_node(fdt, node, "interrupt-parent", dt_be32(p));
+		if (p && len != 4)
+			return dt_len_err(n->fdt, cur.node, "interrupt-parent", len, "not 4");
+		if (p)
+			return dt_phandle_node(n->fdt, n->node, "interrupt-parent", dt_be32(p));
+		cur = at_node(n->fdt, dt_fast_parent(n->fdt, cur.node));
 	}
-	return dt_prop_err(fdt, node, "interrupts", "has no interrupt-parent in any ancestor",
-			-ENXIO);
+	return dt_prop_err(n->fdt, n->node, "interrupts", "has no interrupt-parent in any ancestor",
+			   -ENXIO);
 }
 
 /* "<node>: interrupt parent <ctl> <why>" -> -EINVAL */
@@ -63,8 +83,23 @@ COLD static int ctl_err(const void *fdt, int node, int ctl, const char *why)
 	return -EINVAL;
 }
 
+/* The last controller irq_cells accepted, for the indexed (so immutable)
+ * blob: a board's devices mostly name one, and x86's IOAPIC checks every
+ * node's interrupts (two lookups each on the same controller). Set only
+ * while fdt is the indexed blob, forgotten with the index (dt_irq_forget). */
+static struct {
+	const void *fdt;
+	int ctl;
+	uint32_t nc;
+} ctl_memo;
+
+void dt_irq_forget(void)
+{
+	ctl_memo.fdt = 0;
+}
+
 /* The #interrupt-cells of controller ctl, which must be one. */
-static int irq_cells(const void *fdt, int node, int ctl, uint32_t *nc)
+static int irq_cells_read(const void *fdt, int node, int ctl, uint32_t *nc)
 {
 	int len;
 	const uint8_t *p;
@@ -82,6 +117,20 @@ static int irq_cells(const void *fdt, int node, int ctl, uint32_t *nc)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+static int irq_cells(const void *fdt, int node, int ctl, uint32_t *nc)
+{
+	int rc;
+
+	if (fdt == ctl_memo.fdt && ctl == ctl_memo.ctl) {
+		*nc = ctl_memo.nc;
+		return 0;
+	}
+	rc = irq_cells_read(fdt, node, ctl, nc);
+	if (!rc && dt_indexed(fdt))
+		ctl_memo.fdt = fdt, ctl_memo.ctl = ctl, ctl_memo.nc = *nc;
+	return rc;
 }
 
 static void irq_fill(struct tk_dt_irq *irq, int ctl, uint32_t nc, const uint8_t *p)
@@ -135,15 +184,18 @@ int tk_dt_irqs(const void *fdt, int node, struct tk_dt_irq *out, int max)
 {
 	uint32_t nc;
 	int len, ctl, n, rc;
-	const uint8_t *p = dt_getprop(fdt, node, "interrupts-extended", &len);
+	struct at a = at_node(fdt, node);
+	const uint8_t *p = at_prop(&a, DT_HOT_INTERRUPTS_EXTENDED, "interrupts-extended", &len);
 
 	/* interrupts-extended wins over interrupts (devicetree spec 2.4.1.3). */
 	if (p)
 		return irqs_extended(fdt, node, p, len, out, max);
-	p = dt_get_prop(fdt, node, "interrupts", &len);
-	if (!p)
+	p = at_prop(&a, DT_HOT_INTERRUPTS, "interrupts", &len);
+	if (!p) {
+		dt_prop_failed(fdt, node, "interrupts", &len);
 		return len;
-	ctl = irq_parent(fdt, node);
+	}
+	ctl = irq_parent(&a);
 	if (ctl < 0)
 		return ctl;
 	rc = irq_cells(fdt, node, ctl, &nc);
