@@ -70,6 +70,7 @@ void device_matcher_init(struct device_matcher *m, const struct tk_driver *first
 	m->last = 0;
 	m->last_len = 0;
 	m->last_drv = 0;
+	m->seen = 0;
 	for (const struct tk_driver *d = first; d < end; d++)
 		for (const char *const *dc = d->compat; *dc; dc++) {
 			if (m->n == DEVICE_MATCHER_MAX) {
@@ -77,6 +78,7 @@ void device_matcher_init(struct device_matcher *m, const struct tk_driver *first
 				return;
 			}
 			m->hash[m->n] = hash_str(*dc, &len);
+			m->seen |= 1ull << (m->hash[m->n] % 64);
 			m->drv[m->n] = d;
 			m->compat[m->n++] = *dc;
 		}
@@ -92,6 +94,8 @@ static const struct tk_driver *find_in(const struct device_matcher *m, const cha
 	for (const char *c = list; c < list + len; c += n + 1) {
 		uint32_t h = hash_str(c, &n);
 
+		if (!(m->seen >> (h % 64) & 1))
+			continue;
 		for (int k = 0; k < m->n; k++)
 			if (m->hash[k] == h && strcmp(c, m->compat[k]) == 0)
 				return m->drv[k];

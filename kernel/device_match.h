@@ -25,6 +25,8 @@ struct device_matcher {
 	const struct tk_driver *first, *end;
 	int n;				/* -1: too many, device_match decides */
 	uint32_t hash[DEVICE_MATCHER_MAX];	/* of each compatible, in table order */
+	uint64_t seen;			/* bit hash % 64 of each: most strings of a DT
+					 * name no driver, and miss it */
 	const struct tk_driver *drv[DEVICE_MATCHER_MAX];
 	const char *compat[DEVICE_MATCHER_MAX];
 	/* the last list matched and its answer: QEMU's 32 virtio slots,
