@@ -3,11 +3,13 @@
 `boot`: the hello image's size (text, data, bss) and its entry-to-main time
 under QEMU -icount shift=0,align=off,sleep=off, where one guest instruction
 is one virtual ns, so the figure repeats to the tick. Run twice to show it.
-On microvm also the smallest RAM hello runs in (QEMU -m, bisected in 16 KiB
-steps: it boots and powers off with status 0), less the RAM below its load
-address: what it needs, image, boot area and heap (qemu-virt-arm64's QEMU
-loads the image 2 MiB in and needs room for the DTB after it, so there the
-bisection would measure QEMU). Results go to build/bench/<board>-boot.json.
+On microvm also all the RAM hello runs in: the smallest QEMU -m it boots
+and powers off in with status 0 (bisected in 16 KiB steps), less the 1 MiB
+below its load address, which holds the image and its boot area; plus its
+heap, which at that size is the low 640 KiB (the largest RAM left), as hello
+says ("heap: N bytes taken"). qemu-virt-arm64's QEMU loads the image 2 MiB in
+and needs room for the DTB after it, so there the bisection would measure
+QEMU. Results go to build/bench/<board>-boot.json.
 
 `console`: the longest interrupts-masked stretch a console write causes
 (tests/bench/console), through the transmit ring and with every write polled
@@ -102,6 +104,17 @@ def runs_in(qemu_cmd, kib):
     return "power: off (exit status 0)" in out and "PANIC" not in out
 
 
+HEAP_LINE = re.compile(r"^heap: (\d+) bytes taken\s*$", re.M)
+
+
+def heap_kib_of(out):
+    """hello's "heap: N bytes taken" line, in KiB rounded up."""
+    m = HEAP_LINE.search(out)
+    if not m:
+        raise ValueError("hello did not say what it took from the heap ('heap: N bytes taken')")
+    return -(-int(m.group(1)) // 1024)
+
+
 def min_ram_kib(qemu_cmd, lo, hi, step=RAM_STEP_KIB, runs=runs_in):
     """The smallest RAM (KiB, a multiple of step, above lo) hello runs in; lo is
     taken to fail (the image starts there), hi must run (checked). More RAM
@@ -143,6 +156,9 @@ def bench_boot(root, board, build_dir, qemu_cmd, variants, min_ram=False):
         load = load_kib(os.path.join(build_dir, "takt.elf"))
         result["load_kib"] = load
         result["min_ram_kib"] = min_ram_kib(qemu_cmd, load, ram_kib_of(qemu_cmd))
+        # there the heap is below the load address, left out of the bisection
+        result["heap_kib"] = heap_kib_of(qemu_output(with_ram(qemu_cmd, result["min_ram_kib"]), 60))
+        result["all_ram_kib"] = result["min_ram_kib"] - load + result["heap_kib"]
     path = write_result(root, board, "boot", result)
     print("\nboot benchmark, %s, hello (QEMU %s)" % (board, " ".join(ICOUNT)))
     print("  size: text %d  data %d  bss %d  (text+data %d, all %d bytes; image file %d)"
@@ -151,10 +167,11 @@ def bench_boot(root, board, build_dir, qemu_cmd, variants, min_ram=False):
         print("  entry to main, %-28s %s us" % (r["dtb"] + ":",
               "  ".join("%.3f" % v for v in r["entry_to_main_us"])))
     if min_ram:
-        print("  runs in -m %dK: %d KiB above its load address (%d KiB); with less than a free "
-              "2 MiB block its thread stacks have no guard page"
+        print("  runs in -m %dK: %d KiB above its load address (%d KiB) and %d KiB of heap "
+              "below it, %d KiB in all; with less than a free 2 MiB block its thread stacks "
+              "have no guard page"
               % (result["min_ram_kib"], result["min_ram_kib"] - result["load_kib"],
-                 result["load_kib"]))
+                 result["load_kib"], result["heap_kib"], result["all_ram_kib"]))
     print("results: " + path)
     return result
 

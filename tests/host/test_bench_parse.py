@@ -60,6 +60,16 @@ class MinRam(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "does not run with -m 262144K"):
             takt_bench.min_ram_kib(self.CMD, 1024, 262144, runs=lambda c, k: False)
 
+    def test_heap_line_read_in_kib_rounded_up(self):
+        out = "boot: entry to main in 89.487 us\r\nheap: 19248 bytes taken\r\nargs: 1\r\n"
+        self.assertEqual(takt_bench.heap_kib_of(out), 19)
+        self.assertEqual(takt_bench.heap_kib_of("heap: 1024 bytes taken\n"), 1)
+        self.assertEqual(takt_bench.heap_kib_of("heap: 0 bytes taken\n"), 0)
+        for bad in ("", "heap: lots bytes taken\n", "heap: -5 bytes taken\n",
+                    "the heap: 5 bytes taken\n"):
+            with self.assertRaisesRegex(ValueError, "did not say what it took"):
+                takt_bench.heap_kib_of(bad)
+
     def test_ram_of_and_with_ram(self):
         self.assertEqual(takt_bench.ram_kib_of(self.CMD), 262144)
         self.assertEqual(takt_bench.ram_kib_of(["q", "-m", "1392K"]), 1392)

@@ -27,8 +27,13 @@
 #include "../../smp.h"
 #include "x86.h"
 
-#define FDT_BUF_SIZE	(64 * 1024)
 #define MAX_RAM		16
+/* What the merges may add to the base DTB (boot_area_size): /memory's reg
+ * (MAX_RAM entries), the reservation map's entry, /chosen and its bootargs
+ * (the command line), /cpus with QEMU_DT_MAX_CPUS nodes; with the virtio
+ * transport QEMU_DT_MAX_SLOTS slots of some 150 bytes each. */
+#define DT_GROWTH	(PVH_CMDLINE_MAX + 2048)
+#define DT_GROWTH_VIRTIO (QEMU_DT_MAX_SLOTS * 256)
 #define QEMU_FDT_SIZE	(16 * 1024)
 
 extern const char board_dtb[];
@@ -41,26 +46,32 @@ extern const struct tk_driver tk_driver_virtio_mmio __attribute__((weak));
 
 /*
  * The boot area: in RAM after the image (place_boot_area), not in its
- * .bss, where these 90 KiB were static RAM of every app (issue 18); 68
- * KiB without the virtio transport (area_size). The DT
+ * .bss, where these 90 KiB were static RAM of every app (issue 18). The DT
  * buffer stays for good (kernel_start keeps the heap off the DTB, as off
- * any DTB); QEMU's etc/fdt, the command line's copy and the virtio merge's
- * work space after it are scratch that the boot is done with before
- * kernel_start sets up the heap, which may then take them. fdt_open_into
- * writes what libfdt reads of the DT buffer, so nothing needs clearing.
+ * any DTB): it is sized to the base DTB and what the merges may add (a
+ * fixed 64 KiB was most of the RAM hello needs besides its image). QEMU's
+ * etc/fdt, the command line's copy and the virtio merge's work space after
+ * it are scratch that the boot is done with before kernel_start sets up
+ * the heap, which may then take them. fdt_open_into writes what libfdt
+ * reads of the DT buffer, so nothing needs clearing.
  */
-static char *fdt_buf;		/* FDT_BUF_SIZE */
+static char *fdt_buf;		/* fdt_buf_size */
+static uint64_t fdt_buf_size;
 static char *args;		/* PVH_CMDLINE_MAX */
 static char *qemu_fdt;		/* QEMU_FDT_SIZE, with the transport only */
 static char *merge_ws;		/* QEMU_DT_MERGE_SCRATCH, likewise */
 
 /* The merge of QEMU's slots is the only user of its two buffers: an app
- * without the virtio transport (hello) boots in 24 KiB less RAM. */
-static uint64_t area_size(void)
+ * without the virtio transport (hello) boots in 24 KiB less RAM. base
+ * passed tk_dt_validate (the built-in DTB at build time). */
+static uint64_t area_size(const void *base)
 {
-	uint64_t n = FDT_BUF_SIZE + PVH_CMDLINE_MAX;
+	bool virtio = &tk_driver_virtio_mmio;
+	uint64_t dt = fdt_totalsize(base) + DT_GROWTH + (virtio ? DT_GROWTH_VIRTIO : 0);
 
-	return &tk_driver_virtio_mmio ? n + QEMU_FDT_SIZE + QEMU_DT_MERGE_SCRATCH : n;
+	fdt_buf_size = (dt + 4095) & ~4095ull;
+	return fdt_buf_size + PVH_CMDLINE_MAX +
+	       (virtio ? QEMU_FDT_SIZE + QEMU_DT_MERGE_SCRATCH : 0);
 }
 
 /* Loader data lives in low RAM, mapped by entry.S; anything above _end
@@ -306,13 +317,13 @@ static void merge_qemu_cpus(void)
  * module list and module 0, the DTB a loader may pass). Mapped here: QEMU
  * puts the image low, so these are usually in the image's last 2 MiB page.
  */
-static void place_boot_area(const struct hvm_start_info *si, uint32_t info_pa)
+static void place_boot_area(const struct hvm_start_info *si, uint32_t info_pa, const void *base)
 {
 	struct pvh_ram ram[MAX_RAM], busy[5] = {
 		{ info_pa, sizeof(*si) },
 	};
 	int n = 0, nbusy = 1;
-	uint64_t bytes, pa, size = area_size();
+	uint64_t bytes, pa, size = area_size(base);
 
 	if (!pvh_check_range(si->cmdline_paddr, PVH_CMDLINE_MAX))
 		busy[nbusy++] = (struct pvh_ram){ si->cmdline_paddr, PVH_CMDLINE_MAX };
@@ -341,7 +352,7 @@ static void place_boot_area(const struct hvm_start_info *si, uint32_t info_pa)
 	if (arch_mmu_map(pa, size, false))
 		tk_panic("boot: cannot map the boot area at 0x%lx", (unsigned long)pa);
 	fdt_buf = (char *)(uintptr_t)pa;
-	args = fdt_buf + FDT_BUF_SIZE;
+	args = fdt_buf + fdt_buf_size;
 	if (&tk_driver_virtio_mmio) {
 		qemu_fdt = args + PVH_CMDLINE_MAX;
 		merge_ws = qemu_fdt + QEMU_FDT_SIZE;
@@ -377,10 +388,10 @@ __attribute__((noreturn)) void x86_start(uint32_t info_pa)
 	if (pvh_check_magic(si))
 		tk_panic("boot: bad PVH magic 0x%08x in hvm_start_info at 0x%x (expected 0x%08x): not started through PVH",
 			 si->magic, info_pa, PVH_MAGIC);
-	place_boot_area(si, info_pa);
 	const void *base = base_dtb(si);
 
-	fdt_must(fdt_open_into(base, fdt_buf, FDT_BUF_SIZE), "the PVH data");
+	place_boot_area(si, info_pa, base);
+	fdt_must(fdt_open_into(base, fdt_buf, (int)fdt_buf_size), "the PVH data");
 	merge_memory(si);
 	/* The APs' real-mode trampoline (ap_start.S): never heap or DMA pool. */
 	fdt_must(fdt_add_mem_rsv(fdt_buf, AP_TRAMPOLINE, 4096), "the AP trampoline's page");
