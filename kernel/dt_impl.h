@@ -87,14 +87,46 @@ static inline uint32_t size_min(uint32_t a, uint32_t b)
 	return a < b ? a : b;
 }
 
+/* The length of the node name at s, up to its NUL (max: none in the max
+ * bytes there), setting *slash when a '/' comes before it: eight bytes a
+ * step, little-endian (x86_64 and arm64). The zero-byte test's lowest set
+ * bit is exact for the first such byte, so the first NUL and the first '/'
+ * of a step are found without a byte loop (only the block's last bytes,
+ * fewer than eight, go a byte at a time). strnlen and then strchrnul over
+ * each name were 86 instructions a node, a sixth of the validating walk. */
+static inline uint32_t dt_name_scan(const char *s, uint32_t max, bool *slash)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = ones << 7, slashes = ones * '/';
+	uint32_t i = 0;
+
+	for (; max - i >= 8; i += 8) {
+		uint64_t w, x, z, sl;
+
+		memcpy(&w, s + i, 8);
+		x = w ^ slashes;
+		z = (w - ones) & ~w & highs;
+		sl = (x - ones) & ~x & highs;
+		if (sl && (!z || __builtin_ctzll(sl) < __builtin_ctzll(z)))
+			*slash = true;
+		if (z)
+			return i + (uint32_t)(__builtin_ctzll(z) >> 3);
+	}
+	for (; i < max && s[i]; i++)
+		if (s[i] == '/')
+			*slash = true;
+	return i;
+}
+
 /* The tag at off in the structure block st (size bytes), and where the
  * next one starts: read without the bounds checks fdt_next_tag makes on
  * every tag (half of the index build's instructions were those checks).
  * Bounded all the same, for any blob whose header passed: -1 in *next past
  * the block, and a property length that runs past it (or would wrap, as
  * libfdt's own walk does, looping for ever) ends there too. Version 16 and
- * later only (a large property of an older blob is 8-byte aligned). */
-static inline uint32_t dt_next_tag_raw(const char *st, uint32_t size, int off, int *next)
+ * later only (a large property of an older blob is 8-byte aligned). A
+ * BEGIN_NODE's name with a '/' sets *slash. */
+static inline uint32_t dt_next_tag_named(const char *st, uint32_t size, int off, int *next,
+					 bool *slash)
 {
 	uint32_t tag, n = (uint32_t)off + FDT_TAGSIZE;
 
@@ -104,13 +136,20 @@ static inline uint32_t dt_next_tag_raw(const char *st, uint32_t size, int off, i
 	}
 	tag = dt_be32((const uint8_t *)st + off);
 	if (tag == FDT_BEGIN_NODE)
-		n += (uint32_t)strnlen(st + n, size - n) + 1;
+		n += dt_name_scan(st + n, size - n, slash) + 1;
 	else if (tag == FDT_PROP)
 		n = n + 8 > size ? size + 1 : n + 8 + size_min(dt_be32((const uint8_t *)st + n),
 							     size - (n + 8) + 1);
 	n = (n + FDT_TAGSIZE - 1) & ~(uint32_t)(FDT_TAGSIZE - 1);	/* libfdt_internal.h's FDT_TAGALIGN */
 	*next = n <= size ? (int)n : -1;
 	return tag;
+}
+
+static inline uint32_t dt_next_tag_raw(const char *st, uint32_t size, int off, int *next)
+{
+	bool slash = false;
+
+	return dt_next_tag_named(st, size, off, next, &slash);
 }
 /* n cells (0..2 where it matters; more keep the low 64 bits) as one
  * value. Inline: two a reg entry, on every device's and every bus's way. */

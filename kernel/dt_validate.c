@@ -18,7 +18,6 @@
  * a pass here and abort when it disagrees: every DTB the tests and the
  * fuzzers feed is a differential test of this walk against libfdt's.
  */
-#define _GNU_SOURCE	/* strchrnul */
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -97,15 +96,12 @@ COLD static int struct_err(const char *what, int off)
 /* A node's name, at BEGIN_NODE: the root's is empty, and no name has a
  * '/' (DT spec 2.2.1; fdt_check_full does not read it, and fdt_get_path
  * and the node index would name different nodes for one offset).
- * dt_next_tag_raw found its NUL inside the block, so the search stops
- * there (strchrnul: a vector search where the C library has one). */
-static int check_node_name(const char *st, int off, int depth)
+ * dt_next_tag_named found its NUL inside the block, and the '/'. */
+static int check_node_name(const char *st, int off, int depth, bool slash)
 {
-	const char *name = st + off + FDT_TAGSIZE;
-
-	if (depth == 0 && name[0])
+	if (depth == 0 && st[off + FDT_TAGSIZE])
 		return struct_err("the root node has a name, at structure offset: ", off);
-	if (*strchrnul(name, '/'))
+	if (slash)
 		return struct_err("a node name contains '/', at structure offset: ", off);
 	return 0;
 }
@@ -138,7 +134,8 @@ static inline int index_node(struct dt_index_arrays *ix, int32_t *open, int dept
 /* The structure block, as fdt_check_full walks it: tags in bounds, one
  * root node with an empty name, nodes nested and closed, every property
  * named, FDT_END after the root and only there; and no property outside
- * a node, no '/' in a name. With ix, the same walk builds the node index
+ * a node, no '/' in a name, the root first (no FDT_NOP before it) and
+ * there at all (FDT_END alone passes fdt_check_full). With ix, the same walk builds the node index
  * (dt_index.c): one decode of each tag for both, where two walks were a
  * third of the boot (-ENOSPC: ix cannot hold the blob; nothing said about
  * its validity). One copy for both (a test of ix a node and a property,
@@ -154,7 +151,9 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 	struct open_node cur = { -1, 0, NULL };
 
 	for (;; off = next) {
-		tag = dt_next_tag_raw(st, size, off, &next);
+		bool slash = false;
+
+		tag = dt_next_tag_named(st, size, off, &next, &slash);
 		if (next < 0)
 			return struct_err("a tag runs past the structure block, at offset: ", off);
 		/* the common tag first: a property inside a node (so before the
@@ -175,13 +174,22 @@ static __attribute__((noinline)) int walk(const void *fdt, struct dt_index_array
 					  off);
 		switch (tag) {
 		case FDT_NOP:
+			/* before the root: fdt_check_full passes it, but libfdt's
+			 * own fdt_get_path then fails for every node (it walks
+			 * from offset 0 expecting the root) and dtc refuses the
+			 * blob (found by tests/fuzz/fuzz_dt.c) */
+			if (depth == 0)
+				return struct_err("FDT_NOP before the root node, at structure offset: ",
+						  off);
 			break;
 		case FDT_END:
 			if (depth)
 				return struct_err("FDT_END inside a node, at structure offset: ", off);
+			if (!closed)
+				return struct_err("no root node: FDT_END at structure offset: ", off);
 			return 0;
 		case FDT_BEGIN_NODE:
-			rc = check_node_name(st, off, depth);
+			rc = check_node_name(st, off, depth, slash);
 			if (!rc && ix)
 				rc = index_node(ix, open, depth, off, &cur);
 			if (rc)

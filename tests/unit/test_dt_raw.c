@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -74,6 +76,65 @@ static void same_as_libfdt(const void *fdt)
 				fail_msg("node %d '%s': %p/%d, libfdt %p/%d", node, props[k], a, la, b,
 					 lb);
 		}
+}
+
+/* dt_name_scan (the walk's node names, eight bytes a step) against a byte
+ * loop: every NUL position 0..max and none, a '/' before, at and after it,
+ * at every offset around the 8-byte steps, and a buffer with no slack past
+ * max (ASan: nothing read beyond). */
+static void test_name_scan_as_bytes(void **state)
+{
+	(void)state;
+	for (uint32_t max = 0; max <= 26; max++)
+		for (uint32_t nul = 0; nul <= max; nul++)
+			for (int slash_at = -1; slash_at < (int)max; slash_at++) {
+				char *s = malloc(max ? max : 1);
+				uint32_t want = 0;
+				bool want_slash = false, slash = false;
+
+				memset(s, 'a', max);
+				if (slash_at >= 0)
+					s[slash_at] = '/';
+				if (nul < max)
+					s[nul] = 0;
+				while (want < max && s[want]) {
+					if (s[want] == '/')
+						want_slash = true;
+					want++;
+				}
+				assert_int_equal(dt_name_scan(s, max, &slash), want);
+				assert_int_equal(slash, want_slash);
+				free(s);
+			}
+}
+
+/* The same on bytes of every value (high bits set, '/' ^ 0x80, several
+ * '/' and NULs), from a fixed seed. */
+static void test_name_scan_random_bytes(void **state)
+{
+	static const char pick[] = { 0, '/', 'a', '@', (char)0xaf, (char)0x80, (char)0xff, 0x01 };
+	unsigned seed = 12345;
+
+	(void)state;
+	for (int round = 0; round < 20000; round++) {
+		uint32_t max = (seed = seed * 1103515245u + 12345u) >> 16 & 31, want = 0;
+		char *s = malloc(max ? max : 1);
+		bool want_slash = false, slash = false;
+
+		for (uint32_t i = 0; i < max; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly name bytes, so NULs come late as often as early */
+			s[i] = (seed >> 16) % 4 ? pick[2 + (seed >> 20) % 6] : pick[(seed >> 20) % 2];
+		}
+		while (want < max && s[want]) {
+			if (s[want] == '/')
+				want_slash = true;
+			want++;
+		}
+		assert_int_equal(dt_name_scan(s, max, &slash), want);
+		assert_int_equal(slash, want_slash);
+		free(s);
+	}
 }
 
 static void test_fixtures(void **state)
@@ -148,6 +209,8 @@ static void test_bad_header(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name_scan_as_bytes),
+		cmocka_unit_test(test_name_scan_random_bytes),
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_boards),
 		cmocka_unit_test(test_bad_header),

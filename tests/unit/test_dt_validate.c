@@ -169,6 +169,51 @@ static void test_validate_rejects_slash_in_node_name(void **state)
 	free(fdt);
 }
 
+/* Found by tests/fuzz/fuzz_dt.c: an FDT_NOP before the root passes
+ * fdt_check_full, but libfdt's fdt_get_path then fails for every node (it
+ * walks from offset 0 expecting the root) where the node index gives one.
+ * Refused, as dtc refuses it. */
+static void test_validate_rejects_nop_before_root(void **state)
+{
+	void *blob = dtb_load("virt");
+	int size = (int)fdt_totalsize(blob) + 64;
+	char *fdt = malloc((size_t)size);
+	uint32_t st;
+	fdt32_t nop = cpu_to_fdt32(FDT_NOP);
+
+	(void)state;
+	assert_int_equal(fdt_open_into(blob, fdt, size), 0);
+	assert_int_equal(fdt_pack(fdt), 0);
+	st = fdt_off_dt_struct(fdt);
+	/* the structure and strings blocks one tag later, a NOP in front */
+	memmove(fdt + st + 4, fdt + st, fdt_totalsize(fdt) - st);
+	memcpy(fdt + st, &nop, 4);
+	fdt_set_size_dt_struct(fdt, fdt_size_dt_struct(fdt) + 4);
+	fdt_set_off_dt_strings(fdt, fdt_off_dt_strings(fdt) + 4);
+	fdt_set_totalsize(fdt, fdt_totalsize(fdt) + 4);
+	assert_int_equal(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);	/* libfdt passes it */
+	assert_int_equal(tk_dt_validate(fdt, (size_t)size), -EBADMSG);
+	assert_non_null(strstr(tk_dt_last_error(), "FDT_NOP before the root node"));
+	free(fdt);
+	free(blob);
+}
+
+/* A structure block of FDT_END alone passes fdt_check_full: no root node,
+ * refused here. */
+static void test_validate_rejects_no_root(void **state)
+{
+	void *fdt = dtb_load("virt");
+	fdt32_t end = cpu_to_fdt32(FDT_END);
+
+	(void)state;
+	memcpy((char *)fdt + fdt_off_dt_struct(fdt), &end, 4);
+	fdt_set_size_dt_struct(fdt, 4);
+	assert_int_equal(fdt_check_full(fdt, fdt_totalsize(fdt)), 0);	/* libfdt passes it */
+	assert_int_equal(tk_dt_validate(fdt, SIZE_MAX), -EBADMSG);
+	assert_non_null(strstr(tk_dt_last_error(), "no root node"));
+	free(fdt);
+}
+
 /* Found by tests/fuzz/fuzz_dt.c: off_dt_struct 0x39 passed libfdt's header
  * check, and the node index read its properties misaligned (UBSan). */
 static void test_validate_rejects_misaligned_structure_block(void **state)
@@ -313,6 +358,8 @@ int main(void)
 		cmocka_unit_test(test_validate_rejects_property_running_past_structure),
 		cmocka_unit_test(test_validate_rejects_name_offset_past_strings),
 		cmocka_unit_test(test_validate_rejects_slash_in_node_name),
+		cmocka_unit_test(test_validate_rejects_nop_before_root),
+		cmocka_unit_test(test_validate_rejects_no_root),
 		cmocka_unit_test(test_validate_rejects_misaligned_structure_block),
 		cmocka_unit_test(test_validate_rejects_wrapping_property_length),
 		cmocka_unit_test(test_validate_rejects_named_root),
