@@ -28,7 +28,7 @@
 #include "x86.h"
 
 #define MAX_RAM		16
-/* What the merges may add to the base DTB (boot_area_size): /memory's reg
+/* What the merges may add to the base DTB (area_size): /memory's reg
  * (MAX_RAM entries), the reservation map's entry, /chosen and its bootargs
  * (the command line), /cpus with QEMU_DT_MAX_CPUS nodes; with the virtio
  * transport QEMU_DT_MAX_SLOTS slots of some 150 bytes each. */
