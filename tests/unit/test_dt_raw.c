@@ -78,6 +78,21 @@ static void same_as_libfdt(const void *fdt)
 		}
 }
 
+/* dt_name_scan of s (max bytes) as a byte loop finds it. */
+static void scan_as_bytes(const char *s, uint32_t max)
+{
+	uint32_t want = 0;
+	bool want_slash = false, slash = false;
+
+	while (want < max && s[want]) {
+		if (s[want] == '/')
+			want_slash = true;
+		want++;
+	}
+	assert_int_equal(dt_name_scan(s, max, &slash), want);
+	assert_int_equal(slash, want_slash);
+}
+
 /* dt_name_scan (the walk's node names, eight bytes a step) against a byte
  * loop: every NUL position 0..max and none, a '/' before, at and after it,
  * at every offset around the 8-byte steps, and a buffer with no slack past
@@ -89,21 +104,13 @@ static void test_name_scan_as_bytes(void **state)
 		for (uint32_t nul = 0; nul <= max; nul++)
 			for (int slash_at = -1; slash_at < (int)max; slash_at++) {
 				char *s = malloc(max ? max : 1);
-				uint32_t want = 0;
-				bool want_slash = false, slash = false;
 
 				memset(s, 'a', max);
 				if (slash_at >= 0)
 					s[slash_at] = '/';
 				if (nul < max)
 					s[nul] = 0;
-				while (want < max && s[want]) {
-					if (s[want] == '/')
-						want_slash = true;
-					want++;
-				}
-				assert_int_equal(dt_name_scan(s, max, &slash), want);
-				assert_int_equal(slash, want_slash);
+				scan_as_bytes(s, max);
 				free(s);
 			}
 }
@@ -117,22 +124,15 @@ static void test_name_scan_random_bytes(void **state)
 
 	(void)state;
 	for (int round = 0; round < 20000; round++) {
-		uint32_t max = (seed = seed * 1103515245u + 12345u) >> 16 & 31, want = 0;
+		uint32_t max = (seed = seed * 1103515245u + 12345u) >> 16 & 31;
 		char *s = malloc(max ? max : 1);
-		bool want_slash = false, slash = false;
 
 		for (uint32_t i = 0; i < max; i++) {
 			seed = seed * 1103515245u + 12345u;
 			/* mostly name bytes, so NULs come late as often as early */
 			s[i] = (seed >> 16) % 4 ? pick[2 + (seed >> 20) % 6] : pick[(seed >> 20) % 2];
 		}
-		while (want < max && s[want]) {
-			if (s[want] == '/')
-				want_slash = true;
-			want++;
-		}
-		assert_int_equal(dt_name_scan(s, max, &slash), want);
-		assert_int_equal(slash, want_slash);
+		scan_as_bytes(s, max);
 		free(s);
 	}
 }
