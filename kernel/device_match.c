@@ -42,7 +42,7 @@ const struct tk_driver *device_match(const void *fdt, int node,
 				     const struct tk_driver *end)
 {
 	int len;
-	const char *list = dt_getprop(fdt, node, "compatible", &len);
+	const char *list = dt_getprop_hot(fdt, node, DT_HOT_COMPATIBLE, &len);
 
 	return match_list(list, len, first, end);
 }
@@ -121,7 +121,7 @@ const struct tk_driver *device_matcher_find_list(struct device_matcher *m, const
 const struct tk_driver *device_matcher_find(struct device_matcher *m, const void *fdt, int node)
 {
 	int len;
-	const char *list = dt_getprop(fdt, node, "compatible", &len);
+	const char *list = dt_getprop_hot(fdt, node, DT_HOT_COMPATIBLE, &len);
 
 	return device_matcher_find_list(m, list, len);
 }

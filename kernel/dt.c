@@ -265,7 +265,7 @@ bool dt_status_enabled(const char *s, int len)
 bool tk_dt_node_enabled(const void *fdt, int node)
 {
 	int len;
-	const char *s = dt_getprop(fdt, node, "status", &len);
+	const char *s = dt_getprop_hot(fdt, node, DT_HOT_STATUS, &len);
 
 	return dt_status_enabled(s, len);
 }
@@ -293,7 +293,7 @@ static int list_index(const char *list, int len, const char *compat)
 int tk_dt_compat_index(const void *fdt, int node, const char *compat)
 {
 	int len;
-	const char *list = dt_getprop(fdt, node, "compatible", &len);
+	const char *list = dt_getprop_hot(fdt, node, DT_HOT_COMPATIBLE, &len);
 
 	if (!compat)
 		return -EINVAL;

@@ -307,6 +307,12 @@ static inline uint32_t dt_props_note(const void *fdt, uint16_t *at, int node, in
 
 /* The hot id of a property name (its column in dt_props_at), -1 if none. */
 int dt_hot_id(const char *name);
+/* dt_getprop for hot property id (its name: dt_hot_name), without finding
+ * the id from the name: the kernel's own lookups of the boot's common
+ * properties (the name cache is keyed by the literal's address, so which
+ * of those collided moved with the string layout of unrelated code). */
+const void *dt_getprop_hot(const void *fdt, int node, enum dt_hot id, int *len);
+const char *dt_hot_name(enum dt_hot id);
 /* Hot property id (named name) of the node at position i of the indexed
  * blob fdt, at offset node: dt_getprop's answer without the lookups by
  * offset and by name. */

@@ -48,11 +48,11 @@ static struct at at_node(const void *fdt, int node)
 	return (struct at){ fdt, node, dt_index_of(fdt, node) };
 }
 
-static const uint8_t *at_prop(const struct at *a, enum dt_hot id, const char *name, int *len)
+static const uint8_t *at_prop(const struct at *a, enum dt_hot id, int *len)
 {
 	if (a->i >= 0)
-		return dt_props_hot_at(a->fdt, a->i, a->node, id, name, len);
-	return dt_getprop(a->fdt, a->node, name, len);
+		return dt_props_hot_at(a->fdt, a->i, a->node, id, dt_hot_name(id), len);
+	return dt_getprop_hot(a->fdt, a->node, id, len);
 }
 
 /* interrupt-parent is inherited (devicetree spec 2.4.1): the nearest of
@@ -61,7 +61,7 @@ static int irq_parent(const struct at *n)
 {
 	for (struct at cur = *n; cur.node >= 0;) {
 		int len;
-		const uint8_t *p = at_prop(&cur, DT_HOT_INTERRUPT_PARENT, "interrupt-parent", &len);
+		const uint8_t *p = at_prop(&cur, DT_HOT_INTERRUPT_PARENT, &len);
 
 		if (p && len != 4)
 			return dt_len_err(n->fdt, cur.node, "interrupt-parent", len, "not 4");
@@ -104,9 +104,9 @@ static int irq_cells_read(const void *fdt, int node, int ctl, uint32_t *nc)
 	int len;
 	const uint8_t *p;
 
-	if (!dt_getprop(fdt, ctl, "interrupt-controller", NULL))
+	if (!dt_getprop_hot(fdt, ctl, DT_HOT_INTERRUPT_CONTROLLER, NULL))
 		return ctl_err(fdt, node, ctl, " has no 'interrupt-controller'");
-	p = dt_getprop(fdt, ctl, "#interrupt-cells", &len);
+	p = dt_getprop_hot(fdt, ctl, DT_HOT_INTERRUPT_CELLS, &len);
 	if (!p || len != 4)
 		return ctl_err(fdt, node, ctl, " has no valid '#interrupt-cells'");
 	*nc = dt_be32(p);
@@ -185,12 +185,12 @@ int tk_dt_irqs(const void *fdt, int node, struct tk_dt_irq *out, int max)
 	uint32_t nc;
 	int len, ctl, n, rc;
 	struct at a = at_node(fdt, node);
-	const uint8_t *p = at_prop(&a, DT_HOT_INTERRUPTS_EXTENDED, "interrupts-extended", &len);
+	const uint8_t *p = at_prop(&a, DT_HOT_INTERRUPTS_EXTENDED, &len);
 
 	/* interrupts-extended wins over interrupts (devicetree spec 2.4.1.3). */
 	if (p)
 		return irqs_extended(fdt, node, p, len, out, max);
-	p = at_prop(&a, DT_HOT_INTERRUPTS, "interrupts", &len);
+	p = at_prop(&a, DT_HOT_INTERRUPTS, &len);
 	if (!p) {
 		dt_prop_failed(fdt, node, "interrupts", &len);
 		return len;

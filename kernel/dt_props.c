@@ -190,6 +190,20 @@ const void *dt_props_hot_at(const void *fdt, int i, int node, enum dt_hot id, co
 	return hot_at(fdt, i, node, id, name, len);
 }
 
+const char *dt_hot_name(enum dt_hot id)
+{
+	return hot[id].s;
+}
+
+const void *dt_getprop_hot(const void *fdt, int node, enum dt_hot id, int *len)
+{
+	int i = dt_index_of(fdt, node);
+
+	if (i < 0)
+		return fdt_getprop(fdt, node, hot[id].s, len);	/* not indexed */
+	return hot_at(fdt, i, node, id, hot[id].s, len);
+}
+
 const void *dt_getprop(const void *fdt, int node, const char *name, int *len)
 {
 	int i = dt_index_of(fdt, node), id = i >= 0 ? hot_id_cached(name) : -1;

@@ -24,10 +24,11 @@
 #endif
 
 /* One '#...-cells' of bus, dflt when absent; limited to 2 (64 bits). */
-static int cell_prop(const void *fdt, int bus, const char *name, uint32_t dflt, uint32_t *out)
+static int cell_prop(const void *fdt, int bus, enum dt_hot id, uint32_t dflt, uint32_t *out)
 {
 	int len;
-	const uint8_t *p = dt_getprop(fdt, bus, name, &len);
+	const char *name = dt_hot_name(id);
+	const uint8_t *p = dt_getprop_hot(fdt, bus, id, &len);
 
 	if (!p) {
 		*out = dflt;
@@ -64,10 +65,10 @@ void dt_reg_forget(void)
 /* bus_cells past the memo: read, and remembered for an indexed blob. */
 static int bus_cells_read(const void *fdt, int bus, uint32_t *ac, uint32_t *sc)
 {
-	int rc = cell_prop(fdt, bus, "#address-cells", 2, ac);
+	int rc = cell_prop(fdt, bus, DT_HOT_ADDRESS_CELLS, 2, ac);
 
 	if (!rc)
-		rc = cell_prop(fdt, bus, "#size-cells", 1, sc);
+		rc = cell_prop(fdt, bus, DT_HOT_SIZE_CELLS, 1, sc);
 	if (!rc && dt_indexed(fdt))
 		cells_memo = (typeof(cells_memo)){ fdt, bus, *ac, *sc };
 	return rc;
@@ -198,7 +199,7 @@ translate_up(const void *fdt, int node, int bus, struct tk_dt_reg *r)
 		up = dt_fast_parent(fdt, bus);
 		if (up < 0)
 			return 0; /* bus is the root: CPU physical addresses */
-		ranges = dt_getprop(fdt, bus, "ranges", &len);
+		ranges = dt_getprop_hot(fdt, bus, DT_HOT_RANGES, &len);
 		/* No 'ranges' means the bus is not memory-mapped at all. */
 		if (!ranges) {
 			region_err(fdt, node, r, " is not translatable: no 'ranges' in ", -ENXIO);

@@ -25,8 +25,8 @@ static int cpu_of_node(const void *fdt, int n)
 {
 	uint32_t ac, sc;
 	int len;
-	const fdt32_t *reg = dt_getprop(fdt, n, "reg", &len);
-	const char *type = dt_getprop(fdt, n, "device_type", NULL);
+	const fdt32_t *reg = dt_getprop_hot(fdt, n, DT_HOT_REG, &len);
+	const char *type = dt_getprop_hot(fdt, n, DT_HOT_DEVICE_TYPE, NULL);
 	uint64_t hwid;
 
 	if (!type || strcmp(type, "cpu") != 0 || !reg ||
@@ -63,7 +63,7 @@ void irq_affinity_from_dt(void)
 	for (int i = 0; i < tk_dev_count(); i++) {
 		struct tk_device *dev = (struct tk_device *)tk_dev_get(i);
 		int len;
-		const fdt32_t *p = dt_getprop(dev->fdt, dev->node, "interrupt-affinity", &len);
+		const fdt32_t *p = dt_getprop_hot(dev->fdt, dev->node, DT_HOT_INTERRUPT_AFFINITY, &len);
 
 		if (!p)
 			continue;

@@ -198,7 +198,7 @@ static int map_err(const void *fdt, int node, const char *what, int err)
 static bool is_memory_node(const void *fdt, int node)
 {
 	int len;
-	const char *type = dt_getprop(fdt, node, "device_type", &len);
+	const char *type = dt_getprop_hot(fdt, node, DT_HOT_DEVICE_TYPE, &len);
 
 	return type && len == 7 && memcmp(type, "memory", 7) == 0 &&
 	       tk_dt_node_enabled(fdt, node);
@@ -264,7 +264,7 @@ static int remove_node_reg(const void *fdt, int node, struct tk_memmap *m)
 	int n;
 
 	/* No 'reg': a dynamic pool for an OS to place, nothing fixed to avoid. */
-	if (!tk_dt_node_enabled(fdt, node) || !dt_getprop(fdt, node, "reg", NULL))
+	if (!tk_dt_node_enabled(fdt, node) || !dt_getprop_hot(fdt, node, DT_HOT_REG, NULL))
 		return 0;
 	n = tk_dt_reg(fdt, node, reg, REGS_PER_NODE);
 	for (int i = 0; i < n; i++) {
