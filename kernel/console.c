@@ -43,7 +43,7 @@
  * deadline, if none comes; console.tx=ring: the interrupt). Polled,
  * the boot waited for the UART: 87 us a byte past the FIFO at 115200
  * baud, so hello's 243 (virt) to 356 (microvm) bytes were 20-30 ms of a
- * real board's boot, against its 70-95 us of work. A panic sends them (console_flush); a hang
+ * real board's boot, against its 64-87 us of work. A panic sends them (console_flush); a hang
  * before main() does not: console.tx=polled (read before the probe) is
  * the way to chase one.
  * A panic (and power-off) first sends what the ring holds, polled; only a
