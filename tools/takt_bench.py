@@ -5,9 +5,10 @@ under QEMU -icount shift=0,align=off,sleep=off, where one guest instruction
 is one virtual ns, so the figure repeats to the tick. Run twice to show it.
 On microvm also all the RAM hello runs in: the smallest QEMU -m it boots
 and powers off in with status 0 (bisected in 16 KiB steps), less the 1 MiB
-below its load address, which holds the image and its boot area; plus its
-heap, which at that size is the low 640 KiB (the largest RAM left), as hello
-says ("heap: N bytes taken"). qemu-virt-arm64's QEMU loads the image 2 MiB in
+below its load address, which holds the image and its boot area; plus the
+heap hello says it took ("heap: N bytes taken"), which at that size lives in
+the 639 KiB below the load address (the largest RAM region left), where the
+bisection does not see it. qemu-virt-arm64's QEMU loads the image 2 MiB in
 and needs room for the DTB after it, so there the bisection would measure
 QEMU. Results go to build/bench/<board>-boot.json.
 
