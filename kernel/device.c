@@ -162,13 +162,13 @@ void device_probe_all(const void *fdt)
 	 * nodes in DT order): QEMU's virt has 56 nodes, and two lookups by
 	 * offset and name each were a tenth of its boot */
 	while (dt_nodes_next(&it) >= 0) {
-		const char *list = dt_nodes_prop(&it, DT_HOT_COMPATIBLE, "compatible", &len);
+		const char *list = dt_nodes_prop(&it, DT_HOT_COMPATIBLE, &len);
 		const struct tk_driver *drv = device_matcher_find_list(&l->match, list, len);
 		const char *status;
 
 		if (!drv)
 			continue;
-		status = dt_nodes_prop(&it, DT_HOT_STATUS, "status", &len);
+		status = dt_nodes_prop(&it, DT_HOT_STATUS, &len);
 		if (!dt_status_enabled(status, len))
 			continue;
 		if (nfound == MAX_DEVICES) {

@@ -123,8 +123,10 @@ static inline uint32_t dt_name_scan(const char *s, uint32_t max, bool *slash)
  * Bounded all the same, for any blob whose header passed: -1 in *next past
  * the block, and a property length that runs past it (or would wrap, as
  * libfdt's own walk does, looping for ever) ends there too. Version 16 and
- * later only (a large property of an older blob is 8-byte aligned). A
- * BEGIN_NODE's name with a '/' sets *slash. */
+ * later only (a large property of an older blob is 8-byte aligned). With
+ * slash, a BEGIN_NODE's name is scanned eight bytes a step and a '/' in it
+ * sets *slash (the validating walk); without (NULL), strnlen finds its end:
+ * one call, where the scan inlined in every walk was a KiB of each image. */
 static inline uint32_t dt_next_tag_named(const char *st, uint32_t size, int off, int *next,
 					 bool *slash)
 {
@@ -136,7 +138,8 @@ static inline uint32_t dt_next_tag_named(const char *st, uint32_t size, int off,
 	}
 	tag = dt_be32((const uint8_t *)st + off);
 	if (tag == FDT_BEGIN_NODE)
-		n += dt_name_scan(st + n, size - n, slash) + 1;
+		n += (slash ? dt_name_scan(st + n, size - n, slash)
+			    : (uint32_t)strnlen(st + n, size - n)) + 1;
 	else if (tag == FDT_PROP)
 		n = n + 8 > size ? size + 1 : n + 8 + size_min(dt_be32((const uint8_t *)st + n),
 							     size - (n + 8) + 1);
@@ -145,26 +148,11 @@ static inline uint32_t dt_next_tag_named(const char *st, uint32_t size, int off,
 	return tag;
 }
 
-/* The same without the '/' (the walks after the validating one): strnlen,
- * one call, where the scan inlined in each was a KiB of every image. */
 static inline uint32_t dt_next_tag_raw(const char *st, uint32_t size, int off, int *next)
 {
-	uint32_t tag, n = (uint32_t)off + FDT_TAGSIZE;
-
-	if (n > size) {
-		*next = -1;
-		return FDT_END;
-	}
-	tag = dt_be32((const uint8_t *)st + off);
-	if (tag == FDT_BEGIN_NODE)
-		n += (uint32_t)strnlen(st + n, size - n) + 1;
-	else if (tag == FDT_PROP)
-		n = n + 8 > size ? size + 1 : n + 8 + size_min(dt_be32((const uint8_t *)st + n),
-							     size - (n + 8) + 1);
-	n = (n + FDT_TAGSIZE - 1) & ~(uint32_t)(FDT_TAGSIZE - 1);	/* libfdt_internal.h's FDT_TAGALIGN */
-	*next = n <= size ? (int)n : -1;
-	return tag;
+	return dt_next_tag_named(st, size, off, next, NULL);
 }
+
 /* n cells (0..2 where it matters; more keep the low 64 bits) as one
  * value. Inline: two a reg entry, on every device's and every bus's way. */
 static inline uint64_t dt_cells_val(const uint8_t *p, uint32_t n)
@@ -327,11 +315,10 @@ int dt_hot_id(const char *name);
  * of those collided moved with the string layout of unrelated code). */
 const void *dt_getprop_hot(const void *fdt, int node, enum dt_hot id, int *len);
 const char *dt_hot_name(enum dt_hot id);
-/* Hot property id (named name) of the node at position i of the indexed
- * blob fdt, at offset node: dt_getprop's answer without the lookups by
- * offset and by name. */
-const void *dt_props_hot_at(const void *fdt, int i, int node, enum dt_hot id, const char *name,
-			    int *len);
+/* Hot property id of the node at position i of the indexed blob fdt, at
+ * offset node (i < 0: a node not indexed, read with libfdt): dt_getprop's
+ * answer without the lookups by offset and by name. */
+const void *dt_props_hot_at(const void *fdt, int i, int node, enum dt_hot id, int *len);
 /* Every node of fdt in DT order (tk_dt_next_node's), by index position
  * when fdt is indexed, so that a walk reading hot properties of each (the
  * device probe) needs no lookup of the node: it->node is the node, or
@@ -344,8 +331,8 @@ struct dt_nodes {
 };
 #define DT_NODES(fdt) ((struct dt_nodes){ (fdt), -1, -1 })
 int dt_nodes_next(struct dt_nodes *it);
-/* The current node's property: hot id, named name (dt_getprop's answer). */
-const void *dt_nodes_prop(const struct dt_nodes *it, enum dt_hot id, const char *name, int *len);
+/* The current node's hot property id (dt_getprop's answer). */
+const void *dt_nodes_prop(const struct dt_nodes *it, enum dt_hot id, int *len);
 /* A 'status' value (s and len as dt_getprop gives them) that leaves the
  * node enabled: absent, "okay" or "ok" (tk_dt_node_enabled). */
 bool dt_status_enabled(const char *s, int len);

@@ -245,11 +245,9 @@ int dt_nodes_next(struct dt_nodes *it)
 	return it->node = remember_off(it->i);	/* the probe asks about it next */
 }
 
-const void *dt_nodes_prop(const struct dt_nodes *it, enum dt_hot id, const char *name, int *len)
+const void *dt_nodes_prop(const struct dt_nodes *it, enum dt_hot id, int *len)
 {
-	if (it->i < 0)
-		return dt_getprop(it->fdt, it->node, name, len);
-	return dt_props_hot_at(it->fdt, it->i, it->node, id, name, len);
+	return dt_props_hot_at(it->fdt, it->i, it->node, id, len);	/* i < 0: not indexed */
 }
 
 /* libfdt's node-name rule: "name" matches "name" and, when it has no

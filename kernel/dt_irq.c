@@ -50,9 +50,7 @@ static struct at at_node(const void *fdt, int node)
 
 static const uint8_t *at_prop(const struct at *a, enum dt_hot id, int *len)
 {
-	if (a->i >= 0)
-		return dt_props_hot_at(a->fdt, a->i, a->node, id, dt_hot_name(id), len);
-	return dt_getprop_hot(a->fdt, a->node, id, len);
+	return dt_props_hot_at(a->fdt, a->i, a->node, id, len);
 }
 
 /* interrupt-parent is inherited (devicetree spec 2.4.1): the nearest of

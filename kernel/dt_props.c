@@ -184,10 +184,11 @@ hot_at(const void *fdt, int i, int node, enum dt_hot id, const char *name, int *
 	return prop_at(fdt, node + at, len);
 }
 
-const void *dt_props_hot_at(const void *fdt, int i, int node, enum dt_hot id, const char *name,
-			    int *len)
+const void *dt_props_hot_at(const void *fdt, int i, int node, enum dt_hot id, int *len)
 {
-	return hot_at(fdt, i, node, id, name, len);
+	if (i < 0)
+		return fdt_getprop(fdt, node, hot[id].s, len);	/* not indexed */
+	return hot_at(fdt, i, node, id, hot[id].s, len);
 }
 
 const char *dt_hot_name(enum dt_hot id)
@@ -197,11 +198,7 @@ const char *dt_hot_name(enum dt_hot id)
 
 const void *dt_getprop_hot(const void *fdt, int node, enum dt_hot id, int *len)
 {
-	int i = dt_index_of(fdt, node);
-
-	if (i < 0)
-		return fdt_getprop(fdt, node, hot[id].s, len);	/* not indexed */
-	return hot_at(fdt, i, node, id, hot[id].s, len);
+	return dt_props_hot_at(fdt, dt_index_of(fdt, node), node, id, len);
 }
 
 const void *dt_getprop(const void *fdt, int node, const char *name, int *len)

@@ -239,8 +239,7 @@ int tk_dt_reg(const void *fdt, int node, struct tk_dt_reg *out, int max)
 	rc = bus_cells(fdt, bus, &ac, &sc);
 	if (rc)
 		return rc;
-	p = pos >= 0 ? dt_props_hot_at(fdt, pos, node, DT_HOT_REG, "reg", &len)
-		     : dt_getprop(fdt, node, "reg", &len);
+	p = dt_props_hot_at(fdt, pos, node, DT_HOT_REG, &len);
 	if (!p) {
 		dt_prop_failed(fdt, node, "reg", &len);
 		return len;

@@ -63,11 +63,11 @@ static void probe_walk(const void *fdt)
 		if (want < 0)
 			break;
 		int la, lb;
-		const void *a = dt_nodes_prop(&it, DT_HOT_COMPATIBLE, "compatible", &la);
+		const void *a = dt_nodes_prop(&it, DT_HOT_COMPATIBLE, &la);
 		const void *b = dt_getprop(fdt, want, "compatible", &lb);
 
 		FUZZ_CHECK(a == b && (!a || la == lb));
-		a = dt_nodes_prop(&it, DT_HOT_STATUS, "status", &la);
+		a = dt_nodes_prop(&it, DT_HOT_STATUS, &la);
 		b = dt_getprop(fdt, want, "status", &lb);
 		FUZZ_CHECK(a == b && (!a || la == lb));
 	} while (1);

@@ -89,7 +89,7 @@ static void nodes_as_libfdt(const void *fdt, bool indexed)
 			break;
 		for (int k = 0; k < DT_HOT_PROPS; k++) {
 			int la = -12345, lb = -12345;
-			const void *a = dt_nodes_prop(&it, (enum dt_hot)k, names[k], &la);
+			const void *a = dt_nodes_prop(&it, (enum dt_hot)k, &la);
 			const void *b = fdt_getprop(fdt, want, names[k], &lb);
 
 			if (a != b || la != lb)
