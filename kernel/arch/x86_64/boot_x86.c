@@ -28,7 +28,7 @@
 #include "x86.h"
 
 #define MAX_RAM		16
-/* What the merges may add to the base DTB (area_size): /memory's reg
+/* What the merges may add to the base DTB (dt_buf_size): /memory's reg
  * (MAX_RAM entries), the reservation map's entry, /chosen and its bootargs
  * (the command line), /cpus with QEMU_DT_MAX_CPUS nodes; with the virtio
  * transport QEMU_DT_MAX_SLOTS slots of some 150 bytes each. */
@@ -61,17 +61,24 @@ static char *args;		/* PVH_CMDLINE_MAX */
 static char *qemu_fdt;		/* QEMU_FDT_SIZE, with the transport only */
 static char *merge_ws;		/* QEMU_DT_MERGE_SCRATCH, likewise */
 
-/* The merge of QEMU's slots is the only user of its two buffers: an app
- * without the virtio transport (hello) boots in 24 KiB less RAM. base
- * passed tk_dt_validate (the built-in DTB at build time). */
-static uint64_t area_size(const void *base)
+/* The DT buffer for base (which passed tk_dt_validate; the built-in DTB at
+ * build time) and what the merges may add, in whole pages. */
+static uint64_t dt_buf_size(const void *base)
 {
-	bool virtio = &tk_driver_virtio_mmio;
-	uint64_t dt = fdt_totalsize(base) + DT_GROWTH + (virtio ? DT_GROWTH_VIRTIO : 0);
+	uint64_t n = fdt_totalsize(base) + DT_GROWTH +
+		     (&tk_driver_virtio_mmio ? DT_GROWTH_VIRTIO : 0);
 
-	fdt_buf_size = (dt + 4095) & ~4095ull;
-	return fdt_buf_size + PVH_CMDLINE_MAX +
-	       (virtio ? QEMU_FDT_SIZE + QEMU_DT_MERGE_SCRATCH : 0);
+	return (n + 4095) & ~4095ull;
+}
+
+/* The area for a DT buffer of dt bytes. The merge of QEMU's slots is the
+ * only user of its two buffers: an app without the virtio transport
+ * (hello) boots in 24 KiB less RAM. */
+static uint64_t area_size(uint64_t dt)
+{
+	uint64_t n = dt + PVH_CMDLINE_MAX;
+
+	return &tk_driver_virtio_mmio ? n + QEMU_FDT_SIZE + QEMU_DT_MERGE_SCRATCH : n;
 }
 
 /* Loader data lives in low RAM, mapped by entry.S; anything above _end
@@ -323,7 +330,10 @@ static void place_boot_area(const struct hvm_start_info *si, uint32_t info_pa, c
 		{ info_pa, sizeof(*si) },
 	};
 	int n = 0, nbusy = 1;
-	uint64_t bytes, pa, size = area_size(base);
+	uint64_t bytes, pa, size;
+
+	fdt_buf_size = dt_buf_size(base);
+	size = area_size(fdt_buf_size);
 
 	if (!pvh_check_range(si->cmdline_paddr, PVH_CMDLINE_MAX))
 		busy[nbusy++] = (struct pvh_ram){ si->cmdline_paddr, PVH_CMDLINE_MAX };
